@@ -1,0 +1,89 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "OAuthHarness",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "OAuthCore", targets: ["OAuthCore"]),
+        .library(name: "OAuth2", targets: ["OAuth2"]),
+        .library(name: "MockProviders", targets: ["MockProviders"]),
+        .library(name: "Harness", targets: ["Harness"]),
+        .executable(name: "oauth-harness", targets: ["oauth-harness"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "4.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        .target(
+            name: "OAuthCore",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "OAuth2",
+            dependencies: [
+                "OAuthCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "MockProviders",
+            dependencies: [
+                "OAuthCore",
+                "OAuth2",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "Harness",
+            dependencies: [
+                "OAuthCore",
+                "OAuth2",
+                "MockProviders",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "oauth-harness",
+            dependencies: [
+                "Harness",
+                "MockProviders",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "OAuthCoreTests", dependencies: ["OAuthCore"]),
+        .testTarget(name: "OAuth2Tests", dependencies: ["OAuth2", "OAuthCore"]),
+        .testTarget(
+            name: "MockProvidersTests",
+            dependencies: [
+                "MockProviders", "OAuthCore", "OAuth2",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "HarnessTests",
+            dependencies: ["Harness", "MockProviders", "OAuthCore", "OAuth2", "oauth-harness"]
+        ),
+    ]
+)

@@ -1,0 +1,221 @@
+import Foundation
+import MockProviders
+import OAuthCore
+
+/// What `oauth-harness run` does, as a library call: find scenario files, load them,
+/// run the selected ones in parallel, write the JUnit file, and choose the exit code.
+public struct HarnessRun: Sendable {
+    public var paths: [String] = ["Scenarios"]
+    public var junitPath = "reports/junit.xml"
+    public var profilesDirectory = "MockProviders"
+    public var filter: String?
+    public var jobs = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// `(k, n)`: run the k-th of n shards (1-based).
+    public var shard: (index: Int, count: Int)?
+    public var environment = ProcessInfo.processInfo.environment
+
+    public init() {}
+
+    /// Exit codes of the CLI contract.
+    public enum ExitCode: Int32, Sendable {
+        case passed = 0
+        case failed = 1
+        case invalid = 2
+    }
+
+    public struct Summary: Sendable {
+        public var results: [ScenarioResult]
+        public var invalid: [YAMLLocatedError]
+        public var exitCode: ExitCode
+
+        public var line: String {
+            var passed = 0, failed = 0, skipped = 0
+            for result in results {
+                switch result.outcome {
+                case .passed: passed += 1
+                case .failed, .error: failed += 1
+                case .skipped: skipped += 1
+                }
+            }
+            return "\(passed) passed, \(failed) failed, \(skipped) skipped"
+        }
+    }
+
+    /// A scenario file and its JUnit folder.
+    public struct Found: Sendable, Equatable {
+        public var path: String
+        public var folder: String
+    }
+
+    /// Scenario files under `paths`, sorted, each with its folder name relative to the root given.
+    public static func discover(_ paths: [String]) throws(YAMLLocatedError) -> [Found] {
+        var found: [Found] = []
+        let manager = FileManager.default
+        for root in paths {
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: root, isDirectory: &isDirectory) else {
+                throw YAMLLocatedError(file: root, line: 1, column: 1, message: "no such file or folder")
+            }
+            if !isDirectory.boolValue {
+                let parent = (root as NSString).deletingLastPathComponent
+                found.append(Found(path: root, folder: parent.isEmpty ? "." : (parent as NSString).lastPathComponent))
+                continue
+            }
+            let rootName = (root as NSString).standardizingPath.split(separator: "/").last.map(String.init) ?? root
+            let files = (manager.enumerator(atPath: root)?.compactMap { $0 as? String } ?? [])
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                .filter { !$0.split(separator: "/").contains { $0.hasPrefix(".") } }
+                .sorted()
+            for relative in files {
+                let folder = (relative as NSString).deletingLastPathComponent
+                found.append(Found(path: (root as NSString).appendingPathComponent(relative), folder: folder.isEmpty ? rootName : folder))
+            }
+        }
+        return found
+    }
+
+    public func execute(log: @Sendable (String) -> Void = { _ in }) async -> Summary {
+        var invalid: [YAMLLocatedError] = []
+        var results: [ScenarioResult] = []
+        let catalog: ProviderCatalog
+        do {
+            catalog = try ProviderCatalog.load(directory: profilesDirectory)
+        } catch {
+            invalid.append(error)
+            catalog = ProviderCatalog(profiles: [])
+        }
+        var scenarios: [Scenario] = []
+        var found: [Found] = []
+        do {
+            found = try Self.discover(paths)
+        } catch {
+            invalid.append(error)
+        }
+        for file in found {
+            do {
+                scenarios.append(try ScenarioLoader.load(contentsOf: file.path, folder: file.folder, catalog: catalog, environment: environment))
+            } catch {
+                invalid.append(error)
+                results.append(
+                    ScenarioResult(
+                        name: (file.path as NSString).lastPathComponent, folder: file.folder, file: file.path,
+                        outcome: .error(message: error.description), seconds: 0, notes: [], transcript: ""))
+            }
+        }
+        scenarios = select(scenarios)
+        for error in invalid { log("error: \(error)") }
+
+        let transport = AsyncHTTPClientTransport()
+        let runner = ScenarioRunner(catalog: catalog, transport: transport)
+        let ran = await Self.runAll(scenarios, runner: runner, jobs: jobs, log: log)
+        try? await transport.shutdown()
+        results += ran
+
+        var code: ExitCode = .passed
+        if results.contains(where: { if case .failed = $0.outcome { true } else if case .error = $0.outcome { true } else { false } }) {
+            code = .failed
+        }
+        if !invalid.isEmpty { code = .invalid }
+        var summary = Summary(results: results, invalid: invalid, exitCode: code)
+        do {
+            try JUnitWriter.write(results, to: junitPath)
+        } catch {
+            log("error: cannot write \(junitPath): \(error)")
+            summary.exitCode = .invalid
+        }
+        return summary
+    }
+
+    /// Applies `--filter` (case-insensitive, against "folder/name" and the file path) and `--shard`.
+    func select(_ scenarios: [Scenario]) -> [Scenario] {
+        var selected = scenarios
+        if let filter, !filter.isEmpty {
+            selected = selected.filter {
+                "\($0.folder)/\($0.name)".localizedCaseInsensitiveContains(filter) || $0.file.localizedCaseInsensitiveContains(filter)
+            }
+        }
+        if let shard {
+            selected = selected.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
+        }
+        return selected
+    }
+
+    /// Runs at most `jobs` scenarios at a time; results come back in input order.
+    static func runAll(_ scenarios: [Scenario], runner: ScenarioRunner, jobs: Int, log: @Sendable (String) -> Void) async -> [ScenarioResult] {
+        var results = [ScenarioResult?](repeating: nil, count: scenarios.count)
+        await withTaskGroup(of: (Int, ScenarioResult).self) { group in
+            var next = 0
+            func launch() {
+                let index = next
+                next += 1
+                group.addTask { (index, await runner.run(scenarios[index])) }
+            }
+            while next < min(max(jobs, 1), scenarios.count) { launch() }
+            for await (index, result) in group {
+                results[index] = result
+                log(Self.describe(result))
+                if next < scenarios.count { launch() }
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
+    public static func describe(_ result: ScenarioResult) -> String {
+        let where_ = "\(result.folder)/\(result.name)"
+        let time = String(format: "%.3fs", result.seconds)
+        switch result.outcome {
+        case .passed:
+            return "PASS \(where_) (\(time))"
+        case .failed(let step, let message):
+            return "FAIL \(where_) (\(time)) — \(step): \(message)"
+        case .skipped(let reason):
+            return "SKIP \(where_) — \(reason)"
+        case .error(let message):
+            return "ERROR \(where_) — \(message)"
+        }
+    }
+}
+
+extension HarnessRun {
+    public struct Validation: Sendable {
+        public var scenarios = 0
+        public var profiles = 0
+        public var errors: [YAMLLocatedError] = []
+    }
+
+    /// Loads every profile and scenario and collects all errors (not only the first).
+    public static func validate(paths: [String], profilesDirectory: String) -> Validation {
+        var validation = Validation()
+        var catalog: ProviderCatalog?
+        do {
+            catalog = try ProviderCatalog.load(directory: profilesDirectory)
+            validation.profiles = catalog?.names.count ?? 0
+        } catch {
+            validation.errors.append(error)
+        }
+        do {
+            for file in try discover(paths) {
+                do {
+                    _ = try ScenarioLoader.load(contentsOf: file.path, folder: file.folder, catalog: catalog)
+                    validation.scenarios += 1
+                } catch {
+                    validation.errors.append(error)
+                }
+            }
+        } catch {
+            validation.errors.append(error)
+        }
+        return validation
+    }
+
+    /// `profile <name> <file> — <models>` and `scenario <folder>/<name> <file>` lines.
+    public static func listing(paths: [String], profilesDirectory: String) throws -> [String] {
+        let catalog = try ProviderCatalog.load(directory: profilesDirectory)
+        var lines = catalog.names.compactMap { name in catalog[name].map { "profile \(name) \($0.file) — \($0.models)" } }
+        for file in try discover(paths) {
+            let scenario = try ScenarioLoader.load(contentsOf: file.path, folder: file.folder, catalog: catalog)
+            lines.append("scenario \(scenario.folder)/\(scenario.name) \(file.path)")
+        }
+        return lines
+    }
+}

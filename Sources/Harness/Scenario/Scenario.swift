@@ -1,0 +1,97 @@
+import Foundation
+import OAuth2
+
+/// One scenario file: which provider, which client, and the steps to drive through it.
+/// The format is documented in `Scenarios/README.md`.
+public struct Scenario: Sendable {
+    public var name: String
+    public var description: String?
+    /// The file it was read from.
+    public var file: String
+    /// The JUnit `classname`: the scenario's folder (e.g. `oauth2`).
+    public var folder: String
+    public var provider: String
+    public var client: ClientSpec
+    public var steps: [Step]
+    /// `${VAR}` references without a value and without a default: the scenario is skipped.
+    public var missingVariables: [String]
+}
+
+public struct ClientSpec: Sendable {
+    public var clientID: String
+    public var clientSecret: String?
+    public var authMethod: ClientAuthMethod
+    public var redirectURI: String?
+    public var scope: [String]
+    public var pkce: PKCE.Method?
+}
+
+public struct Step: Sendable {
+    public enum Action: Sendable {
+        /// Send the user agent to the authorization endpoint and bring the redirect back.
+        case authorize(Authorize)
+        /// Exchange the last authorization code at the token endpoint.
+        case fetchToken(FetchToken)
+        /// A request to the provider with the session's Bearer token (path relative to the provider).
+        case request(method: String, path: String)
+        /// Check values of the run so far.
+        case expect([Assertion])
+        /// Move the shared clock of client and provider forward.
+        case advanceClock(TimeInterval)
+    }
+
+    public struct Authorize: Sendable {
+        public enum Consent: String, Sendable { case approve, deny }
+        public var consent: Consent
+        public var user: String?
+        /// Replace the `state` of the redirect before the client reads it (simulates an
+        /// attacker-supplied callback; the client must reject it).
+        public var callbackState: String?
+    }
+
+    public struct FetchToken: Sendable {
+        /// Send this `code_verifier` instead of the one created with the authorization URL.
+        public var codeVerifier: String?
+        /// Send this `redirect_uri` instead of the client's.
+        public var redirectURI: String?
+    }
+
+    public var action: Action
+    /// The action's key as written (`authorize`, `fetch_token`, `get`, …).
+    public var kind: String
+    public var line: Int
+    /// When set, the step must fail with this error; the scenario goes on after it.
+    public var expectError: ErrorExpectation?
+}
+
+public struct ErrorExpectation: Sendable {
+    public var code: String
+    public var status: Int?
+    public var descriptionContains: String?
+}
+
+/// One check in an `expect` step: a subject (`token.access_token`, `status`, `json.sub`,
+/// `header.WWW-Authenticate`, `authorization_url.code_challenge_method`) and a matcher.
+public struct Assertion: Sendable {
+    public enum Matcher: Sendable, CustomStringConvertible {
+        case present
+        case absent
+        case equals(String)
+        case contains(String)
+        case matches(String)
+
+        public var description: String {
+            switch self {
+            case .present: "present"
+            case .absent: "absent"
+            case .equals(let value): "equal to \"\(value)\""
+            case .contains(let value): "containing \"\(value)\""
+            case .matches(let pattern): "matching /\(pattern)/"
+            }
+        }
+    }
+
+    public var subject: String
+    public var matcher: Matcher
+    public var line: Int
+}

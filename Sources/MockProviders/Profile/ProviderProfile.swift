@@ -1,0 +1,171 @@
+import Foundation
+
+/// A mock provider's behaviour, read from `MockProviders/<name>.yaml`.
+///
+/// A profile lists the registered clients, the users who can consent, the scopes it knows,
+/// its endpoint paths and lifetimes. See `MockProviders/README.md` for the format.
+public struct ProviderProfile: Sendable {
+    public struct Endpoints: Sendable {
+        public var authorize: String
+        public var token: String
+        /// A protected resource that answers the user's claims for a valid Bearer token.
+        public var resource: String
+    }
+
+    public struct Client: Sendable {
+        public var clientID: String
+        public var clientSecret: String?
+        public var redirectURIs: [String]
+        /// Token-endpoint authentication methods this client may use.
+        public var authMethods: [String]
+        /// PKCE is mandatory for this client (always true for public clients).
+        public var requirePKCE: Bool
+    }
+
+    public struct User: Sendable {
+        public var sub: String
+        public var claims: [String: String]
+    }
+
+    public struct PKCEPolicy: Sendable {
+        public var required: Bool
+        public var methods: [String]
+    }
+
+    public var name: String
+    /// The real behaviour this profile reproduces, with a reference.
+    public var models: String
+    public var protocolName: String
+    public var endpoints: Endpoints
+    public var clients: [Client]
+    public var users: [User]
+    public var scopes: [String]
+    public var defaultScope: [String]
+    public var codeLifetime: TimeInterval
+    public var accessTokenLifetime: TimeInterval
+    public var issueRefreshToken: Bool
+    public var pkce: PKCEPolicy
+    /// The file it was read from.
+    public var file: String
+
+    public func client(id: String) -> Client? { clients.first { $0.clientID == id } }
+    public func user(sub: String) -> User? { users.first { $0.sub == sub } }
+
+    public static let authMethods = ["client_secret_basic", "client_secret_post", "none"]
+    public static let pkceMethods = ["S256", "plain"]
+
+    /// Reads and checks a profile; every error names file:line:column.
+    public static func load(contentsOf path: String) throws(YAMLLocatedError) -> ProviderProfile {
+        try parse(YAMLNode.load(contentsOf: path))
+    }
+
+    public static func parse(_ root: YAMLNode) throws(YAMLLocatedError) -> ProviderProfile {
+        let top = try root.mapping("a provider profile")
+        try top.allowOnly(
+            ["name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens", "pkce"],
+            in: "a provider profile")
+        let name = try top.required("name", in: "the profile").string("the profile name")
+        let models = try top.required("models", in: "the profile").string("what the profile models")
+        let protocolName = try top.required("protocol", in: "the profile").choice("protocol", ["oauth2"])
+
+        let endpointsMap = try top.required("endpoints", in: "the profile").mapping("endpoints")
+        try endpointsMap.allowOnly(["authorize", "token", "resource"], in: "endpoints")
+        func path(_ key: String) throws(YAMLLocatedError) -> String {
+            let node = try endpointsMap.required(key, in: "endpoints")
+            let value = try node.string("the \(key) endpoint path")
+            guard value.hasPrefix("/") else { throw node.error("expected the \(key) endpoint as a path starting with /") }
+            return value
+        }
+        let endpoints = Endpoints(authorize: try path("authorize"), token: try path("token"), resource: try path("resource"))
+
+        var clients: [Client] = []
+        for node in try top.required("clients", in: "the profile").sequence("clients") {
+            let map = try node.mapping("a client")
+            try map.allowOnly(["client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce"], in: "a client")
+            let id = try map.required("client_id", in: "a client").string("client_id")
+            guard !clients.contains(where: { $0.clientID == id }) else { throw node.error("client_id \"\(id)\" is registered twice") }
+            let secret = try map["client_secret"].map { node throws(YAMLLocatedError) in try node.string("client_secret") }
+            let uris = try map.required("redirect_uris", in: "a client").stringList("redirect_uris")
+            for uri in uris where URLComponents(string: uri)?.scheme == nil {
+                throw node.error("redirect_uri \"\(uri)\" is not an absolute URI")
+            }
+            var methods = secret == nil ? ["none"] : ["client_secret_basic", "client_secret_post"]
+            if let methodsNode = map["auth_methods"] {
+                methods = try methodsNode.stringList("auth_methods")
+                for method in methods where !authMethods.contains(method) {
+                    throw methodsNode.error("unknown auth method \"\(method)\"; expected one of: \(authMethods.joined(separator: ", "))")
+                }
+                if secret == nil, methods != ["none"] { throw methodsNode.error("a client without client_secret can only use auth method none") }
+            }
+            let requirePKCE = try map["require_pkce"]?.bool("require_pkce") ?? (secret == nil)
+            clients.append(Client(clientID: id, clientSecret: secret, redirectURIs: uris, authMethods: methods, requirePKCE: requirePKCE))
+        }
+        guard !clients.isEmpty else { throw top.node.error("a profile needs at least one client") }
+
+        var users: [User] = []
+        for node in try top.required("users", in: "the profile").sequence("users") {
+            let map = try node.mapping("a user")
+            let sub = try map.required("sub", in: "a user").string("sub")
+            var claims: [String: String] = [:]
+            for entry in map.entries { claims[entry.key] = try entry.value.string("the claim \(entry.key)") }
+            users.append(User(sub: sub, claims: claims))
+        }
+        guard !users.isEmpty else { throw top.node.error("a profile needs at least one user") }
+
+        let scopes = try top["scopes"]?.stringList("scopes") ?? []
+        let defaultScope = try top["default_scope"]?.stringList("default_scope") ?? []
+        var codeLifetime: TimeInterval = 60
+        var accessTokenLifetime: TimeInterval = 3600
+        if let lifetimesNode = top["lifetimes"] {
+            let lifetimes = try lifetimesNode.mapping("lifetimes")
+            try lifetimes.allowOnly(["code", "access_token"], in: "lifetimes")
+            codeLifetime = try lifetimes["code"]?.duration("the code lifetime") ?? codeLifetime
+            accessTokenLifetime = try lifetimes["access_token"]?.duration("the access token lifetime") ?? accessTokenLifetime
+        }
+        var pkce = PKCEPolicy(required: false, methods: pkceMethods)
+        if let pkceNode = top["pkce"] {
+            let map = try pkceNode.mapping("pkce")
+            try map.allowOnly(["required", "methods"], in: "pkce")
+            pkce.required = try map["required"]?.bool("pkce.required") ?? false
+            if let methodsNode = map["methods"] {
+                pkce.methods = try methodsNode.stringList("pkce.methods")
+                for method in pkce.methods where !pkceMethods.contains(method) {
+                    throw methodsNode.error("unknown PKCE method \"\(method)\"; expected one of: S256, plain")
+                }
+            }
+        }
+        return ProviderProfile(
+            name: name, models: models, protocolName: protocolName, endpoints: endpoints, clients: clients, users: users,
+            scopes: scopes, defaultScope: defaultScope, codeLifetime: codeLifetime, accessTokenLifetime: accessTokenLifetime,
+            issueRefreshToken: try top["refresh_tokens"]?.bool("refresh_tokens") ?? true, pkce: pkce, file: root.file)
+    }
+}
+
+/// All profiles of a folder, by name.
+public struct ProviderCatalog: Sendable {
+    public let profiles: [String: ProviderProfile]
+
+    public init(profiles: [ProviderProfile]) {
+        self.profiles = Dictionary(profiles.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public var names: [String] { profiles.keys.sorted() }
+
+    public subscript(name: String) -> ProviderProfile? { profiles[name] }
+
+    /// Loads every `*.yaml`/`*.yml` file in `directory`. Two files with one name is an error.
+    public static func load(directory: String) throws(YAMLLocatedError) -> ProviderCatalog {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        var profiles: [ProviderProfile] = []
+        for file in files {
+            let path = (directory as NSString).appendingPathComponent(file)
+            let profile = try ProviderProfile.load(contentsOf: path)
+            if let other = profiles.first(where: { $0.name == profile.name }) {
+                throw YAMLLocatedError(file: path, line: 1, column: 1, message: "profile name \"\(profile.name)\" is also used by \(other.file)")
+            }
+            profiles.append(profile)
+        }
+        return ProviderCatalog(profiles: profiles)
+    }
+}

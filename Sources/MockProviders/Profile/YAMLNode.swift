@@ -1,0 +1,185 @@
+import Foundation
+import Yams
+
+/// An invalid YAML file: where (file:line:column, 1-based) and what was expected.
+public struct YAMLLocatedError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let file: String
+    public let line: Int
+    public let column: Int
+    public let message: String
+
+    public init(file: String, line: Int, column: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String { "\(file):\(line):\(column): \(message)" }
+}
+
+/// A YAML node that knows its file and position, with typed accessors whose errors say
+/// where the problem is and what was expected. Scenario and profile loaders read through it.
+public struct YAMLNode {
+    public let node: Node
+    public let file: String
+
+    /// Parses `text`. Syntax errors (and duplicate keys) carry libyaml's position.
+    public static func parse(_ text: String, file: String) throws(YAMLLocatedError) -> YAMLNode {
+        do {
+            guard let root = try Yams.compose(yaml: text) else {
+                throw YAMLLocatedError(file: file, line: 1, column: 1, message: "the file is empty; expected a mapping")
+            }
+            return YAMLNode(node: root, file: file)
+        } catch let error as YAMLLocatedError {
+            throw error
+        } catch let error as YamlError {
+            throw locate(error, file: file)
+        } catch {
+            throw YAMLLocatedError(file: file, line: 1, column: 1, message: "cannot parse YAML: \(error)")
+        }
+    }
+
+    public static func load(contentsOf path: String) throws(YAMLLocatedError) -> YAMLNode {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw YAMLLocatedError(file: path, line: 1, column: 1, message: "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw YAMLLocatedError(file: path, line: 1, column: 1, message: "the file is not UTF-8 text")
+        }
+        return try parse(text, file: path)
+    }
+
+    static func locate(_ error: YamlError, file: String) -> YAMLLocatedError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let detail = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+            return YAMLLocatedError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(detail)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return YAMLLocatedError(
+                file: file, line: context.mark.line, column: context.mark.column,
+                message: "duplicate key\(duplicates.count > 1 ? "s" : "") \(duplicates.joined(separator: ", ")) in a mapping")
+        case .reader(let problem, _, _, _):
+            return YAMLLocatedError(file: file, line: 1, column: 1, message: "cannot read YAML: \(problem)")
+        default:
+            return YAMLLocatedError(file: file, line: 1, column: 1, message: "invalid YAML: \(error)")
+        }
+    }
+
+    public var line: Int { node.mark?.line ?? 1 }
+    public var column: Int { node.mark?.column ?? 1 }
+
+    public func error(_ message: String) -> YAMLLocatedError {
+        YAMLLocatedError(file: file, line: line, column: column, message: message)
+    }
+
+    var kindName: String {
+        switch node {
+        case .scalar: "a scalar"
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+    }
+
+    /// A mapping's entries in order, keys as strings.
+    public func mapping(_ what: String) throws(YAMLLocatedError) -> YAMLMapping {
+        guard case .mapping(let mapping) = node else { throw error("expected \(what) (a mapping), found \(kindName)") }
+        var entries: [(key: String, keyNode: YAMLNode, value: YAMLNode)] = []
+        for pair in mapping {
+            let keyNode = YAMLNode(node: pair.key, file: file)
+            guard case .scalar(let scalar) = pair.key else { throw keyNode.error("expected a plain key, found \(keyNode.kindName)") }
+            entries.append((scalar.string, keyNode, YAMLNode(node: pair.value, file: file)))
+        }
+        return YAMLMapping(node: self, entries: entries)
+    }
+
+    public func sequence(_ what: String) throws(YAMLLocatedError) -> [YAMLNode] {
+        guard case .sequence(let sequence) = node else { throw error("expected \(what) (a list), found \(kindName)") }
+        return sequence.map { YAMLNode(node: $0, file: file) }
+    }
+
+    public var isNull: Bool {
+        if case .scalar(let scalar) = node {
+            return scalar.string == "~" || scalar.string == "null" || (scalar.string.isEmpty && scalar.style == .plain)
+        }
+        return false
+    }
+
+    /// A scalar as text (numbers and booleans as written).
+    public func string(_ what: String) throws(YAMLLocatedError) -> String {
+        guard case .scalar(let scalar) = node else { throw error("expected \(what) (a string), found \(kindName)") }
+        return scalar.string
+    }
+
+    public func int(_ what: String) throws(YAMLLocatedError) -> Int {
+        guard case .scalar(let scalar) = node, let value = Int(scalar.string) else {
+            throw error("expected \(what) (an integer)")
+        }
+        return value
+    }
+
+    public func bool(_ what: String) throws(YAMLLocatedError) -> Bool {
+        guard case .scalar(let scalar) = node else { throw error("expected \(what) (true or false), found \(kindName)") }
+        switch scalar.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error("expected \(what) (true or false), found \"\(scalar.string)\"")
+        }
+    }
+
+    /// A string or a list of strings.
+    public func stringList(_ what: String) throws(YAMLLocatedError) -> [String] {
+        if case .sequence = node {
+            var result: [String] = []
+            for item in try sequence(what) { result.append(try item.string("an item of \(what)")) }
+            return result
+        }
+        return try string(what).split(separator: " ").map(String.init)
+    }
+
+    /// A string among `choices`.
+    public func choice(_ what: String, _ choices: [String]) throws(YAMLLocatedError) -> String {
+        let value = try string(what)
+        guard choices.contains(value) else {
+            throw error("unknown \(what) \"\(value)\"; expected one of: \(choices.joined(separator: ", "))")
+        }
+        return value
+    }
+
+    /// A duration: seconds as an integer, or a number with a unit (`90s`, `10m`, `2h`, `1d`).
+    public func duration(_ what: String) throws(YAMLLocatedError) -> TimeInterval {
+        let text = try string(what).trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(text) { return seconds }
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        if let unit = text.last, let factor = units[unit], let amount = Double(text.dropLast()) {
+            return amount * factor
+        }
+        throw error("expected \(what) as a duration like 90, 90s, 10m, 2h or 1d; found \"\(text)\"")
+    }
+}
+
+/// A YAML mapping whose keys are checked against what the reader expects.
+public struct YAMLMapping {
+    public let node: YAMLNode
+    public let entries: [(key: String, keyNode: YAMLNode, value: YAMLNode)]
+
+    public var keys: [String] { entries.map(\.key) }
+
+    public subscript(key: String) -> YAMLNode? {
+        entries.first { $0.key == key }?.value
+    }
+
+    public func required(_ key: String, in what: String) throws(YAMLLocatedError) -> YAMLNode {
+        guard let value = self[key] else { throw node.error("\(what) is missing the required key \"\(key)\"") }
+        return value
+    }
+
+    /// Rejects keys outside `allowed`, naming the first unknown key's position.
+    public func allowOnly(_ allowed: [String], in what: String) throws(YAMLLocatedError) {
+        for entry in entries where !allowed.contains(entry.key) {
+            throw entry.keyNode.error("unknown key \"\(entry.key)\" in \(what); expected one of: \(allowed.joined(separator: ", "))")
+        }
+    }
+}

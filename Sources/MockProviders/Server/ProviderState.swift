@@ -1,0 +1,39 @@
+import Foundation
+import Synchronization
+
+/// What a mock provider remembers: issued codes and tokens. One instance per running
+/// provider; guarded by a mutex (every operation is short and never awaits).
+final class ProviderState: Sendable {
+    struct CodeGrant {
+        var clientID: String
+        var redirectURI: String?
+        var sub: String
+        var scope: [String]
+        var challenge: String?
+        var challengeMethod: String?
+        var expiresAt: Date
+        var redeemed: Bool
+        /// Tokens issued from this code, revoked if the code is replayed (RFC 6749 §4.1.2).
+        var issuedTokens: [String]
+    }
+
+    struct TokenGrant {
+        var clientID: String
+        var sub: String
+        var scope: [String]
+        var expiresAt: Date?
+        var revoked: Bool
+    }
+
+    struct Storage {
+        var codes: [String: CodeGrant] = [:]
+        var accessTokens: [String: TokenGrant] = [:]
+        var refreshTokens: [String: TokenGrant] = [:]
+    }
+
+    private let storage = Mutex(Storage())
+
+    func withStorage<Result>(_ body: (inout Storage) throws -> Result) rethrows -> Result {
+        try storage.withLock { try body(&$0) }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// An ordered list of HTTP header fields with case-insensitive lookup.
+public struct HeaderList: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    public private(set) var fields: [(name: String, value: String)]
+
+    public init(_ fields: [(String, String)] = []) {
+        self.fields = fields.map { (name: $0.0, value: $0.1) }
+    }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.init(elements)
+    }
+
+    public static func == (lhs: HeaderList, rhs: HeaderList) -> Bool {
+        lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    public subscript(name: String) -> String? {
+        get { fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value }
+        set {
+            fields.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+            if let newValue { fields.append((name: name, value: newValue)) }
+        }
+    }
+
+    public mutating func add(_ name: String, _ value: String) {
+        fields.append((name: name, value: value))
+    }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
+        fields.makeIterator()
+    }
+}
+
+/// One outgoing HTTP request, transport-independent.
+public struct TransportRequest: Sendable, Equatable {
+    public var method: String
+    public var url: String
+    public var headers: HeaderList
+    public var body: [UInt8]
+
+    public init(method: String, url: String, headers: HeaderList = [:], body: [UInt8] = []) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A POST with an `application/x-www-form-urlencoded` body.
+    public static func form(_ url: String, _ parameters: FormParameters, headers: HeaderList = [:]) -> TransportRequest {
+        var headers = headers
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Accept"] = headers["Accept"] ?? "application/json"
+        return TransportRequest(method: "POST", url: url, headers: headers, body: Array(parameters.encoded.utf8))
+    }
+}
+
+/// One HTTP response, transport-independent. Redirects are never followed by a transport.
+public struct TransportResponse: Sendable, Equatable {
+    public var status: Int
+    public var headers: HeaderList
+    public var body: [UInt8]
+
+    public init(status: Int, headers: HeaderList = [:], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+
+    /// The media type of `Content-Type`, lowercased, without parameters.
+    public var mediaType: String? {
+        headers["Content-Type"].map {
+            $0.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        }
+    }
+}
+
+/// Sends HTTP requests. The library talks to providers only through this protocol so that
+/// the harness can record exchanges and tests can substitute an in-memory transport.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: TransportRequest) async throws -> TransportResponse
+}

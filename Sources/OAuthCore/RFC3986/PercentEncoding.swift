@@ -1,0 +1,137 @@
+/// Percent-encoding as defined by RFC 3986 §2.1, and the
+/// `application/x-www-form-urlencoded` serialization that OAuth 2 (RFC 6749 Appendix B)
+/// uses for request bodies, query components and client credentials.
+public enum PercentEncoding {
+    /// RFC 3986 §2.3 unreserved characters: ALPHA / DIGIT / "-" / "." / "_" / "~".
+    @inline(__always)
+    public static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "_"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    /// Encodes every byte outside the unreserved set as `%XX` (uppercase hex, RFC 3986 §2.1).
+    /// With `spaceAsPlus`, a space becomes `+` (form serialization).
+    public static func encode(_ string: String, spaceAsPlus: Bool = false) -> String {
+        var output = [UInt8]()
+        output.reserveCapacity(string.utf8.count)
+        for byte in string.utf8 {
+            if isUnreserved(byte) {
+                output.append(byte)
+            } else if spaceAsPlus && byte == UInt8(ascii: " ") {
+                output.append(UInt8(ascii: "+"))
+            } else {
+                output.append(UInt8(ascii: "%"))
+                output.append(hexDigits[Int(byte >> 4)])
+                output.append(hexDigits[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Decodes `%XX` sequences (and `+` as space when `plusAsSpace`).
+    /// Throws on a truncated or non-hex escape, or when the result is not UTF-8.
+    public static func decode(_ string: some StringProtocol, plusAsSpace: Bool = false) throws(EncodingError) -> String {
+        let bytes = Array(string.utf8)
+        var output = [UInt8]()
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count,
+                    let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                else {
+                    throw EncodingError(reason: "invalid percent-escape at offset \(index)")
+                }
+                output.append(high << 4 | low)
+                index += 3
+            } else {
+                output.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+                index += 1
+            }
+        }
+        guard let decoded = String(validating: output, as: UTF8.self) else {
+            throw EncodingError(reason: "percent-decoded bytes are not valid UTF-8")
+        }
+        return decoded
+    }
+
+    @inline(__always)
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
+    /// A malformed percent-encoded or form-encoded input.
+    public struct EncodingError: Error, Equatable, CustomStringConvertible {
+        public let reason: String
+        public var description: String { reason }
+    }
+}
+
+/// `application/x-www-form-urlencoded` parameters, order-preserving and allowing repeats
+/// (RFC 6749 §3.1 forbids repeated OAuth parameters; callers check with `values(for:)`).
+public struct FormParameters: Sendable, Equatable, Sequence {
+    public private(set) var pairs: [(name: String, value: String)]
+
+    public init(_ pairs: [(String, String)] = []) {
+        self.pairs = pairs.map { (name: $0.0, value: $0.1) }
+    }
+
+    public static func == (lhs: FormParameters, rhs: FormParameters) -> Bool {
+        lhs.pairs.elementsEqual(rhs.pairs) { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    public mutating func append(_ name: String, _ value: String?) {
+        if let value { pairs.append((name: name, value: value)) }
+    }
+
+    /// The first value for `name`.
+    public subscript(name: String) -> String? {
+        pairs.first { $0.name == name }?.value
+    }
+
+    public func values(for name: String) -> [String] {
+        pairs.filter { $0.name == name }.map(\.value)
+    }
+
+    public var isEmpty: Bool { pairs.isEmpty }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
+        pairs.makeIterator()
+    }
+
+    /// Serializes with `&` and `=`, spaces as `+` (RFC 6749 Appendix B).
+    public var encoded: String {
+        pairs.map { PercentEncoding.encode($0.name, spaceAsPlus: true) + "=" + PercentEncoding.encode($0.value, spaceAsPlus: true) }
+            .joined(separator: "&")
+    }
+
+    /// Parses a form body or a URI query component. Empty segments are skipped; a segment
+    /// without `=` is a parameter with an empty value.
+    public init(parsing string: some StringProtocol) throws(PercentEncoding.EncodingError) {
+        var pairs: [(String, String)] = []
+        for segment in string.split(separator: "&", omittingEmptySubsequences: true) {
+            if let equals = segment.firstIndex(of: "=") {
+                let name = try PercentEncoding.decode(segment[..<equals], plusAsSpace: true)
+                let value = try PercentEncoding.decode(segment[segment.index(after: equals)...], plusAsSpace: true)
+                pairs.append((name, value))
+            } else {
+                pairs.append((try PercentEncoding.decode(segment, plusAsSpace: true), ""))
+            }
+        }
+        self.init(pairs)
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Harness
+
+@main
+struct OAuthHarness: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "oauth-harness",
+        abstract: "Run OAuth 2 conformance scenarios against mock or real providers, and serve the mock providers.",
+        discussion: """
+            Exit codes: 0 all scenarios passed · 1 some scenario failed · 2 bad invocation or an invalid \
+            scenario/profile (the message names file:line:column).
+            """,
+        subcommands: [Run.self, Serve.self, List.self, Validate.self],
+        defaultSubcommand: Run.self)
+
+    /// Like ArgumentParser's `main`, but a usage error exits with 2 as the CLI contract says.
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot(nil)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Flushes standard output so that line-reading parents (CI, scripts) see lines at once.
+func flushStandardOutput() {
+    fflush(nil)  // nil flushes every output stream, stdout included
+}
