@@ -54,7 +54,10 @@ public struct YAMLNode {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
-            let detail = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+            var detail = problem
+            if let context, !context.text.isEmpty {
+                detail = "\(context.text) (started at line \(context.mark.line), column \(context.mark.column)): \(problem)"
+            }
             return YAMLLocatedError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(detail)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             return YAMLLocatedError(
