@@ -70,7 +70,7 @@ public final class OAuth2Session: Sendable {
         for (name, value) in extraParameters { parameters.append(name, value) }
         // Keep any query the endpoint already has (RFC 6749 §3.1).
         let existing = components.percentEncodedQuery.map { $0.isEmpty ? "" : $0 + "&" } ?? ""
-        components.percentEncodedQuery = existing + parameters.encoded
+        components.percentEncodedQuery = existing + parameters.queryEncoded
         return AuthorizationRequest(url: components.string ?? endpoint, state: state, codeVerifier: verifier, redirectURI: redirectURI)
     }
 

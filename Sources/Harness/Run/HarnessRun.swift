@@ -74,7 +74,9 @@ public struct HarnessRun: Sendable {
         return found
     }
 
-    public func execute(log: @Sendable (String) -> Void = { _ in }) async -> Summary {
+    /// Runs everything. `transport` replaces the HTTP client (tests wrap it to watch the wire);
+    /// by default a fresh AsyncHTTPClient transport is made and shut down.
+    public func execute(transport given: (any HTTPTransport)? = nil, log: @Sendable (String) -> Void = { _ in }) async -> Summary {
         var invalid: [YAMLLocatedError] = []
         var results: [ScenarioResult] = []
         let catalog: ProviderCatalog
@@ -105,10 +107,10 @@ public struct HarnessRun: Sendable {
         scenarios = select(scenarios)
         for error in invalid { log("error: \(error)") }
 
-        let transport = AsyncHTTPClientTransport()
-        let runner = ScenarioRunner(catalog: catalog, transport: transport)
+        let owned = given == nil ? AsyncHTTPClientTransport() : nil
+        let runner = ScenarioRunner(catalog: catalog, transport: given ?? owned!)
         let ran = await Self.runAll(scenarios, runner: runner, jobs: jobs, log: log)
-        try? await transport.shutdown()
+        try? await owned?.shutdown()
         results += ran
 
         var code: ExitCode = .passed

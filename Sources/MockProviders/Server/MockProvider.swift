@@ -353,7 +353,7 @@ public final class MockProvider: Sendable {
         var query = FormParameters()
         for key in ["code", "error", "error_description", "state"] { query.append(key, parameters[key] ?? nil) }
         let separator = base.contains("?") ? "&" : "?"
-        return TransportResponse(status: 302, headers: ["Location": base + separator + query.encoded, "Cache-Control": "no-store"])
+        return TransportResponse(status: 302, headers: ["Location": base + separator + query.queryEncoded, "Cache-Control": "no-store"])
     }
 
     static func html(_ text: String) -> String {

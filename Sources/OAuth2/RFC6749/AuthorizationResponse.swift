@@ -17,12 +17,12 @@ public struct AuthorizationRequest: Sendable, Equatable {
 /// suspect as an injected code); an `error` is reported as the provider's; a `code` is present.
 public func parseAuthorizationResponse(_ redirect: String, expectedState: String) throws(OAuthError) -> String {
     let step = "authorize"
-    guard let components = URLComponents(string: redirect) else {
-        throw .malformed(step: step, httpStatus: nil, "the redirect is not a valid URL")
-    }
+    // Read the raw query: URL parsers may "repair" invalid escapes instead of rejecting them.
+    let withoutFragment = redirect.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+    let query = withoutFragment.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first ?? ""
     let parameters: FormParameters
     do {
-        parameters = try FormParameters(parsing: components.percentEncodedQuery ?? "")
+        parameters = try FormParameters(parsing: query)
     } catch {
         throw .malformed(step: step, httpStatus: nil, "the redirect's query is malformed: \(error.reason)")
     }

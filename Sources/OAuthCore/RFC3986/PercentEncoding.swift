@@ -113,10 +113,17 @@ public struct FormParameters: Sendable, Equatable, Sequence {
         pairs.makeIterator()
     }
 
-    /// Serializes with `&` and `=`, spaces as `+` (RFC 6749 Appendix B).
-    public var encoded: String {
-        pairs.map { PercentEncoding.encode($0.name, spaceAsPlus: true) + "=" + PercentEncoding.encode($0.value, spaceAsPlus: true) }
-            .joined(separator: "&")
+    /// Serializes with `&` and `=`, spaces as `+` (RFC 6749 Appendix B): for request bodies.
+    public var encoded: String { encoded(spaceAsPlus: true) }
+
+    /// Serializes for a URI query: spaces as `%20`, which every URI parser reads as a space
+    /// (some, such as `URLComponents.queryItems`, keep a `+` literally).
+    public var queryEncoded: String { encoded(spaceAsPlus: false) }
+
+    func encoded(spaceAsPlus: Bool) -> String {
+        pairs.map {
+            PercentEncoding.encode($0.name, spaceAsPlus: spaceAsPlus) + "=" + PercentEncoding.encode($0.value, spaceAsPlus: spaceAsPlus)
+        }.joined(separator: "&")
     }
 
     /// Parses a form body or a URI query component. Empty segments are skipped; a segment

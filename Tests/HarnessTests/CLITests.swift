@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+@testable import Harness
+
+/// Runs the built `oauth-harness` binary (a product of this package, built with the tests).
+func runCLI(_ arguments: [String], in directory: String = repositoryRoot) throws -> (status: Int32, stdout: String, stderr: String) {
+    let candidates = [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("oauth-harness").path,
+        repositoryRoot + "/.build/debug/oauth-harness",
+    ]
+    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) }, "oauth-harness is not built")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func invalidScenarioExitsTwoNamingFileLineColumn() throws {
+        let directory = try temporaryDirectory()
+        let file = directory + "/typo.yaml"
+        try (validHead + "steps:\n  - authorise: {}\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try runCLI(["run", file, "--junit", directory + "/junit.xml"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(file):7:5: unknown key \"authorise\" in a step"), "\(result.stderr)")
+        // Nothing is lost: the report exists and records the invalid file as an error.
+        let xml = try String(contentsOfFile: directory + "/junit.xml", encoding: .utf8)
+        #expect(xml.contains("<error message=\"\(file):7:5"))
+    }
+
+    @Test func failingScenarioExitsOne() throws {
+        let directory = try temporaryDirectory()
+        try (validHead + "steps:\n  - authorize: { consent: deny }\n").write(toFile: directory + "/deny.yaml", atomically: true, encoding: .utf8)
+        let result = try runCLI(["run", directory, "--junit", directory + "/junit.xml"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("0 passed, 1 failed, 0 skipped"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/junit.xml"))
+    }
+
+    @Test func badInvocationExitsTwo() throws {
+        #expect(try runCLI(["run", "--shard", "5/2"]).status == 2)
+        #expect(try runCLI(["run", "--jobs", "zero"]).status == 2)
+        #expect(try runCLI(["serve", "--host", "0.0.0.0"]).status == 2)
+        #expect(try runCLI(["run", "/no/such/folder", "--junit", try temporaryDirectory() + "/j.xml"]).status == 2)
+    }
+
+    @Test func listShowsProfilesAndScenarios() throws {
+        let result = try runCLI(["list"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("profile standard-oauth2 "))
+        #expect(result.stdout.contains("scenario oauth2/PKCE S256 with a public client Scenarios/oauth2/pkce-s256-success.yaml"))
+    }
+
+    @Test func serveAnnouncesBaseURLAndStopsOnSIGTERM() async throws {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("oauth-harness").path,
+            repositoryRoot + "/.build/debug/oauth-harness",
+        ]
+        let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "standard-oauth2"]
+        process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        // The first line arrives once the server listens; readLine-style, bounded by the pipe closing.
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        #expect(text.range(of: #"^standard-oauth2 http://127\.0\.0\.1:\d+\n$"#, options: .regularExpression) != nil, "\(text)")
+        process.terminate()  // SIGTERM
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+}

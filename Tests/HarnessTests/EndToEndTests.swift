@@ -1,0 +1,145 @@
+import Foundation
+import FoundationXML
+import MockProviders
+import OAuthCore
+import Synchronization
+import Testing
+
+@testable import Harness
+
+/// Passes requests to a real transport and keeps every exchange, unredacted, so a test can
+/// list the secrets that really crossed the wire.
+final class CapturingTransport: HTTPTransport {
+    let base = AsyncHTTPClientTransport()
+    let exchanges = Mutex<[(TransportRequest, TransportResponse)]>([])
+
+    func send(_ request: TransportRequest) async throws -> TransportResponse {
+        let response = try await base.send(request)
+        exchanges.withLock { $0.append((request, response)) }
+        return response
+    }
+
+    /// Tokens, codes, verifiers and credentials seen on the wire.
+    var secrets: Set<String> {
+        var found: Set<String> = []
+        for (request, response) in exchanges.withLock({ $0 }) {
+            if let form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self)) {
+                for name in ["code", "code_verifier", "client_secret"] { found.formUnion(form.values(for: name)) }
+            }
+            if let authorization = request.headers["Authorization"] {
+                found.insert(String(authorization.split(separator: " ")[1]))
+            }
+            if let location = response.headers["Location"], let items = URLComponents(string: location)?.queryItems {
+                found.formUnion(items.filter { $0.name == "code" }.compactMap(\.value))
+            }
+            if let json = try? JSONValue.parse(response.body) {
+                for name in ["access_token", "refresh_token"] { if let value = json[name]?.stringValue { found.insert(value) } }
+            }
+        }
+        return found
+    }
+}
+
+func temporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "oauth-harness-tests-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func harness(paths: [String], junit: String) -> HarnessRun {
+    var run = HarnessRun()
+    run.paths = paths
+    run.junitPath = junit
+    run.profilesDirectory = repositoryRoot + "/MockProviders"
+    run.environment = [:]
+    return run
+}
+
+@Suite struct EndToEndTests {
+    @Test func shippedScenariosPassAgainstTheMockOverHTTP() async throws {
+        let directory = try temporaryDirectory()
+        let capture = CapturingTransport()
+        let summary = await harness(paths: [repositoryRoot + "/Scenarios/oauth2"], junit: directory + "/junit.xml").execute(transport: capture)
+        try await capture.base.shutdown()
+        #expect(summary.exitCode == .passed, "\(summary.results.map(HarnessRun.describe))")
+        #expect(summary.results.count >= 8)
+        #expect(summary.results.allSatisfy { $0.outcome == .passed })
+        // Real traffic happened: authorization, token and resource endpoints were all hit.
+        let urls = capture.exchanges.withLock { $0.map(\.0.url) }
+        #expect(urls.contains { $0.contains("/oauth2/authorize") })
+        #expect(urls.contains { $0.contains("/oauth2/token") })
+        #expect(urls.contains { $0.contains("/api/me") })
+
+        let xml = try String(contentsOfFile: directory + "/junit.xml", encoding: .utf8)
+        #expect(xml.components(separatedBy: "<testcase ").count - 1 == summary.results.count)
+        let secrets = capture.secrets.union(["harness-secret", "not-the-registered-secret"])
+        #expect(secrets.count > 20)
+        for secret in secrets {
+            #expect(!xml.contains(secret), "a secret leaked into the JUnit report")
+            #expect(!xml.contains(PercentEncoding.encode(secret)), "a percent-encoded secret leaked into the JUnit report")
+        }
+        #expect(XMLParser(data: Data(xml.utf8)).parse(), "the JUnit file is well-formed XML")
+    }
+
+    @Test func negativeScenarioSaysWhichErrorItSaw() async throws {
+        let directory = try temporaryDirectory()
+        let summary = await harness(paths: [repositoryRoot + "/Scenarios/oauth2/code-reuse.yaml"], junit: directory + "/junit.xml").execute()
+        #expect(summary.exitCode == .passed)
+        let xml = try String(contentsOfFile: directory + "/junit.xml", encoding: .utf8)
+        #expect(xml.contains("expected error seen: fetch_token: invalid_grant (HTTP 400): the authorization code was already used"))
+        #expect(xml.contains("expected error seen: get: invalid_token (HTTP 401)"))
+    }
+
+    @Test func failingScenarioExitsOneAndStillWritesTheReport() async throws {
+        let directory = try temporaryDirectory()
+        try (validHead + """
+            steps:
+              - authorize: {}
+              - fetch_token: {}
+              - expect: { token.token_type: MAC }
+            """).write(toFile: directory + "/wrong.yaml", atomically: true, encoding: .utf8)
+        let summary = await harness(paths: [directory + "/wrong.yaml"], junit: directory + "/out/junit.xml").execute()
+        #expect(summary.exitCode == .failed)
+        let xml = try String(contentsOfFile: directory + "/out/junit.xml", encoding: .utf8)
+        #expect(xml.contains(#"<failure message="step 3 expect (line 9): token.token_type (line 9): expected equal to &quot;MAC&quot;, found &quot;Bearer&quot;""#))
+    }
+
+    @Test func unexpectedProviderErrorFailsTheStep() async throws {
+        let directory = try temporaryDirectory()
+        try (validHead.replacingOccurrences(of: "harness-secret", with: "wrong-secret-value") + """
+            steps:
+              - authorize: {}
+              - fetch_token: {}
+            """).write(toFile: directory + "/s.yaml", atomically: true, encoding: .utf8)
+        let summary = await harness(paths: [directory + "/s.yaml"], junit: directory + "/junit.xml").execute()
+        #expect(summary.results.first?.outcome == .failed(step: "step 2 fetch_token (line 8)", message: "fetch_token: invalid_client (HTTP 401): client authentication failed [from provider]"))
+        let xml = try String(contentsOfFile: directory + "/junit.xml", encoding: .utf8)
+        #expect(!xml.contains("wrong-secret-value"))
+    }
+
+    @Test func missingCredentialsSkipNeverPass() async throws {
+        let directory = try temporaryDirectory()
+        try (validHead.replacingOccurrences(of: "harness-secret", with: "${NOT_SET_ANYWHERE_SECRET}") + "steps: [authorize: {}]\n")
+            .write(toFile: directory + "/s.yaml", atomically: true, encoding: .utf8)
+        let summary = await harness(paths: [directory + "/s.yaml"], junit: directory + "/junit.xml").execute()
+        #expect(summary.exitCode == .passed)
+        #expect(summary.results.first?.outcome == .skipped(reason: "needs the environment variable(s) NOT_SET_ANYWHERE_SECRET"))
+        let xml = try String(contentsOfFile: directory + "/junit.xml", encoding: .utf8)
+        #expect(xml.contains("<skipped message=\"needs the environment variable(s) NOT_SET_ANYWHERE_SECRET\"/>"))
+    }
+
+    @Test func filterAndShardSelect() async throws {
+        let directory = try temporaryDirectory()
+        var run = harness(paths: [repositoryRoot + "/Scenarios/oauth2"], junit: directory + "/junit.xml")
+        run.filter = "PKCE"
+        let filtered = await run.execute()
+        #expect(filtered.results.count == 2)
+        run.filter = nil
+        var total = 0
+        for k in 1...3 {
+            run.shard = (k, 3)
+            total += await run.execute().results.count
+        }
+        #expect(total == (try HarnessRun.discover([repositoryRoot + "/Scenarios/oauth2"])).count)
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import OAuth2
+import OAuthCore
+import Testing
+
+@testable import MockProviders
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+func standardProfile() throws -> ProviderProfile {
+    try ProviderProfile.load(contentsOf: repositoryRoot + "/MockProviders/standard-oauth2.yaml")
+}
+
+/// Drives a `MockProvider` in memory: no sockets, deterministic clock.
+struct InMemoryFlow {
+    let provider: MockProvider
+    let clock = ManualClock()
+    let redirect = "http://127.0.0.1:8400/callback"
+
+    init() throws {
+        provider = MockProvider(profile: try standardProfile(), clock: clock)
+    }
+
+    func authorize(_ extra: [(String, String)] = [], clientID: String = "harness-client", decision: String = "approve") -> TransportResponse {
+        var form = FormParameters([("response_type", "code"), ("client_id", clientID), ("redirect_uri", redirect), ("state", "st")])
+        for (name, value) in extra { form.append(name, value) }
+        form.append("decision", decision)
+        return provider.handle(.form("/oauth2/authorize", form))
+    }
+
+    func code(_ extra: [(String, String)] = [], clientID: String = "harness-client") throws -> String {
+        let response = authorize(extra, clientID: clientID)
+        #expect(response.status == 302)
+        let location = try #require(response.headers["Location"])
+        return try #require(URLComponents(string: location)?.queryItems?.first { $0.name == "code" }?.value)
+    }
+
+    func token(_ form: [(String, String)], basic: (String, String)? = ("harness-client", "harness-secret")) -> TransportResponse {
+        var headers = HeaderList()
+        if let (id, secret) = basic { headers["Authorization"] = "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString() }
+        return provider.handle(.form("/oauth2/token", FormParameters(form), headers: headers))
+    }
+
+    func json(_ response: TransportResponse) -> JSONValue? { try? JSONValue.parse(response.body) }
+}
+
+@Suite struct AuthorizationEndpointTests {
+    @Test func consentPageOffersApproveAndDeny() throws {
+        let flow = try InMemoryFlow()
+        let page = flow.provider.handle(TransportRequest(method: "GET", url: "/oauth2/authorize?response_type=code&client_id=harness-client&state=s&redirect_uri=http%3A%2F%2F127.0.0.1%3A8400%2Fcallback"))
+        #expect(page.status == 200)
+        #expect(page.bodyText.contains(#"value="approve""#))
+        #expect(page.bodyText.contains(#"value="deny""#))
+    }
+
+    @Test func unregisteredRedirectURIIsNeverRedirectedTo() throws {
+        let flow = try InMemoryFlow()
+        let response = flow.provider.handle(
+            TransportRequest(method: "GET", url: "/oauth2/authorize?response_type=code&client_id=harness-client&redirect_uri=http%3A%2F%2Fevil.test%2Fcb"))
+        #expect(response.status == 400)
+        #expect(response.headers["Location"] == nil)
+        #expect(flow.json(response)?["error"] == .string("invalid_request"))
+    }
+
+    @Test func loopbackRedirectMayUseAnotherPort() {
+        #expect(MockProvider.redirectURIMatches(registered: "http://127.0.0.1:8400/callback", requested: "http://127.0.0.1:51234/callback"))
+        #expect(!MockProvider.redirectURIMatches(registered: "http://127.0.0.1:8400/callback", requested: "http://127.0.0.1:51234/other"))
+        #expect(!MockProvider.redirectURIMatches(registered: "http://localhost:8400/callback", requested: "http://localhost:1/callback"))
+    }
+
+    @Test(arguments: [
+        ([("response_type", "token")], "unsupported_response_type"),
+        ([("scope", "admin")], "invalid_scope"),
+        ([("code_challenge", "short"), ("code_challenge_method", "S256")], "invalid_request"),
+        ([("code_challenge", String(repeating: "a", count: 43)), ("code_challenge_method", "S512")], "invalid_request"),
+    ])
+    func errorsAreRedirectedWithState(overrides: [(String, String)], error: String) throws {
+        let flow = try InMemoryFlow()
+        var pairs = [("response_type", "code"), ("client_id", "harness-client"), ("redirect_uri", flow.redirect), ("state", "st")]
+        for (name, value) in overrides {
+            pairs.removeAll { $0.0 == name }
+            pairs.append((name, value))
+        }
+        pairs.append(("decision", "approve"))
+        let response = flow.provider.handle(.form("/oauth2/authorize", FormParameters(pairs)))
+        #expect(response.status == 302)
+        let items = URLComponents(string: response.headers["Location"] ?? "")?.queryItems ?? []
+        #expect(items.first { $0.name == "error" }?.value == error)
+        #expect(items.first { $0.name == "state" }?.value == "st")
+    }
+
+    @Test func publicClientsMustUsePKCE() throws {
+        let flow = try InMemoryFlow()
+        let response = flow.authorize(clientID: "harness-public")
+        #expect(response.headers["Location"]?.contains("error=invalid_request") == true)
+    }
+
+    @Test func denialRedirectsAccessDenied() throws {
+        let flow = try InMemoryFlow()
+        let response = flow.authorize(decision: "deny")
+        #expect(response.headers["Location"]?.contains("error=access_denied") == true)
+    }
+}
+
+@Suite struct TokenEndpointTests {
+    @Test func codeExchangeIssuesBearerTokensWithNoStore() throws {
+        let flow = try InMemoryFlow()
+        let code = try flow.code()
+        let response = flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect)])
+        #expect(response.status == 200)
+        #expect(response.headers["Cache-Control"] == "no-store")
+        let json = try #require(flow.json(response))
+        #expect(json["token_type"] == .string("Bearer"))
+        #expect(json["expires_in"] == .number(3600))
+        #expect(json["refresh_token"]?.stringValue != nil)
+    }
+
+    @Test func codesExpireByTheProviderClock() throws {
+        let flow = try InMemoryFlow()
+        let code = try flow.code()
+        flow.clock.advance(by: 61)
+        let response = flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect)])
+        #expect(response.status == 400)
+        #expect(flow.json(response)?["error_description"] == .string("the authorization code has expired"))
+    }
+
+    @Test func wrongSecretIsInvalidClientWithAChallenge() throws {
+        let flow = try InMemoryFlow()
+        let response = flow.token([("grant_type", "authorization_code"), ("code", "x")], basic: ("harness-client", "nope"))
+        #expect(response.status == 401)
+        #expect(response.headers["WWW-Authenticate"] == #"Basic realm="standard-oauth2""#)
+        #expect(flow.json(response)?["error"] == .string("invalid_client"))
+    }
+
+    @Test func twoAuthenticationMethodsAreInvalidRequest() throws {
+        let flow = try InMemoryFlow()
+        let response = flow.token([("grant_type", "authorization_code"), ("code", "x"), ("client_secret", "harness-secret")])
+        #expect(response.status == 400)
+        #expect(flow.json(response)?["error"] == .string("invalid_request"))
+    }
+
+    @Test func redirectURIMustMatchTheAuthorizationRequest() throws {
+        let flow = try InMemoryFlow()
+        let code = try flow.code()
+        let response = flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "http://localhost:8400/callback")])
+        #expect(flow.json(response)?["error"] == .string("invalid_grant"))
+    }
+
+    @Test func pkcePlainAndDowngradeProtection() throws {
+        let flow = try InMemoryFlow()
+        let verifier = PKCE.generateVerifier()
+        let code = try flow.code([("code_challenge", verifier), ("code_challenge_method", "plain")])
+        let ok = flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect), ("code_verifier", verifier)])
+        #expect(ok.status == 200)
+        // A verifier for a code that had no challenge is refused (PKCE downgrade).
+        let plainCode = try flow.code()
+        let downgrade = flow.token([("grant_type", "authorization_code"), ("code", plainCode), ("redirect_uri", flow.redirect), ("code_verifier", verifier)])
+        #expect(flow.json(downgrade)?["error"] == .string("invalid_grant"))
+    }
+
+    @Test func unsupportedGrantType() throws {
+        let flow = try InMemoryFlow()
+        let response = flow.token([("grant_type", "urn:example:unknown")])
+        #expect(flow.json(response)?["error"] == .string("unsupported_grant_type"))
+    }
+
+    @Test func repeatedParametersAreInvalidRequest() throws {
+        let flow = try InMemoryFlow()
+        let response = flow.token([("grant_type", "authorization_code"), ("code", "a"), ("code", "b")])
+        #expect(flow.json(response)?["error"] == .string("invalid_request"))
+    }
+}
+
+@Suite struct ResourceTests {
+    @Test func bearerChallengesFollowRFC6750() throws {
+        let flow = try InMemoryFlow()
+        let anonymous = flow.provider.handle(TransportRequest(method: "GET", url: "/api/me"))
+        #expect(anonymous.status == 401)
+        #expect(anonymous.headers["WWW-Authenticate"] == #"Bearer realm="standard-oauth2""#)
+        let invalid = flow.provider.handle(TransportRequest(method: "GET", url: "/api/me", headers: ["Authorization": "Bearer nope"]))
+        #expect(invalid.headers["WWW-Authenticate"]?.contains(#"error="invalid_token""#) == true)
+    }
+
+    @Test func accessTokensExpire() throws {
+        let flow = try InMemoryFlow()
+        let code = try flow.code()
+        let token = try #require(flow.json(flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect)]))?["access_token"]?.stringValue)
+        let request = TransportRequest(method: "GET", url: "/api/me", headers: ["Authorization": "Bearer \(token)"])
+        #expect(flow.provider.handle(request).status == 200)
+        flow.clock.advance(by: 3600)
+        let expired = flow.provider.handle(request)
+        #expect(expired.status == 401)
+        #expect(flow.json(expired)?["error_description"] == .string("the access token expired"))
+    }
+}
+
+@Suite struct ServerTests {
+    @Test func servesOnAnEphemeralLoopbackPort() async throws {
+        let running = try await MockProviderServer.start(try standardProfile())
+        let transport = AsyncHTTPClientTransport()
+        let response = try await transport.send(TransportRequest(method: "GET", url: running.url("/api/me")))
+        #expect(running.baseURL.hasPrefix("http://127.0.0.1:"))
+        #expect(response.status == 401)
+        #expect(response.headers["WWW-Authenticate"] == #"Bearer realm="standard-oauth2""#)
+        try await transport.shutdown()
+        await running.stop()
+    }
+}
+
+@Suite struct ProfileLoadingTests {
+    @Test func standardProfileLoads() throws {
+        let profile = try standardProfile()
+        #expect(profile.name == "standard-oauth2")
+        #expect(profile.client(id: "harness-public")?.requirePKCE == true)
+        #expect(profile.codeLifetime == 60)
+        #expect(profile.accessTokenLifetime == 3600)
+    }
+
+    @Test(arguments: [
+        ("name: x\nmodels: y\nprotocol: oauth2\nendpoint: {}\n", 4, 1, "unknown key \"endpoint\""),
+        ("name: x\nmodels: y\nprotocol: oauth3\n", 3, 11, "unknown protocol \"oauth3\""),
+        ("name: x\nmodels: y\nprotocol: oauth2\nendpoints: {authorize: a, token: /t, resource: /r}\n", 4, 24, "starting with /"),
+        ("name: [x\n", 2, 1, "invalid YAML"),
+        ("name: x\nname: y\n", 1, 1, "duplicate key"),
+    ])
+    func errorsNameLineAndColumn(yaml: String, line: Int, column: Int, message: String) {
+        let error = #expect(throws: YAMLLocatedError.self) { try ProviderProfile.parse(YAMLNode.parse(yaml, file: "p.yaml")) }
+        #expect(error?.file == "p.yaml")
+        #expect(error?.line == line, "\(error?.description ?? "")")
+        #expect(error?.column == column, "\(error?.description ?? "")")
+        #expect(error?.message.contains(message) == true, "\(error?.description ?? "")")
+    }
+}
