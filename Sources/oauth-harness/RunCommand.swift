@@ -53,8 +53,8 @@ struct Run: AsyncParsableCommand {
             if line.hasPrefix("error:") { printError(line) } else { print(line) }
             flushStandardOutput()
         }
-        print(summary.line)
         print("JUnit report: \(junit)")
+        print(summary.line)
         if summary.exitCode != .passed { throw ExitCode(summary.exitCode.rawValue) }
     }
 }

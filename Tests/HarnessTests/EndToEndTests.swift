@@ -74,10 +74,9 @@ func harness(paths: [String], junit: String) -> HarnessRun {
         #expect(xml.components(separatedBy: "<testcase ").count - 1 == summary.results.count)
         let secrets = capture.secrets.union(["harness-secret", "not-the-registered-secret"])
         #expect(secrets.count > 20)
-        for secret in secrets {
-            #expect(!xml.contains(secret), "a secret leaked into the JUnit report")
-            #expect(!xml.contains(PercentEncoding.encode(secret)), "a percent-encoded secret leaked into the JUnit report")
-        }
+        // Count leaks rather than print the report: a failure message must not show the secrets either.
+        let leaked = secrets.filter { xml.contains($0) || xml.contains(PercentEncoding.encode($0)) }
+        #expect(leaked.isEmpty, "\(leaked.count) of \(secrets.count) secrets leaked into the JUnit report")
         #expect(XMLParser(data: Data(xml.utf8)).parse(), "the JUnit file is well-formed XML")
     }
 
@@ -131,9 +130,12 @@ func harness(paths: [String], junit: String) -> HarnessRun {
     @Test func filterAndShardSelect() async throws {
         let directory = try temporaryDirectory()
         var run = harness(paths: [repositoryRoot + "/Scenarios/oauth2"], junit: directory + "/junit.xml")
-        run.filter = "PKCE"
-        let filtered = await run.execute()
-        #expect(filtered.results.count == 2)
+        run.filter = "CLIENT_SECRET_"
+        #expect(await run.execute().results.map(\.name).sorted() == [
+            "authorization code with client_secret_basic", "authorization code with client_secret_post",
+        ])
+        run.filter = "oauth2/pkce-s256"
+        #expect(await run.execute().results.count == 1)
         run.filter = nil
         var total = 0
         for k in 1...3 {
