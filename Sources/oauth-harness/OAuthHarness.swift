@@ -6,7 +6,7 @@ import Harness
 struct OAuthHarness: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "oauth-harness",
-        abstract: "Run OAuth 2 conformance scenarios against mock or real providers, and serve the mock providers.",
+        abstract: "Run OAuth 2 conformance scenarios against mock providers, and serve the mock providers.",
         discussion: """
             Exit codes: 0 all scenarios passed · 1 some scenario failed · 2 bad invocation or an invalid \
             scenario/profile (the message names file:line:column).

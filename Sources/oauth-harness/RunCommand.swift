@@ -2,6 +2,15 @@ import ArgumentParser
 import Foundation
 import Harness
 
+/// The scenario paths and profile folder that `run`, `validate` and `list` read.
+struct Inputs: ParsableArguments {
+    @Argument(help: "Scenario files or folders (searched recursively for .yaml/.yml).")
+    var paths: [String] = ["Scenarios"]
+
+    @Option(help: "Folder of provider profiles.")
+    var profiles = "MockProviders"
+}
+
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run scenarios and write a JUnit XML report.",
@@ -10,8 +19,7 @@ struct Run: AsyncParsableCommand {
             client through it over HTTP. One line per scenario goes to standard output, then a summary.
             """)
 
-    @Argument(help: "Scenario files or folders (searched recursively for .yaml/.yml).")
-    var paths: [String] = ["Scenarios"]
+    @OptionGroup var inputs: Inputs
 
     @Option(help: "Where to write the JUnit XML report.")
     var junit = "reports/junit.xml"
@@ -24,9 +32,6 @@ struct Run: AsyncParsableCommand {
 
     @Option(help: "Run only shard K of N, as K/N (e.g. 2/4); scenarios are dealt round-robin in path order.")
     var shard: String?
-
-    @Option(help: "Folder of provider profiles.")
-    var profiles = "MockProviders"
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -43,10 +48,10 @@ struct Run: AsyncParsableCommand {
 
     mutating func run() async throws {
         var harness = HarnessRun()
-        harness.paths = paths
+        harness.paths = inputs.paths
         harness.junitPath = junit
         harness.filter = filter
-        harness.profilesDirectory = profiles
+        harness.profilesDirectory = inputs.profiles
         if let jobs { harness.jobs = jobs }
         if let shard { harness.shard = try Self.parseShard(shard) }
         let summary = await harness.execute { line in
@@ -62,14 +67,10 @@ struct Run: AsyncParsableCommand {
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Check scenarios and provider profiles without running them.")
 
-    @Argument(help: "Scenario files or folders.")
-    var paths: [String] = ["Scenarios"]
-
-    @Option(help: "Folder of provider profiles.")
-    var profiles = "MockProviders"
+    @OptionGroup var inputs: Inputs
 
     mutating func run() async throws {
-        let problems = HarnessRun.validate(paths: paths, profilesDirectory: profiles)
+        let problems = HarnessRun.validate(paths: inputs.paths, profilesDirectory: inputs.profiles)
         for problem in problems.errors { printError("error: \(problem)") }
         print("\(problems.scenarios) scenario(s), \(problems.profiles) profile(s), \(problems.errors.count) error(s)")
         if !problems.errors.isEmpty { throw ExitCode(2) }
@@ -79,14 +80,10 @@ struct Validate: AsyncParsableCommand {
 struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List provider profiles and scenarios, one per line.")
 
-    @Argument(help: "Scenario files or folders.")
-    var paths: [String] = ["Scenarios"]
-
-    @Option(help: "Folder of provider profiles.")
-    var profiles = "MockProviders"
+    @OptionGroup var inputs: Inputs
 
     mutating func run() async throws {
-        let listing = try HarnessRun.listing(paths: paths, profilesDirectory: profiles)
+        let listing = try HarnessRun.listing(paths: inputs.paths, profilesDirectory: inputs.profiles)
         for line in listing { print(line) }
     }
 }

@@ -3,15 +3,18 @@ import Testing
 
 @testable import Harness
 
-/// Runs the built `oauth-harness` binary (a product of this package, built with the tests).
-func runCLI(_ arguments: [String], in directory: String = repositoryRoot) throws -> (status: Int32, stdout: String, stderr: String) {
+/// The built `oauth-harness` binary (a product of this package, built with the tests).
+func harnessBinary() throws -> URL {
     let candidates = [
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("oauth-harness").path,
         repositoryRoot + "/.build/debug/oauth-harness",
     ]
-    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) }, "oauth-harness is not built")
+    return URL(fileURLWithPath: try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) }, "oauth-harness is not built"))
+}
+
+func runCLI(_ arguments: [String], in directory: String = repositoryRoot) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
+    process.executableURL = try harnessBinary()
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
     let out = Pipe(), err = Pipe()
@@ -61,13 +64,8 @@ func runCLI(_ arguments: [String], in directory: String = repositoryRoot) throws
     }
 
     @Test func serveAnnouncesBaseURLAndStopsOnSIGTERM() async throws {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("oauth-harness").path,
-            repositoryRoot + "/.build/debug/oauth-harness",
-        ]
-        let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = try harnessBinary()
         process.arguments = ["serve", "standard-oauth2"]
         process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
         let out = Pipe()

@@ -111,7 +111,11 @@ public struct HarnessRun: Sendable {
         let runner = ScenarioRunner(catalog: catalog, transport: given ?? owned!)
         let ran = await Self.runAll(scenarios, runner: runner, jobs: jobs, log: log)
         try? await owned?.shutdown()
-        results += ran
+        // Report in path order, invalid files in their place among the others.
+        let order = Dictionary(found.enumerated().map { ($0.element.path, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        results = (results + ran).enumerated().sorted {
+            (order[$0.element.file] ?? Int.max, $0.offset) < (order[$1.element.file] ?? Int.max, $1.offset)
+        }.map(\.element)
 
         var code: ExitCode = .passed
         if results.contains(where: { if case .failed = $0.outcome { true } else if case .error = $0.outcome { true } else { false } }) {
