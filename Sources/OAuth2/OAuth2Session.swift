@@ -2,58 +2,147 @@ import Foundation
 import OAuthCore
 import Synchronization
 
-/// An OAuth 2.0 client session (RFC 6749, RFC 6750, RFC 7636).
+/// Called with the new token after every refresh (automatic or not) and the refresh token it
+/// replaced, so the application can store it.
+public typealias TokenUpdateHandler = @Sendable (_ token: OAuth2Token, _ previousRefreshToken: String?) async -> Void
+
+/// A token-endpoint grant (RFC 6749 §4, RFC 7523 §2.1).
+public enum Grant: Sendable {
+    /// §4.1.3
+    case authorizationCode(code: String, codeVerifier: String? = nil, redirectURI: String? = nil)
+    /// §6
+    case refreshToken(String)
+    /// §4.4
+    case clientCredentials
+    /// §4.3 (resource owner password credentials)
+    case password(username: String, password: String)
+    /// RFC 7523 §2.1: a signed JWT as the grant.
+    case jwtBearer(assertion: String)
+    /// Any other grant type, with its parameters.
+    case custom(grantType: String, parameters: [(String, String)])
+
+    public static let jwtBearerType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+    public var grantType: String {
+        switch self {
+        case .authorizationCode: "authorization_code"
+        case .refreshToken: "refresh_token"
+        case .clientCredentials: "client_credentials"
+        case .password: "password"
+        case .jwtBearer: Self.jwtBearerType
+        case .custom(let type, _): type
+        }
+    }
+
+    func parameters(defaultRedirectURI: String?) -> FormParameters {
+        var form = FormParameters([("grant_type", grantType)])
+        switch self {
+        case .authorizationCode(let code, let verifier, let redirectURI):
+            form.append("code", code)
+            form.append("redirect_uri", redirectURI ?? defaultRedirectURI)
+            form.append("code_verifier", verifier)
+        case .refreshToken(let token):
+            form.append("refresh_token", token)
+        case .clientCredentials:
+            break
+        case .password(let username, let password):
+            form.append("username", username)
+            form.append("password", password)
+        case .jwtBearer(let assertion):
+            form.append("assertion", assertion)
+        case .custom(_, let parameters):
+            for (name, value) in parameters { form.append(name, value) }
+        }
+        return form
+    }
+}
+
+/// An OAuth 2.0 client session (RFC 6749, RFC 6750, RFC 7636, RFC 7009, RFC 7662, RFC 7523).
 ///
-/// It builds authorization URLs (with a CSPRNG `state` and, when configured, a PKCE S256
-/// verifier), reads the redirect back, exchanges the code for a token, and sends
-/// Bearer-authenticated requests with the token it holds. All HTTP goes through `transport`.
+/// It builds authorization URLs (CSPRNG `state`, PKCE), reads the redirect back, runs every
+/// grant at the token endpoint with the configured client authentication, keeps the token,
+/// and signs resource requests with it (header, body or query). With a `tokenEndpoint`, a
+/// token that expires within `leeway` seconds is renewed before a request — one renewal for
+/// any number of concurrent requests — and `updateToken` is told. Compliance hooks adapt
+/// non-conforming providers. All HTTP goes through `transport`.
 public final class OAuth2Session: Sendable {
     public let clientID: String
     let clientSecret: String?
-    public let authMethod: ClientAuthMethod
+    public let clientAuth: any ClientAuthentication
     public let redirectURI: String?
     public let scope: [String]
     /// PKCE method for authorization requests; `nil` sends no challenge.
     public let codeChallengeMethod: PKCE.Method?
+    public let tokenPlacement: TokenPlacement
+    /// Where automatic renewal sends refresh (or client_credentials) requests; `nil` turns it off.
+    public let tokenEndpoint: String?
+    /// A token expiring within this many seconds is renewed before a request.
+    public let leeway: TimeInterval
+    let updateToken: TokenUpdateHandler?
+    /// Renews a token that has no refresh token (e.g. a new JWT bearer assertion).
+    let renewal: (@Sendable (OAuth2Session) async throws(OAuthError) -> OAuth2Token)?
     public let transport: any HTTPTransport
     public let clock: any OAuthClock
-    private let currentToken: Mutex<OAuth2Token?>
+
+    struct State: Sendable {
+        var token: OAuth2Token?
+        var lastGrantType: String?
+        var hooks = ComplianceHookSet()
+    }
+    private let state: Mutex<State>
+    private let renewals = SingleFlight()
 
     public init(
-        clientID: String, clientSecret: String? = nil, authMethod: ClientAuthMethod = .clientSecretBasic,
-        redirectURI: String? = nil, scope: [String] = [], codeChallengeMethod: PKCE.Method? = nil,
-        token: OAuth2Token? = nil, transport: any HTTPTransport, clock: any OAuthClock = SystemClock()
+        clientID: String, clientSecret: String? = nil, clientAuth: some ClientAuthentication = ClientSecretBasic(),
+        redirectURI: String? = nil, scope: [String] = [], codeChallengeMethod: PKCE.Method? = nil, token: OAuth2Token? = nil,
+        tokenPlacement: TokenPlacement = .header, tokenEndpoint: String? = nil, leeway: TimeInterval = 60,
+        updateToken: TokenUpdateHandler? = nil, transport: any HTTPTransport, clock: any OAuthClock = SystemClock(),
+        renewal: (@Sendable (OAuth2Session) async throws(OAuthError) -> OAuth2Token)? = nil
     ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
-        self.authMethod = authMethod
+        self.clientAuth = clientAuth
         self.redirectURI = redirectURI
         self.scope = scope
         self.codeChallengeMethod = codeChallengeMethod
+        self.tokenPlacement = tokenPlacement
+        self.tokenEndpoint = tokenEndpoint
+        self.leeway = leeway
+        self.updateToken = updateToken
+        self.renewal = renewal
         self.transport = transport
         self.clock = clock
-        self.currentToken = Mutex(token)
+        self.state = Mutex(State(token: token))
     }
 
-    /// The token this session holds (set by `fetchToken`).
+    /// The token this session holds.
     public var token: OAuth2Token? {
-        get { currentToken.withLock { $0 } }
-        set { currentToken.withLock { $0 = newValue } }
+        get { state.withLock { $0.token } }
+        set { state.withLock { $0.token = newValue } }
     }
+
+    var credentials: ClientCredentials { ClientCredentials(clientID: clientID, clientSecret: clientSecret) }
+
+    /// Adds a compliance hook; hooks of one point run in registration order.
+    public func registerComplianceHook(_ hook: ComplianceHook) {
+        state.withLock { $0.hooks.add(hook) }
+    }
+
+    var hooks: ComplianceHookSet { state.withLock { $0.hooks } }
 
     // MARK: RFC 6749 §4.1.1 — authorization request
 
     /// Builds the authorization URL. `state` defaults to 32 CSPRNG bytes; with a PKCE method
     /// configured, a verifier is generated (or the given one used) and its challenge sent.
     public func createAuthorizationURL(
-        _ endpoint: String, state: String? = nil, codeVerifier: String? = nil,
+        _ endpoint: String, state: String? = nil, codeVerifier: String? = nil, responseType: String = "code",
         extraParameters: [(String, String)] = []
     ) throws(OAuthError) -> AuthorizationRequest {
         guard var components = URLComponents(string: endpoint), components.scheme != nil, components.host != nil else {
             throw .client(OAuthError.invalidConfiguration, "the authorization endpoint is not an absolute URL", step: "authorize")
         }
         let state = state ?? SecureRandom.token(bytes: 32)
-        var parameters = FormParameters([("response_type", "code"), ("client_id", clientID)])
+        var parameters = FormParameters([("response_type", responseType), ("client_id", clientID)])
         parameters.append("redirect_uri", redirectURI)
         if !scope.isEmpty { parameters.append("scope", scope.joined(separator: " ")) }
         parameters.append("state", state)
@@ -74,54 +163,209 @@ public final class OAuth2Session: Sendable {
         return AuthorizationRequest(url: components.string ?? endpoint, state: state, codeVerifier: verifier, redirectURI: redirectURI)
     }
 
-    // MARK: RFC 6749 §4.1.3 — access token request
+    // MARK: Token endpoint
 
-    /// Exchanges an authorization code for a token and keeps it in the session.
+    /// Runs a grant at the token endpoint and keeps the token. `scope` is sent for grants that
+    /// take one (client_credentials, password, jwt bearer, refresh); `extraParameters` always.
+    @discardableResult
     public func fetchToken(
-        _ tokenEndpoint: String, code: String, codeVerifier: String? = nil, redirectURI: String? = nil,
-        extraParameters: [(String, String)] = []
+        _ tokenEndpoint: String? = nil, grant: Grant, scope: [String]? = nil, extraParameters: [(String, String)] = []
     ) async throws(OAuthError) -> OAuth2Token {
-        var form = FormParameters([("grant_type", "authorization_code"), ("code", code)])
-        form.append("redirect_uri", redirectURI ?? self.redirectURI)
-        form.append("code_verifier", codeVerifier)
+        if case .refreshToken(let refreshToken) = grant {
+            return try await self.refreshToken(tokenEndpoint, refreshToken: refreshToken, scope: scope, extraParameters: extraParameters)
+        }
+        let endpoint = try endpointOrDefault(tokenEndpoint, step: "fetch_token")
+        var form = grant.parameters(defaultRedirectURI: redirectURI)
+        if case .authorizationCode = grant {} else {
+            let requested = scope ?? self.scope
+            if !requested.isEmpty { form.append("scope", requested.joined(separator: " ")) }
+        }
         for (name, value) in extraParameters { form.append(name, value) }
-        let token = try await tokenRequest(tokenEndpoint, form: form, step: "fetch_token")
-        self.token = token
+        let token = try await tokenRequest(endpoint, form: form, step: "fetch_token", requestHooks: [], responseHooks: hooks.accessTokenResponse)
+        state.withLock {
+            $0.token = token
+            $0.lastGrantType = grant.grantType
+        }
         return token
     }
 
-    /// Reads the redirect back (checking `state`) and exchanges its code in one call.
+    /// Exchanges an authorization code (RFC 6749 §4.1.3).
+    @discardableResult
     public func fetchToken(
-        _ tokenEndpoint: String, authorizationResponse redirect: String, request: AuthorizationRequest
+        _ tokenEndpoint: String? = nil, code: String, codeVerifier: String? = nil, redirectURI: String? = nil,
+        extraParameters: [(String, String)] = []
+    ) async throws(OAuthError) -> OAuth2Token {
+        try await fetchToken(
+            tokenEndpoint, grant: .authorizationCode(code: code, codeVerifier: codeVerifier, redirectURI: redirectURI),
+            extraParameters: extraParameters)
+    }
+
+    /// Reads the redirect back (checking `state`) and exchanges its code in one call.
+    @discardableResult
+    public func fetchToken(
+        _ tokenEndpoint: String? = nil, authorizationResponse redirect: String, request: AuthorizationRequest
     ) async throws(OAuthError) -> OAuth2Token {
         let code = try parseAuthorizationResponse(redirect, expectedState: request.state)
         return try await fetchToken(tokenEndpoint, code: code, codeVerifier: request.codeVerifier, redirectURI: request.redirectURI)
     }
 
-    /// POSTs a grant to the token endpoint with this client's authentication and reads the answer.
-    func tokenRequest(_ endpoint: String, form: FormParameters, step: String) async throws(OAuthError) -> OAuth2Token {
-        var form = form
-        var headers = HeaderList()
-        try authMethod.apply(clientID: clientID, clientSecret: clientSecret, to: &form, headers: &headers)
-        let response = try await send(.form(endpoint, form, headers: headers), step: step)
+    /// Refreshes the token (RFC 6749 §6) with `refreshToken` or the session's. A response
+    /// without a refresh token keeps the old one; one with a new token replaces it (rotation).
+    /// `updateToken` is called with the new token and the refresh token it replaced.
+    @discardableResult
+    public func refreshToken(
+        _ tokenEndpoint: String? = nil, refreshToken given: String? = nil, scope: [String]? = nil,
+        extraParameters: [(String, String)] = []
+    ) async throws(OAuthError) -> OAuth2Token {
+        let endpoint = try endpointOrDefault(tokenEndpoint, step: "refresh")
+        guard let refreshToken = given ?? token?.refreshToken else {
+            throw .client("missing_refresh_token", "no refresh token to use", step: "refresh")
+        }
+        var form = Grant.refreshToken(refreshToken).parameters(defaultRedirectURI: nil)
+        if let scope, !scope.isEmpty { form.append("scope", scope.joined(separator: " ")) }
+        for (name, value) in extraParameters { form.append(name, value) }
+        let hooks = self.hooks
+        var token = try await tokenRequest(
+            endpoint, form: form, step: "refresh", requestHooks: hooks.refreshTokenRequest, responseHooks: hooks.refreshTokenResponse)
+        if token.refreshToken == nil { token.refreshToken = refreshToken }
+        let renewed = token
+        state.withLock { $0.token = renewed }
+        await updateToken?(renewed, refreshToken)
+        return renewed
+    }
+
+    func endpointOrDefault(_ given: String?, step: String) throws(OAuthError) -> String {
+        guard let endpoint = given ?? tokenEndpoint else {
+            throw .client(OAuthError.invalidConfiguration, "no token endpoint given or configured", step: step)
+        }
+        return endpoint
+    }
+
+    /// POSTs a form to an endpoint with this client's authentication, after the request hooks;
+    /// the response goes through the response hooks, then is parsed as a token response.
+    func tokenRequest(
+        _ endpoint: String, form: FormParameters, step: String, requestHooks: [ComplianceHook.RequestHook],
+        responseHooks: [ComplianceHook.ResponseHook]
+    ) async throws(OAuthError) -> OAuth2Token {
+        let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: requestHooks)
+        let response = try await ComplianceHookSet.apply(responseHooks, to: try await send(request, step: step), step: step)
         return try parseTokenResponse(response, step: step, receivedAt: clock.now())
     }
 
-    // MARK: RFC 6750 §2.1 — protected resource requests
+    func authenticatedForm(_ endpoint: String, form: FormParameters, step: String, hooks: [ComplianceHook.RequestHook]) async throws(OAuthError) -> TransportRequest {
+        var form = form
+        var headers = HeaderList()
+        try await clientAuth.authenticate(form: &form, headers: &headers, endpoint: endpoint, client: credentials)
+        return try await ComplianceHookSet.apply(hooks, to: .form(endpoint, form, headers: headers), step: step)
+    }
 
-    /// Sends a request with `Authorization: Bearer <access token>`.
+    // MARK: Automatic renewal
+
+    /// The current token, renewed first when it expires within `leeway` seconds and renewal is
+    /// configured (a token endpoint or a renewal closure) and possible (a refresh token, a
+    /// client_credentials grant, or the closure). Concurrent callers share one renewal. Without
+    /// renewal configured the token is used as it is and the resource server judges it; with
+    /// renewal configured but impossible, an expired token is `token_expired`.
+    public func ensureActiveToken() async throws(OAuthError) -> OAuth2Token {
+        guard let current = token else {
+            throw .client("missing_token", "no token: run a grant first", step: "request")
+        }
+        guard tokenEndpoint != nil || renewal != nil, current.isExpired(at: clock.now(), leeway: leeway) else { return current }
+        let renewable = renewal != nil || current.refreshToken != nil || state.withLock { $0.lastGrantType } == Grant.clientCredentials.grantType
+        if !renewable {
+            if current.isExpired(at: clock.now()) {
+                throw .client("token_expired", "the token expired and there is no refresh token to renew it", step: "request")
+            }
+            return current
+        }
+        do {
+            return try await renewals.run(
+                fresh: { [self] in
+                    self.token.flatMap { $0.isExpired(at: self.clock.now(), leeway: self.leeway) ? nil : $0 }
+                },
+                operation: { [self] () async throws(OAuthError) -> OAuth2Token in try await self.renew() })
+        } catch let error as OAuthError {
+            throw error
+        } catch {
+            throw .client("renewal_failed", String(describing: error), step: "refresh")
+        }
+    }
+
+    func renew() async throws(OAuthError) -> OAuth2Token {
+        let snapshot = state.withLock { ($0.token, $0.lastGrantType) }
+        if let renewal { return try await renewal(self) }
+        if snapshot.0?.refreshToken != nil { return try await refreshToken() }
+        if snapshot.1 == Grant.clientCredentials.grantType {
+            let token = try await fetchToken(grant: .clientCredentials)
+            await updateToken?(token, nil)
+            return token
+        }
+        throw .client("token_expired", "the token expired and there is no refresh token", step: "request")
+    }
+
+    // MARK: RFC 6750 — protected resource requests
+
+    /// Sends a request carrying the (renewed if need be) token at `tokenPlacement`, after the
+    /// protected_request hooks.
     public func request(
         _ method: String, _ url: String, headers: HeaderList = [:], body: [UInt8] = [], step: String = "request"
     ) async throws(OAuthError) -> TransportResponse {
-        guard let token else {
-            throw .client("missing_token", "no token: run the authorization flow first", step: step)
+        let token = try await ensureActiveToken()
+        let signed = try OAuth2Auth(token: token, placement: tokenPlacement)
+            .sign(TransportRequest(method: method, url: url, headers: headers, body: body), step: step)
+        return try await send(try await ComplianceHookSet.apply(hooks.protectedRequest, to: signed, step: step), step: step)
+    }
+
+    // MARK: RFC 7009 — revocation
+
+    /// Revokes `token` (default: the session's refresh token, else its access token).
+    /// RFC 7009 §2.2: any 200 is success, also for a token the server did not know.
+    @discardableResult
+    public func revokeToken(_ endpoint: String, token given: String? = nil, tokenTypeHint: String? = nil) async throws(OAuthError) -> TransportResponse {
+        let step = "revoke"
+        let current = token
+        guard let value = given ?? current?.refreshToken ?? current?.accessToken else {
+            throw .client("missing_token", "no token to revoke", step: step)
         }
-        guard token.tokenType.caseInsensitiveCompare("bearer") == .orderedSame else {
-            throw .client("unsupported_token_type", "token_type \(token.tokenType) is not Bearer (RFC 6750)", step: step)
+        var form = FormParameters([("token", value)])
+        form.append("token_type_hint", tokenTypeHint)
+        let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: hooks.revokeTokenRequest)
+        let response = try await send(request, step: step)
+        guard response.status == 200 else { throw providerError(response, step: step) }
+        return response
+    }
+
+    // MARK: RFC 7662 — introspection
+
+    /// Asks the introspection endpoint about `token` (default: the access token). The answer
+    /// must be a JSON object with a boolean `active` (RFC 7662 §2.2).
+    public func introspectToken(_ endpoint: String, token given: String? = nil, tokenTypeHint: String? = nil) async throws(OAuthError) -> JSONValue {
+        let step = "introspect"
+        guard let value = given ?? token?.accessToken else {
+            throw .client("missing_token", "no token to introspect", step: step)
         }
-        var headers = headers
-        headers["Authorization"] = "Bearer \(token.accessToken)"
-        return try await send(TransportRequest(method: method, url: url, headers: headers, body: body), step: step)
+        var form = FormParameters([("token", value)])
+        form.append("token_type_hint", tokenTypeHint)
+        let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: hooks.introspectTokenRequest)
+        let response = try await send(request, step: step)
+        guard response.status == 200 else { throw providerError(response, step: step) }
+        guard case .object(let members)? = try? JSONValue.parse(response.body) else {
+            throw .malformed(step: step, httpStatus: response.status, "expected a JSON object (RFC 7662 §2.2), got \(describeBody(response))")
+        }
+        guard case .bool = members["active"] else {
+            throw .malformed(step: step, httpStatus: response.status, "the introspection response has no boolean active member")
+        }
+        return .object(members)
+    }
+
+    /// The provider's error from a non-success response, or a malformed-response error.
+    func providerError(_ response: TransportResponse, step: String) -> OAuthError {
+        if case .object(let members)? = try? JSONValue.parse(response.body), case .string(let code)? = members["error"] {
+            return OAuthError(
+                code: code, description: members["error_description"]?.stringValue, uri: members["error_uri"]?.stringValue,
+                httpStatus: response.status, step: step, origin: .provider)
+        }
+        return .malformed(step: step, httpStatus: response.status, "expected a JSON error object, got \(describeBody(response))")
     }
 
     func send(_ request: TransportRequest, step: String) async throws(OAuthError) -> TransportResponse {
@@ -132,6 +376,24 @@ public final class OAuth2Session: Sendable {
         } catch {
             throw OAuthError(code: OAuthError.transportError, description: transportReason(error), step: step, origin: .transport)
         }
+    }
+}
+
+/// Runs one operation at a time; callers arriving while it runs wait for its result instead
+/// of starting another. `fresh` is asked first, so a caller that arrives just after a renewal
+/// finished uses its result.
+actor SingleFlight {
+    private var inflight: Task<OAuth2Token, any Error>?
+
+    func run(
+        fresh: @Sendable () -> OAuth2Token?, operation: @escaping @Sendable () async throws(OAuthError) -> OAuth2Token
+    ) async throws -> OAuth2Token {
+        if let inflight { return try await inflight.value }
+        if let token = fresh() { return token }
+        let task = Task { () async throws -> OAuth2Token in try await operation() }
+        inflight = task
+        defer { inflight = nil }
+        return try await task.value
     }
 }
 

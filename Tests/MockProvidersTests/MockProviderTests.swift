@@ -21,41 +21,41 @@ struct InMemoryFlow {
         provider = MockProvider(profile: try standardProfile(), clock: clock)
     }
 
-    func authorize(_ extra: [(String, String)] = [], clientID: String = "harness-client", decision: String = "approve") -> TransportResponse {
+    func authorize(_ extra: [(String, String)] = [], clientID: String = "harness-client", decision: String = "approve") async -> TransportResponse {
         var form = FormParameters([("response_type", "code"), ("client_id", clientID), ("redirect_uri", redirect), ("state", "st")])
         for (name, value) in extra { form.append(name, value) }
         form.append("decision", decision)
-        return provider.handle(.form("/oauth2/authorize", form))
+        return await provider.handle(.form("/oauth2/authorize", form))
     }
 
-    func code(_ extra: [(String, String)] = [], clientID: String = "harness-client") throws -> String {
-        let response = authorize(extra, clientID: clientID)
+    func code(_ extra: [(String, String)] = [], clientID: String = "harness-client") async throws -> String {
+        let response = await authorize(extra, clientID: clientID)
         #expect(response.status == 302)
         let location = try #require(response.headers["Location"])
         return try #require(URLComponents(string: location)?.queryItems?.first { $0.name == "code" }?.value)
     }
 
-    func token(_ form: [(String, String)], basic: (String, String)? = ("harness-client", "harness-secret")) -> TransportResponse {
+    func token(_ form: [(String, String)], basic: (String, String)? = ("harness-client", "harness-secret")) async -> TransportResponse {
         var headers = HeaderList()
         if let (id, secret) = basic { headers["Authorization"] = "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString() }
-        return provider.handle(.form("/oauth2/token", FormParameters(form), headers: headers))
+        return await provider.handle(.form("/oauth2/token", FormParameters(form), headers: headers))
     }
 
     func json(_ response: TransportResponse) -> JSONValue? { try? JSONValue.parse(response.body) }
 }
 
 @Suite struct AuthorizationEndpointTests {
-    @Test func consentPageOffersApproveAndDeny() throws {
+    @Test func consentPageOffersApproveAndDeny() async throws {
         let flow = try InMemoryFlow()
-        let page = flow.provider.handle(TransportRequest(method: "GET", url: "/oauth2/authorize?response_type=code&client_id=harness-client&state=s&redirect_uri=http%3A%2F%2F127.0.0.1%3A8400%2Fcallback"))
+        let page = await flow.provider.handle(TransportRequest(method: "GET", url: "/oauth2/authorize?response_type=code&client_id=harness-client&state=s&redirect_uri=http%3A%2F%2F127.0.0.1%3A8400%2Fcallback"))
         #expect(page.status == 200)
         #expect(page.bodyText.contains(#"value="approve""#))
         #expect(page.bodyText.contains(#"value="deny""#))
     }
 
-    @Test func unregisteredRedirectURIIsNeverRedirectedTo() throws {
+    @Test func unregisteredRedirectURIIsNeverRedirectedTo() async throws {
         let flow = try InMemoryFlow()
-        let response = flow.provider.handle(
+        let response = await flow.provider.handle(
             TransportRequest(method: "GET", url: "/oauth2/authorize?response_type=code&client_id=harness-client&redirect_uri=http%3A%2F%2Fevil.test%2Fcb"))
         #expect(response.status == 400)
         #expect(response.headers["Location"] == nil)
@@ -74,7 +74,7 @@ struct InMemoryFlow {
         ([("code_challenge", "short"), ("code_challenge_method", "S256")], "invalid_request"),
         ([("code_challenge", String(repeating: "a", count: 43)), ("code_challenge_method", "S512")], "invalid_request"),
     ])
-    func errorsAreRedirectedWithState(overrides: [(String, String)], error: String) throws {
+    func errorsAreRedirectedWithState(overrides: [(String, String)], error: String) async throws {
         let flow = try InMemoryFlow()
         var pairs = [("response_type", "code"), ("client_id", "harness-client"), ("redirect_uri", flow.redirect), ("state", "st")]
         for (name, value) in overrides {
@@ -82,31 +82,31 @@ struct InMemoryFlow {
             pairs.append((name, value))
         }
         pairs.append(("decision", "approve"))
-        let response = flow.provider.handle(.form("/oauth2/authorize", FormParameters(pairs)))
+        let response = await flow.provider.handle(.form("/oauth2/authorize", FormParameters(pairs)))
         #expect(response.status == 302)
         let items = URLComponents(string: response.headers["Location"] ?? "")?.queryItems ?? []
         #expect(items.first { $0.name == "error" }?.value == error)
         #expect(items.first { $0.name == "state" }?.value == "st")
     }
 
-    @Test func publicClientsMustUsePKCE() throws {
+    @Test func publicClientsMustUsePKCE() async throws {
         let flow = try InMemoryFlow()
-        let response = flow.authorize(clientID: "harness-public")
+        let response = await flow.authorize(clientID: "harness-public")
         #expect(response.headers["Location"]?.contains("error=invalid_request") == true)
     }
 
-    @Test func denialRedirectsAccessDenied() throws {
+    @Test func denialRedirectsAccessDenied() async throws {
         let flow = try InMemoryFlow()
-        let response = flow.authorize(decision: "deny")
+        let response = await flow.authorize(decision: "deny")
         #expect(response.headers["Location"]?.contains("error=access_denied") == true)
     }
 }
 
 @Suite struct TokenEndpointTests {
-    @Test func codeExchangeIssuesBearerTokensWithNoStore() throws {
+    @Test func codeExchangeIssuesBearerTokensWithNoStore() async throws {
         let flow = try InMemoryFlow()
-        let code = try flow.code()
-        let response = flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect)])
+        let code = try await flow.code()
+        let response = await flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect)])
         #expect(response.status == 200)
         #expect(response.headers["Cache-Control"] == "no-store")
         let json = try #require(flow.json(response))
@@ -115,80 +115,81 @@ struct InMemoryFlow {
         #expect(json["refresh_token"]?.stringValue != nil)
     }
 
-    @Test func codesExpireByTheProviderClock() throws {
+    @Test func codesExpireByTheProviderClock() async throws {
         let flow = try InMemoryFlow()
-        let code = try flow.code()
+        let code = try await flow.code()
         flow.clock.advance(by: 61)
-        let response = flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect)])
+        let response = await flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect)])
         #expect(response.status == 400)
         #expect(flow.json(response)?["error_description"] == .string("the authorization code has expired"))
     }
 
-    @Test func wrongSecretIsInvalidClientWithAChallenge() throws {
+    @Test func wrongSecretIsInvalidClientWithAChallenge() async throws {
         let flow = try InMemoryFlow()
-        let response = flow.token([("grant_type", "authorization_code"), ("code", "x")], basic: ("harness-client", "nope"))
+        let response = await flow.token([("grant_type", "authorization_code"), ("code", "x")], basic: ("harness-client", "nope"))
         #expect(response.status == 401)
         #expect(response.headers["WWW-Authenticate"] == #"Basic realm="standard-oauth2""#)
         #expect(flow.json(response)?["error"] == .string("invalid_client"))
     }
 
-    @Test func twoAuthenticationMethodsAreInvalidRequest() throws {
+    @Test func twoAuthenticationMethodsAreInvalidRequest() async throws {
         let flow = try InMemoryFlow()
-        let response = flow.token([("grant_type", "authorization_code"), ("code", "x"), ("client_secret", "harness-secret")])
+        let response = await flow.token([("grant_type", "authorization_code"), ("code", "x"), ("client_secret", "harness-secret")])
         #expect(response.status == 400)
         #expect(flow.json(response)?["error"] == .string("invalid_request"))
     }
 
-    @Test func redirectURIMustMatchTheAuthorizationRequest() throws {
+    @Test func redirectURIMustMatchTheAuthorizationRequest() async throws {
         let flow = try InMemoryFlow()
-        let code = try flow.code()
-        let response = flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "http://localhost:8400/callback")])
+        let code = try await flow.code()
+        let response = await flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "http://localhost:8400/callback")])
         #expect(flow.json(response)?["error"] == .string("invalid_grant"))
     }
 
-    @Test func pkcePlainAndDowngradeProtection() throws {
+    @Test func pkcePlainAndDowngradeProtection() async throws {
         let flow = try InMemoryFlow()
         let verifier = PKCE.generateVerifier()
-        let code = try flow.code([("code_challenge", verifier), ("code_challenge_method", "plain")])
-        let ok = flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect), ("code_verifier", verifier)])
+        let code = try await flow.code([("code_challenge", verifier), ("code_challenge_method", "plain")])
+        let ok = await flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect), ("code_verifier", verifier)])
         #expect(ok.status == 200)
         // A verifier for a code that had no challenge is refused (PKCE downgrade).
-        let plainCode = try flow.code()
-        let downgrade = flow.token([("grant_type", "authorization_code"), ("code", plainCode), ("redirect_uri", flow.redirect), ("code_verifier", verifier)])
+        let plainCode = try await flow.code()
+        let downgrade = await flow.token([("grant_type", "authorization_code"), ("code", plainCode), ("redirect_uri", flow.redirect), ("code_verifier", verifier)])
         #expect(flow.json(downgrade)?["error"] == .string("invalid_grant"))
     }
 
-    @Test func unsupportedGrantType() throws {
+    @Test func unsupportedGrantType() async throws {
         let flow = try InMemoryFlow()
-        let response = flow.token([("grant_type", "urn:example:unknown")])
+        let response = await flow.token([("grant_type", "urn:example:unknown")])
         #expect(flow.json(response)?["error"] == .string("unsupported_grant_type"))
     }
 
-    @Test func repeatedParametersAreInvalidRequest() throws {
+    @Test func repeatedParametersAreInvalidRequest() async throws {
         let flow = try InMemoryFlow()
-        let response = flow.token([("grant_type", "authorization_code"), ("code", "a"), ("code", "b")])
+        let response = await flow.token([("grant_type", "authorization_code"), ("code", "a"), ("code", "b")])
         #expect(flow.json(response)?["error"] == .string("invalid_request"))
     }
 }
 
 @Suite struct ResourceTests {
-    @Test func bearerChallengesFollowRFC6750() throws {
+    @Test func bearerChallengesFollowRFC6750() async throws {
         let flow = try InMemoryFlow()
-        let anonymous = flow.provider.handle(TransportRequest(method: "GET", url: "/api/me"))
+        let anonymous = await flow.provider.handle(TransportRequest(method: "GET", url: "/api/me"))
         #expect(anonymous.status == 401)
         #expect(anonymous.headers["WWW-Authenticate"] == #"Bearer realm="standard-oauth2""#)
-        let invalid = flow.provider.handle(TransportRequest(method: "GET", url: "/api/me", headers: ["Authorization": "Bearer nope"]))
+        let invalid = await flow.provider.handle(TransportRequest(method: "GET", url: "/api/me", headers: ["Authorization": "Bearer nope"]))
         #expect(invalid.headers["WWW-Authenticate"]?.contains(#"error="invalid_token""#) == true)
     }
 
-    @Test func accessTokensExpire() throws {
+    @Test func accessTokensExpire() async throws {
         let flow = try InMemoryFlow()
-        let code = try flow.code()
-        let token = try #require(flow.json(flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect)]))?["access_token"]?.stringValue)
+        let code = try await flow.code()
+        let token = try #require(flow.json(await flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect)]))?["access_token"]?.stringValue)
         let request = TransportRequest(method: "GET", url: "/api/me", headers: ["Authorization": "Bearer \(token)"])
-        #expect(flow.provider.handle(request).status == 200)
+        let fresh = await flow.provider.handle(request)
+        #expect(fresh.status == 200)
         flow.clock.advance(by: 3600)
-        let expired = flow.provider.handle(request)
+        let expired = await flow.provider.handle(request)
         #expect(expired.status == 401)
         #expect(flow.json(expired)?["error_description"] == .string("the access token expired"))
     }
@@ -208,7 +209,7 @@ struct InMemoryFlow {
 }
 
 @Suite struct ProfileLoadingTests {
-    @Test func standardProfileLoads() throws {
+    @Test func standardProfileLoads() async throws {
         let profile = try standardProfile()
         #expect(profile.name == "standard-oauth2")
         #expect(profile.client(id: "harness-public")?.requirePKCE == true)

@@ -126,7 +126,7 @@ final class StubTransport: HTTPTransport {
         // RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined by ":".
         let transport = StubTransport(json: okBody)
         let session = OAuth2Session(
-            clientID: "my:client", clientSecret: "p@ss word", authMethod: .clientSecretBasic, redirectURI: "http://127.0.0.1/cb",
+            clientID: "my:client", clientSecret: "p@ss word", clientAuth: .clientSecretBasic, redirectURI: "http://127.0.0.1/cb",
             transport: transport, clock: ManualClock())
         _ = try await session.fetchToken("http://as/token", code: "c0de", codeVerifier: "v")
         let sent = try #require(transport.last)
@@ -141,7 +141,7 @@ final class StubTransport: HTTPTransport {
         let transport = StubTransport(json: okBody)
         let clock = ManualClock()
         let session = OAuth2Session(
-            clientID: "id", clientSecret: "secret", authMethod: .clientSecretPost, transport: transport, clock: clock)
+            clientID: "id", clientSecret: "secret", clientAuth: .clientSecretPost, transport: transport, clock: clock)
         let token = try await session.fetchToken("http://as/token", code: "c")
         let sent = try #require(transport.last)
         #expect(sent.headers["Authorization"] == nil)
@@ -154,7 +154,7 @@ final class StubTransport: HTTPTransport {
 
     @Test func bearerRequestsUseTheToken() async throws {
         let transport = StubTransport(json: okBody)
-        let session = OAuth2Session(clientID: "id", authMethod: .none, transport: transport)
+        let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: transport)
         await #expect(throws: OAuthError.self) { try await session.request("GET", "http://rs/api") }
         _ = try await session.fetchToken("http://as/token", code: "c")
         _ = try await session.request("GET", "http://rs/api")
@@ -165,7 +165,7 @@ final class StubTransport: HTTPTransport {
         struct Down: HTTPTransport {
             func send(_ request: TransportRequest) async throws -> TransportResponse { throw CancellationError() }
         }
-        let session = OAuth2Session(clientID: "id", authMethod: .none, transport: Down())
+        let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: Down())
         let error = await #expect(throws: OAuthError.self) { try await session.fetchToken("http://as/token", code: "c") }
         #expect(error?.code == "transport_error")
         #expect(error?.origin == .transport)

@@ -2,6 +2,7 @@ import Foundation
 import MockProviders
 import OAuth2
 import OAuthCore
+import Synchronization
 
 /// The outcome of one scenario, ready for a report (all text already redacted).
 public struct ScenarioResult: Sendable {
@@ -73,11 +74,21 @@ public final class ScenarioRunner: Sendable {
     ) async -> ScenarioResult.Outcome {
         let recorder = RecordingTransport(base: transport, transcript: transcript)
         let client = scenario.client
+        transcript.redactor.register(client.privateKeyPEM)
         let redirectURI = client.redirectURI ?? profile.client(id: client.clientID)?.redirectURIs.first ?? "http://127.0.0.1/callback"
-        let session = OAuth2Session(
-            clientID: client.clientID, clientSecret: client.clientSecret, authMethod: client.authMethod, redirectURI: redirectURI,
-            scope: client.scope, codeChallengeMethod: client.pkce, transport: recorder, clock: clock)
-        var context = StepContext(session: session, provider: provider, recorder: recorder, clock: clock)
+        let updates = UpdateLog()
+        let session: OAuth2Session
+        do {
+            session = OAuth2Session(
+                clientID: client.clientID, clientSecret: client.clientSecret, clientAuth: try await Self.clientAuthentication(client, clock: clock),
+                redirectURI: redirectURI, scope: client.scope, codeChallengeMethod: client.pkce, tokenPlacement: client.tokenPlacement,
+                tokenEndpoint: client.autoRefresh ? provider.url(profile.endpoints.token) : nil, leeway: client.leeway,
+                updateToken: { token, previous in updates.append(token, previous) }, transport: recorder, clock: clock)
+        } catch {
+            return .failed(step: "client setup", message: error.description)
+        }
+        var context = StepContext(
+            session: session, provider: provider, recorder: recorder, clock: clock, updates: updates, clientKeyPEM: client.privateKeyPEM)
 
         for (index, step) in scenario.steps.enumerated() {
             let label = "step \(index + 1) \(step.kind) (line \(step.line))"
@@ -99,6 +110,17 @@ public final class ScenarioRunner: Sendable {
             }
         }
         return .passed
+    }
+
+    static func clientAuthentication(_ client: ClientSpec, clock: any OAuthClock) async throws(OAuthError) -> any ClientAuthentication {
+        switch client.authMethod {
+        case .clientSecretBasic: ClientSecretBasic()
+        case .clientSecretPost: ClientSecretPost()
+        case .none: PublicClient()
+        case .clientSecretJWT: JWTClientAuthentication.clientSecretJWT(clock: clock)
+        case .privateKeyJWT:
+            JWTClientAuthentication.privateKeyJWT(try await AssertionSigner.privateKey(pem: client.privateKeyPEM ?? ""), clock: clock)
+        }
     }
 
     static func mismatch(_ expected: ErrorExpectation, _ error: OAuthError) -> String? {
@@ -128,22 +150,54 @@ struct AssertionFailure: Error {
     let message: String
 }
 
+/// The calls of a session's token-update callback, as a scenario observes them.
+final class UpdateLog: Sendable {
+    private let entries = Mutex<[(token: OAuth2Token, previousRefreshToken: String?)]>([])
+
+    func append(_ token: OAuth2Token, _ previous: String?) { entries.withLock { $0.append((token, previous)) } }
+    var count: Int { entries.withLock { $0.count } }
+    var last: (token: OAuth2Token, previousRefreshToken: String?)? { entries.withLock { $0.last } }
+}
+
 /// What the steps of one scenario share.
 struct StepContext {
     let session: OAuth2Session
     let provider: RunningProvider
     let recorder: RecordingTransport
     let clock: ManualClock
+    let updates: UpdateLog
+    let clientKeyPEM: String?
+    let metadataCache: MetadataCache
     var authorizationRequest: AuthorizationRequest?
     var code: String?
     var lastResponse: TransportResponse?
     var lastError: OAuthError?
+    var metadata: AuthorizationServerMetadata?
 
-    init(session: OAuth2Session, provider: RunningProvider, recorder: RecordingTransport, clock: ManualClock) {
+    init(
+        session: OAuth2Session, provider: RunningProvider, recorder: RecordingTransport, clock: ManualClock, updates: UpdateLog,
+        clientKeyPEM: String?
+    ) {
+        self.clientKeyPEM = clientKeyPEM
         self.session = session
         self.provider = provider
         self.recorder = recorder
         self.clock = clock
+        self.updates = updates
+        self.metadataCache = MetadataCache(transport: recorder, clock: clock)
+    }
+
+    func endpoint(_ path: String?, _ name: String, step: String) throws(OAuthError) -> String {
+        guard let path else {
+            throw .client(OAuthError.invalidConfiguration, "the provider \(provider.profile.name) has no \(name) endpoint", step: step)
+        }
+        return provider.url(path)
+    }
+
+    func tokenValue(_ which: String, step: String) throws(OAuthError) -> String {
+        let value = which == "access_token" ? session.token?.accessToken : session.token?.refreshToken
+        guard let value else { throw .client("missing_token", "the session has no \(which)", step: step) }
+        return value
     }
 
     mutating func execute(_ step: Step) async throws {
@@ -163,15 +217,63 @@ struct StepContext {
             }
             code = try parseAuthorizationResponse(callback, expectedState: request.state)
         case .fetchToken(let options):
-            guard let code, let request = authorizationRequest else {
-                throw OAuthError.client(
-                    OAuthError.missingCode, "no authorization code to exchange: no earlier authorize step yielded one", step: step.kind)
+            let tokenURL = provider.url(endpoints.token)
+            switch options.grant {
+            case "authorization_code":
+                guard let code, let request = authorizationRequest else {
+                    throw OAuthError.client(
+                        OAuthError.missingCode, "no authorization code to exchange: no earlier authorize step yielded one", step: step.kind)
+                }
+                try await session.fetchToken(
+                    tokenURL, code: code, codeVerifier: options.codeVerifier ?? request.codeVerifier,
+                    redirectURI: options.redirectURI ?? request.redirectURI)
+            case "client_credentials":
+                try await session.fetchToken(tokenURL, grant: .clientCredentials, scope: options.scope)
+            case "password":
+                try await session.fetchToken(tokenURL, grant: .password(username: options.username ?? "", password: options.password ?? ""), scope: options.scope)
+            case "jwt_bearer":
+                guard let pem = options.assertionKeyPEM ?? clientKeyPEM else {
+                    throw OAuthError.client(OAuthError.invalidConfiguration, "jwt_bearer needs a private_key in the client or an assertion_key", step: step.kind)
+                }
+                recorder.transcript.redactor.register(pem)
+                let claims = AssertionClaims(
+                    issuer: session.clientID, subject: options.subject ?? "", audience: [options.audience ?? tokenURL], issuedAt: clock.now(), lifetime: 300)
+                let assertion = try await AssertionSigner.privateKey(pem: pem).sign(claims)
+                try await session.fetchToken(tokenURL, grant: .jwtBearer(assertion: assertion), scope: options.scope)
+            case let other:
+                try await session.fetchToken(tokenURL, grant: .custom(grantType: other, parameters: []), scope: options.scope)
             }
-            _ = try await session.fetchToken(
-                provider.url(endpoints.token), code: code, codeVerifier: options.codeVerifier ?? request.codeVerifier,
-                redirectURI: options.redirectURI ?? request.redirectURI)
-        case .request(let method, let path):
-            let response = try await session.request(method, provider.url(path), step: step.kind)
+        case .refresh(let usePrevious, let scope):
+            var refreshToken: String?
+            if usePrevious {
+                guard let previous = updates.last?.previousRefreshToken else {
+                    throw OAuthError.client("missing_refresh_token", "no earlier refresh replaced a refresh token", step: step.kind)
+                }
+                refreshToken = previous
+            }
+            try await session.refreshToken(provider.url(endpoints.token), refreshToken: refreshToken, scope: scope)
+        case .revoke(let which, let hint):
+            try await session.revokeToken(
+                try endpoint(endpoints.revoke, "revocation", step: step.kind), token: try tokenValue(which, step: step.kind), tokenTypeHint: hint)
+        case .introspect(let which, let hint):
+            let answer = try await session.introspectToken(
+                try endpoint(endpoints.introspect, "introspection", step: step.kind), token: try tokenValue(which, step: step.kind), tokenTypeHint: hint)
+            lastResponse = TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(answer.jsonText.utf8))
+        case .discover:
+            metadata = try await metadataCache.metadata(issuer: provider.baseURL)
+        case .request(let method, let path, let concurrent):
+            let session = self.session
+            let url = provider.url(path)
+            let kind = step.kind
+            let responses = try await withThrowingTaskGroup(of: TransportResponse.self) { group in
+                for _ in 0..<concurrent {
+                    group.addTask { try await session.request(method, url, step: kind) }
+                }
+                var all: [TransportResponse] = []
+                for try await response in group { all.append(response) }
+                return all
+            }
+            let response = responses.first { !(200..<300).contains($0.status) } ?? responses[responses.count - 1]
             lastResponse = response
             if !(200..<300).contains(response.status) {
                 throw Self.resourceError(response, step: step.kind)
@@ -218,6 +320,20 @@ struct StepContext {
         }
         if subject.hasPrefix("token.") {
             return text(session.token.map { JSONValue.object($0.members) }?.value(atPath: subject.dropFirst(6)))
+        }
+        if subject.hasPrefix("update_callback.") {
+            switch subject.dropFirst("update_callback.".count) {
+            case "count": return String(updates.count)
+            case "previous_refresh_token": return updates.last?.previousRefreshToken
+            case let member: return text(updates.last.map { JSONValue.object($0.token.members) }?.value(atPath: member))
+            }
+        }
+        if subject.hasPrefix("provider.token_requests.") {
+            let grant = String(subject.dropFirst("provider.token_requests.".count))
+            return String(provider.provider.tokenRequests(grantType: grant == "jwt_bearer" ? Grant.jwtBearerType : grant))
+        }
+        if subject.hasPrefix("metadata.") {
+            return text(metadata.map { JSONValue.object($0.document) }?.value(atPath: subject.dropFirst("metadata.".count)))
         }
         if subject.hasPrefix("authorization_url.") {
             let name = String(subject.dropFirst("authorization_url.".count))

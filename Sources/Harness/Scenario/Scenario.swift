@@ -24,6 +24,12 @@ public struct ClientSpec: Sendable {
     public var redirectURI: String?
     public var scope: [String]
     public var pkce: PKCE.Method?
+    /// PEM private key for `private_key_jwt` and the JWT bearer grant.
+    public var privateKeyPEM: String?
+    public var tokenPlacement: TokenPlacement = .header
+    /// Renew tokens expiring within `leeway` before each request.
+    public var autoRefresh: Bool = false
+    public var leeway: TimeInterval = 60
 }
 
 public struct Step: Sendable {
@@ -32,8 +38,17 @@ public struct Step: Sendable {
         case authorize(Authorize)
         /// Exchange the last authorization code at the token endpoint.
         case fetchToken(FetchToken)
-        /// A request to the provider with the session's Bearer token (path relative to the provider).
-        case request(method: String, path: String)
+        /// A request to the provider with the session's Bearer token (path relative to the
+        /// provider), sent `concurrent` times at once.
+        case request(method: String, path: String, concurrent: Int)
+        /// RFC 6749 §6 refresh with the current (or the previous, already rotated) refresh token.
+        case refresh(usePrevious: Bool, scope: [String]?)
+        /// RFC 7009 revocation of the session's access or refresh token.
+        case revoke(token: String, hint: String?)
+        /// RFC 7662 introspection; the answer becomes the last response (`json.active`).
+        case introspect(token: String, hint: String?)
+        /// RFC 8414 metadata discovery (twice in a row answers from the cache).
+        case discover
         /// Check values of the run so far.
         case expect([Assertion])
         /// Move the shared clock of client and provider forward.
@@ -50,10 +65,20 @@ public struct Step: Sendable {
     }
 
     public struct FetchToken: Sendable {
+        /// `authorization_code` (default), `client_credentials`, `password`, `jwt_bearer`, or any other grant type.
+        public var grant: String = "authorization_code"
         /// Send this `code_verifier` instead of the one created with the authorization URL.
         public var codeVerifier: String?
         /// Send this `redirect_uri` instead of the client's.
         public var redirectURI: String?
+        public var username: String?
+        public var password: String?
+        public var scope: [String]?
+        /// JWT bearer: the assertion's `sub` and `aud` (default: the token endpoint), and a key
+        /// other than the client's.
+        public var subject: String?
+        public var audience: String?
+        public var assertionKeyPEM: String?
     }
 
     public var action: Action

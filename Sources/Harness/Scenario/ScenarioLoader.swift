@@ -6,9 +6,13 @@ import OAuth2
 /// what was expected there; unknown keys are errors, so typos never pass silently.
 public enum ScenarioLoader {
     static let topKeys = ["name", "description", "provider", "client", "steps"]
-    static let clientKeys = ["client_id", "client_secret", "auth_method", "redirect_uri", "scope", "pkce"]
-    static let actions = ["authorize", "fetch_token", "get", "post", "expect", "advance_clock"]
-    static let subjects = ["token.", "status", "json.", "header.", "body", "authorization_url."]
+    static let clientKeys = [
+        "client_id", "client_secret", "auth_method", "redirect_uri", "scope", "pkce", "private_key", "token_placement", "auto_refresh",
+    ]
+    static let actions = ["authorize", "fetch_token", "refresh", "revoke", "introspect", "discover", "get", "post", "expect", "advance_clock"]
+    static let subjects = [
+        "token.", "status", "json.", "header.", "body", "authorization_url.", "update_callback.", "provider.token_requests.", "metadata.",
+    ]
 
     /// Reads a scenario file. With `catalog`, the provider must be one of its profiles.
     public static func load(
@@ -55,10 +59,29 @@ public enum ScenarioLoader {
             let value = try node.choice("pkce", ["S256", "plain", "none"])
             pkce = value == "none" ? nil : PKCE.Method(rawValue: value)
         }
-        let client = ClientSpec(
+        var client = ClientSpec(
             clientID: clientID, clientSecret: clientSecret, authMethod: authMethod,
             redirectURI: try clientMap["redirect_uri"].map { node throws(YAMLLocatedError) in try text(node, "redirect_uri") },
             scope: try clientMap["scope"]?.stringList("scope") ?? [], pkce: pkce)
+        if let node = clientMap["private_key"] {
+            client.privateKeyPEM = try node.pem()
+        }
+        if authMethod == .privateKeyJWT, client.privateKeyPEM == nil {
+            throw (clientMap["auth_method"] ?? clientMap.node).error("auth_method private_key_jwt needs a private_key in the client")
+        }
+        if let node = clientMap["token_placement"] {
+            client.tokenPlacement = TokenPlacement(rawValue: try node.choice("token_placement", TokenPlacement.allCases.map(\.rawValue)))!
+        }
+        if let node = clientMap["auto_refresh"] {
+            if case .scalar = node.node {
+                client.autoRefresh = try node.bool("auto_refresh")
+            } else {
+                let options = try node.mapping("auto_refresh options")
+                try options.allowOnly(["leeway"], in: "auto_refresh")
+                client.autoRefresh = true
+                client.leeway = try options["leeway"]?.duration("the leeway") ?? client.leeway
+            }
+        }
 
         let stepsNode = try top.required("steps", in: "the scenario")
         var steps: [Step] = []
@@ -94,15 +117,56 @@ public enum ScenarioLoader {
                     callbackState: try options?["callback_state"]?.string("callback_state")))
         case "fetch_token":
             let options = try optionalMapping(body, "fetch_token options")
-            try options?.allowOnly(["code_verifier", "redirect_uri"], in: "fetch_token")
-            action = .fetchToken(
-                .init(
-                    codeVerifier: try options?["code_verifier"]?.string("code_verifier"),
-                    redirectURI: try options?["redirect_uri"]?.string("redirect_uri")))
+            try options?.allowOnly(
+                ["grant", "code_verifier", "redirect_uri", "username", "password", "scope", "subject", "audience", "assertion_key"],
+                in: "fetch_token")
+            var fetch = Step.FetchToken()
+            fetch.grant = try options?["grant"]?.string("a grant type") ?? fetch.grant
+            fetch.codeVerifier = try options?["code_verifier"]?.string("code_verifier")
+            fetch.redirectURI = try options?["redirect_uri"]?.string("redirect_uri")
+            fetch.username = try options?["username"]?.string("username")
+            fetch.password = try options?["password"]?.string("password")
+            fetch.scope = try options?["scope"]?.stringList("scope")
+            fetch.subject = try options?["subject"]?.string("subject")
+            fetch.audience = try options?["audience"]?.string("audience")
+            fetch.assertionKeyPEM = try options?["assertion_key"].map { node throws(YAMLLocatedError) in try node.pem() }
+            if fetch.grant == "password", fetch.username == nil || fetch.password == nil {
+                throw body.error("the password grant needs username and password")
+            }
+            if fetch.grant == "jwt_bearer", fetch.subject == nil { throw body.error("the jwt_bearer grant needs a subject") }
+            action = .fetchToken(fetch)
+        case "refresh":
+            let options = try optionalMapping(body, "refresh options")
+            try options?.allowOnly(["refresh_token", "scope"], in: "refresh")
+            let which = try options?["refresh_token"]?.choice("refresh_token", ["current", "previous"]) ?? "current"
+            action = .refresh(usePrevious: which == "previous", scope: try options?["scope"]?.stringList("scope"))
+        case "revoke", "introspect":
+            let options = try optionalMapping(body, "\(kind) options")
+            try options?.allowOnly(["token", "hint"], in: kind)
+            let token = try options?["token"]?.choice("token", ["access_token", "refresh_token"]) ?? (kind == "revoke" ? "refresh_token" : "access_token")
+            let hint = try options?["hint"]?.choice("hint", ["access_token", "refresh_token", "none"]) ?? token
+            action = kind == "revoke" ? .revoke(token: token, hint: hint == "none" ? nil : hint) : .introspect(token: token, hint: hint == "none" ? nil : hint)
+        case "discover":
+            _ = try optionalMapping(body, "discover options")?.allowOnly([], in: "discover")
+            action = .discover
         case "get", "post":
-            let path = try body.string("a path such as /api/me")
-            guard path.hasPrefix("/") else { throw body.error("expected a path starting with /, found \"\(path)\"") }
-            action = .request(method: kind.uppercased(), path: path)
+            var concurrent = 1
+            let path: String
+            let pathNode: YAMLNode
+            if case .scalar = body.node {
+                (path, pathNode) = (try body.string("a path such as /api/me"), body)
+            } else {
+                let options = try body.mapping("request options")
+                try options.allowOnly(["path", "concurrent"], in: kind)
+                pathNode = try options.required("path", in: kind)
+                path = try pathNode.string("a path such as /api/me")
+                if let node = options["concurrent"] {
+                    concurrent = try node.int("how many requests to send at once")
+                    guard (1...200).contains(concurrent) else { throw node.error("expected concurrent between 1 and 200") }
+                }
+            }
+            guard path.hasPrefix("/") else { throw pathNode.error("expected a path starting with /, found \"\(path)\"") }
+            action = .request(method: kind.uppercased(), path: path, concurrent: concurrent)
         case "expect":
             let checks = try body.mapping("expectations")
             guard !checks.entries.isEmpty else { throw body.error("expected at least one expectation") }
@@ -110,7 +174,8 @@ public enum ScenarioLoader {
             for entry in checks.entries {
                 guard subjects.contains(where: { $0.hasSuffix(".") ? entry.key.hasPrefix($0) && entry.key.count > $0.count : entry.key == $0 }) else {
                     throw entry.keyNode.error(
-                        "unknown subject \"\(entry.key)\"; expected status, body, or token.<member>, json.<path>, header.<name>, authorization_url.<parameter>")
+                        "unknown subject \"\(entry.key)\"; expected status, body, or token.<member>, json.<path>, header.<name>, "
+                            + "authorization_url.<parameter>, update_callback.<count|previous_refresh_token>, provider.token_requests.<grant>, metadata.<member>")
                 }
                 assertions.append(Assertion(subject: entry.key, matcher: try matcher(entry.value), line: entry.keyNode.line))
             }
@@ -122,7 +187,7 @@ public enum ScenarioLoader {
         }
         var expectError: ErrorExpectation?
         if let errorNode = map["expect_error"] {
-            guard kind != "expect", kind != "advance_clock" else { throw errorNode.error("expect_error applies to authorize, fetch_token, get and post") }
+            guard kind != "expect", kind != "advance_clock" else { throw errorNode.error("expect_error applies to actions that talk to the provider") }
             if case .scalar = errorNode.node {
                 expectError = ErrorExpectation(code: try errorNode.string("an OAuth error code"))
             } else {

@@ -10,6 +10,10 @@ public struct ProviderProfile: Sendable {
         public var token: String
         /// A protected resource that answers the user's claims for a valid Bearer token.
         public var resource: String
+        /// RFC 7009 token revocation, when offered.
+        public var revoke: String?
+        /// RFC 7662 token introspection, when offered.
+        public var introspect: String?
     }
 
     public struct Client: Sendable {
@@ -20,10 +24,14 @@ public struct ProviderProfile: Sendable {
         public var authMethods: [String]
         /// PKCE is mandatory for this client (always true for public clients).
         public var requirePKCE: Bool
+        /// PEM public key for `private_key_jwt` and JWT bearer assertions (RFC 7523).
+        public var publicKeyPEM: String?
     }
 
     public struct User: Sendable {
         public var sub: String
+        /// For the resource owner password credentials grant.
+        public var password: String?
         public var claims: [String: String]
     }
 
@@ -43,7 +51,12 @@ public struct ProviderProfile: Sendable {
     public var defaultScope: [String]
     public var codeLifetime: TimeInterval
     public var accessTokenLifetime: TimeInterval
+    public var refreshTokenLifetime: TimeInterval?
     public var issueRefreshToken: Bool
+    /// A refresh makes a new refresh token and retires the old one (RFC 9700 §4.14.2).
+    public var refreshTokenRotation: Bool
+    /// Grant types the token endpoint accepts.
+    public var grantTypes: [String]
     public var pkce: PKCEPolicy
     /// The file it was read from.
     public var file: String
@@ -51,7 +64,9 @@ public struct ProviderProfile: Sendable {
     public func client(id: String) -> Client? { clients.first { $0.clientID == id } }
     public func user(sub: String) -> User? { users.first { $0.sub == sub } }
 
-    public static let authMethods = ["client_secret_basic", "client_secret_post", "none"]
+    public static let authMethods = ["client_secret_basic", "client_secret_post", "none", "client_secret_jwt", "private_key_jwt"]
+    public static let jwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    public static let knownGrantTypes = ["authorization_code", "refresh_token", "client_credentials", "password", jwtBearerGrant]
     public static let pkceMethods = ["S256", "plain"]
 
     /// Reads and checks a profile; every error names file:line:column.
@@ -62,26 +77,31 @@ public struct ProviderProfile: Sendable {
     public static func parse(_ root: YAMLNode) throws(YAMLLocatedError) -> ProviderProfile {
         let top = try root.mapping("a provider profile")
         try top.allowOnly(
-            ["name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens", "pkce"],
+            [
+                "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
+                "refresh_token_rotation", "grant_types", "pkce",
+            ],
             in: "a provider profile")
         let name = try top.required("name", in: "the profile").string("the profile name")
         let models = try top.required("models", in: "the profile").string("what the profile models")
         let protocolName = try top.required("protocol", in: "the profile").choice("protocol", ["oauth2"])
 
         let endpointsMap = try top.required("endpoints", in: "the profile").mapping("endpoints")
-        try endpointsMap.allowOnly(["authorize", "token", "resource"], in: "endpoints")
-        func path(_ key: String) throws(YAMLLocatedError) -> String {
-            let node = try endpointsMap.required(key, in: "endpoints")
+        try endpointsMap.allowOnly(["authorize", "token", "resource", "revoke", "introspect"], in: "endpoints")
+        func path(_ key: String, required: Bool = true) throws(YAMLLocatedError) -> String? {
+            guard let node = required ? try endpointsMap.required(key, in: "endpoints") : endpointsMap[key] else { return nil }
             let value = try node.string("the \(key) endpoint path")
             guard value.hasPrefix("/") else { throw node.error("expected the \(key) endpoint as a path starting with /") }
             return value
         }
-        let endpoints = Endpoints(authorize: try path("authorize"), token: try path("token"), resource: try path("resource"))
+        let endpoints = Endpoints(
+            authorize: try path("authorize")!, token: try path("token")!, resource: try path("resource")!,
+            revoke: try path("revoke", required: false), introspect: try path("introspect", required: false))
 
         var clients: [Client] = []
         for node in try top.required("clients", in: "the profile").sequence("clients") {
             let map = try node.mapping("a client")
-            try map.allowOnly(["client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce"], in: "a client")
+            try map.allowOnly(["client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce", "public_key"], in: "a client")
             let id = try map.required("client_id", in: "a client").string("client_id")
             guard !clients.contains(where: { $0.clientID == id }) else { throw node.error("client_id \"\(id)\" is registered twice") }
             let secret = try map["client_secret"].map { node throws(YAMLLocatedError) in try node.string("client_secret") }
@@ -95,10 +115,20 @@ public struct ProviderProfile: Sendable {
                 for method in methods where !authMethods.contains(method) {
                     throw methodsNode.error("unknown auth method \"\(method)\"; expected one of: \(authMethods.joined(separator: ", "))")
                 }
-                if secret == nil, methods != ["none"] { throw methodsNode.error("a client without client_secret can only use auth method none") }
+                for method in methods where ["client_secret_basic", "client_secret_post", "client_secret_jwt"].contains(method) && secret == nil {
+                    throw methodsNode.error("auth method \(method) needs a client_secret")
+                }
             }
-            let requirePKCE = try map["require_pkce"]?.bool("require_pkce") ?? (secret == nil)
-            clients.append(Client(clientID: id, clientSecret: secret, redirectURIs: uris, authMethods: methods, requirePKCE: requirePKCE))
+            var publicKey: String?
+            if let keyNode = map["public_key"] {
+                publicKey = try keyNode.pem()
+            }
+            if methods.contains("private_key_jwt"), publicKey == nil {
+                throw node.error("auth method private_key_jwt needs a public_key")
+            }
+            let requirePKCE = try map["require_pkce"]?.bool("require_pkce") ?? (secret == nil && publicKey == nil)
+            clients.append(
+                Client(clientID: id, clientSecret: secret, redirectURIs: uris, authMethods: methods, requirePKCE: requirePKCE, publicKeyPEM: publicKey))
         }
         guard !clients.isEmpty else { throw top.node.error("a profile needs at least one client") }
 
@@ -107,8 +137,8 @@ public struct ProviderProfile: Sendable {
             let map = try node.mapping("a user")
             let sub = try map.required("sub", in: "a user").string("sub")
             var claims: [String: String] = [:]
-            for entry in map.entries { claims[entry.key] = try entry.value.string("the claim \(entry.key)") }
-            users.append(User(sub: sub, claims: claims))
+            for entry in map.entries where entry.key != "password" { claims[entry.key] = try entry.value.string("the claim \(entry.key)") }
+            users.append(User(sub: sub, password: try map["password"]?.string("password"), claims: claims))
         }
         guard !users.isEmpty else { throw top.node.error("a profile needs at least one user") }
 
@@ -116,11 +146,20 @@ public struct ProviderProfile: Sendable {
         let defaultScope = try top["default_scope"]?.stringList("default_scope") ?? []
         var codeLifetime: TimeInterval = 60
         var accessTokenLifetime: TimeInterval = 3600
+        var refreshTokenLifetime: TimeInterval?
         if let lifetimesNode = top["lifetimes"] {
             let lifetimes = try lifetimesNode.mapping("lifetimes")
-            try lifetimes.allowOnly(["code", "access_token"], in: "lifetimes")
+            try lifetimes.allowOnly(["code", "access_token", "refresh_token"], in: "lifetimes")
             codeLifetime = try lifetimes["code"]?.duration("the code lifetime") ?? codeLifetime
             accessTokenLifetime = try lifetimes["access_token"]?.duration("the access token lifetime") ?? accessTokenLifetime
+            refreshTokenLifetime = try lifetimes["refresh_token"]?.duration("the refresh token lifetime")
+        }
+        var grantTypes = knownGrantTypes
+        if let grantsNode = top["grant_types"] {
+            grantTypes = try grantsNode.stringList("grant_types")
+            for grant in grantTypes where !knownGrantTypes.contains(grant) {
+                throw grantsNode.error("unknown grant type \"\(grant)\"; expected one of: \(knownGrantTypes.joined(separator: ", "))")
+            }
         }
         var pkce = PKCEPolicy(required: false, methods: pkceMethods)
         if let pkceNode = top["pkce"] {
@@ -137,7 +176,9 @@ public struct ProviderProfile: Sendable {
         return ProviderProfile(
             name: name, models: models, protocolName: protocolName, endpoints: endpoints, clients: clients, users: users,
             scopes: scopes, defaultScope: defaultScope, codeLifetime: codeLifetime, accessTokenLifetime: accessTokenLifetime,
-            issueRefreshToken: try top["refresh_tokens"]?.bool("refresh_tokens") ?? true, pkce: pkce, file: root.file)
+            refreshTokenLifetime: refreshTokenLifetime, issueRefreshToken: try top["refresh_tokens"]?.bool("refresh_tokens") ?? true,
+            refreshTokenRotation: try top["refresh_token_rotation"]?.bool("refresh_token_rotation") ?? true, grantTypes: grantTypes,
+            pkce: pkce, file: root.file)
     }
 }
 

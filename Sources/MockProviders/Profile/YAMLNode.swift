@@ -142,6 +142,17 @@ public struct YAMLNode {
         return try string(what).split(separator: " ").map(String.init)
     }
 
+    /// A PEM key given inline or as the path of a file, relative to this YAML file.
+    public func pem() throws(YAMLLocatedError) -> String {
+        let value = try string("a PEM key or the path of a .pem file")
+        if value.contains("-----BEGIN") { return value }
+        let path = value.hasPrefix("/") ? value : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(value)
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8), text.contains("-----BEGIN") else {
+            throw error("cannot read a PEM key from \(path)")
+        }
+        return text
+    }
+
     /// A string among `choices`.
     public func choice(_ what: String, _ choices: [String]) throws(YAMLLocatedError) -> String {
         let value = try string(what)

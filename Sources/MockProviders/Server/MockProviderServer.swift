@@ -30,7 +30,7 @@ public enum MockProviderServer {
             let buffer = try await request.body.collect(upTo: MockProvider.maxBodyBytes)
             body = Array(buffer.readableBytesView)
         }
-        let answer = provider.handle(
+        let answer = await provider.handle(
             TransportRequest(method: request.method.rawValue, url: request.uri.string, headers: headers, body: body))
         var fields = HTTPFields()
         for field in answer.headers {

@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 
-/// What a mock provider remembers: issued codes and tokens. One instance per running
-/// provider; guarded by a mutex (every operation is short and never awaits).
+/// What a mock provider remembers: issued codes and tokens, used assertion ids, and counters
+/// that tests read. One instance per running provider; guarded by a mutex (every operation is
+/// short and never awaits).
 final class ProviderState: Sendable {
     struct CodeGrant {
         var clientID: String
@@ -19,16 +20,24 @@ final class ProviderState: Sendable {
 
     struct TokenGrant {
         var clientID: String
-        var sub: String
+        /// `nil` for client_credentials tokens (no resource owner).
+        var sub: String?
         var scope: [String]
+        var issuedAt: Date
         var expiresAt: Date?
         var revoked: Bool
+        /// For an access token, the refresh token issued with it; for a refresh token, the
+        /// access tokens issued with it or from it (revoked with it, RFC 7009 §2.1).
+        var related: [String]
     }
 
     struct Storage {
         var codes: [String: CodeGrant] = [:]
         var accessTokens: [String: TokenGrant] = [:]
         var refreshTokens: [String: TokenGrant] = [:]
+        var usedAssertionIDs: Set<String> = []
+        /// Token-endpoint requests by grant_type, as received.
+        var grantCounts: [String: Int] = [:]
     }
 
     private let storage = Mutex(Storage())

@@ -1,0 +1,140 @@
+import Foundation
+import JWTKit
+import OAuth2
+import OAuthCore
+
+/// A JWT's signature checked without claims: the provider checks claims against its own clock.
+struct SignatureOnly: JWTPayload {
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// A JWT split into its decoded header and claims (signature not yet checked).
+struct DecodedJWT {
+    var header: [String: JSONValue]
+    var claims: [String: JSONValue]
+
+    init?(_ token: String) {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let headerBytes = Base64URL.decode(String(parts[0])), let claimBytes = Base64URL.decode(String(parts[1])),
+            case .object(let header)? = try? JSONValue.parse(headerBytes), case .object(let claims)? = try? JSONValue.parse(claimBytes)
+        else { return nil }
+        self.header = header
+        self.claims = claims
+    }
+
+    var algorithm: String? { header["alg"]?.stringValue }
+}
+
+struct ClientAuthFailure: Error {
+    let response: TransportResponse
+}
+
+extension MockProvider {
+    /// RFC 6749 §2.3 and RFC 7523 §2.2: exactly one authentication method per request, one the
+    /// client is registered for. A failure is `invalid_client` with 401 and a `WWW-Authenticate`
+    /// challenge. With `optional`, a request that carries no client credentials at all yields `nil`.
+    func authenticateClient(
+        _ request: TransportRequest, form: FormParameters, endpointPath: String, optional: Bool = false
+    ) async -> Result<ProviderProfile.Client?, ClientAuthFailure> {
+        func invalid(_ description: String) -> Result<ProviderProfile.Client?, ClientAuthFailure> {
+            var response = Self.tokenError(401, "invalid_client", description)
+            response.headers["WWW-Authenticate"] = "Basic realm=\"\(profile.name)\""
+            return .failure(ClientAuthFailure(response: response))
+        }
+        let authorization = request.headers["Authorization"]
+        let presented = [authorization != nil, form["client_secret"] != nil, form["client_assertion"] != nil].filter { $0 }.count
+        if presented > 1 {
+            return .failure(ClientAuthFailure(response: Self.tokenError(400, "invalid_request", "more than one client authentication method")))
+        }
+        let method: String
+        let clientID: String
+        var secret: String?
+        if let authorization {
+            guard authorization.lowercased().hasPrefix("basic ") else { return invalid("unsupported Authorization scheme") }
+            guard let data = Data(base64Encoded: String(authorization.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+                let pair = String(data: data, encoding: .utf8), let colon = pair.firstIndex(of: ":"),
+                let id = try? PercentEncoding.decode(pair[..<colon], plusAsSpace: true),
+                let password = try? PercentEncoding.decode(pair[pair.index(after: colon)...], plusAsSpace: true)
+            else { return invalid("malformed Basic credentials") }
+            if let bodyID = form["client_id"], bodyID != id { return invalid("client_id in the body differs from the Basic credentials") }
+            (method, clientID, secret) = ("client_secret_basic", id, password)
+        } else if let assertion = form["client_assertion"] {
+            guard let client = await authenticateAssertion(assertion, request: request, form: form, endpointPath: endpointPath) else {
+                return invalid("the client assertion is invalid")
+            }
+            return .success(client)
+        } else if let id = form["client_id"] {
+            secret = form["client_secret"]
+            (method, clientID) = (secret == nil ? "none" : "client_secret_post", id)
+        } else {
+            return optional ? .success(nil) : invalid("no client authentication")
+        }
+        guard let client = profile.client(id: clientID) else { return invalid("unknown client") }
+        guard client.authMethods.contains(method) else { return invalid("client authentication method \(method) is not allowed for this client") }
+        if method != "none" {
+            guard let expected = client.clientSecret, let secret, constantTimeEquals(expected, secret) else {
+                return invalid("client authentication failed")
+            }
+        }
+        return .success(client)
+    }
+
+    /// `client_secret_jwt` (HS256 with the secret) or `private_key_jwt` (the registered public key).
+    func authenticateAssertion(
+        _ assertion: String, request: TransportRequest, form: FormParameters, endpointPath: String
+    ) async -> ProviderProfile.Client? {
+        let failure: ProviderProfile.Client? = nil
+        guard form["client_assertion_type"] == JWTClientAuthentication.assertionType, let jwt = DecodedJWT(assertion),
+            let issuer = jwt.claims["iss"]?.stringValue, jwt.claims["sub"]?.stringValue == issuer,
+            let client = profile.client(id: issuer), form["client_id"].map({ $0 == issuer }) ?? true
+        else { return failure }
+        let method = jwt.algorithm?.hasPrefix("HS") == true ? "client_secret_jwt" : "private_key_jwt"
+        guard client.authMethods.contains(method) else { return failure }
+        let base = self.issuer(request)
+        guard await verifySignature(assertion, jwt: jwt, client: client, allowSecret: method == "client_secret_jwt"),
+            checkClaims(jwt.claims, audiences: [base + profile.endpoints.token, base + endpointPath, base]) == nil
+        else { return failure }
+        return client
+    }
+
+    /// Checks the signature with the client's secret (HS256) or public key (ES256, RS256).
+    func verifySignature(_ token: String, jwt: DecodedJWT, client: ProviderProfile.Client, allowSecret: Bool) async -> Bool {
+        let keys = JWTKeyCollection()
+        switch jwt.algorithm {
+        case "HS256" where allowSecret:
+            guard let secret = client.clientSecret else { return false }
+            await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        case "ES256" where !allowSecret:
+            guard let pem = client.publicKeyPEM, let key = try? ES256PublicKey(pem: pem) else { return false }
+            await keys.add(ecdsa: key)
+        case "RS256" where !allowSecret:
+            guard let pem = client.publicKeyPEM, let key = try? Insecure.RSA.PublicKey(pem: pem) else { return false }
+            await keys.add(rsa: key, digestAlgorithm: .sha256)
+        default:
+            return false
+        }
+        return (try? await keys.verify(token, as: SignatureOnly.self)) != nil
+    }
+
+    /// RFC 7523 §3 claim checks against the provider clock: `aud` names this provider, `exp` is
+    /// in the future, `iat`/`nbf` not, and a `jti` is never accepted twice. Returns the problem.
+    func checkClaims(_ claims: [String: JSONValue], audiences: [String]) -> String? {
+        let now = clock.now().timeIntervalSince1970
+        let audience: [String]
+        switch claims["aud"] {
+        case .string(let value)?: audience = [value]
+        case .array(let values)?: audience = values.compactMap(\.stringValue)
+        default: return "the assertion has no aud"
+        }
+        guard audience.contains(where: audiences.contains) else { return "the assertion's aud does not name this provider" }
+        guard case .number(let exp)? = claims["exp"] else { return "the assertion has no exp" }
+        guard exp > now else { return "the assertion has expired" }
+        if case .number(let iat)? = claims["iat"], iat > now + 60 { return "the assertion is issued in the future" }
+        if case .number(let nbf)? = claims["nbf"], nbf > now + 60 { return "the assertion is not yet valid" }
+        if let jti = claims["jti"]?.stringValue {
+            let fresh = store.withStorage { $0.usedAssertionIDs.insert(jti).inserted }
+            guard fresh else { return "the assertion's jti was already used" }
+        }
+        return nil
+    }
+}

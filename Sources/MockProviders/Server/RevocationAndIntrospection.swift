@@ -1,0 +1,113 @@
+import Foundation
+import OAuthCore
+
+extension MockProvider {
+    // MARK: RFC 7009 — revocation
+
+    func revoke(_ request: TransportRequest) async -> TransportResponse {
+        guard let form = formBody(request) else {
+            return Self.tokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded")
+        }
+        let client: ProviderProfile.Client
+        switch await authenticateClient(request, form: form, endpointPath: profile.endpoints.revoke ?? "") {
+        case .success(let authenticated): client = authenticated!
+        case .failure(let failure): return failure.response
+        }
+        guard let token = form["token"] else { return Self.tokenError(400, "invalid_request", "token is missing") }
+        if let hint = form["token_type_hint"], hint != "access_token", hint != "refresh_token" {
+            return Self.tokenError(400, "unsupported_token_type", "token_type_hint \(hint) is not supported")
+        }
+        let refused: Bool = store.withStorage { storage in
+            // §2.1: a refresh token takes the access tokens of its grant with it.
+            if let grant = storage.refreshTokens[token] {
+                guard grant.clientID == client.clientID else { return true }
+                storage.refreshTokens[token]?.revoked = true
+                for access in grant.related { storage.accessTokens[access]?.revoked = true }
+            } else if let grant = storage.accessTokens[token] {
+                guard grant.clientID == client.clientID else { return true }
+                storage.accessTokens[token]?.revoked = true
+            }
+            return false
+        }
+        if refused { return Self.tokenError(400, "unauthorized_client", "the token was issued to another client") }
+        // §2.2: 200 also for a token the server does not know.
+        return TransportResponse(status: 200, headers: ["Cache-Control": "no-store"])
+    }
+
+    // MARK: RFC 7662 — introspection
+
+    func introspect(_ request: TransportRequest) async -> TransportResponse {
+        guard let form = formBody(request) else {
+            return Self.tokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded")
+        }
+        let client: ProviderProfile.Client
+        switch await authenticateClient(request, form: form, endpointPath: profile.endpoints.introspect ?? "") {
+        case .success(let authenticated): client = authenticated!
+        case .failure(let failure): return failure.response
+        }
+        guard let token = form["token"] else { return Self.tokenError(400, "invalid_request", "token is missing") }
+        let now = clock.now()
+        let found: (ProviderState.TokenGrant, isRefresh: Bool)? = store.withStorage { storage in
+            let access = storage.accessTokens[token].map { ($0, false) }
+            let refresh = storage.refreshTokens[token].map { ($0, true) }
+            return form["token_type_hint"] == "refresh_token" ? refresh ?? access : access ?? refresh
+        }
+        // §2.2: anything not currently valid, or not the caller's, is just inactive.
+        guard let (grant, isRefresh) = found, !grant.revoked, grant.expiresAt.map({ now < $0 }) ?? true, grant.clientID == client.clientID else {
+            return Self.json(200, ["active": JSONValue.bool(false)])
+        }
+        var body: [String: JSONValue] = [
+            "active": .bool(true), "client_id": .string(grant.clientID), "scope": .string(grant.scope.joined(separator: " ")),
+            "iat": .number(grant.issuedAt.timeIntervalSince1970.rounded()), "iss": .string(issuer(request)),
+            "token_type": .string(isRefresh ? "refresh_token" : "Bearer"),
+        ]
+        if let sub = grant.sub {
+            body["sub"] = .string(sub)
+            body["username"] = .string(sub)
+        }
+        if let expiresAt = grant.expiresAt { body["exp"] = .number(expiresAt.timeIntervalSince1970.rounded()) }
+        return Self.json(200, body)
+    }
+
+    // MARK: Protected resource (RFC 6750)
+
+    func resource(_ request: TransportRequest, query: FormParameters?) -> TransportResponse {
+        let realm = "Bearer realm=\"\(profile.name)\""
+        func challenge(_ status: Int, _ error: String, _ description: String) -> TransportResponse {
+            var response = Self.json(status, ["error": error, "error_description": description])
+            response.headers["WWW-Authenticate"] = "\(realm), error=\"\(error)\", error_description=\"\(description)\""
+            return response
+        }
+        // §2: header, form body or query — exactly one of them.
+        var presented: [String] = []
+        if let authorization = request.headers["Authorization"] {
+            guard authorization.lowercased().hasPrefix("bearer ") else { return challenge(401, "invalid_request", "the Authorization scheme is not Bearer") }
+            presented.append(String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        }
+        if request.method == "POST", let form = formBody(request), let token = form["access_token"] { presented.append(token) }
+        if let token = query?["access_token"] { presented.append(token) }
+        guard presented.count <= 1 else { return challenge(400, "invalid_request", "the token was sent by more than one method (RFC 6750 §2)") }
+        guard let token = presented.first else {
+            // §3.1: a request without credentials gets a challenge without an error code.
+            return TransportResponse(
+                status: 401, headers: ["WWW-Authenticate": realm, "Content-Type": "application/json"], body: Array(#"{"error":"unauthorized"}"#.utf8))
+        }
+        let now = clock.now()
+        let grant = store.withStorage { $0.accessTokens[token] }
+        let problem: String? =
+            switch grant {
+            case nil: "the access token is invalid"
+            case let grant? where grant.revoked: "the access token was revoked"
+            case let grant? where grant.expiresAt.map { now >= $0 } ?? false: "the access token expired"
+            default: nil
+            }
+        if let problem { return challenge(401, "invalid_token", problem) }
+        guard let grant else { return Self.json(500, ["error": "server_error"]) }
+        var claims: [String: JSONValue] = ["client_id": .string(grant.clientID), "scope": .string(grant.scope.joined(separator: " "))]
+        if let sub = grant.sub, let user = profile.user(sub: sub) {
+            claims.merge(user.claims.mapValues(JSONValue.string)) { current, _ in current }
+            claims["sub"] = .string(sub)
+        }
+        return Self.json(200, claims)
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import OAuth2
+import OAuthCore
+
+extension MockProvider {
+    // MARK: Token endpoint (RFC 6749 §3.2, §4, §5, §6; RFC 7523 §2.1)
+
+    func token(_ request: TransportRequest) async -> TransportResponse {
+        guard let form = formBody(request) else {
+            return Self.tokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded")
+        }
+        if let grantType = form["grant_type"] {
+            store.withStorage { $0.grantCounts[grantType, default: 0] += 1 }
+        }
+        for pair in form where form.values(for: pair.name).count > 1 {
+            return Self.tokenError(400, "invalid_request", "\(pair.name) is repeated")
+        }
+        guard let grantType = form["grant_type"] else { return Self.tokenError(400, "invalid_request", "grant_type is missing") }
+        // A JWT bearer grant may identify the client by the assertion alone (RFC 7523 §3.1).
+        let client: ProviderProfile.Client?
+        switch await authenticateClient(
+            request, form: form, endpointPath: profile.endpoints.token, optional: grantType == ProviderProfile.jwtBearerGrant)
+        {
+        case .success(let authenticated): client = authenticated
+        case .failure(let failure): return failure.response
+        }
+        guard profile.grantTypes.contains(grantType) else {
+            return Self.tokenError(400, "unsupported_grant_type", "grant_type \(grantType) is not supported")
+        }
+        switch grantType {
+        case "authorization_code":
+            return exchangeCode(form: form, client: client!)
+        case "refresh_token":
+            return refresh(form: form, client: client!)
+        case "client_credentials":
+            guard let client = client!.clientSecret != nil || client!.publicKeyPEM != nil ? client : nil else {
+                return Self.tokenError(400, "unauthorized_client", "client_credentials is for confidential clients (RFC 6749 §4.4)")
+            }
+            return withScope(form) { scope in
+                issueTokens(clientID: client.clientID, sub: nil, scope: scope, now: clock.now(), fromCode: nil, refresh: false)
+            }
+        case "password":
+            guard let username = form["username"], let password = form["password"] else {
+                return Self.tokenError(400, "invalid_request", "username and password are required")
+            }
+            guard let user = profile.user(sub: username), let expected = user.password, constantTimeEquals(expected, password) else {
+                return Self.tokenError(400, "invalid_grant", "invalid resource owner credentials")
+            }
+            return withScope(form) { scope in
+                issueTokens(clientID: client!.clientID, sub: user.sub, scope: scope, now: clock.now(), fromCode: nil, refresh: profile.issueRefreshToken)
+            }
+        default:
+            return await jwtBearer(request, form: form, client: client)
+        }
+    }
+
+    /// Validates the requested scope (or applies the default) and runs `issue` with it.
+    func withScope(_ form: FormParameters, _ issue: ([String]) -> TransportResponse) -> TransportResponse {
+        let scope = form["scope"].map { $0.split(separator: " ").map(String.init) } ?? profile.defaultScope
+        if !profile.scopes.isEmpty, let unknown = scope.first(where: { !profile.scopes.contains($0) }) {
+            return Self.tokenError(400, "invalid_scope", "unknown scope \(unknown)")
+        }
+        return issue(scope)
+    }
+
+    func exchangeCode(form: FormParameters, client: ProviderProfile.Client) -> TransportResponse {
+        guard let code = form["code"], !code.isEmpty else { return Self.tokenError(400, "invalid_request", "code is missing") }
+        let now = clock.now()
+        let outcome: Result<ProviderState.CodeGrant, ClientAuthFailure> = store.withStorage { storage in
+            func fail(_ description: String) -> Result<ProviderState.CodeGrant, ClientAuthFailure> {
+                .failure(ClientAuthFailure(response: Self.tokenError(400, "invalid_grant", description)))
+            }
+            guard var grant = storage.codes[code] else { return fail("the authorization code is invalid") }
+            if grant.redeemed {
+                // A replayed code: revoke what it produced (RFC 6749 §4.1.2, §10.5).
+                for token in grant.issuedTokens {
+                    storage.accessTokens[token]?.revoked = true
+                    storage.refreshTokens[token]?.revoked = true
+                }
+                return fail("the authorization code was already used")
+            }
+            guard grant.clientID == client.clientID else { return fail("the authorization code was issued to another client") }
+            guard now < grant.expiresAt else { return fail("the authorization code has expired") }
+            if let registered = grant.redirectURI, form["redirect_uri"] != registered {
+                return fail("redirect_uri does not match the authorization request")
+            }
+            if let challenge = grant.challenge {
+                guard let verifier = form["code_verifier"] else { return fail("code_verifier is missing (PKCE)") }
+                guard let method = PKCE.Method(parameter: grant.challengeMethod ?? "plain"),
+                    PKCE.verify(verifier: verifier, challenge: challenge, method: method)
+                else { return fail("code_verifier does not match the code_challenge (PKCE)") }
+            } else if form["code_verifier"] != nil {
+                return fail("code_verifier sent but no code_challenge was in the authorization request")
+            }
+            grant.redeemed = true
+            storage.codes[code] = grant
+            return .success(grant)
+        }
+        switch outcome {
+        case .failure(let failure): return failure.response
+        case .success(let grant):
+            return issueTokens(clientID: client.clientID, sub: grant.sub, scope: grant.scope, now: now, fromCode: code, refresh: profile.issueRefreshToken)
+        }
+    }
+
+    /// RFC 6749 §6. With rotation the old refresh token is retired and a new one issued; without
+    /// it the response has no refresh_token and the client keeps using the old one.
+    func refresh(form: FormParameters, client: ProviderProfile.Client) -> TransportResponse {
+        guard let refreshToken = form["refresh_token"] else { return Self.tokenError(400, "invalid_request", "refresh_token is missing") }
+        let now = clock.now()
+        let requested = form["scope"].map { $0.split(separator: " ").map(String.init) }
+        let rotation = profile.refreshTokenRotation
+        let outcome: Result<ProviderState.TokenGrant, ClientAuthFailure> = store.withStorage { storage in
+            func fail(_ error: String, _ description: String) -> Result<ProviderState.TokenGrant, ClientAuthFailure> {
+                .failure(ClientAuthFailure(response: Self.tokenError(400, error, description)))
+            }
+            guard let grant = storage.refreshTokens[refreshToken] else { return fail("invalid_grant", "the refresh token is invalid") }
+            guard !grant.revoked else { return fail("invalid_grant", "the refresh token was revoked") }
+            guard grant.clientID == client.clientID else { return fail("invalid_grant", "the refresh token was issued to another client") }
+            if let expiresAt = grant.expiresAt, now >= expiresAt { return fail("invalid_grant", "the refresh token has expired") }
+            if let requested, let extra = requested.first(where: { !grant.scope.contains($0) }) {
+                return fail("invalid_scope", "scope \(extra) exceeds the original grant (RFC 6749 §6)")
+            }
+            if rotation { storage.refreshTokens[refreshToken]?.revoked = true }
+            return .success(grant)
+        }
+        switch outcome {
+        case .failure(let failure): return failure.response
+        case .success(let grant):
+            return issueTokens(
+                clientID: client.clientID, sub: grant.sub, scope: requested ?? grant.scope, now: now, fromCode: nil, refresh: rotation,
+                keepingRefreshToken: rotation ? nil : refreshToken)
+        }
+    }
+
+    /// RFC 7523 §2.1 and §3: a JWT signed by a registered client's key, naming a user as `sub`
+    /// and this provider as `aud`. Problems are `invalid_grant`.
+    func jwtBearer(_ request: TransportRequest, form: FormParameters, client: ProviderProfile.Client?) async -> TransportResponse {
+        guard let assertion = form["assertion"] else { return Self.tokenError(400, "invalid_request", "assertion is missing") }
+        func invalid(_ description: String) -> TransportResponse { Self.tokenError(400, "invalid_grant", description) }
+        guard let jwt = DecodedJWT(assertion) else { return invalid("the assertion is not a JWT") }
+        guard let issuerID = jwt.claims["iss"]?.stringValue, let issuerClient = profile.client(id: issuerID) else {
+            return invalid("the assertion's iss is not a registered client")
+        }
+        if let client, client.clientID != issuerID { return invalid("the assertion was issued by another client") }
+        guard await verifySignature(assertion, jwt: jwt, client: issuerClient, allowSecret: jwt.algorithm?.hasPrefix("HS") == true) else {
+            return invalid("the assertion's signature does not verify with the issuer's key")
+        }
+        let base = issuer(request)
+        if let problem = checkClaims(jwt.claims, audiences: [base + profile.endpoints.token, base]) { return invalid(problem) }
+        guard let sub = jwt.claims["sub"]?.stringValue, profile.user(sub: sub) != nil else {
+            return invalid("the assertion's sub is not a known user")
+        }
+        return withScope(form) { scope in
+            issueTokens(clientID: issuerID, sub: sub, scope: scope, now: clock.now(), fromCode: nil, refresh: false)
+        }
+    }
+
+    func issueTokens(
+        clientID: String, sub: String?, scope: [String], now: Date, fromCode code: String?, refresh: Bool, keepingRefreshToken: String? = nil
+    ) -> TransportResponse {
+        let accessToken = SecureRandom.token(bytes: 32)
+        let refreshToken = refresh ? SecureRandom.token(bytes: 32) : nil
+        let expiresAt = now.addingTimeInterval(profile.accessTokenLifetime)
+        let parent = refreshToken ?? keepingRefreshToken
+        store.withStorage { storage in
+            storage.accessTokens[accessToken] = .init(
+                clientID: clientID, sub: sub, scope: scope, issuedAt: now, expiresAt: expiresAt, revoked: false, related: parent.map { [$0] } ?? [])
+            if let refreshToken {
+                storage.refreshTokens[refreshToken] = .init(
+                    clientID: clientID, sub: sub, scope: scope, issuedAt: now, expiresAt: profile.refreshTokenLifetime.map { now.addingTimeInterval($0) },
+                    revoked: false, related: [accessToken])
+            } else if let keepingRefreshToken {
+                storage.refreshTokens[keepingRefreshToken]?.related.append(accessToken)
+            }
+            if let code { storage.codes[code]?.issuedTokens += [accessToken] + (refreshToken.map { [$0] } ?? []) }
+        }
+        var body: [String: JSONValue] = [
+            "access_token": .string(accessToken), "token_type": .string("Bearer"),
+            "expires_in": .number(profile.accessTokenLifetime.rounded()), "scope": .string(scope.joined(separator: " ")),
+        ]
+        if let refreshToken { body["refresh_token"] = .string(refreshToken) }
+        return Self.json(200, body)
+    }
+}

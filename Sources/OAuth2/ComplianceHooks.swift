@@ -1,0 +1,58 @@
+import OAuthCore
+
+/// Hooks that adapt requests and responses of non-conforming providers, run in registration
+/// order, each on the previous one's result. The six points are those of the reference client:
+/// before a token response is parsed, around refresh, before protected requests, revocation
+/// and introspection.
+public enum ComplianceHook: Sendable {
+    public typealias RequestHook = @Sendable (TransportRequest) async throws -> TransportRequest
+    public typealias ResponseHook = @Sendable (TransportResponse) async throws -> TransportResponse
+
+    /// Before a token-endpoint response (other than a refresh) is parsed.
+    case accessTokenResponse(ResponseHook)
+    /// Before a refresh request is sent.
+    case refreshTokenRequest(RequestHook)
+    /// Before a refresh response is parsed.
+    case refreshTokenResponse(ResponseHook)
+    /// Before a protected-resource request is sent (after the token is added).
+    case protectedRequest(RequestHook)
+    /// Before a revocation request is sent.
+    case revokeTokenRequest(RequestHook)
+    /// Before an introspection request is sent.
+    case introspectTokenRequest(RequestHook)
+}
+
+/// The registered hooks of a session, by point.
+struct ComplianceHookSet: Sendable {
+    var accessTokenResponse: [ComplianceHook.ResponseHook] = []
+    var refreshTokenRequest: [ComplianceHook.RequestHook] = []
+    var refreshTokenResponse: [ComplianceHook.ResponseHook] = []
+    var protectedRequest: [ComplianceHook.RequestHook] = []
+    var revokeTokenRequest: [ComplianceHook.RequestHook] = []
+    var introspectTokenRequest: [ComplianceHook.RequestHook] = []
+
+    mutating func add(_ hook: ComplianceHook) {
+        switch hook {
+        case .accessTokenResponse(let hook): accessTokenResponse.append(hook)
+        case .refreshTokenRequest(let hook): refreshTokenRequest.append(hook)
+        case .refreshTokenResponse(let hook): refreshTokenResponse.append(hook)
+        case .protectedRequest(let hook): protectedRequest.append(hook)
+        case .revokeTokenRequest(let hook): revokeTokenRequest.append(hook)
+        case .introspectTokenRequest(let hook): introspectTokenRequest.append(hook)
+        }
+    }
+
+    static func apply<Value>(_ hooks: [@Sendable (Value) async throws -> Value], to value: Value, step: String) async throws(OAuthError) -> Value {
+        var value = value
+        for hook in hooks {
+            do {
+                value = try await hook(value)
+            } catch let error as OAuthError {
+                throw error
+            } catch {
+                throw .client("compliance_hook_failed", "a compliance hook threw: \(error)", step: step)
+            }
+        }
+        return value
+    }
+}

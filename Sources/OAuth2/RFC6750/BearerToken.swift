@@ -1,0 +1,58 @@
+import Foundation
+import OAuthCore
+
+/// Where a Bearer token goes on a resource request (RFC 6750 §2).
+public enum TokenPlacement: String, Sendable, CaseIterable {
+    /// `Authorization: Bearer …` (§2.1), the one every resource server must support.
+    case header
+    /// `access_token` in an `application/x-www-form-urlencoded` body (§2.2).
+    case body
+    /// `access_token` in the query (§2.3).
+    case uri
+}
+
+/// Signs requests with a Bearer token, as a session does for its own requests; use it to
+/// authorize requests sent by other code. Only the Bearer type is supported (RFC 6750).
+public struct OAuth2Auth: Sendable {
+    public var token: OAuth2Token
+    public var placement: TokenPlacement
+
+    public init(token: OAuth2Token, placement: TokenPlacement = .header) {
+        self.token = token
+        self.placement = placement
+    }
+
+    public func sign(_ request: TransportRequest, step: String = "request") throws(OAuthError) -> TransportRequest {
+        guard token.tokenType.caseInsensitiveCompare("bearer") == .orderedSame else {
+            throw .client("unsupported_token_type", "token_type \(token.tokenType) is not Bearer (RFC 6750)", step: step)
+        }
+        var request = request
+        switch placement {
+        case .header:
+            request.headers["Authorization"] = "Bearer \(token.accessToken)"
+        case .uri:
+            let separator = request.url.contains("?") ? "&" : "?"
+            let (base, fragment) = Self.splitFragment(request.url)
+            request.url = base + separator + "access_token=" + PercentEncoding.encode(token.accessToken) + fragment
+        case .body:
+            // §2.2: only for a single-part form body, and never with GET.
+            guard request.method != "GET", request.method != "HEAD" else {
+                throw .client(OAuthError.invalidConfiguration, "token placement body needs a request with a body, not \(request.method)", step: step)
+            }
+            let type = request.headers["Content-Type"]?.lowercased() ?? "application/x-www-form-urlencoded"
+            guard type.hasPrefix("application/x-www-form-urlencoded") else {
+                throw .client(OAuthError.invalidConfiguration, "token placement body needs an application/x-www-form-urlencoded body", step: step)
+            }
+            let existing = String(decoding: request.body, as: UTF8.self)
+            let parameter = "access_token=" + PercentEncoding.encode(token.accessToken, spaceAsPlus: true)
+            request.body = Array((existing.isEmpty ? parameter : existing + "&" + parameter).utf8)
+            request.headers["Content-Type"] = "application/x-www-form-urlencoded"
+        }
+        return request
+    }
+
+    static func splitFragment(_ url: String) -> (String, String) {
+        guard let hash = url.firstIndex(of: "#") else { return (url, "") }
+        return (String(url[..<hash]), String(url[hash...]))
+    }
+}

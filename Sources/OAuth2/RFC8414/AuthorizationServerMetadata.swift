@@ -1,0 +1,107 @@
+import Foundation
+import OAuthCore
+import Synchronization
+
+/// OAuth 2.0 Authorization Server Metadata (RFC 8414 §2), as fetched from
+/// `/.well-known/oauth-authorization-server`. Members not modelled stay in `document`.
+public struct AuthorizationServerMetadata: Sendable, Equatable {
+    public var issuer: String
+    public var authorizationEndpoint: String?
+    public var tokenEndpoint: String?
+    public var revocationEndpoint: String?
+    public var introspectionEndpoint: String?
+    public var jwksURI: String?
+    public var grantTypesSupported: [String]
+    public var tokenEndpointAuthMethodsSupported: [String]
+    public var codeChallengeMethodsSupported: [String]
+    public var document: [String: JSONValue]
+
+    /// The metadata URL for an issuer (RFC 8414 §3.1): the well-known segment goes between
+    /// the host and the issuer's path.
+    public static func metadataURL(issuer: String, suffix: String = "oauth-authorization-server") -> String? {
+        guard var components = URLComponents(string: issuer), components.host != nil else { return nil }
+        let path = components.path == "/" ? "" : components.path
+        components.path = "/.well-known/\(suffix)" + path
+        components.query = nil
+        return components.string
+    }
+
+    /// Reads a metadata document; `issuer` must equal the one asked for (RFC 8414 §3.3).
+    public init(document: [String: JSONValue], expectedIssuer: String?, step: String = "discovery", httpStatus: Int? = nil) throws(OAuthError) {
+        guard case .string(let issuer)? = document["issuer"] else {
+            throw .malformed(step: step, httpStatus: httpStatus, "metadata has no issuer string")
+        }
+        if let expectedIssuer, issuer != expectedIssuer {
+            throw .client("invalid_issuer", "metadata issuer \(issuer) differs from the requested \(expectedIssuer) (RFC 8414 §3.3)", step: step, httpStatus: httpStatus)
+        }
+        func string(_ key: String) throws(OAuthError) -> String? {
+            switch document[key] {
+            case nil, .null?: return nil
+            case .string(let value)?: return value
+            case let other?: throw .malformed(step: step, httpStatus: httpStatus, "metadata \(key) must be a string, got \(other.kindName)")
+            }
+        }
+        func strings(_ key: String) throws(OAuthError) -> [String] {
+            switch document[key] {
+            case nil, .null?: return []
+            case .array(let items)?:
+                var values: [String] = []
+                for item in items {
+                    guard case .string(let value) = item else { throw .malformed(step: step, httpStatus: httpStatus, "metadata \(key) must be a list of strings") }
+                    values.append(value)
+                }
+                return values
+            case let other?: throw .malformed(step: step, httpStatus: httpStatus, "metadata \(key) must be a list, got \(other.kindName)")
+            }
+        }
+        self.issuer = issuer
+        authorizationEndpoint = try string("authorization_endpoint")
+        tokenEndpoint = try string("token_endpoint")
+        revocationEndpoint = try string("revocation_endpoint")
+        introspectionEndpoint = try string("introspection_endpoint")
+        jwksURI = try string("jwks_uri")
+        grantTypesSupported = try strings("grant_types_supported")
+        tokenEndpointAuthMethodsSupported = try strings("token_endpoint_auth_methods_supported")
+        codeChallengeMethodsSupported = try strings("code_challenge_methods_supported")
+        self.document = document
+    }
+}
+
+/// Fetches and caches metadata per issuer for `ttl` seconds of the given clock.
+public final class MetadataCache: Sendable {
+    let transport: any HTTPTransport
+    let clock: any OAuthClock
+    let ttl: TimeInterval
+    private let entries = Mutex<[String: (metadata: AuthorizationServerMetadata, fetchedAt: Date)]>([:])
+
+    public init(transport: any HTTPTransport, clock: any OAuthClock = SystemClock(), ttl: TimeInterval = 3600) {
+        self.transport = transport
+        self.clock = clock
+        self.ttl = ttl
+    }
+
+    public func metadata(issuer: String) async throws(OAuthError) -> AuthorizationServerMetadata {
+        let now = clock.now()
+        if let cached = entries.withLock({ $0[issuer] }), now.timeIntervalSince(cached.fetchedAt) < ttl {
+            return cached.metadata
+        }
+        guard let url = AuthorizationServerMetadata.metadataURL(issuer: issuer) else {
+            throw .client(OAuthError.invalidConfiguration, "the issuer is not an absolute URL", step: "discovery")
+        }
+        let response: TransportResponse
+        do {
+            response = try await transport.send(TransportRequest(method: "GET", url: url, headers: ["Accept": "application/json"]))
+        } catch {
+            throw OAuthError(code: OAuthError.transportError, description: String(describing: error), step: "discovery", origin: .transport)
+        }
+        guard response.status == 200 else {
+            throw .malformed(step: "discovery", httpStatus: response.status, "the metadata endpoint answered HTTP \(response.status)")
+        }
+        guard case .object(let document)? = try? JSONValue.parse(response.body) else {
+            throw .malformed(step: "discovery", httpStatus: response.status, "the metadata is not a JSON object")
+        }
+        let metadata = try AuthorizationServerMetadata(document: document, expectedIssuer: issuer, httpStatus: response.status)
+        entries.withLock { $0[issuer] = (metadata, now) }
+        return metadata
+    }
+}
