@@ -24,7 +24,9 @@ final class CapturingTransport: HTTPTransport {
         var found: Set<String> = []
         for (request, response) in exchanges.withLock({ $0 }) {
             if let form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self)) {
-                for name in ["code", "code_verifier", "client_secret"] { found.formUnion(form.values(for: name)) }
+                for name in ["code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "refresh_token", "token"] {
+                    found.formUnion(form.values(for: name))
+                }
             }
             if let authorization = request.headers["Authorization"] {
                 found.insert(String(authorization.split(separator: " ")[1]))
@@ -59,20 +61,25 @@ func harness(paths: [String], junit: String) -> HarnessRun {
     @Test func shippedScenariosPassAgainstTheMockOverHTTP() async throws {
         let directory = try temporaryDirectory()
         let capture = CapturingTransport()
-        let summary = await harness(paths: [repositoryRoot + "/Scenarios/oauth2"], junit: directory + "/junit.xml").execute(transport: capture)
+        let summary = await harness(paths: [repositoryRoot + "/Scenarios"], junit: directory + "/junit.xml").execute(transport: capture)
         try await capture.base.shutdown()
         #expect(summary.exitCode == .passed, "\(summary.results.map(HarnessRun.describe))")
-        #expect(summary.results.count >= 8)
+        #expect(summary.results.count >= 40)
         #expect(summary.results.allSatisfy { $0.outcome == .passed })
         // Real traffic happened: authorization, token and resource endpoints were all hit.
         let urls = capture.exchanges.withLock { $0.map(\.0.url) }
         #expect(urls.contains { $0.contains("/oauth2/authorize") })
         #expect(urls.contains { $0.contains("/oauth2/token") })
         #expect(urls.contains { $0.contains("/api/me") })
+        #expect(urls.contains { $0.contains("/oauth2/revoke") })
+        #expect(urls.contains { $0.contains("/oauth2/introspect") })
 
         let xml = try String(contentsOfFile: directory + "/junit.xml", encoding: .utf8)
         #expect(xml.components(separatedBy: "<testcase ").count - 1 == summary.results.count)
-        let secrets = capture.secrets.union(["harness-secret", "not-the-registered-secret"])
+        let privateKey = try String(contentsOfFile: repositoryRoot + "/Scenarios/keys/test-fixture-jwt-client.private.pem", encoding: .utf8)
+        let keyLines = privateKey.split(separator: "\n").filter { !$0.hasPrefix("-----") }.map(String.init)
+        let secrets = capture.secrets.union(["harness-secret", "not-the-registered-secret", "harness-jwt-secret-for-hs256-0123456789"])
+            .union(keyLines)
         #expect(secrets.count > 20)
         // Count leaks rather than print the report: a failure message must not show the secrets either.
         let leaked = secrets.filter { xml.contains($0) || xml.contains(PercentEncoding.encode($0)) }
@@ -130,7 +137,7 @@ func harness(paths: [String], junit: String) -> HarnessRun {
     @Test func filterAndShardSelect() async throws {
         let directory = try temporaryDirectory()
         var run = harness(paths: [repositoryRoot + "/Scenarios/oauth2"], junit: directory + "/junit.xml")
-        run.filter = "CLIENT_SECRET_"
+        run.filter = "AUTHORIZATION CODE WITH CLIENT_SECRET_"
         #expect(await run.execute().results.map(\.name).sorted() == [
             "authorization code with client_secret_basic", "authorization code with client_secret_post",
         ])

@@ -205,7 +205,7 @@ struct StepContext {
         switch step.action {
         case .authorize(let options):
             code = nil
-            let request = try session.createAuthorizationURL(provider.url(endpoints.authorize))
+            let request = try session.createAuthorizationURL(provider.url(endpoints.authorize), responseType: options.responseType)
             authorizationRequest = request
             var agent = UserAgent(transport: recorder)
             var callback = try await agent.authorize(

@@ -62,6 +62,8 @@ public struct Step: Sendable {
         /// Replace the `state` of the redirect before the client reads it (simulates an
         /// attacker-supplied callback; the client must reject it).
         public var callbackState: String?
+        /// `code` unless a scenario checks how the provider treats another response type.
+        public var responseType: String = "code"
     }
 
     public struct FetchToken: Sendable {

@@ -50,7 +50,7 @@ public enum ScenarioLoader {
         var authMethod: ClientAuthMethod = clientSecret == nil ? .none : .clientSecretBasic
         if let node = clientMap["auth_method"] {
             authMethod = ClientAuthMethod(rawValue: try node.choice("auth_method", ClientAuthMethod.allCases.map(\.rawValue)))!
-            if authMethod != .none, clientSecret == nil {
+            if [.clientSecretBasic, .clientSecretPost, .clientSecretJWT].contains(authMethod), clientSecret == nil {
                 throw node.error("auth_method \(authMethod.rawValue) needs a client_secret in the client")
             }
         }
@@ -109,12 +109,13 @@ public enum ScenarioLoader {
         switch kind {
         case "authorize":
             let options = try optionalMapping(body, "authorize options")
-            try options?.allowOnly(["consent", "user", "callback_state"], in: "authorize")
+            try options?.allowOnly(["consent", "user", "callback_state", "response_type"], in: "authorize")
             let consent = try options?["consent"]?.choice("consent", ["approve", "deny"]) ?? "approve"
             action = .authorize(
                 .init(
                     consent: .init(rawValue: consent)!, user: try options?["user"]?.string("user"),
-                    callbackState: try options?["callback_state"]?.string("callback_state")))
+                    callbackState: try options?["callback_state"]?.string("callback_state"),
+                    responseType: try options?["response_type"]?.string("response_type") ?? "code"))
         case "fetch_token":
             let options = try optionalMapping(body, "fetch_token options")
             try options?.allowOnly(

@@ -102,7 +102,7 @@ extension MockProvider {
         let keys = JWTKeyCollection()
         switch jwt.algorithm {
         case "HS256" where allowSecret:
-            guard let secret = client.clientSecret else { return false }
+            guard let secret = client.clientSecret, secret.utf8.count >= AssertionSigner.minimumHMACKeyBytes else { return false }
             await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         case "ES256" where !allowSecret:
             guard let pem = client.publicKeyPEM, let key = try? ES256PublicKey(pem: pem) else { return false }

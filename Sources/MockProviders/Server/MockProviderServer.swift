@@ -24,6 +24,8 @@ public enum MockProviderServer {
 
     static func respond(_ provider: MockProvider, _ request: Request) async throws -> Response {
         var headers = HeaderList()
+        // HTTP/1.1 Host arrives as the :authority pseudo-header in swift-http-types.
+        if let authority = request.head.authority { headers.add("Host", authority) }
         for field in request.headers { headers.add(field.name.rawName, field.value) }
         var body: [UInt8] = []
         if request.method == .post {

@@ -28,12 +28,19 @@ public struct AssertionClaims: JWTPayload, Equatable {
 /// A key that signs assertions: an HMAC secret (HS256, for `client_secret_jwt`) or a private
 /// key (ES256 or RS256, for `private_key_jwt` and the JWT bearer grant), from PEM.
 public struct AssertionSigner: Sendable {
+    public static let minimumHMACKeyBytes = 32
     let keys: JWTKeyCollection
     public let algorithm: String
     public let kid: String?
 
-    /// HS256 with the client secret (RFC 7523 §2.2 with `client_secret_jwt`).
-    public static func hmac(secret: String) async -> AssertionSigner {
+    /// HS256 with the client secret (RFC 7523 §2.2 with `client_secret_jwt`). RFC 7518 §3.2
+    /// requires a key at least as long as the hash: 32 bytes.
+    public static func hmac(secret: String) async throws(OAuthError) -> AssertionSigner {
+        guard secret.utf8.count >= minimumHMACKeyBytes else {
+            throw .client(
+                OAuthError.invalidConfiguration,
+                "HS256 needs a client secret of at least \(minimumHMACKeyBytes) bytes (RFC 7518 §3.2); this one is shorter")
+        }
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         return AssertionSigner(keys: keys, algorithm: "HS256", kid: nil)
@@ -78,7 +85,7 @@ public struct JWTClientAuthentication: ClientAuthentication {
             guard let secret = client.clientSecret else {
                 throw .client(OAuthError.invalidConfiguration, "client_secret_jwt needs a client secret")
             }
-            return await .hmac(secret: secret)
+            return try await .hmac(secret: secret)
         }, clock: clock)
     }
 
