@@ -14,11 +14,17 @@ func standardProfile() throws -> ProviderProfile {
 /// Drives a `MockProvider` in memory: no sockets, deterministic clock.
 struct InMemoryFlow {
     let provider: MockProvider
-    let clock = ManualClock()
+    let clock: ManualClock
     let redirect = "http://127.0.0.1:8400/callback"
 
     init() throws {
-        provider = MockProvider(profile: try standardProfile(), clock: clock)
+        let clock = ManualClock()
+        try self.init(provider: MockProvider(profile: try standardProfile(), clock: clock), clock: clock)
+    }
+
+    init(provider: MockProvider, clock: ManualClock) throws {
+        self.provider = provider
+        self.clock = clock
     }
 
     func authorize(_ extra: [(String, String)] = [], clientID: String = "harness-client", decision: String = "approve") async -> TransportResponse {

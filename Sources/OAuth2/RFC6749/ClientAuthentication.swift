@@ -15,6 +15,11 @@ public enum ClientAuthMethod: String, Sendable, CaseIterable {
 public struct ClientCredentials: Sendable {
     public let clientID: String
     public let clientSecret: String?
+
+    public init(clientID: String, clientSecret: String?) {
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+    }
 }
 
 /// Authenticates the client on a request to the token, revocation or introspection endpoint
