@@ -69,6 +69,8 @@ public final class OAuth2Session: Sendable {
     public let clientID: String
     let clientSecret: String?
     public let clientAuth: any ClientAuthentication
+    /// Authentication for the revocation and introspection endpoints; `nil` uses `clientAuth`.
+    public let revocationClientAuth: (any ClientAuthentication)?
     public let redirectURI: String?
     public let scope: [String]
     /// PKCE method for authorization requests; `nil` sends no challenge.
@@ -96,12 +98,13 @@ public final class OAuth2Session: Sendable {
         clientID: String, clientSecret: String? = nil, clientAuth: some ClientAuthentication = ClientSecretBasic(),
         redirectURI: String? = nil, scope: [String] = [], codeChallengeMethod: PKCE.Method? = nil, token: OAuth2Token? = nil,
         tokenPlacement: TokenPlacement = .header, tokenEndpoint: String? = nil, leeway: TimeInterval = 60,
-        updateToken: TokenUpdateHandler? = nil, transport: any HTTPTransport, clock: any OAuthClock = SystemClock(),
-        renewal: (@Sendable (OAuth2Session) async throws(OAuthError) -> OAuth2Token)? = nil
+        updateToken: TokenUpdateHandler? = nil, revocationClientAuth: (any ClientAuthentication)? = nil, transport: any HTTPTransport,
+        clock: any OAuthClock = SystemClock(), renewal: (@Sendable (OAuth2Session) async throws(OAuthError) -> OAuth2Token)? = nil
     ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.clientAuth = clientAuth
+        self.revocationClientAuth = revocationClientAuth
         self.redirectURI = redirectURI
         self.scope = scope
         self.codeChallengeMethod = codeChallengeMethod
@@ -252,10 +255,12 @@ public final class OAuth2Session: Sendable {
         return try parseTokenResponse(response, step: step, receivedAt: clock.now())
     }
 
-    func authenticatedForm(_ endpoint: String, form: FormParameters, step: String, hooks: [ComplianceHook.RequestHook]) async throws(OAuthError) -> TransportRequest {
+    func authenticatedForm(
+        _ endpoint: String, form: FormParameters, step: String, hooks: [ComplianceHook.RequestHook], auth: (any ClientAuthentication)? = nil
+    ) async throws(OAuthError) -> TransportRequest {
         var form = form
         var headers = HeaderList()
-        try await clientAuth.authenticate(form: &form, headers: &headers, endpoint: endpoint, client: credentials)
+        try await (auth ?? clientAuth).authenticate(form: &form, headers: &headers, endpoint: endpoint, client: credentials)
         return try await ComplianceHookSet.apply(hooks, to: .form(endpoint, form, headers: headers), step: step)
     }
 
@@ -329,7 +334,7 @@ public final class OAuth2Session: Sendable {
         }
         var form = FormParameters([("token", value)])
         form.append("token_type_hint", tokenTypeHint)
-        let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: hooks.revokeTokenRequest)
+        let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: hooks.revokeTokenRequest, auth: revocationClientAuth)
         let response = try await send(request, step: step)
         guard response.status == 200 else { throw providerError(response, step: step) }
         return response
@@ -346,7 +351,7 @@ public final class OAuth2Session: Sendable {
         }
         var form = FormParameters([("token", value)])
         form.append("token_type_hint", tokenTypeHint)
-        let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: hooks.introspectTokenRequest)
+        let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: hooks.introspectTokenRequest, auth: revocationClientAuth)
         let response = try await send(request, step: step)
         guard response.status == 200 else { throw providerError(response, step: step) }
         guard case .object(let members)? = try? JSONValue.parse(response.body) else {
