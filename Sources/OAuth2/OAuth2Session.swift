@@ -327,14 +327,21 @@ public final class OAuth2Session: Sendable {
     /// RFC 7009 §2.2: any 200 is success, also for a token the server did not know.
     @discardableResult
     public func revokeToken(_ endpoint: String, token given: String? = nil, tokenTypeHint: String? = nil) async throws(OAuthError) -> TransportResponse {
-        let step = "revoke"
         let current = token
-        guard let value = given ?? current?.refreshToken ?? current?.accessToken else {
-            throw .client("missing_token", "no token to revoke", step: step)
-        }
-        var form = FormParameters([("token", value)])
-        form.append("token_type_hint", tokenTypeHint)
-        let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: hooks.revokeTokenRequest, auth: revocationClientAuth)
+        return try await tokenQuery(
+            endpoint, token: given ?? current?.refreshToken ?? current?.accessToken, hint: tokenTypeHint, step: "revoke",
+            hooks: hooks.revokeTokenRequest)
+    }
+
+    /// POSTs `token` (and its hint) with client authentication, as revocation and introspection
+    /// do; anything but 200 is the provider's error.
+    func tokenQuery(
+        _ endpoint: String, token: String?, hint: String?, step: String, hooks: [ComplianceHook.RequestHook]
+    ) async throws(OAuthError) -> TransportResponse {
+        guard let token else { throw .client("missing_token", "the session has no token for \(step)", step: step) }
+        var form = FormParameters([("token", token)])
+        form.append("token_type_hint", hint)
+        let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: hooks, auth: revocationClientAuth)
         let response = try await send(request, step: step)
         guard response.status == 200 else { throw providerError(response, step: step) }
         return response
@@ -346,14 +353,8 @@ public final class OAuth2Session: Sendable {
     /// must be a JSON object with a boolean `active` (RFC 7662 §2.2).
     public func introspectToken(_ endpoint: String, token given: String? = nil, tokenTypeHint: String? = nil) async throws(OAuthError) -> JSONValue {
         let step = "introspect"
-        guard let value = given ?? token?.accessToken else {
-            throw .client("missing_token", "no token to introspect", step: step)
-        }
-        var form = FormParameters([("token", value)])
-        form.append("token_type_hint", tokenTypeHint)
-        let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: hooks.introspectTokenRequest, auth: revocationClientAuth)
-        let response = try await send(request, step: step)
-        guard response.status == 200 else { throw providerError(response, step: step) }
+        let response = try await tokenQuery(
+            endpoint, token: given ?? token?.accessToken, hint: tokenTypeHint, step: step, hooks: hooks.introspectTokenRequest)
         guard case .object(let members)? = try? JSONValue.parse(response.body) else {
             throw .malformed(step: step, httpStatus: response.status, "expected a JSON object (RFC 7662 §2.2), got \(describeBody(response))")
         }

@@ -4,16 +4,29 @@ import OAuthCore
 extension MockProvider {
     // MARK: RFC 7009 — revocation
 
-    func revoke(_ request: TransportRequest) async -> TransportResponse {
+    /// The form, authenticated client and `token` of a revocation or introspection request,
+    /// or the error response.
+    func tokenQuery(_ request: TransportRequest, endpointPath: String?) async -> Result<(FormParameters, ProviderProfile.Client, String), ClientAuthFailure> {
         guard let form = formBody(request) else {
-            return Self.tokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded")
+            return .failure(ClientAuthFailure(response: Self.tokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded")))
         }
-        let client: ProviderProfile.Client
-        switch await authenticateClient(request, form: form, endpointPath: profile.endpoints.revoke ?? "") {
-        case .success(let authenticated): client = authenticated!
+        switch await authenticateClient(request, form: form, endpointPath: endpointPath ?? "") {
+        case .success(let client):
+            guard let token = form["token"] else {
+                return .failure(ClientAuthFailure(response: Self.tokenError(400, "invalid_request", "token is missing")))
+            }
+            return .success((form, client!, token))
+        case .failure(let failure):
+            return .failure(failure)
+        }
+    }
+
+    func revoke(_ request: TransportRequest) async -> TransportResponse {
+        let (form, client, token): (FormParameters, ProviderProfile.Client, String)
+        switch await tokenQuery(request, endpointPath: profile.endpoints.revoke) {
+        case .success(let query): (form, client, token) = query
         case .failure(let failure): return failure.response
         }
-        guard let token = form["token"] else { return Self.tokenError(400, "invalid_request", "token is missing") }
         if let hint = form["token_type_hint"], hint != "access_token", hint != "refresh_token" {
             return Self.tokenError(400, "unsupported_token_type", "token_type_hint \(hint) is not supported")
         }
@@ -37,15 +50,11 @@ extension MockProvider {
     // MARK: RFC 7662 — introspection
 
     func introspect(_ request: TransportRequest) async -> TransportResponse {
-        guard let form = formBody(request) else {
-            return Self.tokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded")
-        }
-        let client: ProviderProfile.Client
-        switch await authenticateClient(request, form: form, endpointPath: profile.endpoints.introspect ?? "") {
-        case .success(let authenticated): client = authenticated!
+        let (form, client, token): (FormParameters, ProviderProfile.Client, String)
+        switch await tokenQuery(request, endpointPath: profile.endpoints.introspect) {
+        case .success(let query): (form, client, token) = query
         case .failure(let failure): return failure.response
         }
-        guard let token = form["token"] else { return Self.tokenError(400, "invalid_request", "token is missing") }
         let now = clock.now()
         let found: (ProviderState.TokenGrant, isRefresh: Bool)? = store.withStorage { storage in
             let access = storage.accessTokens[token].map { ($0, false) }
