@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "OAuthCore", targets: ["OAuthCore"]),
+        .library(name: "OAuth1", targets: ["OAuth1"]),
         .library(name: "OAuth2", targets: ["OAuth2"]),
         .library(name: "MockProviders", targets: ["MockProviders"]),
         .library(name: "Harness", targets: ["Harness"]),
@@ -33,6 +34,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "OAuth1",
+            dependencies: [
+                "OAuthCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "OAuth2",
             dependencies: [
                 "OAuthCore",
@@ -44,6 +53,7 @@ let package = Package(
             name: "MockProviders",
             dependencies: [
                 "OAuthCore",
+                "OAuth1",
                 "OAuth2",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -59,6 +69,7 @@ let package = Package(
             name: "Harness",
             dependencies: [
                 "OAuthCore",
+                "OAuth1",
                 "OAuth2",
                 "MockProviders",
                 .product(name: "Yams", package: "Yams"),
@@ -76,6 +87,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "OAuthCoreTests", dependencies: ["OAuthCore"]),
+        .testTarget(name: "OAuth1Tests", dependencies: ["OAuth1", "OAuthCore"]),
         .testTarget(name: "OAuth2Tests", dependencies: ["OAuth2", "OAuthCore"]),
         .testTarget(
             name: "MockProvidersTests",

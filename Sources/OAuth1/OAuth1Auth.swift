@@ -1,0 +1,109 @@
+import Foundation
+import OAuthCore
+
+/// Where the protocol parameters go (RFC 5849 §3.5).
+public enum SignatureType: String, Sendable, CaseIterable {
+    /// `Authorization: OAuth …` (§3.5.1), with `realm` if set.
+    case header
+    /// In an `application/x-www-form-urlencoded` body (§3.5.2).
+    case body
+    /// In the query (§3.5.3).
+    case query
+}
+
+/// Signs requests for OAuth 1.0a (RFC 5849): the client credentials, the token credentials
+/// when there are some, and per-flow parameters (`oauth_callback`, `oauth_verifier`).
+public struct OAuth1Auth: Sendable {
+    public var clientID: String
+    var clientSecret: String
+    public var token: String?
+    var tokenSecret: String?
+    public var callback: String?
+    public var verifier: String?
+    var rsaKey: RSASigningKey?
+    public var signatureMethod: SignatureMethod
+    public var signatureType: SignatureType
+    public var realm: String?
+    /// Include a body's parameters in the signature even when it is not declared as a form.
+    public var forceIncludeBody: Bool
+    /// Where `oauth_timestamp` comes from.
+    public var clock: any OAuthClock
+    /// Makes `oauth_nonce` values; unique per request by default (16 CSPRNG bytes).
+    public var nonce: @Sendable () -> String
+
+    public init(
+        clientID: String, clientSecret: String = "", token: String? = nil, tokenSecret: String? = nil, callback: String? = nil, verifier: String? = nil,
+        rsaKey: RSASigningKey? = nil, signatureMethod: SignatureMethod = .hmacSHA1, signatureType: SignatureType = .header, realm: String? = nil,
+        forceIncludeBody: Bool = false, clock: any OAuthClock = SystemClock(), nonce: @escaping @Sendable () -> String = { SecureRandom.token(bytes: 16) }
+    ) {
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.token = token
+        self.tokenSecret = tokenSecret
+        self.callback = callback
+        self.verifier = verifier
+        self.rsaKey = rsaKey
+        self.signatureMethod = signatureMethod
+        self.signatureType = signatureType
+        self.realm = realm
+        self.forceIncludeBody = forceIncludeBody
+        self.clock = clock
+        self.nonce = nonce
+    }
+
+    /// The protocol parameters of one request (§3.1), before the signature.
+    func protocolParameters(extra: [(String, String)]) -> [(String, String)] {
+        var parameters = [("oauth_consumer_key", clientID)]
+        if let token { parameters.append(("oauth_token", token)) }
+        parameters.append(("oauth_signature_method", signatureMethod.rawValue))
+        parameters.append(("oauth_timestamp", String(Int(clock.now().timeIntervalSince1970))))
+        parameters.append(("oauth_nonce", nonce()))
+        parameters.append(("oauth_version", "1.0"))
+        if let callback { parameters.append(("oauth_callback", callback)) }
+        if let verifier { parameters.append(("oauth_verifier", verifier)) }
+        return parameters + extra
+    }
+
+    /// Signs `request`: collects its parameters (§3.4.1.3), computes the signature and puts the
+    /// protocol parameters where `signatureType` says.
+    public func sign(_ request: TransportRequest, extraProtocolParameters: [(String, String)] = []) throws(OAuthError) -> TransportRequest {
+        var request = request
+        let isForm = request.headers["Content-Type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
+        var form: FormParameters?
+        if isForm || (forceIncludeBody && !request.body.isEmpty) {
+            form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self))
+            if isForm, form == nil { throw .client(OAuthError.invalidConfiguration, "the form body is malformed", step: "sign") }
+        }
+        if signatureType == .body {
+            guard request.method != "GET", request.method != "HEAD", isForm || request.body.isEmpty else {
+                throw .client(OAuthError.invalidConfiguration, "signature type body needs a form-encoded request that has a body (not \(request.method))", step: "sign")
+            }
+        }
+        var parameters = protocolParameters(extra: extraProtocolParameters)
+        let baseString = try SignatureBaseString.make(
+            method: request.method, url: request.url,
+            parameters: SignatureBaseString.collectParameters(url: request.url, oauthParameters: parameters, formBody: form))
+        parameters.append(("oauth_signature", try signatureMethod.sign(baseString: baseString, clientSecret: clientSecret, tokenSecret: tokenSecret, rsaKey: rsaKey)))
+        switch signatureType {
+        case .header:
+            var fields: [String] = realm.map { ["realm=\"\(SignatureBaseString.encode($0))\""] } ?? []
+            fields += parameters.map { "\(SignatureBaseString.encode($0.0))=\"\(SignatureBaseString.encode($0.1))\"" }
+            request.headers["Authorization"] = "OAuth " + fields.joined(separator: ", ")
+        case .body:
+            var body = form ?? FormParameters()
+            for (name, value) in parameters { body.append(name, value) }
+            request.body = Array(body.encoded.utf8)
+            request.headers["Content-Type"] = "application/x-www-form-urlencoded"
+        case .query:
+            let query = FormParameters(parameters).queryEncoded
+            let (base, fragment) = Self.splitFragment(request.url)
+            request.url = base + (base.contains("?") ? "&" : "?") + query + fragment
+        }
+        return request
+    }
+
+    static func splitFragment(_ url: String) -> (String, String) {
+        guard let hash = url.firstIndex(of: "#") else { return (url, "") }
+        return (String(url[..<hash]), String(url[hash...]))
+    }
+}

@@ -1,0 +1,91 @@
+import Crypto
+import CryptoExtras
+import Foundation
+import OAuthCore
+
+/// RFC 5849 §3.4 signature methods, plus HMAC-SHA256 (widely deployed, same construction).
+public enum SignatureMethod: String, Sendable, CaseIterable {
+    case hmacSHA1 = "HMAC-SHA1"
+    case hmacSHA256 = "HMAC-SHA256"
+    case rsaSHA1 = "RSA-SHA1"
+    case plaintext = "PLAINTEXT"
+
+    /// §3.4.2: `encode(client secret) & encode(token secret)`; PLAINTEXT's signature (§3.4.4).
+    public static func key(clientSecret: String, tokenSecret: String?) -> String {
+        PercentEncoding.encode(clientSecret) + "&" + PercentEncoding.encode(tokenSecret ?? "")
+    }
+
+    /// Signs a base string. RSA-SHA1 needs `rsaKey`; the HMAC methods and PLAINTEXT use the secrets.
+    public func sign(baseString: String, clientSecret: String, tokenSecret: String?, rsaKey: RSASigningKey?) throws(OAuthError) -> String {
+        let key = Self.key(clientSecret: clientSecret, tokenSecret: tokenSecret)
+        switch self {
+        case .hmacSHA1:
+            return Data(HMAC<Insecure.SHA1>.authenticationCode(for: Array(baseString.utf8), using: SymmetricKey(data: Array(key.utf8)))).base64EncodedString()
+        case .hmacSHA256:
+            return Data(HMAC<SHA256>.authenticationCode(for: Array(baseString.utf8), using: SymmetricKey(data: Array(key.utf8)))).base64EncodedString()
+        case .plaintext:
+            return key
+        case .rsaSHA1:
+            guard let rsaKey else { throw .client(OAuthError.invalidConfiguration, "RSA-SHA1 needs an RSA private key", step: "sign") }
+            return try rsaKey.sign(baseString)
+        }
+    }
+
+    /// Server-side check: recomputes (HMAC, PLAINTEXT) or verifies (RSA-SHA1, with the public
+    /// key) and compares in constant time.
+    public func verify(
+        signature: String, baseString: String, clientSecret: String?, tokenSecret: String?, rsaPublicKey: RSAVerifyingKey?
+    ) -> Bool {
+        switch self {
+        case .rsaSHA1:
+            guard let rsaPublicKey, let bytes = Data(base64Encoded: signature) else { return false }
+            return rsaPublicKey.isValid(signature: bytes, for: baseString)
+        default:
+            guard let clientSecret, let expected = try? sign(baseString: baseString, clientSecret: clientSecret, tokenSecret: tokenSecret, rsaKey: nil) else {
+                return false
+            }
+            return constantTimeEquals(expected, signature)
+        }
+    }
+}
+
+/// An RSA private key for RSA-SHA1 (RSASSA-PKCS1-v1_5 over SHA-1, RFC 5849 §3.4.3). Keys of
+/// 1024 bits are accepted because OAuth 1 providers registered such keys; prefer 2048 or more.
+public struct RSASigningKey: Sendable {
+    let key: _RSA.Signing.PrivateKey
+
+    public init(pem: String) throws(OAuthError) {
+        do {
+            key = try _RSA.Signing.PrivateKey(unsafePEMRepresentation: pem)
+        } catch {
+            throw .client(OAuthError.invalidConfiguration, "the RSA private key cannot be read from PEM")
+        }
+    }
+
+    func sign(_ baseString: String) throws(OAuthError) -> String {
+        do {
+            let signature = try key.signature(for: Insecure.SHA1.hash(data: Array(baseString.utf8)), padding: .insecurePKCS1v1_5)
+            return signature.rawRepresentation.base64EncodedString()
+        } catch {
+            throw .client(OAuthError.invalidConfiguration, "RSA-SHA1 signing failed", step: "sign")
+        }
+    }
+}
+
+/// The public half, for providers verifying RSA-SHA1 (PEM public key or certificate's key).
+public struct RSAVerifyingKey: Sendable {
+    let key: _RSA.Signing.PublicKey
+
+    public init(pem: String) throws(OAuthError) {
+        do {
+            key = try _RSA.Signing.PublicKey(unsafePEMRepresentation: pem)
+        } catch {
+            throw .client(OAuthError.invalidConfiguration, "the RSA public key cannot be read from PEM")
+        }
+    }
+
+    func isValid(signature: Data, for baseString: String) -> Bool {
+        key.isValidSignature(
+            _RSA.Signing.RSASignature(rawRepresentation: signature), for: Insecure.SHA1.hash(data: Array(baseString.utf8)), padding: .insecurePKCS1v1_5)
+    }
+}

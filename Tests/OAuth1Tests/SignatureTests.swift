@@ -1,0 +1,198 @@
+import Foundation
+import OAuthCore
+import Testing
+
+@testable import OAuth1
+
+@Suite struct EncodingTests {
+    /// RFC 5849 §3.6 (and the examples every OAuth 1 implementation is checked against).
+    @Test(arguments: [
+        ("Ladies + Gentlemen", "Ladies%20%2B%20Gentlemen"), ("An encoded string!", "An%20encoded%20string%21"),
+        ("Dogs, Cats & Mice", "Dogs%2C%20Cats%20%26%20Mice"), ("☃", "%E2%98%83"), ("-._~", "-._~"), ("%", "%25"), ("a/b?c=d", "a%2Fb%3Fc%3Dd"),
+    ])
+    func percentEncoding(input: String, expected: String) {
+        #expect(SignatureBaseString.encode(input) == expected)
+    }
+
+    /// RFC 5849 §3.4.1.2.
+    @Test(arguments: [
+        ("HTTP://EXAMPLE.COM:80/r%20v/X?id=123", "http://example.com/r%20v/X"),
+        ("https://www.example.net:8080/?q=1", "https://www.example.net:8080/"),
+        ("https://www.example.net:443/a#frag", "https://www.example.net/a"),
+        ("http://example.com", "http://example.com/"),
+        ("http://127.0.0.1:8400/api?x", "http://127.0.0.1:8400/api"),
+    ])
+    func baseStringURI(url: String, expected: String) throws {
+        #expect(try SignatureBaseString.baseStringURI(url) == expected)
+    }
+
+    @Test func relativeURLsAreRejected() {
+        #expect(throws: OAuthError.self) { try SignatureBaseString.baseStringURI("/photos") }
+    }
+
+    @Test func normalizationSortsByNameThenValueAfterEncoding() {
+        let normalized = SignatureBaseString.normalizedParameters([("b", "2"), ("a", "z"), ("a", "a b"), ("a", "a"), ("A", "1"), ("c@", "")])
+        #expect(normalized == "A=1&a=a&a=a%20b&a=z&b=2&c%40=")
+    }
+}
+
+@Suite struct RFC5849VectorTests {
+    /// §3.4.1.1: the example request and its base string; §3.4.1.3.2: its normalized parameters.
+    @Test func section3411BaseString() throws {
+        let url = "http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b"
+        let oauth = [
+            ("realm", "Example"), ("oauth_consumer_key", "9djdj82h48djs9d2"), ("oauth_token", "kkk9d7dh3k39sjv7"),
+            ("oauth_signature_method", "HMAC-SHA1"), ("oauth_timestamp", "137131201"), ("oauth_nonce", "7d8f3e4a"),
+            ("oauth_signature", "bYT5CMsGcbgUdFHObYMEfcx6bsw%3D"),
+        ]
+        let parameters = try SignatureBaseString.collectParameters(url: url, oauthParameters: oauth, formBody: try FormParameters(parsing: "c2&a3=2+q"))
+        #expect(SignatureBaseString.normalizedParameters(parameters) == "a2=r%20b&a3=2%20q&a3=a&b5=%3D%253D&c%40=&c2=&oauth_consumer_key=9djdj82h48djs9d2&oauth_nonce=7d8f3e4a&oauth_signature_method=HMAC-SHA1&oauth_timestamp=137131201&oauth_token=kkk9d7dh3k39sjv7")
+        #expect(try SignatureBaseString.make(method: "POST", url: url, parameters: parameters) == "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7")
+    }
+
+    /// §1.2: the photos request and its HMAC-SHA1 signature.
+    @Test func section12PhotosHMACSHA1() throws {
+        let url = "http://photos.example.net/photos?file=vacation.jpg&size=original"
+        let oauth = [
+            ("oauth_consumer_key", "dpf43f3p2l4k3l03"), ("oauth_token", "nnch734d00sl2jdk"), ("oauth_signature_method", "HMAC-SHA1"),
+            ("oauth_timestamp", "137131202"), ("oauth_nonce", "chapoH"),
+        ]
+        let base = try SignatureBaseString.make(method: "GET", url: url, parameters: SignatureBaseString.collectParameters(url: url, oauthParameters: oauth, formBody: nil))
+        #expect(base == "GET&http%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacation.jpg%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3DchapoH%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131202%26oauth_token%3Dnnch734d00sl2jdk%26size%3Doriginal")
+        let signature = try SignatureMethod.hmacSHA1.sign(baseString: base, clientSecret: "kd94hf93k423kf44", tokenSecret: "pfkkdhi9sl3r4s00", rsaKey: nil)
+        #expect(signature == "MdpQcU8iPSUjWoN/UDMsK2sui9I=")
+        #expect(SignatureMethod.hmacSHA1.verify(signature: signature, baseString: base, clientSecret: "kd94hf93k423kf44", tokenSecret: "pfkkdhi9sl3r4s00", rsaPublicKey: nil))
+        #expect(!SignatureMethod.hmacSHA1.verify(signature: signature, baseString: base, clientSecret: "kd94hf93k423kf45", tokenSecret: "pfkkdhi9sl3r4s00", rsaPublicKey: nil))
+    }
+
+    /// The RSA-SHA1 test case of the OAuth 1.0 test suite (the photos request signed with its
+    /// published 1024-bit test key).
+    @Test func rsaSHA1Vector() throws {
+        let url = "http://photos.example.net/photos?file=vacaction.jpg&size=original"
+        let oauth = [
+            ("oauth_consumer_key", "dpf43f3p2l4k3l03"), ("oauth_signature_method", "RSA-SHA1"), ("oauth_timestamp", "1196666512"),
+            ("oauth_nonce", "13917289812797014437"), ("oauth_version", "1.0"),
+        ]
+        let base = try SignatureBaseString.make(method: "GET", url: url, parameters: SignatureBaseString.collectParameters(url: url, oauthParameters: oauth, formBody: nil))
+        #expect(base == "GET&http%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacaction.jpg%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3D13917289812797014437%26oauth_signature_method%3DRSA-SHA1%26oauth_timestamp%3D1196666512%26oauth_version%3D1.0%26size%3Doriginal")
+        let key = try RSASigningKey(pem: Self.testSuitePrivateKey)
+        let signature = try SignatureMethod.rsaSHA1.sign(baseString: base, clientSecret: "", tokenSecret: nil, rsaKey: key)
+        #expect(signature == "jvTp/wX1TYtByB1m+Pbyo0lnCOLIsyGCH7wke8AUs3BpnwZJtAuEJkvQL2/9n4s5wUmUl4aCI4BwpraNx4RtEXMe5qg5T1LVTGliMRpKasKsW//e+RinhejgCuzoH26dyF8iY2ZZ/5D1ilgeijhV/vBka5twt399mXwaYdCwFYE=")
+        let publicKey = try RSAVerifyingKey(pem: try key.key.publicKey.pemRepresentation)
+        #expect(SignatureMethod.rsaSHA1.verify(signature: signature, baseString: base, clientSecret: nil, tokenSecret: nil, rsaPublicKey: publicKey))
+        #expect(!SignatureMethod.rsaSHA1.verify(signature: signature, baseString: base + "x", clientSecret: nil, tokenSecret: nil, rsaPublicKey: publicKey))
+    }
+
+    @Test func plaintextIsTheEncodedKey() throws {
+        #expect(try SignatureMethod.plaintext.sign(baseString: "ignored", clientSecret: "djr9rjt0jd78jf88", tokenSecret: "jjd99$tj88uiths3", rsaKey: nil) == "djr9rjt0jd78jf88&jjd99%24tj88uiths3")
+        #expect(try SignatureMethod.plaintext.sign(baseString: "ignored", clientSecret: "djr9rjt0jd78jf88", tokenSecret: nil, rsaKey: nil) == "djr9rjt0jd78jf88&")
+    }
+
+    /// The OAuth 1.0 test suite's 1024-bit RSA key (public test data, used only here).
+    static let testSuitePrivateKey = """
+        -----BEGIN PRIVATE KEY-----
+        MIICdgIBADANBgkqhkiG9w0BAQEFAASCAmAwggJcAgEAAoGBALRiMLAh9iimur8V
+        A7qVvdqxevEuUkW4K+2KdMXmnQbG9Aa7k7eBjK1S+0LYmVjPKlJGNXHDGuy5Fw/d
+        7rjVJ0BLB+ubPK8iA/Tw3hLQgXMRRGRXXCn8ikfuQfjUS1uZSatdLB81mydBETlJ
+        hI6GH4twrbDJCR2Bwy/XWXgqgGRzAgMBAAECgYBYWVtleUzavkbrPjy0T5FMou8H
+        X9u2AC2ry8vD/l7cqedtwMPp9k7TubgNFo+NGvKsl2ynyprOZR1xjQ7WgrgVB+mm
+        uScOM/5HVceFuGRDhYTCObE+y1kxRloNYXnx3ei1zbeYLPCHdhxRYW7T0qcynNmw
+        rn05/KO2RLjgQNalsQJBANeA3Q4Nugqy4QBUCEC09SqylT2K9FrrItqL2QKc9v0Z
+        zO2uwllCbg0dwpVuYPYXYvikNHHg+aCWF+VXsb9rpPsCQQDWR9TT4ORdzoj+Nccn
+        qkMsDmzt0EfNaAOwHOmVJ2RVBspPcxt5iN4HI7HNeG6U5YsFBb+/GZbgfBT3kpNG
+        WPTpAkBI+gFhjfJvRw38n3g/+UeAkwMI2TJQS4n8+hid0uus3/zOjDySH3XHCUno
+        cn1xOJAyZODBo47E+67R4jV1/gzbAkEAklJaspRPXP877NssM5nAZMU0/O/NGCZ+
+        3jPgDUno6WbJn5cqm8MqWhW1xGkImgRk+fkDBquiq4gPiT898jusgQJAd5Zrr6Q8
+        AO/0isr/3aa6O6NLQxISLKcPDk2NOccAfS/xOtfOz4sJYM3+Bs4Io9+dZGSDCA54
+        Lw03eHTNQghS0A==
+        -----END PRIVATE KEY-----
+        """
+}
+
+@Suite struct OAuth1AuthTests {
+    let clock = ManualClock(start: Date(timeIntervalSince1970: 137131202))
+
+    func auth(_ type: SignatureType, method: SignatureMethod = .hmacSHA1) -> OAuth1Auth {
+        OAuth1Auth(
+            clientID: "dpf43f3p2l4k3l03", clientSecret: "kd94hf93k423kf44", token: "nnch734d00sl2jdk", tokenSecret: "pfkkdhi9sl3r4s00",
+            signatureMethod: method, signatureType: type, realm: "Photos", clock: clock, nonce: { "chapoH" })
+    }
+
+    func parameters(_ header: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for match in header.matches(of: #/([a-z_]+)="([^"]*)"/#) { result[String(match.1)] = try? PercentEncoding.decode(match.2) }
+        return result
+    }
+
+    @Test func headerCarriesRealmAndEncodedValues() throws {
+        let signed = try auth(.header).sign(TransportRequest(method: "GET", url: "http://photos.example.net/photos?file=vacation.jpg&size=original"))
+        let header = try #require(signed.headers["Authorization"])
+        #expect(header.hasPrefix("OAuth realm=\"Photos\", oauth_consumer_key=\"dpf43f3p2l4k3l03\""))
+        let values = parameters(header)
+        #expect(values["oauth_timestamp"] == "137131202")
+        #expect(values["oauth_nonce"] == "chapoH")
+        #expect(values["oauth_version"] == "1.0")
+        // Same base string as §1.2 plus oauth_version: the signature differs from the RFC's only by it.
+        #expect(values["oauth_signature"] != nil)
+    }
+
+    @Test func queryAndBodyPlacementsSignTheSameBaseString() throws {
+        let query = try auth(.query).sign(TransportRequest(method: "POST", url: "http://example.com/a?x=1"))
+        let body = try auth(.body).sign(TransportRequest(method: "POST", url: "http://example.com/a?x=1"))
+        let header = try auth(.header).sign(TransportRequest(method: "POST", url: "http://example.com/a?x=1"))
+        let fromQuery = try FormParameters(parsing: String(query.url.split(separator: "?")[1]))["oauth_signature"]
+        let fromBody = try FormParameters(parsing: String(decoding: body.body, as: UTF8.self))["oauth_signature"]
+        #expect(fromQuery != nil)
+        #expect(fromQuery == fromBody)
+        #expect(fromQuery == parameters(header.headers["Authorization"] ?? "")["oauth_signature"])
+        #expect(body.headers["Content-Type"] == "application/x-www-form-urlencoded")
+    }
+
+    @Test func formBodiesAreSignedAndOtherBodiesAreNotUnlessForced() throws {
+        let form = TransportRequest(method: "POST", url: "http://example.com/a", headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Array("status=hi".utf8))
+        let json = TransportRequest(method: "POST", url: "http://example.com/a", headers: ["Content-Type": "application/json"], body: Array("status=hi".utf8))
+        let empty = TransportRequest(method: "POST", url: "http://example.com/a")
+        func signature(_ request: TransportRequest, force: Bool = false) throws -> String? {
+            var signer = auth(.header)
+            signer.forceIncludeBody = force
+            return parameters(try signer.sign(request).headers["Authorization"] ?? "")["oauth_signature"]
+        }
+        #expect(try signature(form) != signature(empty))
+        #expect(try signature(json) == signature(empty))
+        #expect(try signature(json, force: true) == signature(form))
+    }
+
+    @Test func bodyPlacementNeedsAFormRequest() {
+        #expect(throws: OAuthError.self) { try auth(.body).sign(TransportRequest(method: "GET", url: "http://example.com/a")) }
+    }
+}
+
+@Suite struct TokenResponseTests {
+    func response(_ status: Int, _ body: String, type: String = "application/x-www-form-urlencoded") -> TransportResponse {
+        TransportResponse(status: status, headers: ["Content-Type": type], body: Array(body.utf8))
+    }
+
+    @Test func credentialsAndExtras() throws {
+        let token = try OAuth1Session.parseTokenResponse(response(200, "oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true&user_id=7"), step: "request_token")
+        #expect(token.token == "t")
+        #expect(token.tokenSecret == "s")
+        #expect(token.callbackConfirmed == true)
+        #expect(token.extra == ["user_id": "7"])
+        #expect(!token.description.contains("t&"))
+    }
+
+    @Test(arguments: [
+        (200, #"{"oauth_token":"t","oauth_token_secret":"s"}"#, "malformed_response", "JSON"),
+        (200, "oauth_token=t", "malformed_response", "oauth_token_secret"),
+        (401, "oauth_problem=signature_invalid&oauth_problem_advice=bad", "signature_invalid", "bad"),
+        (401, #"{"errors":[{"code":32,"message":"Could not authenticate you."}]}"#, "provider_error", "Could not authenticate you."),
+        (500, "<html></html>", "malformed_response", "problem report"),
+    ])
+    func errorsAreTyped(status: Int, body: String, code: String, detail: String) {
+        let error = #expect(throws: OAuthError.self) { try OAuth1Session.parseTokenResponse(response(status, body), step: "access_token") }
+        #expect(error?.code == code)
+        #expect(error?.httpStatus == status)
+        #expect(error?.step == "access_token")
+        #expect(error?.errorDescription?.contains(detail) == true, "\(error?.description ?? "")")
+    }
+}
