@@ -15,6 +15,15 @@ public struct OAuth1Token: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         "OAuth1Token(oauth_token: \(Redactor.mask), oauth_token_secret: \(Redactor.mask), extra: \(extra.keys.sorted()))"
     }
+
+    /// All members as the provider sent them.
+    public var members: [String: JSONValue] {
+        var members = extra.mapValues(JSONValue.string)
+        members["oauth_token"] = .string(token)
+        members["oauth_token_secret"] = .string(tokenSecret)
+        if let callbackConfirmed { members["oauth_callback_confirmed"] = .string(callbackConfirmed ? "true" : "false") }
+        return members
+    }
 }
 
 /// The three-legged OAuth 1.0a flow (RFC 5849 §2): temporary credentials, resource owner
@@ -69,8 +78,8 @@ public final class OAuth1Session: Sendable {
         state.withLock { state in state.token.map { ($0, state.tokenSecret ?? "") } }
     }
 
-    func auth(callback: String? = nil, verifier: String? = nil, realm: String? = nil) -> OAuth1Auth {
-        let current = state.withLock { $0 }
+    func auth(callback: String? = nil, verifier: String? = nil, realm: String? = nil, clientCredentialsOnly: Bool = false) -> OAuth1Auth {
+        let current = clientCredentialsOnly ? State() : state.withLock { $0 }
         return OAuth1Auth(
             clientID: clientID, clientSecret: clientSecret, token: current.token, tokenSecret: current.tokenSecret, callback: callback,
             verifier: verifier, rsaKey: rsaKey, signatureMethod: signatureMethod, signatureType: signatureType, realm: realm ?? self.realm,
@@ -84,7 +93,8 @@ public final class OAuth1Session: Sendable {
     @discardableResult
     public func fetchRequestToken(_ url: String, realm: String? = nil, extraParameters: [(String, String)] = []) async throws(OAuthError) -> OAuth1Token {
         let step = "request_token"
-        let request = try auth(callback: callbackURI ?? "oob", realm: realm).sign(.form(url, FormParameters(extraParameters)))
+        // §2.1: signed with the client credentials only, whatever token a previous flow left.
+        let request = try auth(callback: callbackURI ?? "oob", realm: realm, clientCredentialsOnly: true).sign(.form(url, FormParameters(extraParameters)))
         let token = try Self.parseTokenResponse(try await send(request, step: step), step: step)
         if token.callbackConfirmed != true, !allowUnconfirmedCallback {
             throw .client(

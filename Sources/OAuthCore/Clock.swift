@@ -28,3 +28,17 @@ public final class ManualClock: OAuthClock {
         current.withLock { $0 = $0.addingTimeInterval(seconds) }
     }
 }
+
+/// Another clock shifted by a fixed offset: a client whose clock is wrong, for tests of
+/// timestamp checks.
+public struct OffsetClock: OAuthClock {
+    public let base: any OAuthClock
+    public let offset: TimeInterval
+
+    public init(base: any OAuthClock, offset: TimeInterval) {
+        self.base = base
+        self.offset = offset
+    }
+
+    public func now() -> Date { base.now().addingTimeInterval(offset) }
+}

@@ -61,7 +61,7 @@ struct Serve: AsyncParsableCommand {
         let firstPort = port
         let services: [any Service] = chosen.enumerated().map { index, profile in
             MockProviderServer.application(
-                for: MockProvider(profile: profile), host: host, port: firstPort == 0 ? 0 : firstPort + index, logger: logger
+                for: MockProviderServer.handler(for: profile), host: host, port: firstPort == 0 ? 0 : firstPort + index, logger: logger
             ) { port in continuation.yield((index, port)) }
         }
         let group = ServiceGroup(

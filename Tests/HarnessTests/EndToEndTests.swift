@@ -24,15 +24,24 @@ final class CapturingTransport: HTTPTransport {
         var found: Set<String> = []
         for (request, response) in exchanges.withLock({ $0 }) {
             if let form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self)) {
-                for name in ["code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "refresh_token", "token"] {
+                for name in ["code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "refresh_token", "token", "oauth_signature"] {
                     found.formUnion(form.values(for: name))
                 }
             }
             if let authorization = request.headers["Authorization"] {
-                found.insert(String(authorization.split(separator: " ")[1]))
+                if authorization.hasPrefix("OAuth ") {
+                    for match in authorization.matches(of: #/oauth_(?:signature|token|verifier)="([^"]*)"/#) {
+                        found.insert((try? PercentEncoding.decode(match.1)) ?? String(match.1))
+                    }
+                } else {
+                    found.insert(String(authorization.split(separator: " ")[1]))
+                }
             }
             if let location = response.headers["Location"], let items = URLComponents(string: location)?.queryItems {
                 found.formUnion(items.filter { $0.name == "code" }.compactMap(\.value))
+            }
+            if let form = try? FormParameters(parsing: response.bodyText) {
+                for name in ["oauth_token", "oauth_token_secret"] { found.formUnion(form.values(for: name)) }
             }
             if let json = try? JSONValue.parse(response.body) {
                 for name in ["access_token", "refresh_token"] { if let value = json[name]?.stringValue { found.insert(value) } }
@@ -64,7 +73,7 @@ func harness(paths: [String], junit: String) -> HarnessRun {
         let summary = await harness(paths: [repositoryRoot + "/Scenarios"], junit: directory + "/junit.xml").execute(transport: capture)
         try await capture.base.shutdown()
         #expect(summary.exitCode == .passed, "\(summary.results.map(HarnessRun.describe))")
-        #expect(summary.results.count >= 40)
+        #expect(summary.results.count >= 60)
         #expect(summary.results.allSatisfy { $0.outcome == .passed })
         // Real traffic happened: authorization, token and resource endpoints were all hit.
         let urls = capture.exchanges.withLock { $0.map(\.0.url) }
@@ -78,7 +87,9 @@ func harness(paths: [String], junit: String) -> HarnessRun {
         #expect(xml.components(separatedBy: "<testcase ").count - 1 == summary.results.count)
         let privateKey = try String(contentsOfFile: repositoryRoot + "/Scenarios/keys/test-fixture-jwt-client.private.pem", encoding: .utf8)
         let keyLines = privateKey.split(separator: "\n").filter { !$0.hasPrefix("-----") }.map(String.init)
-        let secrets = capture.secrets.union(["harness-secret", "not-the-registered-secret", "harness-jwt-secret-for-hs256-0123456789"])
+        let secrets = capture.secrets.union([
+            "harness-secret", "not-the-registered-secret", "harness-jwt-secret-for-hs256-0123456789", "harness-consumer-secret", "legacy-consumer-secret",
+        ])
             .union(keyLines)
         #expect(secrets.count > 20)
         // Count leaks rather than print the report: a failure message must not show the secrets either.

@@ -1,4 +1,5 @@
 import Foundation
+import OAuth1
 import OAuth2
 
 /// One scenario file: which provider, which client, and the steps to drive through it.
@@ -30,6 +31,20 @@ public struct ClientSpec: Sendable {
     /// Renew tokens expiring within `leeway` before each request.
     public var autoRefresh: Bool = false
     public var leeway: TimeInterval = 60
+    /// Named client-side compliance fixes switched on for this scenario.
+    public var complianceFixes: [String] = []
+    public var oauth1 = OAuth1Options()
+
+    /// OAuth 1 signing options (RFC 5849).
+    public struct OAuth1Options: Sendable {
+        public var signatureMethod: SignatureMethod = .hmacSHA1
+        public var signatureType: SignatureType = .header
+        public var realm: String?
+        /// Every request uses this nonce (to provoke the provider's replay check).
+        public var fixedNonce: String?
+        /// The client's clock is off by this much (to provoke the timestamp check).
+        public var timestampOffset: TimeInterval = 0
+    }
 }
 
 public struct Step: Sendable {
@@ -49,6 +64,10 @@ public struct Step: Sendable {
         case introspect(token: String, hint: String?)
         /// RFC 8414 metadata discovery (twice in a row answers from the cache).
         case discover
+        /// OAuth 1 (RFC 5849 §2.1): temporary credentials.
+        case requestToken
+        /// OAuth 1 (RFC 5849 §2.3): token credentials, with the callback's verifier or this one.
+        case accessToken(verifier: String?)
         /// Check values of the run so far.
         case expect([Assertion])
         /// Move the shared clock of client and provider forward.

@@ -1,5 +1,6 @@
 import Foundation
 import MockProviders
+import OAuth1
 import OAuth2
 
 /// Reads scenario files. Every error is a `YAMLLocatedError` naming file:line:column and
@@ -8,8 +9,18 @@ public enum ScenarioLoader {
     static let topKeys = ["name", "description", "provider", "client", "steps"]
     static let clientKeys = [
         "client_id", "client_secret", "auth_method", "redirect_uri", "scope", "pkce", "private_key", "token_placement", "auto_refresh",
+        "compliance_fixes", "signature_method", "signature_type", "realm", "nonce", "timestamp_offset",
     ]
-    static let actions = ["authorize", "fetch_token", "refresh", "revoke", "introspect", "discover", "get", "post", "expect", "advance_clock"]
+    static let oauth1ClientKeys: Set<String> = ["signature_method", "signature_type", "realm", "nonce", "timestamp_offset"]
+    static let oauth2ClientKeys: Set<String> = ["auth_method", "scope", "pkce", "token_placement", "auto_refresh"]
+    static let actions = [
+        "authorize", "fetch_token", "refresh", "revoke", "introspect", "discover", "request_token", "access_token", "get", "post", "expect",
+        "advance_clock",
+    ]
+    static let oauth1Actions: Set<String> = ["request_token", "access_token"]
+    static let oauth2Actions: Set<String> = ["fetch_token", "refresh", "revoke", "introspect", "discover"]
+    /// Client-side compliance fixes a scenario can switch on.
+    static let complianceFixes = ["oauth1_unconfirmed_callback"]
     static let subjects = [
         "token.", "status", "json.", "header.", "body", "authorization_url.", "update_callback.", "provider.token_requests.", "metadata.",
     ]
@@ -72,6 +83,24 @@ public enum ScenarioLoader {
         if let node = clientMap["token_placement"] {
             client.tokenPlacement = TokenPlacement(rawValue: try node.choice("token_placement", TokenPlacement.allCases.map(\.rawValue)))!
         }
+        if let node = clientMap["compliance_fixes"] {
+            client.complianceFixes = try node.stringList("compliance_fixes")
+            for fix in client.complianceFixes where !complianceFixes.contains(fix) {
+                throw node.error("unknown compliance fix \"\(fix)\"; expected one of: \(complianceFixes.joined(separator: ", "))")
+            }
+        }
+        if let node = clientMap["signature_method"] {
+            client.oauth1.signatureMethod = SignatureMethod(rawValue: try node.choice("signature_method", SignatureMethod.allCases.map(\.rawValue)))!
+        }
+        if let node = clientMap["signature_type"] {
+            client.oauth1.signatureType = SignatureType(rawValue: try node.choice("signature_type", SignatureType.allCases.map(\.rawValue)))!
+        }
+        client.oauth1.realm = try clientMap["realm"]?.string("realm")
+        client.oauth1.fixedNonce = try clientMap["nonce"]?.string("nonce")
+        client.oauth1.timestampOffset = try clientMap["timestamp_offset"]?.signedDuration("timestamp_offset") ?? 0
+        if client.oauth1.signatureMethod == .rsaSHA1, client.privateKeyPEM == nil {
+            throw (clientMap["signature_method"] ?? clientMap.node).error("signature_method RSA-SHA1 needs a private_key in the client")
+        }
         if let node = clientMap["auto_refresh"] {
             if case .scalar = node.node {
                 client.autoRefresh = try node.bool("auto_refresh")
@@ -89,6 +118,16 @@ public enum ScenarioLoader {
             steps.append(try parseStep(stepNode))
         }
         guard !steps.isEmpty else { throw stepsNode.error("expected at least one step") }
+        if let profile = catalog?[provider] {
+            let isOAuth1 = profile.protocolName == "oauth1"
+            let foreignActions = isOAuth1 ? oauth2Actions : oauth1Actions
+            for (step, node) in zip(steps, try stepsNode.sequence("steps")) where foreignActions.contains(step.kind) {
+                throw node.error("\(step.kind) is not an action of \(profile.protocolName) providers; \(provider) is \(profile.protocolName)")
+            }
+            for entry in clientMap.entries where (isOAuth1 ? oauth2ClientKeys : oauth1ClientKeys).contains(entry.key) {
+                throw entry.keyNode.error("\(entry.key) does not apply to \(profile.protocolName) providers")
+            }
+        }
         return Scenario(
             name: name, description: description, file: root.file, folder: folder, provider: provider, client: client,
             steps: steps, missingVariables: missing)
@@ -147,6 +186,13 @@ public enum ScenarioLoader {
             let token = try options?["token"]?.choice("token", ["access_token", "refresh_token"]) ?? (kind == "revoke" ? "refresh_token" : "access_token")
             let hint = try options?["hint"]?.choice("hint", ["access_token", "refresh_token", "none"]) ?? token
             action = kind == "revoke" ? .revoke(token: token, hint: hint == "none" ? nil : hint) : .introspect(token: token, hint: hint == "none" ? nil : hint)
+        case "request_token":
+            _ = try optionalMapping(body, "request_token options")?.allowOnly([], in: "request_token")
+            action = .requestToken
+        case "access_token":
+            let options = try optionalMapping(body, "access_token options")
+            try options?.allowOnly(["verifier"], in: "access_token")
+            action = .accessToken(verifier: try options?["verifier"]?.string("verifier"))
         case "discover":
             _ = try optionalMapping(body, "discover options")?.allowOnly([], in: "discover")
             action = .discover

@@ -14,7 +14,23 @@ public struct ProviderProfile: Sendable {
         public var revoke: String?
         /// RFC 7662 token introspection, when offered.
         public var introspect: String?
+        /// OAuth 1: the temporary-credentials endpoint (`token` is then the token-credentials one).
+        public var requestToken: String?
     }
+
+    /// OAuth 1 behaviour (RFC 5849).
+    public struct OAuth1Settings: Sendable {
+        public var signatureMethods: [String]
+        public var signatureTypes: [String]
+        /// Accepted distance between `oauth_timestamp` and the provider clock.
+        public var timestampWindow: TimeInterval
+    }
+
+    /// Deviations from the standard, by name; each is implemented in Swift and documented.
+    public static let knownQuirks: [String: String] = [
+        "callback_not_confirmed":
+            "OAuth 1: temporary-credential responses without oauth_callback_confirmed, as in OAuth Core 1.0 before Revision A",
+    ]
 
     public struct Client: Sendable {
         public var clientID: String
@@ -58,6 +74,8 @@ public struct ProviderProfile: Sendable {
     /// Grant types the token endpoint accepts.
     public var grantTypes: [String]
     public var pkce: PKCEPolicy
+    public var oauth1: OAuth1Settings?
+    public var quirks: Set<String>
     /// The file it was read from.
     public var file: String
 
@@ -79,15 +97,18 @@ public struct ProviderProfile: Sendable {
         try top.allowOnly(
             [
                 "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
-                "refresh_token_rotation", "grant_types", "pkce",
+                "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks",
             ],
             in: "a provider profile")
         let name = try top.required("name", in: "the profile").string("the profile name")
         let models = try top.required("models", in: "the profile").string("what the profile models")
-        let protocolName = try top.required("protocol", in: "the profile").choice("protocol", ["oauth2"])
+        let protocolName = try top.required("protocol", in: "the profile").choice("protocol", ["oauth1", "oauth2"])
+        let isOAuth1 = protocolName == "oauth1"
 
         let endpointsMap = try top.required("endpoints", in: "the profile").mapping("endpoints")
-        try endpointsMap.allowOnly(["authorize", "token", "resource", "revoke", "introspect"], in: "endpoints")
+        try endpointsMap.allowOnly(
+            isOAuth1 ? ["request_token", "authorize", "access_token", "resource"] : ["authorize", "token", "resource", "revoke", "introspect"],
+            in: "\(protocolName) endpoints")
         func path(_ key: String, required: Bool = true) throws(YAMLLocatedError) -> String? {
             guard let node = required ? try endpointsMap.required(key, in: "endpoints") : endpointsMap[key] else { return nil }
             let value = try node.string("the \(key) endpoint path")
@@ -95,8 +116,42 @@ public struct ProviderProfile: Sendable {
             return value
         }
         let endpoints = Endpoints(
-            authorize: try path("authorize")!, token: try path("token")!, resource: try path("resource")!,
-            revoke: try path("revoke", required: false), introspect: try path("introspect", required: false))
+            authorize: try path("authorize")!, token: try path(isOAuth1 ? "access_token" : "token")!, resource: try path("resource")!,
+            revoke: try path("revoke", required: false), introspect: try path("introspect", required: false),
+            requestToken: isOAuth1 ? try path("request_token") : nil)
+        var oauth1: OAuth1Settings?
+        if isOAuth1 {
+            let methods = ["HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "PLAINTEXT"]
+            let types = ["header", "body", "query"]
+            var settings = OAuth1Settings(signatureMethods: methods, signatureTypes: types, timestampWindow: 300)
+            if let node = top["signature_methods"] {
+                settings.signatureMethods = try node.stringList("signature_methods")
+                for method in settings.signatureMethods where !methods.contains(method) {
+                    throw node.error("unknown signature method \"\(method)\"; expected one of: \(methods.joined(separator: ", "))")
+                }
+            }
+            if let node = top["signature_types"] {
+                settings.signatureTypes = try node.stringList("signature_types")
+                for type in settings.signatureTypes where !types.contains(type) {
+                    throw node.error("unknown signature type \"\(type)\"; expected one of: \(types.joined(separator: ", "))")
+                }
+            }
+            settings.timestampWindow = try top["timestamp_window"]?.duration("timestamp_window") ?? settings.timestampWindow
+            oauth1 = settings
+        } else {
+            for key in ["signature_methods", "signature_types", "timestamp_window"] where top[key] != nil {
+                throw top.entries.first { $0.key == key }!.keyNode.error("\(key) applies to oauth1 profiles only")
+            }
+        }
+        var quirks: Set<String> = []
+        if let node = top["quirks"] {
+            for quirk in try node.stringList("quirks") {
+                guard knownQuirks[quirk] != nil else {
+                    throw node.error("unknown quirk \"\(quirk)\"; expected one of: \(knownQuirks.keys.sorted().joined(separator: ", "))")
+                }
+                quirks.insert(quirk)
+            }
+        }
 
         var clients: [Client] = []
         for node in try top.required("clients", in: "the profile").sequence("clients") {
@@ -178,7 +233,7 @@ public struct ProviderProfile: Sendable {
             scopes: scopes, defaultScope: defaultScope, codeLifetime: codeLifetime, accessTokenLifetime: accessTokenLifetime,
             refreshTokenLifetime: refreshTokenLifetime, issueRefreshToken: try top["refresh_tokens"]?.bool("refresh_tokens") ?? true,
             refreshTokenRotation: try top["refresh_token_rotation"]?.bool("refresh_token_rotation") ?? true, grantTypes: grantTypes,
-            pkce: pkce, file: root.file)
+            pkce: pkce, oauth1: oauth1, quirks: quirks, file: root.file)
     }
 }
 

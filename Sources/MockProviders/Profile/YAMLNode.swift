@@ -162,9 +162,18 @@ public struct YAMLNode {
         return value
     }
 
+    /// A duration that may be negative (`-1h`).
+    public func signedDuration(_ what: String) throws(YAMLLocatedError) -> TimeInterval {
+        let text = try string(what).trimmingCharacters(in: .whitespaces)
+        return text.hasPrefix("-") ? -(try parseDuration(String(text.dropFirst()), what)) : try parseDuration(text, what)
+    }
+
     /// A duration: seconds as an integer, or a number with a unit (`90s`, `10m`, `2h`, `1d`).
     public func duration(_ what: String) throws(YAMLLocatedError) -> TimeInterval {
-        let text = try string(what).trimmingCharacters(in: .whitespaces)
+        try parseDuration(try string(what).trimmingCharacters(in: .whitespaces), what)
+    }
+
+    func parseDuration(_ text: String, _ what: String) throws(YAMLLocatedError) -> TimeInterval {
         if let seconds = Double(text) { return seconds }
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
         if let unit = text.last, let factor = units[unit], let amount = Double(text.dropLast()) {

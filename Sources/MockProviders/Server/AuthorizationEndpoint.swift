@@ -83,26 +83,8 @@ extension MockProvider {
     }
 
     func consentPage(parameters: FormParameters, client: ProviderProfile.Client, scope: [String]) -> TransportResponse {
-        let hidden = parameters.filter { $0.name != "decision" && $0.name != "user" }
-            .map { "<input type=\"hidden\" name=\"\(Self.html($0.name))\" value=\"\(Self.html($0.value))\">" }
-            .joined(separator: "\n")
-        let options = profile.users.map { "<option value=\"\(Self.html($0.sub))\">\(Self.html($0.claims["name"] ?? $0.sub))</option>" }
-            .joined()
-        let page = """
-            <!doctype html>
-            <html><head><meta charset="utf-8"><title>\(Self.html(profile.name)): authorize \(Self.html(client.clientID))</title></head>
-            <body>
-            <h1>\(Self.html(client.clientID)) asks for access</h1>
-            <p>Scope: \(Self.html(scope.joined(separator: " ")))</p>
-            <form method="post" action="\(Self.html(profile.endpoints.authorize))">
-            \(hidden)
-            <label>Sign in as <select name="user">\(options)</select></label>
-            <button type="submit" name="decision" value="approve">Approve</button>
-            <button type="submit" name="decision" value="deny">Deny</button>
-            </form>
-            </body></html>
-            """
-        return TransportResponse(
-            status: 200, headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"], body: Array(page.utf8))
+        ConsentPage.render(
+            profile: profile, clientID: client.clientID, detail: "Scope: " + scope.joined(separator: " "), action: profile.endpoints.authorize,
+            hidden: parameters.filter { $0.name != "decision" && $0.name != "user" })
     }
 }

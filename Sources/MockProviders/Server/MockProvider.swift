@@ -8,7 +8,7 @@ import OAuthCore
 ///
 /// Behaviour follows RFC 6749, 6750, 7009, 7523, 7636, 7662 and 8414 strictly: the standard
 /// profile is the reference that the quirk profiles deviate from.
-public final class MockProvider: Sendable {
+public final class MockProvider: MockRequestHandler {
     public let profile: ProviderProfile
     public let clock: any OAuthClock
     let store = ProviderState()
@@ -123,20 +123,5 @@ public final class MockProvider: Sendable {
         for key in ["code", "error", "error_description", "state"] { query.append(key, parameters[key] ?? nil) }
         let separator = base.contains("?") ? "&" : "?"
         return TransportResponse(status: 302, headers: ["Location": base + separator + query.queryEncoded, "Cache-Control": "no-store"])
-    }
-
-    static func html(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 }

@@ -6,11 +6,25 @@ import NIOCore
 import OAuthCore
 import ServiceLifecycle
 
-/// Puts a `MockProvider` on an HTTP port with Hummingbird, bound to loopback.
+/// A mock provider's endpoint logic: requests in (path and query in `url`), responses out.
+public protocol MockRequestHandler: Sendable {
+    var profile: ProviderProfile { get }
+    func handle(_ request: TransportRequest) async -> TransportResponse
+}
+
+/// Puts a mock provider on an HTTP port with Hummingbird, bound to loopback.
 public enum MockProviderServer {
+    /// The engine for a profile's protocol.
+    public static func handler(for profile: ProviderProfile, clock: any OAuthClock = SystemClock()) -> any MockRequestHandler {
+        switch profile.protocolName {
+        case "oauth1": MockOAuth1Provider(profile: profile, clock: clock)
+        default: MockProvider(profile: profile, clock: clock)
+        }
+    }
+
     /// The Hummingbird application serving `provider`. `onRunning` receives the bound port.
     public static func application(
-        for provider: MockProvider, host: String = "127.0.0.1", port: Int = 0, logger: Logger,
+        for provider: any MockRequestHandler, host: String = "127.0.0.1", port: Int = 0, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void
     ) -> some Service {
         // Every request goes to the provider's own dispatcher: one responder, no router.
@@ -22,7 +36,7 @@ public enum MockProviderServer {
             logger: logger)
     }
 
-    static func respond(_ provider: MockProvider, _ request: Request) async throws -> Response {
+    static func respond(_ provider: any MockRequestHandler, _ request: Request) async throws -> Response {
         var headers = HeaderList()
         // HTTP/1.1 Host arrives as the :authority pseudo-header in swift-http-types.
         if let authority = request.head.authority { headers.add("Host", authority) }
@@ -47,7 +61,7 @@ public enum MockProviderServer {
         _ profile: ProviderProfile, clock: any OAuthClock = SystemClock(), host: String = "127.0.0.1", port: Int = 0,
         logger: Logger = Logger(label: "oauth-harness.mock", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> RunningProvider {
-        let provider = MockProvider(profile: profile, clock: clock)
+        let provider = handler(for: profile, clock: clock)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = application(for: provider, host: host, port: port, logger: logger) { port in
             continuation.yield(port)
@@ -73,12 +87,12 @@ public struct MockServerError: Error, CustomStringConvertible {
 
 /// A started mock provider. Call `stop()` when done.
 public final class RunningProvider: Sendable {
-    public let provider: MockProvider
+    public let provider: any MockRequestHandler
     public let baseURL: String
     let group: ServiceGroup
     let task: Task<Void, any Error>
 
-    init(provider: MockProvider, baseURL: String, group: ServiceGroup, task: Task<Void, any Error>) {
+    init(provider: any MockRequestHandler, baseURL: String, group: ServiceGroup, task: Task<Void, any Error>) {
         self.provider = provider
         self.baseURL = baseURL
         self.group = group
@@ -86,6 +100,9 @@ public final class RunningProvider: Sendable {
     }
 
     public var profile: ProviderProfile { provider.profile }
+
+    /// The OAuth 2 engine, for its counters; `nil` for other protocols.
+    public var oauth2: MockProvider? { provider as? MockProvider }
 
     public func url(_ path: String) -> String { baseURL + path }
 

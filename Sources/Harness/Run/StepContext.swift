@@ -1,0 +1,248 @@
+import Foundation
+import MockProviders
+import OAuth1
+import OAuth2
+import OAuthCore
+import Synchronization
+
+/// The calls of a session's token-update callback, as a scenario observes them.
+final class UpdateLog: Sendable {
+    private let entries = Mutex<[(token: OAuth2Token, previousRefreshToken: String?)]>([])
+
+    func append(_ token: OAuth2Token, _ previous: String?) { entries.withLock { $0.append((token, previous)) } }
+    var count: Int { entries.withLock { $0.count } }
+    var last: (token: OAuth2Token, previousRefreshToken: String?)? { entries.withLock { $0.last } }
+}
+
+/// What the steps of one scenario share.
+struct StepContext {
+    let oauth2: OAuth2Session?
+    let oauth1: OAuth1Session?
+    var oauth1Token: OAuth1Token?
+    let provider: RunningProvider
+    let recorder: RecordingTransport
+    let clock: ManualClock
+    let updates: UpdateLog
+    let clientKeyPEM: String?
+    let metadataCache: MetadataCache
+    var authorizationRequest: AuthorizationRequest?
+    var code: String?
+    var lastResponse: TransportResponse?
+    var lastError: OAuthError?
+    var metadata: AuthorizationServerMetadata?
+
+    init(
+        oauth2: OAuth2Session?, oauth1: OAuth1Session?, provider: RunningProvider, recorder: RecordingTransport, clock: ManualClock, updates: UpdateLog,
+        clientKeyPEM: String?
+    ) {
+        self.clientKeyPEM = clientKeyPEM
+        self.oauth2 = oauth2
+        self.oauth1 = oauth1
+        self.provider = provider
+        self.recorder = recorder
+        self.clock = clock
+        self.updates = updates
+        self.metadataCache = MetadataCache(transport: recorder, clock: clock)
+    }
+
+    func endpoint(_ path: String?, _ name: String, step: String) throws(OAuthError) -> String {
+        guard let path else {
+            throw .client(OAuthError.invalidConfiguration, "the provider \(provider.profile.name) has no \(name) endpoint", step: step)
+        }
+        return provider.url(path)
+    }
+
+    func tokenValue(_ which: String, step: String) throws(OAuthError) -> String {
+        let value = which == "access_token" ? oauth2?.token?.accessToken : oauth2?.token?.refreshToken
+        guard let value else { throw .client("missing_token", "the session has no \(which)", step: step) }
+        return value
+    }
+
+    mutating func execute(_ step: Step) async throws {
+        if let oauth1 {
+            try await executeOAuth1(step, session: oauth1)
+            return
+        }
+        guard let session = oauth2 else {
+            throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) needs an OAuth 2 provider", step: step.kind)
+        }
+        let endpoints = provider.profile.endpoints
+        switch step.action {
+        case .authorize(let options):
+            code = nil
+            let request = try session.createAuthorizationURL(provider.url(endpoints.authorize), responseType: options.responseType)
+            authorizationRequest = request
+            var agent = UserAgent(transport: recorder)
+            var callback = try await agent.authorize(
+                url: request.url, redirectURI: request.redirectURI ?? "", decision: options.consent == .approve ? .approve : .deny,
+                user: options.user)
+            if let forged = options.callbackState {
+                callback = Self.replacingQueryParameter("state", with: forged, in: callback)
+                recorder.transcript.note("callback state replaced with a forged value before the client reads it")
+            }
+            code = try parseAuthorizationResponse(callback, expectedState: request.state)
+        case .fetchToken(let options):
+            let tokenURL = provider.url(endpoints.token)
+            switch options.grant {
+            case "authorization_code":
+                guard let code, let request = authorizationRequest else {
+                    throw OAuthError.client(
+                        OAuthError.missingCode, "no authorization code to exchange: no earlier authorize step yielded one", step: step.kind)
+                }
+                try await session.fetchToken(
+                    tokenURL, code: code, codeVerifier: options.codeVerifier ?? request.codeVerifier,
+                    redirectURI: options.redirectURI ?? request.redirectURI)
+            case "client_credentials":
+                try await session.fetchToken(tokenURL, grant: .clientCredentials, scope: options.scope)
+            case "password":
+                try await session.fetchToken(tokenURL, grant: .password(username: options.username ?? "", password: options.password ?? ""), scope: options.scope)
+            case "jwt_bearer":
+                guard let pem = options.assertionKeyPEM ?? clientKeyPEM else {
+                    throw OAuthError.client(OAuthError.invalidConfiguration, "jwt_bearer needs a private_key in the client or an assertion_key", step: step.kind)
+                }
+                recorder.transcript.redactor.register(pem)
+                let claims = AssertionClaims(
+                    issuer: session.clientID, subject: options.subject ?? "", audience: [options.audience ?? tokenURL], issuedAt: clock.now(), lifetime: 300)
+                let assertion = try await AssertionSigner.privateKey(pem: pem).sign(claims)
+                try await session.fetchToken(tokenURL, grant: .jwtBearer(assertion: assertion), scope: options.scope)
+            case let other:
+                try await session.fetchToken(tokenURL, grant: .custom(grantType: other, parameters: []), scope: options.scope)
+            }
+        case .refresh(let usePrevious, let scope):
+            var refreshToken: String?
+            if usePrevious {
+                guard let previous = updates.last?.previousRefreshToken else {
+                    throw OAuthError.client("missing_refresh_token", "no earlier refresh replaced a refresh token", step: step.kind)
+                }
+                refreshToken = previous
+            }
+            try await session.refreshToken(provider.url(endpoints.token), refreshToken: refreshToken, scope: scope)
+        case .revoke(let which, let hint):
+            try await session.revokeToken(
+                try endpoint(endpoints.revoke, "revocation", step: step.kind), token: try tokenValue(which, step: step.kind), tokenTypeHint: hint)
+        case .introspect(let which, let hint):
+            let answer = try await session.introspectToken(
+                try endpoint(endpoints.introspect, "introspection", step: step.kind), token: try tokenValue(which, step: step.kind), tokenTypeHint: hint)
+            lastResponse = TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(answer.jsonText.utf8))
+        case .discover:
+            metadata = try await metadataCache.metadata(issuer: provider.baseURL)
+        case .request(let method, let path, let concurrent):
+            let url = provider.url(path)
+            let kind = step.kind
+            try await sendAll(concurrent, step: kind) { try await session.request(method, url, step: kind) }
+        case .expect, .advanceClock:
+            try await executeShared(step)
+        case .requestToken, .accessToken:
+            throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) is an OAuth 1 step", step: step.kind)
+        }
+    }
+
+    /// Sends `count` requests at once; the last response (or the first failing one) becomes the
+    /// last response, and a non-2xx answer is an error.
+    mutating func sendAll(_ count: Int, step: String, _ send: @escaping @Sendable () async throws -> TransportResponse) async throws {
+        let responses = try await withThrowingTaskGroup(of: TransportResponse.self) { group in
+            for _ in 0..<count { group.addTask { try await send() } }
+            var all: [TransportResponse] = []
+            for try await response in group { all.append(response) }
+            return all
+        }
+        let response = responses.first { !(200..<300).contains($0.status) } ?? responses[responses.count - 1]
+        lastResponse = response
+        if !(200..<300).contains(response.status) {
+            throw Self.resourceError(response, step: step)
+        }
+    }
+
+    /// Steps every protocol shares.
+    mutating func executeShared(_ step: Step) async throws {
+        switch step.action {
+        case .expect(let assertions):
+            let failures = assertions.compactMap(check)
+            if !failures.isEmpty { throw AssertionFailure(message: failures.joined(separator: "; ")) }
+        case .advanceClock(let seconds):
+            clock.advance(by: seconds)
+            recorder.transcript.note("clock advanced by \(Int(seconds)) s")
+        default:
+            break
+        }
+    }
+
+    /// A protected-resource failure as an OAuth error: the `error` of `WWW-Authenticate`
+    /// (RFC 6750 §3) or of a JSON body, else `http_<status>`.
+    static func resourceError(_ response: TransportResponse, step: String) -> OAuthError {
+        if let challenge = response.headers["WWW-Authenticate"], let match = challenge.firstMatch(of: #/error="([^"]*)"/#) {
+            let description = challenge.firstMatch(of: #/error_description="([^"]*)"/#).map { String($0.1) }
+            return OAuthError(code: String(match.1), description: description, httpStatus: response.status, step: step, origin: .provider)
+        }
+        if let json = try? JSONValue.parse(response.body), let code = json["error"]?.stringValue {
+            return OAuthError(
+                code: code, description: json["error_description"]?.stringValue, httpStatus: response.status, step: step, origin: .provider)
+        }
+        return OAuthError(code: "http_\(response.status)", httpStatus: response.status, step: step, origin: .provider)
+    }
+
+    static func replacingQueryParameter(_ name: String, with value: String, in url: String) -> String {
+        guard var components = URLComponents(string: url) else { return url }
+        var items = (components.queryItems ?? []).filter { $0.name != name }
+        items.append(URLQueryItem(name: name, value: value))
+        components.queryItems = items
+        return components.string ?? url
+    }
+
+    /// The value an assertion subject names, as text; `nil` when absent.
+    func value(of subject: String) -> String? {
+        func text(_ json: JSONValue?) -> String? {
+            switch json {
+            case nil, .null?: nil
+            case .number(let number)?: number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+            case let other?: other.description
+            }
+        }
+        if subject.hasPrefix("token.") {
+            if oauth1 != nil {
+                return text(oauth1Token.map { JSONValue.object($0.members) }?.value(atPath: subject.dropFirst(6)))
+            }
+            return text(oauth2?.token.map { JSONValue.object($0.members) }?.value(atPath: subject.dropFirst(6)))
+        }
+        if subject.hasPrefix("update_callback.") {
+            switch subject.dropFirst("update_callback.".count) {
+            case "count": return String(updates.count)
+            case "previous_refresh_token": return updates.last?.previousRefreshToken
+            case let member: return text(updates.last.map { JSONValue.object($0.token.members) }?.value(atPath: member))
+            }
+        }
+        if subject.hasPrefix("provider.token_requests.") {
+            let grant = String(subject.dropFirst("provider.token_requests.".count))
+            return String(provider.oauth2?.tokenRequests(grantType: grant == "jwt_bearer" ? Grant.jwtBearerType : grant) ?? 0)
+        }
+        if subject.hasPrefix("metadata.") {
+            return text(metadata.map { JSONValue.object($0.document) }?.value(atPath: subject.dropFirst("metadata.".count)))
+        }
+        if subject.hasPrefix("authorization_url.") {
+            let name = String(subject.dropFirst("authorization_url.".count))
+            return authorizationRequest.flatMap { URLComponents(string: $0.url)?.queryItems?.first { $0.name == name }?.value }
+        }
+        guard let response = lastResponse else { return nil }
+        if subject == "status" { return String(response.status) }
+        if subject == "body" { return response.bodyText }
+        if subject.hasPrefix("header.") { return response.headers[String(subject.dropFirst(7))] }
+        if subject.hasPrefix("json.") { return text((try? JSONValue.parse(response.body))?.value(atPath: subject.dropFirst(5))) }
+        return nil
+    }
+
+    /// `nil` when the assertion holds, else what was expected and found.
+    func check(_ assertion: Assertion) -> String? {
+        let actual = value(of: assertion.subject)
+        let holds: Bool
+        switch assertion.matcher {
+        case .present: holds = actual != nil
+        case .absent: holds = actual == nil
+        case .equals(let expected): holds = actual == expected
+        case .contains(let fragment): holds = actual?.contains(fragment) ?? false
+        case .matches(let pattern): holds = (try? Regex(pattern)).map { actual?.contains($0) ?? false } ?? false
+        }
+        if holds { return nil }
+        let found = actual.map { "\"\($0.count > 200 ? String($0.prefix(200)) + "…" : $0)\"" } ?? "nothing"
+        return "\(assertion.subject) (line \(assertion.line)): expected \(assertion.matcher), found \(found)"
+    }
+}
