@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "OAuthCore", targets: ["OAuthCore"]),
         .library(name: "OAuth1", targets: ["OAuth1"]),
         .library(name: "OAuth2", targets: ["OAuth2"]),
+        .library(name: "OpenIDConnect", targets: ["OpenIDConnect"]),
         .library(name: "MockProviders", targets: ["MockProviders"]),
         .library(name: "Harness", targets: ["Harness"]),
         .executable(name: "oauth-harness", targets: ["oauth-harness"]),
@@ -50,6 +51,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "OpenIDConnect",
+            dependencies: [
+                "OAuthCore",
+                "OAuth2",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+        .target(
             name: "MockProviders",
             dependencies: [
                 "OAuthCore",
@@ -71,6 +81,7 @@ let package = Package(
                 "OAuthCore",
                 "OAuth1",
                 "OAuth2",
+                "OpenIDConnect",
                 "MockProviders",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,6 +100,10 @@ let package = Package(
         .testTarget(name: "OAuthCoreTests", dependencies: ["OAuthCore"]),
         .testTarget(name: "OAuth1Tests", dependencies: ["OAuth1", "OAuthCore"]),
         .testTarget(name: "OAuth2Tests", dependencies: ["OAuth2", "OAuthCore"]),
+        .testTarget(
+            name: "OpenIDConnectTests",
+            dependencies: ["OpenIDConnect", "OAuth2", "OAuthCore", .product(name: "JWTKit", package: "jwt-kit")]
+        ),
         .testTarget(
             name: "MockProvidersTests",
             dependencies: [

@@ -80,13 +80,20 @@ public final class MetadataCache: Sendable {
         self.ttl = ttl
     }
 
+    /// RFC 8414 metadata of `issuer`, from the cache while fresh.
     public func metadata(issuer: String) async throws(OAuthError) -> AuthorizationServerMetadata {
-        let now = clock.now()
-        if let cached = entries.withLock({ $0[issuer] }), now.timeIntervalSince(cached.fetchedAt) < ttl {
-            return cached.metadata
-        }
         guard let url = AuthorizationServerMetadata.metadataURL(issuer: issuer) else {
             throw .client(OAuthError.invalidConfiguration, "the issuer is not an absolute URL", step: "discovery")
+        }
+        return try await metadata(url: url, expectedIssuer: issuer)
+    }
+
+    /// Metadata from an explicit URL (e.g. OpenID Connect's `server_metadata_url`); its
+    /// `issuer` must equal `expectedIssuer` when one is given.
+    public func metadata(url: String, expectedIssuer: String?) async throws(OAuthError) -> AuthorizationServerMetadata {
+        let now = clock.now()
+        if let cached = entries.withLock({ $0[url] }), now.timeIntervalSince(cached.fetchedAt) < ttl {
+            return cached.metadata
         }
         let response: TransportResponse
         do {
@@ -100,8 +107,13 @@ public final class MetadataCache: Sendable {
         guard case .object(let document)? = try? JSONValue.parse(response.body) else {
             throw .malformed(step: "discovery", httpStatus: response.status, "the metadata is not a JSON object")
         }
-        let metadata = try AuthorizationServerMetadata(document: document, expectedIssuer: issuer, httpStatus: response.status)
-        entries.withLock { $0[issuer] = (metadata, now) }
+        let metadata = try AuthorizationServerMetadata(document: document, expectedIssuer: expectedIssuer, httpStatus: response.status)
+        entries.withLock { $0[url] = (metadata, now) }
         return metadata
+    }
+
+    /// Forgets everything, so the next call fetches again ("refreshed on demand").
+    public func invalidate() {
+        entries.withLock { $0.removeAll() }
     }
 }

@@ -1,0 +1,168 @@
+import Crypto
+import Foundation
+import JWTKit
+import OAuthCore
+
+/// The claims of a validated ID token (OpenID Connect Core §2), typed where the spec defines
+/// them; every claim stays available in `claims`.
+public struct IDTokenClaims: Sendable, Equatable {
+    public var issuer: String
+    public var subject: String
+    public var audience: [String]
+    public var expiresAt: Date
+    public var issuedAt: Date
+    public var nonce: String?
+    public var authorizedParty: String?
+    public var authTime: Date?
+    public var claims: [String: JSONValue]
+
+    public subscript(claim: String) -> JSONValue? { claims[claim] }
+}
+
+/// What an ID token is checked against. Strict by default; each relaxation is a visible switch.
+public struct IDTokenValidationOptions: Sendable {
+    public var issuer: String
+    public var clientID: String
+    /// For HS256/384/512 tokens, which are accepted only when `allowSymmetricAlgorithms` is on.
+    public var clientSecret: String?
+    /// Signature algorithms accepted (OpenID Connect Core §3.1.3.7 step 7). `none` is never accepted.
+    public var allowedAlgorithms: Set<String> = ["RS256", "PS256", "ES256", "EdDSA"]
+    public var allowSymmetricAlgorithms = false
+    /// Clock skew tolerated for `exp` and `iat`.
+    public var leeway: TimeInterval = 60
+
+    public init(issuer: String, clientID: String, clientSecret: String? = nil) {
+        self.issuer = issuer
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+    }
+}
+
+/// OpenID Connect Core §3.1.3.7 ID token validation.
+public struct IDTokenValidator: Sendable {
+    public var options: IDTokenValidationOptions
+    let jwks: JWKSCache
+    let clock: any OAuthClock
+
+    public init(options: IDTokenValidationOptions, jwks: JWKSCache, clock: any OAuthClock = SystemClock()) {
+        self.options = options
+        self.jwks = jwks
+        self.clock = clock
+    }
+
+    static func reject(_ reason: String) -> OAuthError {
+        .client("invalid_id_token", reason, step: "id_token")
+    }
+
+    /// Validates `token`. `nonce` is the one sent with the authorization request (required in the
+    /// token when given); `accessToken` and `code` are checked against `at_hash`/`c_hash` when present.
+    public func validate(_ token: String, nonce: String?, accessToken: String? = nil, code: String? = nil) async throws(OAuthError) -> IDTokenClaims {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let headerBytes = Base64URL.decode(String(parts[0])), let claimBytes = Base64URL.decode(String(parts[1])),
+            case .object(let header)? = try? JSONValue.parse(headerBytes), case .object(let claims)? = try? JSONValue.parse(claimBytes)
+        else { throw Self.reject("not a JWS compact serialization with JSON header and claims") }
+        guard let alg = header["alg"]?.stringValue else { throw Self.reject("the header has no alg") }
+        guard alg.lowercased() != "none" else { throw Self.reject("alg none is never accepted") }
+        try await verifySignature(token, alg: alg, kid: header["kid"]?.stringValue)
+        return try checkClaims(claims, alg: alg, nonce: nonce, accessToken: accessToken, code: code)
+    }
+
+    func verifySignature(_ token: String, alg: String, kid: String?) async throws(OAuthError) {
+        let keys = JWTKeyCollection()
+        if alg.hasPrefix("HS") {
+            guard options.allowSymmetricAlgorithms else {
+                throw Self.reject("\(alg) (signed with the client secret) is not allowed for this client")
+            }
+            guard alg == "HS256", let secret = options.clientSecret, secret.utf8.count >= 32 else {
+                throw Self.reject("\(alg) needs a client secret of at least 32 bytes")
+            }
+            await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        } else {
+            guard options.allowedAlgorithms.contains(alg) else {
+                throw Self.reject("alg \(alg) is not in the allowed list \(options.allowedAlgorithms.sorted().joined(separator: ", "))")
+            }
+            let jwk: JSONValue
+            if let kid {
+                guard let found = try await jwks.key(kid: kid) else { throw Self.reject("no key with kid \(kid) in the provider's JWKS, even after a refetch") }
+                jwk = found
+            } else {
+                // OpenID Connect Core §10.1: without kid, the JWKS must hold a single usable key.
+                let candidates = try await jwks.keys().filter { key in
+                    (key["use"]?.stringValue ?? "sig") == "sig" && (key["alg"]?.stringValue.map { $0 == alg } ?? true)
+                }
+                guard candidates.count == 1 else {
+                    throw Self.reject("the header has no kid and the JWKS has \(candidates.count) candidate keys; kid is required (OpenID Connect Core §10.1)")
+                }
+                jwk = candidates[0]
+            }
+            var members = jwk.objectValue ?? [:]
+            if members["alg"] == nil { members["alg"] = .string(alg) }
+            guard members["alg"]?.stringValue == alg else { throw Self.reject("the key is for \(members["alg"]?.stringValue ?? "?"), the token says \(alg)") }
+            do {
+                try await keys.add(jwk: JWTKit.JWK(json: JSONValue.object(members).jsonText))
+            } catch {
+                throw Self.reject("the provider's key cannot be used for \(alg)")
+            }
+        }
+        do {
+            _ = try await keys.verify(token, as: SignatureOnlyPayload.self)
+        } catch {
+            throw Self.reject("the signature does not verify")
+        }
+    }
+
+    func checkClaims(_ claims: [String: JSONValue], alg: String, nonce: String?, accessToken: String?, code: String?) throws(OAuthError) -> IDTokenClaims {
+        let now = clock.now().timeIntervalSince1970
+        guard let iss = claims["iss"]?.stringValue else { throw Self.reject("iss is missing") }
+        guard iss == options.issuer else { throw Self.reject("iss \(iss) is not the issuer \(options.issuer)") }
+        guard let sub = claims["sub"]?.stringValue, !sub.isEmpty else { throw Self.reject("sub is missing") }
+        let audience: [String]
+        switch claims["aud"] {
+        case .string(let value)?: audience = [value]
+        case .array(let values)?: audience = values.compactMap(\.stringValue)
+        default: throw Self.reject("aud is missing")
+        }
+        guard audience.contains(options.clientID) else { throw Self.reject("aud does not contain the client_id") }
+        let azp = claims["azp"]?.stringValue
+        if let azp, azp != options.clientID { throw Self.reject("azp \(azp) is not the client_id") }
+        if audience.count > 1, azp == nil { throw Self.reject("aud has several audiences and azp is missing") }
+        guard case .number(let exp)? = claims["exp"] else { throw Self.reject("exp is missing") }
+        guard now < exp + options.leeway else { throw Self.reject("the token expired (exp)") }
+        guard case .number(let iat)? = claims["iat"] else { throw Self.reject("iat is missing") }
+        guard iat <= now + options.leeway else { throw Self.reject("iat is in the future") }
+        let tokenNonce = claims["nonce"]?.stringValue
+        if let nonce {
+            guard let tokenNonce else { throw Self.reject("nonce is missing") }
+            guard constantTimeEquals(tokenNonce, nonce) else { throw Self.reject("nonce does not match the authorization request") }
+        }
+        if let accessToken, let atHash = claims["at_hash"]?.stringValue {
+            guard atHash == Self.halfHash(accessToken, alg: alg) else { throw Self.reject("at_hash does not match the access token") }
+        }
+        if let code, let cHash = claims["c_hash"]?.stringValue {
+            guard cHash == Self.halfHash(code, alg: alg) else { throw Self.reject("c_hash does not match the code") }
+        }
+        var authTime: Date?
+        if case .number(let value)? = claims["auth_time"] { authTime = Date(timeIntervalSince1970: value) }
+        return IDTokenClaims(
+            issuer: iss, subject: sub, audience: audience, expiresAt: Date(timeIntervalSince1970: exp), issuedAt: Date(timeIntervalSince1970: iat),
+            nonce: tokenNonce, authorizedParty: azp, authTime: authTime, claims: claims)
+    }
+
+    /// `at_hash`/`c_hash` (OpenID Connect Core §3.1.3.6): base64url of the left half of the hash
+    /// of the ASCII value, with the hash of the token's alg (SHA-256 for *256, SHA-512 for EdDSA).
+    public static func halfHash(_ value: String, alg: String) -> String {
+        let bytes = Array(value.utf8)
+        let digest: [UInt8]
+        switch alg {
+        case let name where name.hasSuffix("384"): digest = Array(SHA384.hash(data: bytes))
+        case let name where name.hasSuffix("512") || name == "EdDSA": digest = Array(SHA512.hash(data: bytes))
+        default: digest = Array(SHA256.hash(data: bytes))
+        }
+        return Base64URL.encode(digest.prefix(digest.count / 2))
+    }
+}
+
+/// Decodes nothing: jwt-kit checks the signature, the validator checks the claims.
+struct SignatureOnlyPayload: JWTPayload {
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
