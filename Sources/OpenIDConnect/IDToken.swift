@@ -86,17 +86,17 @@ public struct IDTokenValidator: Sendable {
                 guard let found = try await jwks.key(kid: kid) else { throw Self.reject("no key with kid \(kid) in the provider's JWKS, even after a refetch") }
                 jwk = found
             } else {
-                // OpenID Connect Core §10.1: without kid, the JWKS must hold a single usable key.
-                let candidates = try await jwks.keys().filter { key in
-                    (key["use"]?.stringValue ?? "sig") == "sig" && (key["alg"]?.stringValue.map { $0 == alg } ?? true)
-                }
+                // OpenID Connect Core §10.1: with several keys in the JWKS, kid is required.
+                let candidates = try await jwks.keys().filter { ($0["use"]?.stringValue ?? "sig") == "sig" }
                 guard candidates.count == 1 else {
-                    throw Self.reject("the header has no kid and the JWKS has \(candidates.count) candidate keys; kid is required (OpenID Connect Core §10.1)")
+                    throw Self.reject("the header has no kid and the JWKS has \(candidates.count) signing keys; kid is required (OpenID Connect Core §10.1)")
                 }
                 jwk = candidates[0]
             }
             var members = jwk.objectValue ?? [:]
             if members["alg"] == nil { members["alg"] = .string(alg) }
+            // jwt-kit files keys by kid; a lone key without one gets a local name (used as default).
+            if members["kid"] == nil { members["kid"] = .string("_only_key") }
             guard members["alg"]?.stringValue == alg else { throw Self.reject("the key is for \(members["alg"]?.stringValue ?? "?"), the token says \(alg)") }
             do {
                 try await keys.add(jwk: JWTKit.JWK(json: JSONValue.object(members).jsonText))

@@ -125,8 +125,12 @@ public struct HarnessRun: Sendable {
         var summary = Summary(results: results, invalid: invalid, exitCode: code)
         do {
             try JUnitWriter.write(results, to: junitPath)
+            if results.contains(where: { $0.conformance != nil }) {
+                let path = ((junitPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("conformance.md")
+                try Data(ConformanceReport.markdown(results).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            }
         } catch {
-            log("error: cannot write \(junitPath): \(error)")
+            log("error: cannot write the reports next to \(junitPath): \(error)")
             summary.exitCode = .invalid
         }
         return summary

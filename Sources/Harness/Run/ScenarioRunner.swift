@@ -24,6 +24,9 @@ public struct ScenarioResult: Sendable {
     /// What happened worth saying on success, e.g. which expected error was seen.
     public var notes: [String]
     public var transcript: String
+    /// For conformance scenarios: what the client did with the provider's behaviour.
+    public var conformance: Conformance?
+    public var verdict: String?
 }
 
 /// Runs scenarios against in-process mock providers through the real client over real HTTP.
@@ -41,7 +44,8 @@ public final class ScenarioRunner: Sendable {
         let redactor = Redactor(secrets: [scenario.client.clientSecret].compactMap { $0 })
         let transcript = Transcript(redactor: redactor)
         var result = ScenarioResult(
-            name: scenario.name, folder: scenario.folder, file: scenario.file, outcome: .passed, seconds: 0, notes: [], transcript: "")
+            name: scenario.name, folder: scenario.folder, file: scenario.file, outcome: .passed, seconds: 0, notes: [], transcript: "",
+            conformance: scenario.conformance)
         func finish(_ outcome: ScenarioResult.Outcome) -> ScenarioResult {
             result.outcome = Self.redacted(outcome, redactor)
             result.notes = result.notes.map(redactor.redact)
@@ -64,14 +68,17 @@ public final class ScenarioRunner: Sendable {
             return finish(.error(message: "the mock provider \(profile.name) did not start: \(error)"))
         }
         transcript.note("provider \(profile.name) at \(provider.baseURL)")
-        let outcome = await runSteps(scenario, profile: profile, provider: provider, clock: clock, transcript: transcript, notes: &result.notes)
+        var verdict: String?
+        let outcome = await runSteps(
+            scenario, profile: profile, provider: provider, clock: clock, transcript: transcript, notes: &result.notes, verdict: &verdict)
+        result.verdict = verdict.map(redactor.redact)
         await provider.stop()
         return finish(outcome)
     }
 
     func runSteps(
         _ scenario: Scenario, profile: ProviderProfile, provider: RunningProvider, clock: ManualClock, transcript: Transcript,
-        notes: inout [String]
+        notes: inout [String], verdict: inout String?
     ) async -> ScenarioResult.Outcome {
         let recorder = RecordingTransport(base: transport, transcript: transcript)
         let client = scenario.client
@@ -102,18 +109,22 @@ public final class ScenarioRunner: Sendable {
             return .failed(step: "client setup", message: error.description)
         }
         var context = StepContext(
-            oauth2: oauth2, oauth1: oauth1, provider: provider, recorder: recorder, clock: clock, updates: updates, clientKeyPEM: client.privateKeyPEM)
+            oauth2: oauth2, oauth1: oauth1, provider: provider, recorder: recorder, clock: clock, updates: updates, clientKeyPEM: client.privateKeyPEM,
+            openIDOptions: client.openID)
 
         for (index, step) in scenario.steps.enumerated() {
             let label = "step \(index + 1) \(step.kind) (line \(step.line))"
             recorder.setStep(step.kind)
+            let judged = ["login", "userinfo", "logout"].contains(step.kind)
             do {
                 try await context.execute(step)
+                if judged { verdict = "accept" }
                 if let expected = step.expectError {
                     return .failed(step: label, message: "expected the error \(expected.code), but the step succeeded")
                 }
             } catch let error as OAuthError {
                 context.lastError = error
+                if judged { verdict = "reject — \(error.errorDescription ?? error.code)" }
                 guard let expected = step.expectError else { return .failed(step: label, message: error.description) }
                 if let mismatch = Self.mismatch(expected, error) { return .failed(step: label, message: mismatch) }
                 notes.append("\(label): expected error seen: \(error)")

@@ -3,6 +3,7 @@ import MockProviders
 import OAuth1
 import OAuth2
 import OAuthCore
+import OpenIDConnect
 import Synchronization
 
 /// The calls of a session's token-update callback, as a scenario observes them.
@@ -30,12 +31,18 @@ struct StepContext {
     var lastResponse: TransportResponse?
     var lastError: OAuthError?
     var metadata: AuthorizationServerMetadata?
+    let openIDOptions: ClientSpec.OpenIDOptions?
+    var openID: OpenIDConnectClient?
+    var openIDLogin: OIDCLogin?
+    var userInfo: UserInfo?
+    var logoutState: LogoutState?
 
     init(
         oauth2: OAuth2Session?, oauth1: OAuth1Session?, provider: RunningProvider, recorder: RecordingTransport, clock: ManualClock, updates: UpdateLog,
-        clientKeyPEM: String?
+        clientKeyPEM: String?, openIDOptions: ClientSpec.OpenIDOptions?
     ) {
         self.clientKeyPEM = clientKeyPEM
+        self.openIDOptions = openIDOptions
         self.oauth2 = oauth2
         self.oauth1 = oauth1
         self.provider = provider
@@ -66,6 +73,7 @@ struct StepContext {
         guard let session = oauth2 else {
             throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) needs an OAuth 2 provider", step: step.kind)
         }
+        if try await executeOpenID(step, session: session) { return }
         let endpoints = provider.profile.endpoints
         switch step.action {
         case .authorize(let options):
@@ -134,6 +142,8 @@ struct StepContext {
             try await executeShared(step)
         case .requestToken, .accessToken:
             throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) is an OAuth 1 step", step: step.kind)
+        case .login, .userinfo, .logout, .evil, .rotateKeys:
+            break  // handled by executeOpenID
         }
     }
 
@@ -214,6 +224,20 @@ struct StepContext {
         if subject.hasPrefix("provider.token_requests.") {
             let grant = String(subject.dropFirst("provider.token_requests.".count))
             return String(provider.oauth2?.tokenRequests(grantType: grant == "jwt_bearer" ? Grant.jwtBearerType : grant) ?? 0)
+        }
+        if subject.hasPrefix("id_token.") {
+            return text(openIDLogin.map { JSONValue.object($0.idToken.claims) }?.value(atPath: subject.dropFirst("id_token.".count)))
+        }
+        if subject.hasPrefix("userinfo.") {
+            return text(userInfo.map { JSONValue.object($0.claims) }?.value(atPath: subject.dropFirst("userinfo.".count)))
+        }
+        if subject == "jwks.fetches" { return openID.map { String($0.jwks.fetchCount) } ?? "0" }
+        if subject.hasPrefix("logout.") {
+            switch subject.dropFirst("logout.".count) {
+            case "state": return logoutState?.state
+            case "post_logout_redirect_uri": return logoutState?.postLogoutRedirectURI
+            default: return nil
+            }
         }
         if subject.hasPrefix("metadata.") {
             return text(metadata.map { JSONValue.object($0.document) }?.value(atPath: subject.dropFirst("metadata.".count)))

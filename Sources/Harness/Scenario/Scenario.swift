@@ -16,6 +16,16 @@ public struct Scenario: Sendable {
     public var steps: [Step]
     /// `${VAR}` references without a value and without a default: the scenario is skipped.
     public var missingVariables: [String]
+    /// For conformance scenarios: the provider behaviour exercised and the verdict the client must reach.
+    public var conformance: Conformance?
+}
+
+/// A row of the conformance table: an evil mode and the verdict it must get.
+public struct Conformance: Sendable {
+    public enum Verdict: String, Sendable { case accept, reject }
+    public var mode: String
+    public var module: String
+    public var expected: Verdict
 }
 
 public struct ClientSpec: Sendable {
@@ -34,6 +44,14 @@ public struct ClientSpec: Sendable {
     /// Named client-side compliance fixes switched on for this scenario.
     public var complianceFixes: [String] = []
     public var oauth1 = OAuth1Options()
+    /// OpenID Connect relying-party options; `nil` for plain OAuth 2 clients.
+    public var openID: OpenIDOptions?
+
+    public struct OpenIDOptions: Sendable {
+        public var allowHS256 = false
+        public var algorithms: [String]?
+        public var leeway: TimeInterval = 60
+    }
 
     /// OAuth 1 signing options (RFC 5849).
     public struct OAuth1Options: Sendable {
@@ -68,6 +86,16 @@ public struct Step: Sendable {
         case requestToken
         /// OAuth 1 (RFC 5849 §2.3): token credentials, with the callback's verifier or this one.
         case accessToken(verifier: String?)
+        /// OpenID Connect login: discovery, authorization with nonce, code exchange, ID token validation.
+        case login(Authorize)
+        /// OpenID Connect UserInfo, checked against the ID token's sub.
+        case userinfo
+        /// OpenID Connect RP-initiated logout: to the end-session endpoint and back, state checked.
+        case logout(postLogoutRedirectURI: String?)
+        /// Switch the mock provider's evil mode.
+        case evil(String)
+        /// Make the mock provider rotate its ID-token signing key.
+        case rotateKeys
         /// Check values of the run so far.
         case expect([Assertion])
         /// Move the shared clock of client and provider forward.

@@ -6,23 +6,25 @@ import OAuth2
 /// Reads scenario files. Every error is a `YAMLLocatedError` naming file:line:column and
 /// what was expected there; unknown keys are errors, so typos never pass silently.
 public enum ScenarioLoader {
-    static let topKeys = ["name", "description", "provider", "client", "steps"]
+    static let topKeys = ["name", "description", "provider", "client", "steps", "conformance"]
     static let clientKeys = [
         "client_id", "client_secret", "auth_method", "redirect_uri", "scope", "pkce", "private_key", "token_placement", "auto_refresh",
-        "compliance_fixes", "signature_method", "signature_type", "realm", "nonce", "timestamp_offset",
+        "compliance_fixes", "signature_method", "signature_type", "realm", "nonce", "timestamp_offset", "openid",
     ]
     static let oauth1ClientKeys: Set<String> = ["signature_method", "signature_type", "realm", "nonce", "timestamp_offset"]
     static let oauth2ClientKeys: Set<String> = ["auth_method", "scope", "pkce", "token_placement", "auto_refresh"]
     static let actions = [
-        "authorize", "fetch_token", "refresh", "revoke", "introspect", "discover", "request_token", "access_token", "get", "post", "expect",
-        "advance_clock",
+        "authorize", "fetch_token", "refresh", "revoke", "introspect", "discover", "request_token", "access_token", "login", "userinfo", "logout",
+        "evil", "rotate_keys", "get", "post", "expect", "advance_clock",
     ]
+    static let openIDActions: Set<String> = ["login", "userinfo", "logout", "evil", "rotate_keys"]
     static let oauth1Actions: Set<String> = ["request_token", "access_token"]
-    static let oauth2Actions: Set<String> = ["fetch_token", "refresh", "revoke", "introspect", "discover"]
+    static let oauth2Actions: Set<String> = ["fetch_token", "refresh", "revoke", "introspect", "discover", "login", "userinfo", "logout", "evil", "rotate_keys"]
     /// Client-side compliance fixes a scenario can switch on.
     static let complianceFixes = ["oauth1_unconfirmed_callback"]
     static let subjects = [
         "token.", "status", "json.", "header.", "body", "authorization_url.", "update_callback.", "provider.token_requests.", "metadata.",
+        "id_token.", "userinfo.", "jwks.fetches", "logout.",
     ]
 
     /// Reads a scenario file. With `catalog`, the provider must be one of its profiles.
@@ -101,6 +103,19 @@ public enum ScenarioLoader {
         if client.oauth1.signatureMethod == .rsaSHA1, client.privateKeyPEM == nil {
             throw (clientMap["signature_method"] ?? clientMap.node).error("signature_method RSA-SHA1 needs a private_key in the client")
         }
+        if let node = clientMap["openid"] {
+            if case .scalar = node.node {
+                client.openID = try node.bool("openid") ? .init() : nil
+            } else {
+                let options = try node.mapping("openid options")
+                try options.allowOnly(["allow_hs256", "algorithms", "leeway"], in: "openid")
+                var openID = ClientSpec.OpenIDOptions()
+                openID.allowHS256 = try options["allow_hs256"]?.bool("allow_hs256") ?? false
+                openID.algorithms = try options["algorithms"]?.stringList("algorithms")
+                openID.leeway = try options["leeway"]?.duration("leeway") ?? openID.leeway
+                client.openID = openID
+            }
+        }
         if let node = clientMap["auto_refresh"] {
             if case .scalar = node.node {
                 client.autoRefresh = try node.bool("auto_refresh")
@@ -118,6 +133,21 @@ public enum ScenarioLoader {
             steps.append(try parseStep(stepNode))
         }
         guard !steps.isEmpty else { throw stepsNode.error("expected at least one step") }
+        for (step, node) in zip(steps, try stepsNode.sequence("steps")) where openIDActions.contains(step.kind) && client.openID == nil {
+            throw node.error("\(step.kind) needs an OpenID Connect client: add openid: true to the client")
+        }
+        if let profile = catalog?[provider], client.openID != nil, profile.oidc == nil {
+            throw clientMap["openid"]!.error("the provider \(provider) is not an OpenID provider")
+        }
+        var conformance: Conformance?
+        if let node = top["conformance"] {
+            let map = try node.mapping("conformance")
+            try map.allowOnly(["mode", "expected"], in: "conformance")
+            let mode = try map.required("mode", in: "conformance").choice("evil mode", EvilMode.allCases.map(\.rawValue))
+            conformance = Conformance(
+                mode: mode, module: EvilMode(rawValue: mode)!.conformanceModule,
+                expected: Conformance.Verdict(rawValue: try map.required("expected", in: "conformance").choice("expected verdict", ["accept", "reject"]))!)
+        }
         if let profile = catalog?[provider] {
             let isOAuth1 = profile.protocolName == "oauth1"
             let foreignActions = isOAuth1 ? oauth2Actions : oauth1Actions
@@ -130,7 +160,7 @@ public enum ScenarioLoader {
         }
         return Scenario(
             name: name, description: description, file: root.file, folder: folder, provider: provider, client: client,
-            steps: steps, missingVariables: missing)
+            steps: steps, missingVariables: missing, conformance: conformance)
     }
 
     static func parseStep(_ node: YAMLNode) throws(YAMLLocatedError) -> Step {
@@ -186,6 +216,20 @@ public enum ScenarioLoader {
             let token = try options?["token"]?.choice("token", ["access_token", "refresh_token"]) ?? (kind == "revoke" ? "refresh_token" : "access_token")
             let hint = try options?["hint"]?.choice("hint", ["access_token", "refresh_token", "none"]) ?? token
             action = kind == "revoke" ? .revoke(token: token, hint: hint == "none" ? nil : hint) : .introspect(token: token, hint: hint == "none" ? nil : hint)
+        case "login":
+            let options = try optionalMapping(body, "login options")
+            try options?.allowOnly(["consent", "user"], in: "login")
+            let consent = try options?["consent"]?.choice("consent", ["approve", "deny"]) ?? "approve"
+            action = .login(.init(consent: .init(rawValue: consent)!, user: try options?["user"]?.string("user")))
+        case "userinfo", "rotate_keys":
+            _ = try optionalMapping(body, "\(kind) options")?.allowOnly([], in: kind)
+            action = kind == "userinfo" ? .userinfo : .rotateKeys
+        case "logout":
+            let options = try optionalMapping(body, "logout options")
+            try options?.allowOnly(["post_logout_redirect_uri"], in: "logout")
+            action = .logout(postLogoutRedirectURI: try options?["post_logout_redirect_uri"]?.string("post_logout_redirect_uri"))
+        case "evil":
+            action = .evil(try body.choice("evil mode", EvilMode.allCases.map(\.rawValue)))
         case "request_token":
             _ = try optionalMapping(body, "request_token options")?.allowOnly([], in: "request_token")
             action = .requestToken

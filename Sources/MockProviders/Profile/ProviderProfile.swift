@@ -16,6 +16,25 @@ public struct ProviderProfile: Sendable {
         public var introspect: String?
         /// OAuth 1: the temporary-credentials endpoint (`token` is then the token-credentials one).
         public var requestToken: String?
+        /// OpenID Connect: the JWKS (`jwks_uri`) and RP-initiated logout (`end_session_endpoint`).
+        /// The UserInfo endpoint is `resource`.
+        public var jwks: String?
+        public var endSession: String?
+    }
+
+    /// OpenID Connect behaviour: the keys that sign ID tokens.
+    public struct OIDCSettings: Sendable {
+        public struct SigningKey: Sendable {
+            public var kid: String
+            public var alg: String
+            public var privateKeyPEM: String
+            /// Served in the JWKS and used only after a key rotation.
+            public var standby: Bool
+        }
+        public var signingKeys: [SigningKey]
+        /// The algorithm of the key that signs ID tokens.
+        public var idTokenAlg: String
+        public var idTokenLifetime: TimeInterval
     }
 
     /// OAuth 1 behaviour (RFC 5849).
@@ -42,6 +61,8 @@ public struct ProviderProfile: Sendable {
         public var requirePKCE: Bool
         /// PEM public key for `private_key_jwt` and JWT bearer assertions (RFC 7523).
         public var publicKeyPEM: String?
+        /// OpenID Connect RP-initiated logout targets.
+        public var postLogoutRedirectURIs: [String] = []
     }
 
     public struct User: Sendable {
@@ -75,6 +96,7 @@ public struct ProviderProfile: Sendable {
     public var grantTypes: [String]
     public var pkce: PKCEPolicy
     public var oauth1: OAuth1Settings?
+    public var oidc: OIDCSettings?
     public var quirks: Set<String>
     /// The file it was read from.
     public var file: String
@@ -97,7 +119,7 @@ public struct ProviderProfile: Sendable {
         try top.allowOnly(
             [
                 "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
-                "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks",
+                "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
             ],
             in: "a provider profile")
         let name = try top.required("name", in: "the profile").string("the profile name")
@@ -107,7 +129,7 @@ public struct ProviderProfile: Sendable {
 
         let endpointsMap = try top.required("endpoints", in: "the profile").mapping("endpoints")
         try endpointsMap.allowOnly(
-            isOAuth1 ? ["request_token", "authorize", "access_token", "resource"] : ["authorize", "token", "resource", "revoke", "introspect"],
+            isOAuth1 ? ["request_token", "authorize", "access_token", "resource"] : ["authorize", "token", "resource", "revoke", "introspect", "jwks", "end_session"],
             in: "\(protocolName) endpoints")
         func path(_ key: String, required: Bool = true) throws(YAMLLocatedError) -> String? {
             guard let node = required ? try endpointsMap.required(key, in: "endpoints") : endpointsMap[key] else { return nil }
@@ -118,7 +140,8 @@ public struct ProviderProfile: Sendable {
         let endpoints = Endpoints(
             authorize: try path("authorize")!, token: try path(isOAuth1 ? "access_token" : "token")!, resource: try path("resource")!,
             revoke: try path("revoke", required: false), introspect: try path("introspect", required: false),
-            requestToken: isOAuth1 ? try path("request_token") : nil)
+            requestToken: isOAuth1 ? try path("request_token") : nil, jwks: try path("jwks", required: false),
+            endSession: try path("end_session", required: false))
         var oauth1: OAuth1Settings?
         if isOAuth1 {
             let methods = ["HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "PLAINTEXT"]
@@ -143,6 +166,30 @@ public struct ProviderProfile: Sendable {
                 throw top.entries.first { $0.key == key }!.keyNode.error("\(key) applies to oauth1 profiles only")
             }
         }
+        var oidc: OIDCSettings?
+        if let node = top["oidc"] {
+            guard !isOAuth1 else { throw node.error("oidc applies to oauth2 profiles") }
+            let map = try node.mapping("oidc settings")
+            try map.allowOnly(["signing_keys", "id_token_alg", "id_token_lifetime"], in: "oidc")
+            var keys: [OIDCSettings.SigningKey] = []
+            for keyNode in try map.required("signing_keys", in: "oidc").sequence("signing_keys") {
+                let key = try keyNode.mapping("a signing key")
+                try key.allowOnly(["kid", "alg", "private_key", "standby"], in: "a signing key")
+                keys.append(
+                    .init(
+                        kid: try key.required("kid", in: "a signing key").string("kid"),
+                        alg: try key.required("alg", in: "a signing key").choice("alg", ["RS256", "ES256"]),
+                        privateKeyPEM: try key.required("private_key", in: "a signing key").pem(),
+                        standby: try key["standby"]?.bool("standby") ?? false))
+            }
+            let algNode = map["id_token_alg"]
+            let alg = try algNode?.choice("id_token_alg", ["RS256", "ES256"]) ?? "RS256"
+            guard keys.contains(where: { $0.alg == alg && !$0.standby }) else {
+                throw (algNode ?? node).error("no active signing key for id_token_alg \(alg)")
+            }
+            guard endpoints.jwks != nil else { throw endpointsMap.node.error("an oidc profile needs a jwks endpoint") }
+            oidc = OIDCSettings(signingKeys: keys, idTokenAlg: alg, idTokenLifetime: try map["id_token_lifetime"]?.duration("id_token_lifetime") ?? 3600)
+        }
         var quirks: Set<String> = []
         if let node = top["quirks"] {
             for quirk in try node.stringList("quirks") {
@@ -156,7 +203,8 @@ public struct ProviderProfile: Sendable {
         var clients: [Client] = []
         for node in try top.required("clients", in: "the profile").sequence("clients") {
             let map = try node.mapping("a client")
-            try map.allowOnly(["client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce", "public_key"], in: "a client")
+            try map.allowOnly(
+                ["client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce", "public_key", "post_logout_redirect_uris"], in: "a client")
             let id = try map.required("client_id", in: "a client").string("client_id")
             guard !clients.contains(where: { $0.clientID == id }) else { throw node.error("client_id \"\(id)\" is registered twice") }
             let secret = try map["client_secret"].map { node throws(YAMLLocatedError) in try node.string("client_secret") }
@@ -183,7 +231,9 @@ public struct ProviderProfile: Sendable {
             }
             let requirePKCE = try map["require_pkce"]?.bool("require_pkce") ?? (secret == nil && publicKey == nil)
             clients.append(
-                Client(clientID: id, clientSecret: secret, redirectURIs: uris, authMethods: methods, requirePKCE: requirePKCE, publicKeyPEM: publicKey))
+                Client(
+                    clientID: id, clientSecret: secret, redirectURIs: uris, authMethods: methods, requirePKCE: requirePKCE, publicKeyPEM: publicKey,
+                    postLogoutRedirectURIs: try map["post_logout_redirect_uris"]?.stringList("post_logout_redirect_uris") ?? []))
         }
         guard !clients.isEmpty else { throw top.node.error("a profile needs at least one client") }
 
@@ -233,7 +283,7 @@ public struct ProviderProfile: Sendable {
             scopes: scopes, defaultScope: defaultScope, codeLifetime: codeLifetime, accessTokenLifetime: accessTokenLifetime,
             refreshTokenLifetime: refreshTokenLifetime, issueRefreshToken: try top["refresh_tokens"]?.bool("refresh_tokens") ?? true,
             refreshTokenRotation: try top["refresh_token_rotation"]?.bool("refresh_token_rotation") ?? true, grantTypes: grantTypes,
-            pkce: pkce, oauth1: oauth1, quirks: quirks, file: root.file)
+            pkce: pkce, oauth1: oauth1, oidc: oidc, quirks: quirks, file: root.file)
     }
 }
 

@@ -59,7 +59,7 @@ extension MockProvider {
             let code = SecureRandom.token(bytes: 24)
             let grant = ProviderState.CodeGrant(
                 clientID: clientID, redirectURI: parameters["redirect_uri"], sub: sub, scope: scope, challenge: challenge,
-                challengeMethod: challengeMethod, expiresAt: clock.now().addingTimeInterval(profile.codeLifetime), redeemed: false,
+                challengeMethod: challengeMethod, nonce: parameters["nonce"], expiresAt: clock.now().addingTimeInterval(profile.codeLifetime), redeemed: false,
                 issuedTokens: [])
             store.withStorage { $0.codes[code] = grant }
             return Self.redirect(redirectURI, ["code": code, "state": state])

@@ -12,12 +12,14 @@ public final class MockProvider: MockRequestHandler {
     public let profile: ProviderProfile
     public let clock: any OAuthClock
     let store = ProviderState()
+    let oidcState: OIDCState?
     static let maxBodyBytes = 64 * 1024
     public static let metadataPath = "/.well-known/oauth-authorization-server"
 
     public init(profile: ProviderProfile, clock: any OAuthClock = SystemClock()) {
         self.profile = profile
         self.clock = clock
+        self.oidcState = profile.oidc.map(OIDCState.init)
     }
 
     /// How many token-endpoint requests arrived with `grant_type` (valid or not).
@@ -44,6 +46,22 @@ public final class MockProvider: MockRequestHandler {
             return await introspect(request)
         case ("GET", Self.metadataPath):
             return metadata(request)
+        case ("GET", "/.well-known/openid-configuration") where profile.oidc != nil:
+            return openIDConfiguration(request)
+        case ("GET", endpoints.jwks ?? "\u{0}"):
+            return jwksDocument()
+        case ("GET", endpoints.endSession ?? "\u{0}"):
+            return endSession(query)
+        case ("POST", "/_harness/evil") where profile.oidc != nil:
+            // Test control for clients outside the harness: mode=<evil mode> (none to reset).
+            guard let mode = formBody(request)?["mode"].flatMap(EvilMode.init(rawValue:)) else {
+                return Self.badRequest("mode must be one of: \(EvilMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            setEvilMode(mode)
+            return Self.json(200, ["mode": mode.rawValue])
+        case ("POST", "/_harness/rotate-keys") where profile.oidc != nil:
+            rotateSigningKeys()
+            return Self.json(200, ["rotated": "true"])
         case (_, endpoints.authorize), (_, endpoints.token), (_, endpoints.resource), (_, endpoints.revoke ?? "\u{0}"),
             (_, endpoints.introspect ?? "\u{0}"):
             return Self.json(405, ["error": "invalid_request", "error_description": "method \(request.method) not allowed here"])

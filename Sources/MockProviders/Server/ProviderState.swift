@@ -12,6 +12,8 @@ final class ProviderState: Sendable {
         var scope: [String]
         var challenge: String?
         var challengeMethod: String?
+        /// OpenID Connect: echoed in the ID token.
+        var nonce: String?
         var expiresAt: Date
         var redeemed: Bool
         /// Tokens issued from this code, revoked if the code is replayed (RFC 6749 §4.1.2).

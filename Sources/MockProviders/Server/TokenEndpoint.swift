@@ -29,7 +29,7 @@ extension MockProvider {
         }
         switch grantType {
         case "authorization_code":
-            return exchangeCode(form: form, client: client!)
+            return await exchangeCode(request, form: form, client: client!)
         case "refresh_token":
             return refresh(form: form, client: client!)
         case "client_credentials":
@@ -63,7 +63,7 @@ extension MockProvider {
         return issue(scope)
     }
 
-    func exchangeCode(form: FormParameters, client: ProviderProfile.Client) -> TransportResponse {
+    func exchangeCode(_ request: TransportRequest, form: FormParameters, client: ProviderProfile.Client) async -> TransportResponse {
         guard let code = form["code"], !code.isEmpty else { return Self.tokenError(400, "invalid_request", "code is missing") }
         let now = clock.now()
         let outcome: Result<ProviderState.CodeGrant, ClientAuthFailure> = store.withStorage { storage in
@@ -99,7 +99,16 @@ extension MockProvider {
         switch outcome {
         case .failure(let failure): return failure.response
         case .success(let grant):
-            return issueTokens(clientID: client.clientID, sub: grant.sub, scope: grant.scope, now: now, fromCode: code, refresh: profile.issueRefreshToken)
+            var response = issueTokens(clientID: client.clientID, sub: grant.sub, scope: grant.scope, now: now, fromCode: code, refresh: profile.issueRefreshToken)
+            // OpenID Connect Core §3.1.3.3: an id_token when openid was asked for.
+            if profile.oidc != nil, grant.scope.contains("openid"), case .object(var body)? = try? JSONValue.parse(response.body),
+                let accessToken = body["access_token"]?.stringValue,
+                let idToken = await idToken(issuer: issuer(request), clientID: client.clientID, sub: grant.sub, nonce: grant.nonce, accessToken: accessToken, now: now)
+            {
+                body["id_token"] = .string(idToken)
+                response.body = Array(JSONValue.object(body).jsonText.utf8)
+            }
+            return response
         }
     }
 

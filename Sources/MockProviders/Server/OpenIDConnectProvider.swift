@@ -1,0 +1,289 @@
+import Crypto
+import Foundation
+import JWTKit
+import OAuthCore
+import Synchronization
+
+/// The ways a mock OpenID provider can misbehave on purpose, each modelled on an OpenID
+/// Foundation RP conformance test module (`rp-id_token-…`, `rp-userinfo-…`, RP-initiated logout).
+public enum EvilMode: String, Sendable, CaseIterable {
+    case none
+    case wrongIssuer = "wrong_iss"
+    case missingSubject = "missing_sub"
+    case wrongAudience = "wrong_aud"
+    case missingAudience = "missing_aud"
+    case audienceArray = "aud_array"
+    case missingIssuedAt = "missing_iat"
+    case expired = "expired_exp"
+    case kidAbsentSingleKey = "kid_absent_single_key"
+    case kidAbsentMultipleKeys = "kid_absent_multiple_keys"
+    case algNone = "alg_none"
+    case invalidSignature = "invalid_signature"
+    case hs256ClientSecret = "hs256_client_secret"
+    case wrongNonce = "wrong_nonce"
+    case missingNonce = "missing_nonce"
+    case invalidAtHash = "invalid_at_hash"
+    case userinfoSubjectMismatch = "userinfo_sub_mismatch"
+    case logoutWrongState = "logout_wrong_state"
+    case logoutNoState = "logout_no_state"
+    /// No misbehaviour of its own: the scenario rotates the signing key and logs in again.
+    case keyRotation = "key_rotation"
+
+    /// The OpenID Foundation RP test module each mode follows.
+    public var conformanceModule: String {
+        switch self {
+        case .none: "rp-response_type-code"
+        case .wrongIssuer: "rp-id_token-issuer-mismatch"
+        case .missingSubject: "rp-id_token-sub"
+        case .wrongAudience: "rp-id_token-aud"
+        case .missingAudience: "rp-id_token-aud (absent)"
+        case .audienceArray: "rp-id_token-aud (array with azp)"
+        case .missingIssuedAt: "rp-id_token-iat"
+        case .expired: "rp-id_token-exp"
+        case .kidAbsentSingleKey: "rp-id_token-kid-absent-single-jwks"
+        case .kidAbsentMultipleKeys: "rp-id_token-kid-absent-multiple-jwks"
+        case .algNone: "rp-id_token-sig-none"
+        case .invalidSignature: "rp-id_token-bad-sig-rs256"
+        case .hs256ClientSecret: "rp-id_token-sig-hs256"
+        case .wrongNonce: "rp-nonce-invalid"
+        case .missingNonce: "rp-nonce-unless-code-flow (absent)"
+        case .invalidAtHash: "rp-id_token-bad-at_hash"
+        case .userinfoSubjectMismatch: "rp-userinfo-bad-sub-claim"
+        case .logoutWrongState: "rp-init-logout (state mismatch)"
+        case .logoutNoState: "rp-init-logout (state absent)"
+        case .keyRotation: "rp-key-rotation-op-sign-key"
+        }
+    }
+}
+
+/// A signing key of the mock, with its public JWK.
+struct MockSigningKey: Sendable {
+    enum Material: Sendable {
+        case rsa(JWTKit.Insecure.RSA.PrivateKey)
+        case ecdsa(ES256PrivateKey)
+    }
+    var kid: String
+    var alg: String
+    var material: Material
+    var standby: Bool
+
+    init(kid: String, alg: String, pem: String, standby: Bool) throws {
+        self.kid = kid
+        self.alg = alg
+        self.standby = standby
+        material = alg == "ES256" ? .ecdsa(try ES256PrivateKey(pem: pem)) : .rsa(try JWTKit.Insecure.RSA.PrivateKey(pem: pem))
+    }
+
+    func jwk(includeKid: Bool = true) -> JSONValue {
+        var members: [String: JSONValue] = ["alg": .string(alg), "use": .string("sig")]
+        if includeKid { members["kid"] = .string(kid) }
+        switch material {
+        case .rsa(let key):
+            if let primitives = try? key.publicKey.getKeyPrimitives() {
+                members["kty"] = .string("RSA")
+                members["n"] = .string(Base64URL.encode(primitives.modulus))
+                members["e"] = .string(Base64URL.encode(primitives.publicExponent))
+            }
+        case .ecdsa(let key):
+            members["kty"] = .string("EC")
+            members["crv"] = .string("P-256")
+            if let parameters = key.publicKey.parameters {
+                members["x"] = .string(parameters.x)
+                members["y"] = .string(parameters.y)
+            }
+        }
+        return .object(members)
+    }
+
+    func sign(_ claims: [String: JSONValue], withKid: Bool) async throws -> String {
+        let keys = JWTKeyCollection()
+        let identifier = withKid ? JWKIdentifier(string: kid) : nil
+        switch material {
+        case .rsa(let key): await keys.add(rsa: key, digestAlgorithm: .sha256, kid: identifier)
+        case .ecdsa(let key): await keys.add(ecdsa: key, kid: identifier)
+        }
+        return try await keys.sign(ClaimSet(claims: claims), kid: identifier)
+    }
+}
+
+/// Any JSON claims as a jwt-kit payload.
+struct ClaimSet: JWTPayload {
+    var claims: [String: JSONValue]
+
+    init(claims: [String: JSONValue]) { self.claims = claims }
+
+    init(from decoder: any Decoder) throws {
+        claims = try JSONValue(from: decoder).objectValue ?? [:]
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try JSONValue.object(claims).encode(to: encoder)
+    }
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// The OpenID side of a mock provider: keys (with rotation) and the current evil mode.
+final class OIDCState: Sendable {
+    struct Values {
+        var keys: [MockSigningKey]
+        var mode: EvilMode = .none
+        var rotations = 0
+    }
+    let values: Mutex<Values>
+
+    init(settings: ProviderProfile.OIDCSettings) {
+        let keys = settings.signingKeys.compactMap { try? MockSigningKey(kid: $0.kid, alg: $0.alg, pem: $0.privateKeyPEM, standby: $0.standby) }
+        values = Mutex(Values(keys: keys))
+    }
+}
+
+extension MockProvider {
+    /// Switches an evil mode on for the requests that follow (`none` to behave again).
+    public func setEvilMode(_ mode: EvilMode) {
+        oidcState?.values.withLock { $0.mode = mode }
+    }
+
+    public var evilMode: EvilMode { oidcState?.values.withLock { $0.mode } ?? .none }
+
+    /// Key rotation: the standby key becomes the ID-token signer (the old one stays in the
+    /// JWKS); with no standby key a fresh ES256 key is made.
+    public func rotateSigningKeys() {
+        oidcState?.values.withLock { values in
+            values.rotations += 1
+            let alg = profile.oidc?.idTokenAlg ?? "RS256"
+            if let index = values.keys.firstIndex(where: { $0.standby && $0.alg == alg }) {
+                values.keys[index].standby = false
+                let promoted = values.keys.remove(at: index)
+                values.keys.insert(promoted, at: 0)
+            } else if let fresh = try? MockSigningKey(
+                kid: "rotated-\(values.rotations)", alg: "ES256", pem: ES256PrivateKey().pemRepresentation, standby: false)
+            {
+                values.keys.insert(fresh, at: 0)
+            }
+        }
+    }
+
+    /// The key that signs ID tokens: the first active one with the profile's alg.
+    func activeSigningKey(_ values: OIDCState.Values) -> MockSigningKey? {
+        let alg = profile.oidc?.idTokenAlg ?? "RS256"
+        return values.keys.first { !$0.standby && $0.alg == alg } ?? values.keys.first { !$0.standby }
+    }
+
+    // MARK: Endpoints
+
+    func jwksDocument() -> TransportResponse {
+        guard let values = oidcState?.values.withLock({ $0 }) else { return Self.json(404, ["error": "not_found"]) }
+        let keys: [JSONValue]
+        if values.mode == .kidAbsentSingleKey, let active = activeSigningKey(values) {
+            keys = [active.jwk(includeKid: false)]
+        } else {
+            keys = values.keys.filter { !$0.standby }.map { $0.jwk() }
+        }
+        var response = Self.json(200, ["keys": .array(keys)])
+        response.headers["Content-Type"] = "application/jwk-set+json"
+        return response
+    }
+
+    func openIDConfiguration(_ request: TransportRequest) -> TransportResponse {
+        let issuer = issuer(request)
+        guard case .object(var document)? = try? JSONValue.parse(metadata(request).body) else { return Self.json(500, ["error": "server_error"]) }
+        document["userinfo_endpoint"] = .string(issuer + profile.endpoints.resource)
+        if let jwks = profile.endpoints.jwks { document["jwks_uri"] = .string(issuer + jwks) }
+        if let endSession = profile.endpoints.endSession { document["end_session_endpoint"] = .string(issuer + endSession) }
+        document["subject_types_supported"] = .array([.string("public")])
+        document["id_token_signing_alg_values_supported"] = .array([.string("RS256"), .string("ES256")])
+        document["claims_supported"] = .array(["sub", "iss", "aud", "exp", "iat", "nonce", "name", "email", "email_verified"].map(JSONValue.string))
+        return Self.json(200, document)
+    }
+
+    /// Builds and signs the ID token of a code exchange (OpenID Connect Core §2, §3.1.3.6),
+    /// applying the evil mode.
+    func idToken(issuer: String, clientID: String, sub: String, nonce: String?, accessToken: String, now: Date) async -> String? {
+        guard let settings = profile.oidc, let values = oidcState?.values.withLock({ $0 }), let key = activeSigningKey(values) else { return nil }
+        let mode = values.mode
+        var claims: [String: JSONValue] = [
+            "iss": .string(issuer), "sub": .string(sub), "aud": .string(clientID),
+            "iat": .number(now.timeIntervalSince1970.rounded()), "exp": .number(now.addingTimeInterval(settings.idTokenLifetime).timeIntervalSince1970.rounded()),
+            "auth_time": .number(now.timeIntervalSince1970.rounded()),
+            "at_hash": .string(Self.halfHash(accessToken)),
+        ]
+        if let nonce { claims["nonce"] = .string(nonce) }
+        if let user = profile.user(sub: sub) {
+            for claim in ["name", "email"] { if let value = user.claims[claim] { claims[claim] = .string(value) } }
+            if user.claims["email"] != nil { claims["email_verified"] = .bool(true) }
+        }
+        switch mode {
+        case .wrongIssuer: claims["iss"] = .string(issuer + "/other-tenant")
+        case .missingSubject: claims["sub"] = nil
+        case .wrongAudience: claims["aud"] = .string("some-other-client")
+        case .missingAudience: claims["aud"] = nil
+        case .audienceArray:
+            claims["aud"] = .array([.string(clientID), .string("some-other-client")])
+            claims["azp"] = .string(clientID)
+        case .missingIssuedAt: claims["iat"] = nil
+        case .expired:
+            claims["iat"] = .number(now.addingTimeInterval(-7200).timeIntervalSince1970.rounded())
+            claims["exp"] = .number(now.addingTimeInterval(-3600).timeIntervalSince1970.rounded())
+        case .wrongNonce: claims["nonce"] = .string("a-nonce-from-another-flow")
+        case .missingNonce: claims["nonce"] = nil
+        case .invalidAtHash: claims["at_hash"] = .string(Self.halfHash(accessToken + "-other"))
+        default: break
+        }
+        switch mode {
+        case .algNone:
+            return Base64URL.encode(Array(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "." + Base64URL.encode(Array(JSONValue.object(claims).jsonText.utf8)) + "."
+        case .hs256ClientSecret:
+            guard let secret = profile.client(id: clientID)?.clientSecret, secret.utf8.count >= 32 else { return nil }
+            let keys = JWTKeyCollection()
+            await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+            return try? await keys.sign(ClaimSet(claims: claims))
+        default:
+            guard var token = try? await key.sign(claims, withKid: mode != .kidAbsentSingleKey && mode != .kidAbsentMultipleKeys) else { return nil }
+            if mode == .invalidSignature {
+                // Flip bits in the middle of the signature: same length, wrong value.
+                var parts = token.split(separator: ".").map(String.init)
+                var signature = Array(parts[2].utf8)
+                let middle = signature.count / 2
+                signature[middle] = signature[middle] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+                parts[2] = String(decoding: signature, as: UTF8.self)
+                token = parts.joined(separator: ".")
+            }
+            return token
+        }
+    }
+
+    static func halfHash(_ value: String) -> String {
+        let digest = Array(SHA256.hash(data: Array(value.utf8)))
+        return Base64URL.encode(digest.prefix(16))
+    }
+
+    /// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2–3).
+    func endSession(_ query: FormParameters?) -> TransportResponse {
+        let query = query ?? FormParameters()
+        var clientID = query["client_id"]
+        if clientID == nil, let hint = query["id_token_hint"], let jwt = DecodedJWT(hint) {
+            clientID = jwt.claims["aud"]?.stringValue ?? jwt.claims["aud"]?.value(atPath: "0")?.stringValue
+        }
+        guard let target = query["post_logout_redirect_uri"] else {
+            let page = "<!doctype html><html><body><p>You are signed out of \(ConsentPage.html(profile.name)).</p></body></html>"
+            return TransportResponse(status: 200, headers: ["Content-Type": "text/html; charset=utf-8"], body: Array(page.utf8))
+        }
+        guard let clientID, let client = profile.client(id: clientID) else {
+            return Self.badRequest("post_logout_redirect_uri needs client_id or id_token_hint to identify the client")
+        }
+        guard client.postLogoutRedirectURIs.contains(target) else {
+            return Self.badRequest("post_logout_redirect_uri is not registered for this client")
+        }
+        var state = query["state"]
+        switch evilMode {
+        case .logoutWrongState: state = "a-state-this-client-never-sent"
+        case .logoutNoState: state = nil
+        default: break
+        }
+        var parameters = FormParameters()
+        parameters.append("state", state)
+        let location = parameters.isEmpty ? target : target + (target.contains("?") ? "&" : "?") + parameters.queryEncoded
+        return TransportResponse(status: 302, headers: ["Location": location, "Cache-Control": "no-store"])
+    }
+}
