@@ -8,6 +8,9 @@ public enum ComplianceHook: Sendable {
     public typealias RequestHook = @Sendable (TransportRequest) async throws -> TransportRequest
     public typealias ResponseHook = @Sendable (TransportResponse) async throws -> TransportResponse
 
+    /// Before a token request (other than a refresh) is sent. Not one of the reference
+    /// client's six points: providers that want a JSON body or extra parameters need it.
+    case accessTokenRequest(RequestHook)
     /// Before a token-endpoint response (other than a refresh) is parsed.
     case accessTokenResponse(ResponseHook)
     /// Before a refresh request is sent.
@@ -24,6 +27,7 @@ public enum ComplianceHook: Sendable {
 
 /// The registered hooks of a session, by point.
 struct ComplianceHookSet: Sendable {
+    var accessTokenRequest: [ComplianceHook.RequestHook] = []
     var accessTokenResponse: [ComplianceHook.ResponseHook] = []
     var refreshTokenRequest: [ComplianceHook.RequestHook] = []
     var refreshTokenResponse: [ComplianceHook.ResponseHook] = []
@@ -33,6 +37,7 @@ struct ComplianceHookSet: Sendable {
 
     mutating func add(_ hook: ComplianceHook) {
         switch hook {
+        case .accessTokenRequest(let hook): accessTokenRequest.append(hook)
         case .accessTokenResponse(let hook): accessTokenResponse.append(hook)
         case .refreshTokenRequest(let hook): refreshTokenRequest.append(hook)
         case .refreshTokenResponse(let hook): refreshTokenResponse.append(hook)

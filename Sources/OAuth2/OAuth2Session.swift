@@ -141,6 +141,11 @@ public final class OAuth2Session: Sendable {
 
     var hooks: ComplianceHookSet { state.withLock { $0.hooks } }
 
+    /// Registers every hook of a named compliance fix.
+    public func apply(_ fix: ComplianceFix) {
+        for hook in fix.hooks { registerComplianceHook(hook) }
+    }
+
     // MARK: RFC 6749 §4.1.1 — authorization request
 
     /// Builds the authorization URL. `state` defaults to 32 CSPRNG bytes; with a PKCE method
@@ -192,7 +197,9 @@ public final class OAuth2Session: Sendable {
             if !requested.isEmpty { form.append("scope", requested.joined(separator: " ")) }
         }
         for (name, value) in extraParameters { form.append(name, value) }
-        let token = try await tokenRequest(endpoint, form: form, step: "fetch_token", requestHooks: [], responseHooks: hooks.accessTokenResponse)
+        let hooks = self.hooks
+        let token = try await tokenRequest(
+            endpoint, form: form, step: "fetch_token", requestHooks: hooks.accessTokenRequest, responseHooks: hooks.accessTokenResponse)
         state.withLock {
             $0.token = token
             $0.lastGrantType = grant.grantType

@@ -108,3 +108,8 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         return current
     }
 }
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+}

@@ -72,9 +72,6 @@ struct Fixture {
     }
 }
 
-extension JSONValue: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) { self = .string(value) }
-}
 
 @Suite struct IDTokenValidationTests {
     func expectRejection(_ fixture: Fixture, _ token: String, nonce: String? = "n-1", accessToken: String? = nil, code: String? = nil,

@@ -104,6 +104,7 @@ public final class ScenarioRunner: Sendable {
                     redirectURI: redirectURI, scope: client.scope, codeChallengeMethod: client.pkce, tokenPlacement: client.tokenPlacement,
                     tokenEndpoint: client.autoRefresh ? provider.url(profile.endpoints.token) : nil, leeway: client.leeway,
                     updateToken: { token, previous in updates.append(token, previous) }, transport: recorder, clock: clock)
+                for fix in client.complianceFixes.compactMap(ComplianceFixes.named) { oauth2?.apply(fix) }
             }
         } catch {
             return .failed(step: "client setup", message: error.description)

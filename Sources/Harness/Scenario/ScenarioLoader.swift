@@ -21,7 +21,7 @@ public enum ScenarioLoader {
     static let oauth1Actions: Set<String> = ["request_token", "access_token"]
     static let oauth2Actions: Set<String> = ["fetch_token", "refresh", "revoke", "introspect", "discover", "login", "userinfo", "logout", "evil", "rotate_keys"]
     /// Client-side compliance fixes a scenario can switch on.
-    static let complianceFixes = ["oauth1_unconfirmed_callback"]
+    static let complianceFixes = ["oauth1_unconfirmed_callback"] + ComplianceFixes.all.map(\.name)
     static let subjects = [
         "token.", "status", "json.", "header.", "body", "authorization_url.", "update_callback.", "provider.token_requests.", "metadata.",
         "id_token.", "userinfo.", "jwks.fetches", "logout.",

@@ -45,12 +45,6 @@ public struct ProviderProfile: Sendable {
         public var timestampWindow: TimeInterval
     }
 
-    /// Deviations from the standard, by name; each is implemented in Swift and documented.
-    public static let knownQuirks: [String: String] = [
-        "callback_not_confirmed":
-            "OAuth 1: temporary-credential responses without oauth_callback_confirmed, as in OAuth Core 1.0 before Revision A",
-    ]
-
     public struct Client: Sendable {
         public var clientID: String
         public var clientSecret: String?
@@ -193,8 +187,8 @@ public struct ProviderProfile: Sendable {
         var quirks: Set<String> = []
         if let node = top["quirks"] {
             for quirk in try node.stringList("quirks") {
-                guard knownQuirks[quirk] != nil else {
-                    throw node.error("unknown quirk \"\(quirk)\"; expected one of: \(knownQuirks.keys.sorted().joined(separator: ", "))")
+                guard Quirk.named(quirk) != nil else {
+                    throw node.error("unknown quirk \"\(quirk)\"; expected one of: \(Quirk.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 quirks.insert(quirk)
             }

@@ -87,6 +87,9 @@ extension MockProvider {
             response.headers["WWW-Authenticate"] = "\(realm), error=\"\(error)\", error_description=\"\(description)\""
             return response
         }
+        if has(.tokenInQueryOnly), request.headers["Authorization"] != nil {
+            return challenge(400, "invalid_request", "send the token as the access_token query parameter")
+        }
         // §2: header, form body or query — exactly one of them.
         var presented: [String] = []
         if let authorization = request.headers["Authorization"] {

@@ -6,7 +6,13 @@ extension MockProvider {
     // MARK: Token endpoint (RFC 6749 §3.2, §4, §5, §6; RFC 7523 §2.1)
 
     func token(_ request: TransportRequest) async -> TransportResponse {
-        guard let form = formBody(request) else {
+        var parsed = has(.requireJSONTokenRequest) ? nil : formBody(request)
+        if let refusal = tokenRequestQuirks(request, form: &parsed) { return refusal }
+        return tokenResponseQuirks(await standardToken(request, form: parsed), request: request)
+    }
+
+    func standardToken(_ request: TransportRequest, form: FormParameters?) async -> TransportResponse {
+        guard let form else {
             return Self.tokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded")
         }
         if let grantType = form["grant_type"] {

@@ -1,0 +1,51 @@
+import Foundation
+import OAuthCore
+import Testing
+
+@testable import OAuth2
+
+@Suite struct GenericComplianceFixTests {
+    /// Each generic fix turns a deviating token response into one the strict parser accepts;
+    /// without the fix the same response is refused.
+    @Test(arguments: [
+        ("form_encoded_token_response", "text/plain", "access_token=a&token_type=bearer&expires_in=60"),
+        ("string_expires_in", "application/json", #"{"access_token":"a","token_type":"Bearer","expires_in":"60"}"#),
+        ("missing_token_type", "application/json", #"{"access_token":"a","expires_in":60}"#),
+        ("scope_array", "application/json", #"{"access_token":"a","token_type":"Bearer","scope":["x","y"]}"#),
+        ("expires_to_expires_in", "text/plain", "access_token=a&token_type=bearer&expires=60"),
+    ])
+    func fixRepairsWhatTheStrictParserRefuses(name: String, type: String, body: String) async throws {
+        let response = TransportResponse(status: 200, headers: ["Content-Type": type], body: Array(body.utf8))
+        let strict = OAuth2Session(clientID: "id", clientAuth: .none, transport: ScriptedTransport(responses: [response]), clock: ManualClock())
+        if name != "expires_to_expires_in" {
+            await #expect(throws: OAuthError.self) { try await strict.fetchToken("http://as/token", grant: .clientCredentials) }
+        }
+        let fixed = OAuth2Session(clientID: "id", clientAuth: .none, transport: ScriptedTransport(responses: [response]), clock: ManualClock())
+        fixed.apply(try #require(ComplianceFixes.named(name)))
+        if name == "expires_to_expires_in" { fixed.apply(ComplianceFixes.formEncodedTokenResponse) }
+        let token = try await fixed.fetchToken("http://as/token", grant: .clientCredentials)
+        #expect(token.accessToken == "a")
+    }
+
+    @Test func commaScopesAndOkFalseErrors() async throws {
+        let comma = OAuth2Session(
+            clientID: "id", clientAuth: .none, transport: ScriptedTransport([#"{"access_token":"a","token_type":"Bearer","scope":"a,b"}"#]))
+        comma.apply(ComplianceFixes.commaSeparatedScope)
+        #expect(try await comma.fetchToken("http://as/token", grant: .clientCredentials).scopes == ["a", "b"])
+
+        let slack = OAuth2Session(clientID: "id", clientAuth: .none, transport: ScriptedTransport([#"{"ok":false,"error":"invalid_code"}"#]))
+        slack.apply(ComplianceFixes.okFalseErrors)
+        let error = await #expect(throws: OAuthError.self) { try await slack.fetchToken("http://as/token", grant: .clientCredentials) }
+        #expect(error?.code == "invalid_code")
+        #expect(error?.httpStatus == 400)
+    }
+
+    @Test func zeroExpiresInMeansNoExpiry() async throws {
+        let session = OAuth2Session(
+            clientID: "id", clientAuth: .none, transport: ScriptedTransport([#"{"access_token":"a","token_type":"Bearer","expires_in":0,"scope":null}"#]))
+        session.apply(ComplianceFixes.zeroExpiresIn)
+        let token = try await session.fetchToken("http://as/token", grant: .clientCredentials)
+        #expect(token.expiresAt == nil)
+        #expect(token.scope == nil)
+    }
+}
