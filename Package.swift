@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "OAuth1", targets: ["OAuth1"]),
         .library(name: "OAuth2", targets: ["OAuth2"]),
         .library(name: "OpenIDConnect", targets: ["OpenIDConnect"]),
+        .library(name: "OAuthClient", targets: ["OAuthClient"]),
         .library(name: "MockProviders", targets: ["MockProviders"]),
         .library(name: "Harness", targets: ["Harness"]),
         .executable(name: "oauth-harness", targets: ["oauth-harness"]),
@@ -60,6 +61,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "OAuthClient",
+            dependencies: ["OAuthCore", "OAuth1", "OAuth2", "OpenIDConnect"]
+        ),
+        .target(
             name: "MockProviders",
             dependencies: [
                 "OAuthCore",
@@ -103,6 +108,10 @@ let package = Package(
         .testTarget(
             name: "OpenIDConnectTests",
             dependencies: ["OpenIDConnect", "OAuth2", "OAuthCore", .product(name: "JWTKit", package: "jwt-kit")]
+        ),
+        .testTarget(
+            name: "OAuthClientTests",
+            dependencies: ["OAuthClient", "OAuthCore", "OAuth2", "OpenIDConnect", "MockProviders", "Harness"]
         ),
         .testTarget(
             name: "MockProvidersTests",

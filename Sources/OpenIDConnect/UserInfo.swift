@@ -5,6 +5,8 @@ import OAuthCore
 public struct UserInfo: Sendable, Equatable {
     public var claims: [String: JSONValue]
 
+    public init(claims: [String: JSONValue]) { self.claims = claims }
+
     public var sub: String { claims["sub"]?.stringValue ?? "" }
     public var name: String? { claims["name"]?.stringValue }
     public var givenName: String? { claims["given_name"]?.stringValue }

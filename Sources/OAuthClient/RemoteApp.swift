@@ -1,0 +1,262 @@
+import Foundation
+import OAuth1
+import OAuth2
+import OAuthCore
+import OpenIDConnect
+import Synchronization
+
+/// What `authorizeAccessToken` returns: the token and, for OpenID Connect, the validated ID
+/// token and its claims as user info.
+public struct AuthorizedToken: Sendable {
+    public var token: StoredToken
+    public var idToken: IDTokenClaims?
+    public var userInfo: UserInfo? { idToken.map { UserInfo(claims: $0.claims) } }
+}
+
+/// A token refresh the registry announces (the reference Django integration's `token_update` signal).
+public struct TokenUpdate: Sendable {
+    public var app: String
+    public var user: String
+    public var token: OAuth2Token
+    public var previousRefreshToken: String?
+}
+
+/// One registered provider: OAuth 1 when it has a request token URL, else OAuth 2 (OpenID
+/// Connect when it has a server metadata URL). Flow data goes through the registry's
+/// framework integration, keyed by state (OAuth 2) or temporary token (OAuth 1), for `flowLifetime`.
+public final class RemoteApp: Sendable {
+    public let name: String
+    public let configuration: RemoteAppConfiguration
+    let registry: OAuthRegistryContext
+    private let discovered = Mutex<OpenIDConnectClient?>(nil)
+    /// How long a started login may take.
+    public let flowLifetime: TimeInterval = 600
+
+    init(name: String, configuration: RemoteAppConfiguration, registry: OAuthRegistryContext) {
+        self.name = name
+        self.configuration = configuration
+        self.registry = registry
+    }
+
+    public var isOAuth1: Bool { configuration.isOAuth1 }
+
+    // MARK: Sessions
+
+    func clientAuthentication() async throws(OAuthError) -> any ClientAuthentication {
+        switch configuration.tokenEndpointAuthMethod {
+        case .clientSecretBasic: ClientSecretBasic()
+        case .clientSecretPost: ClientSecretPost()
+        case .none: PublicClient()
+        case .clientSecretJWT: JWTClientAuthentication.clientSecretJWT(clock: registry.clock)
+        case .privateKeyJWT:
+            JWTClientAuthentication.privateKeyJWT(try await AssertionSigner.privateKey(pem: configuration.privateKeyPEM ?? ""), clock: registry.clock)
+        }
+    }
+
+    func oauth2Session(redirectURI: String? = nil, token: OAuth2Token? = nil, user: String? = nil) async throws(OAuthError) -> OAuth2Session {
+        let name = self.name
+        var update: TokenUpdateHandler?
+        if let user {
+            let registry = self.registry
+            let handler = configuration.updateToken ?? registry.updateToken
+            update = { token, previous in
+                await handler?(name, user, token, previous)
+                registry.announce(TokenUpdate(app: name, user: user, token: token, previousRefreshToken: previous))
+            }
+        }
+        let session = OAuth2Session(
+            clientID: configuration.clientID ?? "", clientSecret: configuration.clientSecret, clientAuth: try await clientAuthentication(),
+            redirectURI: redirectURI, scope: configuration.scope, codeChallengeMethod: configuration.codeChallengeMethod, token: token,
+            tokenPlacement: configuration.tokenPlacement, tokenEndpoint: try await tokenURL(), updateToken: update, transport: registry.transport,
+            clock: registry.clock)
+        for fix in configuration.complianceFixes { session.apply(fix) }
+        return session
+    }
+
+    func oauth1Session(token: String? = nil, secret: String? = nil, callback: String? = nil) throws(OAuthError) -> OAuth1Session {
+        OAuth1Session(
+            clientID: configuration.clientID ?? "", clientSecret: configuration.clientSecret ?? "", token: token, tokenSecret: secret,
+            callbackURI: callback, rsaKey: try configuration.rsaKeyPEM.map { pem throws(OAuthError) in try RSASigningKey(pem: pem) },
+            signatureMethod: configuration.signatureMethod, signatureType: configuration.signatureType, transport: registry.transport, clock: registry.clock)
+    }
+
+    /// The OpenID client, discovered once from `serverMetadataURL`.
+    func openID(_ session: OAuth2Session) async throws(OAuthError) -> OpenIDConnectClient? {
+        guard let metadataURL = configuration.serverMetadataURL else { return nil }
+        if let client = discovered.withLock({ $0 }), client.session === session { return client }
+        let metadata = try await registry.metadata.metadata(url: metadataURL, expectedIssuer: nil)
+        let options = configuration.idTokenOptions
+        let client = try await OpenIDConnectClient.discover(
+            issuer: metadata.issuer, serverMetadataURL: metadataURL, session: session, cache: registry.metadata,
+            configure: { options?(&$0) }, userInfoFix: configuration.userInfoComplianceFix)
+        discovered.withLock { $0 = client }
+        return client
+    }
+
+    func tokenURL() async throws(OAuthError) -> String? {
+        if let url = configuration.accessTokenURL { return url }
+        guard let metadataURL = configuration.serverMetadataURL else { return nil }
+        return try await registry.metadata.metadata(url: metadataURL, expectedIssuer: nil).tokenEndpoint
+    }
+
+    func authorizeURL() async throws(OAuthError) -> String {
+        if let url = configuration.authorizeURL { return url }
+        if let metadataURL = configuration.serverMetadataURL, let url = try await registry.metadata.metadata(url: metadataURL, expectedIssuer: nil).authorizationEndpoint {
+            return url
+        }
+        throw .client(OAuthError.invalidConfiguration, "\(name) has no authorize URL", step: "authorize")
+    }
+
+    // MARK: Login
+
+    /// The URL to send the user to. Stores the flow's data for `session` (the user's session id).
+    public func authorizeRedirect(redirectURI: String, session: String, extraParameters: [(String, String)] = []) async throws -> String {
+        let expiresAt = registry.clock.now().addingTimeInterval(flowLifetime)
+        if isOAuth1 {
+            let oauth1 = try oauth1Session(callback: redirectURI)
+            let temporary = try await oauth1.fetchRequestToken(configuration.requestTokenURL!, extraParameters: configuration.requestTokenParams)
+            try await registry.integration.store(
+                FlowData(redirectURI: redirectURI, requestToken: temporary.token, requestTokenSecret: temporary.tokenSecret, expiresAt: expiresAt),
+                key: "\(name):\(temporary.token)", session: session)
+            return try oauth1.createAuthorizationURL(try await authorizeURL(), extraParameters: configuration.authorizeParams + extraParameters)
+        }
+        let oauth2 = try await oauth2Session(redirectURI: redirectURI)
+        let parameters = configuration.authorizeParams + extraParameters
+        let request: AuthorizationRequest
+        var nonce: String?
+        if let openID = try await openID(oauth2) {
+            let oidc = try openID.createAuthorizationURL(extraParameters: parameters)
+            (request, nonce) = (oidc.authorization, oidc.nonce)
+        } else {
+            request = try oauth2.createAuthorizationURL(try await authorizeURL(), extraParameters: parameters)
+        }
+        try await registry.integration.store(
+            FlowData(redirectURI: redirectURI, codeVerifier: request.codeVerifier, nonce: nonce, expiresAt: expiresAt),
+            key: "\(name):\(request.state)", session: session)
+        return request.url
+    }
+
+    /// Completes the login from the callback URL: the state (or temporary token) must be one this
+    /// app stored for `session` and not expired; the code is exchanged, and an ID token validated.
+    public func authorizeAccessToken(callbackURL: String, session: String) async throws -> AuthorizedToken {
+        let parameters = Self.query(callbackURL)
+        let now = registry.clock.now()
+        if isOAuth1 {
+            guard let token = parameters["oauth_token"] ?? parameters["denied"],
+                let flow = try await registry.integration.take(key: "\(name):\(token)", session: session), flow.expiresAt > now
+            else { throw OAuthError.client(OAuthError.mismatchingState, "no pending OAuth 1 login for this oauth_token in this session", step: "authorize") }
+            let oauth1 = try oauth1Session(token: flow.requestToken, secret: flow.requestTokenSecret, callback: flow.redirectURI)
+            try oauth1.parseAuthorizationResponse(callbackURL)
+            let credentials = try await oauth1.fetchAccessToken(configuration.accessTokenURL ?? "", extraParameters: configuration.accessTokenParams)
+            return AuthorizedToken(token: .oauth1(token: credentials.token, secret: credentials.tokenSecret), idToken: nil)
+        }
+        guard let state = parameters["state"] else {
+            throw OAuthError.client(OAuthError.mismatchingState, "the callback carries no state", step: "authorize")
+        }
+        guard let flow = try await registry.integration.take(key: "\(name):\(state)", session: session) else {
+            throw OAuthError.client(OAuthError.mismatchingState, "the state was not issued for this session (or was already used)", step: "authorize")
+        }
+        guard flow.expiresAt > now else { throw OAuthError.client(OAuthError.mismatchingState, "the login took too long: its state expired", step: "authorize") }
+        let oauth2 = try await oauth2Session(redirectURI: flow.redirectURI)
+        let code = try parseAuthorizationResponse(callbackURL, expectedState: state)
+        guard let tokenURL = try await tokenURL() else {
+            throw OAuthError.client(OAuthError.invalidConfiguration, "\(name) has no access token URL", step: "fetch_token")
+        }
+        let token = try await oauth2.fetchToken(
+            tokenURL, code: code, codeVerifier: flow.codeVerifier, redirectURI: flow.redirectURI, extraParameters: configuration.accessTokenParams)
+        var claims: IDTokenClaims?
+        if let idToken = token.idToken, let openID = try await openID(oauth2) {
+            claims = try await openID.validator.validate(idToken, nonce: flow.nonce, accessToken: token.accessToken, code: code)
+        }
+        return AuthorizedToken(token: .oauth2(token), idToken: claims)
+    }
+
+    /// Validates an ID token (e.g. one stored earlier) against this app's provider.
+    public func parseIDToken(_ idToken: String, nonce: String?) async throws -> IDTokenClaims {
+        let session = try await oauth2Session()
+        guard let openID = try await openID(session) else {
+            throw OAuthError.client(OAuthError.invalidConfiguration, "\(name) has no server metadata URL", step: "id_token")
+        }
+        return try await openID.validator.validate(idToken, nonce: nonce)
+    }
+
+    // MARK: APIs
+
+    /// A request relative to `apiBaseURL` with `user`'s token (from `token` or the fetch-token
+    /// closure); OAuth 2 tokens are refreshed first when needed and the update is announced.
+    public func request(
+        _ method: String, _ path: String, user: String, token given: StoredToken? = nil, headers: HeaderList = [:], body: [UInt8] = []
+    ) async throws -> TransportResponse {
+        let url = Self.resolve(path, base: configuration.apiBaseURL)
+        guard let token = try await currentToken(given, user: user) else {
+            throw OAuthError.client("missing_token", "no token for \(user) at \(name)", step: "request")
+        }
+        switch token {
+        case .oauth1(let value, let secret):
+            return try await oauth1Session(token: value, secret: secret).request(method, url, headers: headers, body: body)
+        case .oauth2(let value):
+            return try await oauth2Session(token: value, user: user).request(method, url, headers: headers, body: body)
+        }
+    }
+
+    public func get(_ path: String, user: String, token: StoredToken? = nil) async throws -> TransportResponse {
+        try await request("GET", path, user: user, token: token)
+    }
+
+    /// OpenID Connect UserInfo for `user`'s token, checked against `subject`.
+    public func userinfo(user: String, token given: StoredToken? = nil, subject: String) async throws -> UserInfo {
+        guard let token = try await currentToken(given, user: user)?.oauth2 else {
+            throw OAuthError.client("missing_token", "no OAuth 2 token for \(user) at \(name)", step: "userinfo")
+        }
+        let session = try await oauth2Session(token: token, user: user)
+        guard let openID = try await openID(session) else {
+            throw OAuthError.client(OAuthError.invalidConfiguration, "\(name) has no server metadata URL", step: "userinfo")
+        }
+        return try await openID.userInfo(expectedSubject: subject)
+    }
+
+    /// The given token, else the one the fetch-token closure has for `user`.
+    func currentToken(_ given: StoredToken?, user: String) async throws -> StoredToken? {
+        if let given { return given }
+        guard let fetch = configuration.fetchToken ?? registry.fetchToken else { return nil }
+        return await fetch(name, user)
+    }
+
+    // MARK: Logout
+
+    /// RP-initiated logout URL; its state is remembered by this app.
+    public func logoutRedirect(
+        postLogoutRedirectURI: String? = nil, idTokenHint: String? = nil, state: String? = nil, logoutHint: String? = nil, uiLocales: String? = nil
+    ) async throws -> String {
+        try await logout().logoutRedirect(
+            postLogoutRedirectURI: postLogoutRedirectURI, idTokenHint: idTokenHint, state: state, clientID: configuration.clientID,
+            logoutHint: logoutHint, uiLocales: uiLocales
+        ).url
+    }
+
+    /// Checks the state of the redirect back from the provider's logout.
+    public func validateLogoutResponse(_ url: String) async throws -> LogoutState {
+        try await logout().validateLogoutResponse(url)
+    }
+
+    func logout() async throws -> RPInitiatedLogout {
+        let session = try await oauth2Session()
+        guard let openID = try await openID(session), let logout = registry.logout(for: name, endpoint: openID.metadata.endSessionEndpoint) else {
+            throw OAuthError.client(OAuthError.invalidConfiguration, "\(name) has no end_session_endpoint", step: "logout")
+        }
+        return logout
+    }
+
+    // MARK: Helpers
+
+    static func query(_ url: String) -> FormParameters {
+        let query = url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            .split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first ?? ""
+        return (try? FormParameters(parsing: query)) ?? FormParameters()
+    }
+
+    static func resolve(_ path: String, base: String?) -> String {
+        guard let base, !path.hasPrefix("http://"), !path.hasPrefix("https://") else { return path }
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/" + (path.hasPrefix("/") ? String(path.dropFirst()) : path)
+    }
+}
