@@ -10,9 +10,11 @@ let package = Package(
         .library(name: "OAuth2", targets: ["OAuth2"]),
         .library(name: "OpenIDConnect", targets: ["OpenIDConnect"]),
         .library(name: "OAuthClient", targets: ["OAuthClient"]),
+        .library(name: "OAuthHummingbird", targets: ["OAuthHummingbird"]),
         .library(name: "MockProviders", targets: ["MockProviders"]),
         .library(name: "Harness", targets: ["Harness"]),
         .executable(name: "oauth-harness", targets: ["oauth-harness"]),
+        .executable(name: "hummingbird-example", targets: ["hummingbird-example"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
@@ -65,6 +67,20 @@ let package = Package(
             dependencies: ["OAuthCore", "OAuth1", "OAuth2", "OpenIDConnect"]
         ),
         .target(
+            name: "OAuthHummingbird",
+            dependencies: ["OAuthClient", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .target(
+            name: "HummingbirdExampleApp",
+            dependencies: ["OAuthClient", "OAuthHummingbird", "OAuth2", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Examples/HummingbirdExample/Sources/HummingbirdExampleApp"
+        ),
+        .executableTarget(
+            name: "hummingbird-example",
+            dependencies: ["HummingbirdExampleApp", "OAuthHummingbird", "OAuthClient", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Examples/HummingbirdExample/Sources/hummingbird-example"
+        ),
+        .target(
             name: "MockProviders",
             dependencies: [
                 "OAuthCore",
@@ -111,7 +127,10 @@ let package = Package(
         ),
         .testTarget(
             name: "OAuthClientTests",
-            dependencies: ["OAuthClient", "OAuthCore", "OAuth2", "OpenIDConnect", "MockProviders", "Harness"]
+            dependencies: [
+                "OAuthClient", "OAuthCore", "OAuth2", "OpenIDConnect", "MockProviders", "Harness", "OAuthHummingbird", "HummingbirdExampleApp",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "MockProvidersTests",

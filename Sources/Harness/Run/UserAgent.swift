@@ -58,6 +58,19 @@ struct UserAgent {
         throw .client("too_many_redirects", "no redirect to the client after \(maxHops) requests", step: "authorize")
     }
 
+    /// GETs `url` and follows redirects (at most `maxHops`), keeping cookies; returns the final answer.
+    mutating func follow(_ url: String) async throws(OAuthError) -> (url: String, response: TransportResponse) {
+        var next = url
+        for _ in 0..<maxHops {
+            let response = try await send(TransportRequest(method: "GET", url: next))
+            guard (300..<400).contains(response.status), let location = response.headers["Location"], let target = Self.resolve(location, against: next) else {
+                return (next, response)
+            }
+            next = target
+        }
+        throw .client("too_many_redirects", "still redirected after \(maxHops) requests", step: "browse")
+    }
+
     private mutating func send(_ request: TransportRequest) async throws(OAuthError) -> TransportResponse {
         var request = request
         let host = URLComponents(string: request.url)?.host ?? ""

@@ -272,7 +272,7 @@ extension MockProvider {
         guard let clientID, let client = profile.client(id: clientID) else {
             return Self.badRequest("post_logout_redirect_uri needs client_id or id_token_hint to identify the client")
         }
-        guard client.postLogoutRedirectURIs.contains(target) else {
+        guard client.postLogoutRedirectURIs.contains(where: { Self.redirectURIMatches(registered: $0, requested: target) }) else {
             return Self.badRequest("post_logout_redirect_uri is not registered for this client")
         }
         var state = query["state"]

@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import OAuthClient
+import OAuthCore
+
+/// Flow data kept in a Hummingbird `PersistDriver` (memory, Redis, Fluent, …) with the flow's
+/// expiry as the entry's lifetime.
+public struct PersistFlowStore: FrameworkIntegration {
+    let driver: any PersistDriver
+    let clock: any OAuthClock
+
+    public init(driver: any PersistDriver, clock: any OAuthClock = SystemClock()) {
+        self.driver = driver
+        self.clock = clock
+    }
+
+    static func key(_ key: String, session: String) -> String { "oauth-flow:\(session):\(key)" }
+
+    public func store(_ data: FlowData, key: String, session: String) async throws {
+        let seconds = max(1, Int64(data.expiresAt.timeIntervalSince(clock.now()).rounded(.up)))
+        try await driver.set(key: Self.key(key, session: session), value: data, expires: .seconds(seconds))
+    }
+
+    public func take(key: String, session: String) async throws -> FlowData? {
+        let name = Self.key(key, session: session)
+        guard let data = try await driver.get(key: name, as: FlowData.self) else { return nil }
+        try await driver.remove(key: name)
+        return data
+    }
+}
+
+/// Hummingbird helpers around a registry: a session cookie that identifies the browser, the
+/// redirect to the provider and the reading of the callback.
+public struct HummingbirdOAuth: Sendable {
+    public let registry: OAuthRegistry
+    public static let sessionCookie = "oauth_session"
+
+    public init(registry: OAuthRegistry) { self.registry = registry }
+
+    /// The browser's session id from its cookie, or a new one (then set it on the response).
+    public func session(of request: Request) -> (id: String, isNew: Bool) {
+        if let value = request.cookies[Self.sessionCookie]?.value, !value.isEmpty { return (value, false) }
+        return (SecureRandom.token(bytes: 24), true)
+    }
+
+    public static func cookie(_ session: String) -> Cookie {
+        Cookie(name: sessionCookie, value: session, path: "/", httpOnly: true, sameSite: .lax)
+    }
+
+    /// This app's own URL for `path`, from the request's Host.
+    public static func url(_ path: String, for request: Request) -> String {
+        "http://" + (request.head.authority ?? "127.0.0.1") + path
+    }
+
+    /// 302 to the provider, with the flow stored for this browser's session (`session` when the
+    /// caller already chose one for a new browser).
+    public func authorizeRedirect(_ app: RemoteApp, request: Request, redirectURI: String, session chosen: (id: String, isNew: Bool)? = nil) async throws -> Response {
+        let (session, isNew) = chosen ?? session(of: request)
+        let location = try await app.authorizeRedirect(redirectURI: redirectURI, session: session)
+        var response = Response.redirect(to: location, type: .found)
+        if isNew { response.setCookie(Self.cookie(session)) }
+        return response
+    }
+
+    /// Completes the login from the callback request (state checked against this session).
+    public func authorizeAccessToken(_ app: RemoteApp, request: Request) async throws -> AuthorizedToken {
+        try await app.authorizeAccessToken(callbackURL: Self.url(request.uri.string, for: request), session: session(of: request).id)
+    }
+}

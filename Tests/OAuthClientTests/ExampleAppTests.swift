@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import HummingbirdExampleApp
+import Logging
+import MockProviders
+import OAuthClient
+import OAuthCore
+import ServiceLifecycle
+import Testing
+
+@testable import Harness
+
+/// Starts the Hummingbird example app and three mock providers on loopback, then signs in
+/// with each provider through the harness's user agent: login → API call → logout.
+@Suite(.serialized) struct ExampleAppTests {
+    static func startApp(_ router: Router<BasicRequestContext>) async throws -> (baseURL: String, group: ServiceGroup, task: Task<Void, any Error>) {
+        let logger = Logger(label: "example", factory: { _ in SwiftLogNoOpLogHandler() })
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            }, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task { try await group.run() }
+        for await port in ports { return ("http://127.0.0.1:\(port)", group, task) }
+        throw CancellationError()
+    }
+
+    @Test(arguments: ["github", "twitter", "google"])
+    func signInCallTheAPIAndSignOut(provider: String) async throws {
+        let github = try await MockProviderServer.start(try profile("github-style"))
+        let twitter = try await MockProviderServer.start(try profile("twitter-style-oauth1"))
+        let google = try await MockProviderServer.start(try profile("google-style-oidc"))
+        let settings = [
+            "GITHUB_CLIENT_ID": "github-style-client", "GITHUB_CLIENT_SECRET": "github-style-secret",
+            "GITHUB_AUTHORIZE_URL": github.url("/login/oauth/authorize"), "GITHUB_ACCESS_TOKEN_URL": github.url("/login/oauth/access_token"),
+            "GITHUB_API_BASE_URL": github.baseURL,
+            "TWITTER_CLIENT_ID": "harness-consumer", "TWITTER_CLIENT_SECRET": "harness-consumer-secret",
+            "TWITTER_REQUEST_TOKEN_URL": twitter.url("/oauth/request_token"), "TWITTER_AUTHORIZE_URL": twitter.url("/oauth/authorize"),
+            "TWITTER_ACCESS_TOKEN_URL": twitter.url("/oauth/access_token"), "TWITTER_API_BASE_URL": twitter.url("/1.1"),
+            "GOOGLE_CLIENT_ID": "harness-rp.apps.example", "GOOGLE_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long",
+            "GOOGLE_SERVER_METADATA_URL": google.url("/.well-known/openid-configuration"), "GOOGLE_API_BASE_URL": google.baseURL,
+        ]
+        let transport = AsyncHTTPClientTransport()
+        let registry = OAuthRegistry(transport: transport, settings: settings)
+        try ExampleApp.register(registry, settings: settings)
+        #expect(registry.names == ["github", "google", "twitter"])
+        let app = try await Self.startApp(ExampleApp.router(registry: registry))
+
+        var browser = UserAgent(transport: transport)
+        let landed = try await browser.authorize(url: app.baseURL + "/login/\(provider)", redirectURI: app.baseURL + "/", decision: .approve, user: nil)
+        #expect(landed == app.baseURL + "/")
+        let home = try await browser.follow(app.baseURL + "/")
+        #expect(home.response.bodyText.contains("Signed in as"), "\(home.response.bodyText)")
+        #expect(home.response.bodyText.contains("with \(provider)"))
+        let api = try await browser.follow(app.baseURL + "/api")
+        #expect(api.response.status == 200)
+        #expect(api.response.headers["Content-Type"] == "application/json")
+        let out = try await browser.follow(app.baseURL + "/logout")
+        #expect(out.url.hasPrefix(app.baseURL + "/logged-out"))
+        #expect(out.response.bodyText.contains("Signed out."))
+        if provider == "google" { #expect(out.url.contains("state=")) }
+        let after = try await browser.follow(app.baseURL + "/")
+        #expect(after.response.bodyText.contains("Not signed in"))
+
+        await app.group.triggerGracefulShutdown()
+        _ = try? await app.task.value
+        try await transport.shutdown()
+        for mock in [github, twitter, google] { await mock.stop() }
+    }
+}
