@@ -11,10 +11,15 @@ let package = Package(
         .library(name: "OpenIDConnect", targets: ["OpenIDConnect"]),
         .library(name: "OAuthClient", targets: ["OAuthClient"]),
         .library(name: "OAuthHummingbird", targets: ["OAuthHummingbird"]),
+        .library(name: "OAuthVapor", targets: ["OAuthVapor"]),
         .library(name: "MockProviders", targets: ["MockProviders"]),
         .library(name: "Harness", targets: ["Harness"]),
         .executable(name: "oauth-harness", targets: ["oauth-harness"]),
         .executable(name: "hummingbird-example", targets: ["hummingbird-example"]),
+        .executable(name: "vapor-example", targets: ["vapor-example"]),
+    ],
+    traits: [
+        .trait(name: "Vapor", description: "Builds the Vapor 4 integration (OAuthVapor) and its example; off by default so that the harness never compiles Vapor.")
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
@@ -28,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/vapor", from: "4.122.3"),
     ],
     targets: [
         .target(
@@ -82,6 +88,20 @@ let package = Package(
             path: "Examples/HummingbirdExample/Sources/hummingbird-example"
         ),
         .target(
+            name: "OAuthVapor",
+            dependencies: ["OAuthClient", "OAuthCore", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"]))]
+        ),
+        .target(
+            name: "VaporExampleApp",
+            dependencies: ["OAuthVapor", "OAuthClient", "OAuth2", "OAuthCore", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"]))],
+            path: "Examples/VaporExample/Sources/VaporExampleApp"
+        ),
+        .executableTarget(
+            name: "vapor-example",
+            dependencies: ["VaporExampleApp", "OAuthClient", "OAuthCore", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"]))],
+            path: "Examples/VaporExample/Sources/vapor-example"
+        ),
+        .target(
             name: "MockProviders",
             dependencies: [
                 "OAuthCore",
@@ -132,6 +152,10 @@ let package = Package(
                 "OAuthClient", "OAuthCore", "OAuth2", "OpenIDConnect", "MockProviders", "Harness", "OAuthHummingbird", "HummingbirdExampleApp",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "OAuthVaporTests",
+            dependencies: ["OAuthVapor", "VaporExampleApp", "OAuthClient", "OAuthCore", "MockProviders", "Harness", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"]))]
         ),
         .testTarget(
             name: "MockProvidersTests",

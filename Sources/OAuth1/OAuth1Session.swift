@@ -193,12 +193,6 @@ public final class OAuth1Session: Sendable {
     }
 
     func send(_ request: TransportRequest, step: String) async throws(OAuthError) -> TransportResponse {
-        do {
-            return try await transport.send(request)
-        } catch let error as OAuthError {
-            throw error
-        } catch {
-            throw OAuthError(code: OAuthError.transportError, description: String(describing: error), step: step, origin: .transport)
-        }
+        try await transport.send(request, step: step)
     }
 }

@@ -390,13 +390,7 @@ public final class OAuth2Session: Sendable {
     }
 
     func send(_ request: TransportRequest, step: String) async throws(OAuthError) -> TransportResponse {
-        do {
-            return try await transport.send(request)
-        } catch let error as OAuthError {
-            throw error
-        } catch {
-            throw OAuthError(code: OAuthError.transportError, description: transportReason(error), step: step, origin: .transport)
-        }
+        try await transport.send(request, step: step)
     }
 }
 
@@ -416,10 +410,4 @@ actor SingleFlight {
         defer { inflight = nil }
         return try await task.value
     }
-}
-
-/// A secret-free reason for a transport failure: the error's type and, for known kinds, its text.
-func transportReason(_ error: any Error) -> String {
-    let text = String(describing: error)
-    return text.count > 200 ? String(text.prefix(200)) + "…" : text
 }

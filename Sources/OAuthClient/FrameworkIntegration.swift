@@ -33,6 +33,14 @@ public protocol FrameworkIntegration: Sendable {
     func take(key: String, session: String) async throws -> FlowData?
 }
 
+extension FlowData {
+    /// The key a store files this flow under: the app's key within the browser session.
+    public static func storageKey(_ key: String, session: String) -> String { "oauth-flow:\(session):\(key)" }
+
+    /// Whole seconds left before `expiresAt` (at least 1), as a store's entry lifetime.
+    public func secondsLeft(at now: Date) -> Int64 { max(1, Int64(expiresAt.timeIntervalSince(now).rounded(.up))) }
+}
+
 /// Flow data in memory, per session id, for tests and single-process apps.
 public final class InMemoryFlowStore: FrameworkIntegration {
     private let entries = Mutex<[String: FlowData]>([:])

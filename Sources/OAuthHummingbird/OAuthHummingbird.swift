@@ -14,15 +14,13 @@ public struct PersistFlowStore: FrameworkIntegration {
         self.clock = clock
     }
 
-    static func key(_ key: String, session: String) -> String { "oauth-flow:\(session):\(key)" }
-
     public func store(_ data: FlowData, key: String, session: String) async throws {
-        let seconds = max(1, Int64(data.expiresAt.timeIntervalSince(clock.now()).rounded(.up)))
-        try await driver.set(key: Self.key(key, session: session), value: data, expires: .seconds(seconds))
+        let seconds = data.secondsLeft(at: clock.now())
+        try await driver.set(key: FlowData.storageKey(key, session: session), value: data, expires: .seconds(seconds))
     }
 
     public func take(key: String, session: String) async throws -> FlowData? {
-        let name = Self.key(key, session: session)
+        let name = FlowData.storageKey(key, session: session)
         guard let data = try await driver.get(key: name, as: FlowData.self) else { return nil }
         try await driver.remove(key: name)
         return data

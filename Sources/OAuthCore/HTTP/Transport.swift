@@ -83,3 +83,19 @@ public struct TransportResponse: Sendable, Equatable {
 public protocol HTTPTransport: Sendable {
     func send(_ request: TransportRequest) async throws -> TransportResponse
 }
+
+extension HTTPTransport {
+    /// Sends `request`; a failure of the exchange itself (connection, timeout, size limit) becomes
+    /// an `OAuthError` with the `transport_error` code naming `step`.
+    public func send(_ request: TransportRequest, step: String) async throws(OAuthError) -> TransportResponse {
+        do {
+            return try await send(request)
+        } catch let error as OAuthError {
+            throw error
+        } catch {
+            let text = String(describing: error)
+            throw OAuthError(
+                code: OAuthError.transportError, description: text.count > 200 ? String(text.prefix(200)) + "…" : text, step: step, origin: .transport)
+        }
+    }
+}
