@@ -5,7 +5,9 @@ import OAuthCore
 import Vapor
 
 /// Flow data in a Vapor cache (`app.caches.memory`, Redis, Fluent…) with the flow's expiry.
-public struct VaporCacheFlowStore: FrameworkIntegration {
+/// Vapor's `Cache` protocol predates `Sendable`; its drivers are made to be shared across
+/// event loops, which is what `@unchecked Sendable` records here.
+public final class VaporCacheFlowStore: FrameworkIntegration, @unchecked Sendable {
     let cache: any Cache
     let clock: any OAuthClock
 
@@ -16,7 +18,7 @@ public struct VaporCacheFlowStore: FrameworkIntegration {
 
     public func store(_ data: FlowData, key: String, session: String) async throws {
         let seconds = data.secondsLeft(at: clock.now())
-        try await cache.set(FlowData.storageKey(key, session: session), to: data, expiresIn: .seconds(seconds))
+        try await cache.set(FlowData.storageKey(key, session: session), to: data, expiresIn: .seconds(Int(seconds)))
     }
 
     public func take(key: String, session: String) async throws -> FlowData? {

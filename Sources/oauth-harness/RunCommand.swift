@@ -33,6 +33,16 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Run only shard K of N, as K/N (e.g. 2/4); scenarios are dealt round-robin in path order.")
     var shard: String?
 
+    @Option(help: "Output format: plain (one line per scenario) or github (plus ::error annotations for GitHub Actions).")
+    var format: OutputFormat = .plain
+
+    @Flag(help: "Print the redacted HTTP transcript of every failed scenario.")
+    var verbose = false
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case plain, github
+    }
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let shard { _ = try Self.parseShard(shard) }
@@ -57,6 +67,14 @@ struct Run: AsyncParsableCommand {
         let summary = await harness.execute { line in
             if line.hasPrefix("error:") { printError(line) } else { print(line) }
             flushStandardOutput()
+        }
+        if verbose {
+            for result in summary.results {
+                if case .failed = result.outcome { print("--- transcript of \(result.folder)/\(result.name)\n\(result.transcript)") }
+            }
+        }
+        if format == .github {
+            for line in GitHubAnnotations.lines(summary) { print(line) }
         }
         print("JUnit report: \(junit)")
         print(summary.line)
@@ -85,5 +103,72 @@ struct List: AsyncParsableCommand {
     mutating func run() async throws {
         let listing = try HarnessRun.listing(paths: inputs.paths, profilesDirectory: inputs.profiles)
         for line in listing { print(line) }
+    }
+}
+
+struct Merge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Merge JUnit files (e.g. from shards) into one.",
+        discussion: "Suites with the same name are joined and every count is recomputed.")
+
+    @Argument(help: "The merged file to write.")
+    var output: String
+
+    @Argument(help: "JUnit files to merge.")
+    var inputs: [String]
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("give at least one input file") }
+    }
+
+    mutating func run() async throws {
+        do {
+            let merged = try JUnitMerge.merge(files: inputs)
+            let url = URL(fileURLWithPath: output)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(merged.utf8).write(to: url, options: .atomic)
+            print("merged \(inputs.count) file(s) into \(output)")
+        } catch let error as JUnitMerge.MergeError {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+struct Init: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a starter scenario to edit.")
+
+    @Argument(help: "Where to write it.")
+    var path = "Scenarios/my-provider/login.yaml"
+
+    @Option(help: "The provider profile it targets.")
+    var provider = "standard-oauth2"
+
+    mutating func run() async throws {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            printError("error: \(path) exists; choose another path")
+            throw ExitCode(2)
+        }
+        let text = """
+            # A starter scenario: the authorization code flow with PKCE, then an API call.
+            # Format: Scenarios/README.md. Check it with `oauth-harness validate \(path)`.
+            name: login with \(provider)
+            provider: \(provider)
+            client:
+              client_id: ${CLIENT_ID:-harness-client}
+              client_secret: ${CLIENT_SECRET:-harness-secret}
+              pkce: S256
+            steps:
+              - authorize: { consent: approve }
+              - fetch_token: {}
+              - expect: { token.access_token: present, token.token_type: Bearer }
+              - get: /api/me
+              - expect: { status: 200 }
+
+            """
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+        print("wrote \(path)")
     }
 }

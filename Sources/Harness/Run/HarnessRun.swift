@@ -125,6 +125,9 @@ public struct HarnessRun: Sendable {
         var summary = Summary(results: results, invalid: invalid, exitCode: code)
         do {
             try JUnitWriter.write(results, to: junitPath)
+            let folder = (junitPath as NSString).deletingLastPathComponent
+            try Data(SummaryReport.markdown(results, junitPath: junitPath).utf8)
+                .write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("summary.md")), options: .atomic)
             if results.contains(where: { $0.conformance != nil }) {
                 let path = ((junitPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("conformance.md")
                 try Data(ConformanceReport.markdown(results).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)

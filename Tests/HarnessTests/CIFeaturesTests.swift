@@ -1,0 +1,92 @@
+import Foundation
+import MockProviders
+import Testing
+
+@testable import Harness
+
+@Suite struct ShardingTests {
+    @Test(arguments: [2, 3, 5, 8])
+    func shardsPartitionTheSuiteEvenly(count: Int) throws {
+        let catalog = try catalog()
+        let scenarios = try HarnessRun.discover([repositoryRoot + "/Scenarios"]).map {
+            try ScenarioLoader.load(contentsOf: $0.path, folder: $0.folder, catalog: catalog, environment: [:])
+        }
+        var run = HarnessRun()
+        var seen: [String] = []
+        var sizes: [Int] = []
+        for k in 1...count {
+            run.shard = (k, count)
+            let shard = run.select(scenarios).map(\.file)
+            sizes.append(shard.count)
+            seen += shard
+        }
+        #expect(seen.count == scenarios.count, "no scenario in two shards")
+        #expect(Set(seen) == Set(scenarios.map(\.file)), "every scenario in a shard")
+        #expect(sizes.max()! - sizes.min()! <= 1, "balanced: \(sizes)")
+    }
+}
+
+@Suite struct ReportTests {
+    func result(_ name: String, _ folder: String, _ outcome: ScenarioResult.Outcome, seconds: Double = 0.5) -> ScenarioResult {
+        ScenarioResult(name: name, folder: folder, file: "Scenarios/\(folder)/\(name).yaml", outcome: outcome, seconds: seconds, notes: [], transcript: "")
+    }
+
+    @Test func mergeJoinsSuitesAndRecounts() throws {
+        let directory = try temporaryDirectory()
+        try JUnitWriter.write([result("a", "oauth2", .passed), result("b", "oidc", .failed(step: "step 1 login (line 3)", message: "nope"))], to: directory + "/1.xml")
+        try JUnitWriter.write([result("c", "oauth2", .skipped(reason: "needs X")), result("d", "quirks", .error(message: "bad"))], to: directory + "/2.xml")
+        let merged = try JUnitMerge.merge(files: [directory + "/1.xml", directory + "/2.xml"])
+        #expect(merged.contains(#"<testsuites name="oauth-harness" tests="4" failures="1" errors="1" skipped="1" time="2.000">"#), "\(merged)")
+        #expect(merged.contains(#"<testsuite name="oauth2" id="0" tests="2" failures="0" errors="0" skipped="1""#))
+        #expect(merged.components(separatedBy: "<testcase ").count - 1 == 4)
+        #expect(throws: JUnitMerge.MergeError.self) { try JUnitMerge.merge(files: [directory + "/missing.xml"]) }
+    }
+
+    @Test func githubAnnotationsPointAtTheFailingLine() {
+        let summary = HarnessRun.Summary(
+            results: [result("b", "oidc", .failed(step: "step 2 login (line 14)", message: "id_token: invalid_id_token: iss, wrong\nsecond line")), result("a", "x", .passed)],
+            invalid: [YAMLLocatedError(file: "Scenarios/x.yaml", line: 3, column: 7, message: "unknown key \"authorise\"")], exitCode: .invalid)
+        let lines = GitHubAnnotations.lines(summary)
+        #expect(lines == [
+            "::error file=Scenarios/x.yaml,line=3,col=7,title=invalid scenario::unknown key \"authorise\"",
+            "::error file=Scenarios/oidc/b.yaml,line=14,title=oidc/b::step 2 login (line 14): id_token: invalid_id_token: iss, wrong%0Asecond line",
+        ])
+    }
+
+    @Test func summaryCountsPerArea() {
+        let text = SummaryReport.markdown(
+            [result("a", "oauth2", .passed, seconds: 0.2), result("b", "oauth2", .failed(step: "s", message: "m"), seconds: 0.9), result("c", "quirks", .passed)],
+            junitPath: "reports/junit.xml")
+        #expect(text.contains("| oauth2 | 2 | 1 | 1 | 0 |"))
+        #expect(text.contains("| **all** | 3 | 2 | 1 | 0 |"))
+        #expect(text.contains("- `oauth2/b` (Scenarios/oauth2/b.yaml): s: m"))
+        #expect(text.contains("| oauth2/b | 0.900 |"))
+    }
+}
+
+@Suite(.serialized) struct CLIAuthoringTests {
+    @Test func initWritesAScenarioThatValidates() throws {
+        let directory = try temporaryDirectory()
+        let file = directory + "/starter/login.yaml"
+        #expect(try runCLI(["init", file]).status == 0)
+        #expect(try runCLI(["init", file]).status == 2, "never overwrites")
+        let validation = try runCLI(["validate", file])
+        #expect(validation.status == 0, "\(validation.stderr)")
+        let run = try runCLI(["run", file, "--junit", directory + "/out/junit.xml"])
+        #expect(run.status == 0, "\(run.stdout)")
+        #expect(FileManager.default.fileExists(atPath: directory + "/out/summary.md"))
+    }
+
+    @Test func mergeCommandAndGitHubFormat() throws {
+        let directory = try temporaryDirectory()
+        try (validHead + "steps:\n  - authorize: { consent: deny }\n").write(toFile: directory + "/deny.yaml", atomically: true, encoding: .utf8)
+        let run = try runCLI(["run", directory + "/deny.yaml", "--junit", directory + "/a.xml", "--format", "github", "--verbose"])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("::error file=\(directory)/deny.yaml,line=7,"), "\(run.stdout)")
+        #expect(run.stdout.contains("--- transcript of"))
+        let merge = try runCLI(["merge", directory + "/all.xml", directory + "/a.xml", directory + "/a.xml"])
+        #expect(merge.status == 0)
+        let merged = try String(contentsOfFile: directory + "/all.xml", encoding: .utf8)
+        #expect(merged.contains(#"tests="2" failures="2""#))
+    }
+}
