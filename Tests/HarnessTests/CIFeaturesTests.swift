@@ -1,6 +1,9 @@
 import Foundation
 import MockProviders
 import Testing
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 @testable import Harness
 
@@ -88,5 +91,51 @@ import Testing
         #expect(merge.status == 0)
         let merged = try String(contentsOfFile: directory + "/all.xml", encoding: .utf8)
         #expect(merged.contains(#"tests="2" failures="2""#))
+    }
+}
+
+@Suite struct ParallelismTests {
+    /// `--jobs N` changes how fast, never what: outcomes and order equal a serial run.
+    @Test func parallelRunsReportLikeSerialRuns() async throws {
+        let directory = try temporaryDirectory()
+        var run = harness(paths: [repositoryRoot + "/Scenarios/oauth2", repositoryRoot + "/Scenarios/quirks"], junit: directory + "/serial.xml")
+        run.jobs = 1
+        let serial = await run.execute()
+        run.jobs = 4
+        run.junitPath = directory + "/parallel.xml"
+        let parallel = await run.execute()
+        #expect(serial.results.map(\.file) == parallel.results.map(\.file))
+        #expect(serial.results.map(\.outcome) == parallel.results.map(\.outcome))
+    }
+}
+
+/// The JUnit output against the structure of the Jenkins/Ant JUnit schema: element nesting,
+/// required attributes, numeric formats, counts that add up.
+@Suite struct JUnitSchemaTests {
+    @Test func shippedRunMatchesTheSchemaStructure() async throws {
+        let directory = try temporaryDirectory()
+        _ = await harness(paths: [repositoryRoot + "/Scenarios/oauth2"], junit: directory + "/junit.xml").execute()
+        let document = try XMLDocument(contentsOf: URL(fileURLWithPath: directory + "/junit.xml"), options: [])
+        let root = try #require(document.rootElement())
+        #expect(root.name == "testsuites")
+        var total = 0
+        for suite in root.elements(forName: "testsuite") {
+            for attribute in ["name", "tests", "failures", "errors", "skipped", "time", "timestamp", "hostname", "id"] {
+                #expect(suite.attribute(forName: attribute) != nil, "testsuite lacks \(attribute)")
+            }
+            let cases = suite.elements(forName: "testcase")
+            #expect(Int(suite.attribute(forName: "tests")?.stringValue ?? "") == cases.count)
+            #expect(Double(suite.attribute(forName: "time")?.stringValue ?? "") != nil)
+            total += cases.count
+            for testcase in cases {
+                for attribute in ["name", "classname", "time"] { #expect(testcase.attribute(forName: attribute) != nil) }
+                let children = (testcase.children ?? []).compactMap { $0 as? XMLElement }.compactMap(\.name)
+                #expect(Set(children).isSubset(of: ["failure", "error", "skipped", "system-out", "system-err"]), "\(children)")
+                #expect(children.filter { ["failure", "error", "skipped"].contains($0) }.count <= 1)
+                for failure in testcase.elements(forName: "failure") { #expect(failure.attribute(forName: "message") != nil) }
+            }
+            #expect(suite.elements(forName: "testsuite").isEmpty, "no nested suites in the Ant schema")
+        }
+        #expect(Int(root.attribute(forName: "tests")?.stringValue ?? "") == total)
     }
 }
