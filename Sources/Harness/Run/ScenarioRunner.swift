@@ -57,10 +57,23 @@ public final class ScenarioRunner: Sendable {
         if !scenario.missingVariables.isEmpty {
             return finish(.skipped(reason: "needs the environment variable(s) \(scenario.missingVariables.joined(separator: ", "))"))
         }
+        let clock = ManualClock(start: Date())
+        var verdict: String?
+        if let external = scenario.external {
+            let provider: ExternalProvider
+            do {
+                provider = try await ExternalProvider.resolve(external, client: scenario.client, transport: RecordingTransport(base: transport, transcript: transcript))
+            } catch {
+                return finish(.error(message: "the external provider could not be resolved: \(error.description)"))
+            }
+            transcript.note("external provider at \(provider.baseURL)")
+            let outcome = await runSteps(
+                scenario, profile: provider.profile, provider: provider, clock: clock, transcript: transcript, notes: &result.notes, verdict: &verdict)
+            return finish(outcome)
+        }
         guard let profile = catalog[scenario.provider] else {
             return finish(.error(message: "unknown provider \(scenario.provider)"))
         }
-        let clock = ManualClock(start: Date())
         let provider: RunningProvider
         do {
             provider = try await MockProviderServer.start(profile, clock: clock)
@@ -68,7 +81,6 @@ public final class ScenarioRunner: Sendable {
             return finish(.error(message: "the mock provider \(profile.name) did not start: \(error)"))
         }
         transcript.note("provider \(profile.name) at \(provider.baseURL)")
-        var verdict: String?
         let outcome = await runSteps(
             scenario, profile: profile, provider: provider, clock: clock, transcript: transcript, notes: &result.notes, verdict: &verdict)
         result.verdict = verdict.map(redactor.redact)
@@ -77,12 +89,14 @@ public final class ScenarioRunner: Sendable {
     }
 
     func runSteps(
-        _ scenario: Scenario, profile: ProviderProfile, provider: RunningProvider, clock: ManualClock, transcript: Transcript,
+        _ scenario: Scenario, profile: ProviderProfile, provider: any ProviderUnderTest, clock: ManualClock, transcript: Transcript,
         notes: inout [String], verdict: inout String?
     ) async -> ScenarioResult.Outcome {
         let recorder = RecordingTransport(base: transport, transcript: transcript)
         let client = scenario.client
         transcript.redactor.register(client.privateKeyPEM)
+        transcript.redactor.register(client.preissuedToken?.accessToken)
+        transcript.redactor.register(client.preissuedToken?.refreshToken)
         let redirectURI = client.redirectURI ?? profile.client(id: client.clientID)?.redirectURIs.first ?? "http://127.0.0.1/callback"
         let updates = UpdateLog()
         var oauth2: OAuth2Session?
@@ -101,7 +115,9 @@ public final class ScenarioRunner: Sendable {
             } else {
                 oauth2 = OAuth2Session(
                     clientID: client.clientID, clientSecret: client.clientSecret, clientAuth: try await Self.clientAuthentication(client, clock: clock),
-                    redirectURI: redirectURI, scope: client.scope, codeChallengeMethod: client.pkce, tokenPlacement: client.tokenPlacement,
+                    redirectURI: redirectURI, scope: client.scope, codeChallengeMethod: client.pkce,
+                    token: client.preissuedToken.map { OAuth2Token(accessToken: $0.accessToken, refreshToken: $0.refreshToken) },
+                    tokenPlacement: client.tokenPlacement,
                     tokenEndpoint: client.autoRefresh ? provider.url(profile.endpoints.token) : nil, leeway: client.leeway,
                     updateToken: { token, previous in updates.append(token, previous) }, transport: recorder, clock: clock)
                 for fix in client.complianceFixes.compactMap(ComplianceFixes.named) { oauth2?.apply(fix) }

@@ -20,7 +20,7 @@ struct StepContext {
     let oauth2: OAuth2Session?
     let oauth1: OAuth1Session?
     var oauth1Token: OAuth1Token?
-    let provider: RunningProvider
+    let provider: any ProviderUnderTest
     let recorder: RecordingTransport
     let clock: ManualClock
     let updates: UpdateLog
@@ -38,7 +38,7 @@ struct StepContext {
     var logoutState: LogoutState?
 
     init(
-        oauth2: OAuth2Session?, oauth1: OAuth1Session?, provider: RunningProvider, recorder: RecordingTransport, clock: ManualClock, updates: UpdateLog,
+        oauth2: OAuth2Session?, oauth1: OAuth1Session?, provider: any ProviderUnderTest, recorder: RecordingTransport, clock: ManualClock, updates: UpdateLog,
         clientKeyPEM: String?, openIDOptions: ClientSpec.OpenIDOptions?
     ) {
         self.clientKeyPEM = clientKeyPEM

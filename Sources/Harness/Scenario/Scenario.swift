@@ -18,6 +18,8 @@ public struct Scenario: Sendable {
     public var missingVariables: [String]
     /// For conformance scenarios: the provider behaviour exercised and the verdict the client must reach.
     public var conformance: Conformance?
+    /// Set when the scenario targets an external provider by URL instead of a built-in profile.
+    public var external: ExternalProviderSpec?
 }
 
 /// A row of the conformance table: an evil mode and the verdict it must get.
@@ -41,6 +43,8 @@ public struct ClientSpec: Sendable {
     /// Renew tokens expiring within `leeway` before each request.
     public var autoRefresh: Bool = false
     public var leeway: TimeInterval = 60
+    /// A token issued beforehand (e.g. from CI secrets) for refresh and API steps.
+    public var preissuedToken: (accessToken: String, refreshToken: String?)?
     /// Named client-side compliance fixes switched on for this scenario.
     public var complianceFixes: [String] = []
     public var oauth1 = OAuth1Options()

@@ -9,7 +9,7 @@ public enum ScenarioLoader {
     static let topKeys = ["name", "description", "provider", "client", "steps", "conformance"]
     static let clientKeys = [
         "client_id", "client_secret", "auth_method", "redirect_uri", "scope", "pkce", "private_key", "token_placement", "auto_refresh",
-        "compliance_fixes", "signature_method", "signature_type", "realm", "nonce", "timestamp_offset", "openid",
+        "compliance_fixes", "signature_method", "signature_type", "realm", "nonce", "timestamp_offset", "openid", "token",
     ]
     static let oauth1ClientKeys: Set<String> = ["signature_method", "signature_type", "realm", "nonce", "timestamp_offset"]
     static let oauth2ClientKeys: Set<String> = ["auth_method", "scope", "pkce", "token_placement", "auto_refresh"]
@@ -19,6 +19,11 @@ public enum ScenarioLoader {
     ]
     static let openIDActions: Set<String> = ["login", "userinfo", "logout", "evil", "rotate_keys"]
     static let oauth1Actions: Set<String> = ["request_token", "access_token"]
+    static let externalEndpoints = ["authorize", "token", "resource", "revoke", "introspect"]
+    /// Steps that need a person at the provider's pages, or a mock's clock and controls.
+    static let mockOnlyActions: Set<String> = [
+        "authorize", "login", "logout", "userinfo", "evil", "rotate_keys", "advance_clock", "request_token", "access_token",
+    ]
     static let oauth2Actions: Set<String> = ["fetch_token", "refresh", "revoke", "introspect", "discover", "login", "userinfo", "logout", "evil", "rotate_keys"]
     /// Client-side compliance fixes a scenario can switch on.
     static let complianceFixes = ["oauth1_unconfirmed_callback"] + ComplianceFixes.all.map(\.name)
@@ -51,9 +56,23 @@ public enum ScenarioLoader {
         let name = try top.required("name", in: "the scenario").string("the scenario name")
         let description = try top["description"]?.string("the description")
         let providerNode = try top.required("provider", in: "the scenario")
-        let provider = try providerNode.string("a provider profile name")
-        if let catalog, catalog[provider] == nil {
-            throw providerNode.error("unknown provider \"\(provider)\"; expected one of: \(catalog.names.joined(separator: ", "))")
+        let provider: String
+        var external: ExternalProviderSpec?
+        if case .mapping = providerNode.node {
+            let map = try providerNode.mapping("an external provider")
+            try map.allowOnly(["url", "discovery"] + externalEndpoints, in: "an external provider")
+            var endpoints: [String: String] = [:]
+            for key in externalEndpoints { if let node = map[key] { endpoints[key] = try text(node, key) } }
+            let url = try map["url"].map { node throws(YAMLLocatedError) in try text(node, "url") }
+            let discovery = try map["discovery"].map { node throws(YAMLLocatedError) in try text(node, "discovery") }
+            guard url != nil || discovery != nil else { throw providerNode.error("an external provider needs url or discovery") }
+            external = ExternalProviderSpec(name: "external", url: url, discovery: discovery, endpoints: endpoints)
+            provider = "external"
+        } else {
+            provider = try providerNode.string("a provider profile name, or a mapping with url/discovery for an external provider")
+            if let catalog, catalog[provider] == nil {
+                throw providerNode.error("unknown provider \"\(provider)\"; expected one of: \(catalog.names.joined(separator: ", "))")
+            }
         }
 
         let clientMap = try top.required("client", in: "the scenario").mapping("the client")
@@ -84,6 +103,14 @@ public enum ScenarioLoader {
         }
         if let node = clientMap["token_placement"] {
             client.tokenPlacement = TokenPlacement(rawValue: try node.choice("token_placement", TokenPlacement.allCases.map(\.rawValue)))!
+        }
+        if let node = clientMap["token"] {
+            let map = try node.mapping("a pre-issued token")
+            try map.allowOnly(["access_token", "refresh_token"], in: "token")
+            client.preissuedToken = (
+                try text(map.required("access_token", in: "token"), "access_token"),
+                try map["refresh_token"].map { node throws(YAMLLocatedError) in try text(node, "refresh_token") }
+            )
         }
         if let node = clientMap["compliance_fixes"] {
             client.complianceFixes = try node.stringList("compliance_fixes")
@@ -133,6 +160,13 @@ public enum ScenarioLoader {
             steps.append(try parseStep(stepNode))
         }
         guard !steps.isEmpty else { throw stepsNode.error("expected at least one step") }
+        if external != nil {
+            for (step, node) in zip(steps, try stepsNode.sequence("steps")) where mockOnlyActions.contains(step.kind) {
+                throw node.error(
+                    "\(step.kind) cannot run against an external provider: it needs a person at the provider's pages or a mock's clock; "
+                        + "use fetch_token with client_credentials, password or jwt_bearer, or a pre-issued token in the client")
+            }
+        }
         for (step, node) in zip(steps, try stepsNode.sequence("steps")) where openIDActions.contains(step.kind) && client.openID == nil {
             throw node.error("\(step.kind) needs an OpenID Connect client: add openid: true to the client")
         }
@@ -160,7 +194,7 @@ public enum ScenarioLoader {
         }
         return Scenario(
             name: name, description: description, file: root.file, folder: folder, provider: provider, client: client,
-            steps: steps, missingVariables: missing, conformance: conformance)
+            steps: steps, missingVariables: missing, conformance: conformance, external: external)
     }
 
     static func parseStep(_ node: YAMLNode) throws(YAMLLocatedError) -> Step {

@@ -96,6 +96,19 @@ public struct ProviderProfile: Sendable {
     public var file: String
 
     public func client(id: String) -> Client? { clients.first { $0.clientID == id } }
+
+    /// A profile that only describes where an external provider's endpoints are (paths on its
+    /// base URL, or absolute URLs); the harness runs non-interactive scenarios against it.
+    public static func external(
+        name: String, authorize: String?, token: String, resource: String?, revoke: String?, introspect: String?, clientID: String, redirectURI: String?
+    ) -> ProviderProfile {
+        ProviderProfile(
+            name: name, models: "an external provider", protocolName: "oauth2",
+            endpoints: Endpoints(authorize: authorize ?? "", token: token, resource: resource ?? "", revoke: revoke, introspect: introspect),
+            clients: [Client(clientID: clientID, clientSecret: nil, redirectURIs: redirectURI.map { [$0] } ?? [], authMethods: [], requirePKCE: false)],
+            users: [], scopes: [], defaultScope: [], codeLifetime: 0, accessTokenLifetime: 0, refreshTokenLifetime: nil, issueRefreshToken: false,
+            refreshTokenRotation: false, grantTypes: [], pkce: PKCEPolicy(required: false, methods: []), oauth1: nil, oidc: nil, quirks: [], file: "")
+    }
     public func user(sub: String) -> User? { users.first { $0.sub == sub } }
 
     public static let authMethods = ["client_secret_basic", "client_secret_post", "none", "client_secret_jwt", "private_key_jwt"]

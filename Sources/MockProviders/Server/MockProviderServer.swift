@@ -104,7 +104,7 @@ public final class RunningProvider: Sendable {
     /// The OAuth 2 engine, for its counters; `nil` for other protocols.
     public var oauth2: MockProvider? { provider as? MockProvider }
 
-    public func url(_ path: String) -> String { baseURL + path }
+    public func url(_ path: String) -> String { path.hasPrefix("http://") || path.hasPrefix("https://") ? path : baseURL + path }
 
     public func stop() async {
         await group.triggerGracefulShutdown()

@@ -1,0 +1,110 @@
+import Foundation
+import MockProviders
+import OAuthCore
+import Testing
+
+@testable import Harness
+
+/// Scenarios against a provider given by URL (here a mock on loopback standing in for a real one).
+@Suite(.serialized) struct ExternalProviderTests {
+    static let byURL = """
+        name: client credentials at an external provider
+        provider:
+          url: ${REAL_PROVIDER_URL}
+          token: /oauth2/token
+          resource: /api/me
+          introspect: /oauth2/introspect
+        client:
+          client_id: harness-client
+          client_secret: ${REAL_CLIENT_SECRET}
+        steps:
+          - fetch_token: { grant: client_credentials, scope: [api.read] }
+          - expect: { token.access_token: present, token.scope: api.read }
+          - get: /api/me
+          - expect: { status: 200, json.client_id: harness-client }
+          - introspect: {}
+          - expect: { json.active: "true" }
+
+        """
+
+    static let byDiscovery = """
+        name: discovery, client credentials and UserInfo
+        provider: { discovery: "${REAL_DISCOVERY_URL}" }
+        client:
+          client_id: harness-rp.apps.example
+          client_secret: ${REAL_CLIENT_SECRET}
+        steps:
+          - fetch_token: { grant: client_credentials, scope: [openid] }
+          - expect: { token.access_token: present }
+          - get: /v1/userinfo
+          - expect: { status: 200 }
+
+        """
+
+    func write(_ text: String) throws -> (directory: String, file: String) {
+        let directory = try temporaryDirectory()
+        try text.write(toFile: directory + "/external.yaml", atomically: true, encoding: .utf8)
+        return (directory, directory + "/external.yaml")
+    }
+
+    @Test func runsAgainstAProviderGivenByURL() async throws {
+        let mock = try await MockProviderServer.start(try ProviderProfile.load(contentsOf: repositoryRoot + "/MockProviders/standard-oauth2.yaml"))
+        let (directory, file) = try write(Self.byURL)
+        var run = harness(paths: [file], junit: directory + "/junit.xml")
+        run.environment = ["REAL_PROVIDER_URL": mock.baseURL, "REAL_CLIENT_SECRET": "harness-secret"]
+        let summary = await run.execute()
+        #expect(summary.results.first?.outcome == .passed, "\(summary.results.map(HarnessRun.describe))")
+        let xml = try String(contentsOfFile: directory + "/junit.xml", encoding: .utf8)
+        #expect(!xml.contains("harness-secret"))
+        #expect(xml.contains("external provider at \(mock.baseURL)"))
+        await mock.stop()
+    }
+
+    @Test func runsAgainstAProviderGivenByDiscovery() async throws {
+        let mock = try await MockProviderServer.start(try ProviderProfile.load(contentsOf: repositoryRoot + "/MockProviders/google-style-oidc.yaml"))
+        let (directory, file) = try write(Self.byDiscovery)
+        var run = harness(paths: [file], junit: directory + "/junit.xml")
+        run.environment = ["REAL_DISCOVERY_URL": mock.url("/.well-known/openid-configuration"), "REAL_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long"]
+        let summary = await run.execute()
+        #expect(summary.results.first?.outcome == .passed, "\(summary.results.map(HarnessRun.describe))")
+        await mock.stop()
+    }
+
+    @Test func preIssuedTokensAreUsedAndRedacted() async throws {
+        let mock = try await MockProviderServer.start(try ProviderProfile.load(contentsOf: repositoryRoot + "/MockProviders/standard-oauth2.yaml"))
+        let (directory, file) = try write("""
+            name: a pre-issued token the provider does not know
+            provider: { url: "${REAL_PROVIDER_URL}", token: /oauth2/token }
+            client:
+              client_id: harness-client
+              token: { access_token: "${REAL_ACCESS_TOKEN}" }
+            steps:
+              - get: /api/me
+                expect_error: { error: invalid_token, status: 401 }
+
+            """)
+        var run = harness(paths: [file], junit: directory + "/junit.xml")
+        run.environment = ["REAL_PROVIDER_URL": mock.baseURL, "REAL_ACCESS_TOKEN": "pre-issued-token-from-ci-secrets"]
+        let summary = await run.execute()
+        #expect(summary.results.first?.outcome == .passed, "\(summary.results.map(HarnessRun.describe))")
+        let xml = try String(contentsOfFile: directory + "/junit.xml", encoding: .utf8)
+        #expect(!xml.contains("pre-issued-token-from-ci-secrets"))
+        await mock.stop()
+    }
+
+    @Test func missingCredentialsSkipWithTheReason() async throws {
+        let (directory, file) = try write(Self.byURL)
+        let summary = await harness(paths: [file], junit: directory + "/junit.xml").execute()
+        #expect(summary.exitCode == .passed)
+        #expect(summary.results.first?.outcome == .skipped(reason: "needs the environment variable(s) REAL_PROVIDER_URL, REAL_CLIENT_SECRET"))
+    }
+
+    @Test func interactiveStepsAreRefusedWithLocation() throws {
+        let text = Self.byURL.replacingOccurrences(of: "  - fetch_token: { grant: client_credentials, scope: [api.read] }", with: "  - authorize: {}")
+        let error = #expect(throws: YAMLLocatedError.self) {
+            try ScenarioLoader.parse(YAMLNode.parse(text, file: "x.yaml"), folder: "t", catalog: try catalog(), environment: [:])
+        }
+        #expect(error?.line == 11)
+        #expect(error?.message.contains("cannot run against an external provider") == true)
+    }
+}
