@@ -134,6 +134,7 @@ let package = Package(
             dependencies: [
                 "Harness",
                 "MockProviders",
+                "OAuthCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

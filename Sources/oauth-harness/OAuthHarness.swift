@@ -11,7 +11,7 @@ struct OAuthHarness: AsyncParsableCommand {
             Exit codes: 0 all scenarios passed · 1 some scenario failed · 2 bad invocation or an invalid \
             scenario/profile (the message names file:line:column).
             """,
-        subcommands: [Run.self, Serve.self, List.self, Validate.self, Merge.self, Init.self],
+        subcommands: [Run.self, Serve.self, List.self, Validate.self, Merge.self, Init.self, Record.self],
         defaultSubcommand: Run.self)
 
     /// Like ArgumentParser's `main`, but a usage error exits with 2 as the CLI contract says.

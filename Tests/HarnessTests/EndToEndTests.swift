@@ -93,7 +93,8 @@ func harness(paths: [String], junit: String) -> HarnessRun {
             .union(keyLines)
         #expect(secrets.count > 20)
         // Count leaks rather than print the report: a failure message must not show the secrets either.
-        let leaked = secrets.filter { xml.contains($0) || xml.contains(PercentEncoding.encode($0)) }
+        // Replay profiles answer with the placeholder itself: it is not a secret.
+        let leaked = secrets.subtracting([Redactor.mask]).filter { xml.contains($0) || xml.contains(PercentEncoding.encode($0)) }
         #expect(leaked.isEmpty, "\(leaked.count) of \(secrets.count) secrets leaked into the JUnit report")
         #expect(XMLParser(data: Data(xml.utf8)).parse(), "the JUnit file is well-formed XML")
     }

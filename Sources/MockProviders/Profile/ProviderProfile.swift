@@ -37,6 +37,18 @@ public struct ProviderProfile: Sendable {
         public var idTokenLifetime: TimeInterval
     }
 
+    /// One recorded HTTP exchange of a replay profile.
+    public struct RecordedExchange: Sendable {
+        public var method: String
+        public var path: String
+        /// The recorded request's query and form parameters: their values in the response are
+        /// replaced by the values of the request being answered (state, redirect_uri, …).
+        public var parameters: [(String, String)]
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: String
+    }
+
     /// OAuth 1 behaviour (RFC 5849).
     public struct OAuth1Settings: Sendable {
         public var signatureMethods: [String]
@@ -91,6 +103,8 @@ public struct ProviderProfile: Sendable {
     public var pkce: PKCEPolicy
     public var oauth1: OAuth1Settings?
     public var oidc: OIDCSettings?
+    /// `protocol: replay`: recorded exchanges served back in order (see `oauth-harness record`).
+    public var replay: [RecordedExchange] = []
     public var quirks: Set<String>
     /// The file it was read from.
     public var file: String
@@ -127,25 +141,32 @@ public struct ProviderProfile: Sendable {
             [
                 "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
                 "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
+                "exchanges",
             ],
             in: "a provider profile")
         let name = try top.required("name", in: "the profile").string("the profile name")
         let models = try top.required("models", in: "the profile").string("what the profile models")
-        let protocolName = try top.required("protocol", in: "the profile").choice("protocol", ["oauth1", "oauth2"])
+        let protocolName = try top.required("protocol", in: "the profile").choice("protocol", ["oauth1", "oauth2", "replay"])
         let isOAuth1 = protocolName == "oauth1"
+        let isReplay = protocolName == "replay"
 
-        let endpointsMap = try top.required("endpoints", in: "the profile").mapping("endpoints")
-        try endpointsMap.allowOnly(
-            isOAuth1 ? ["request_token", "authorize", "access_token", "resource"] : ["authorize", "token", "resource", "revoke", "introspect", "jwks", "end_session"],
+        let endpointsNode = isReplay ? top["endpoints"] : try top.required("endpoints", in: "the profile")
+        let endpointsMap = try endpointsNode?.mapping("endpoints")
+        try endpointsMap?.allowOnly(
+            isOAuth1 || isReplay
+                ? ["request_token", "authorize", "access_token", "resource", "token", "revoke", "introspect", "jwks", "end_session"]
+                : ["authorize", "token", "resource", "revoke", "introspect", "jwks", "end_session"],
             in: "\(protocolName) endpoints")
         func path(_ key: String, required: Bool = true) throws(YAMLLocatedError) -> String? {
+            guard let endpointsMap else { return nil }
             guard let node = required ? try endpointsMap.required(key, in: "endpoints") : endpointsMap[key] else { return nil }
             let value = try node.string("the \(key) endpoint path")
             guard value.hasPrefix("/") else { throw node.error("expected the \(key) endpoint as a path starting with /") }
             return value
         }
         let endpoints = Endpoints(
-            authorize: try path("authorize")!, token: try path(isOAuth1 ? "access_token" : "token")!, resource: try path("resource")!,
+            authorize: try path("authorize", required: !isReplay) ?? "", token: try path(isOAuth1 ? "access_token" : "token", required: !isReplay) ?? "",
+            resource: try path("resource", required: !isReplay) ?? "",
             revoke: try path("revoke", required: false), introspect: try path("introspect", required: false),
             requestToken: isOAuth1 ? try path("request_token") : nil, jwks: try path("jwks", required: false),
             endSession: try path("end_session", required: false))
@@ -194,7 +215,7 @@ public struct ProviderProfile: Sendable {
             guard keys.contains(where: { $0.alg == alg && !$0.standby }) else {
                 throw (algNode ?? node).error("no active signing key for id_token_alg \(alg)")
             }
-            guard endpoints.jwks != nil else { throw endpointsMap.node.error("an oidc profile needs a jwks endpoint") }
+            guard endpoints.jwks != nil else { throw (endpointsNode ?? node).error("an oidc profile needs a jwks endpoint") }
             oidc = OIDCSettings(signingKeys: keys, idTokenAlg: alg, idTokenLifetime: try map["id_token_lifetime"]?.duration("id_token_lifetime") ?? 3600)
         }
         var quirks: Set<String> = []
@@ -208,7 +229,7 @@ public struct ProviderProfile: Sendable {
         }
 
         var clients: [Client] = []
-        for node in try top.required("clients", in: "the profile").sequence("clients") {
+        for node in try (isReplay ? top["clients"] : try top.required("clients", in: "the profile"))?.sequence("clients") ?? [] {
             let map = try node.mapping("a client")
             try map.allowOnly(
                 ["client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce", "public_key", "post_logout_redirect_uris"], in: "a client")
@@ -242,17 +263,17 @@ public struct ProviderProfile: Sendable {
                     clientID: id, clientSecret: secret, redirectURIs: uris, authMethods: methods, requirePKCE: requirePKCE, publicKeyPEM: publicKey,
                     postLogoutRedirectURIs: try map["post_logout_redirect_uris"]?.stringList("post_logout_redirect_uris") ?? []))
         }
-        guard !clients.isEmpty else { throw top.node.error("a profile needs at least one client") }
+        guard !clients.isEmpty || isReplay else { throw top.node.error("a profile needs at least one client") }
 
         var users: [User] = []
-        for node in try top.required("users", in: "the profile").sequence("users") {
+        for node in try (isReplay ? top["users"] : try top.required("users", in: "the profile"))?.sequence("users") ?? [] {
             let map = try node.mapping("a user")
             let sub = try map.required("sub", in: "a user").string("sub")
             var claims: [String: String] = [:]
             for entry in map.entries where entry.key != "password" { claims[entry.key] = try entry.value.string("the claim \(entry.key)") }
             users.append(User(sub: sub, password: try map["password"]?.string("password"), claims: claims))
         }
-        guard !users.isEmpty else { throw top.node.error("a profile needs at least one user") }
+        guard !users.isEmpty || isReplay else { throw top.node.error("a profile needs at least one user") }
 
         let scopes = try top["scopes"]?.stringList("scopes") ?? []
         let defaultScope = try top["default_scope"]?.stringList("default_scope") ?? []
@@ -290,7 +311,32 @@ public struct ProviderProfile: Sendable {
             scopes: scopes, defaultScope: defaultScope, codeLifetime: codeLifetime, accessTokenLifetime: accessTokenLifetime,
             refreshTokenLifetime: refreshTokenLifetime, issueRefreshToken: try top["refresh_tokens"]?.bool("refresh_tokens") ?? true,
             refreshTokenRotation: try top["refresh_token_rotation"]?.bool("refresh_token_rotation") ?? true, grantTypes: grantTypes,
-            pkce: pkce, oauth1: oauth1, oidc: oidc, quirks: quirks, file: root.file)
+            pkce: pkce, oauth1: oauth1, oidc: oidc, replay: try isReplay ? parseExchanges(top) : [], quirks: quirks, file: root.file)
+    }
+
+    static func parseExchanges(_ top: YAMLMapping) throws(YAMLLocatedError) -> [RecordedExchange] {
+        var exchanges: [RecordedExchange] = []
+        for node in try top.required("exchanges", in: "a replay profile").sequence("exchanges") {
+            let map = try node.mapping("a recorded exchange")
+            try map.allowOnly(["request", "response"], in: "a recorded exchange")
+            let request = try map.required("request", in: "an exchange").mapping("the recorded request")
+            try request.allowOnly(["method", "path", "parameters"], in: "the recorded request")
+            let response = try map.required("response", in: "an exchange").mapping("the recorded response")
+            try response.allowOnly(["status", "headers", "body"], in: "the recorded response")
+            func pairs(_ node: YAMLNode?) throws(YAMLLocatedError) -> [(String, String)] {
+                guard let node else { return [] }
+                var result: [(String, String)] = []
+                for entry in try node.mapping("name/value pairs").entries { result.append((entry.key, try entry.value.string(entry.key))) }
+                return result
+            }
+            exchanges.append(
+                RecordedExchange(
+                    method: try request.required("method", in: "the recorded request").string("method"),
+                    path: try request.required("path", in: "the recorded request").string("path"),
+                    parameters: try pairs(request["parameters"]), status: try response.required("status", in: "the recorded response").int("status"),
+                    headers: try pairs(response["headers"]), body: try response["body"]?.string("body") ?? ""))
+        }
+        return exchanges
     }
 }
 

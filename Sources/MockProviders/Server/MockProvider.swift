@@ -75,7 +75,8 @@ public final class MockProvider: MockRequestHandler {
         "http://" + (request.headers["Host"] ?? "mock.invalid")
     }
 
-    static func split(_ url: String) -> (path: String, query: FormParameters?) {
+    /// The path and the parsed query of a URL or request target.
+    public static func split(_ url: String) -> (path: String, query: FormParameters?) {
         var target = Substring(url)
         if let schemeEnd = target.range(of: "://") {
             target = target[schemeEnd.upperBound...]

@@ -18,6 +18,7 @@ public enum MockProviderServer {
     public static func handler(for profile: ProviderProfile, clock: any OAuthClock = SystemClock()) -> any MockRequestHandler {
         switch profile.protocolName {
         case "oauth1": MockOAuth1Provider(profile: profile, clock: clock)
+        case "replay": MockReplayProvider(profile: profile)
         default: MockProvider(profile: profile, clock: clock)
         }
     }

@@ -1,0 +1,84 @@
+import Foundation
+import MockProviders
+import OAuthCore
+import Synchronization
+import Yams
+
+/// `oauth-harness record`: runs a scenario, keeps every HTTP exchange with the provider, and
+/// writes them — secrets redacted — as a replay profile plus a copy of the scenario that uses
+/// it, so behaviour seen once (a production quirk, say) can be reproduced offline.
+public enum ScenarioRecorder {
+    public struct Recording: Sendable {
+        public var profileYAML: String
+        public var scenarioYAML: String
+        public var exchanges: Int
+        public var result: ScenarioResult
+    }
+
+    final class Capture: HTTPTransport {
+        let base: any HTTPTransport
+        let exchanges = Mutex<[(TransportRequest, TransportResponse)]>([])
+
+        init(base: any HTTPTransport) { self.base = base }
+
+        func send(_ request: TransportRequest) async throws -> TransportResponse {
+            let response = try await base.send(request)
+            exchanges.withLock { $0.append((request, response)) }
+            return response
+        }
+    }
+
+    public static func record(
+        scenarioPath: String, profileName: String, catalog: ProviderCatalog, environment: [String: String], transport: any HTTPTransport
+    ) async throws -> Recording {
+        let scenario = try ScenarioLoader.load(contentsOf: scenarioPath, folder: "record", catalog: catalog, environment: environment)
+        let capture = Capture(base: transport)
+        let result = await ScenarioRunner(catalog: catalog, transport: capture).run(scenario)
+        let exchanges = capture.exchanges.withLock { $0 }
+        let redactor = Redactor(secrets: [scenario.client.clientSecret, scenario.client.privateKeyPEM, scenario.client.preissuedToken?.accessToken,
+            scenario.client.preissuedToken?.refreshToken].compactMap { $0 })
+        for (request, response) in exchanges {
+            redactor.registerSecrets(in: request)
+            redactor.registerSecrets(in: response)
+        }
+        var recorded: [[String: Any]] = []
+        for (request, response) in exchanges {
+            let (path, query) = MockProvider.split(request.url)
+            var parameters: [String: String] = [:]
+            for pair in query ?? FormParameters() { parameters[pair.name] = redactor.redact(pair.value) }
+            if request.headers["Content-Type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true,
+                let form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self))
+            {
+                for pair in form { parameters[pair.name] = redactor.redact(pair.value) }
+            }
+            var headers: [String: String] = [:]
+            for field in response.headers where !["date", "content-length", "set-cookie", "server"].contains(field.name.lowercased()) {
+                headers[field.name] = redactor.redactHeader(name: field.name, value: field.value)
+            }
+            recorded.append([
+                "request": ["method": request.method, "path": path, "parameters": parameters] as [String: Any],
+                "response": ["status": response.status, "headers": headers, "body": redactor.redact(response.bodyText)] as [String: Any],
+            ])
+        }
+        var profile: [String: Any] = [
+            "name": profileName, "protocol": "replay",
+            "models": "a recording of \(scenario.name) (\((scenarioPath as NSString).lastPathComponent)) made with oauth-harness record on \(ISO8601DateFormatter().string(from: Date()))",
+            "exchanges": recorded,
+        ]
+        if let original = catalog[scenario.provider] {
+            var endpoints: [String: String] = ["authorize": original.endpoints.authorize, "token": original.endpoints.token, "resource": original.endpoints.resource]
+            endpoints["revoke"] = original.endpoints.revoke
+            endpoints["introspect"] = original.endpoints.introspect
+            profile["endpoints"] = endpoints
+            profile["clients"] = original.clients.map { ["client_id": $0.clientID, "redirect_uris": $0.redirectURIs] as [String: Any] }
+        }
+        let header = "# Recorded by `oauth-harness record`; secrets are replaced by \(Redactor.mask). Replayed in order per method and path.\n"
+        let profileYAML = header + (try Yams.dump(object: profile, width: -1, sortKeys: true))
+        let original = try String(contentsOfFile: scenarioPath, encoding: .utf8)
+        var lines = original.components(separatedBy: "\n")
+        if let index = lines.firstIndex(where: { $0.hasPrefix("provider:") }) { lines[index] = "provider: \(profileName)" }
+        if let index = lines.firstIndex(where: { $0.hasPrefix("name:") }) { lines[index] = "name: \"replay of \(scenario.name.replacingOccurrences(of: "\"", with: "'"))\"" }
+        let scenarioYAML = "# Replays MockProviders/\(profileName).yaml, recorded from \(scenarioPath).\n" + lines.joined(separator: "\n")
+        return Recording(profileYAML: profileYAML, scenarioYAML: scenarioYAML, exchanges: exchanges.count, result: result)
+    }
+}
