@@ -66,10 +66,20 @@ struct Run: AsyncParsableCommand {
         harness.profilesDirectory = inputs.profiles
         if let jobs { harness.jobs = jobs }
         if let shard { harness.shard = try Self.parseShard(shard) }
+        // On a terminal, one progress line rewritten in place; otherwise one plain line per scenario.
+        let progress = isatty(1) == 1 && format == .plain ? ProgressLine() : nil
         let summary = await harness.execute { line in
-            if line.hasPrefix("error:") { printError(line) } else { print(line) }
+            if line.hasPrefix("error:") {
+                progress?.clear()
+                printError(line)
+            } else if let progress {
+                progress.show(line)
+            } else {
+                print(line)
+            }
             flushStandardOutput()
         }
+        progress?.finish()
         if verbose {
             for result in summary.results {
                 if case .failed = result.outcome { print("--- transcript of \(result.folder)/\(result.name)\n\(result.transcript)") }
@@ -225,5 +235,33 @@ struct Record: AsyncParsableCommand {
         if case .passed = recording.result.outcome { return }
         if case .skipped = recording.result.outcome { return }
         throw ExitCode(1)
+    }
+}
+
+/// A single status line on a terminal: counts and the latest scenario; failures stay visible.
+final class ProgressLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0, failed = 0
+
+    func show(_ line: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        done += 1
+        if line.hasPrefix("FAIL") || line.hasPrefix("ERROR") {
+            failed += 1
+            print("\r\u{1B}[2K" + line)
+        }
+        let latest = line.count > 70 ? String(line.prefix(70)) + "…" : line
+        print("\r\u{1B}[2K[\(done) done, \(failed) failed] \(latest)", terminator: "")
+    }
+
+    func clear() {
+        lock.lock()
+        defer { lock.unlock() }
+        print("\r\u{1B}[2K", terminator: "")
+    }
+
+    func finish() {
+        clear()
     }
 }

@@ -30,8 +30,11 @@ public enum SummaryReport {
             text += "\n## Quirk profiles\n\n| scenario | result |\n|---|---|\n"
             for result in quirks { text += "| \(result.name) | \(result.outcome == .passed ? "passed" : describe(result.outcome)) |\n" }
         }
+        if results.contains(where: { $0.conformance != nil }) {
+            // The conformance table, one heading level down.
+            text += "\n#" + ConformanceReport.markdown(results)
+        }
         text += "\nJUnit: `\(junitPath)`"
-        if results.contains(where: { $0.conformance != nil }) { text += " · conformance table: `conformance.md`" }
         return text + "\n"
     }
 
