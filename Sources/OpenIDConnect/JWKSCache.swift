@@ -46,12 +46,8 @@ public final class JWKSCache: Sendable {
     @discardableResult
     func fetch() async throws(OAuthError) -> [JSONValue] {
         let step = "jwks"
-        let response: TransportResponse
-        do {
-            response = try await transport.send(TransportRequest(method: "GET", url: url, headers: ["Accept": "application/jwk-set+json, application/json"]))
-        } catch {
-            throw OAuthError(code: OAuthError.transportError, description: String(describing: error), step: step, origin: .transport)
-        }
+        let response = try await transport.sendRetryingIdempotent(
+            TransportRequest(method: "GET", url: url, headers: ["Accept": "application/jwk-set+json, application/json"]), step: step)
         guard response.status == 200 else { throw .malformed(step: step, httpStatus: response.status, "the JWKS endpoint answered HTTP \(response.status)") }
         guard case .array(let keys)? = (try? JSONValue.parse(response.body))?["keys"] else {
             throw .malformed(step: step, httpStatus: response.status, "the JWKS is not an object with a keys array (RFC 7517 §5)")

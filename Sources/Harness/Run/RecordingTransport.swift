@@ -46,16 +46,21 @@ public final class Transcript: Sendable {
 public final class RecordingTransport: HTTPTransport {
     let base: any HTTPTransport
     let transcript: Transcript
+    /// A deadline for every exchange that does not set one.
+    let timeout: Duration?
     private let currentStep = Mutex("")
 
-    public init(base: any HTTPTransport, transcript: Transcript) {
+    public init(base: any HTTPTransport, transcript: Transcript, timeout: Duration? = nil) {
         self.base = base
         self.transcript = transcript
+        self.timeout = timeout
     }
 
     public func setStep(_ step: String) { currentStep.withLock { $0 = step } }
 
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
+        var request = request
+        if request.timeout == nil { request.timeout = timeout }
         transcript.redactor.registerSecrets(in: request)
         let started = ContinuousClock.now
         do {

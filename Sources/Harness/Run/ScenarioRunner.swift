@@ -92,7 +92,7 @@ public final class ScenarioRunner: Sendable {
         _ scenario: Scenario, profile: ProviderProfile, provider: any ProviderUnderTest, clock: ManualClock, transcript: Transcript,
         notes: inout [String], verdict: inout String?
     ) async -> ScenarioResult.Outcome {
-        let recorder = RecordingTransport(base: transport, transcript: transcript)
+        let recorder = RecordingTransport(base: transport, transcript: transcript, timeout: scenario.client.timeout)
         let client = scenario.client
         transcript.redactor.register(client.privateKeyPEM)
         transcript.redactor.register(client.preissuedToken?.accessToken)

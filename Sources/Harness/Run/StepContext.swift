@@ -138,7 +138,7 @@ struct StepContext {
             let url = provider.url(path)
             let kind = step.kind
             try await sendAll(concurrent, step: kind) { try await session.request(method, url, step: kind) }
-        case .expect, .advanceClock:
+        case .expect, .advanceClock, .fault:
             try await executeShared(step)
         case .requestToken, .accessToken:
             throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) is an OAuth 1 step", step: step.kind)
@@ -172,6 +172,16 @@ struct StepContext {
         case .advanceClock(let seconds):
             clock.advance(by: seconds)
             recorder.transcript.note("clock advanced by \(Int(seconds)) s")
+        case .fault(let fault):
+            guard let running = provider as? RunningProvider else {
+                throw OAuthError.client(OAuthError.invalidConfiguration, "faults need a built-in mock provider", step: step.kind)
+            }
+            if let fault {
+                running.faults.arm(fault)
+                recorder.transcript.note("fault armed: \(fault.kind.rawValue) on \(fault.path ?? "every path")")
+            } else {
+                running.faults.clear()
+            }
         default:
             break
         }

@@ -1,6 +1,7 @@
 import Foundation
 import OAuth1
 import OAuth2
+import MockProviders
 
 /// One scenario file: which provider, which client, and the steps to drive through it.
 /// The format is documented in `Scenarios/README.md`.
@@ -43,6 +44,8 @@ public struct ClientSpec: Sendable {
     /// Renew tokens expiring within `leeway` before each request.
     public var autoRefresh: Bool = false
     public var leeway: TimeInterval = 60
+    /// Deadline of every HTTP exchange of this client (head and body).
+    public var timeout: Duration?
     /// A token issued beforehand (e.g. from CI secrets) for refresh and API steps.
     public var preissuedToken: (accessToken: String, refreshToken: String?)?
     /// Named client-side compliance fixes switched on for this scenario.
@@ -100,6 +103,8 @@ public struct Step: Sendable {
         case evil(String)
         /// Make the mock provider rotate its ID-token signing key.
         case rotateKeys
+        /// Arm a transport-level fault on the mock (or clear them all with `none`).
+        case fault(Fault?)
         /// Check values of the run so far.
         case expect([Assertion])
         /// Move the shared clock of client and provider forward.

@@ -9,20 +9,20 @@ public enum ScenarioLoader {
     static let topKeys = ["name", "description", "provider", "client", "steps", "conformance"]
     static let clientKeys = [
         "client_id", "client_secret", "auth_method", "redirect_uri", "scope", "pkce", "private_key", "token_placement", "auto_refresh",
-        "compliance_fixes", "signature_method", "signature_type", "realm", "nonce", "timestamp_offset", "openid", "token",
+        "compliance_fixes", "signature_method", "signature_type", "realm", "nonce", "timestamp_offset", "openid", "token", "timeout",
     ]
     static let oauth1ClientKeys: Set<String> = ["signature_method", "signature_type", "realm", "nonce", "timestamp_offset"]
     static let oauth2ClientKeys: Set<String> = ["auth_method", "scope", "pkce", "token_placement", "auto_refresh"]
     static let actions = [
         "authorize", "fetch_token", "refresh", "revoke", "introspect", "discover", "request_token", "access_token", "login", "userinfo", "logout",
-        "evil", "rotate_keys", "get", "post", "expect", "advance_clock",
+        "evil", "rotate_keys", "fault", "get", "post", "expect", "advance_clock",
     ]
     static let openIDActions: Set<String> = ["login", "userinfo", "logout", "evil", "rotate_keys"]
     static let oauth1Actions: Set<String> = ["request_token", "access_token"]
     static let externalEndpoints = ["authorize", "token", "resource", "revoke", "introspect"]
     /// Steps that need a person at the provider's pages, or a mock's clock and controls.
     static let mockOnlyActions: Set<String> = [
-        "authorize", "login", "logout", "userinfo", "evil", "rotate_keys", "advance_clock", "request_token", "access_token",
+        "authorize", "login", "logout", "userinfo", "evil", "rotate_keys", "advance_clock", "request_token", "access_token", "fault",
     ]
     static let oauth2Actions: Set<String> = ["fetch_token", "refresh", "revoke", "introspect", "discover", "login", "userinfo", "logout", "evil", "rotate_keys"]
     /// Client-side compliance fixes a scenario can switch on.
@@ -103,6 +103,11 @@ public enum ScenarioLoader {
         }
         if let node = clientMap["token_placement"] {
             client.tokenPlacement = TokenPlacement(rawValue: try node.choice("token_placement", TokenPlacement.allCases.map(\.rawValue)))!
+        }
+        if let node = clientMap["timeout"] {
+            let seconds = try node.duration("timeout")
+            guard seconds > 0, seconds <= 300 else { throw node.error("expected a timeout between 0 and 5m") }
+            client.timeout = .milliseconds(Int(seconds * 1000))
         }
         if let node = clientMap["token"] {
             let map = try node.mapping("a pre-issued token")
@@ -264,6 +269,19 @@ public enum ScenarioLoader {
             action = .logout(postLogoutRedirectURI: try options?["post_logout_redirect_uri"]?.string("post_logout_redirect_uri"))
         case "evil":
             action = .evil(try body.choice("evil mode", EvilMode.allCases.map(\.rawValue)))
+        case "fault":
+            if case .scalar = body.node, try body.string("fault") == "none" {
+                action = .fault(nil)
+            } else {
+                let options = try body.mapping("a fault")
+                try options.allowOnly(["kind", "path", "status", "milliseconds", "count"], in: "fault")
+                let kind = Fault.Kind(rawValue: try options.required("kind", in: "fault").choice("fault kind", Fault.Kind.allCases.map(\.rawValue)))!
+                var fault = Fault(kind: kind, path: try options["path"]?.string("path"))
+                fault.status = try options["status"]?.int("an HTTP status") ?? fault.status
+                fault.milliseconds = try options["milliseconds"]?.int("milliseconds") ?? fault.milliseconds
+                fault.count = try options["count"]?.int("count")
+                action = .fault(fault)
+            }
         case "request_token":
             _ = try optionalMapping(body, "request_token options")?.allowOnly([], in: "request_token")
             action = .requestToken

@@ -25,11 +25,14 @@ public enum MockProviderServer {
 
     /// The Hummingbird application serving `provider`. `onRunning` receives the bound port.
     public static func application(
-        for provider: any MockRequestHandler, host: String = "127.0.0.1", port: Int = 0, logger: Logger,
+        for provider: any MockRequestHandler, host: String = "127.0.0.1", port: Int = 0, logger: Logger, faults: FaultInjector = FaultInjector(),
         onRunning: @escaping @Sendable (Int) async -> Void
     ) -> some Service {
         // Every request goes to the provider's own dispatcher: one responder, no router.
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in try await respond(provider, request) }
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            if let fault = faults.take(path: request.uri.path) { return try await inject(fault, provider, request) }
+            return try await respond(provider, request)
+        }
         return Application(
             responder: responder,
             configuration: .init(address: .hostname(host, port: port), serverName: "oauth-harness-mock"),
@@ -37,7 +40,51 @@ public enum MockProviderServer {
             logger: logger)
     }
 
+    /// Answers with `fault` instead of (or around) the provider's answer.
+    static func inject(_ fault: Fault, _ provider: any MockRequestHandler, _ request: Request) async throws -> Response {
+        switch fault.kind {
+        case .latency:
+            try await Task.sleep(for: .milliseconds(min(fault.milliseconds, 30_000)))
+            return try await respond(provider, request)
+        case .status:
+            var headers: HTTPFields = [.contentType: "text/plain"]
+            if fault.status == 429 { headers[.retryAfter] = "1" }
+            return Response(status: .init(code: fault.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: "injected HTTP \(fault.status)")))
+        case .truncatedJSON:
+            var answer = await provider.handle(try await transportRequest(request))
+            answer.body = Array(answer.body.prefix(answer.body.count / 2))
+            return response(answer)
+        case .malformedJSON:
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"access_token\": \"abc\", \"token_type\": ")))
+        case .hugeBody:
+            let chunk = ByteBuffer(repeating: UInt8(ascii: " "), count: 1 << 20)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init { writer in
+                for _ in 0..<50 { try await writer.write(chunk) }
+                try await writer.finish(nil)
+            })
+        case .slowBody:
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init { writer in
+                for _ in 0..<300 {
+                    try await writer.write(ByteBuffer(string: " "))
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                try await writer.finish(nil)
+            })
+        case .closeMidBody:
+            return Response(status: .ok, headers: [.contentType: "application/json", .contentLength: "1000"], body: .init { writer in
+                try await writer.write(ByteBuffer(string: "{\"access_token\": \"abc"))
+                throw MockServerError(message: "connection dropped on purpose")
+            })
+        case .redirectLoop:
+            return .redirect(to: request.uri.string, type: .found)
+        }
+    }
+
     static func respond(_ provider: any MockRequestHandler, _ request: Request) async throws -> Response {
+        response(await provider.handle(try await transportRequest(request)))
+    }
+
+    static func transportRequest(_ request: Request) async throws -> TransportRequest {
         var headers = HeaderList()
         // HTTP/1.1 Host arrives as the :authority pseudo-header in swift-http-types.
         if let authority = request.head.authority { headers.add("Host", authority) }
@@ -47,8 +94,10 @@ public enum MockProviderServer {
             let buffer = try await request.body.collect(upTo: MockProvider.maxBodyBytes)
             body = Array(buffer.readableBytesView)
         }
-        let answer = await provider.handle(
-            TransportRequest(method: request.method.rawValue, url: request.uri.string, headers: headers, body: body))
+        return TransportRequest(method: request.method.rawValue, url: request.uri.string, headers: headers, body: body)
+    }
+
+    static func response(_ answer: TransportResponse) -> Response {
         var fields = HTTPFields()
         for field in answer.headers {
             if let name = HTTPField.Name(field.name) { fields.append(HTTPField(name: name, value: field.value)) }
@@ -63,8 +112,9 @@ public enum MockProviderServer {
         logger: Logger = Logger(label: "oauth-harness.mock", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> RunningProvider {
         let provider = handler(for: profile, clock: clock)
+        let faults = FaultInjector()
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = application(for: provider, host: host, port: port, logger: logger) { port in
+        let app = application(for: provider, host: host, port: port, logger: logger, faults: faults) { port in
             continuation.yield(port)
             continuation.finish()
         }
@@ -74,7 +124,8 @@ public enum MockProviderServer {
             try await group.run()
         }
         for await bound in ports {
-            return RunningProvider(provider: provider, baseURL: "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)", group: group, task: task)
+            return RunningProvider(
+                provider: provider, baseURL: "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)", group: group, task: task, faults: faults)
         }
         try await task.value
         throw MockServerError(message: "the server for \(profile.name) stopped before it was running")
@@ -90,14 +141,17 @@ public struct MockServerError: Error, CustomStringConvertible {
 public final class RunningProvider: Sendable {
     public let provider: any MockRequestHandler
     public let baseURL: String
+    /// Transport-level faults to arm for the requests that follow.
+    public let faults: FaultInjector
     let group: ServiceGroup
     let task: Task<Void, any Error>
 
-    init(provider: any MockRequestHandler, baseURL: String, group: ServiceGroup, task: Task<Void, any Error>) {
+    init(provider: any MockRequestHandler, baseURL: String, group: ServiceGroup, task: Task<Void, any Error>, faults: FaultInjector) {
         self.provider = provider
         self.baseURL = baseURL
         self.group = group
         self.task = task
+        self.faults = faults
     }
 
     public var profile: ProviderProfile { provider.profile }

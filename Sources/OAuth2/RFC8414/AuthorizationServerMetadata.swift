@@ -95,12 +95,7 @@ public final class MetadataCache: Sendable {
         if let cached = entries.withLock({ $0[url] }), now.timeIntervalSince(cached.fetchedAt) < ttl {
             return cached.metadata
         }
-        let response: TransportResponse
-        do {
-            response = try await transport.send(TransportRequest(method: "GET", url: url, headers: ["Accept": "application/json"]))
-        } catch {
-            throw OAuthError(code: OAuthError.transportError, description: String(describing: error), step: "discovery", origin: .transport)
-        }
+        let response = try await transport.sendRetryingIdempotent(TransportRequest(method: "GET", url: url, headers: ["Accept": "application/json"]), step: "discovery")
         guard response.status == 200 else {
             throw .malformed(step: "discovery", httpStatus: response.status, "the metadata endpoint answered HTTP \(response.status)")
         }

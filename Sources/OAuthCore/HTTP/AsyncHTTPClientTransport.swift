@@ -38,14 +38,41 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         if !request.body.isEmpty {
             outgoing.body = .bytes(ByteBuffer(bytes: request.body))
         }
-        let seconds = Int64(timeout.components.seconds)
-        let response = try await client.execute(outgoing, timeout: .seconds(max(seconds, 1)))
-        let buffer = try await response.body.collect(upTo: maxBodyBytes)
+        let deadline = request.timeout ?? timeout
+        let limit = maxBodyBytes
+        let client = self.client
+        // One deadline for head and body: a provider that drips its body cannot hold a run.
+        let prepared = outgoing
+        let headDeadline = TimeAmount.nanoseconds(Int64(deadline.components.seconds) * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000)
+        let (response, buffer) = try await Self.within(deadline) {
+            let response = try await client.execute(prepared, timeout: max(headDeadline, .milliseconds(1)))
+            return (response, try await response.body.collect(upTo: limit))
+        }
         var headers = HeaderList()
         for header in response.headers {
             headers.add(header.name, header.value)
         }
         return TransportResponse(status: Int(response.status.code), headers: headers, body: Array(buffer.readableBytesView))
+    }
+
+    /// Runs `operation`, cancelling it and throwing `TimeoutError` when `limit` passes first.
+    static func within<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw TimeoutError(limit: limit) }
+            return value
+        }
+    }
+
+    /// The exchange did not finish within its deadline.
+    public struct TimeoutError: Error, CustomStringConvertible {
+        public let limit: Duration
+        public var description: String { "no complete response within \(limit)" }
     }
 
     public func shutdown() async throws {

@@ -39,12 +39,15 @@ public struct TransportRequest: Sendable, Equatable {
     public var url: String
     public var headers: HeaderList
     public var body: [UInt8]
+    /// The whole exchange's deadline (head and body); `nil` uses the transport's default.
+    public var timeout: Duration?
 
-    public init(method: String, url: String, headers: HeaderList = [:], body: [UInt8] = []) {
+    public init(method: String, url: String, headers: HeaderList = [:], body: [UInt8] = [], timeout: Duration? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.timeout = timeout
     }
 
     /// A POST with an `application/x-www-form-urlencoded` body.
@@ -97,5 +100,27 @@ extension HTTPTransport {
             throw OAuthError(
                 code: OAuthError.transportError, description: text.count > 200 ? String(text.prefix(200)) + "…" : text, step: step, origin: .transport)
         }
+    }
+}
+
+extension HTTPTransport {
+    /// For idempotent metadata requests only (discovery, JWKS): up to `attempts` tries when the
+    /// exchange fails or the answer is 5xx or 429, waiting Retry-After (at most 2 s) or 100 ms ×
+    /// attempt between them. Never used for code exchanges or other token requests.
+    public func sendRetryingIdempotent(_ request: TransportRequest, step: String, attempts: Int = 3) async throws(OAuthError) -> TransportResponse {
+        precondition(request.method == "GET", "only GET requests are retried")
+        var last: OAuthError?
+        for attempt in 1...max(attempts, 1) {
+            do {
+                let response = try await send(request, step: step)
+                guard response.status >= 500 || response.status == 429, attempt < attempts else { return response }
+                let wait = response.headers["Retry-After"].flatMap(Double.init).map { min($0, 2) } ?? 0.1 * Double(attempt)
+                try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+            } catch {
+                last = error
+                if attempt < attempts { try? await Task.sleep(for: .milliseconds(100 * attempt)) }
+            }
+        }
+        throw last ?? OAuthError(code: OAuthError.transportError, description: "no answer", step: step, origin: .transport)
     }
 }

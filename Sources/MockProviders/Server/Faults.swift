@@ -1,0 +1,65 @@
+import Foundation
+import OAuthCore
+import Synchronization
+
+/// Transport-level misbehaviour a scenario can switch on for a running mock: what a provider
+/// under load or behind a broken proxy does, as opposed to the protocol quirks of its JSON.
+public struct Fault: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Answer normally after a delay.
+        case latency
+        /// Answer with this HTTP status (429 with Retry-After), a short text body.
+        case status
+        /// The normal answer with its body cut in half.
+        case truncatedJSON = "truncated_json"
+        /// A body that is not JSON at all where JSON is expected.
+        case malformedJSON = "malformed_json"
+        /// 50 MB of body, streamed.
+        case hugeBody = "huge_body"
+        /// The body dripped a byte every 200 ms (bounded to 60 s).
+        case slowBody = "slow_body"
+        /// The connection drops in the middle of the body.
+        case closeMidBody = "close_mid_body"
+        /// A redirect to the same URL, forever.
+        case redirectLoop = "redirect_loop"
+    }
+
+    public var kind: Kind
+    /// The path it applies to; `nil` for every request.
+    public var path: String?
+    public var status: Int
+    public var milliseconds: Int
+    /// How many requests it affects; `nil` for all that follow.
+    public var count: Int?
+
+    public init(kind: Kind, path: String? = nil, status: Int = 503, milliseconds: Int = 250, count: Int? = nil) {
+        self.kind = kind
+        self.path = path
+        self.status = status
+        self.milliseconds = milliseconds
+        self.count = count
+    }
+}
+
+/// The faults armed on a running provider.
+public final class FaultInjector: Sendable {
+    private let faults = Mutex<[Fault]>([])
+
+    public init() {}
+
+    public func arm(_ fault: Fault) { faults.withLock { $0.append(fault) } }
+
+    public func clear() { faults.withLock { $0.removeAll() } }
+
+    /// The fault for a request to `path`, counting it down.
+    func take(path: String) -> Fault? {
+        faults.withLock { faults in
+            guard let index = faults.firstIndex(where: { $0.path == nil || $0.path == path }) else { return nil }
+            let fault = faults[index]
+            if let count = fault.count {
+                if count <= 1 { faults.remove(at: index) } else { faults[index].count = count - 1 }
+            }
+            return fault
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import OAuthCore
+
+final class CountingTransport: HTTPTransport {
+    let status: Int
+    let calls = Mutex(0)
+    init(status: Int) { self.status = status }
+    func send(_ request: TransportRequest) async throws -> TransportResponse {
+        calls.withLock { $0 += 1 }
+        return TransportResponse(status: status, headers: ["Retry-After": "0"])
+    }
+    var count: Int { calls.withLock { $0 } }
+}
+
+@Suite struct TransportRobustnessTests {
+    @Test func idempotentRetriesAreBounded() async throws {
+        let failing = CountingTransport(status: 503)
+        let response = try await failing.sendRetryingIdempotent(TransportRequest(method: "GET", url: "http://x/jwks"), step: "jwks", attempts: 3)
+        #expect(response.status == 503)
+        #expect(failing.count == 3)
+        let fine = CountingTransport(status: 200)
+        _ = try await fine.sendRetryingIdempotent(TransportRequest(method: "GET", url: "http://x/jwks"), step: "jwks")
+        #expect(fine.count == 1)
+        let notFound = CountingTransport(status: 404)
+        _ = try await notFound.sendRetryingIdempotent(TransportRequest(method: "GET", url: "http://x/jwks"), step: "jwks")
+        #expect(notFound.count == 1, "only 5xx and 429 are retried")
+    }
+
+    @Test func deadlinesEndSlowOperations() async {
+        let started = ContinuousClock.now
+        await #expect(throws: AsyncHTTPClientTransport.TimeoutError.self) {
+            try await AsyncHTTPClientTransport.within(.milliseconds(100)) {
+                try await Task.sleep(for: .seconds(30))
+                return 1
+            }
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+}
