@@ -78,8 +78,13 @@ let package = Package(
             dependencies: ["OAuthClient", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird")]
         ),
         .target(
+            name: "ExampleSupport",
+            dependencies: ["OAuthClient", "OAuth2"],
+            path: "Examples/ExampleSupport"
+        ),
+        .target(
             name: "HummingbirdExampleApp",
-            dependencies: ["OAuthClient", "OAuthHummingbird", "OAuth2", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["ExampleSupport", "OAuthClient", "OAuthHummingbird", "OAuth2", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Examples/HummingbirdExample/Sources/HummingbirdExampleApp"
         ),
         .executableTarget(
@@ -93,7 +98,7 @@ let package = Package(
         ),
         .target(
             name: "VaporExampleApp",
-            dependencies: ["OAuthVapor", "OAuthClient", "OAuth2", "OAuthCore", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"]))],
+            dependencies: ["ExampleSupport", "OAuthVapor", "OAuthClient", "OAuth2", "OAuthCore", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"]))],
             path: "Examples/VaporExample/Sources/VaporExampleApp"
         ),
         .executableTarget(
@@ -151,12 +156,13 @@ let package = Package(
             name: "OAuthClientTests",
             dependencies: [
                 "OAuthClient", "OAuthCore", "OAuth2", "OpenIDConnect", "MockProviders", "Harness", "OAuthHummingbird", "HummingbirdExampleApp",
+                "ExampleSupport",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
             name: "OAuthVaporTests",
-            dependencies: ["OAuthVapor", "VaporExampleApp", "OAuthClient", "OAuthCore", "MockProviders", "Harness", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"]))]
+            dependencies: ["OAuthVapor", "VaporExampleApp", "ExampleSupport", "OAuthClient", "OAuthCore", "MockProviders", "Harness", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"]))]
         ),
         .testTarget(
             name: "MockProvidersTests",

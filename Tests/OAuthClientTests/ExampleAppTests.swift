@@ -1,3 +1,4 @@
+import ExampleSupport
 import Foundation
 import Hummingbird
 import HummingbirdExampleApp
@@ -33,16 +34,7 @@ import Testing
         let github = try await MockProviderServer.start(try profile("github-style"))
         let twitter = try await MockProviderServer.start(try profile("twitter-style-oauth1"))
         let google = try await MockProviderServer.start(try profile("google-style-oidc"))
-        let settings = [
-            "GITHUB_CLIENT_ID": "github-style-client", "GITHUB_CLIENT_SECRET": "github-style-secret",
-            "GITHUB_AUTHORIZE_URL": github.url("/login/oauth/authorize"), "GITHUB_ACCESS_TOKEN_URL": github.url("/login/oauth/access_token"),
-            "GITHUB_API_BASE_URL": github.baseURL,
-            "TWITTER_CLIENT_ID": "harness-consumer", "TWITTER_CLIENT_SECRET": "harness-consumer-secret",
-            "TWITTER_REQUEST_TOKEN_URL": twitter.url("/oauth/request_token"), "TWITTER_AUTHORIZE_URL": twitter.url("/oauth/authorize"),
-            "TWITTER_ACCESS_TOKEN_URL": twitter.url("/oauth/access_token"), "TWITTER_API_BASE_URL": twitter.url("/1.1"),
-            "GOOGLE_CLIENT_ID": "harness-rp.apps.example", "GOOGLE_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long",
-            "GOOGLE_SERVER_METADATA_URL": google.url("/.well-known/openid-configuration"), "GOOGLE_API_BASE_URL": google.baseURL,
-        ]
+        let settings = ExampleSupport.mockSettings(github: github.baseURL, twitter: twitter.baseURL, google: google.baseURL)
         let transport = AsyncHTTPClientTransport()
         let registry = OAuthRegistry(transport: transport, settings: settings)
         try ExampleApp.register(registry, settings: settings)

@@ -1,3 +1,4 @@
+import ExampleSupport
 import Foundation
 import Hummingbird
 import OAuth2
@@ -27,23 +28,10 @@ public enum ExampleApp {
     /// Registers `github`, `twitter` and `google` from settings such as `GITHUB_CLIENT_ID`,
     /// `GITHUB_AUTHORIZE_URL`, `TWITTER_REQUEST_TOKEN_URL`, `GOOGLE_SERVER_METADATA_URL`.
     public static func register(_ registry: OAuthRegistry, settings: [String: String]) throws {
-        if settings["GITHUB_CLIENT_ID"] != nil {
-            var github = RemoteAppConfiguration()
-            github.complianceFixes = [ComplianceFixes.github]
-            github.scope = ["read:user", "user:email"]
-            try registry.register("github", github)
-        }
-        if settings["TWITTER_CLIENT_ID"] != nil { try registry.register("twitter") }
-        if settings["GOOGLE_CLIENT_ID"] != nil {
-            var google = RemoteAppConfiguration()
-            google.scope = ["openid", "profile", "email"]
-            google.codeChallengeMethod = .s256
-            try registry.register("google", google)
-        }
+        try ExampleSupport.registerProviders(registry, settings: settings)
     }
 
-    /// The API each provider's "call an API" link uses.
-    static let apiPaths = ["github": "user", "twitter": "account/verify_credentials.json", "google": "v1/userinfo"]
+    static let apiPaths = ExampleSupport.apiPaths
 
     public static func router(registry: OAuthRegistry) -> Router<BasicRequestContext> {
         let oauth = HummingbirdOAuth(registry: registry)

@@ -1,4 +1,5 @@
 #if Vapor
+import ExampleSupport
 import Foundation
 import OAuth2
 import OAuthClient
@@ -14,23 +15,11 @@ public enum VaporExampleApp {
         let values = Mutex<[String: StoredToken]>([:])
     }
 
-    static let apiPaths = ["github": "user", "twitter": "account/verify_credentials.json", "google": "v1/userinfo"]
+    static let apiPaths = ExampleSupport.apiPaths
 
     /// Registers the providers present in `settings` and installs sessions and routes.
     public static func configure(_ app: Application, registry: OAuthRegistry, settings: [String: String]) throws {
-        if settings["GITHUB_CLIENT_ID"] != nil {
-            var github = RemoteAppConfiguration()
-            github.complianceFixes = [ComplianceFixes.github]
-            github.scope = ["read:user"]
-            try registry.register("github", github)
-        }
-        if settings["TWITTER_CLIENT_ID"] != nil { try registry.register("twitter") }
-        if settings["GOOGLE_CLIENT_ID"] != nil {
-            var google = RemoteAppConfiguration()
-            google.scope = ["openid", "profile", "email"]
-            google.codeChallengeMethod = .s256
-            try registry.register("google", google)
-        }
+        try ExampleSupport.registerProviders(registry, settings: settings)
         app.sessions.use(.memory)
         app.middleware.use(app.sessions.middleware)
         let oauth = VaporOAuth(registry: registry)
