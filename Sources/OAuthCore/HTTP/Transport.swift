@@ -108,9 +108,10 @@ extension HTTPTransport {
     /// exchange fails or the answer is 5xx or 429, waiting Retry-After (at most 2 s) or 100 ms ×
     /// attempt between them. Never used for code exchanges or other token requests.
     public func sendRetryingIdempotent(_ request: TransportRequest, step: String, attempts: Int = 3) async throws(OAuthError) -> TransportResponse {
-        precondition(request.method == "GET", "only GET requests are retried")
+        // Only safe methods are worth a second try; anything else goes out once.
+        let attempts = request.method == "GET" || request.method == "HEAD" ? max(attempts, 1) : 1
         var last: OAuthError?
-        for attempt in 1...max(attempts, 1) {
+        for attempt in 1...attempts {
             do {
                 let response = try await send(request, step: step)
                 guard response.status >= 500 || response.status == 429, attempt < attempts else { return response }
