@@ -92,6 +92,33 @@ import Testing
         await mock.stop()
     }
 
+    @Test func aTestUserLogsInThroughTheProvidersForm() async throws {
+        let mock = try await MockProviderServer.start(try ProviderProfile.load(contentsOf: repositoryRoot + "/MockProviders/login-form-oauth2.yaml"))
+        let (directory, file) = try write("""
+            name: authorization code with a test user at an external provider
+            provider: { url: "${REAL_PROVIDER_URL}", authorize: /login/authorize, token: /login/token, resource: /api/me }
+            client:
+              client_id: harness-client
+              client_secret: ${REAL_CLIENT_SECRET}
+              redirect_uri: http://127.0.0.1:8400/callback
+            steps:
+              - authorize: { form: { username: "${TEST_USER}", password: "${TEST_PASSWORD}" } }
+              - fetch_token: {}
+              - get: /api/me
+              - expect: { json.sub: test-user }
+
+            """)
+        var run = harness(paths: [file], junit: directory + "/junit.xml")
+        run.environment = [
+            "REAL_PROVIDER_URL": mock.baseURL, "REAL_CLIENT_SECRET": "harness-secret", "TEST_USER": "test-user", "TEST_PASSWORD": "test-user-password",
+        ]
+        let summary = await run.execute()
+        #expect(summary.results.first?.outcome == .passed, "\(summary.results.map(HarnessRun.describe))")
+        let xml = try String(contentsOfFile: directory + "/junit.xml", encoding: .utf8)
+        #expect(!xml.contains("test-user-password"), "the password is a secret")
+        await mock.stop()
+    }
+
     @Test func missingCredentialsSkipWithTheReason() async throws {
         let (directory, file) = try write(Self.byURL)
         let summary = await harness(paths: [file], junit: directory + "/junit.xml").execute()

@@ -83,7 +83,7 @@ struct StepContext {
             var agent = UserAgent(transport: recorder)
             var callback = try await agent.authorize(
                 url: request.url, redirectURI: request.redirectURI ?? "", decision: options.consent == .approve ? .approve : .deny,
-                user: options.user)
+                user: options.user, fill: options.form)
             if let forged = options.callbackState {
                 callback = Self.replacingQueryParameter("state", with: forged, in: callback)
                 recorder.transcript.note("callback state replaced with a forged value before the client reads it")

@@ -14,7 +14,8 @@ struct UserAgent {
 
     enum Decision: String { case approve, deny }
 
-    mutating func authorize(url start: String, redirectURI: String, decision: Decision, user: String?) async throws(OAuthError) -> String {
+    /// `fill` gives values for the page's text and password fields (a test user's login form).
+    mutating func authorize(url start: String, redirectURI: String, decision: Decision, user: String?, fill: [String: String] = [:]) async throws(OAuthError) -> String {
         var next = TransportRequest(method: "GET", url: start)
         for _ in 0..<maxHops {
             if Self.isCallback(next.url, redirectURI: redirectURI) { return next.url }
@@ -45,6 +46,13 @@ struct UserAgent {
             }
             guard form.buttons.contains(where: { $0.name == "decision" && $0.value == decision.rawValue }) else {
                 throw .malformed(step: "authorize", httpStatus: response.status, "the consent form has no \(decision.rawValue) button")
+            }
+            for (name, value) in fill.sorted(by: { $0.key < $1.key }) {
+                guard form.inputs.contains(name) else {
+                    throw .client("login_form_mismatch", "the page's form has no field \(name)", step: "authorize")
+                }
+                fields.removeAll { $0.0 == name }
+                fields.append((name, value))
             }
             fields.append(("decision", decision.rawValue))
             guard let action = Self.resolve(form.action ?? next.url, against: next.url) else {
@@ -108,6 +116,8 @@ struct HTMLForm {
     var fields: [(String, String)]
     var selectOptions: [String: [String]]
     var buttons: [(name: String, value: String)]
+    /// Names of every field the form has (hidden, text, password, select).
+    var inputs: Set<String> = []
 
     static func first(in html: String) -> HTMLForm? {
         guard let formStart = html.range(of: "<form", options: .caseInsensitive) else { return nil }
@@ -120,6 +130,7 @@ struct HTMLForm {
         for tag in tags(named: "input", in: body) {
             let attrs = attributes(tag)
             guard let name = attrs["name"] else { continue }
+            form.inputs.insert(name)
             let type = attrs["type"]?.lowercased() ?? "text"
             if type == "submit" {
                 form.buttons.append((name, attrs["value"] ?? ""))

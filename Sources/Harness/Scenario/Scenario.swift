@@ -120,6 +120,8 @@ public struct Step: Sendable {
         public var callbackState: String?
         /// `code` unless a scenario checks how the provider treats another response type.
         public var responseType: String = "code"
+        /// Values for a login form (a test user's username and password), e.g. at a real provider.
+        public var form: [String: String] = [:]
     }
 
     public struct FetchToken: Sendable {

@@ -162,14 +162,16 @@ public enum ScenarioLoader {
         let stepsNode = try top.required("steps", in: "the scenario")
         var steps: [Step] = []
         for stepNode in try stepsNode.sequence("steps") {
-            steps.append(try parseStep(stepNode))
+            steps.append(try parseStep(stepNode, environment: environment, missing: &missing))
         }
         guard !steps.isEmpty else { throw stepsNode.error("expected at least one step") }
         if external != nil {
             for (step, node) in zip(steps, try stepsNode.sequence("steps")) where mockOnlyActions.contains(step.kind) {
+                if case .authorize(let options) = step.action, !options.form.isEmpty { continue }  // a test user's login form
                 throw node.error(
                     "\(step.kind) cannot run against an external provider: it needs a person at the provider's pages or a mock's clock; "
-                        + "use fetch_token with client_credentials, password or jwt_bearer, or a pre-issued token in the client")
+                        + "give authorize a test user's form: {username: …, password: …}, or use fetch_token with client_credentials, "
+                        + "password or jwt_bearer, or a pre-issued token in the client")
             }
         }
         for (step, node) in zip(steps, try stepsNode.sequence("steps")) where openIDActions.contains(step.kind) && client.openID == nil {
@@ -202,7 +204,7 @@ public enum ScenarioLoader {
             steps: steps, missingVariables: missing, conformance: conformance, external: external)
     }
 
-    static func parseStep(_ node: YAMLNode) throws(YAMLLocatedError) -> Step {
+    static func parseStep(_ node: YAMLNode, environment: [String: String], missing: inout [String]) throws(YAMLLocatedError) -> Step {
         let map = try node.mapping("a step")
         try map.allowOnly(actions + ["expect_error"], in: "a step")
         let present = map.keys.filter { actions.contains($0) }
@@ -217,13 +219,21 @@ public enum ScenarioLoader {
         switch kind {
         case "authorize":
             let options = try optionalMapping(body, "authorize options")
-            try options?.allowOnly(["consent", "user", "callback_state", "response_type"], in: "authorize")
+            try options?.allowOnly(["consent", "user", "callback_state", "response_type", "form"], in: "authorize")
             let consent = try options?["consent"]?.choice("consent", ["approve", "deny"]) ?? "approve"
+            var form: [String: String] = [:]
+            if let formNode = options?["form"] {
+                for entry in try formNode.mapping("login form values").entries {
+                    let (value, absent) = try interpolate(try entry.value.string(entry.key), environment: environment, node: entry.value)
+                    form[entry.key] = value
+                    missing += absent
+                }
+            }
             action = .authorize(
                 .init(
                     consent: .init(rawValue: consent)!, user: try options?["user"]?.string("user"),
                     callbackState: try options?["callback_state"]?.string("callback_state"),
-                    responseType: try options?["response_type"]?.string("response_type") ?? "code"))
+                    responseType: try options?["response_type"]?.string("response_type") ?? "code", form: form))
         case "fetch_token":
             let options = try optionalMapping(body, "fetch_token options")
             try options?.allowOnly(

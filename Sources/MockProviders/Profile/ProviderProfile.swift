@@ -103,6 +103,9 @@ public struct ProviderProfile: Sendable {
     public var pkce: PKCEPolicy
     public var oauth1: OAuth1Settings?
     public var oidc: OIDCSettings?
+    /// The authorization page asks for a username and password (a user's `sub` and `password`)
+    /// instead of offering a list of users.
+    public var loginForm = false
     /// `protocol: replay`: recorded exchanges served back in order (see `oauth-harness record`).
     public var replay: [RecordedExchange] = []
     public var quirks: Set<String>
@@ -141,7 +144,7 @@ public struct ProviderProfile: Sendable {
             [
                 "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
                 "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
-                "exchanges",
+                "exchanges", "login_form",
             ],
             in: "a provider profile")
         let name = try top.required("name", in: "the profile").string("the profile name")
@@ -311,7 +314,8 @@ public struct ProviderProfile: Sendable {
             scopes: scopes, defaultScope: defaultScope, codeLifetime: codeLifetime, accessTokenLifetime: accessTokenLifetime,
             refreshTokenLifetime: refreshTokenLifetime, issueRefreshToken: try top["refresh_tokens"]?.bool("refresh_tokens") ?? true,
             refreshTokenRotation: try top["refresh_token_rotation"]?.bool("refresh_token_rotation") ?? true, grantTypes: grantTypes,
-            pkce: pkce, oauth1: oauth1, oidc: oidc, replay: try isReplay ? parseExchanges(top) : [], quirks: quirks, file: root.file)
+            pkce: pkce, oauth1: oauth1, oidc: oidc, loginForm: try top["login_form"]?.bool("login_form") ?? false,
+            replay: try isReplay ? parseExchanges(top) : [], quirks: quirks, file: root.file)
     }
 
     static func parseExchanges(_ top: YAMLMapping) throws(YAMLLocatedError) -> [RecordedExchange] {

@@ -54,7 +54,13 @@ extension MockProvider {
         }
         switch parameters["decision"] {
         case "approve":
-            let sub = parameters["user"] ?? profile.users[0].sub
+            var sub = parameters["user"] ?? profile.users[0].sub
+            if profile.loginForm {
+                guard let username = parameters["username"], let user = profile.user(sub: username), let expected = user.password,
+                    let password = parameters["password"], constantTimeEquals(expected, password)
+                else { return Self.json(401, ["error": "login_failed", "error_description": "wrong username or password"]) }
+                sub = user.sub
+            }
             guard profile.user(sub: sub) != nil else { return Self.badRequest("unknown user") }
             let code = SecureRandom.token(bytes: 24)
             let grant = ProviderState.CodeGrant(
@@ -85,6 +91,6 @@ extension MockProvider {
     func consentPage(parameters: FormParameters, client: ProviderProfile.Client, scope: [String]) -> TransportResponse {
         ConsentPage.render(
             profile: profile, clientID: client.clientID, detail: "Scope: " + scope.joined(separator: " "), action: profile.endpoints.authorize,
-            hidden: parameters.filter { $0.name != "decision" && $0.name != "user" })
+            hidden: parameters.filter { !["decision", "user", "username", "password"].contains($0.name) })
     }
 }

@@ -7,6 +7,9 @@ enum ConsentPage {
     static func render(profile: ProviderProfile, clientID: String, detail: String, action: String, hidden: [(name: String, value: String)]) -> TransportResponse {
         let fields = hidden.map { "<input type=\"hidden\" name=\"\(html($0.name))\" value=\"\(html($0.value))\">" }.joined(separator: "\n")
         let options = profile.users.map { "<option value=\"\(html($0.sub))\">\(html($0.claims["name"] ?? $0.sub))</option>" }.joined()
+        let identity = profile.loginForm
+            ? "<label>Username <input type=\"text\" name=\"username\"></label> <label>Password <input type=\"password\" name=\"password\"></label>"
+            : "<label>Sign in as <select name=\"user\">\(options)</select></label>"
         let page = """
             <!doctype html>
             <html><head><meta charset="utf-8"><title>\(html(profile.name)): authorize \(html(clientID))</title></head>
@@ -15,7 +18,7 @@ enum ConsentPage {
             <p>\(html(detail))</p>
             <form method="post" action="\(html(action))">
             \(fields)
-            <label>Sign in as <select name="user">\(options)</select></label>
+            \(identity)
             <button type="submit" name="decision" value="approve">Approve</button>
             <button type="submit" name="decision" value="deny">Deny</button>
             </form>
