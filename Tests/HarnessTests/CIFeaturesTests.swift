@@ -139,3 +139,38 @@ import FoundationXML
         #expect(Int(root.attribute(forName: "tests")?.stringValue ?? "") == total)
     }
 }
+
+/// The JUnit files validated by xmllint against docs/schema/junit.xsd (the Ant/Jenkins shape).
+/// Skipped, not passed, where xmllint is not installed (`.ci/run` installs libxml2-utils).
+@Suite struct JUnitXSDTests {
+    static let xmllint = ["/usr/bin/xmllint", "/usr/local/bin/xmllint"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    func validate(_ file: String) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(Self.xmllint))
+        process.arguments = ["--noout", "--schema", repositoryRoot + "/docs/schema/junit.xsd", file]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    @Test(.enabled(if: xmllint != nil, "needs xmllint (libxml2-utils)"))
+    func runAndMergedReportsValidate() async throws {
+        let directory = try temporaryDirectory()
+        try (validHead + "steps:\n  - authorize: { consent: deny }\n").write(toFile: directory + "/deny.yaml", atomically: true, encoding: .utf8)
+        _ = await harness(paths: [repositoryRoot + "/Scenarios/oauth2", directory + "/deny.yaml"], junit: directory + "/junit.xml").execute()
+        let run = try validate(directory + "/junit.xml")
+        #expect(run.status == 0, "\(run.output)")
+        try Data(try JUnitMerge.merge(files: [directory + "/junit.xml", directory + "/junit.xml"]).utf8).write(to: URL(fileURLWithPath: directory + "/merged.xml"))
+        let merged = try validate(directory + "/merged.xml")
+        #expect(merged.status == 0, "\(merged.output)")
+        // And the schema does reject what it should.
+        let broken = try String(contentsOfFile: directory + "/junit.xml", encoding: .utf8).replacingOccurrences(of: "classname=", with: "klass=")
+        try broken.write(toFile: directory + "/broken.xml", atomically: true, encoding: .utf8)
+        #expect(try validate(directory + "/broken.xml").status != 0)
+    }
+}
