@@ -40,25 +40,11 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    /// Parses a JSON text. Throws `JSONValue.ParseError` with a short reason.
-    public static func parse(_ bytes: some Collection<UInt8>) throws(ParseError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
-            throw ParseError(reason: bytes.isEmpty ? "empty body" : "not valid JSON")
-        }
-    }
-
     public struct ParseError: Error, CustomStringConvertible {
         public let reason: String
         public var description: String { reason }
-    }
 
-    /// Serializes compactly with sorted keys (stable output for reports and tests).
-    public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
+        public init(reason: String) { self.reason = reason }
     }
 
     public var description: String {
