@@ -33,10 +33,14 @@ final class ProviderState: Sendable {
         var related: [String]
     }
 
+    /// How many codes, access tokens and refresh tokens (each) a mock remembers: past it the
+    /// oldest is forgotten, so a mock under load keeps a bounded footprint.
+    static let retention = 100_000
+
     struct Storage {
-        var codes: [String: CodeGrant] = [:]
-        var accessTokens: [String: TokenGrant] = [:]
-        var refreshTokens: [String: TokenGrant] = [:]
+        var codes = BoundedStore<CodeGrant>(capacity: ProviderState.retention)
+        var accessTokens = BoundedStore<TokenGrant>(capacity: ProviderState.retention)
+        var refreshTokens = BoundedStore<TokenGrant>(capacity: ProviderState.retention)
         var usedAssertionIDs: Set<String> = []
         /// Token-endpoint requests by grant_type, as received.
         var grantCounts: [String: Int] = [:]
@@ -48,3 +52,48 @@ final class ProviderState: Sendable {
         try storage.withLock { try body(&$0) }
     }
 }
+
+/// A dictionary that holds at most `capacity` entries: inserting past it forgets the entry
+/// inserted first (a forgotten token is then simply unknown: invalid at the token endpoint,
+/// inactive at introspection). Updating an existing key keeps its place.
+struct BoundedStore<Value> {
+    private var entries: [String: Value] = [:]
+    private var order: [String] = []
+    private var head = 0
+    let capacity: Int
+
+    init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+    }
+
+    var count: Int { entries.count }
+
+    subscript(key: String) -> Value? {
+        get { entries[key] }
+        set {
+            guard let newValue else {
+                entries[key] = nil
+                return
+            }
+            if entries.updateValue(newValue, forKey: key) == nil {
+                order.append(key)
+                evictOverflow()
+            }
+        }
+    }
+
+    private mutating func evictOverflow() {
+        while entries.count > capacity, head < order.count {
+            entries[order[head]] = nil
+            head += 1
+        }
+        // Drop the consumed prefix once it is most of the array (amortised O(1) per insert).
+        if head >= 1024, head * 2 >= order.count {
+            order.removeFirst(head)
+            head = 0
+        }
+    }
+}
+
+extension BoundedStore: Sendable where Value: Sendable {}
