@@ -16,6 +16,8 @@ public final class JWKSCache: Sendable {
         var keys: [JSONValue] = []
         var fetchedAt: Date?
         var fetches = 0
+        /// jwt-kit verifiers built from `keys`, by "kid alg"; dropped on every fetch.
+        var verifiers: [String: any JWTAlgorithm] = [:]
     }
     private let state = Mutex(State())
 
@@ -57,7 +59,23 @@ public final class JWKSCache: Sendable {
             $0.keys = keys
             $0.fetchedAt = now
             $0.fetches += 1
+            $0.verifiers = [:]
         }
         return keys
+    }
+
+    /// The jwt-kit verifier for `jwk` (one of `keys()`, named `kid`) under `alg`, built once per
+    /// fetched key set: reading an RSA or EC key from its JWK costs more than checking a signature.
+    func verifier(for jwk: JSONValue, kid: String, alg: String) async throws -> any JWTAlgorithm {
+        let name = kid + " " + alg
+        if let cached = state.withLock({ $0.verifiers[name] }) { return cached }
+        var members = jwk.objectValue ?? [:]
+        members["alg"] = .string(alg)
+        members["kid"] = .string(kid)
+        let keys = JWTKeyCollection()
+        try await keys.add(jwk: JWTKit.JWK(json: JSONValue.object(members).jsonText))
+        let verifier = try await keys.getKey(for: JWKIdentifier(string: kid), alg: alg)
+        state.withLock { $0.verifiers[name] = verifier }
+        return verifier
     }
 }
