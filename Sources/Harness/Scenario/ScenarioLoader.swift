@@ -283,14 +283,7 @@ public enum ScenarioLoader {
             if case .scalar = body.node, try body.string("fault") == "none" {
                 action = .fault(nil)
             } else {
-                let options = try body.mapping("a fault")
-                try options.allowOnly(["kind", "path", "status", "milliseconds", "count"], in: "fault")
-                let kind = Fault.Kind(rawValue: try options.required("kind", in: "fault").choice("fault kind", Fault.Kind.allCases.map(\.rawValue)))!
-                var fault = Fault(kind: kind, path: try options["path"]?.string("path"))
-                fault.status = try options["status"]?.int("an HTTP status") ?? fault.status
-                fault.milliseconds = try options["milliseconds"]?.int("milliseconds") ?? fault.milliseconds
-                fault.count = try options["count"]?.int("count")
-                action = .fault(fault)
+                action = .fault(try Fault(yaml: body))
             }
         case "request_token":
             _ = try optionalMapping(body, "request_token options")?.allowOnly([], in: "request_token")

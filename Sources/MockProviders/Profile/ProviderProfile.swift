@@ -108,6 +108,9 @@ public struct ProviderProfile: Sendable {
     public var loginForm = false
     /// `protocol: replay`: recorded exchanges served back in order (see `oauth-harness record`).
     public var replay: [RecordedExchange] = []
+    /// Transport faults armed whenever the provider starts (`faults:`), e.g. a provider that
+    /// always answers its token endpoint slowly; scenarios can arm more with `fault` steps.
+    public var faults: [Fault] = []
     public var quirks: Set<String>
     /// The file it was read from.
     public var file: String
@@ -144,7 +147,7 @@ public struct ProviderProfile: Sendable {
             [
                 "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
                 "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
-                "exchanges", "login_form",
+                "exchanges", "login_form", "faults",
             ],
             in: "a provider profile")
         let name = try top.required("name", in: "the profile").string("the profile name")
@@ -315,7 +318,8 @@ public struct ProviderProfile: Sendable {
             refreshTokenLifetime: refreshTokenLifetime, issueRefreshToken: try top["refresh_tokens"]?.bool("refresh_tokens") ?? true,
             refreshTokenRotation: try top["refresh_token_rotation"]?.bool("refresh_token_rotation") ?? true, grantTypes: grantTypes,
             pkce: pkce, oauth1: oauth1, oidc: oidc, loginForm: try top["login_form"]?.bool("login_form") ?? false,
-            replay: try isReplay ? parseExchanges(top) : [], quirks: quirks, file: root.file)
+            replay: try isReplay ? parseExchanges(top) : [], faults: try top["faults"]?.sequence("faults").map { (node) throws(YAMLLocatedError) in try Fault(yaml: node) } ?? [],
+            quirks: quirks, file: root.file)
     }
 
     static func parseExchanges(_ top: YAMLMapping) throws(YAMLLocatedError) -> [RecordedExchange] {

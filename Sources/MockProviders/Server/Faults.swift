@@ -18,6 +18,8 @@ public struct Fault: Sendable, Equatable {
         case hugeBody = "huge_body"
         /// The body dripped a byte every 200 ms (bounded to 60 s).
         case slowBody = "slow_body"
+        /// The connection is closed before any byte of the response.
+        case closeBeforeResponse = "close_before_response"
         /// The connection drops in the middle of the body.
         case closeMidBody = "close_mid_body"
         /// A redirect to the same URL, forever.
@@ -38,6 +40,29 @@ public struct Fault: Sendable, Equatable {
         self.status = status
         self.milliseconds = milliseconds
         self.count = count
+    }
+}
+
+extension Fault {
+    /// Reads `{kind, path?, status?, milliseconds?, count?}` (a scenario's `fault` step or an
+    /// entry of a profile's `faults`).
+    public init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let options = try node.mapping("a fault")
+        try options.allowOnly(["kind", "path", "status", "milliseconds", "count"], in: "fault")
+        let kind = Fault.Kind(rawValue: try options.required("kind", in: "fault").choice("fault kind", Fault.Kind.allCases.map(\.rawValue)))!
+        self.init(kind: kind, path: try options["path"]?.string("path"))
+        if let node = options["status"] {
+            status = try node.int("an HTTP status")
+            guard (100...599).contains(status) else { throw node.error("expected an HTTP status between 100 and 599") }
+        }
+        if let node = options["milliseconds"] {
+            milliseconds = try node.int("milliseconds")
+            guard milliseconds >= 0 else { throw node.error("expected milliseconds >= 0") }
+        }
+        if let node = options["count"] {
+            count = try node.int("count")
+            guard count! > 0 else { throw node.error("expected a count > 0 (leave it out for every request)") }
+        }
     }
 }
 

@@ -28,9 +28,10 @@ public enum MockProviderServer {
         for provider: any MockRequestHandler, host: String = "127.0.0.1", port: Int = 0, logger: Logger, faults: FaultInjector = FaultInjector(),
         onRunning: @escaping @Sendable (Int) async -> Void
     ) -> some Service {
+        for fault in provider.profile.faults { faults.arm(fault) }
         // Every request goes to the provider's own dispatcher: one responder, no router.
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            if let fault = faults.take(path: request.uri.path) { return try await inject(fault, provider, request) }
+        let responder = CallbackResponder<MockRequestContext> { request, context in
+            if let fault = faults.take(path: request.uri.path) { return try await inject(fault, provider, request, context) }
             return try await respond(provider, request)
         }
         return Application(
@@ -41,8 +42,13 @@ public enum MockProviderServer {
     }
 
     /// Answers with `fault` instead of (or around) the provider's answer.
-    static func inject(_ fault: Fault, _ provider: any MockRequestHandler, _ request: Request) async throws -> Response {
+    static func inject(_ fault: Fault, _ provider: any MockRequestHandler, _ request: Request, _ context: MockRequestContext) async throws -> Response {
         switch fault.kind {
+        case .closeBeforeResponse:
+            // Close the connection under Hummingbird: the client reads end-of-stream before any
+            // status line; the error Hummingbird then meets writing this answer is its own.
+            try? await context.channel.close()
+            throw MockServerError(message: "connection closed before the response, on purpose")
         case .latency:
             try await Task.sleep(for: .milliseconds(min(fault.milliseconds, 30_000)))
             return try await respond(provider, request)
@@ -129,6 +135,17 @@ public enum MockProviderServer {
         }
         try await task.value
         throw MockServerError(message: "the server for \(profile.name) stopped before it was running")
+    }
+}
+
+/// Hummingbird's basic context plus the connection, which the `close_before_response` fault closes.
+public struct MockRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
     }
 }
 
