@@ -10,4 +10,9 @@ public enum Base64URL {
     public static func decode(_ text: String) -> [UInt8]? {
         try? Base64.decode(string: text, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
+
+    /// Decodes unpadded base64url text given as bytes (e.g. a slice of a JWS).
+    public static func decode(_ bytes: some Collection<UInt8>) -> [UInt8]? {
+        try? Base64.decode(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+    }
 }

@@ -57,20 +57,20 @@ public struct IDTokenValidator: Sendable {
     /// Validates `token`. `nonce` is the one sent with the authorization request (required in the
     /// token when given); `accessToken` and `code` are checked against `at_hash`/`c_hash` when present.
     public func validate(_ token: String, nonce: String?, accessToken: String? = nil, code: String? = nil) async throws(OAuthError) -> IDTokenClaims {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerBytes = Base64URL.decode(String(parts[0])), let claimBytes = Base64URL.decode(String(parts[1])),
+        let bytes = Array(token.utf8)
+        var dots: [Int] = []
+        for index in bytes.indices where bytes[index] == UInt8(ascii: ".") { dots.append(index) }
+        guard dots.count == 2, let headerBytes = Base64URL.decode(bytes[..<dots[0]]), let claimBytes = Base64URL.decode(bytes[(dots[0] + 1)..<dots[1]]),
             case .object(let header)? = try? JSONValue.parse(headerBytes), case .object(let claims)? = try? JSONValue.parse(claimBytes)
         else { throw Self.reject("not a JWS compact serialization with JSON header and claims") }
         guard let alg = header["alg"]?.stringValue else { throw Self.reject("the header has no alg") }
         guard alg.lowercased() != "none" else { throw Self.reject("alg none is never accepted") }
-        try await verifySignature(token, alg: alg, kid: header["kid"]?.stringValue)
+        guard let signature = Base64URL.decode(bytes[(dots[1] + 1)...]) else { throw Self.reject("the signature is not base64url") }
+        try await verifySignature(signingInput: bytes[..<dots[1]], signature: signature, alg: alg, kid: header["kid"]?.stringValue)
         return try checkClaims(claims, alg: alg, nonce: nonce, accessToken: accessToken, code: code)
     }
 
-    func verifySignature(_ token: String, alg: String, kid: String?) async throws(OAuthError) {
-        guard let dot = token.lastIndex(of: "."), let signature = Base64URL.decode(String(token[token.index(after: dot)...])) else {
-            throw Self.reject("the signature is not base64url")
-        }
+    func verifySignature(signingInput: ArraySlice<UInt8>, signature: [UInt8], alg: String, kid: String?) async throws(OAuthError) {
         let verifier: any JWTAlgorithm
         if alg.hasPrefix("HS") {
             guard options.allowSymmetricAlgorithms else {
@@ -107,7 +107,7 @@ public struct IDTokenValidator: Sendable {
             }
         }
         let valid: Bool
-        do { valid = try verifier.verify(signature, signs: Array(token.utf8[..<dot])) } catch { valid = false }
+        do { valid = try verifier.verify(signature, signs: signingInput) } catch { valid = false }
         guard valid else { throw Self.reject("the signature does not verify") }
     }
 

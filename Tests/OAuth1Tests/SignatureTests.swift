@@ -21,13 +21,21 @@ import Testing
         ("https://www.example.net:443/a#frag", "https://www.example.net/a"),
         ("http://example.com", "http://example.com/"),
         ("http://127.0.0.1:8400/api?x", "http://127.0.0.1:8400/api"),
+        ("https://user:pw@API.Example.com:8443/Path/A?b#c", "https://api.example.com:8443/Path/A"),
+        ("http://[::1]:8080/x", "http://[::1]:8080/x"), ("http://[::1]/x", "http://[::1]/x"),
+        ("http://example.com:/p", "http://example.com/p"), ("http://example.com?q=1", "http://example.com/"),
+        ("http://example.com#f", "http://example.com/"),
     ])
     func baseStringURI(url: String, expected: String) throws {
         #expect(try SignatureBaseString.baseStringURI(url) == expected)
     }
 
-    @Test func relativeURLsAreRejected() {
-        #expect(throws: OAuthError.self) { try SignatureBaseString.baseStringURI("/photos") }
+    @Test(arguments: [
+        "/photos", "photos.example.net/x", "http:/x", "://x", "1http://x/", "http://", "http:///path", "http://exa mple.com/",
+        "http://example.com/a b", "http://example.com:99999/", "http://example.com:8o/", "http://[::1/x", "http://[::1]x/", "http://é.com/",
+    ])
+    func relativeOrInvalidURLsAreRejected(url: String) {
+        #expect(throws: OAuthError.self) { try SignatureBaseString.baseStringURI(url) }
     }
 
     @Test func normalizationSortsByNameThenValueAfterEncoding() {

@@ -9,37 +9,85 @@ public enum SignatureBaseString {
     public static func encode(_ value: String) -> String { PercentEncoding.encode(value) }
 
     /// §3.4.1.2: scheme and host lower-cased, default port (80 for http, 443 for https) dropped,
-    /// query and fragment removed, an empty path as "/".
+    /// userinfo, query and fragment removed, an empty path as "/". The URL must be absolute
+    /// (`scheme://host…`) and contain only characters a URI may contain (RFC 3986 §2).
     public static func baseStringURI(_ url: String) throws(OAuthError) -> String {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), let host = components.host?.lowercased(),
-            !host.isEmpty
-        else {
-            throw .client(OAuthError.invalidConfiguration, "the request URL is not absolute: cannot build the signature base string", step: "sign")
+        func invalid() -> OAuthError {
+            .client(OAuthError.invalidConfiguration, "the request URL is not absolute: cannot build the signature base string", step: "sign")
         }
-        var uri = scheme + "://" + (host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host)
-        if let port = components.port, !(scheme == "http" && port == 80), !(scheme == "https" && port == 443) {
+        let bytes = Array(url.utf8)
+        for byte in bytes {
+            switch byte {
+            case 0...0x20, 0x7F...0xFF, UInt8(ascii: "\""), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\\"), UInt8(ascii: "^"),
+                UInt8(ascii: "`"), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"):
+                throw invalid()
+            default: continue
+            }
+        }
+        // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "://"
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0, bytes.count > colon + 2,
+            bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/"),
+            bytes[0].isASCIILetter, bytes[..<colon].allSatisfy({ $0.isASCIILetter || $0.isASCIIDigit || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") })
+        else { throw invalid() }
+        let scheme = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
+        let authorityStart = colon + 3
+        let authorityEnd = bytes[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.count
+        var hostStart = authorityStart
+        if let at = bytes[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")) { hostStart = at + 1 }
+        var hostEnd = authorityEnd
+        var port: Int?
+        if hostStart < authorityEnd, bytes[hostStart] == UInt8(ascii: "[") {
+            guard let close = bytes[hostStart..<authorityEnd].firstIndex(of: UInt8(ascii: "]")) else { throw invalid() }
+            hostEnd = close + 1
+            if hostEnd < authorityEnd {
+                guard bytes[hostEnd] == UInt8(ascii: ":") else { throw invalid() }
+            }
+        } else if let portColon = bytes[hostStart..<authorityEnd].lastIndex(of: UInt8(ascii: ":")) {
+            hostEnd = portColon
+        }
+        if hostEnd < authorityEnd {
+            let digits = bytes[(hostEnd + 1)..<authorityEnd]
+            if !digits.isEmpty {
+                guard digits.count <= 5, digits.allSatisfy(\.isASCIIDigit), let value = Int(String(decoding: digits, as: UTF8.self)), value <= 65535 else {
+                    throw invalid()
+                }
+                port = value
+            }
+        }
+        guard hostEnd > hostStart else { throw invalid() }
+        let host = String(decoding: bytes[hostStart..<hostEnd], as: UTF8.self).lowercased()
+        var uri = scheme + "://" + host
+        if let port, !(scheme == "http" && port == 80), !(scheme == "https" && port == 443) {
             uri += ":\(port)"
         }
-        let path = components.percentEncodedPath
-        return uri + (path.isEmpty ? "/" : path)
+        let pathEnd = bytes[authorityEnd...].firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.count
+        return uri + (pathEnd > authorityEnd ? String(decoding: bytes[authorityEnd..<pathEnd], as: UTF8.self) : "/")
     }
 
     /// §3.4.1.3.2: each name and value encoded, sorted by name then value (byte order), joined
     /// as `name=value` with `&`.
     public static func normalizedParameters(_ parameters: [(String, String)]) -> String {
-        parameters.map { (encode($0.0), encode($0.1)) }
-            .sorted { $0.0 == $1.0 ? Array($0.1.utf8).lexicographicallyPrecedes(Array($1.1.utf8)) : Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
-            .map { $0.0 + "=" + $0.1 }
-            .joined(separator: "&")
+        let encoded = parameters.map { (encode($0.0), encode($0.1)) }
+            .sorted { $0.0 == $1.0 ? $0.1.utf8.lexicographicallyPrecedes($1.1.utf8) : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        var output = ""
+        output.reserveCapacity(encoded.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 2 })
+        for (index, pair) in encoded.enumerated() {
+            if index > 0 { output += "&" }
+            output += pair.0
+            output += "="
+            output += pair.1
+        }
+        return output
     }
 
     /// §3.4.1.3.1: the request parameters: the query, the `oauth_*` protocol parameters (without
     /// `oauth_signature` and `realm`) and, for a single-part form body, its parameters.
     public static func collectParameters(url: String, oauthParameters: [(String, String)], formBody: FormParameters?) throws(OAuthError) -> [(String, String)] {
         var parameters: [(String, String)] = []
-        if let query = url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-            .split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first
-        {
+        let utf8 = url.utf8
+        let beforeFragment = utf8.firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
+        if let question = utf8[..<beforeFragment].firstIndex(of: UInt8(ascii: "?")) {
+            let query = url[utf8.index(after: question)..<beforeFragment]
             do {
                 parameters += try FormParameters(parsing: query).map { ($0.name, $0.value) }
             } catch {
@@ -55,4 +103,9 @@ public enum SignatureBaseString {
     public static func make(method: String, url: String, parameters: [(String, String)]) throws(OAuthError) -> String {
         method.uppercased() + "&" + encode(try baseStringURI(url)) + "&" + encode(normalizedParameters(parameters))
     }
+}
+
+extension UInt8 {
+    var isASCIILetter: Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self | 0x20) }
+    var isASCIIDigit: Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) }
 }

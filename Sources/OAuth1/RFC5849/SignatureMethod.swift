@@ -1,5 +1,6 @@
 import Crypto
 import CryptoExtras
+import ExtrasBase64
 import Foundation
 import OAuthCore
 
@@ -20,9 +21,9 @@ public enum SignatureMethod: String, Sendable, CaseIterable {
         let key = Self.key(clientSecret: clientSecret, tokenSecret: tokenSecret)
         switch self {
         case .hmacSHA1:
-            return Data(HMAC<Insecure.SHA1>.authenticationCode(for: Array(baseString.utf8), using: SymmetricKey(data: Array(key.utf8)))).base64EncodedString()
+            return Base64.encodeToString(bytes: Array(HMAC<Insecure.SHA1>.authenticationCode(for: Array(baseString.utf8), using: SymmetricKey(data: Array(key.utf8)))))
         case .hmacSHA256:
-            return Data(HMAC<SHA256>.authenticationCode(for: Array(baseString.utf8), using: SymmetricKey(data: Array(key.utf8)))).base64EncodedString()
+            return Base64.encodeToString(bytes: Array(HMAC<SHA256>.authenticationCode(for: Array(baseString.utf8), using: SymmetricKey(data: Array(key.utf8)))))
         case .plaintext:
             return key
         case .rsaSHA1:

@@ -20,36 +20,57 @@ public enum PercentEncoding {
     /// Encodes every byte outside the unreserved set as `%XX` (uppercase hex, RFC 3986 §2.1).
     /// With `spaceAsPlus`, a space becomes `+` (form serialization).
     public static func encode(_ string: String, spaceAsPlus: Bool = false) -> String {
-        var output = [UInt8]()
-        output.reserveCapacity(string.utf8.count)
-        for byte in string.utf8 {
-            if isUnreserved(byte) {
-                output.append(byte)
-            } else if spaceAsPlus && byte == UInt8(ascii: " ") {
-                output.append(UInt8(ascii: "+"))
-            } else {
-                output.append(UInt8(ascii: "%"))
-                output.append(hexDigits[Int(byte >> 4)])
-                output.append(hexDigits[Int(byte & 0x0F)])
+        var string = string
+        return string.withUTF8 { bytes in
+            // Most OAuth values (tokens, nonces, ids) need no escaping: return them as they are.
+            if bytes.allSatisfy(isUnreserved) { return nil }
+            var escapes = 0
+            for byte in bytes where !isUnreserved(byte) && !(spaceAsPlus && byte == UInt8(ascii: " ")) { escapes += 1 }
+            return String(unsafeUninitializedCapacity: bytes.count + 2 * escapes) { output in
+                var count = 0
+                for byte in bytes {
+                    if isUnreserved(byte) {
+                        output[count] = byte
+                        count += 1
+                    } else if spaceAsPlus && byte == UInt8(ascii: " ") {
+                        output[count] = UInt8(ascii: "+")
+                        count += 1
+                    } else {
+                        output[count] = UInt8(ascii: "%")
+                        output[count + 1] = hexDigits[Int(byte >> 4)]
+                        output[count + 2] = hexDigits[Int(byte & 0x0F)]
+                        count += 3
+                    }
+                }
+                return count
             }
-        }
-        return String(decoding: output, as: UTF8.self)
+        } ?? string
     }
 
     /// Decodes `%XX` sequences (and `+` as space when `plusAsSpace`).
     /// Throws on a truncated or non-hex escape, or when the result is not UTF-8.
     public static func decode(_ string: some StringProtocol, plusAsSpace: Bool = false) throws(EncodingError) -> String {
-        let bytes = Array(string.utf8)
+        try decode(ArraySlice(string.utf8), plusAsSpace: plusAsSpace)
+    }
+
+    static func decode(_ bytes: ArraySlice<UInt8>, plusAsSpace: Bool) throws(EncodingError) -> String {
+        let plain = !bytes.contains { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }
+        if plain {
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw EncodingError(reason: "percent-decoded bytes are not valid UTF-8")
+            }
+            return text
+        }
         var output = [UInt8]()
         output.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
             let byte = bytes[index]
             if byte == UInt8(ascii: "%") {
-                guard index + 2 < bytes.count,
+                guard index + 2 < bytes.endIndex,
                     let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
                 else {
-                    throw EncodingError(reason: "invalid percent-escape at offset \(index)")
+                    throw EncodingError(reason: "invalid percent-escape at offset \(index - bytes.startIndex)")
                 }
                 output.append(high << 4 | low)
                 index += 3
@@ -129,15 +150,28 @@ public struct FormParameters: Sendable, Equatable, Sequence {
     /// Parses a form body or a URI query component. Empty segments are skipped; a segment
     /// without `=` is a parameter with an empty value.
     public init(parsing string: some StringProtocol) throws(PercentEncoding.EncodingError) {
+        let bytes = Array(string.utf8)
         var pairs: [(String, String)] = []
-        for segment in string.split(separator: "&", omittingEmptySubsequences: true) {
-            if let equals = segment.firstIndex(of: "=") {
-                let name = try PercentEncoding.decode(segment[..<equals], plusAsSpace: true)
-                let value = try PercentEncoding.decode(segment[segment.index(after: equals)...], plusAsSpace: true)
-                pairs.append((name, value))
-            } else {
-                pairs.append((try PercentEncoding.decode(segment, plusAsSpace: true), ""))
+        var start = 0
+        while start <= bytes.count {
+            var end = start
+            var equals: Int?
+            while end < bytes.count, bytes[end] != UInt8(ascii: "&") {
+                if equals == nil, bytes[end] == UInt8(ascii: "=") { equals = end }
+                end += 1
             }
+            if end > start {
+                if let equals {
+                    pairs.append(
+                        (
+                            try PercentEncoding.decode(bytes[start..<equals], plusAsSpace: true),
+                            try PercentEncoding.decode(bytes[(equals + 1)..<end], plusAsSpace: true)
+                        ))
+                } else {
+                    pairs.append((try PercentEncoding.decode(bytes[start..<end], plusAsSpace: true), ""))
+                }
+            }
+            start = end + 1
         }
         self.init(pairs)
     }
