@@ -27,6 +27,21 @@ public struct ScenarioResult: Sendable {
     /// For conformance scenarios: what the client did with the provider's behaviour.
     public var conformance: Conformance?
     public var verdict: String?
+
+    public init(
+        name: String, folder: String, file: String, outcome: Outcome, seconds: Double, notes: [String] = [], transcript: String = "",
+        conformance: Conformance? = nil, verdict: String? = nil
+    ) {
+        self.name = name
+        self.folder = folder
+        self.file = file
+        self.outcome = outcome
+        self.seconds = seconds
+        self.notes = notes
+        self.transcript = transcript
+        self.conformance = conformance
+        self.verdict = verdict
+    }
 }
 
 /// Runs scenarios against in-process mock providers through the real client over real HTTP.

@@ -1,0 +1,223 @@
+import AsyncHTTPClient
+import Benchmark
+import Crypto
+import CryptoExtras
+import Foundation
+import Harness
+import JWTKit
+import MockProviders
+import OAuth1
+import OAuth2
+import OAuthCore
+import OpenIDConnect
+import Synchronization
+
+// Operation names match Benchmarks/python/bench.py, which measures the same operations with
+// Authlib / oauthlib / joserfc; Benchmarks/compare.sh joins the two on these names.
+
+/// The repository root (this file is Benchmarks/Benchmarks/OAuthBenchmarks/OAuthBenchmarks.swift).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+let benchmarks: @Sendable () -> Void = {
+    // Micro-operations run 1,000 times per sample (figures are per operation), so the
+    // framework's per-sample thread hand-off (it runs async closures in a fresh Task) is not
+    // measured with them.
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal], warmupIterations: 10, scalingFactor: .kilo, maxDuration: .seconds(2),
+        maxIterations: 10_000)
+
+    // MARK: OAuth 1.0a (RFC 5849 §3.4.2 HMAC-SHA1), the RFC's own example credentials.
+    let oauth1 = OAuth1Auth(
+        clientID: "dpf43f3p2l4k3l03", clientSecret: "kd94hf93k423kf44", token: "nnch734d00sl2jdk", tokenSecret: "pfkkdhi9sl3r4s00")
+    let get = TransportRequest(method: "GET", url: "https://photos.example.net/photos?file=vacation.jpg&size=original&type=jpg")
+    let post = TransportRequest(
+        method: "POST", url: "https://photos.example.net/photos", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+        body: Array("file=vacation.jpg&size=original&type=jpg".utf8))
+    Benchmark("oauth1_hmac_sha1_get") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try oauth1.sign(get)) }
+    }
+    Benchmark("oauth1_hmac_sha1_form_post") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try oauth1.sign(post)) }
+    }
+
+    // MARK: RFC 7636 S256 pair: a fresh verifier and its challenge.
+    Benchmark("pkce_s256_pair") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let verifier = PKCE.generateVerifier()
+            blackHole(PKCE.challenge(for: verifier, method: .s256))
+        }
+    }
+
+    // MARK: RS256 ID token: full OpenID Connect Core §3.1.3.7 validation vs the bare signature check.
+    Benchmark("rs256_id_token_validate") { benchmark, fixture in
+        for _ in benchmark.scaledIterations {
+            blackHole(try await fixture.validator.validate(fixture.token, nonce: IDTokenFixture.nonce))
+        }
+    } setup: {
+        try await IDTokenFixture.make()
+    }
+    Benchmark("rs256_bare_verify") { benchmark, fixture in
+        for _ in benchmark.scaledIterations {
+            let digest = SHA256.hash(data: fixture.signingInput)
+            guard fixture.publicKey.isValidSignature(fixture.signature, for: digest, padding: .insecurePKCS1v1_5) else {
+                fatalError("the fixture's signature does not verify")
+            }
+        }
+    } setup: {
+        try await IDTokenFixture.make()
+    }
+
+    // MARK: RFC 6749 §5.1 token response → OAuth2Token.
+    let body = Array(
+        #"{"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"Bearer","expires_in":3600,"refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA","scope":"profile email","example_parameter":"example_value"}"#
+            .utf8)
+    Benchmark("token_response_parse") { benchmark in
+        for _ in benchmark.scaledIterations {
+            guard case .object(let members) = try JSONValue.parse(body) else { fatalError("not an object") }
+            let token = try OAuth2Token(members: members, receivedAt: Date())
+            blackHole(token.isExpired(at: Date()))
+        }
+    }
+
+    // MARK: Whole authorization-code flows (PKCE S256, state, client_secret_basic) against the
+    // in-process standard-oauth2 mock over loopback HTTP: one flow per iteration, and 16
+    // concurrent flows per iteration.
+    Benchmark("authorization_code_flow", configuration: .init(scalingFactor: .one, maxDuration: .seconds(5), maxIterations: 100_000)) {
+        benchmark, fixture in
+        for _ in benchmark.scaledIterations { try await fixture.flow() }
+    } setup: {
+        try await FlowFixture.start()
+    } teardown: {
+        await FlowFixture.stopAll()
+    }
+    Benchmark("authorization_code_flow_x16", configuration: .init(scalingFactor: .one, maxDuration: .seconds(5), maxIterations: 100_000)) {
+        benchmark, fixture in
+        for _ in benchmark.scaledIterations {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<16 { group.addTask { try await fixture.flow() } }
+                try await group.waitForAll()
+            }
+        }
+    } setup: {
+        try await FlowFixture.start()
+    } teardown: {
+        await FlowFixture.stopAll()
+    }
+
+    // MARK: JUnit XML for 1,000 test cases (mixed outcomes, transcripts to escape).
+    let results = (0..<1000).map { index in
+        ScenarioResult(
+            name: "scenario \(index) <&>", folder: "area\(index % 7)", file: "Scenarios/area\(index % 7)/s\(index).yaml",
+            outcome: index % 10 == 0 ? .failed(step: "token", message: "expected \"invalid_grant\" & got <ok>") : .passed, seconds: 0.012,
+            notes: ["note \(index)"], transcript: "POST /oauth2/token -> 200\nAuthorization: Basic [redacted]\n")
+    }
+    Benchmark("junit_write_1000_cases", configuration: .init(scalingFactor: .one, maxDuration: .seconds(2))) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(JUnitWriter.xml(results)) }
+    }
+}
+
+/// An RS256 ID token signed with the OIDC fixture key, and a validator whose JWKS cache holds
+/// that key's public JWK (fetched once, through an in-memory transport).
+struct IDTokenFixture: Sendable {
+    static let nonce = "n-0S6_WzA2Mj"
+    static let issuer = "https://issuer.example.test"
+    let token: String
+    let validator: IDTokenValidator
+    let signingInput: [UInt8]
+    let signature: _RSA.Signing.RSASignature
+    let publicKey: _RSA.Signing.PublicKey
+
+    struct JWKSTransport: HTTPTransport {
+        let document: [UInt8]
+        func send(_ request: TransportRequest) async throws -> TransportResponse {
+            TransportResponse(status: 200, headers: ["Content-Type": "application/jwk-set+json"], body: document)
+        }
+    }
+
+    struct Claims: JWTPayload {
+        var iss: String, sub: String, aud: String, exp: Int, iat: Int, nonce: String, azp: String, auth_time: Int
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+
+    static func make() async throws -> IDTokenFixture {
+        let pem = try String(contentsOfFile: repositoryRoot + "/MockProviders/keys/test-fixture-oidc-rs256-1.private.pem", encoding: .utf8)
+        let key = try JWTKit.Insecure.RSA.PrivateKey(pem: pem)
+        let keys = JWTKeyCollection()
+        await keys.add(rsa: key, digestAlgorithm: .sha256, kid: "bench-1")
+        let now = Int(Date().timeIntervalSince1970)
+        let token = try await keys.sign(
+            Claims(iss: issuer, sub: "alice", aud: "harness-client", exp: now + 3600, iat: now, nonce: nonce, azp: "harness-client", auth_time: now),
+            kid: "bench-1")
+        let primitives = try key.publicKey.getKeyPrimitives()
+        let jwk: JSONValue = .object([
+            "kty": "RSA", "alg": "RS256", "use": "sig", "kid": "bench-1", "n": .string(Base64URL.encode(primitives.modulus)),
+            "e": .string(Base64URL.encode(primitives.publicExponent)),
+        ])
+        let transport = JWKSTransport(document: Array(JSONValue.object(["keys": .array([jwk])]).jsonText.utf8))
+        let validator = IDTokenValidator(
+            options: IDTokenValidationOptions(issuer: issuer, clientID: "harness-client"),
+            jwks: JWKSCache(url: "https://issuer.example.test/jwks", transport: transport))
+        _ = try await validator.validate(token, nonce: nonce)  // fills the JWKS cache; fails loudly if the fixture is wrong
+        let dot = token.lastIndex(of: ".")!
+        return IDTokenFixture(
+            token: token, validator: validator, signingInput: Array(token[..<dot].utf8),
+            signature: _RSA.Signing.RSASignature(rawRepresentation: Base64URL.decode(String(token[token.index(after: dot)...]))!),
+            publicKey: try _RSA.Signing.PublicKey(pemRepresentation: key.publicKey.pemRepresentation))
+    }
+}
+
+struct FlowError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The standard-oauth2 mock on a loopback port and a client transport with a connection pool.
+final class FlowFixture: Sendable {
+    let provider: RunningProvider
+    let transport: AsyncHTTPClientTransport
+    static let running = RunningList()
+
+    final class RunningList: Sendable {
+        let fixtures = Mutex<[FlowFixture]>([])
+    }
+
+    init(provider: RunningProvider, transport: AsyncHTTPClientTransport) {
+        self.provider = provider
+        self.transport = transport
+    }
+
+    static func start() async throws -> FlowFixture {
+        let profile = try ProviderProfile.load(contentsOf: repositoryRoot + "/MockProviders/standard-oauth2.yaml")
+        let fixture = FlowFixture(provider: try await MockProviderServer.start(profile), transport: AsyncHTTPClientTransport())
+        running.fixtures.withLock { $0.append(fixture) }
+        try await fixture.flow()  // fails loudly before measuring if the flow does not complete
+        return fixture
+    }
+
+    static func stopAll() async {
+        for fixture in running.fixtures.withLock({ list in defer { list = [] }; return list }) {
+            try? await fixture.transport.shutdown()
+            await fixture.provider.stop()
+        }
+    }
+
+    /// One flow: the client builds the authorization URL (state + PKCE S256), the user agent
+    /// submits the approval, the client reads the redirect (checking state) and redeems the code.
+    func flow() async throws {
+        let session = OAuth2Session(
+            clientID: "harness-client", clientSecret: "harness-secret", redirectURI: "http://127.0.0.1:8400/callback", scope: ["profile"],
+            codeChallengeMethod: .s256, tokenEndpoint: provider.url("/oauth2/token"), transport: transport)
+        let request = try session.createAuthorizationURL(provider.url("/oauth2/authorize"))
+        let query = request.url[request.url.index(after: request.url.firstIndex(of: "?")!)...]
+        let approval = try await transport.send(
+            TransportRequest(
+                method: "POST", url: provider.url("/oauth2/authorize"), headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: Array((query + "&decision=approve").utf8)))
+        guard approval.status == 302, let location = approval.headers["Location"] else {
+            throw FlowError( "the approval answered HTTP \(approval.status) without a redirect")
+        }
+        let token = try await session.fetchToken(authorizationResponse: location, request: request)
+        guard !token.accessToken.isEmpty else { throw FlowError( "empty access token") }
+    }
+}

@@ -1,0 +1,43 @@
+// swift-tools-version:6.1
+// The benchmark suite: a package of its own, so the main package's default build (and
+// `swift test`) never compiles ordo-one/benchmark. Run from this folder:
+//   swift package --allow-writing-to-package-directory benchmark
+// or `bash Benchmarks/compare.sh` from the repository for the side-by-side with the Python reference.
+import Foundation
+import PackageDescription
+
+// SwiftPM names a path dependency after its folder, so the harness package's identity is the
+// name of the folder this repository was cloned into.
+let harness = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent
+
+let package = Package(
+    name: "OAuthHarnessBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "4.0.0"..<"5.0.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "OAuthBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "OAuthCore", package: harness),
+                .product(name: "OAuth1", package: harness),
+                .product(name: "OAuth2", package: harness),
+                .product(name: "OpenIDConnect", package: harness),
+                .product(name: "MockProviders", package: harness),
+                .product(name: "Harness", package: harness),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/OAuthBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)

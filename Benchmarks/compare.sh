@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# One run, both sides: the Swift benchmark suite (ordo-one/benchmark, release build) and the
+# Python reference (Authlib / oauthlib / joserfc in a virtual environment, a Flask mock under
+# gunicorn), a bounded wrk run (loopback, 2 threads, 50 connections, WRK_SECONDS=10) against both
+# mocks' token endpoints, and the harness's full scenario suite timed. Prints one table with both
+# figures, the ratio and the issue's target; writes it to reports/benchmarks/compare.md with the
+# raw data beside it.
+#   SKIP_INSTALL=1   don't install wrk / the virtual environment (they must be there)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bench="$root/Benchmarks"
+out="$root/reports/benchmarks"
+seconds=${WRK_SECONDS:-10}
+mkdir -p "$out"
+log() { printf '\n== %s\n' "$*" >&2; }
+
+if [ -z "${SKIP_INSTALL:-}" ]; then
+  command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+  [ -x "$bench/.venv/bin/python" ] || python3 -m venv "$bench/.venv"
+  "$bench/.venv/bin/pip" install -q -r "$bench/python/requirements.txt"
+fi
+py="$bench/.venv/bin/python"
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; wait "$pid" 2> /dev/null || true; done; }
+trap cleanup EXIT
+wait_for() {  # url: up to 10 s
+  for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "compare.sh: nothing answers at $1" >&2; exit 1
+}
+wrk_json() {  # url → the WRK_JSON line's object, after a 2 s warm-up
+  wrk -t2 -c50 -d2s -s "$bench/wrk/token.lua" "$1" > /dev/null
+  wrk -t2 -c50 -d"${seconds}s" --timeout 5s -s "$bench/wrk/token.lua" "$1" | sed -n 's/^WRK_JSON //p'
+}
+
+log "release builds (oauth-harness, benchmark suite)"
+(cd "$root" && swift build -c release --product oauth-harness >&2)
+harness="$root/.build/release/oauth-harness"
+
+log "Swift benchmark suite"
+(cd "$bench" && swift package --allow-writing-to-package-directory benchmark --no-progress --format jmh --path "$out" >&2)
+
+log "Python reference: gunicorn Flask mock ($(( $(nproc) * 2 + 1 )) sync workers, gunicorn's recommended count)"
+flask_port=$(free_port)
+(cd "$bench/python" && exec "$bench/.venv/bin/gunicorn" -w $(( $(nproc) * 2 + 1 )) -b "127.0.0.1:$flask_port" --log-level warning flask_mock:app) &
+pids+=($!)
+wait_for "http://127.0.0.1:$flask_port/"
+"$py" "$bench/python/bench.py" --mock-url "http://127.0.0.1:$flask_port" > "$out/python.json"
+log "wrk: Flask mock token endpoint"
+wrk_json "http://127.0.0.1:$flask_port/oauth2/token" > "$out/wrk-flask.json"
+cleanup; pids=()
+
+log "wrk: oauth-harness serve standard-oauth2 token endpoint"
+serve_out=$(mktemp)
+"$harness" serve standard-oauth2 --profiles "$root/MockProviders" > "$serve_out" 2> /dev/null &
+pids+=($!)
+for _ in $(seq 100); do grep -q "http://" "$serve_out" && break; sleep 0.1; done
+swift_url=$(awk '{print $2}' "$serve_out")
+rm -f "$serve_out"
+wait_for "$swift_url/"
+wrk_json "$swift_url/oauth2/token" > "$out/wrk-swift.json"
+cleanup; pids=()
+
+log "full scenario suite (release build), 3 runs"
+(cd "$root" && "$py" - "$harness" "$out" > "$out/suite.json" <<'PY'
+import json, subprocess, sys, time
+harness, out = sys.argv[1], sys.argv[2]
+runs = []
+for _ in range(3):
+    start = time.perf_counter()
+    done = subprocess.run([harness, "run", "--junit", out + "/suite-junit.xml"], capture_output=True, text=True, timeout=300)
+    runs.append({"seconds": round(time.perf_counter() - start, 3), "exit": done.returncode, "summary": done.stdout.strip().splitlines()[-1]})
+print(json.dumps(runs))
+PY
+)
+
+"$py" "$bench/python/table.py" "$out" | tee "$out/compare.md"
