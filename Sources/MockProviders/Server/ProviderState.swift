@@ -35,7 +35,7 @@ final class ProviderState: Sendable {
 
     /// How many codes, access tokens and refresh tokens (each) a mock remembers: past it the
     /// oldest is forgotten, so a mock under load keeps a bounded footprint.
-    static let retention = 100_000
+    static let retention = 10_000
 
     struct Storage {
         var codes = BoundedStore<CodeGrant>(capacity: ProviderState.retention)
