@@ -34,9 +34,11 @@ wrk_json() {  # url → the WRK_JSON line's object, after a 2 s warm-up
   wrk -t2 -c50 -d"${seconds}s" --timeout 5s -s "$bench/wrk/token.lua" "$1" | sed -n 's/^WRK_JSON //p'
 }
 
-log "release builds (oauth-harness, benchmark suite)"
-(cd "$root" && swift build -c release --product oauth-harness >&2)
-harness="$root/.build/release/oauth-harness"
+log "release builds (oauth-harness, benchmark suite) in Benchmarks/.build"
+# SwiftPM keeps a stale build plan for a path dependency that gained files; drop it.
+rm -f "$bench/.build/release.yaml"
+(cd "$bench" && swift build -c release --product oauth-harness >&2 && swift build -c release --product OAuthBenchmarks >&2)
+harness="$bench/.build/release/oauth-harness"
 
 log "Swift benchmark suite"
 (cd "$bench" && swift package --allow-writing-to-package-directory benchmark --no-progress --format jmh --path "$out" >&2)
