@@ -15,13 +15,15 @@ public enum SignatureType: String, Sendable, CaseIterable {
 /// when there are some, and per-flow parameters (`oauth_callback`, `oauth_verifier`).
 public struct OAuth1Auth: Sendable {
     public var clientID: String
-    var clientSecret: String
+    var clientSecret: String { didSet { rekey() } }
     public var token: String?
-    var tokenSecret: String?
+    var tokenSecret: String? { didSet { rekey() } }
     public var callback: String?
     public var verifier: String?
     var rsaKey: RSASigningKey?
-    public var signatureMethod: SignatureMethod
+    public var signatureMethod: SignatureMethod { didSet { rekey() } }
+    /// The HMAC keyed with the secrets (nil for RSA-SHA1 and PLAINTEXT).
+    private var keyed: KeyedHMAC?
     public var signatureType: SignatureType
     public var realm: String?
     /// Include a body's parameters in the signature even when it is not declared as a form.
@@ -49,6 +51,11 @@ public struct OAuth1Auth: Sendable {
         self.forceIncludeBody = forceIncludeBody
         self.clock = clock
         self.nonce = nonce
+        rekey()
+    }
+
+    private mutating func rekey() {
+        keyed = KeyedHMAC(method: signatureMethod, clientSecret: clientSecret, tokenSecret: tokenSecret)
     }
 
     /// The protocol parameters of one request (§3.1), before the signature.
@@ -80,15 +87,32 @@ public struct OAuth1Auth: Sendable {
             }
         }
         var parameters = protocolParameters(extra: extraProtocolParameters)
-        let baseString = try SignatureBaseString.make(
-            method: request.method, url: request.url,
-            parameters: SignatureBaseString.collectParameters(url: request.url, oauthParameters: parameters, formBody: form))
-        parameters.append(("oauth_signature", try signatureMethod.sign(baseString: baseString, clientSecret: clientSecret, tokenSecret: tokenSecret, rsaKey: rsaKey)))
+        let collected = try SignatureBaseString.collectParameters(url: request.url, oauthParameters: parameters, formBody: form)
+        let signature: String
+        if let keyed {
+            signature = keyed.signature(of: try SignatureBaseString.bytes(method: request.method, url: request.url, parameters: collected))
+        } else {
+            let baseString = try SignatureBaseString.make(method: request.method, url: request.url, parameters: collected)
+            signature = try signatureMethod.sign(baseString: baseString, clientSecret: clientSecret, tokenSecret: tokenSecret, rsaKey: rsaKey)
+        }
+        parameters.append(("oauth_signature", signature))
         switch signatureType {
         case .header:
-            var fields: [String] = realm.map { ["realm=\"\(SignatureBaseString.encode($0))\""] } ?? []
-            fields += parameters.map { "\(SignatureBaseString.encode($0.0))=\"\(SignatureBaseString.encode($0.1))\"" }
-            request.headers["Authorization"] = "OAuth " + fields.joined(separator: ", ")
+            var header = Array("OAuth ".utf8)
+            header.reserveCapacity(parameters.reduce(64) { $0 + $1.0.utf8.count + 3 * $1.1.utf8.count + 4 })
+            if let realm {
+                header += "realm=\"".utf8
+                SignatureBaseString.appendEncoded(realm.utf8, to: &header)
+                header.append(UInt8(ascii: "\""))
+            }
+            for (index, (name, value)) in parameters.enumerated() {
+                if index > 0 || realm != nil { header += ", ".utf8 }
+                SignatureBaseString.appendEncoded(name.utf8, to: &header)
+                header += "=\"".utf8
+                SignatureBaseString.appendEncoded(value.utf8, to: &header)
+                header.append(UInt8(ascii: "\""))
+            }
+            request.headers["Authorization"] = String(decoding: header, as: UTF8.self)
         case .body:
             var body = form ?? FormParameters()
             for (name, value) in parameters { body.append(name, value) }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Harness
+import NIOCore
+import NIOPosix
 
 @main
 struct OAuthHarness: AsyncParsableCommand {
@@ -16,6 +18,9 @@ struct OAuthHarness: AsyncParsableCommand {
 
     /// Like ArgumentParser's `main`, but a usage error exits with 2 as the CLI contract says.
     static func main() async {
+        // Swift concurrency runs on NIO's event loops: the mock servers and the client do their
+        // I/O there, so a request does not hop between thread pools.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         do {
             var command = try await asyncParseAsRoot(nil)
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -83,7 +83,8 @@ extension MockProvider {
 
     /// Response-side quirks of the token endpoint, applied in a fixed order so that they compose.
     func tokenResponseQuirks(_ response: TransportResponse, request: TransportRequest) -> TransportResponse {
-        guard case .object(var body)? = try? JSONValue.parse(response.body) else { return response }
+        // A profile without quirks answers as the standard says: no need to re-read the body.
+        guard !profile.quirks.isEmpty, case .object(var body)? = try? JSONValue.parse(response.body) else { return response }
         var status = response.status
         if let error = body["error"]?.stringValue, status >= 400 || body["ok"] != nil {
             let description = body["error_description"]?.stringValue ?? error

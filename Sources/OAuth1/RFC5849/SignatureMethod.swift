@@ -18,13 +18,12 @@ public enum SignatureMethod: String, Sendable, CaseIterable {
 
     /// Signs a base string. RSA-SHA1 needs `rsaKey`; the HMAC methods and PLAINTEXT use the secrets.
     public func sign(baseString: String, clientSecret: String, tokenSecret: String?, rsaKey: RSASigningKey?) throws(OAuthError) -> String {
+        if let keyed = KeyedHMAC(method: self, clientSecret: clientSecret, tokenSecret: tokenSecret) {
+            return keyed.signature(of: Array(baseString.utf8))
+        }
         let key = Self.key(clientSecret: clientSecret, tokenSecret: tokenSecret)
         switch self {
-        case .hmacSHA1:
-            return Base64.encodeToString(bytes: Array(HMAC<Insecure.SHA1>.authenticationCode(for: Array(baseString.utf8), using: SymmetricKey(data: Array(key.utf8)))))
-        case .hmacSHA256:
-            return Base64.encodeToString(bytes: Array(HMAC<SHA256>.authenticationCode(for: Array(baseString.utf8), using: SymmetricKey(data: Array(key.utf8)))))
-        case .plaintext:
+        case .plaintext, .hmacSHA1, .hmacSHA256:
             return key
         case .rsaSHA1:
             guard let rsaKey else { throw .client(OAuthError.invalidConfiguration, "RSA-SHA1 needs an RSA private key", step: "sign") }
@@ -46,6 +45,37 @@ public enum SignatureMethod: String, Sendable, CaseIterable {
                 return false
             }
             return constantTimeEquals(expected, signature)
+        }
+    }
+}
+
+/// An HMAC already keyed with `encode(client secret)&encode(token secret)` (§3.4.2): keying
+/// costs two hash blocks, so a signer keeps one per secret pair and copies it per request.
+struct KeyedHMAC: Sendable {
+    enum State: Sendable {
+        case sha1(HMAC<Insecure.SHA1>)
+        case sha256(HMAC<SHA256>)
+    }
+    let state: State
+
+    init?(method: SignatureMethod, clientSecret: String, tokenSecret: String?) {
+        let key = SymmetricKey(data: Array(SignatureMethod.key(clientSecret: clientSecret, tokenSecret: tokenSecret).utf8))
+        switch method {
+        case .hmacSHA1: state = .sha1(HMAC<Insecure.SHA1>(key: key))
+        case .hmacSHA256: state = .sha256(HMAC<SHA256>(key: key))
+        case .rsaSHA1, .plaintext: return nil
+        }
+    }
+
+    /// base64 of the MAC of `message`.
+    func signature(of message: [UInt8]) -> String {
+        switch state {
+        case .sha1(var hmac):
+            hmac.update(data: message)
+            return Base64.encodeToString(bytes: Array(hmac.finalize()))
+        case .sha256(var hmac):
+            hmac.update(data: message)
+            return Base64.encodeToString(bytes: Array(hmac.finalize()))
         }
     }
 }
