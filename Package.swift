@@ -69,6 +69,7 @@ let package = Package(
                 "OAuthCore",
                 "OAuth2",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),

@@ -71,7 +71,7 @@ public struct IDTokenValidator: Sendable {
     }
 
     func verifySignature(signingInput: ArraySlice<UInt8>, signature: [UInt8], alg: String, kid: String?) async throws(OAuthError) {
-        let verifier: any JWTAlgorithm
+        let verifier: SignatureVerifier
         if alg.hasPrefix("HS") {
             guard options.allowSymmetricAlgorithms else {
                 throw Self.reject("\(alg) (signed with the client secret) is not allowed for this client")
@@ -81,7 +81,7 @@ public struct IDTokenValidator: Sendable {
             }
             let keys = JWTKeyCollection()
             await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-            do { verifier = try await keys.getKey(alg: alg) } catch { throw Self.reject("HS256 cannot be checked with the client secret") }
+            do { verifier = .jwtKit(try await keys.getKey(alg: alg)) } catch { throw Self.reject("HS256 cannot be checked with the client secret") }
         } else {
             guard options.allowedAlgorithms.contains(alg) else {
                 throw Self.reject("alg \(alg) is not in the allowed list \(options.allowedAlgorithms.sorted().joined(separator: ", "))")

@@ -245,3 +245,62 @@ struct Fixture {
         #expect(throws: OAuthError.self) { try logout.validateLogoutResponse("https://rp.example/bye?state=given-state") }
     }
 }
+
+/// RSA tokens (RS256/384/512, PS256/384/512) go through swift-crypto directly: every variant is
+/// accepted with the right key, and refused with a changed signature or another key.
+@Suite struct RSAIDTokenTests {
+    static let pem = try! String(
+        contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+            + "/MockProviders/keys/test-fixture-oidc-rs256-1.private.pem", encoding: .utf8)
+
+    func rsaJWK(_ key: Insecure.RSA.PrivateKey, kid: String, alg: String) throws -> JSONValue {
+        let primitives = try key.publicKey.getKeyPrimitives()
+        return .object([
+            "kty": "RSA", "kid": .string(kid), "alg": .string(alg), "use": "sig", "n": .string(Base64URL.encode(primitives.modulus)),
+            "e": .string(Base64URL.encode(primitives.publicExponent)),
+        ])
+    }
+
+    @Test(arguments: ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"])
+    func rsaAlgorithms(alg: String) async throws {
+        let fixture = Fixture()
+        let key = try Insecure.RSA.PrivateKey(pem: Self.pem)
+        fixture.server.serve([try rsaJWK(key, kid: "r1", alg: alg)])
+        let keys = JWTKeyCollection()
+        let digest: DigestAlgorithm = alg.hasSuffix("384") ? .sha384 : alg.hasSuffix("512") ? .sha512 : .sha256
+        if alg.hasPrefix("PS") {
+            await keys.add(pss: key, digestAlgorithm: digest, kid: "r1")
+        } else {
+            await keys.add(rsa: key, digestAlgorithm: digest, kid: "r1")
+        }
+        let token = try await keys.sign(Claims(fixture.claims), kid: "r1")
+        let validator = fixture.validator { $0.allowedAlgorithms.insert(alg) }
+        #expect(try await validator.validate(token, nonce: "n-1").subject == "user-1")
+
+        // One changed byte in the signature: refused.
+        var parts = token.split(separator: ".").map(String.init)
+        var signature = try #require(Base64URL.decode(parts[2]))
+        signature[signature.count / 2] ^= 0x01
+        parts[2] = Base64URL.encode(signature)
+        await IDTokenValidationTests().expectRejection(fixture, parts.joined(separator: "."), validator: validator, "the signature does not verify")
+    }
+
+    @Test func aKeyOfAnotherTypeOrTooSmallIsRefused() async throws {
+        let fixture = Fixture()
+        let key = try Insecure.RSA.PrivateKey(pem: Self.pem)
+        let keys = JWTKeyCollection()
+        await keys.add(rsa: key, digestAlgorithm: .sha256, kid: "r1")
+        let token = try await keys.sign(Claims(fixture.claims), kid: "r1")
+        // The JWKS says kid r1 is an EC key: RS256 cannot use it.
+        var ec = fixture.jwk(fixture.key, kid: "r1").objectValue!
+        ec["alg"] = "RS256"
+        fixture.server.serve([.object(ec)])
+        await IDTokenValidationTests().expectRejection(fixture, token, "cannot be used for RS256")
+        // A 1024-bit modulus (swift-crypto refuses RSA keys under 2048 bits for signatures).
+        var small = try rsaJWK(key, kid: "r1", alg: "RS256").objectValue!
+        small["n"] = .string(Base64URL.encode([UInt8](repeating: 0xC5, count: 128)))
+        let second = Fixture()
+        second.server.serve([.object(small)])
+        await IDTokenValidationTests().expectRejection(second, token, "cannot be used for RS256")
+    }
+}
