@@ -228,6 +228,9 @@ struct InMemoryFlow {
         ("name: x\nmodels: y\nprotocol: oauth3\n", 3, 11, "unknown protocol \"oauth3\""),
         ("name: x\nmodels: y\nprotocol: oauth2\nendpoints: {authorize: a, token: /t, resource: /r}\n", 4, 24, "starting with /"),
         ("name: [x\n", 2, 1, "invalid YAML"),
+        // No final line break: the error is at the end of the last line, not past it (found by Fuzz/ Loader).
+        ("name: x\nmodels: [y", 2, 11, "invalid YAML"),
+        ("name: x\r\nmodels: {y", 2, 11, "invalid YAML"),
         ("name: x\nname: y\n", 1, 1, "duplicate key"),
     ])
     func errorsNameLineAndColumn(yaml: String, line: Int, column: Int, message: String) {

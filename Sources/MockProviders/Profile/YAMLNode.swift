@@ -34,7 +34,7 @@ public struct YAMLNode {
         } catch let error as YAMLLocatedError {
             throw error
         } catch let error as YamlError {
-            throw locate(error, file: file)
+            throw clamp(locate(error, file: file), to: text)
         } catch {
             throw YAMLLocatedError(file: file, line: 1, column: 1, message: "cannot parse YAML: \(error)")
         }
@@ -48,6 +48,29 @@ public struct YAMLNode {
             throw YAMLLocatedError(file: path, line: 1, column: 1, message: "the file is not UTF-8 text")
         }
         return try parse(text, file: path)
+    }
+
+    /// libyaml reports an error at the end of a text without a final line break one line past
+    /// the last; such an error is moved to the end of the last line, so it points into the file.
+    static func clamp(_ error: YAMLLocatedError, to text: String) -> YAMLLocatedError {
+        var breaks = 0
+        var lastLineLength = 0
+        var afterCR = false
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n":
+                if !afterCR { breaks += 1 }  // CR LF is one break (YAML 1.1 §5.4)
+                lastLineLength = 0
+            case "\r", "\u{85}", "\u{2028}", "\u{2029}":
+                breaks += 1
+                lastLineLength = 0
+            default:
+                lastLineLength += 1
+            }
+            afterCR = scalar == "\r"
+        }
+        guard error.line > breaks + 1 else { return error }
+        return YAMLLocatedError(file: error.file, line: breaks + 1, column: lastLineLength + 1, message: error.message)
     }
 
     static func locate(_ error: YamlError, file: String) -> YAMLLocatedError {
