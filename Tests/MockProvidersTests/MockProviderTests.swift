@@ -231,6 +231,7 @@ struct InMemoryFlow {
         // No final line break: the error is at the end of the last line, not past it (found by Fuzz/ Loader).
         ("name: x\nmodels: [y", 2, 11, "invalid YAML"),
         ("name: x\r\nmodels: {y", 2, 11, "invalid YAML"),
+        ("---", 1, 4, "expected a provider profile (a mapping), found a scalar"),
         ("name: x\nname: y\n", 1, 1, "duplicate key"),
     ])
     func errorsNameLineAndColumn(yaml: String, line: Int, column: Int, message: String) {

@@ -23,6 +23,42 @@ public struct YAMLLocatedError: Error, Sendable, Equatable, CustomStringConverti
 public struct YAMLNode {
     public let node: Node
     public let file: String
+    /// Where the text ends (its last line and that line's length), so that no position given
+    /// in an error lies past it.
+    let end: TextEnd
+
+    struct TextEnd {
+        var line: Int
+        var length: Int
+
+        /// The last line of `text` (YAML 1.1 §5.4 line breaks: LF, CR, CR LF, NEL, LS, PS).
+        init(of text: String) {
+            var breaks = 0
+            var lastLineLength = 0
+            var afterCR = false
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\n":
+                    if !afterCR { breaks += 1 }  // CR LF is one break
+                    lastLineLength = 0
+                case "\r", "\u{85}", "\u{2028}", "\u{2029}":
+                    breaks += 1
+                    lastLineLength = 0
+                default:
+                    lastLineLength += 1
+                }
+                afterCR = scalar == "\r"
+            }
+            line = breaks + 1
+            length = lastLineLength
+        }
+
+        /// `line`:`column`, or the end of the last line when that is past it (libyaml puts the
+        /// end of a text without a final line break on the line after it).
+        func clamp(line: Int, column: Int) -> (line: Int, column: Int) {
+            line > self.line ? (self.line, length + 1) : (line, column)
+        }
+    }
 
     /// Parses `text`. Syntax errors (and duplicate keys) carry libyaml's position.
     public static func parse(_ text: String, file: String) throws(YAMLLocatedError) -> YAMLNode {
@@ -30,7 +66,7 @@ public struct YAMLNode {
             guard let root = try Yams.compose(yaml: text) else {
                 throw YAMLLocatedError(file: file, line: 1, column: 1, message: "the file is empty; expected a mapping")
             }
-            return YAMLNode(node: root, file: file)
+            return YAMLNode(node: root, file: file, end: TextEnd(of: text))
         } catch let error as YAMLLocatedError {
             throw error
         } catch let error as YamlError {
@@ -50,27 +86,9 @@ public struct YAMLNode {
         return try parse(text, file: path)
     }
 
-    /// libyaml reports an error at the end of a text without a final line break one line past
-    /// the last; such an error is moved to the end of the last line, so it points into the file.
     static func clamp(_ error: YAMLLocatedError, to text: String) -> YAMLLocatedError {
-        var breaks = 0
-        var lastLineLength = 0
-        var afterCR = false
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n":
-                if !afterCR { breaks += 1 }  // CR LF is one break (YAML 1.1 §5.4)
-                lastLineLength = 0
-            case "\r", "\u{85}", "\u{2028}", "\u{2029}":
-                breaks += 1
-                lastLineLength = 0
-            default:
-                lastLineLength += 1
-            }
-            afterCR = scalar == "\r"
-        }
-        guard error.line > breaks + 1 else { return error }
-        return YAMLLocatedError(file: error.file, line: breaks + 1, column: lastLineLength + 1, message: error.message)
+        let (line, column) = TextEnd(of: text).clamp(line: error.line, column: error.column)
+        return YAMLLocatedError(file: error.file, line: line, column: column, message: error.message)
     }
 
     static func locate(_ error: YamlError, file: String) -> YAMLLocatedError {
@@ -93,8 +111,8 @@ public struct YAMLNode {
         }
     }
 
-    public var line: Int { node.mark?.line ?? 1 }
-    public var column: Int { node.mark?.column ?? 1 }
+    public var line: Int { end.clamp(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1).line }
+    public var column: Int { end.clamp(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1).column }
 
     public func error(_ message: String) -> YAMLLocatedError {
         YAMLLocatedError(file: file, line: line, column: column, message: message)
@@ -114,16 +132,16 @@ public struct YAMLNode {
         guard case .mapping(let mapping) = node else { throw error("expected \(what) (a mapping), found \(kindName)") }
         var entries: [(key: String, keyNode: YAMLNode, value: YAMLNode)] = []
         for pair in mapping {
-            let keyNode = YAMLNode(node: pair.key, file: file)
+            let keyNode = YAMLNode(node: pair.key, file: file, end: end)
             guard case .scalar(let scalar) = pair.key else { throw keyNode.error("expected a plain key, found \(keyNode.kindName)") }
-            entries.append((scalar.string, keyNode, YAMLNode(node: pair.value, file: file)))
+            entries.append((scalar.string, keyNode, YAMLNode(node: pair.value, file: file, end: end)))
         }
         return YAMLMapping(node: self, entries: entries)
     }
 
     public func sequence(_ what: String) throws(YAMLLocatedError) -> [YAMLNode] {
         guard case .sequence(let sequence) = node else { throw error("expected \(what) (a list), found \(kindName)") }
-        return sequence.map { YAMLNode(node: $0, file: file) }
+        return sequence.map { YAMLNode(node: $0, file: file, end: end) }
     }
 
     public var isNull: Bool {
