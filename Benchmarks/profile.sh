@@ -26,8 +26,8 @@ else
   perf record -q -F 5000 -g -o "$data" -- "$bench/.build/release/OAuthBenchmarks" --filter "^$name\$" > /dev/null 2>&1
 fi
 echo "## $name: by shared object (self)"
-perf report -i "$data" --no-children --sort dso --stdio -g none 2> /dev/null | grep -E '^ +[0-9]' | head -8
+perf report -i "$data" --no-children --sort dso --stdio -g none 2> /dev/null | grep -E '^ +[0-9]' | head -8 || true
 echo "## $name: functions, inclusive"
-perf report -i "$data" --children --sort sym --stdio -g none 2> /dev/null | grep -E '^ +[0-9]' | head -"$top" | cut -c1-200
+perf report -i "$data" --children --sort sym --stdio -g none 2> /dev/null | grep -E '^ +[0-9]' | head -"$top" | cut -c1-200 || true
 echo "## $name: functions, self"
-perf report -i "$data" --no-children --sort sym --stdio -g none 2> /dev/null | grep -E '^ +[0-9]' | head -"$top" | cut -c1-200
+perf report -i "$data" --no-children --sort sym --stdio -g none 2> /dev/null | grep -E '^ +[0-9]' | head -"$top" | cut -c1-200 || true
