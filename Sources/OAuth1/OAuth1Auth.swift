@@ -102,14 +102,14 @@ public struct OAuth1Auth: Sendable {
             header.reserveCapacity(parameters.reduce(64) { $0 + $1.0.utf8.count + 3 * $1.1.utf8.count + 4 })
             if let realm {
                 header += "realm=\"".utf8
-                SignatureBaseString.appendEncoded(realm.utf8, to: &header)
+                PercentEncoding.append(encoding: realm, to: &header)
                 header.append(UInt8(ascii: "\""))
             }
             for (index, (name, value)) in parameters.enumerated() {
                 if index > 0 || realm != nil { header += ", ".utf8 }
-                SignatureBaseString.appendEncoded(name.utf8, to: &header)
+                PercentEncoding.append(encoding: name, to: &header)
                 header += "=\"".utf8
-                SignatureBaseString.appendEncoded(value.utf8, to: &header)
+                PercentEncoding.append(encoding: value, to: &header)
                 header.append(UInt8(ascii: "\""))
             }
             request.headers["Authorization"] = String(decoding: header, as: UTF8.self)

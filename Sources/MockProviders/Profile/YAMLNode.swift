@@ -111,11 +111,14 @@ public struct YAMLNode {
         }
     }
 
-    public var line: Int { end.clamp(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1).line }
-    public var column: Int { end.clamp(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1).column }
+    /// The node's line and column, never past the end of the text.
+    var position: (line: Int, column: Int) { end.clamp(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1) }
+    public var line: Int { position.line }
+    public var column: Int { position.column }
 
     public func error(_ message: String) -> YAMLLocatedError {
-        YAMLLocatedError(file: file, line: line, column: column, message: message)
+        let (line, column) = position
+        return YAMLLocatedError(file: file, line: line, column: column, message: message)
     }
 
     var kindName: String {

@@ -67,8 +67,7 @@ public enum SignatureBaseString {
     /// §3.4.1.3.2: each name and value encoded, sorted by name then value (byte order), joined
     /// as `name=value` with `&`.
     public static func normalizedParameters(_ parameters: [(String, String)]) -> String {
-        let encoded = parameters.map { (encode($0.0), encode($0.1)) }
-            .sorted { $0.0 == $1.0 ? $0.1.utf8.lexicographicallyPrecedes($1.1.utf8) : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        let encoded = encodedAndSorted(parameters)
         var output = ""
         output.reserveCapacity(encoded.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 2 })
         for (index, pair) in encoded.enumerated() {
@@ -108,44 +107,28 @@ public enum SignatureBaseString {
     /// are encoded a second time as they are written, never joined into a string first.
     static func bytes(method: String, url: String, parameters: [(String, String)]) throws(OAuthError) -> [UInt8] {
         let uri = try baseStringURI(url)
-        // Encoded values are ASCII, for which String's order is byte order.
-        var encoded: [(String, String)] = parameters.map { (encode($0.0), encode($0.1)) }
-        encoded.sort { (a: (String, String), b: (String, String)) -> Bool in a.0 == b.0 ? a.1 < b.1 : a.0 < b.0 }
+        let encoded = encodedAndSorted(parameters)
         var out: [UInt8] = []
         out.reserveCapacity(method.utf8.count + 2 * uri.utf8.count + encoded.reduce(8) { $0 + 2 * ($1.0.utf8.count + $1.1.utf8.count) + 6 })
         for byte in method.utf8 { out.append(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte) }
         out.append(UInt8(ascii: "&"))
-        appendEncoded(uri.utf8, to: &out)
+        PercentEncoding.append(encoding: uri, to: &out)
         out.append(UInt8(ascii: "&"))
         for (index, pair) in encoded.enumerated() {
             if index > 0 { out += [UInt8(ascii: "%"), UInt8(ascii: "2"), UInt8(ascii: "6")] }  // "&"
-            appendEncoded(pair.0.utf8, to: &out)
+            PercentEncoding.append(encoding: pair.0, to: &out)
             out += [UInt8(ascii: "%"), UInt8(ascii: "3"), UInt8(ascii: "D")]  // "="
-            appendEncoded(pair.1.utf8, to: &out)
+            PercentEncoding.append(encoding: pair.1, to: &out)
         }
         return out
     }
 
-    private static let hexDigits = Array("0123456789ABCDEF".utf8)
-    /// RFC 3986 §2.3 unreserved bytes, as a table.
-    private static let unreserved: [Bool] = (0...255).map { PercentEncoding.isUnreserved(UInt8($0)) }
-
-    /// Appends the §3.6 percent-encoding of `text` to `out`.
-    static func appendEncoded(_ text: String.UTF8View, to out: inout [UInt8]) {
-        var text = String(text)
-        text.withUTF8 { bytes in
-            unreserved.withUnsafeBufferPointer { unreserved in
-                for byte in bytes {
-                    if unreserved[Int(byte)] {
-                        out.append(byte)
-                    } else {
-                        out.append(UInt8(ascii: "%"))
-                        out.append(hexDigits[Int(byte >> 4)])
-                        out.append(hexDigits[Int(byte & 0x0F)])
-                    }
-                }
-            }
-        }
+    /// §3.4.1.3.2's order: each name and value encoded, sorted by name then value. Encoded
+    /// values are ASCII, for which String's order is byte order.
+    static func encodedAndSorted(_ parameters: [(String, String)]) -> [(String, String)] {
+        var encoded: [(String, String)] = parameters.map { (encode($0.0), encode($0.1)) }
+        encoded.sort { (a: (String, String), b: (String, String)) -> Bool in a.0 == b.0 ? a.1 < b.1 : a.0 < b.0 }
+        return encoded
     }
 }
 

@@ -47,6 +47,23 @@ public enum PercentEncoding {
         } ?? string
     }
 
+    /// Appends the percent-encoding of `string` (as `encode` makes it, spaces as `%20`) to
+    /// `out`: for building a signature base string or a header in one buffer.
+    public static func append(encoding string: String, to out: inout [UInt8]) {
+        var string = string
+        string.withUTF8 { bytes in
+            for byte in bytes {
+                if isUnreserved(byte) {
+                    out.append(byte)
+                } else {
+                    out.append(UInt8(ascii: "%"))
+                    out.append(hexDigits[Int(byte >> 4)])
+                    out.append(hexDigits[Int(byte & 0x0F)])
+                }
+            }
+        }
+    }
+
     /// Decodes `%XX` sequences (and `+` as space when `plusAsSpace`).
     /// Throws on a truncated or non-hex escape, or when the result is not UTF-8.
     public static func decode(_ string: some StringProtocol, plusAsSpace: Bool = false) throws(EncodingError) -> String {
