@@ -5,45 +5,68 @@ import JWTKit
 import OAuthCore
 import Synchronization
 
-/// A provider's signing keys (RFC 7517 JWK Set from `jwks_uri`), cached. A token whose `kid`
-/// is not in the cache triggers one refetch — key rotation — but at most one per
-/// `minimumRefetchInterval`, so a stream of tokens with bogus kids cannot hammer the provider.
+/// A provider's signing keys (RFC 7517 JWK Set from `jwks_uri`), cached.
+///
+/// - The set is kept as long as the response's `Cache-Control: max-age` (or `Expires`) says,
+///   capped at `maximumLifetime` (default one day; `defaultLifetime`, one hour, without either
+///   header), then fetched again on next use.
+/// - A token whose `kid` is not in the set triggers a refetch at once (OpenID Connect Core
+///   §10.1.1: the provider may have rotated its keys), however recently the set was fetched.
+///   Only these unknown-kid refetches are rate-limited: at most one per
+///   `minimumRefetchInterval`, so a stream of tokens with bogus kids cannot hammer the provider.
 public final class JWKSCache: Sendable {
     public let url: String
     let transport: any HTTPTransport
     let clock: any OAuthClock
     public let minimumRefetchInterval: TimeInterval
+    public let defaultLifetime: TimeInterval
+    public let maximumLifetime: TimeInterval
 
     struct State {
         var keys: [JSONValue] = []
         var fetchedAt: Date?
+        var expiresAt: Date?
+        /// When an unknown kid last caused a refetch.
+        var lastUnknownKidRefetch: Date?
         var fetches = 0
         /// Verifiers built from `keys`, by "kid alg"; dropped on every fetch.
         var verifiers: [String: SignatureVerifier] = [:]
     }
     private let state = Mutex(State())
 
-    public init(url: String, transport: any HTTPTransport, clock: any OAuthClock = SystemClock(), minimumRefetchInterval: TimeInterval = 30) {
+    public init(
+        url: String, transport: any HTTPTransport, clock: any OAuthClock = SystemClock(), minimumRefetchInterval: TimeInterval = 30,
+        defaultLifetime: TimeInterval = 3600, maximumLifetime: TimeInterval = 86400
+    ) {
         self.url = url
         self.transport = transport
         self.clock = clock
         self.minimumRefetchInterval = minimumRefetchInterval
+        self.defaultLifetime = defaultLifetime
+        self.maximumLifetime = maximumLifetime
     }
 
     /// How many times the JWKS was fetched (for tests and reports).
     public var fetchCount: Int { state.withLock { $0.fetches } }
 
-    /// The keys as JSON objects, fetched on first use.
+    /// The keys as JSON objects, fetched on first use and again once the cached set expired.
     public func keys() async throws(OAuthError) -> [JSONValue] {
-        if state.withLock({ $0.fetchedAt }) != nil { return state.withLock { $0.keys } }
+        let now = clock.now()
+        if let keys = state.withLock({ $0.expiresAt.map { now < $0 } == true ? $0.keys : nil }) { return keys }
         return try await fetch()
     }
 
-    /// The key with `kid`; refetches once (rate-limited) when it is unknown.
+    /// The key with `kid`; an unknown kid refetches the set once, unless an unknown kid
+    /// already caused a refetch within `minimumRefetchInterval`.
     public func key(kid: String) async throws(OAuthError) -> JSONValue? {
         if let key = try await keys().first(where: { $0["kid"]?.stringValue == kid }) { return key }
-        let last = state.withLock { $0.fetchedAt }
-        if let last, clock.now().timeIntervalSince(last) < minimumRefetchInterval { return nil }
+        let now = clock.now()
+        let allowed = state.withLock { state -> Bool in
+            if let last = state.lastUnknownKidRefetch, now.timeIntervalSince(last) < minimumRefetchInterval { return false }
+            state.lastUnknownKidRefetch = now
+            return true
+        }
+        guard allowed else { return nil }
         return try await fetch().first { $0["kid"]?.stringValue == kid }
     }
 
@@ -57,13 +80,35 @@ public final class JWKSCache: Sendable {
             throw .malformed(step: step, httpStatus: response.status, "the JWKS is not an object with a keys array (RFC 7517 §5)")
         }
         let now = clock.now()
+        let lifetime = min(Self.lifetime(of: response, now: now) ?? defaultLifetime, maximumLifetime)
         state.withLock {
             $0.keys = keys
             $0.fetchedAt = now
+            $0.expiresAt = now.addingTimeInterval(max(lifetime, 0))
             $0.fetches += 1
             $0.verifiers = [:]
         }
         return keys
+    }
+
+    /// How long a response may be cached (RFC 9111 §4.2.1): `no-store`/`no-cache` → 0,
+    /// `max-age` (or `s-maxage`), else `Expires` against the response's `Date`; `nil` without
+    /// caching headers.
+    static func lifetime(of response: TransportResponse, now: Date) -> TimeInterval? {
+        if let control = response.headers["Cache-Control"]?.lowercased() {
+            let directives = control.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            if directives.contains(where: { $0 == "no-store" || $0 == "no-cache" }) { return 0 }
+            for directive in directives where directive.hasPrefix("max-age=") || directive.hasPrefix("s-maxage=") {
+                let value = directive.split(separator: "=", maxSplits: 1)[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                if let seconds = Int(value), seconds >= 0 { return TimeInterval(seconds) }
+            }
+        }
+        if let expires = response.headers["Expires"] {
+            guard let date = HTTPDate.parse(expires) else { return 0 }  // RFC 9111 §5.3: an invalid date means already expired
+            let origin = response.headers["Date"].flatMap(HTTPDate.parse) ?? now
+            return max(date.timeIntervalSince(origin), 0)
+        }
+        return nil
     }
 
     /// The verifier for `jwk` (one of `keys()`, named `kid`) under `alg`, built once per fetched

@@ -182,6 +182,9 @@ extension MockProvider {
         }
         var response = Self.json(200, ["keys": .array(keys)])
         response.headers["Content-Type"] = "application/jwk-set+json"
+        // Keys may be cached for an hour, as Google's are; a client must still refetch on an unknown kid.
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        response.headers["Pragma"] = nil
         return response
     }
 
