@@ -124,8 +124,9 @@ public final class Redactor: Sendable {
             return scheme.isEmpty ? Self.mask : "\(scheme) \(Self.mask)"
         }
         if lowered == "cookie" || lowered == "set-cookie" {
-            return redact(value.split(separator: ";").map { part -> String in
-                guard let eq = part.firstIndex(of: "=") else { return String(part) }
+            // Every value of a Cookie header; only the value of a Set-Cookie (its attributes are no secret).
+            return redact(value.split(separator: ";").enumerated().map { index, part -> String in
+                guard let eq = part.firstIndex(of: "="), lowered == "cookie" || index == 0 else { return String(part) }
                 return String(part[...eq]) + Self.mask
             }.joined(separator: ";"))
         }

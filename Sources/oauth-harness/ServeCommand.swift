@@ -26,6 +26,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Folder of provider profiles.")
     var profiles = "MockProviders"
 
+    @Flag(
+        help: ArgumentHelp(
+            "Approve every authorization request at once: GET on the authorization endpoint redirects back with a code.",
+            discussion: """
+                The code is for the profile's first user, or the user that login_hint names. POST decision=deny to                 /_harness/next-decision to deny the next request instead (access_denied). Same as auto_approve: true in a profile.
+                """))
+    var autoApprove = false
+
     func validate() throws {
         guard host.hasPrefix("127.") || host == "::1" || host == "localhost" else {
             throw ValidationError("--host must be a loopback address (127.x.y.z or ::1); the mock providers never listen elsewhere")
@@ -34,6 +42,9 @@ struct Serve: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
+        // SIGINT/SIGTERM end `serve` with status 0 whenever they arrive: before the listeners
+        // are up there is nothing to close; after, the service group closes them first.
+        let stop = StopSignals()
         let catalog: ProviderCatalog
         do {
             catalog = try ProviderCatalog.load(directory: profiles)
@@ -48,7 +59,13 @@ struct Serve: AsyncParsableCommand {
                 printError("error: unknown profile \(name); known: \(catalog.names.joined(separator: ", "))")
                 throw ExitCode(2)
             }
-            chosen.append(profile)
+            var served = profile
+            if autoApprove, served.protocolName == "oauth2" {
+                served.autoApprove = true
+                served.login = nil
+                served.loginForm = false
+            }
+            chosen.append(served)
         }
         guard !chosen.isEmpty else {
             printError("error: no profiles in \(profiles)")
@@ -64,9 +81,8 @@ struct Serve: AsyncParsableCommand {
                 for: MockProviderServer.handler(for: profile), host: host, port: firstPort == 0 ? 0 : firstPort + index, logger: logger
             ) { port in continuation.yield((index, port)) }
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: logger))
+        stop.onSignal { Task { await group.triggerGracefulShutdown() } }
         let displayHost = host.contains(":") ? "[\(host)]" : host
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
@@ -88,5 +104,45 @@ struct Serve: AsyncParsableCommand {
             try await tasks.waitForAll()
         }
         printError("stopped")
+    }
+}
+
+/// SIGINT and SIGTERM as events instead of the default termination: until `onSignal` names
+/// what to do, a signal exits at once with status 0 (nothing is listening yet).
+final class StopSignals: @unchecked Sendable {
+    private let lock = NSLock()
+    private var action: (@Sendable () -> Void)?
+    private var received = false
+    private var sources: [any DispatchSourceSignal] = []
+
+    init() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [weak self] in self?.fire() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func fire() {
+        lock.lock()
+        let action = self.action
+        received = true
+        lock.unlock()
+        guard let action else {
+            printError("stopped before serving")
+            exit(0)
+        }
+        action()
+    }
+
+    /// What a signal does from now on (at once, if one already arrived).
+    func onSignal(_ action: @escaping @Sendable () -> Void) {
+        lock.lock()
+        self.action = action
+        let already = received
+        lock.unlock()
+        if already { action() }
     }
 }

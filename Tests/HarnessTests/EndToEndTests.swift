@@ -74,7 +74,8 @@ func harness(paths: [String], junit: String) -> HarnessRun {
         try await capture.base.shutdown()
         #expect(summary.exitCode == .passed, "\(summary.results.map(HarnessRun.describe))")
         #expect(summary.results.count >= 60)
-        #expect(summary.results.allSatisfy { $0.outcome == .passed })
+        // Scenarios/external/ needs a provider's URL from the environment: skipped, never passed.
+        #expect(summary.results.allSatisfy { $0.folder == "external" ? $0.outcome.isSkipped : $0.outcome == .passed })
         // Real traffic happened: authorization, token and resource endpoints were all hit.
         let urls = capture.exchanges.withLock { $0.map(\.0.url) }
         #expect(urls.contains { $0.contains("/oauth2/authorize") })

@@ -126,12 +126,47 @@ import Testing
         #expect(summary.results.first?.outcome == .skipped(reason: "needs the environment variable(s) REAL_PROVIDER_URL, REAL_CLIENT_SECRET"))
     }
 
-    @Test func interactiveStepsAreRefusedWithLocation() throws {
-        let text = Self.byURL.replacingOccurrences(of: "  - fetch_token: { grant: client_credentials, scope: [api.read] }", with: "  - authorize: {}")
-        let error = #expect(throws: YAMLLocatedError.self) {
-            try ScenarioLoader.parse(YAMLNode.parse(text, file: "x.yaml"), folder: "t", catalog: try catalog(), environment: [:])
+    @Test func mockOnlyStepsAreRefusedWithLocation() throws {
+        for (step, fragment) in [
+            ("advance_clock: 2h", "advance_clock needs a built-in mock provider"), ("evil: wrong_iss", "evil needs a built-in mock provider"),
+            ("rotate_keys: {}", "rotate_keys needs a built-in mock provider"), ("fault: none", "fault needs a built-in mock provider"),
+            ("expect: { provider.token_requests.client_credentials: \"1\" }", "reads a built-in mock's counters"),
+            ("authorize: { user: bob }", "picks a built-in mock's user"), ("request_token: {}", "request_token is not an action of oauth2 providers"),
+        ] {
+            let text = Self.byURL.replacingOccurrences(of: "  - fetch_token: { grant: client_credentials, scope: [api.read] }", with: "  - " + step)
+            let error = #expect(throws: YAMLLocatedError.self) {
+                try ScenarioLoader.parse(YAMLNode.parse(text, file: "x.yaml"), folder: "t", catalog: try catalog(), environment: [:])
+            }
+            #expect(error?.line == 11, "\(step)")
+            #expect(error?.column == 5, "\(step)")
+            #expect(error?.message.contains(fragment) == true, "\(step): \(error?.message ?? "")")
         }
-        #expect(error?.line == 11)
-        #expect(error?.message.contains("cannot run against an external provider") == true)
+        // Every step that talks to a provider is accepted for one given by URL.
+        for step in ["authorize: {}", "login: {}", "userinfo: {}", "logout: {}", "discover: {}", "refresh: {}", "revoke: {}"] {
+            let text = Self.byURL.replacingOccurrences(of: "  - fetch_token: { grant: client_credentials, scope: [api.read] }", with: "  - " + step)
+                .replacingOccurrences(of: "  client_id: harness-client\n", with: "  client_id: harness-client\n  openid: true\n")
+            _ = try ScenarioLoader.parse(YAMLNode.parse(text, file: "x.yaml"), folder: "t", catalog: try catalog(), environment: [:])
+        }
+    }
+
+    @Test func oauth1ProvidersByURLNeedTheirEndpoints() throws {
+        let head = "name: o\nclient: { client_id: k, client_secret: s }\nsteps:\n  - request_token: {}\n"
+        let ok = try ScenarioLoader.parse(
+            YAMLNode.parse(head + "provider: { url: http://127.0.0.1:1, request_token: /rt, authorize: /a, access_token: /at }\n", file: "o.yaml"),
+            folder: "t", environment: [:])
+        #expect(ok.external?.isOAuth1 == true)
+        let missing = #expect(throws: YAMLLocatedError.self) {
+            try ScenarioLoader.parse(YAMLNode.parse(head + "provider: { url: http://127.0.0.1:1, request_token: /rt, authorize: /a }\n", file: "o.yaml"), folder: "t", environment: [:])
+        }
+        #expect(missing?.message.contains("needs access_token") == true)
+        let foreign = #expect(throws: YAMLLocatedError.self) {
+            try ScenarioLoader.parse(
+                YAMLNode.parse(
+                    head.replacingOccurrences(of: "request_token: {}", with: "refresh: {}")
+                        + "provider: { url: http://127.0.0.1:1, request_token: /rt, authorize: /a, access_token: /at }\n", file: "o.yaml"),
+                folder: "t", environment: [:])
+        }
+        #expect(foreign?.message.contains("refresh is not an action of oauth1 providers") == true)
+        #expect(foreign?.line == 4)
     }
 }

@@ -5,20 +5,18 @@ import OAuthCore
 extension StepContext {
     /// The steps of an OAuth 1.0a scenario (RFC 5849 §2–3).
     mutating func executeOAuth1(_ step: Step, session: OAuth1Session) async throws {
-        let endpoints = provider.profile.endpoints
+        let endpoints = provider.endpoints
         switch step.action {
         case .requestToken:
             oauth1Token = try await session.fetchRequestToken(try endpoint(endpoints.requestToken, "request token", step: step.kind))
         case .authorize(let options):
-            let url = try session.createAuthorizationURL(provider.url(endpoints.authorize))
-            var agent = UserAgent(transport: recorder)
-            let callback = try await agent.authorize(
-                url: url, redirectURI: session.callbackURI ?? "", decision: options.consent == .approve ? .approve : .deny, user: options.user)
+            let url = try session.createAuthorizationURL(try endpoint(endpoints.authorize, "authorization", step: step.kind))
+            let callback = try await agent.navigate(from: url, to: session.callbackURI ?? "", intent: intent(options), step: step.kind)
             try session.parseAuthorizationResponse(callback)
         case .accessToken(let verifier):
-            oauth1Token = try await session.fetchAccessToken(provider.url(endpoints.token), verifier: verifier)
+            oauth1Token = try await session.fetchAccessToken(try endpoint(endpoints.token, "token-credentials", step: step.kind), verifier: verifier)
         case .request(let method, let path, let concurrent):
-            let url = provider.url(path)
+            let url = endpoints.url(path)
             let kind = step.kind
             try await sendAll(concurrent, step: kind) { try await session.request(method, url, headers: method == "POST" ? ["Content-Type": "application/x-www-form-urlencoded"] : [:], step: kind) }
         case .expect, .advanceClock, .fault:

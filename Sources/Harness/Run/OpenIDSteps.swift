@@ -9,8 +9,10 @@ extension StepContext {
     mutating func openIDClient(_ session: OAuth2Session) async throws(OAuthError) -> OpenIDConnectClient {
         if let openID { return openID }
         let options = openIDOptions ?? .init()
+        let endpoints = provider.endpoints
+        let issuer = endpoints.issuer ?? endpoints.discovery.flatMap(Discovery.expectedIssuer(forMetadataURL:)) ?? endpoints.baseURL
         let client = try await OpenIDConnectClient.discover(
-            issuer: provider.baseURL, session: session, cache: metadataCache,
+            issuer: issuer, serverMetadataURL: endpoints.discovery, session: session, cache: metadataCache,
             configure: { validation in
                 validation.allowSymmetricAlgorithms = options.allowHS256
                 validation.leeway = options.leeway
@@ -27,10 +29,8 @@ extension StepContext {
             let client = try await openIDClient(session)
             let request = try client.createAuthorizationURL()
             authorizationRequest = request.authorization
-            var agent = UserAgent(transport: recorder)
-            let callback = try await agent.authorize(
-                url: request.url, redirectURI: request.authorization.redirectURI ?? "", decision: options.consent == .approve ? .approve : .deny,
-                user: options.user)
+            let callback = try await agent.navigate(
+                from: request.url, to: request.authorization.redirectURI ?? "", intent: intent(options), step: step.kind)
             openIDLogin = try await client.fetchToken(authorizationResponse: callback, request: request)
         case .userinfo:
             let client = try await openIDClient(session)
@@ -45,22 +45,27 @@ extension StepContext {
             guard let logout = client.logout else {
                 throw OAuthError.client(OAuthError.invalidConfiguration, "the provider has no end_session_endpoint", step: step.kind)
             }
-            let target = given ?? provider.profile.client(id: session.clientID)?.postLogoutRedirectURIs.first
+            let target = given ?? provider.mock?.profile.client(id: session.clientID)?.postLogoutRedirectURIs.first
+            guard let target else {
+                throw OAuthError.client(
+                    OAuthError.invalidConfiguration, "logout needs a post_logout_redirect_uri to come back to (logout: {post_logout_redirect_uri: …})",
+                    step: step.kind)
+            }
             let redirect = logout.logoutRedirect(postLogoutRedirectURI: target, idTokenHint: session.token?.idToken)
-            var agent = UserAgent(transport: recorder)
-            let back = try await agent.authorize(url: redirect.url, redirectURI: target ?? "", decision: .approve, user: nil)
+            let back = try await agent.navigate(
+                from: redirect.url, to: target, intent: .init(decision: .approve, username: user?.username, password: user?.password), step: step.kind)
             logoutState = try logout.validateLogoutResponse(back)
         case .evil(let mode):
-            guard let mock = provider.oauth2, let evil = EvilMode(rawValue: mode) else {
+            guard let mock = provider.mock, let evil = EvilMode(rawValue: mode) else {
                 throw OAuthError.client(OAuthError.invalidConfiguration, "evil modes need a built-in OpenID provider", step: step.kind)
             }
-            mock.setEvilMode(evil)
+            try mock.setEvilMode(evil)
             recorder.transcript.note("provider evil mode: \(mode)")
         case .rotateKeys:
-            guard let mock = provider.oauth2 else {
+            guard let mock = provider.mock else {
                 throw OAuthError.client(OAuthError.invalidConfiguration, "key rotation needs a built-in OpenID provider", step: step.kind)
             }
-            mock.rotateSigningKeys()
+            try mock.rotateSigningKeys()
             recorder.transcript.note("provider rotated its signing key")
         default:
             return false

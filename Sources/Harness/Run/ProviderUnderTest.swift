@@ -3,59 +3,199 @@ import MockProviders
 import OAuth2
 import OAuthCore
 
-/// The provider a scenario runs against: a built-in mock started for it, or an external
-/// provider given by URL.
-protocol ProviderUnderTest: Sendable {
-    var baseURL: String { get }
+/// Where a provider's endpoints are, as absolute URLs (`nil`: not offered or not known).
+public struct ProviderEndpoints: Sendable {
+    public enum ProtocolKind: String, Sendable { case oauth1, oauth2 }
+
+    public var protocolKind: ProtocolKind
+    /// Relative paths of scenario steps (`get: /api/me`) join this URL.
+    public var baseURL: String
+    /// The issuer (RFC 8414 / OpenID Connect), when known.
+    public var issuer: String?
+    /// The metadata document the provider entry names (`discovery:`), if any.
+    public var discovery: String?
+    public var authorize: String?
+    public var token: String?
+    public var resource: String?
+    public var revoke: String?
+    public var introspect: String?
+    /// OAuth 1: temporary credentials (RFC 5849 §2.1); `token` is then the token-credentials endpoint.
+    public var requestToken: String?
+    /// Hosts the user agent may visit besides the redirect URI's: the endpoints' own hosts
+    /// and any the provider entry lists.
+    public var allowedHosts: Set<String>
+
+    /// A path joins the base URL; an absolute URL stays as it is.
+    public func url(_ pathOrURL: String) -> String {
+        Self.isAbsolute(pathOrURL) ? pathOrURL : baseURL + pathOrURL
+    }
+
+    static func isAbsolute(_ text: String) -> Bool { text.hasPrefix("http://") || text.hasPrefix("https://") }
+
+    /// The hosts of the given URLs, lowercased.
+    static func hosts(_ urls: [String?]) -> Set<String> {
+        Set(urls.compactMap { $0.flatMap { URLComponents(string: $0)?.host?.lowercased() } })
+    }
+}
+
+/// The controls only a built-in mock offers. Steps that need one are refused at load time for
+/// an external provider; at run time they reach the mock through this, never by downcasting.
+protocol MockControls: Sendable {
+    /// The profile the mock serves (its clients' registered URIs are the scenario's defaults).
     var profile: ProviderProfile { get }
-    /// The mock's OAuth 2 engine (counters, evil modes); `nil` for external providers.
-    var oauth2: MockProvider? { get }
-    /// An endpoint's URL: a path joins the base URL, an absolute URL stays as it is.
-    func url(_ path: String) -> String
+    /// How many token requests of `grantType` the mock has answered.
+    func tokenRequests(grantType: String) -> Int
+    func setEvilMode(_ mode: EvilMode) throws(OAuthError)
+    func rotateSigningKeys() throws(OAuthError)
+    /// Arms a transport fault, or clears them all with `nil`.
+    func arm(_ fault: Fault?)
 }
 
-extension RunningProvider: ProviderUnderTest {}
+/// The provider a scenario runs against: its endpoints, and mock controls when it is a built-in mock.
+protocol ProviderUnderTest: Sendable {
+    var name: String { get }
+    var endpoints: ProviderEndpoints { get }
+    var mock: (any MockControls)? { get }
+}
 
-/// An external provider, by base URL and endpoint paths or by a discovery document.
-struct ExternalProvider: ProviderUnderTest {
-    let baseURL: String
-    let profile: ProviderProfile
-    var oauth2: MockProvider? { nil }
+/// A built-in mock started for one scenario.
+struct MockProviderUnderTest: ProviderUnderTest, MockControls {
+    let running: RunningProvider
+    let endpoints: ProviderEndpoints
 
-    func url(_ path: String) -> String {
-        path.hasPrefix("http://") || path.hasPrefix("https://") ? path : baseURL + path
+    init(_ running: RunningProvider) {
+        self.running = running
+        let profile = running.profile
+        let paths = profile.endpoints
+        func url(_ path: String?) -> String? { path.map { running.url($0) } }
+        endpoints = ProviderEndpoints(
+            protocolKind: profile.protocolName == "oauth1" ? .oauth1 : .oauth2, baseURL: running.baseURL, issuer: running.baseURL, discovery: nil,
+            authorize: url(paths.authorize), token: url(paths.token), resource: url(paths.resource), revoke: url(paths.revoke),
+            introspect: url(paths.introspect), requestToken: url(paths.requestToken), allowedHosts: ProviderEndpoints.hosts([running.baseURL]))
     }
 
-    /// Resolves the endpoints: from the discovery document when one is named (RFC 8414 or
-    /// OpenID Connect Discovery), else from the scenario's paths.
-    static func resolve(_ spec: ExternalProviderSpec, client: ClientSpec, transport: any HTTPTransport) async throws(OAuthError) -> ExternalProvider {
-        var endpoints = spec.endpoints
-        var base = spec.url ?? ""
-        if let discovery = spec.discovery {
-            let metadata = try await MetadataCache(transport: transport).metadata(url: discovery, expectedIssuer: nil)
-            base = base.isEmpty ? metadata.issuer : base
-            endpoints["authorize"] = endpoints["authorize"] ?? metadata.authorizationEndpoint
-            endpoints["token"] = endpoints["token"] ?? metadata.tokenEndpoint
-            endpoints["revoke"] = endpoints["revoke"] ?? metadata.revocationEndpoint
-            endpoints["introspect"] = endpoints["introspect"] ?? metadata.introspectionEndpoint
-            endpoints["resource"] = endpoints["resource"] ?? metadata.document["userinfo_endpoint"]?.stringValue
+    var name: String { running.profile.name }
+    var mock: (any MockControls)? { self }
+    var profile: ProviderProfile { running.profile }
+
+    func tokenRequests(grantType: String) -> Int { running.oauth2?.tokenRequests(grantType: grantType) ?? 0 }
+
+    func setEvilMode(_ mode: EvilMode) throws(OAuthError) {
+        guard let engine = running.oauth2, profile.oidc != nil else {
+            throw .client(OAuthError.invalidConfiguration, "evil modes need a built-in OpenID provider; \(name) is not one", step: "evil")
         }
-        guard let token = endpoints["token"] else {
-            throw .client(OAuthError.invalidConfiguration, "the external provider has no token endpoint (give token: or a discovery URL)", step: "setup")
+        engine.setEvilMode(mode)
+    }
+
+    func rotateSigningKeys() throws(OAuthError) {
+        guard let engine = running.oauth2, profile.oidc != nil else {
+            throw .client(OAuthError.invalidConfiguration, "key rotation needs a built-in OpenID provider; \(name) is not one", step: "rotate_keys")
         }
-        if base.hasSuffix("/") { base.removeLast() }
-        return ExternalProvider(
-            baseURL: base,
-            profile: .external(
-                name: spec.name, authorize: endpoints["authorize"], token: token, resource: endpoints["resource"], revoke: endpoints["revoke"],
-                introspect: endpoints["introspect"], clientID: client.clientID, redirectURI: client.redirectURI))
+        engine.rotateSigningKeys()
+    }
+
+    func arm(_ fault: Fault?) {
+        if let fault { running.faults.arm(fault) } else { running.faults.clear() }
     }
 }
 
-/// `provider: { url: …, token: …, discovery: … }` in a scenario.
+/// `provider: { url: …, discovery: …, token: …, … }` in a scenario: a provider this project
+/// did not start, by URL and paths, by a metadata document, or both (paths override).
 public struct ExternalProviderSpec: Sendable {
-    public var name: String
     public var url: String?
     public var discovery: String?
+    /// Endpoint paths or URLs by scenario key (`authorize`, `token`, `request_token`, …).
     public var endpoints: [String: String]
+    /// More hosts the provider's login pages may live on.
+    public var allowedHosts: [String] = []
+
+    public var isOAuth1: Bool { endpoints["request_token"] != nil }
+}
+
+/// A provider given by URL.
+struct ExternalProvider: ProviderUnderTest {
+    let endpoints: ProviderEndpoints
+    var name: String { "external" }
+    var mock: (any MockControls)? { nil }
+
+    /// Resolves the endpoints: from the named metadata document (or, for a bare URL without a
+    /// token endpoint, from RFC 8414 or OpenID Connect Discovery), then the scenario's paths.
+    static func resolve(_ spec: ExternalProviderSpec, metadataCache: MetadataCache, transcript: Transcript) async throws(OAuthError) -> ExternalProvider {
+        var metadata: AuthorizationServerMetadata?
+        if let discovery = spec.discovery {
+            metadata = try await metadataCache.metadata(url: discovery, expectedIssuer: Discovery.expectedIssuer(forMetadataURL: discovery))
+            transcript.note("endpoints from the provider's metadata at \(discovery)")
+        } else if !spec.isOAuth1, spec.endpoints["token"] == nil, let url = spec.url {
+            let found = try await Discovery.metadata(forIssuer: url, cache: metadataCache)
+            metadata = found.metadata
+            transcript.note("endpoints from \(found.source)")
+        }
+        var base = spec.url ?? metadata.flatMap { Discovery.origin(of: $0.issuer) } ?? ""
+        if base.hasSuffix("/") { base.removeLast() }
+        func endpoint(_ key: String, _ discovered: String?) -> String? {
+            guard let given = spec.endpoints[key] else { return discovered }
+            if ProviderEndpoints.isAbsolute(given) { return given }
+            return base + given
+        }
+        let endpoints = ProviderEndpoints(
+            protocolKind: spec.isOAuth1 ? .oauth1 : .oauth2, baseURL: base, issuer: metadata?.issuer, discovery: spec.discovery,
+            authorize: endpoint("authorize", metadata?.authorizationEndpoint),
+            token: endpoint(spec.isOAuth1 ? "access_token" : "token", metadata?.tokenEndpoint),
+            resource: endpoint("resource", metadata?.document["userinfo_endpoint"]?.stringValue), revoke: endpoint("revoke", metadata?.revocationEndpoint),
+            introspect: endpoint("introspect", metadata?.introspectionEndpoint), requestToken: endpoint("request_token", nil), allowedHosts: [])
+        guard endpoints.token != nil else {
+            throw .client(
+                OAuthError.invalidConfiguration,
+                spec.isOAuth1 ? "the OAuth 1 provider needs access_token:" : "the external provider has no token endpoint (give token: or discovery:)", step: "setup")
+        }
+        var resolved = endpoints
+        let documentURLs = [metadata?.document["end_session_endpoint"]?.stringValue, metadata?.jwksURI, metadata?.issuer]
+        resolved.allowedHosts = ProviderEndpoints.hosts(
+            [base, spec.discovery, endpoints.authorize, endpoints.token, endpoints.requestToken] + documentURLs)
+            .union(spec.allowedHosts.map { $0.lowercased() })
+        return ExternalProvider(endpoints: resolved)
+    }
+}
+
+/// Finding a provider's metadata document.
+enum Discovery {
+    /// The issuer a metadata URL stands for: the part before `/.well-known/openid-configuration`
+    /// (OpenID Connect Discovery §4), or the host plus the part after
+    /// `/.well-known/oauth-authorization-server` (RFC 8414 §3); `nil` for other URLs.
+    static func expectedIssuer(forMetadataURL url: String) -> String? {
+        let oidc = "/.well-known/openid-configuration"
+        if url.hasSuffix(oidc) { return String(url.dropLast(oidc.count)) }
+        let rfc8414 = "/.well-known/oauth-authorization-server"
+        if let range = url.range(of: rfc8414), let origin = origin(of: url) {
+            return origin + url[range.upperBound...]
+        }
+        return nil
+    }
+
+    /// `scheme://host[:port]` of a URL.
+    static func origin(of url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return nil }
+        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+    }
+
+    /// RFC 8414 metadata of `issuer`, or — when the provider has none (any HTTP error) — its
+    /// OpenID Connect Discovery document. `source` says which was used.
+    static func metadata(forIssuer issuer: String, cache: MetadataCache) async throws(OAuthError) -> (metadata: AuthorizationServerMetadata, source: String) {
+        let issuer = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
+        guard let rfc8414 = AuthorizationServerMetadata.metadataURL(issuer: issuer) else {
+            throw .client(OAuthError.invalidConfiguration, "the issuer \(issuer) is not an absolute URL", step: "discovery")
+        }
+        do {
+            return (try await cache.metadata(url: rfc8414, expectedIssuer: issuer), "RFC 8414 metadata at \(rfc8414)")
+        } catch where error.httpStatus.map({ $0 >= 400 }) ?? false {
+            let oidc = issuer + "/.well-known/openid-configuration"
+            do {
+                return (try await cache.metadata(url: oidc, expectedIssuer: issuer), "OpenID Connect Discovery at \(oidc) (RFC 8414 metadata: HTTP \(error.httpStatus ?? 0))")
+            } catch let second {
+                throw OAuthError(
+                    code: second.code, description: "neither RFC 8414 metadata (\(error)) nor OpenID Connect Discovery (\(second.errorDescription ?? second.code)) answered",
+                    httpStatus: second.httpStatus, step: "discovery", origin: second.origin)
+            }
+        }
+    }
 }

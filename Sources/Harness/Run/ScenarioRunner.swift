@@ -14,6 +14,11 @@ public struct ScenarioResult: Sendable {
         case skipped(reason: String)
         /// The scenario could not run (invalid file, provider failed to start).
         case error(message: String)
+
+        public var isSkipped: Bool {
+            if case .skipped = self { return true }
+            return false
+        }
     }
 
     public var name: String
@@ -74,50 +79,53 @@ public final class ScenarioRunner: Sendable {
         }
         let clock = ManualClock(start: Date())
         var verdict: String?
+        let recorder = RecordingTransport(base: transport, transcript: transcript, timeout: scenario.client.timeout)
+        let metadataCache = MetadataCache(transport: recorder, clock: clock)
+        let provider: any ProviderUnderTest
+        var running: RunningProvider?
         if let external = scenario.external {
-            let provider: ExternalProvider
+            recorder.setStep("setup")
             do {
-                provider = try await ExternalProvider.resolve(external, client: scenario.client, transport: RecordingTransport(base: transport, transcript: transcript))
+                provider = try await ExternalProvider.resolve(external, metadataCache: metadataCache, transcript: transcript)
             } catch {
                 return finish(.error(message: "the external provider could not be resolved: \(error.description)"))
             }
-            transcript.note("external provider at \(provider.baseURL)")
-            let outcome = await runSteps(
-                scenario, profile: provider.profile, provider: provider, clock: clock, transcript: transcript, notes: &result.notes, verdict: &verdict)
-            return finish(outcome)
+            transcript.note("external provider at \(provider.endpoints.baseURL)")
+        } else {
+            guard let profile = catalog[scenario.provider] else {
+                return finish(.error(message: "unknown provider \(scenario.provider)"))
+            }
+            do {
+                running = try await MockProviderServer.start(profile, clock: clock)
+            } catch {
+                return finish(.error(message: "the mock provider \(profile.name) did not start: \(error)"))
+            }
+            provider = MockProviderUnderTest(running!)
+            transcript.note("provider \(profile.name) at \(running!.baseURL)")
         }
-        guard let profile = catalog[scenario.provider] else {
-            return finish(.error(message: "unknown provider \(scenario.provider)"))
-        }
-        let provider: RunningProvider
-        do {
-            provider = try await MockProviderServer.start(profile, clock: clock)
-        } catch {
-            return finish(.error(message: "the mock provider \(profile.name) did not start: \(error)"))
-        }
-        transcript.note("provider \(profile.name) at \(provider.baseURL)")
         let outcome = await runSteps(
-            scenario, profile: profile, provider: provider, clock: clock, transcript: transcript, notes: &result.notes, verdict: &verdict)
+            scenario, provider: provider, recorder: recorder, metadataCache: metadataCache, clock: clock, notes: &result.notes, verdict: &verdict)
         result.verdict = verdict.map(redactor.redact)
-        await provider.stop()
+        await running?.stop()
         return finish(outcome)
     }
 
     func runSteps(
-        _ scenario: Scenario, profile: ProviderProfile, provider: any ProviderUnderTest, clock: ManualClock, transcript: Transcript,
+        _ scenario: Scenario, provider: any ProviderUnderTest, recorder: RecordingTransport, metadataCache: MetadataCache, clock: ManualClock,
         notes: inout [String], verdict: inout String?
     ) async -> ScenarioResult.Outcome {
-        let recorder = RecordingTransport(base: transport, transcript: transcript, timeout: scenario.client.timeout)
         let client = scenario.client
+        let transcript = recorder.transcript
         transcript.redactor.register(client.privateKeyPEM)
         transcript.redactor.register(client.preissuedToken?.accessToken)
         transcript.redactor.register(client.preissuedToken?.refreshToken)
-        let redirectURI = client.redirectURI ?? profile.client(id: client.clientID)?.redirectURIs.first ?? "http://127.0.0.1/callback"
+        transcript.redactor.register(scenario.user?.password)
+        let redirectURI = client.redirectURI ?? provider.mock?.profile.client(id: client.clientID)?.redirectURIs.first ?? "http://127.0.0.1/callback"
         let updates = UpdateLog()
         var oauth2: OAuth2Session?
         var oauth1: OAuth1Session?
         do {
-            if profile.protocolName == "oauth1" {
+            if provider.endpoints.protocolKind == .oauth1 {
                 var rsaKey: RSASigningKey?
                 if let pem = client.privateKeyPEM { rsaKey = try RSASigningKey(pem: pem) }
                 let fixedNonce = client.oauth1.fixedNonce
@@ -133,7 +141,7 @@ public final class ScenarioRunner: Sendable {
                     redirectURI: redirectURI, scope: client.scope, codeChallengeMethod: client.pkce,
                     token: client.preissuedToken.map { OAuth2Token(accessToken: $0.accessToken, refreshToken: $0.refreshToken) },
                     tokenPlacement: client.tokenPlacement,
-                    tokenEndpoint: client.autoRefresh ? provider.url(profile.endpoints.token) : nil, leeway: client.leeway,
+                    tokenEndpoint: client.autoRefresh ? provider.endpoints.token : nil, leeway: client.leeway,
                     updateToken: { token, previous in updates.append(token, previous) }, transport: recorder, clock: clock)
                 for fix in client.complianceFixes.compactMap(ComplianceFixes.named) { oauth2?.apply(fix) }
             }
@@ -142,7 +150,7 @@ public final class ScenarioRunner: Sendable {
         }
         var context = StepContext(
             oauth2: oauth2, oauth1: oauth1, provider: provider, recorder: recorder, clock: clock, updates: updates, clientKeyPEM: client.privateKeyPEM,
-            openIDOptions: client.openID)
+            openIDOptions: client.openID, metadataCache: metadataCache, user: scenario.user)
 
         for (index, step) in scenario.steps.enumerated() {
             let label = "step \(index + 1) \(step.kind) (line \(step.line))"

@@ -26,6 +26,10 @@ struct StepContext {
     let updates: UpdateLog
     let clientKeyPEM: String?
     let metadataCache: MetadataCache
+    /// The scenario's browser: its cookies last from the first step to the last.
+    var agent: UserAgent
+    /// The test user who signs in at the provider's login pages.
+    let user: TestUser?
     var authorizationRequest: AuthorizationRequest?
     var code: String?
     var lastResponse: TransportResponse?
@@ -39,7 +43,7 @@ struct StepContext {
 
     init(
         oauth2: OAuth2Session?, oauth1: OAuth1Session?, provider: any ProviderUnderTest, recorder: RecordingTransport, clock: ManualClock, updates: UpdateLog,
-        clientKeyPEM: String?, openIDOptions: ClientSpec.OpenIDOptions?
+        clientKeyPEM: String?, openIDOptions: ClientSpec.OpenIDOptions?, metadataCache: MetadataCache, user: TestUser?
     ) {
         self.clientKeyPEM = clientKeyPEM
         self.openIDOptions = openIDOptions
@@ -49,14 +53,23 @@ struct StepContext {
         self.recorder = recorder
         self.clock = clock
         self.updates = updates
-        self.metadataCache = MetadataCache(transport: recorder, clock: clock)
+        self.metadataCache = metadataCache
+        self.user = user
+        self.agent = UserAgent(transport: recorder, allowedHosts: provider.endpoints.allowedHosts)
     }
 
-    func endpoint(_ path: String?, _ name: String, step: String) throws(OAuthError) -> String {
-        guard let path else {
-            throw .client(OAuthError.invalidConfiguration, "the provider \(provider.profile.name) has no \(name) endpoint", step: step)
+    func endpoint(_ url: String?, _ name: String, step: String) throws(OAuthError) -> String {
+        guard let url, !url.isEmpty else {
+            throw .client(OAuthError.invalidConfiguration, "the provider \(provider.name) has no \(name) endpoint", step: step)
         }
-        return provider.url(path)
+        return url
+    }
+
+    /// What the user does at the provider's pages in an `authorize` or `login` step.
+    func intent(_ options: Step.Authorize) -> UserAgent.Intent {
+        UserAgent.Intent(
+            decision: options.consent == .approve ? .approve : .deny, user: options.user, username: user?.username, password: user?.password,
+            fill: options.form)
     }
 
     func tokenValue(_ which: String, step: String) throws(OAuthError) -> String {
@@ -74,23 +87,21 @@ struct StepContext {
             throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) needs an OAuth 2 provider", step: step.kind)
         }
         if try await executeOpenID(step, session: session) { return }
-        let endpoints = provider.profile.endpoints
+        let endpoints = provider.endpoints
         switch step.action {
         case .authorize(let options):
             code = nil
-            let request = try session.createAuthorizationURL(provider.url(endpoints.authorize), responseType: options.responseType)
+            let request = try session.createAuthorizationURL(
+                try endpoint(endpoints.authorize, "authorization", step: step.kind), responseType: options.responseType)
             authorizationRequest = request
-            var agent = UserAgent(transport: recorder)
-            var callback = try await agent.authorize(
-                url: request.url, redirectURI: request.redirectURI ?? "", decision: options.consent == .approve ? .approve : .deny,
-                user: options.user, fill: options.form)
+            var callback = try await agent.navigate(from: request.url, to: request.redirectURI ?? "", intent: intent(options), step: step.kind)
             if let forged = options.callbackState {
                 callback = Self.replacingQueryParameter("state", with: forged, in: callback)
                 recorder.transcript.note("callback state replaced with a forged value before the client reads it")
             }
             code = try parseAuthorizationResponse(callback, expectedState: request.state)
         case .fetchToken(let options):
-            let tokenURL = provider.url(endpoints.token)
+            let tokenURL = try endpoint(endpoints.token, "token", step: step.kind)
             switch options.grant {
             case "authorization_code":
                 guard let code, let request = authorizationRequest else {
@@ -124,7 +135,7 @@ struct StepContext {
                 }
                 refreshToken = previous
             }
-            try await session.refreshToken(provider.url(endpoints.token), refreshToken: refreshToken, scope: scope)
+            try await session.refreshToken(try endpoint(endpoints.token, "token", step: step.kind), refreshToken: refreshToken, scope: scope)
         case .revoke(let which, let hint):
             try await session.revokeToken(
                 try endpoint(endpoints.revoke, "revocation", step: step.kind), token: try tokenValue(which, step: step.kind), tokenTypeHint: hint)
@@ -133,9 +144,9 @@ struct StepContext {
                 try endpoint(endpoints.introspect, "introspection", step: step.kind), token: try tokenValue(which, step: step.kind), tokenTypeHint: hint)
             lastResponse = TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(answer.jsonText.utf8))
         case .discover:
-            metadata = try await metadataCache.metadata(issuer: provider.baseURL)
+            metadata = try await discover()
         case .request(let method, let path, let concurrent):
-            let url = provider.url(path)
+            let url = endpoints.url(path)
             let kind = step.kind
             try await sendAll(concurrent, step: kind) { try await session.request(method, url, step: kind) }
         case .expect, .advanceClock, .fault:
@@ -145,6 +156,19 @@ struct StepContext {
         case .login, .userinfo, .logout, .evil, .rotateKeys:
             break  // handled by executeOpenID
         }
+    }
+
+    /// The provider's metadata: the document its entry names, else RFC 8414 metadata of its
+    /// issuer, else its OpenID Connect Discovery document; the transcript says which.
+    func discover() async throws(OAuthError) -> AuthorizationServerMetadata {
+        if let url = provider.endpoints.discovery {
+            let found = try await metadataCache.metadata(url: url, expectedIssuer: Discovery.expectedIssuer(forMetadataURL: url))
+            recorder.transcript.note("discover: the provider's named document at \(url)")
+            return found
+        }
+        let found = try await Discovery.metadata(forIssuer: provider.endpoints.issuer ?? provider.endpoints.baseURL, cache: metadataCache)
+        recorder.transcript.note("discover: \(found.source)")
+        return found.metadata
     }
 
     /// Sends `count` requests at once; the last response (or the first failing one) becomes the
@@ -173,15 +197,11 @@ struct StepContext {
             clock.advance(by: seconds)
             recorder.transcript.note("clock advanced by \(Int(seconds)) s")
         case .fault(let fault):
-            guard let running = provider as? RunningProvider else {
+            guard let mock = provider.mock else {
                 throw OAuthError.client(OAuthError.invalidConfiguration, "faults need a built-in mock provider", step: step.kind)
             }
-            if let fault {
-                running.faults.arm(fault)
-                recorder.transcript.note("fault armed: \(fault.kind.rawValue) on \(fault.path ?? "every path")")
-            } else {
-                running.faults.clear()
-            }
+            mock.arm(fault)
+            if let fault { recorder.transcript.note("fault armed: \(fault.kind.rawValue) on \(fault.path ?? "every path")") }
         default:
             break
         }
@@ -233,7 +253,7 @@ struct StepContext {
         }
         if subject.hasPrefix("provider.token_requests.") {
             let grant = String(subject.dropFirst("provider.token_requests.".count))
-            return String(provider.oauth2?.tokenRequests(grantType: grant == "jwt_bearer" ? Grant.jwtBearerType : grant) ?? 0)
+            return provider.mock.map { String($0.tokenRequests(grantType: grant == "jwt_bearer" ? Grant.jwtBearerType : grant)) }
         }
         if subject.hasPrefix("id_token.") {
             return text(openIDLogin.map { JSONValue.object($0.idToken.claims) }?.value(atPath: subject.dropFirst("id_token.".count)))

@@ -21,6 +21,20 @@ public struct Scenario: Sendable {
     public var conformance: Conformance?
     /// Set when the scenario targets an external provider by URL instead of a built-in profile.
     public var external: ExternalProviderSpec?
+    /// The test user who signs in at the provider's login pages (`user:`, or
+    /// `OAUTH_HARNESS_USERNAME`/`OAUTH_HARNESS_PASSWORD` in the environment).
+    public var user: TestUser?
+}
+
+/// A test user's credentials for a provider's login form.
+public struct TestUser: Sendable {
+    public var username: String?
+    public var password: String?
+
+    public init(username: String?, password: String?) {
+        self.username = username
+        self.password = password
+    }
 }
 
 /// A row of the conformance table: an evil mode and the verdict it must get.

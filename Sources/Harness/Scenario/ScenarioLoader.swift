@@ -6,7 +6,7 @@ import OAuth2
 /// Reads scenario files. Every error is a `YAMLLocatedError` naming file:line:column and
 /// what was expected there; unknown keys are errors, so typos never pass silently.
 public enum ScenarioLoader {
-    static let topKeys = ["name", "description", "provider", "client", "steps", "conformance"]
+    static let topKeys = ["name", "description", "provider", "client", "user", "steps", "conformance"]
     static let clientKeys = [
         "client_id", "client_secret", "auth_method", "redirect_uri", "scope", "pkce", "private_key", "token_placement", "auto_refresh",
         "compliance_fixes", "signature_method", "signature_type", "realm", "nonce", "timestamp_offset", "openid", "token", "timeout",
@@ -19,11 +19,9 @@ public enum ScenarioLoader {
     ]
     static let openIDActions: Set<String> = ["login", "userinfo", "logout", "evil", "rotate_keys"]
     static let oauth1Actions: Set<String> = ["request_token", "access_token"]
-    static let externalEndpoints = ["authorize", "token", "resource", "revoke", "introspect"]
-    /// Steps that need a person at the provider's pages, or a mock's clock and controls.
-    static let mockOnlyActions: Set<String> = [
-        "authorize", "login", "logout", "userinfo", "evil", "rotate_keys", "advance_clock", "request_token", "access_token", "fault",
-    ]
+    static let externalEndpoints = ["authorize", "token", "resource", "revoke", "introspect", "request_token", "access_token"]
+    /// Steps that need a built-in mock's controls: its clock, evil modes, keys or faults.
+    static let mockOnlyActions: Set<String> = ["evil", "rotate_keys", "advance_clock", "fault"]
     static let oauth2Actions: Set<String> = ["fetch_token", "refresh", "revoke", "introspect", "discover", "login", "userinfo", "logout", "evil", "rotate_keys"]
     /// Client-side compliance fixes a scenario can switch on.
     static let complianceFixes = ["oauth1_unconfirmed_callback"] + ComplianceFixes.all.map(\.name)
@@ -59,14 +57,7 @@ public enum ScenarioLoader {
         let provider: String
         var external: ExternalProviderSpec?
         if case .mapping = providerNode.node {
-            let map = try providerNode.mapping("an external provider")
-            try map.allowOnly(["url", "discovery"] + externalEndpoints, in: "an external provider")
-            var endpoints: [String: String] = [:]
-            for key in externalEndpoints { if let node = map[key] { endpoints[key] = try text(node, key) } }
-            let url = try map["url"].map { node throws(YAMLLocatedError) in try text(node, "url") }
-            let discovery = try map["discovery"].map { node throws(YAMLLocatedError) in try text(node, "discovery") }
-            guard url != nil || discovery != nil else { throw providerNode.error("an external provider needs url or discovery") }
-            external = ExternalProviderSpec(name: "external", url: url, discovery: discovery, endpoints: endpoints)
+            external = try externalProvider(providerNode, text: text)
             provider = "external"
         } else {
             provider = try providerNode.string("a provider profile name, or a mapping with url/discovery for an external provider")
@@ -165,14 +156,8 @@ public enum ScenarioLoader {
             steps.append(try parseStep(stepNode, environment: environment, missing: &missing))
         }
         guard !steps.isEmpty else { throw stepsNode.error("expected at least one step") }
-        if external != nil {
-            for (step, node) in zip(steps, try stepsNode.sequence("steps")) where mockOnlyActions.contains(step.kind) {
-                if case .authorize(let options) = step.action, !options.form.isEmpty { continue }  // a test user's login form
-                throw node.error(
-                    "\(step.kind) cannot run against an external provider: it needs a person at the provider's pages or a mock's clock; "
-                        + "give authorize a test user's form: {username: …, password: …}, or use fetch_token with client_credentials, "
-                        + "password or jwt_bearer, or a pre-issued token in the client")
-            }
+        if let external {
+            try checkExternal(external, steps: steps, stepNodes: try stepsNode.sequence("steps"), clientMap: clientMap)
         }
         for (step, node) in zip(steps, try stepsNode.sequence("steps")) where openIDActions.contains(step.kind) && client.openID == nil {
             throw node.error("\(step.kind) needs an OpenID Connect client: add openid: true to the client")
@@ -199,9 +184,77 @@ public enum ScenarioLoader {
                 throw entry.keyNode.error("\(entry.key) does not apply to \(profile.protocolName) providers")
             }
         }
+        var user: TestUser?
+        if let node = top["user"] {
+            let map = try node.mapping("the test user")
+            try map.allowOnly(["username", "password"], in: "user")
+            user = TestUser(
+                username: try map["username"].map { node throws(YAMLLocatedError) in try text(node, "username") },
+                password: try map["password"].map { node throws(YAMLLocatedError) in try text(node, "password") })
+        } else if let username = environment["OAUTH_HARNESS_USERNAME"], let password = environment["OAUTH_HARNESS_PASSWORD"], external != nil {
+            user = TestUser(username: username, password: password)
+        }
         return Scenario(
             name: name, description: description, file: root.file, folder: folder, provider: provider, client: client,
-            steps: steps, missingVariables: missing, conformance: conformance, external: external)
+            steps: steps, missingVariables: missing, conformance: conformance, external: external, user: user)
+    }
+
+    /// `provider: {url, discovery, authorize, token, …}`: a provider by URL.
+    static func externalProvider(
+        _ providerNode: YAMLNode, text: (YAMLNode, String) throws(YAMLLocatedError) -> String
+    ) throws(YAMLLocatedError) -> ExternalProviderSpec {
+        let map = try providerNode.mapping("an external provider")
+        try map.allowOnly(["url", "discovery", "allowed_hosts"] + externalEndpoints, in: "an external provider")
+        var endpoints: [String: String] = [:]
+        for key in externalEndpoints {
+            guard let node = map[key] else { continue }
+            let value = try text(node, key)
+            guard value.hasPrefix("/") || ProviderEndpoints.isAbsolute(value) || value.isEmpty else {
+                throw node.error("expected a path starting with / or an http(s) URL for \(key), found \"\(value)\"")
+            }
+            endpoints[key] = value
+        }
+        let url = try map["url"].map { node throws(YAMLLocatedError) in try text(node, "url") }
+        let discovery = try map["discovery"].map { node throws(YAMLLocatedError) in try text(node, "discovery") }
+        guard url != nil || discovery != nil else { throw providerNode.error("an external provider needs url or discovery") }
+        let spec = ExternalProviderSpec(
+            url: url, discovery: discovery, endpoints: endpoints, allowedHosts: try map["allowed_hosts"]?.stringList("allowed_hosts") ?? [])
+        if spec.isOAuth1 {
+            for key in ["authorize", "access_token"] where endpoints[key] == nil {
+                throw providerNode.error("an OAuth 1 provider (it has request_token) needs \(key) too")
+            }
+            for key in ["token", "revoke", "introspect"] where map[key] != nil {
+                throw map[key]!.error("\(key) is an OAuth 2 endpoint; this provider is OAuth 1 (it has request_token)")
+            }
+            if discovery != nil { throw map["discovery"]!.error("an OAuth 1 provider has no discovery document") }
+        } else if let node = map["access_token"] {
+            throw node.error("access_token is the OAuth 1 token-credentials endpoint and needs request_token; for OAuth 2 use token")
+        }
+        return spec
+    }
+
+    /// Steps that need a mock's controls are refused for a provider by URL, and so are actions
+    /// and client keys of the other protocol.
+    static func checkExternal(_ external: ExternalProviderSpec, steps: [Step], stepNodes: [YAMLNode], clientMap: YAMLMapping) throws(YAMLLocatedError) {
+        let protocolName = external.isOAuth1 ? "oauth1" : "oauth2"
+        for (step, node) in zip(steps, stepNodes) {
+            if mockOnlyActions.contains(step.kind) {
+                throw node.error(
+                    "\(step.kind) needs a built-in mock provider (its clock, evil modes, keys or faults) and cannot run against a provider given by URL")
+            }
+            if (external.isOAuth1 ? oauth2Actions : oauth1Actions).contains(step.kind) {
+                throw node.error("\(step.kind) is not an action of \(protocolName) providers; this provider is \(protocolName)")
+            }
+            if case .authorize(let options) = step.action, options.user != nil {
+                throw node.error("authorize user: picks a built-in mock's user; for a provider given by URL give the scenario a user: {username, password}")
+            }
+            if case .expect(let assertions) = step.action, let mockOnly = assertions.first(where: { $0.subject.hasPrefix("provider.") }) {
+                throw node.error("\(mockOnly.subject) reads a built-in mock's counters and cannot be checked against a provider given by URL")
+            }
+        }
+        for entry in clientMap.entries where (external.isOAuth1 ? oauth2ClientKeys : oauth1ClientKeys).contains(entry.key) {
+            throw entry.keyNode.error("\(entry.key) does not apply to \(protocolName) providers")
+        }
     }
 
     static func parseStep(_ node: YAMLNode, environment: [String: String], missing: inout [String]) throws(YAMLLocatedError) -> Step {
@@ -215,20 +268,20 @@ public enum ScenarioLoader {
                     : "a step has one action, found \(present.joined(separator: " and "))")
         }
         let body = map[kind]!
+        /// An option's text with `${VAR}` expanded (a missing variable skips the scenario).
+        func expanded(_ node: YAMLNode?, _ what: String) throws(YAMLLocatedError) -> String? {
+            guard let node else { return nil }
+            let (value, absent) = try interpolate(try node.string(what), environment: environment, node: node)
+            missing += absent
+            return value
+        }
         let action: Step.Action
         switch kind {
         case "authorize":
             let options = try optionalMapping(body, "authorize options")
             try options?.allowOnly(["consent", "user", "callback_state", "response_type", "form"], in: "authorize")
             let consent = try options?["consent"]?.choice("consent", ["approve", "deny"]) ?? "approve"
-            var form: [String: String] = [:]
-            if let formNode = options?["form"] {
-                for entry in try formNode.mapping("login form values").entries {
-                    let (value, absent) = try interpolate(try entry.value.string(entry.key), environment: environment, node: entry.value)
-                    form[entry.key] = value
-                    missing += absent
-                }
-            }
+            let form = try formValues(options?["form"], environment: environment, missing: &missing)
             action = .authorize(
                 .init(
                     consent: .init(rawValue: consent)!, user: try options?["user"]?.string("user"),
@@ -242,12 +295,12 @@ public enum ScenarioLoader {
             var fetch = Step.FetchToken()
             fetch.grant = try options?["grant"]?.string("a grant type") ?? fetch.grant
             fetch.codeVerifier = try options?["code_verifier"]?.string("code_verifier")
-            fetch.redirectURI = try options?["redirect_uri"]?.string("redirect_uri")
-            fetch.username = try options?["username"]?.string("username")
-            fetch.password = try options?["password"]?.string("password")
+            fetch.redirectURI = try expanded(options?["redirect_uri"], "redirect_uri")
+            fetch.username = try expanded(options?["username"], "username")
+            fetch.password = try expanded(options?["password"], "password")
             fetch.scope = try options?["scope"]?.stringList("scope")
-            fetch.subject = try options?["subject"]?.string("subject")
-            fetch.audience = try options?["audience"]?.string("audience")
+            fetch.subject = try expanded(options?["subject"], "subject")
+            fetch.audience = try expanded(options?["audience"], "audience")
             fetch.assertionKeyPEM = try options?["assertion_key"].map { node throws(YAMLLocatedError) in try node.pem() }
             if fetch.grant == "password", fetch.username == nil || fetch.password == nil {
                 throw body.error("the password grant needs username and password")
@@ -267,16 +320,19 @@ public enum ScenarioLoader {
             action = kind == "revoke" ? .revoke(token: token, hint: hint == "none" ? nil : hint) : .introspect(token: token, hint: hint == "none" ? nil : hint)
         case "login":
             let options = try optionalMapping(body, "login options")
-            try options?.allowOnly(["consent", "user"], in: "login")
+            try options?.allowOnly(["consent", "user", "form"], in: "login")
             let consent = try options?["consent"]?.choice("consent", ["approve", "deny"]) ?? "approve"
-            action = .login(.init(consent: .init(rawValue: consent)!, user: try options?["user"]?.string("user")))
+            action = .login(
+                .init(
+                    consent: .init(rawValue: consent)!, user: try options?["user"]?.string("user"),
+                    form: try formValues(options?["form"], environment: environment, missing: &missing)))
         case "userinfo", "rotate_keys":
             _ = try optionalMapping(body, "\(kind) options")?.allowOnly([], in: kind)
             action = kind == "userinfo" ? .userinfo : .rotateKeys
         case "logout":
             let options = try optionalMapping(body, "logout options")
             try options?.allowOnly(["post_logout_redirect_uri"], in: "logout")
-            action = .logout(postLogoutRedirectURI: try options?["post_logout_redirect_uri"]?.string("post_logout_redirect_uri"))
+            action = .logout(postLogoutRedirectURI: try expanded(options?["post_logout_redirect_uri"], "post_logout_redirect_uri"))
         case "evil":
             action = .evil(try body.choice("evil mode", EvilMode.allCases.map(\.rawValue)))
         case "fault":
@@ -299,19 +355,20 @@ public enum ScenarioLoader {
             var concurrent = 1
             let path: String
             let pathNode: YAMLNode
+            let before = missing.count
             if case .scalar = body.node {
-                (path, pathNode) = (try body.string("a path such as /api/me"), body)
+                (path, pathNode) = (try expanded(body, "a path such as /api/me") ?? "", body)
             } else {
                 let options = try body.mapping("request options")
                 try options.allowOnly(["path", "concurrent"], in: kind)
                 pathNode = try options.required("path", in: kind)
-                path = try pathNode.string("a path such as /api/me")
+                path = try expanded(pathNode, "a path such as /api/me") ?? ""
                 if let node = options["concurrent"] {
                     concurrent = try node.int("how many requests to send at once")
                     guard (1...200).contains(concurrent) else { throw node.error("expected concurrent between 1 and 200") }
                 }
             }
-            guard path.hasPrefix("/") else { throw pathNode.error("expected a path starting with /, found \"\(path)\"") }
+            guard path.hasPrefix("/") || missing.count > before else { throw pathNode.error("expected a path starting with /, found \"\(path)\"") }
             action = .request(method: kind.uppercased(), path: path, concurrent: concurrent)
         case "expect":
             let checks = try body.mapping("expectations")
@@ -346,6 +403,18 @@ public enum ScenarioLoader {
             }
         }
         return Step(action: action, kind: kind, line: node.line, expectError: expectError)
+    }
+
+    /// `form: {field: value}`: values for a provider's login form, with `${VAR}` expanded.
+    static func formValues(_ node: YAMLNode?, environment: [String: String], missing: inout [String]) throws(YAMLLocatedError) -> [String: String] {
+        guard let node else { return [:] }
+        var form: [String: String] = [:]
+        for entry in try node.mapping("login form values").entries {
+            let (value, absent) = try interpolate(try entry.value.string(entry.key), environment: environment, node: entry.value)
+            form[entry.key] = value
+            missing += absent
+        }
+        return form
     }
 
     static func optionalMapping(_ node: YAMLNode, _ what: String) throws(YAMLLocatedError) -> YAMLMapping? {

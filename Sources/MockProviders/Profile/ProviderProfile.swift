@@ -114,21 +114,33 @@ public struct ProviderProfile: Sendable {
     public var quirks: Set<String>
     /// The file it was read from.
     public var file: String
+    /// Login pages in front of the authorization endpoint (`login:`), with a session cookie.
+    public var login: LoginPages?
+    /// `GET` on the authorization endpoint redirects straight back with a code for the default
+    /// user (or the one `login_hint` names): a provider whose test user is always signed in
+    /// and has consented. `POST /_harness/next-decision` with `decision=deny` denies the next one.
+    public var autoApprove = false
+
+    /// How a provider's login looks to a browser: one page (username and password) or two
+    /// (identifier first), a CSRF token bound to the session cookie, a consent page after it.
+    public struct LoginPages: Sendable {
+        public enum Pages: String, Sendable, CaseIterable {
+            case single
+            case identifierFirst = "identifier_first"
+        }
+        public var pages: Pages = .single
+        public var csrf = true
+        public var consent = true
+
+        public init(pages: Pages = .single, csrf: Bool = true, consent: Bool = true) {
+            self.pages = pages
+            self.csrf = csrf
+            self.consent = consent
+        }
+    }
 
     public func client(id: String) -> Client? { clients.first { $0.clientID == id } }
 
-    /// A profile that only describes where an external provider's endpoints are (paths on its
-    /// base URL, or absolute URLs); the harness runs non-interactive scenarios against it.
-    public static func external(
-        name: String, authorize: String?, token: String, resource: String?, revoke: String?, introspect: String?, clientID: String, redirectURI: String?
-    ) -> ProviderProfile {
-        ProviderProfile(
-            name: name, models: "an external provider", protocolName: "oauth2",
-            endpoints: Endpoints(authorize: authorize ?? "", token: token, resource: resource ?? "", revoke: revoke, introspect: introspect),
-            clients: [Client(clientID: clientID, clientSecret: nil, redirectURIs: redirectURI.map { [$0] } ?? [], authMethods: [], requirePKCE: false)],
-            users: [], scopes: [], defaultScope: [], codeLifetime: 0, accessTokenLifetime: 0, refreshTokenLifetime: nil, issueRefreshToken: false,
-            refreshTokenRotation: false, grantTypes: [], pkce: PKCEPolicy(required: false, methods: []), oauth1: nil, oidc: nil, quirks: [], file: "")
-    }
     public func user(sub: String) -> User? { users.first { $0.sub == sub } }
 
     public static let authMethods = ["client_secret_basic", "client_secret_post", "none", "client_secret_jwt", "private_key_jwt"]
@@ -147,7 +159,7 @@ public struct ProviderProfile: Sendable {
             [
                 "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
                 "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
-                "exchanges", "login_form", "faults",
+                "exchanges", "login_form", "faults", "login", "auto_approve",
             ],
             in: "a provider profile")
         let name = try top.required("name", in: "the profile").string("the profile name")
@@ -312,6 +324,24 @@ public struct ProviderProfile: Sendable {
                 }
             }
         }
+        var login: LoginPages?
+        if let node = top["login"] {
+            let map = try node.mapping("login pages")
+            try map.allowOnly(["pages", "csrf", "consent"], in: "login")
+            var pages = LoginPages()
+            if let pagesNode = map["pages"] {
+                pages.pages = LoginPages.Pages(rawValue: try pagesNode.choice("login pages", LoginPages.Pages.allCases.map(\.rawValue)))!
+            }
+            pages.csrf = try map["csrf"]?.bool("login.csrf") ?? true
+            pages.consent = try map["consent"]?.bool("login.consent") ?? true
+            if top["login_form"] != nil { throw node.error("login replaces login_form; give one of them") }
+            if users.allSatisfy({ $0.password == nil }) { throw node.error("login pages need a user with a password") }
+            login = pages
+        }
+        let autoApprove = try top["auto_approve"]?.bool("auto_approve") ?? false
+        if autoApprove, let node = top["login"] ?? top["login_form"] {
+            throw node.error("auto_approve skips the login pages; give auto_approve or a login, not both")
+        }
         return ProviderProfile(
             name: name, models: models, protocolName: protocolName, endpoints: endpoints, clients: clients, users: users,
             scopes: scopes, defaultScope: defaultScope, codeLifetime: codeLifetime, accessTokenLifetime: accessTokenLifetime,
@@ -319,7 +349,7 @@ public struct ProviderProfile: Sendable {
             refreshTokenRotation: try top["refresh_token_rotation"]?.bool("refresh_token_rotation") ?? true, grantTypes: grantTypes,
             pkce: pkce, oauth1: oauth1, oidc: oidc, loginForm: try top["login_form"]?.bool("login_form") ?? false,
             replay: try isReplay ? parseExchanges(top) : [], faults: try top["faults"]?.sequence("faults").map { (node) throws(YAMLLocatedError) in try Fault(yaml: node) } ?? [],
-            quirks: quirks, file: root.file)
+            quirks: quirks, file: root.file, login: login, autoApprove: autoApprove)
     }
 
     static func parseExchanges(_ top: YAMLMapping) throws(YAMLLocatedError) -> [RecordedExchange] {

@@ -4,7 +4,7 @@ import OAuthCore
 extension MockProvider {
     // MARK: Authorization endpoint (RFC 6749 §4.1.1–4.1.2)
 
-    func authorize(parameters: FormParameters?, submitted: Bool) -> TransportResponse {
+    func authorize(parameters: FormParameters?, submitted: Bool, cookie: String? = nil) -> TransportResponse {
         guard let parameters else { return Self.badRequest("the query string is malformed") }
         for name in ["client_id", "redirect_uri"] where parameters.values(for: name).count > 1 {
             return Self.badRequest("\(name) is repeated")
@@ -49,6 +49,29 @@ extension MockProvider {
         } else if profile.pkce.required || client.requirePKCE {
             return fail("invalid_request", "code_challenge is required (PKCE)")
         }
+        func issue(_ sub: String) -> TransportResponse {
+            let code = SecureRandom.token(bytes: 24)
+            let grant = ProviderState.CodeGrant(
+                clientID: clientID, redirectURI: parameters["redirect_uri"], sub: sub, scope: scope, challenge: challenge,
+                challengeMethod: challengeMethod, nonce: parameters["nonce"], expiresAt: clock.now().addingTimeInterval(profile.codeLifetime), redeemed: false,
+                issuedTokens: [])
+            store.withStorage { $0.codes[code] = grant }
+            return Self.redirect(redirectURI, ["code": code, "state": state])
+        }
+        let forced = store.withStorage { storage -> String? in
+            defer { storage.nextDecision = nil }
+            return storage.nextDecision
+        }
+        if forced == "deny" { return fail("access_denied", "the user denied the request") }
+        if profile.autoApprove || forced == "approve" {
+            let hinted = parameters["login_hint"].flatMap { profile.user(sub: $0) }
+            return issue(hinted?.sub ?? profile.users[0].sub)
+        }
+        if let login = profile.login {
+            return loginPages(login, parameters: parameters, submitted: submitted, cookie: cookie, client: client, scope: scope, issue: issue, deny: {
+                fail("access_denied", "the user denied the request")
+            })
+        }
         guard submitted else {
             return consentPage(parameters: parameters, client: client, scope: scope)
         }
@@ -62,13 +85,7 @@ extension MockProvider {
                 sub = user.sub
             }
             guard profile.user(sub: sub) != nil else { return Self.badRequest("unknown user") }
-            let code = SecureRandom.token(bytes: 24)
-            let grant = ProviderState.CodeGrant(
-                clientID: clientID, redirectURI: parameters["redirect_uri"], sub: sub, scope: scope, challenge: challenge,
-                challengeMethod: challengeMethod, nonce: parameters["nonce"], expiresAt: clock.now().addingTimeInterval(profile.codeLifetime), redeemed: false,
-                issuedTokens: [])
-            store.withStorage { $0.codes[code] = grant }
-            return Self.redirect(redirectURI, ["code": code, "state": state])
+            return issue(sub)
         case "deny":
             return fail("access_denied", "the user denied the request")
         default:
@@ -92,5 +109,83 @@ extension MockProvider {
         ConsentPage.render(
             profile: profile, clientID: client.clientID, detail: "Scope: " + scope.joined(separator: " "), action: profile.endpoints.authorize,
             hidden: parameters.filter { !["decision", "user", "username", "password"].contains($0.name) })
+    }
+
+    // MARK: Login pages (profile `login:`)
+
+    static let sessionCookie = "mock_session"
+    static let loginFields: Set<String> = ["decision", "user", "username", "password", "csrf_token", "login_step"]
+
+    /// The browser-facing login: a session cookie, a CSRF token bound to it, one or two login
+    /// pages (identifier first), then a consent page or the code at once. A wrong password
+    /// shows the login page again with a message, as real providers do.
+    func loginPages(
+        _ login: ProviderProfile.LoginPages, parameters: FormParameters, submitted: Bool, cookie: String?, client: ProviderProfile.Client,
+        scope: [String], issue: (String) -> TransportResponse, deny: () -> TransportResponse
+    ) -> TransportResponse {
+        let sessionID = cookie.flatMap(Self.cookieValue) ?? ""
+        var session = store.withStorage { $0.sessions[sessionID] }
+        var setCookie: String?
+        let id: String
+        if session == nil {
+            id = SecureRandom.token(bytes: 24)
+            session = ProviderState.LoginSession(csrf: SecureRandom.token(bytes: 16))
+            setCookie = "\(Self.sessionCookie)=\(id); Path=/; HttpOnly; SameSite=Lax"
+        } else {
+            id = sessionID
+        }
+        var current = session!
+        let hidden = parameters.filter { !Self.loginFields.contains($0.name) }
+        func page(_ kind: LoginPage.Kind, error: String? = nil) -> TransportResponse {
+            store.withStorage { $0.sessions[id] = current }
+            var answer = LoginPage.render(
+                profile: profile, kind: kind, clientID: client.clientID, scope: scope, action: profile.endpoints.authorize, hidden: hidden,
+                csrf: login.csrf ? current.csrf : nil, username: current.pendingUsername, error: error)
+            if let setCookie { answer.headers["Set-Cookie"] = setCookie }
+            return answer
+        }
+        let firstPage: LoginPage.Kind = login.pages == .single ? .credentials : .identifier
+        guard submitted else {
+            guard current.sub != nil else { return page(firstPage) }
+            return login.consent ? page(.consent) : issue(current.sub!)
+        }
+        if login.csrf, !constantTimeEquals(current.csrf, parameters["csrf_token"] ?? "") {
+            return TransportResponse(
+                status: 403, headers: ["Content-Type": "text/html; charset=utf-8"],
+                body: Array("<!doctype html><html><head><title>Forbidden</title></head><body><p>CSRF token missing or incorrect.</p></body></html>".utf8))
+        }
+        switch parameters["login_step"] {
+        case "identifier":
+            guard let username = parameters["username"], !username.isEmpty else { return page(.identifier, error: "Enter your username.") }
+            current.pendingUsername = username
+            return page(.password)
+        case "password", "credentials":
+            let username = parameters["username"] ?? current.pendingUsername ?? ""
+            guard let user = profile.user(sub: username), let expected = user.password, constantTimeEquals(expected, parameters["password"] ?? "") else {
+                current.pendingUsername = nil
+                return page(firstPage, error: "Wrong username or password.")
+            }
+            current.sub = user.sub
+            current.pendingUsername = nil
+            current.csrf = SecureRandom.token(bytes: 16)  // a new session after login gets a new token
+            if login.consent { return page(.consent) }
+            store.withStorage { $0.sessions[id] = current }
+            return issue(user.sub)
+        default:
+            guard let sub = current.sub else { return page(firstPage, error: "Sign in first.") }
+            switch parameters["decision"] {
+            case "approve": return issue(sub)
+            case "deny": return deny()
+            default: return Self.badRequest("decision must be approve or deny")
+            }
+        }
+    }
+
+    static func cookieValue(_ header: String) -> String? {
+        for part in header.split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0] == sessionCookie { return pair[1] }
+        }
+        return nil
     }
 }

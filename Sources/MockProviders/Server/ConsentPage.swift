@@ -42,3 +42,71 @@ enum ConsentPage {
         return escaped
     }
 }
+
+/// The pages of a profile's `login:` flow, shaped like real providers' pages: a form that
+/// posts to the authorization endpoint with the request's parameters, a CSRF token and the
+/// step it answers.
+enum LoginPage {
+    enum Kind: String {
+        /// Username and password on one page.
+        case credentials
+        /// Identifier first: the username alone, then `password`.
+        case identifier
+        case password
+        /// Approve or deny, after signing in.
+        case consent
+    }
+
+    static func render(
+        profile: ProviderProfile, kind: Kind, clientID: String, scope: [String], action: String, hidden: [(name: String, value: String)], csrf: String?,
+        username: String?, error: String?
+    ) -> TransportResponse {
+        let html = ConsentPage.html
+        var fields = hidden.map { "<input type=\"hidden\" name=\"\(html($0.name))\" value=\"\(html($0.value))\">" }
+        if let csrf { fields.append("<input type=\"hidden\" name=\"csrf_token\" value=\"\(html(csrf))\">") }
+        let body: String
+        switch kind {
+        case .credentials:
+            fields.append("<input type=\"hidden\" name=\"login_step\" value=\"credentials\">")
+            body = """
+                <h1>Sign in to \(html(profile.name))</h1>
+                <label for="username">Username</label> <input id="username" type="text" name="username" autocomplete="username">
+                <label for="password">Password</label> <input id="password" type="password" name="password" autocomplete="current-password">
+                <button type="submit">Sign in</button>
+                """
+        case .identifier:
+            fields.append("<input type=\"hidden\" name=\"login_step\" value=\"identifier\">")
+            body = """
+                <h1>Sign in to \(html(profile.name))</h1>
+                <label for="username">Email or username</label> <input id="username" type="email" name="username" autocomplete="username">
+                <button type="submit">Next</button>
+                """
+        case .password:
+            fields.append("<input type=\"hidden\" name=\"login_step\" value=\"password\">")
+            body = """
+                <h1>Welcome, \(html(username ?? ""))</h1>
+                <label for="password">Password</label> <input id="password" type="password" name="password" autocomplete="current-password">
+                <button type="submit">Sign in</button>
+                """
+        case .consent:
+            body = """
+                <h1>\(html(clientID)) asks for access</h1>
+                <p>Scope: \(html(scope.joined(separator: " ")))</p>
+                <button type="submit" name="decision" value="deny">Cancel</button>
+                <button type="submit" name="decision" value="approve">Allow access</button>
+                """
+        }
+        let message = error.map { "<p class=\"error\" role=\"alert\">\(html($0))</p>\n" } ?? ""
+        let page = """
+            <!doctype html>
+            <html><head><meta charset="utf-8"><title>\(html(profile.name)): \(kind == .consent ? "authorize" : "sign in")</title></head>
+            <body>
+            \(message)<form method="post" action="\(html(action))">
+            \(fields.joined(separator: "\n"))
+            \(body)
+            </form>
+            </body></html>
+            """
+        return TransportResponse(status: 200, headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"], body: Array(page.utf8))
+    }
+}

@@ -32,10 +32,10 @@ public final class MockProvider: MockRequestHandler {
         let endpoints = profile.endpoints
         switch (request.method, path) {
         case ("GET", endpoints.authorize):
-            return authorize(parameters: query, submitted: false)
+            return authorize(parameters: query, submitted: false, cookie: request.headers["Cookie"])
         case ("POST", endpoints.authorize):
             guard let form = formBody(request) else { return Self.badRequest("the body must be application/x-www-form-urlencoded") }
-            return authorize(parameters: form, submitted: true)
+            return authorize(parameters: form, submitted: true, cookie: request.headers["Cookie"])
         case ("POST", endpoints.token):
             return await token(request)
         case ("GET", endpoints.resource), ("POST", endpoints.resource):
@@ -59,6 +59,13 @@ public final class MockProvider: MockRequestHandler {
             }
             setEvilMode(mode)
             return Self.json(200, ["mode": mode.rawValue])
+        case ("POST", "/_harness/next-decision"):
+            // Test control for clients outside the harness: decision=deny (or approve) for the next authorization request.
+            guard let decision = formBody(request)?["decision"], ["approve", "deny"].contains(decision) else {
+                return Self.badRequest("decision must be approve or deny")
+            }
+            store.withStorage { $0.nextDecision = decision }
+            return Self.json(200, ["next_decision": decision])
         case ("POST", "/_harness/rotate-keys") where profile.oidc != nil:
             rotateSigningKeys()
             return Self.json(200, ["rotated": "true"])
@@ -112,6 +119,7 @@ public final class MockProvider: MockRequestHandler {
         if !profile.scopes.isEmpty { document["scopes_supported"] = .array(profile.scopes.map(JSONValue.string)) }
         if let revoke = profile.endpoints.revoke { document["revocation_endpoint"] = .string(issuer + revoke) }
         if let introspect = profile.endpoints.introspect { document["introspection_endpoint"] = .string(issuer + introspect) }
+        if profile.oidc != nil, let jwks = profile.endpoints.jwks { document["jwks_uri"] = .string(issuer + jwks) }
         return Self.json(200, document)
     }
 

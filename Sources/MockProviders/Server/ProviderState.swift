@@ -44,6 +44,19 @@ final class ProviderState: Sendable {
         var usedAssertionIDs: Set<String> = []
         /// Token-endpoint requests by grant_type, as received.
         var grantCounts: [String: Int] = [:]
+        /// Browser sessions of the login pages, by session cookie.
+        var sessions = BoundedStore<LoginSession>(capacity: ProviderState.retention)
+        /// Set by `POST /_harness/next-decision`: the next authorization is approved or denied so.
+        var nextDecision: String?
+    }
+
+    /// A browser's session at the mock's login pages.
+    struct LoginSession {
+        var csrf: String
+        /// Identifier-first: the username of the first page.
+        var pendingUsername: String?
+        /// Signed in as this user.
+        var sub: String?
     }
 
     private let storage = Mutex(Storage())

@@ -1,0 +1,309 @@
+import Foundation
+import OAuthCore
+
+/// A programmatic browser for the steps that go through a provider's pages (authorization,
+/// OAuth 1 authorization, RP-initiated logout). It keeps cookies for the whole scenario,
+/// follows redirects, and handles the kinds of page real providers show:
+///
+/// - an immediate redirect (auto-approval, an existing session);
+/// - a login form (the form with a password field): the username and password come from the
+///   scenario's test user or `form:` values, every other field (CSRF tokens, hidden state) is
+///   kept as the page sent it;
+/// - an identifier-first login (a username page, then a password page);
+/// - a consent page: the approving (or, when asked, the denying) button is pressed;
+/// - a page that posts itself (only hidden fields, no button, e.g. `response_mode=form_post`);
+/// - an error page: the step fails naming the HTTP status and a snippet of the page.
+///
+/// It stops when the provider sends it to the client's redirect URI and returns that URL as the
+/// client would receive it. Bounded: at most `maxRequests` requests, never a non-web scheme,
+/// never an https → http downgrade (except to loopback), and — when `allowedHosts` is set —
+/// never a host outside it, except the redirect URI's.
+struct UserAgent: Sendable {
+    let transport: any HTTPTransport
+    var maxRequests = 20
+    /// Hosts the provider's pages may live on; `nil` allows any.
+    var allowedHosts: Set<String>?
+    var cookies = CookieJar()
+
+    init(transport: any HTTPTransport, allowedHosts: Set<String>? = nil) {
+        self.transport = transport
+        self.allowedHosts = allowedHosts
+    }
+
+    enum Decision: String, Sendable { case approve, deny }
+
+    /// What the simulated user does on the provider's pages.
+    struct Intent: Sendable {
+        var decision: Decision = .approve
+        /// A built-in mock's user to sign in as (its consent page offers a list).
+        var user: String?
+        /// The test user's credentials for a login form.
+        var username: String?
+        var password: String?
+        /// Values for fields by name (override what the page has).
+        var fill: [String: String] = [:]
+    }
+
+    /// Compatibility form of `navigate` for callers with a decision and a mock's user.
+    mutating func authorize(
+        url start: String, redirectURI: String, decision: Decision, user: String?, fill: [String: String] = [:], step: String = "authorize"
+    ) async throws(OAuthError) -> String {
+        try await navigate(from: start, to: redirectURI, intent: Intent(decision: decision, user: user, fill: fill), step: step)
+    }
+
+    /// Goes from `start` through the provider's pages until a redirect reaches `redirectURI`;
+    /// returns that URL (for a `form_post` answer, with the posted fields as its query).
+    mutating func navigate(from start: String, to redirectURI: String, intent: Intent, step: String) async throws(OAuthError) -> String {
+        var next = TransportRequest(method: "GET", url: start)
+        var previous: String?
+        var passwordPages = 0
+        var identifierPages = 0
+        var consentPages = 0
+        for _ in 0..<maxRequests {
+            if Self.isCallback(next.url, redirectURI: redirectURI) {
+                guard next.method == "POST", !next.body.isEmpty else { return next.url }
+                return next.url + (next.url.contains("?") ? "&" : "?") + String(decoding: next.body, as: UTF8.self)
+            }
+            try check(next.url, from: previous, step: step)
+            previous = next.url
+            let response = try await send(next, step: step)
+            if (300..<400).contains(response.status), response.status != 304 {
+                guard let location = response.headers["Location"], let target = Self.resolve(location, against: next.url) else {
+                    throw .malformed(step: step, httpStatus: response.status, "a redirect from \(Self.withoutQuery(next.url)) without a usable Location header")
+                }
+                let keepsMethod = response.status == 307 || response.status == 308
+                next = keepsMethod ? TransportRequest(method: next.method, url: target, headers: next.headers, body: next.body) : TransportRequest(method: "GET", url: target)
+                next.headers["Cookie"] = nil
+                continue
+            }
+            guard (200..<300).contains(response.status) else { throw Self.errorPage(response, url: next.url, step: step) }
+            let page = HTMLPage.parse(response.bodyText)
+            guard let (form, kind) = Self.actionableForm(in: page, decision: intent.decision) else {
+                if let refresh = page.refreshURL, let target = Self.resolve(refresh, against: next.url) {
+                    next = TransportRequest(method: "GET", url: target)
+                    continue
+                }
+                throw OAuthError(
+                    code: "unexpected_page",
+                    description: "the page at \(Self.withoutQuery(next.url)) (HTTP \(response.status)) offers no form to continue: \"\(page.snippet())\"",
+                    httpStatus: response.status, step: step, origin: .provider)
+            }
+            switch kind {
+            case .login:
+                if Self.isPasswordPage(form) { passwordPages += 1 } else { identifierPages += 1 }
+                if passwordPages > 1 || identifierPages > 2 {
+                    throw OAuthError(
+                        code: "login_failed",
+                        description: "the provider showed its login form again after the credentials were sent (wrong username or password?): \"\(page.snippet())\"",
+                        httpStatus: response.status, step: step, origin: .provider)
+                }
+            case .consent:
+                consentPages += 1
+                if consentPages > 3 {
+                    throw OAuthError(
+                        code: "unexpected_page", description: "the provider keeps showing the same page: \"\(page.snippet())\"", httpStatus: response.status,
+                        step: step, origin: .provider)
+                }
+            case .autoSubmit:
+                break
+            }
+            next = try Self.submission(of: form, kind: kind, on: next.url, intent: intent, step: step)
+        }
+        throw .client("too_many_redirects", "no redirect to the client after \(maxRequests) requests", step: step)
+    }
+
+    /// GETs `url` and follows redirects (at most `maxRequests`), keeping cookies; returns the final answer.
+    mutating func follow(_ url: String) async throws(OAuthError) -> (url: String, response: TransportResponse) {
+        var next = url
+        for _ in 0..<maxRequests {
+            try check(next, step: "browse")
+            let response = try await send(TransportRequest(method: "GET", url: next), step: "browse")
+            guard (300..<400).contains(response.status), let location = response.headers["Location"], let target = Self.resolve(location, against: next) else {
+                return (next, response)
+            }
+            next = target
+        }
+        throw .client("too_many_redirects", "still redirected after \(maxRequests) requests", step: "browse")
+    }
+
+    // MARK: Pages
+
+    enum PageKind { case login, consent, autoSubmit }
+
+    /// The form to act on: a login form (password or identifier field), else a form with the
+    /// button the decision needs, else a self-posting form of hidden fields.
+    static func actionableForm(in page: HTMLPage, decision: Decision) -> (HTMLPage.Form, PageKind)? {
+        if let login = page.forms.first(where: { isPasswordPage($0) }) ?? page.forms.first(where: { identifierField(in: $0) != nil }) {
+            return (login, .login)
+        }
+        let withButtons = page.forms.filter { !$0.submitButtons.isEmpty }
+        if let form = withButtons.first(where: { button(in: $0, for: decision) != nil }) ?? withButtons.first { return (form, .consent) }
+        if let form = page.forms.first(where: { $0.controls.allSatisfy(\.isHidden) && !$0.controls.isEmpty }) { return (form, .autoSubmit) }
+        return nil
+    }
+
+    static func isPasswordPage(_ form: HTMLPage.Form) -> Bool { !form.passwordFields.isEmpty }
+
+    static let usernameNames = ["username", "user", "login", "email", "identifier", "loginfmt", "user_name", "userid", "user_id", "j_username", "session[username_or_email]"]
+
+    /// The field that takes the username: a text or email field named like one, or the only one.
+    static func identifierField(in form: HTMLPage.Form) -> HTMLPage.Control? {
+        let fields = form.textFields
+        if let named = fields.first(where: { field in
+            let name = (field.name ?? "").lowercased()
+            return field.type == "email" || usernameNames.contains(name) || usernameNames.contains { name.hasSuffix("[\($0)]") || name.hasSuffix(".\($0)") }
+        }) {
+            return named
+        }
+        return form.passwordFields.isEmpty ? nil : (fields.count == 1 ? fields[0] : nil)
+    }
+
+    static let denyWords = ["deny", "cancel", "reject", "decline", "refuse", "disallow", "don't allow", "do not allow", "not now", "no thanks"]
+    static let approveWords = [
+        "approve", "allow", "accept", "authorize", "authorise", "consent", "grant", "yes", "continue", "confirm", "agree", "sign in", "log in", "login",
+        "signin", "next", "submit", "proceed", "ok", "log out", "logout", "sign out",
+    ]
+
+    /// The button that says `decision`: for approval, one with an approving word (else any
+    /// without a denying word); for denial, one with a denying word.
+    static func button(in form: HTMLPage.Form, for decision: Decision) -> HTMLPage.Control? {
+        func words(_ control: HTMLPage.Control) -> String { "\(control.name ?? "") \(control.value) \(control.label)".lowercased() }
+        func denies(_ control: HTMLPage.Control) -> Bool { denyWords.contains { words(control).contains($0) } }
+        switch decision {
+        case .deny: return form.submitButtons.first(where: denies)
+        case .approve:
+            let candidates = form.submitButtons.filter { !denies($0) }
+            return candidates.first { control in approveWords.contains { words(control).contains($0) } } ?? candidates.first
+        }
+    }
+
+    /// The request that submits `form` the way the simulated user would.
+    static func submission(of form: HTMLPage.Form, kind: PageKind, on pageURL: String, intent: Intent, step: String) throws(OAuthError) -> TransportRequest {
+        var fields: [(String, String)] = []
+        for control in form.controls where !control.disabled && !control.isSubmit {
+            guard let name = control.name, !name.isEmpty else { continue }
+            if ["checkbox", "radio"].contains(control.type), !control.checked { continue }
+            if ["button", "reset", "file"].contains(control.type) { continue }
+            fields.append((name, control.value))
+        }
+        func set(_ name: String, _ value: String) {
+            if let index = fields.firstIndex(where: { $0.0 == name }) { fields[index].1 = value } else { fields.append((name, value)) }
+        }
+        if let user = intent.user {
+            guard let select = form.controls.first(where: { $0.element == "select" && $0.name == "user" }), select.options.contains(user) else {
+                throw .client("unknown_user", "the provider's page offers no user \"\(user)\"", step: step)
+            }
+            set("user", user)
+        }
+        if kind == .login {
+            let identifier = identifierField(in: form)
+            let password = form.passwordFields.first
+            if let identifier, let name = identifier.name, intent.fill[name] == nil {
+                guard let username = intent.username else {
+                    throw .client(
+                        "missing_credentials",
+                        "the provider asks for a login at \(withoutQuery(pageURL)); give the test user's credentials (user: {username: …, password: …} "
+                            + "in the scenario, or OAUTH_HARNESS_USERNAME and OAUTH_HARNESS_PASSWORD)", step: step)
+                }
+                set(name, username)
+            }
+            if let password, let name = password.name, intent.fill[name] == nil {
+                guard let secret = intent.password else {
+                    throw .client(
+                        "missing_credentials",
+                        "the provider asks for a password at \(withoutQuery(pageURL)); give the test user's password (user: {password: …} in the "
+                            + "scenario, or OAUTH_HARNESS_PASSWORD)", step: step)
+                }
+                set(name, secret)
+            }
+        }
+        for (name, value) in intent.fill.sorted(by: { $0.key < $1.key }) where form.controls.contains(where: { $0.name == name }) {
+            set(name, value)
+        }
+        let pressed: HTMLPage.Control?
+        switch kind {
+        case .autoSubmit: pressed = nil
+        case .login: pressed = (intent.decision == .deny ? button(in: form, for: .deny) : nil) ?? button(in: form, for: .approve)
+        case .consent:
+            guard let chosen = button(in: form, for: intent.decision) else {
+                throw OAuthError(
+                    code: "unexpected_page", description: "the provider's page at \(withoutQuery(pageURL)) has no button to \(intent.decision.rawValue)",
+                    step: step, origin: .provider)
+            }
+            pressed = chosen
+        }
+        if let pressed, let name = pressed.name, !name.isEmpty { fields.append((name, pressed.value)) }
+        guard let action = resolve(form.action.flatMap { $0.isEmpty ? nil : $0 } ?? pageURL, against: pageURL) else {
+            throw .malformed(step: step, httpStatus: nil, "the form's action is not a valid URL")
+        }
+        let parameters = FormParameters(fields)
+        if form.method == "post" { return .form(action, parameters, headers: ["Accept": "text/html"]) }
+        let base = action.split(separator: "?", maxSplits: 1)[0]
+        return TransportRequest(method: "GET", url: base + "?" + parameters.encoded)
+    }
+
+    /// A failed answer: the provider's OAuth error when it sent one (JSON or a redirect
+    /// `error`), else the status and a snippet of the page.
+    static func errorPage(_ response: TransportResponse, url: String, step: String) -> OAuthError {
+        if let json = try? JSONValue.parse(response.body), let code = json["error"]?.stringValue {
+            return OAuthError(code: code, description: json["error_description"]?.stringValue, httpStatus: response.status, step: step, origin: .provider)
+        }
+        let snippet = HTMLPage.parse(response.bodyText).snippet()
+        return OAuthError(
+            code: "http_\(response.status)", description: "the provider answered \(withoutQuery(url)) with HTTP \(response.status): \"\(snippet)\"",
+            httpStatus: response.status, step: step, origin: .provider)
+    }
+
+    // MARK: Requests
+
+    /// Refuses targets a browser following an OAuth flow must not go to.
+    func check(_ url: String, from previous: String? = nil, step: String) throws(OAuthError) {
+        let components = URLComponents(string: url)
+        if let scheme = components?.scheme?.lowercased(), scheme != "http", scheme != "https" {
+            throw .client("unsafe_redirect", "the provider sent the user agent to a \(scheme): URL that is not the client's redirect URI", step: step)
+        }
+        guard let host = components?.host?.lowercased(), !host.isEmpty else {
+            throw .client("unsafe_redirect", "the provider sent the user agent to \(Self.withoutQuery(url)), which is not an absolute URL", step: step)
+        }
+        if components?.scheme?.lowercased() == "http", let previous, previous.lowercased().hasPrefix("https://"), !CookieJar.isLoopback(host) {
+            throw .client("unsafe_redirect", "the provider sent the user agent from https to plain http (\(Self.withoutQuery(url)))", step: step)
+        }
+        if let allowedHosts, !allowedHosts.contains(host) {
+            throw .client(
+                "unsafe_redirect",
+                "the provider sent the user agent to the third-party host \(host), which is neither the provider's (\(allowedHosts.sorted().joined(separator: ", "))) "
+                    + "nor the client's redirect URI; list it in the provider's allowed_hosts if it belongs to the provider", step: step)
+        }
+    }
+
+    private mutating func send(_ request: TransportRequest, step: String) async throws(OAuthError) -> TransportResponse {
+        var request = request
+        request.headers["Cookie"] = cookies.header(for: request.url)
+        if request.headers["Accept"] == nil { request.headers["Accept"] = "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8" }
+        let response: TransportResponse
+        do {
+            response = try await transport.send(request)
+        } catch let error as OAuthError {
+            throw error
+        } catch {
+            throw OAuthError(code: OAuthError.transportError, description: String(describing: error), step: step, origin: .transport)
+        }
+        cookies.store(response.headers.filter { $0.name.lowercased() == "set-cookie" }.map(\.value), from: request.url)
+        return response
+    }
+
+    static func isCallback(_ url: String, redirectURI: String) -> Bool {
+        func base(_ text: String) -> String { String(text.split(separator: "?", maxSplits: 1)[0].split(separator: "#", maxSplits: 1)[0]) }
+        return !redirectURI.isEmpty && base(url) == base(redirectURI)
+    }
+
+    static func resolve(_ reference: String, against base: String) -> String? {
+        guard let baseURL = URL(string: base), let resolved = URL(string: reference, relativeTo: baseURL) else { return nil }
+        return resolved.absoluteString
+    }
+
+    /// A URL for a message: without its query and fragment, which may carry codes or state.
+    static func withoutQuery(_ url: String) -> String {
+        String(url.split(separator: "?", maxSplits: 1)[0].split(separator: "#", maxSplits: 1)[0])
+    }
+}
