@@ -1,5 +1,6 @@
 import Foundation
 import MockProviders
+import OAuth2
 import OAuthCore
 import Testing
 
@@ -117,6 +118,48 @@ import Testing
         let xml = try String(contentsOfFile: directory + "/junit.xml", encoding: .utf8)
         #expect(!xml.contains("test-user-password"), "the password is a secret")
         await mock.stop()
+    }
+
+    @Test func discoverReadsTheDocumentTheProviderEntryNames() async throws {
+        let mock = try await MockProviderServer.start(try ProviderProfile.load(contentsOf: repositoryRoot + "/MockProviders/google-style-oidc.yaml"))
+        let (directory, file) = try write("""
+            name: discover with a named OpenID Connect Discovery document
+            provider: { discovery: "${REAL_DISCOVERY_URL}" }
+            client: { client_id: harness-rp.apps.example, client_secret: "${REAL_CLIENT_SECRET}" }
+            steps:
+              - discover: {}
+              - expect: { metadata.end_session_endpoint: present, metadata.userinfo_endpoint: present }
+
+            """)
+        var run = harness(paths: [file], junit: directory + "/junit.xml")
+        run.environment = ["REAL_DISCOVERY_URL": mock.url("/.well-known/openid-configuration"), "REAL_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long"]
+        let summary = await run.execute()
+        #expect(summary.results.first?.outcome == .passed, "\(summary.results.map(HarnessRun.describe))")
+        let transcript = summary.results.first?.transcript ?? ""
+        #expect(transcript.contains("discover: the provider's named document at \(mock.url("/.well-known/openid-configuration"))"))
+        #expect(!transcript.contains("oauth-authorization-server"), "RFC 8414 is not asked when a document is named")
+        await mock.stop()
+    }
+
+    @Test func aBareIssuerFallsBackFromRFC8414ToOpenIDConnectDiscovery() async throws {
+        let document = #"{"issuer":"https://op.example/tenant","authorization_endpoint":"https://op.example/tenant/authorize","token_endpoint":"https://op.example/tenant/token","jwks_uri":"https://op.example/tenant/jwks"}"#
+        let site = FakeSite([
+            "GET https://op.example/tenant/.well-known/openid-configuration": { _ in
+                TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(document.utf8))
+            }
+        ])
+        let cache = MetadataCache(transport: site)
+        let found = try await Discovery.metadata(forIssuer: "https://op.example/tenant/", cache: cache)
+        #expect(found.metadata.tokenEndpoint == "https://op.example/tenant/token")
+        #expect(found.source == "OpenID Connect Discovery at https://op.example/tenant/.well-known/openid-configuration (RFC 8414 metadata: HTTP 404)")
+        #expect(site.requests.map(\.url) == [
+            "https://op.example/.well-known/oauth-authorization-server/tenant", "https://op.example/tenant/.well-known/openid-configuration",
+        ])
+        let neither = await #expect(throws: OAuthError.self) { try await Discovery.metadata(forIssuer: "https://op.example/other", cache: cache) }
+        #expect(neither?.errorDescription?.hasPrefix("neither RFC 8414 metadata") == true)
+        #expect(Discovery.expectedIssuer(forMetadataURL: "https://op.example/t/.well-known/openid-configuration") == "https://op.example/t")
+        #expect(Discovery.expectedIssuer(forMetadataURL: "https://op.example:8443/.well-known/oauth-authorization-server/t") == "https://op.example:8443/t")
+        #expect(Discovery.expectedIssuer(forMetadataURL: "https://op.example/metadata.json") == nil)
     }
 
     @Test func missingCredentialsSkipWithTheReason() async throws {

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Starts (or stops) two real third-party OAuth providers from PyPI on free 127.0.0.1 ports:
+#   - django-oauth-toolkit (OAuth 2 + OpenID Connect) in a minimal Django project (django_oidc/)
+#   - Authlib's Flask OAuth 1.0a server (oauth1_provider/app.py)
+# both served by gunicorn. See README.md beside this file.
+#
+#   providers.sh start DIR   venv in DIR/venv (reused), fresh state, both servers up, DIR/env written
+#   providers.sh stop DIR    stops both servers (pid files in DIR); exits 0 if already stopped
+#
+# Python: $PYTHON, or python3 from PATH (3.11 in CI).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+PYTHON="${PYTHON:-python3}"
+PACKAGES=(
+  "Django==5.2.19"
+  "django-oauth-toolkit==3.4.1"
+  "oauthlib==4.0.1"
+  "Authlib==1.9.10"
+  "Flask==3.1.3"
+  "gunicorn==23.0.0"
+)
+SERVERS=(django oauth1)
+WAIT_SECONDS=60
+
+usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+[ $# -eq 2 ] || usage
+COMMAND="$1"
+mkdir -p "$2"
+DIR="$(cd "$2" && pwd)"
+
+stop_servers() {
+  local name pid i
+  for name in "${SERVERS[@]}"; do
+    [ -f "$DIR/$name.pid" ] || continue
+    pid="$(cat "$DIR/$name.pid" 2>/dev/null || true)"
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true        # gunicorn's master stops its workers
+      for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+      echo "stopped $name (pid $pid)"
+    fi
+    rm -f "$DIR/$name.pid"
+  done
+}
+
+fail() {
+  echo "providers.sh: $*" >&2
+  local name
+  for name in "${SERVERS[@]}"; do
+    if [ -f "$DIR/$name.log" ]; then
+      echo "---- last lines of $DIR/$name.log" >&2
+      tail -n 40 "$DIR/$name.log" >&2
+    fi
+  done
+  stop_servers >&2
+  exit 1
+}
+
+case "$COMMAND" in
+  stop) stop_servers; exit 0 ;;
+  start) ;;
+  *) usage ;;
+esac
+
+stop_servers   # a second start replaces the first
+
+# ---- venv and packages (skipped when DIR/venv already holds exactly these pins)
+VENV="$DIR/venv"
+PY="$VENV/bin/python"
+if [ ! -x "$PY" ]; then
+  "$PYTHON" -m venv "$VENV" || fail "could not create a venv with $PYTHON"
+fi
+if [ "$(cat "$VENV/.harness-packages" 2>/dev/null)" != "${PACKAGES[*]}" ]; then
+  echo "installing into $VENV: ${PACKAGES[*]}"
+  "$PY" -m pip install --quiet --disable-pip-version-check "${PACKAGES[@]}" || fail "pip install failed"
+  echo "${PACKAGES[*]}" > "$VENV/.harness-packages"
+fi
+
+# ---- fresh state: secrets, keys, database
+rm -rf "$DIR/django" "$DIR/env" "$DIR"/*.log
+mkdir -p "$DIR/django"
+secret() { "$PY" -c 'import secrets; print(secrets.token_urlsafe(32))'; }
+
+export EXTERNAL_USERNAME=alice
+export EXTERNAL_PASSWORD="$(secret)"
+export EXTERNAL_CLIENT_ID=harness-external
+export EXTERNAL_CLIENT_SECRET="$(secret)"
+export EXTERNAL_AUTO_CLIENT_ID=harness-external-auto
+export EXTERNAL_AUTO_CLIENT_SECRET="$(secret)"
+export EXTERNAL_CC_CLIENT_ID=harness-external-cc
+export EXTERNAL_CC_CLIENT_SECRET="$(secret)"
+export EXTERNAL_OAUTH1_CLIENT_KEY=harness-oauth1
+export EXTERNAL_OAUTH1_CLIENT_SECRET="$(secret)"
+export EXTPROV_OAUTH1_SESSION_SECRET="$(secret)"
+export EXTPROV_DJANGO_STATE="$DIR/django"
+
+secret > "$DIR/django/secret_key"
+"$PY" - "$DIR/django/oidc_rsa.pem" <<'PYEOF' || fail "could not generate the OIDC RSA key"
+import sys
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+open(sys.argv[1], "wb").write(pem)
+PYEOF
+chmod 600 "$DIR/django/secret_key" "$DIR/django/oidc_rsa.pem"
+
+( cd "$HERE/django_oidc" && "$PY" manage.py migrate --verbosity 0 && "$PY" manage.py harness_setup ) \
+  > "$DIR/django.log" 2>&1 || fail "Django migrate/harness_setup failed"
+
+# ---- two free loopback ports (both held while choosing, so they differ)
+read -r DJANGO_PORT OAUTH1_PORT < <("$PY" -c '
+import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))
+for s in socks: s.close()')
+
+# gunicorn, one process (the OAuth 1 store is in memory) with threads; keep-alive longer than
+# AsyncHTTPClient's 60 s idle timeout so the client, not the server, closes idle connections.
+start_server() {  # name port chdir app; setsid keeps the server out of the caller's process group
+  setsid "$VENV/bin/gunicorn" --bind "127.0.0.1:$2" --chdir "$3" \
+    --workers 1 --worker-class gthread --threads 4 --keep-alive 75 --timeout 60 --graceful-timeout 5 \
+    --access-logfile - --error-logfile - "$4" >> "$DIR/$1.log" 2>&1 < /dev/null &
+  echo $! > "$DIR/$1.pid"
+}
+start_server django "$DJANGO_PORT" "$HERE/django_oidc" extprovider.wsgi:application
+start_server oauth1 "$OAUTH1_PORT" "$HERE/oauth1_provider" app:app
+
+DJANGO_URL="http://127.0.0.1:$DJANGO_PORT"
+OAUTH1_URL="http://127.0.0.1:$OAUTH1_PORT"
+READY_URLS=("$DJANGO_URL/o/.well-known/openid-configuration" "$OAUTH1_URL/health")
+
+# ---- wait (bounded) until both answer 200
+ready=0
+for i in $(seq 1 $((WAIT_SECONDS * 2))); do
+  if "$PY" - "${READY_URLS[@]}" <<'PYEOF'
+import sys, urllib.request
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never a proxy
+for url in sys.argv[1:]:
+    try:
+        with opener.open(url, timeout=2) as response:
+            if response.status != 200:
+                sys.exit(1)
+    except Exception:
+        sys.exit(1)
+PYEOF
+  then ready=1; break; fi
+  for name in "${SERVERS[@]}"; do   # a server that died will not come up: stop waiting
+    if ! kill -0 "$(cat "$DIR/$name.pid")" 2>/dev/null; then
+      fail "the $name server exited during startup"
+    fi
+  done
+  sleep 0.5
+done
+[ "$ready" = 1 ] || fail "the providers did not answer within ${WAIT_SECONDS}s (${READY_URLS[*]})"
+
+# ---- the env file the Swift scenarios and check_providers.py read
+ISSUER="$("$PY" -c '
+import json, sys, urllib.request
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+print(json.load(opener.open(sys.argv[1], timeout=10))["issuer"])' "${READY_URLS[0]}")" || fail "could not read the issuer"
+"$PY" - "$DIR" \
+  "EXTERNAL_OIDC_URL=$DJANGO_URL" \
+  "EXTERNAL_OIDC_DISCOVERY=$DJANGO_URL/o/.well-known/openid-configuration" \
+  "EXTERNAL_OIDC_ISSUER=$ISSUER" \
+  "EXTERNAL_CLIENT_ID=$EXTERNAL_CLIENT_ID" \
+  "EXTERNAL_CLIENT_SECRET=$EXTERNAL_CLIENT_SECRET" \
+  "EXTERNAL_AUTO_CLIENT_ID=$EXTERNAL_AUTO_CLIENT_ID" \
+  "EXTERNAL_AUTO_CLIENT_SECRET=$EXTERNAL_AUTO_CLIENT_SECRET" \
+  "EXTERNAL_CC_CLIENT_ID=$EXTERNAL_CC_CLIENT_ID" \
+  "EXTERNAL_CC_CLIENT_SECRET=$EXTERNAL_CC_CLIENT_SECRET" \
+  "EXTERNAL_USERNAME=$EXTERNAL_USERNAME" \
+  "EXTERNAL_PASSWORD=$EXTERNAL_PASSWORD" \
+  "EXTERNAL_REDIRECT_URI=http://127.0.0.1:8400/callback" \
+  "EXTERNAL_POST_LOGOUT_REDIRECT_URI=http://127.0.0.1:8400/logged-out" \
+  "EXTERNAL_OAUTH1_URL=$OAUTH1_URL" \
+  "EXTERNAL_OAUTH1_CLIENT_KEY=$EXTERNAL_OAUTH1_CLIENT_KEY" \
+  "EXTERNAL_OAUTH1_CLIENT_SECRET=$EXTERNAL_OAUTH1_CLIENT_SECRET" \
+  "EXTERNAL_API_PATH=/api/me" \
+  "EXTERNAL_REVOKE_PATH=/o/revoke_token/" \
+  "EXTERNAL_INTROSPECT_PATH=/o/introspect/" \
+  "EXTERNAL_OAUTH1_REQUEST_TOKEN_PATH=/oauth/request_token" \
+  "EXTERNAL_OAUTH1_AUTHORIZE_PATH=/oauth/authorize" \
+  "EXTERNAL_OAUTH1_ACCESS_TOKEN_PATH=/oauth/access_token" \
+  "EXTERNAL_OAUTH1_API_PATH=/api/me" > "$DIR/env.tmp" <<'PYEOF'
+import shlex, sys
+print(f"# written by Tests/external/providers.sh start {sys.argv[1]}")
+for pair in sys.argv[2:]:
+    name, _, value = pair.partition("=")
+    print(f"export {name}={shlex.quote(value)}")
+PYEOF
+mv "$DIR/env.tmp" "$DIR/env"
+
+echo "django-oauth-toolkit 3.4.1 (OIDC): $DJANGO_URL  issuer $ISSUER  pid $(cat "$DIR/django.pid")  log $DIR/django.log"
+echo "Authlib 1.9.10 (OAuth 1.0a):       $OAUTH1_URL  pid $(cat "$DIR/oauth1.pid")  log $DIR/oauth1.log"
+echo "env: $DIR/env"
