@@ -196,25 +196,16 @@ struct UserAgent: Sendable {
             set("user", user)
         }
         if kind == .login {
-            let identifier = identifierField(in: form)
-            let password = form.passwordFields.first
-            if let identifier, let name = identifier.name, intent.fill[name] == nil {
-                guard let username = intent.username else {
-                    throw .client(
-                        "missing_credentials",
-                        "the provider asks for a login at \(withoutQuery(pageURL)); give the test user's credentials (user: {username: …, password: …} "
-                            + "in the scenario, or OAUTH_HARNESS_USERNAME and OAUTH_HARNESS_PASSWORD)", step: step)
+            let wanted: [(field: HTMLPage.Control?, value: String?, what: String)] = [
+                (identifierField(in: form), intent.username, "credentials (user: {username: …, password: …} in the scenario, or OAUTH_HARNESS_USERNAME and OAUTH_HARNESS_PASSWORD)"),
+                (form.passwordFields.first, intent.password, "password (user: {password: …} in the scenario, or OAUTH_HARNESS_PASSWORD)"),
+            ]
+            for (field, value, what) in wanted {
+                guard let name = field?.name, intent.fill[name] == nil else { continue }
+                guard let value else {
+                    throw .client("missing_credentials", "the provider asks for a login at \(withoutQuery(pageURL)); give the test user's \(what)", step: step)
                 }
-                set(name, username)
-            }
-            if let password, let name = password.name, intent.fill[name] == nil {
-                guard let secret = intent.password else {
-                    throw .client(
-                        "missing_credentials",
-                        "the provider asks for a password at \(withoutQuery(pageURL)); give the test user's password (user: {password: …} in the "
-                            + "scenario, or OAUTH_HARNESS_PASSWORD)", step: step)
-                }
-                set(name, secret)
+                set(name, value)
             }
         }
         for (name, value) in intent.fill.sorted(by: { $0.key < $1.key }) where form.controls.contains(where: { $0.name == name }) {
