@@ -187,7 +187,8 @@ public enum ComplianceFixes {
                 body = inner
                 if body["token_type"] == nil { body["token_type"] = .string("Bearer") }
             } else if code != 0 {
-                body = ["error": .string("withings_status_\(Int(code))"), "error_description": body["error"] ?? .null]
+                let name = code.isFinite && abs(code) < 1e15 && code.rounded() == code ? String(Int64(code)) : "invalid"
+                body = ["error": .string("withings_status_\(name)"), "error_description": body["error"] ?? .null]
                 status = 400
             }
         })

@@ -16,6 +16,37 @@ public final class Redactor: Sendable {
         "oauth_token_secret", "oauth_verifier", "oauth_signature", "private_key", "logout_token",
     ]
 
+    /// Words that make a name a secret's, in any case and style (`accessToken`, `api-key`,
+    /// `X-Auth-Token`, `incoming_webhook`): compared with the name lowercased and stripped of
+    /// `_`, `-`, `.` and spaces.
+    static let secretWords = [
+        "token", "secret", "password", "passwd", "verifier", "assertion", "apikey", "privatekey", "webhook", "signature", "credential", "code",
+        "sessionid", "authorization",
+    ]
+    /// Names that contain such a word but never carry a secret (metadata, types, hints, errors).
+    static let publicNames: Set<String> = [
+        "tokentype", "tokentypehint", "codechallenge", "codechallengemethod", "responsetype", "granttype", "errorcode", "statuscode",
+        "countrycode", "postalcode", "zipcode", "languagecode", "localecode", "oauthsignaturemethod", "signaturemethod", "signaturetype",
+        "oauthcallbackconfirmed", "tokenendpointauthmethod", "tokenendpointauthsigningalg",
+    ]
+    static let publicSuffixes = ["endpoint", "uri", "url", "supported", "method", "methods", "type", "hint", "expiresin", "alg"]
+
+    /// Whether values under this parameter, member or header name are secrets.
+    public static func isSecretName(_ name: Substring) -> Bool {
+        var folded = ""
+        folded.reserveCapacity(name.utf8.count)
+        for scalar in name.unicodeScalars where scalar != "_" && scalar != "-" && scalar != "." && scalar != " " {
+            folded.unicodeScalars.append(scalar.properties.lowercaseMapping.unicodeScalars.first ?? scalar)
+        }
+        guard secretWords.contains(where: { folded.contains($0) }) else { return false }
+        // A webhook URL is a credential; an id_token_hint is an ID token.
+        if folded.contains("webhook") || folded.hasPrefix("idtoken") { return true }
+        if publicNames.contains(folded) { return false }
+        return !publicSuffixes.contains { folded.hasSuffix($0) }
+    }
+
+    public static func isSecretName(_ name: String) -> Bool { isSecretName(Substring(name)) }
+
     /// Values shorter than this are not registered: masking "a" everywhere would make reports
     /// unreadable, and such values are not credentials.
     public static let minimumLength = 4
@@ -28,9 +59,12 @@ public final class Redactor: Sendable {
 
     public func register(_ secret: String?) {
         guard let secret, secret.count >= Self.minimumLength else { return }
+        let percent = PercentEncoding.encode(secret)
+        let json = JSONValue.string(secret).jsonText.dropFirst().dropLast()
         let forms = [
-            secret, PercentEncoding.encode(secret), PercentEncoding.encode(secret, spaceAsPlus: true),
-            Data(secret.utf8).base64EncodedString(), Base64URL.encode(Array(secret.utf8)),
+            secret, percent, PercentEncoding.encode(secret, spaceAsPlus: true), Self.lowercasingEscapes(percent),
+            Self.lowercasingEscapes(PercentEncoding.encode(secret, spaceAsPlus: true)), String(json),
+            String(json).replacingOccurrences(of: "/", with: "\\/"), Data(secret.utf8).base64EncodedString(), Base64URL.encode(Array(secret.utf8)),
         ]
         secrets.withLock { set in
             for form in forms where form.count >= Self.minimumLength { set.insert(form) }
@@ -39,7 +73,7 @@ public final class Redactor: Sendable {
 
     /// Registers the values of secret-named parameters.
     public func registerSecrets(in parameters: FormParameters) {
-        for pair in parameters where Self.secretNames.contains(pair.name) { register(pair.value) }
+        for pair in parameters where Self.isSecretName(pair.name) { register(pair.value) }
     }
 
     /// Registers the values of secret-named members anywhere in a JSON document.
@@ -47,13 +81,26 @@ public final class Redactor: Sendable {
         switch json {
         case .object(let members):
             for (key, value) in members {
-                if Self.secretNames.contains(key), case .string(let secret) = value { register(secret) }
-                registerSecrets(in: value)
+                if Self.isSecretName(key) {
+                    registerEveryString(in: value)
+                } else {
+                    registerSecrets(in: value)
+                }
             }
         case .array(let items):
             for item in items { registerSecrets(in: item) }
         default:
             break
+        }
+    }
+
+    /// Registers every string inside a secret-named member (`incoming_webhook: {url: …}`).
+    private func registerEveryString(in json: JSONValue) {
+        switch json {
+        case .string(let secret): register(secret)
+        case .object(let members): for value in members.values { registerEveryString(in: value) }
+        case .array(let items): for item in items { registerEveryString(in: item) }
+        default: break
         }
     }
 
@@ -66,10 +113,26 @@ public final class Redactor: Sendable {
             registerSecrets(in: parameters)
         }
         registerCredentials(request.headers["Authorization"])
+        registerSecretHeaders(request.headers)
         registerSecrets(body: request.body, contentType: request.headers["Content-Type"])
     }
 
+    /// Headers named like secrets (`X-Api-Key`, `X-Auth-Token`); cookies by value.
+    private func registerSecretHeaders(_ headers: HeaderList) {
+        for field in headers {
+            let name = field.name.lowercased()
+            if name == "cookie" || name == "set-cookie" {
+                for (index, part) in field.value.split(separator: ";").enumerated() where name == "cookie" || index == 0 {
+                    if let eq = part.firstIndex(of: "=") { register(String(part[part.index(after: eq)...]).trimmingCharacters(in: .whitespaces)) }
+                }
+            } else if name != "authorization", Self.isSecretName(field.name) {
+                register(field.value)
+            }
+        }
+    }
+
     public func registerSecrets(in response: TransportResponse) {
+        registerSecretHeaders(response.headers)
         if let location = response.headers["Location"], let url = URLComponents(string: location) {
             registerSecrets(in: FormParameters((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }))
             if let fragment = url.fragment, let parameters = try? FormParameters(parsing: fragment) {
@@ -92,23 +155,58 @@ public final class Redactor: Sendable {
         }
     }
 
+    /// A body of any content type: as JSON when it parses, as a form when it parses, and
+    /// always scanned as text for secret-named members and parameters (a truncated or
+    /// otherwise invalid JSON document, a form labelled text/html).
     private func registerSecrets(body: [UInt8], contentType: String?) {
         guard !body.isEmpty else { return }
-        let type = contentType?.lowercased() ?? ""
-        if type.contains("json") || body.first == UInt8(ascii: "{") {
-            if let json = try? JSONValue.parse(body) { registerSecrets(in: json) }
-        } else if type.contains("x-www-form-urlencoded") || type.contains("text/plain") {
-            if let parameters = try? FormParameters(parsing: String(decoding: body, as: UTF8.self)) {
-                registerSecrets(in: parameters)
-            }
+        if let json = try? JSONValue.parse(body) { registerSecrets(in: json) }
+        let text = String(decoding: body, as: UTF8.self)
+        if !text.contains("{"), let parameters = try? FormParameters(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            registerSecrets(in: parameters)
         }
+        for (_, value) in Self.namedValues(in: text) { register(value) }
+    }
+
+    /// `"name": "value"` members (JSON-escaped values also unescaped, an unterminated last
+    /// string included) and `name=value` parameters whose name is a secret's, found in any text.
+    static func namedValues(in text: String) -> [(name: String, value: String)] {
+        var found: [(String, String)] = []
+        for match in text.matches(of: jsonMember) where isSecretName(match.1) {
+            let raw = String(match.2)
+            found.append((String(match.1), raw))
+            if raw.contains("\\"), let decoded = (try? JSONValue.parse(Array(("\"" + raw + "\"").utf8)))?.stringValue { found.append((String(match.1), decoded)) }
+        }
+        for match in text.matches(of: formParameter) where isSecretName(match.1) {
+            let raw = String(match.2)
+            found.append((String(match.1), raw))
+            if let decoded = try? PercentEncoding.decode(raw, plusAsSpace: true) { found.append((String(match.1), decoded)) }
+        }
+        return found
+    }
+
+    nonisolated(unsafe) static let jsonMember = #/"([^"\\]{1,80})"\s*:\s*"((?:[^"\\]|\\.){1,8192})(?:"|$)/#
+    nonisolated(unsafe) static let formParameter = #/(?:^|[?&;\s])([A-Za-z0-9_.\-\[\]]{1,80})=([^&\s"'<>;#]{1,8192})/#
+
+    /// `%2f` for `%2F`: providers and proxies use either case.
+    static func lowercasingEscapes(_ text: String) -> String {
+        guard text.contains("%") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let percent = rest.firstIndex(of: "%") {
+            result += rest[..<percent]
+            let escape = rest[percent...].prefix(3)
+            result += escape.lowercased()
+            rest = rest[escape.endIndex...]
+        }
+        return result + rest
     }
 
     /// Replaces every registered secret in `text` with `[REDACTED]`.
     public func redact(_ text: String) -> String {
         let known = secrets.withLock { $0 }
-        guard !known.isEmpty else { return text }
-        var result = text
+        var result = Self.maskNamedValues(in: text)
+        guard !known.isEmpty else { return result }
         // Longest first, so that a secret containing another is masked whole.
         for secret in known.sorted(by: { $0.count > $1.count }) where result.contains(secret) {
             result = result.replacingOccurrences(of: secret, with: Self.mask)
@@ -116,9 +214,26 @@ public final class Redactor: Sendable {
         return result
     }
 
+    /// Masks, in place, the values of secret-named JSON members and parameters — however
+    /// short, whether or not they were seen on the wire.
+    static func maskNamedValues(in text: String) -> String {
+        guard text.contains("=") || text.contains("\":") || text.contains("\" :") else { return text }
+        var result = text
+        result.replace(jsonMember) { match in
+            isSecretName(match.1) && !match.2.hasPrefix(mask) ? "\"\(match.1)\": \"\(mask)\"" : String(match.0)
+        }
+        result.replace(formParameter) { match in
+            guard isSecretName(match.1), match.2 != mask else { return String(match.0) }
+            let whole = String(match.0)
+            return String(whole.prefix(whole.count - match.2.count)) + mask
+        }
+        return result
+    }
+
     /// A header value as it may appear in a report.
     public func redactHeader(name: String, value: String) -> String {
         let lowered = name.lowercased()
+        if lowered != "authorization", lowered != "cookie", lowered != "set-cookie", Self.isSecretName(name) { return Self.mask }
         if lowered == "authorization" || lowered == "proxy-authorization" {
             let scheme = value.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
             return scheme.isEmpty ? Self.mask : "\(scheme) \(Self.mask)"

@@ -32,6 +32,57 @@ let validHead = """
         }
     }
 
+    /// Numbers that would trap a conversion or overflow a clock are load errors with a location.
+    @Test(arguments: [
+        ("steps:\n  - advance_clock: 1e300\n", 7, 20), ("steps:\n  - advance_clock: nan\n", 7, 20), ("steps:\n  - advance_clock: -5\n", 7, 20),
+        ("steps:\n  - advance_clock: inf\n", 7, 20),
+    ])
+    func outOfRangeDurationsAreLoadErrors(tail: String, line: Int, column: Int) throws {
+        let error = #expect(throws: YAMLLocatedError.self) { try parse(validHead + tail) }
+        #expect(error?.line == line)
+        #expect(error?.column == column)
+        #expect(error?.message.contains("between 0 and 10 years") == true, "\(error?.message ?? "")")
+    }
+
+    @Test func outOfRangeOAuth1AndProfileNumbersAreLoadErrors() throws {
+        let oauth1 = """
+            name: n
+            provider: twitter-style-oauth1
+            client: { client_id: harness-consumer, client_secret: harness-consumer-secret, timestamp_offset: 1e300 }
+            steps:
+              - request_token: {}
+
+            """
+        let error = #expect(throws: YAMLLocatedError.self) { try parse(oauth1) }
+        #expect(error?.line == 3)
+        for (key, value) in [("timestamp_window", "nan"), ("lifetimes", "{ access_token: 1e300 }")] {
+            var text = try String(contentsOfFile: repositoryRoot + "/MockProviders/twitter-style-oauth1.yaml", encoding: .utf8)
+            if key == "lifetimes" { text = try String(contentsOfFile: repositoryRoot + "/MockProviders/azure-ad-v1-style.yaml", encoding: .utf8) }
+            text = text.replacingOccurrences(of: "\ntimestamp_window: 5m\n", with: "\n")
+            text += "\n\(key): \(value)\n"
+            let profileError = #expect(throws: YAMLLocatedError.self) { try ProviderProfile.parse(YAMLNode.parse(text, file: "p.yaml")) }
+            #expect(profileError?.message.contains("between 0 and 10 years") == true, "\(key): \(profileError?.message ?? "")")
+        }
+    }
+
+    /// The classic alias bombs are refused before Yams builds (or hashes) anything; a file with
+    /// a few aliases still loads.
+    @Test func aliasBombsAreRefusedBeforeParsing() throws {
+        var laughs = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        var keys = "k0: &k0 [lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        for level in 1...9 {
+            laughs += "l\(level): &l\(level) [" + Array(repeating: level == 1 ? "*a" : "*l\(level - 1)", count: 9).joined(separator: ",") + "]\n"
+            keys += "k\(level): &k\(level) {" + (0..<4).map { "? [*k\(level - 1), \($0)] : \($0)" }.joined(separator: ", ") + "}\n"
+        }
+        for bomb in [laughs, keys, "name: n\nsteps: [{ get: *x }]\nx: &x /api\n" + String(repeating: "y: *x\n", count: 40)] {
+            let error = #expect(throws: YAMLLocatedError.self) { try YAMLNode.parse(bomb, file: "bomb.yaml") }
+            #expect(error?.message.contains("more than 32 YAML aliases") == true, "\(error?.message ?? "")")
+            #expect((error?.line ?? 0) > 1)
+        }
+        let shared = try YAMLNode.parse("a: &secret harness-secret\nb: *secret\nc: '*not-an-alias'\n# *comment\n", file: "ok.yaml")
+        #expect(try shared.mapping("m")["b"]?.string("b") == "harness-secret")
+    }
+
     @Test func stepsAndExpectationsAreRead() throws {
         let scenario = try parse(validHead + """
             steps:

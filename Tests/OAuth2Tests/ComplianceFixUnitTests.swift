@@ -49,3 +49,15 @@ import Testing
         #expect(token.scope == nil)
     }
 }
+
+@Suite struct HostileNumbersTests {
+    /// A Withings-style `{status, body}` envelope whose status is not a small integer is an
+    /// error named so, never a trap converting it.
+    @Test(arguments: ["1e300", "-1e300", "1.5", "123456789012345678901234567890"])
+    func withingsStatusOutOfRange(status: String) async throws {
+        let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: ScriptedTransport([#"{"status":"# + status + #","body":{}}"#]))
+        session.apply(try #require(ComplianceFixes.named("withings")))
+        let error = await #expect(throws: OAuthError.self) { try await session.fetchToken("http://as/token", grant: .clientCredentials) }
+        #expect(error?.code == "withings_status_invalid")
+    }
+}

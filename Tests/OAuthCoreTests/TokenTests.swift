@@ -87,8 +87,44 @@ import Testing
         #expect(redactor.redactHeader(name: "Content-Type", value: "text/html") == "text/html")
     }
 
-    @Test func tooShortValuesAreNotRegistered() {
+    @Test func tooShortValuesAreNotRegisteredButNamedOnesAreMaskedInPlace() {
         let redactor = Redactor(secrets: ["abc"])
         #expect(redactor.redact("abc") == "abc")
+        #expect(redactor.redact("GET /cb?code=ab&state=xy") == "GET /cb?code=[REDACTED]&state=xy")
+        #expect(redactor.redact(#"{"access_token": "z", "token_type": "Bearer"}"#) == #"{"access_token": "[REDACTED]", "token_type": "Bearer"}"#)
+    }
+
+    /// Token responses that are not valid JSON, or name their secrets differently, or escape
+    /// them, still have every secret learnt and masked wherever it appears.
+    @Test(arguments: [
+        ("application/json", #"{"access_token":"tok-truncated-0001","token_ty"#, ["tok-truncated-0001"]),
+        ("application/json", #"{"access_token":"tok-dup-0002","access_token":"tok-dup-0003","token_type":"Bearer"}"#, ["tok-dup-0002", "tok-dup-0003"]),
+        ("application/json", #"{"access_token":"tok\/slash\/0004","token_type":"Bearer"}"#, ["tok/slash/0004", #"tok\/slash\/0004"#]),
+        ("application/x-www-form-urlencoded", "access_token=tok%2flower%2f0005&token_type=bearer", ["tok/lower/0005", "tok%2flower%2f0005", "tok%2Flower%2F0005"]),
+        ("text/html", "access_token=tok-html-0006&token_type=bearer", ["tok-html-0006"]),
+        ("application/json", #"{"api_key":"key-0007","accessToken":"tok-camel-0008","incoming_webhook":{"url":"https://hooks.example/T0/B0/0009"}}"#,
+         ["key-0007", "tok-camel-0008", "https://hooks.example/T0/B0/0009"]),
+        ("application/json", #"{"access_token":"tok-ok-0010","token_type":"Bearer","token_endpoint":"https://as.example/token"}"#, ["tok-ok-0010"]),
+    ])
+    func hostileTokenResponsesAreRedacted(type: String, body: String, secrets: [String]) {
+        let redactor = Redactor()
+        redactor.registerSecrets(in: TransportResponse(status: 200, headers: ["Content-Type": type], body: Array(body.utf8)))
+        for secret in secrets {
+            #expect(redactor.redact("echoed: \(secret) .") == "echoed: [REDACTED] .", "\(secret)")
+        }
+        let shown = redactor.redact(body)
+        for secret in secrets { #expect(!shown.contains(secret), "\(secret) in \(shown)") }
+        #expect(redactor.redact("https://as.example/token") == "https://as.example/token", "endpoint URLs are not secrets")
+    }
+
+    @Test func secretNamesAreRecognisedInAnyStyle() {
+        for name in ["access_token", "accessToken", "X-Auth-Token", "api-key", "APIKey", "client_secret", "Password", "id_token_hint", "slack_incoming_webhook",
+            "oauth_verifier", "private_key", "device_code", "csrfmiddlewaretoken"] {
+            #expect(Redactor.isSecretName(name), "\(name)")
+        }
+        for name in ["token_type", "token_endpoint", "code_challenge", "code_challenge_method", "token_endpoint_auth_methods_supported", "error_code",
+            "jwks_uri", "state", "nonce", "scope", "expires_in", "refresh_token_expires_in", "authorization_endpoint", "oauth_signature_method"] {
+            #expect(!Redactor.isSecretName(name), "\(name)")
+        }
     }
 }

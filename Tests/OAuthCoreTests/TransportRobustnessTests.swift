@@ -40,3 +40,17 @@ final class CountingTransport: HTTPTransport {
         #expect(ContinuousClock.now - started < .seconds(5))
     }
 }
+
+@Suite struct RetryAfterTests {
+    /// Retry-After values from a hostile or broken provider never trap and never wait long.
+    @Test func retryAfterIsBoundedAndNeverTraps() {
+        let delay = { (value: String?) in CountingTransport.retryDelayMilliseconds(value, attempt: 1) }
+        #expect(delay("nan") == 100)
+        #expect(delay("-1e300") == 100)
+        #expect(delay("1e300") == 2000)
+        #expect(delay("inf") == 100)
+        #expect(delay("0.5") == 500)
+        #expect(delay("Wed, 21 Oct 2015 07:28:00 GMT") == 100)
+        #expect(delay(nil) == 100)
+    }
+}

@@ -18,21 +18,24 @@ public final class Transcript: Sendable {
     func record(step: String, request: TransportRequest, response: TransportResponse?, error: (any Error)?, elapsed: Duration) {
         var text = "--- [\(step)] \(request.method) \(request.url)\n"
         for field in request.headers { text += "> \(field.name): \(redactor.redactHeader(name: field.name, value: field.value))\n" }
-        if !request.body.isEmpty { text += "> \n> " + Self.preview(request.body) + "\n" }
+        if !request.body.isEmpty { text += "> \n> " + preview(request.body) + "\n" }
         if let response {
             let millis = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
             text += "< HTTP \(response.status) (\(String(format: "%.1f", millis)) ms)\n"
             for field in response.headers { text += "< \(field.name): \(redactor.redactHeader(name: field.name, value: field.value))\n" }
-            if !response.body.isEmpty { text += "< \n< " + Self.preview(response.body) + "\n" }
+            if !response.body.isEmpty { text += "< \n< " + preview(response.body) + "\n" }
         } else if let error {
             text += "! transport error: \(error)\n"
         }
         note(text)
     }
 
-    static func preview(_ body: [UInt8]) -> String {
-        let text = String(decoding: body.prefix(bodyPreviewLimit), as: UTF8.self)
-        return body.count > bodyPreviewLimit ? text + "… (\(body.count) bytes)" : text
+    /// The start of a body, redacted before it is cut: a secret that straddles the cut is
+    /// masked whole, never shown in part. (Redaction reads the first 64 KiB.)
+    func preview(_ body: [UInt8]) -> String {
+        let redacted = redactor.redact(String(decoding: body.prefix(64 * 1024), as: UTF8.self))
+        guard redacted.count > Self.bodyPreviewLimit || body.count > 64 * 1024 else { return redacted }
+        return String(redacted.prefix(Self.bodyPreviewLimit)) + "… (\(body.count) bytes)"
     }
 
     /// The transcript with every known secret masked.

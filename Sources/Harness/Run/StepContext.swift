@@ -296,7 +296,8 @@ struct StepContext {
         case .matches(let pattern): holds = (try? Regex(pattern)).map { actual?.contains($0) ?? false } ?? false
         }
         if holds { return nil }
-        let found = actual.map { "\"\($0.count > 200 ? String($0.prefix(200)) + "…" : $0)\"" } ?? "nothing"
+        // Redacted before it is cut, so a cut secret never shows its first part.
+        let found = actual.map { recorder.transcript.redactor.redact($0) }.map { "\"\($0.count > 200 ? String($0.prefix(200)) + "…" : $0)\"" } ?? "nothing"
         return "\(assertion.subject) (line \(assertion.line)): expected \(assertion.matcher), found \(found)"
     }
 }

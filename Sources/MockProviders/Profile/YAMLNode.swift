@@ -62,6 +62,7 @@ public struct YAMLNode {
 
     /// Parses `text`. Syntax errors (and duplicate keys) carry libyaml's position.
     public static func parse(_ text: String, file: String) throws(YAMLLocatedError) -> YAMLNode {
+        try checkAliases(text, file: file)
         do {
             guard let root = try Yams.compose(yaml: text) else {
                 throw YAMLLocatedError(file: file, line: 1, column: 1, message: "the file is empty; expected a mapping")
@@ -84,6 +85,58 @@ public struct YAMLNode {
             throw YAMLLocatedError(file: path, line: 1, column: 1, message: "the file is not UTF-8 text")
         }
         return try parse(text, file: path)
+    }
+
+    /// How many aliases (`*name`) a file may use. Each alias can at most triple what an
+    /// anchor expands to, so 32 of them bound any node, key or value, to about 10^5 nodes:
+    /// "billion laughs" files (nested anchors, aliases as mapping keys) are refused before Yams
+    /// builds — and hashes — anything.
+    public static let maximumAliases = 32
+
+    /// Counts the aliases of defined anchors, outside quotes and comments, before parsing.
+    static func checkAliases(_ text: String, file: String) throws(YAMLLocatedError) {
+        guard text.utf8.contains(UInt8(ascii: "*")) else { return }
+        let bytes = Array(text.utf8)
+        var anchors = Set<ArraySlice<UInt8>>()
+        var aliases: [(name: ArraySlice<UInt8>, offset: Int)] = []
+        var quote: UInt8?
+        var index = 0
+        func isBoundary(_ byte: UInt8) -> Bool { [0x20, 0x09, 0x0A, 0x0D, 0x5B, 0x7B, 0x2C, 0x3A, 0x2D, 0x3F].contains(byte) }
+        func isNameByte(_ byte: UInt8) -> Bool { ![0x20, 0x09, 0x0A, 0x0D, 0x5B, 0x5D, 0x7B, 0x7D, 0x2C].contains(byte) }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if let open = quote {
+                if byte == open { quote = nil } else if byte == UInt8(ascii: "\\"), open == UInt8(ascii: "\""), index + 1 < bytes.count { index += 1 }
+                index += 1
+                continue
+            }
+            let atBoundary = index == 0 || isBoundary(bytes[index - 1])
+            if (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")) && atBoundary {
+                quote = byte
+            } else if byte == UInt8(ascii: "#") && (index == 0 || [0x20, 0x09, 0x0A].contains(bytes[index - 1])) {
+                while index < bytes.count, bytes[index] != 0x0A { index += 1 }
+                continue
+            } else if (byte == UInt8(ascii: "&") || byte == UInt8(ascii: "*")) && atBoundary {
+                var end = index + 1
+                while end < bytes.count, isNameByte(bytes[end]) { end += 1 }
+                let name = bytes[(index + 1)..<end]
+                if !name.isEmpty {
+                    if byte == UInt8(ascii: "&") { anchors.insert(name) } else { aliases.append((name, index)) }
+                }
+                index = end
+                continue
+            }
+            index += 1
+        }
+        let used = aliases.filter { anchors.contains($0.name) }
+        guard used.count > maximumAliases else { return }
+        let offset = used[maximumAliases].offset
+        let before = bytes[..<offset]
+        let line = before.filter { $0 == 0x0A }.count + 1
+        let column = offset - (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
+        throw YAMLLocatedError(
+            file: file, line: line, column: column,
+            message: "more than \(maximumAliases) YAML aliases (\(used.count)); aliases this many can expand without bound, so the file is refused")
     }
 
     static func clamp(_ error: YAMLLocatedError, to text: String) -> YAMLLocatedError {
@@ -217,13 +270,23 @@ public struct YAMLNode {
         try parseDuration(try string(what).trimmingCharacters(in: .whitespaces), what)
     }
 
+    /// The longest duration any file may give: ten years. Larger values (and NaN or infinity)
+    /// would overflow the clocks and integer conversions downstream.
+    public static let maximumDuration: TimeInterval = 10 * 365 * 86400
+
     func parseDuration(_ text: String, _ what: String) throws(YAMLLocatedError) -> TimeInterval {
-        if let seconds = Double(text) { return seconds }
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-        if let unit = text.last, let factor = units[unit], let amount = Double(text.dropLast()) {
-            return amount * factor
+        var seconds: Double?
+        if let plain = Double(text) {
+            seconds = plain
+        } else if let unit = text.last, let factor = units[unit], let amount = Double(text.dropLast()) {
+            seconds = amount * factor
         }
-        throw error("expected \(what) as a duration like 90, 90s, 10m, 2h or 1d; found \"\(text)\"")
+        guard let seconds else { throw error("expected \(what) as a duration like 90, 90s, 10m, 2h or 1d; found \"\(text)\"") }
+        guard seconds.isFinite, seconds >= 0, seconds <= Self.maximumDuration else {
+            throw error("expected \(what) between 0 and 10 years (3650d); found \"\(text)\"")
+        }
+        return seconds
     }
 }
 

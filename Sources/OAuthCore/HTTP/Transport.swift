@@ -96,9 +96,8 @@ extension HTTPTransport {
         } catch let error as OAuthError {
             throw error
         } catch {
-            let text = String(describing: error)
-            throw OAuthError(
-                code: OAuthError.transportError, description: text.count > 200 ? String(text.prefix(200)) + "…" : text, step: step, origin: .transport)
+            // Whole: a report redacts it before anything is cut.
+            throw OAuthError(code: OAuthError.transportError, description: String(describing: error), step: step, origin: .transport)
         }
     }
 }
@@ -115,13 +114,21 @@ extension HTTPTransport {
             do {
                 let response = try await send(request, step: step)
                 guard response.status >= 500 || response.status == 429, attempt < attempts else { return response }
-                let wait = response.headers["Retry-After"].flatMap(Double.init).map { min($0, 2) } ?? 0.1 * Double(attempt)
-                try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+                try? await Task.sleep(for: .milliseconds(Self.retryDelayMilliseconds(response.headers["Retry-After"], attempt: attempt)))
             } catch {
                 last = error
                 if attempt < attempts { try? await Task.sleep(for: .milliseconds(100 * attempt)) }
             }
         }
         throw last ?? OAuthError(code: OAuthError.transportError, description: "no answer", step: step, origin: .transport)
+    }
+
+    /// Retry-After in seconds (RFC 9110 §10.2.3), as milliseconds between 0 and 2,000; any
+    /// other value (an HTTP date, NaN, negative, huge) means the default 100 ms × attempt.
+    static func retryDelayMilliseconds(_ retryAfter: String?, attempt: Int) -> Int {
+        if let text = retryAfter?.trimmingCharacters(in: .whitespaces), let seconds = Double(text), seconds.isFinite, seconds >= 0 {
+            return Int(min(seconds, 2) * 1000)
+        }
+        return 100 * min(max(attempt, 1), 20)
     }
 }

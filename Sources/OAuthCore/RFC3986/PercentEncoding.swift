@@ -141,6 +141,14 @@ public struct FormParameters: Sendable, Equatable, Sequence {
         pairs.first { $0.name == name }?.value
     }
 
+    /// The first name that occurs more than once (RFC 6749 §3.1: parameters MUST NOT be
+    /// repeated), in one pass.
+    public var firstRepeatedName: String? {
+        var seen = Set<String>()
+        for pair in pairs where !seen.insert(pair.name).inserted { return pair.name }
+        return nil
+    }
+
     public func values(for name: String) -> [String] {
         pairs.filter { $0.name == name }.map(\.value)
     }
