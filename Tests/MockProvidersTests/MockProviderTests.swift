@@ -242,3 +242,68 @@ struct InMemoryFlow {
         #expect(error?.message.contains(message) == true, "\(error?.description ?? "")")
     }
 }
+
+/// RFC 6749 §3.1: request parameters MUST NOT be included more than once — at every endpoint.
+@Suite struct RepeatedParameterTests {
+    @Test(arguments: ["nonce", "prompt", "scope", "login_hint"])
+    func theAuthorizationEndpointRefusesAnyRepeatedParameter(name: String) async throws {
+        let flow = try InMemoryFlow()
+        let response = await flow.authorize([(name, "a"), (name, "b")])
+        #expect(response.status == 302)
+        #expect(response.headers["Location"]?.contains("error=invalid_request") == true)
+        #expect(response.headers["Location"]?.contains("\(name)%20is%20repeated") == true)
+    }
+
+    @Test func revocationIntrospectionResourceAndEndSessionRefuseRepeats() async throws {
+        let flow = try InMemoryFlow()
+        let basic: HeaderList = ["Authorization": "Basic " + Data("harness-client:harness-secret".utf8).base64EncodedString()]
+        for path in ["/oauth2/revoke", "/oauth2/introspect"] {
+            let response = await flow.provider.handle(.form(path, FormParameters([("token", "a"), ("token", "b")]), headers: basic))
+            #expect(response.status == 400, "\(path)")
+            #expect(flow.json(response)?["error_description"] == .string("token is repeated"))
+        }
+        let resource = await flow.provider.handle(TransportRequest(method: "GET", url: "/api/me?access_token=a&access_token=b"))
+        #expect(resource.status == 400)
+        let oidc = MockProvider(profile: try ProviderProfile.load(contentsOf: repositoryRoot + "/MockProviders/google-style-oidc.yaml"))
+        let logout = await oidc.handle(TransportRequest(method: "GET", url: "/logout?state=a&state=b&client_id=harness-rp.apps.example"))
+        #expect(logout.status == 400)
+    }
+
+    @Test func loopbackPortsMustBeValid() {
+        #expect(!MockProvider.redirectURIMatches(registered: "http://127.0.0.1:8400/callback", requested: "http://127.0.0.1:99999/callback"))
+        #expect(!MockProvider.redirectURIMatches(registered: "http://127.0.0.1:8400/callback", requested: "http://127.0.0.1:0/callback"))
+        #expect(MockProvider.redirectURIMatches(registered: "http://127.0.0.1:8400/callback", requested: "http://127.0.0.1:65535/callback"))
+    }
+
+    /// 12,000 parameters: one linear pass, and made-up grant types share one counter.
+    @Test func floodsStayCheap() async throws {
+        let flow = try InMemoryFlow()
+        var form = (0..<12_000).map { ("p\($0)", "v") }
+        form.append(("grant_type", "client_credentials"))
+        form.append(("p1", "again"))
+        let started = ContinuousClock.now
+        let response = await flow.token(form)
+        #expect(flow.json(response)?["error_description"] == .string("p1 is repeated"))
+        #expect(ContinuousClock.now - started < .seconds(2), "the duplicate check is linear")
+        for index in 0..<500 { _ = await flow.token([("grant_type", "made-up-\(index)")]) }
+        #expect(flow.provider.tokenRequests(grantType: "(other)") == 500)
+        #expect(flow.provider.tokenRequests(grantType: "made-up-1") == 0)
+    }
+}
+
+@Suite struct OversizedRequestTests {
+    @Test func aBodyOverTheLimitIs413WithAJSONError() async throws {
+        let running = try await MockProviderServer.start(try standardProfile())
+        let http = AsyncHTTPClientTransport()
+        let body = "grant_type=client_credentials&pad=" + String(repeating: "x", count: 70 * 1024)
+        let response = try await http.send(
+            TransportRequest(method: "POST", url: running.url("/oauth2/token"), headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Array(body.utf8)))
+        #expect(response.status == 413)
+        #expect((try? JSONValue.parse(response.body))?["error"] == .string("invalid_request"))
+        // The server still answers normally afterwards.
+        let normal = try await http.send(TransportRequest(method: "GET", url: running.url("/.well-known/oauth-authorization-server")))
+        #expect(normal.status == 200)
+        try await http.shutdown()
+        await running.stop()
+    }
+}

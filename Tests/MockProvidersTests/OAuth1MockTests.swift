@@ -110,3 +110,29 @@ func oauth1Profile(_ name: String = "twitter-style-oauth1") throws -> ProviderPr
         #expect(await send(provider, query).1["oauth_problem"] == "parameter_rejected")
     }
 }
+
+@Suite struct OAuth1HostileInputTests {
+    @Test func authorizationHeaderPairsAreReadInOnePass() {
+        let pairs = MockOAuth1Provider.authorizationPairs(#"realm="x", oauth_nonce = "n%20e",bad, =="", oauth_token="t""#.utf8[...])
+        #expect(pairs.map { "\($0.0)=\($0.1)" } == ["realm=x", "oauth_nonce=n%20e", "oauth_token=t"])
+        // 32,000 characters without a pair (40 s per request with a backtracking regex): read once.
+        let long = String(repeating: "a", count: 32_000) + "=" + String(repeating: " ", count: 16_000) + "x"
+        #expect(MockOAuth1Provider.authorizationPairs(long.utf8[...]).isEmpty)
+        #expect(MockOAuth1Provider.authorizationPairs(String(repeating: "a=\"", count: 10_000).utf8[...]).count == 5_000)
+    }
+
+    @Test func temporaryCredentialsExpire() async throws {
+        let clock = ManualClock()
+        let tests = OAuth1MockTests()
+        let provider = MockOAuth1Provider(profile: try oauth1Profile(), clock: clock)
+        let (_, temporary) = await tests.send(provider, try tests.auth().sign(.form("http://mock.test/oauth/request_token", FormParameters())))
+        let token = try #require(temporary["oauth_token"])
+        clock.advance(by: 601)
+        let auth = OAuth1Auth(
+            clientID: "harness-consumer", clientSecret: "harness-consumer-secret", token: token, tokenSecret: temporary["oauth_token_secret"], verifier: "v",
+            clock: clock)
+        let (status, problem) = await tests.send(provider, try auth.sign(.form("http://mock.test/oauth/access_token", FormParameters())))
+        #expect(status == 401)
+        #expect(problem["oauth_problem"] == "token_expired")
+    }
+}

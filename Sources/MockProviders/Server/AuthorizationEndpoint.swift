@@ -26,8 +26,8 @@ extension MockProvider {
         func fail(_ error: String, _ description: String) -> TransportResponse {
             Self.redirect(redirectURI, ["error": error, "error_description": description, "state": state])
         }
-        for name in ["response_type", "scope", "state", "code_challenge", "code_challenge_method"] where parameters.values(for: name).count > 1 {
-            return fail("invalid_request", "\(name) is repeated")
+        if let repeated = parameters.firstRepeatedName {
+            return fail("invalid_request", "\(repeated) is repeated")
         }
         guard let responseType = parameters["response_type"] else { return fail("invalid_request", "response_type is missing") }
         guard responseType == "code" else { return fail("unsupported_response_type", "only response_type=code is supported") }
@@ -98,7 +98,8 @@ extension MockProvider {
     static func redirectURIMatches(registered: String, requested: String) -> Bool {
         if registered == requested { return true }
         guard var a = URLComponents(string: registered), var b = URLComponents(string: requested),
-            a.scheme == "http", b.scheme == "http", ["127.0.0.1", "[::1]", "::1"].contains(a.host ?? "")
+            a.scheme == "http", b.scheme == "http", ["127.0.0.1", "[::1]", "::1"].contains(a.host ?? ""),
+            b.port.map({ (1...65535).contains($0) }) ?? true
         else { return false }
         a.port = nil
         b.port = nil

@@ -21,12 +21,18 @@ public final class MockOAuth1Provider: MockRequestHandler {
         var verifier: String?
         var sub: String?
         var used = false
+        var issuedAt = Date.distantPast
     }
 
+    /// Temporary credentials expire this long after they were issued.
+    static let temporaryLifetime: TimeInterval = 600
+
+    /// Bounded like the OAuth 2 mock's stores: under a flood the oldest entries are forgotten
+    /// (a forgotten nonce is older than most: its timestamp soon falls out of the window).
     struct Storage {
-        var temporary: [String: Credentials] = [:]
-        var access: [String: Credentials] = [:]
-        var nonces: Set<String> = []
+        var temporary = BoundedStore<Credentials>(capacity: ProviderState.retention)
+        var access = BoundedStore<Credentials>(capacity: ProviderState.retention)
+        var nonces = BoundedStore<Bool>(capacity: ProviderState.retention)
     }
     private let store = Mutex(Storage())
 
@@ -86,8 +92,8 @@ public final class MockOAuth1Provider: MockRequestHandler {
         let body = isForm ? (try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self))) : nil
         var headerParameters: [(String, String)] = []
         if let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix("oauth ") {
-            for match in authorization.dropFirst(6).matches(of: #/([A-Za-z0-9_.~%-]+)\s*=\s*"([^"]*)"/#) {
-                guard let name = try? PercentEncoding.decode(match.1), let value = try? PercentEncoding.decode(match.2) else {
+            for (rawName, rawValue) in Self.authorizationPairs(authorization.utf8.dropFirst(6)) {
+                guard let name = try? PercentEncoding.decode(rawName), let value = try? PercentEncoding.decode(rawValue) else {
                     return fail(400, "parameter_rejected", "the Authorization header is not correctly encoded")
                 }
                 headerParameters.append((name, value))
@@ -139,6 +145,9 @@ public final class MockOAuth1Provider: MockRequestHandler {
             guard let token else { return fail(400, "parameter_absent", "oauth_token is missing", [("oauth_parameters_absent", "oauth_token")]) }
             credentials = store.withLock { kind == .temporary ? $0.temporary[token] : $0.access[token] }
             guard let found = credentials, found.clientID == client.clientID else { return fail(401, "token_rejected", "the token is unknown") }
+            if kind == .temporary, clock.now().timeIntervalSince(found.issuedAt) > Self.temporaryLifetime {
+                return fail(401, "token_expired", "the temporary credentials expired")
+            }
             if found.used { return fail(401, "token_used", "the temporary credentials were already exchanged") }
         }
         // §3.4: recompute the base string from what arrived.
@@ -155,7 +164,11 @@ public final class MockOAuth1Provider: MockRequestHandler {
         // §3.3: a nonce is accepted once per consumer, token and timestamp.
         if let nonce = protocolParameters["oauth_nonce"] {
             let key = [client.clientID, token ?? "", protocolParameters["oauth_timestamp"] ?? "", nonce].joined(separator: "\u{0}")
-            let fresh = store.withLock { $0.nonces.insert(key).inserted }
+            let fresh = store.withLock { storage -> Bool in
+                guard storage.nonces[key] == nil else { return false }
+                storage.nonces[key] = true
+                return true
+            }
             if !fresh { return fail(401, "nonce_used", "this nonce was already used with this timestamp") }
         }
         return .success(Verified(client: client, parameters: FormParameters(parameters), token: token, credentials: credentials))
@@ -176,7 +189,8 @@ public final class MockOAuth1Provider: MockRequestHandler {
             return problem(400, "parameter_rejected", "oauth_callback is not registered for this consumer")
         }
         let token = SecureRandom.token(bytes: 18), secret = SecureRandom.token(bytes: 24)
-        store.withLock { $0.temporary[token] = Credentials(clientID: verified.client.clientID, secret: secret, callback: callback) }
+        let now = clock.now()
+        store.withLock { $0.temporary[token] = Credentials(clientID: verified.client.clientID, secret: secret, callback: callback, issuedAt: now) }
         var pairs = [("oauth_token", token), ("oauth_token_secret", secret)]
         if !profile.quirks.contains("callback_not_confirmed") { pairs.append(("oauth_callback_confirmed", "true")) }
         return form(pairs)
@@ -209,7 +223,7 @@ public final class MockOAuth1Provider: MockRequestHandler {
             }
             return Self.redirect(callback, [("oauth_token", token), ("oauth_verifier", verifier)])
         case "deny":
-            _ = store.withLock { $0.temporary.removeValue(forKey: token) }
+            store.withLock { $0.temporary[token] = nil }
             // Twitter's convention: back to the callback with `denied=<token>`.
             return Self.redirect(callback, [("denied", token)])
         default:
@@ -256,5 +270,35 @@ public final class MockOAuth1Provider: MockRequestHandler {
         claims["id"] = .string(sub)
         claims["consumer_key"] = .string(verified.client.clientID)
         return MockProvider.json(200, claims)
+    }
+
+    /// The `name="value"` pairs of an `Authorization: OAuth …` header (RFC 5849 §3.5.1), in
+    /// one linear pass: text that is not a pair is skipped a run at a time, never re-scanned.
+    static func authorizationPairs(_ header: Substring.UTF8View) -> [(Substring, Substring)] {
+        func isNameByte(_ byte: UInt8) -> Bool {
+            (byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A) || [0x5F, 0x2E, 0x7E, 0x25, 0x2D].contains(byte)
+        }
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        var pairs: [(Substring, Substring)] = []
+        var index = header.startIndex
+        while index < header.endIndex {
+            guard isNameByte(header[index]) else {
+                index = header.index(after: index)
+                continue
+            }
+            let nameStart = index
+            while index < header.endIndex, isNameByte(header[index]) { index = header.index(after: index) }
+            let nameEnd = index
+            while index < header.endIndex, isSpace(header[index]) { index = header.index(after: index) }
+            guard index < header.endIndex, header[index] == UInt8(ascii: "=") else { continue }
+            index = header.index(after: index)
+            while index < header.endIndex, isSpace(header[index]) { index = header.index(after: index) }
+            guard index < header.endIndex, header[index] == UInt8(ascii: "\"") else { continue }
+            let valueStart = header.index(after: index)
+            guard let valueEnd = header[valueStart...].firstIndex(of: UInt8(ascii: "\"")) else { break }
+            pairs.append((Substring(header[nameStart..<nameEnd]), Substring(header[valueStart..<valueEnd])))
+            index = header.index(after: valueEnd)
+        }
+        return pairs
     }
 }

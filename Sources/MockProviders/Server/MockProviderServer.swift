@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import OAuthCore
@@ -36,6 +37,7 @@ public enum MockProviderServer {
         }
         return Application(
             responder: responder,
+            server: .http1(configuration: httpConfiguration),
             configuration: .init(address: .hostname(host, port: port), serverName: "oauth-harness-mock"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
@@ -86,8 +88,22 @@ public enum MockProviderServer {
         }
     }
 
+    /// Limits against hostile clients: a connection that sends nothing for 30 s is closed
+    /// (half-sent bodies, held-open sockets), headers are capped at 16 KiB each, 64 KiB in all
+    /// and 100 fields.
+    static let httpConfiguration = HTTP1Channel.Configuration(
+        idleTimeout: .seconds(30),
+        httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100))
+
     static func respond(_ provider: any MockRequestHandler, _ request: Request) async throws -> Response {
-        response(await provider.handle(try await transportRequest(request)))
+        let incoming: TransportRequest
+        do {
+            incoming = try await transportRequest(request)
+        } catch {
+            // A body over the limit (or one that broke off): a JSON error, never an empty 500.
+            return response(MockProvider.json(413, ["error": "invalid_request", "error_description": "the request body exceeds \(MockProvider.maxBodyBytes) bytes"]))
+        }
+        return response(await provider.handle(incoming))
     }
 
     static func transportRequest(_ request: Request) async throws -> TransportRequest {

@@ -264,6 +264,7 @@ extension MockProvider {
     /// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2–3).
     func endSession(_ query: FormParameters?) -> TransportResponse {
         let query = query ?? FormParameters()
+        if let repeated = query.firstRepeatedName { return Self.badRequest("\(repeated) is repeated") }
         var clientID = query["client_id"]
         if clientID == nil, let hint = query["id_token_hint"], let jwt = DecodedJWT(hint) {
             clientID = jwt.claims["aud"]?.stringValue ?? jwt.claims["aud"]?.value(atPath: "0")?.stringValue

@@ -10,6 +10,9 @@ extension MockProvider {
         guard let form = formBody(request) else {
             return .failure(ClientAuthFailure(response: Self.tokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded")))
         }
+        if let repeated = form.firstRepeatedName {
+            return .failure(ClientAuthFailure(response: Self.tokenError(400, "invalid_request", "\(repeated) is repeated")))
+        }
         switch await authenticateClient(request, form: form, endpointPath: endpointPath ?? "") {
         case .success(let client):
             guard let token = form["token"] else {
@@ -96,8 +99,14 @@ extension MockProvider {
             guard authorization.lowercased().hasPrefix("bearer ") else { return challenge(401, "invalid_request", "the Authorization scheme is not Bearer") }
             presented.append(String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         }
-        if request.method == "POST", let form = formBody(request), let token = form["access_token"] { presented.append(token) }
-        if let token = query?["access_token"] { presented.append(token) }
+        if request.method == "POST", let form = formBody(request) {
+            if form.values(for: "access_token").count > 1 { return challenge(400, "invalid_request", "access_token is repeated") }
+            if let token = form["access_token"] { presented.append(token) }
+        }
+        if let query {
+            if query.values(for: "access_token").count > 1 { return challenge(400, "invalid_request", "access_token is repeated") }
+            if let token = query["access_token"] { presented.append(token) }
+        }
         guard presented.count <= 1 else { return challenge(400, "invalid_request", "the token was sent by more than one method (RFC 6750 §2)") }
         guard let token = presented.first else {
             // §3.1: a request without credentials gets a challenge without an error code.

@@ -16,10 +16,13 @@ extension MockProvider {
             return Self.tokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded")
         }
         if let grantType = form["grant_type"] {
-            store.withStorage { $0.grantCounts[grantType, default: 0] += 1 }
+            // Counted before authentication (so refused requests count too), but only under the
+            // grant types the provider knows: distinct made-up names cannot grow the table.
+            let key = profile.grantTypes.contains(grantType) || ProviderProfile.knownGrantTypes.contains(grantType) ? grantType : "(other)"
+            store.withStorage { $0.grantCounts[key, default: 0] += 1 }
         }
-        for pair in form where form.values(for: pair.name).count > 1 {
-            return Self.tokenError(400, "invalid_request", "\(pair.name) is repeated")
+        if let repeated = form.firstRepeatedName {
+            return Self.tokenError(400, "invalid_request", "\(repeated) is repeated")
         }
         guard let grantType = form["grant_type"] else { return Self.tokenError(400, "invalid_request", "grant_type is missing") }
         // A JWT bearer grant may identify the client by the assertion alone (RFC 7523 §3.1).
