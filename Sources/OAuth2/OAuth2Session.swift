@@ -172,7 +172,8 @@ public final class OAuth2Session: Sendable {
             parameters.append("code_challenge", PKCE.challenge(for: chosen, method: method))
             parameters.append("code_challenge_method", method.rawValue)
         }
-        for (name, value) in extraParameters { parameters.append(name, value) }
+        // An extra parameter replaces the session's own of that name: never sent twice (RFC 6749 §3.1).
+        for (name, value) in extraParameters { parameters.set(name, value) }
         // Keep any query the endpoint already has (RFC 6749 §3.1).
         let existing = components.percentEncodedQuery.map { $0.isEmpty ? "" : $0 + "&" } ?? ""
         components.percentEncodedQuery = existing + parameters.queryEncoded

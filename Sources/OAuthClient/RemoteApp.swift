@@ -29,6 +29,8 @@ public final class RemoteApp: Sendable {
     public let configuration: RemoteAppConfiguration
     let registry: OAuthRegistryContext
     private let discovered = Mutex<OpenIDConnectClient?>(nil)
+    /// The provider's keys, shared by every login of this app.
+    private let keys = Mutex<JWKSCache?>(nil)
     /// How long a started login may take.
     public let flowLifetime: TimeInterval = 600
 
@@ -84,12 +86,15 @@ public final class RemoteApp: Sendable {
     func openID(_ session: OAuth2Session) async throws(OAuthError) -> OpenIDConnectClient? {
         guard let metadataURL = configuration.serverMetadataURL else { return nil }
         if let client = discovered.withLock({ $0 }), client.session === session { return client }
-        let metadata = try await registry.metadata.metadata(url: metadataURL, expectedIssuer: nil)
+        // The issuer is the one the metadata URL stands for, not whatever the document says.
+        let expected = AuthorizationServerMetadata.expectedIssuer(forMetadataURL: metadataURL)
+        let metadata = try await registry.metadata.metadata(url: metadataURL, expectedIssuer: expected)
         let options = configuration.idTokenOptions
         let client = try await OpenIDConnectClient.discover(
             issuer: metadata.issuer, serverMetadataURL: metadataURL, session: session, cache: registry.metadata,
-            configure: { options?(&$0) }, userInfoFix: configuration.userInfoComplianceFix)
+            configure: { options?(&$0) }, userInfoFix: configuration.userInfoComplianceFix, jwks: keys.withLock { $0 })
         discovered.withLock { $0 = client }
+        keys.withLock { $0 = client.jwks }
         return client
     }
 

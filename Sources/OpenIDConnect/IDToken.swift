@@ -89,6 +89,11 @@ public struct IDTokenValidator: Sendable {
             let jwk: JSONValue
             if let kid {
                 guard let found = try await jwks.key(kid: kid) else { throw Self.reject("no key with kid \(kid) in the provider's JWKS, even after a refetch") }
+                // RFC 7517 §4.2/§4.3: a key for encryption (use, key_ops) never verifies a signature.
+                if let use = found["use"], use.stringValue != "sig" { throw Self.reject("the key \(kid) is not for signatures (use is not \"sig\")") }
+                if case .array(let ops)? = found["key_ops"], !ops.contains(.string("verify")) {
+                    throw Self.reject("the key \(kid) is not for verifying signatures (key_ops has no \"verify\")")
+                }
                 jwk = found
             } else {
                 // OpenID Connect Core §10.1: with several keys in the JWKS, kid is required.
@@ -123,6 +128,7 @@ public struct IDTokenValidator: Sendable {
         default: throw Self.reject("aud is missing")
         }
         guard audience.contains(options.clientID) else { throw Self.reject("aud does not contain the client_id") }
+        if let member = claims["azp"], member.stringValue == nil { throw Self.reject("azp is not a string") }
         let azp = claims["azp"]?.stringValue
         if let azp, azp != options.clientID { throw Self.reject("azp \(azp) is not the client_id") }
         if audience.count > 1, azp == nil { throw Self.reject("aud has several audiences and azp is missing") }

@@ -47,14 +47,15 @@ public final class OpenIDConnectClient: Sendable {
     /// Fetches the configuration (through `cache`) and prepares the validator.
     public static func discover(
         issuer: String, serverMetadataURL: String? = nil, session: OAuth2Session, cache: MetadataCache,
-        configure: (inout IDTokenValidationOptions) -> Void = { _ in }, userInfoFix: UserInfoComplianceFix? = nil
+        configure: (inout IDTokenValidationOptions) -> Void = { _ in }, userInfoFix: UserInfoComplianceFix? = nil, jwks shared: JWKSCache? = nil
     ) async throws(OAuthError) -> OpenIDConnectClient {
         let url = serverMetadataURL ?? OpenIDProviderMetadata.discoveryURL(issuer: issuer)
         let metadata = OpenIDProviderMetadata(base: try await cache.metadata(url: url, expectedIssuer: issuer))
         guard let jwksURI = metadata.jwksURI else {
             throw .malformed(step: "discovery", httpStatus: nil, "the provider configuration has no jwks_uri")
         }
-        let jwks = JWKSCache(url: jwksURI, transport: session.transport, clock: session.clock)
+        // A cache shared across logins keeps its keys and its refetch limit; a new one per client otherwise.
+        let jwks = shared.flatMap { $0.url == jwksURI ? $0 : nil } ?? JWKSCache(url: jwksURI, transport: session.transport, clock: session.clock)
         var options = IDTokenValidationOptions(issuer: metadata.issuer, clientID: session.clientID, clientSecret: session.clientSecretForValidation)
         configure(&options)
         return OpenIDConnectClient(

@@ -104,6 +104,30 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
         #expect(signed.headers["Authorization"] == nil)
     }
 
+    @Test func uriPlacementIgnoresAQuestionMarkInTheFragment() throws {
+        let signed = try OAuth2Auth(token: token, placement: .uri).sign(TransportRequest(method: "GET", url: "http://rs/x#a?b"))
+        #expect(signed.url == "http://rs/x?access_token=a%20b%2Fc#a?b")
+    }
+
+    @Test func aCachedMetadataDocumentIsCheckedAgainstTheIssuerAskedFor() async throws {
+        let document = #"{"issuer":"https://as.example","token_endpoint":"https://as.example/token"}"#
+        let cache = MetadataCache(transport: ScriptedTransport([document]))
+        _ = try await cache.metadata(url: "https://as.example/.well-known/oauth-authorization-server", expectedIssuer: nil)
+        let error = await #expect(throws: OAuthError.self) {
+            try await cache.metadata(url: "https://as.example/.well-known/oauth-authorization-server", expectedIssuer: "https://other.example")
+        }
+        #expect(error?.code == "invalid_issuer")
+        #expect(AuthorizationServerMetadata.expectedIssuer(forMetadataURL: "https://as.example/.well-known/oauth-authorization-server/t1") == "https://as.example/t1")
+    }
+
+    @Test func extraParametersReplaceTheSessionsOwn() throws {
+        let session = OAuth2Session(clientID: "id", clientAuth: .none, redirectURI: "http://127.0.0.1/cb", scope: ["profile"], transport: ScriptedTransport([]))
+        let request = try session.createAuthorizationURL("https://as.example/authorize", extraParameters: [("scope", "openid profile")])
+        let query = try FormParameters(parsing: try #require(URLComponents(string: request.url)?.percentEncodedQuery))
+        #expect(query.values(for: "scope") == ["openid profile"])
+        #expect(query.firstRepeatedName == nil)
+    }
+
     @Test func bodyPlacementAppendsToAForm() throws {
         let signed = try OAuth2Auth(token: token, placement: .body)
             .sign(TransportRequest(method: "POST", url: "http://rs/x", headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Array("q=1".utf8)))

@@ -240,6 +240,23 @@ struct Fixture {
         #expect(lifetime([:]) == nil)
     }
 
+    @Test func encryptionKeysAndNonStringAzpAreRefused() async throws {
+        let fixture = Fixture()
+        var encryption = fixture.jwk(fixture.key, kid: "k1").objectValue!
+        encryption["use"] = "enc"
+        fixture.server.serve([.object(encryption)])
+        await expectRejection(fixture, try await fixture.sign(fixture.claims), "the key k1 is not for signatures")
+        var wrapOnly = fixture.jwk(fixture.key, kid: "k1").objectValue!
+        wrapOnly["use"] = nil
+        wrapOnly["key_ops"] = .array(["wrapKey"])
+        fixture.server.serve([.object(wrapOnly)])
+        await expectRejection(fixture, try await fixture.sign(fixture.claims), "key_ops has no")
+        fixture.server.serve([fixture.jwk(fixture.key, kid: "k1")])
+        var claims = fixture.claims
+        claims["azp"] = .number(1)
+        await expectRejection(fixture, try await fixture.sign(claims), "azp is not a string")
+    }
+
     @Test func garbageIsRejectedNotCrashed() async {
         let fixture = Fixture()
         for token in ["", "a.b", "a.b.c", "eyJhbGciOiJFUzI1NiJ9..", "\u{0}.\u{0}.\u{0}"] {

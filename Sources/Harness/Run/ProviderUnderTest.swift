@@ -163,13 +163,7 @@ enum Discovery {
     /// (OpenID Connect Discovery §4), or the host plus the part after
     /// `/.well-known/oauth-authorization-server` (RFC 8414 §3); `nil` for other URLs.
     static func expectedIssuer(forMetadataURL url: String) -> String? {
-        let oidc = "/.well-known/openid-configuration"
-        if url.hasSuffix(oidc) { return String(url.dropLast(oidc.count)) }
-        let rfc8414 = "/.well-known/oauth-authorization-server"
-        if let range = url.range(of: rfc8414), let origin = origin(of: url) {
-            return origin + url[range.upperBound...]
-        }
-        return nil
+        AuthorizationServerMetadata.expectedIssuer(forMetadataURL: url)
     }
 
     /// `scheme://host[:port]` of a URL.

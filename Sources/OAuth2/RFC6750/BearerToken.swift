@@ -31,8 +31,9 @@ public struct OAuth2Auth: Sendable {
         case .header:
             request.headers["Authorization"] = "Bearer \(token.accessToken)"
         case .uri:
-            let separator = request.url.contains("?") ? "&" : "?"
+            // The query is before the fragment: a `?` inside the fragment does not count.
             let (base, fragment) = Self.splitFragment(request.url)
+            let separator = base.contains("?") ? "&" : "?"
             request.url = base + separator + "access_token=" + PercentEncoding.encode(token.accessToken) + fragment
         case .body:
             // §2.2: only for a single-part form body, and never with GET.

@@ -26,6 +26,19 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
         return components.string
     }
 
+    /// The issuer a metadata URL stands for: the part before `/.well-known/openid-configuration`
+    /// (OpenID Connect Discovery §4), or the origin plus the part after
+    /// `/.well-known/oauth-authorization-server` (RFC 8414 §3); `nil` for other URLs.
+    public static func expectedIssuer(forMetadataURL url: String) -> String? {
+        let oidc = "/.well-known/openid-configuration"
+        if url.hasSuffix(oidc) { return String(url.dropLast(oidc.count)) }
+        let rfc8414 = "/.well-known/oauth-authorization-server"
+        if let range = url.range(of: rfc8414), let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host {
+            return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "") + url[range.upperBound...]
+        }
+        return nil
+    }
+
     /// Reads a metadata document; `issuer` must equal the one asked for (RFC 8414 §3.3).
     public init(document: [String: JSONValue], expectedIssuer: String?, step: String = "discovery", httpStatus: Int? = nil) throws(OAuthError) {
         guard case .string(let issuer)? = document["issuer"] else {
@@ -93,6 +106,11 @@ public final class MetadataCache: Sendable {
     public func metadata(url: String, expectedIssuer: String?) async throws(OAuthError) -> AuthorizationServerMetadata {
         let now = clock.now()
         if let cached = entries.withLock({ $0[url] }), now.timeIntervalSince(cached.fetchedAt) < ttl {
+            // The cache answers for a URL; the issuer it must name is checked on every use.
+            if let expectedIssuer, cached.metadata.issuer != expectedIssuer {
+                throw .client(
+                    "invalid_issuer", "metadata issuer \(cached.metadata.issuer) differs from the requested \(expectedIssuer) (RFC 8414 §3.3)", step: "discovery")
+            }
             return cached.metadata
         }
         let response = try await transport.sendRetryingIdempotent(TransportRequest(method: "GET", url: url, headers: ["Accept": "application/json"]), step: "discovery")

@@ -132,6 +132,12 @@ public struct FormParameters: Sendable, Equatable, Sequence {
         lhs.pairs.elementsEqual(rhs.pairs) { $0.name == $1.name && $0.value == $1.value }
     }
 
+    /// Replaces every value of `name` with this one (appended when absent).
+    public mutating func set(_ name: String, _ value: String) {
+        pairs.removeAll { $0.name == name }
+        pairs.append((name, value))
+    }
+
     public mutating func append(_ name: String, _ value: String?) {
         if let value { pairs.append((name: name, value: value)) }
     }
