@@ -98,6 +98,13 @@ public final class RemoteApp: Sendable {
         return client
     }
 
+    /// RFC 9207: with server metadata, the `iss` every authorization response must carry.
+    func responseIssuer() async throws(OAuthError) -> AuthorizationResponseIssuer? {
+        guard let metadataURL = configuration.serverMetadataURL else { return nil }
+        let expected = AuthorizationServerMetadata.expectedIssuer(forMetadataURL: metadataURL)
+        return AuthorizationResponseIssuer(metadata: try await registry.metadata.metadata(url: metadataURL, expectedIssuer: expected))
+    }
+
     func tokenURL() async throws(OAuthError) -> String? {
         if let url = configuration.accessTokenURL { return url }
         guard let metadataURL = configuration.serverMetadataURL else { return nil }
@@ -163,7 +170,7 @@ public final class RemoteApp: Sendable {
         }
         guard flow.expiresAt > now else { throw OAuthError.client(OAuthError.mismatchingState, "the login took too long: its state expired", step: "authorize") }
         let oauth2 = try await oauth2Session(redirectURI: flow.redirectURI)
-        let code = try parseAuthorizationResponse(callbackURL, expectedState: state)
+        let code = try parseAuthorizationResponse(callbackURL, expectedState: state, issuer: try await responseIssuer())
         guard let tokenURL = try await tokenURL() else {
             throw OAuthError.client(OAuthError.invalidConfiguration, "\(name) has no access token URL", step: "fetch_token")
         }

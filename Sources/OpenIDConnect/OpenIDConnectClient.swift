@@ -91,7 +91,8 @@ public final class OpenIDConnectClient: Sendable {
     /// Reads the redirect, exchanges the code and validates the ID token against the nonce,
     /// the access token (`at_hash`) and the code (`c_hash`).
     public func fetchToken(authorizationResponse redirect: String, request: OIDCAuthorizationRequest) async throws(OAuthError) -> OIDCLogin {
-        let code = try parseAuthorizationResponse(redirect, expectedState: request.authorization.state)
+        let code = try parseAuthorizationResponse(
+            redirect, expectedState: request.authorization.state, issuer: AuthorizationResponseIssuer(metadata: metadata.base))
         return try await exchange(code: code, request: request)
     }
 

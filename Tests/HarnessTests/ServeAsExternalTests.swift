@@ -106,7 +106,8 @@ import Testing
         #expect(try await location(authorize).hasPrefix("http://127.0.0.1:8400/callback?code="))
         let switched = try await http.send(.form(base + "/_harness/next-decision", FormParameters([("decision", "deny")])))
         #expect(switched.status == 200)
-        #expect(try await location(authorize) == "http://127.0.0.1:8400/callback?error=access_denied&error_description=the%20user%20denied%20the%20request&state=s1")
+        #expect(try await location(authorize) == "http://127.0.0.1:8400/callback?error=access_denied&error_description=the%20user%20denied%20the%20request&state=s1&iss="
+            + PercentEncoding.encode(base))
         #expect(try await location(authorize).contains("code="), "the switch applies to the next request only")
         #expect(try await location(authorize + "&login_hint=bob").contains("code="))
         try await http.shutdown()

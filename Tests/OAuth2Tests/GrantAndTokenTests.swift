@@ -207,3 +207,25 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
         await #expect(throws: OAuthError.self) { try await AssertionSigner.privateKey(pem: "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----") }
     }
 }
+
+/// RFC 9207: the authorization response's `iss`.
+@Suite struct AuthorizationResponseIssuerTests {
+    let expected = AuthorizationResponseIssuer(issuer: "https://as.example", required: true)
+
+    @Test func aMatchingIssIsAccepted() throws {
+        #expect(try parseAuthorizationResponse("https://rp/cb?code=c&state=s&iss=https%3A%2F%2Fas.example", expectedState: "s", issuer: expected) == "c")
+    }
+
+    @Test func anotherIssuerOrAMissingPromisedIssIsRefused() throws {
+        for url in ["https://rp/cb?code=c&state=s&iss=https%3A%2F%2Fattacker.example", "https://rp/cb?code=c&state=s",
+            "https://rp/cb?error=access_denied&state=s&iss=https%3A%2F%2Fattacker.example"] {
+            let error = #expect(throws: OAuthError.self) { try parseAuthorizationResponse(url, expectedState: "s", issuer: expected) }
+            #expect(error?.code == "invalid_issuer", "\(url)")
+        }
+        // Not promised: a missing iss is fine, a wrong one is not.
+        let optional = AuthorizationResponseIssuer(issuer: "https://as.example", required: false)
+        #expect(try parseAuthorizationResponse("https://rp/cb?code=c&state=s", expectedState: "s", issuer: optional) == "c")
+        #expect(throws: OAuthError.self) { try parseAuthorizationResponse("https://rp/cb?code=c&state=s&iss=x", expectedState: "s", issuer: optional) }
+        #expect(throws: OAuthError.self) { try parseAuthorizationResponse("https://rp/cb?code=c&state=s&iss=x&iss=y", expectedState: "s") }
+    }
+}

@@ -24,6 +24,8 @@ public struct ProviderEndpoints: Sendable {
     /// Hosts the user agent may visit besides the redirect URI's: the endpoints' own hosts
     /// and any the provider entry lists.
     public var allowedHosts: Set<String>
+    /// RFC 9207: the `iss` authorization responses must carry, when the issuer is known.
+    public var responseIssuer: AuthorizationResponseIssuer? = nil
 
     /// A path joins the base URL; an absolute URL stays as it is.
     public func url(_ pathOrURL: String) -> String {
@@ -71,7 +73,9 @@ struct MockProviderUnderTest: ProviderUnderTest, MockControls {
         endpoints = ProviderEndpoints(
             protocolKind: profile.protocolName == "oauth1" ? .oauth1 : .oauth2, baseURL: running.baseURL, issuer: running.baseURL, discovery: nil,
             authorize: url(paths.authorize), token: url(paths.token), resource: url(paths.resource), revoke: url(paths.revoke),
-            introspect: url(paths.introspect), requestToken: url(paths.requestToken), allowedHosts: ProviderEndpoints.hosts([running.baseURL]))
+            introspect: url(paths.introspect), requestToken: url(paths.requestToken), allowedHosts: ProviderEndpoints.hosts([running.baseURL]),
+            // Every OAuth 2 mock names itself in `iss` (replayed answers are recordings of another run).
+            responseIssuer: profile.protocolName == "oauth2" ? AuthorizationResponseIssuer(issuer: running.baseURL, required: true) : nil)
     }
 
     var name: String { running.profile.name }
@@ -149,6 +153,7 @@ struct ExternalProvider: ProviderUnderTest {
                 spec.isOAuth1 ? "the OAuth 1 provider needs access_token:" : "the external provider has no token endpoint (give token: or discovery:)", step: "setup")
         }
         var resolved = endpoints
+        resolved.responseIssuer = metadata.map(AuthorizationResponseIssuer.init(metadata:))
         let documentURLs = [metadata?.document["end_session_endpoint"]?.stringValue, metadata?.jwksURI, metadata?.issuer]
         resolved.allowedHosts = ProviderEndpoints.hosts(
             [base, spec.discovery, endpoints.authorize, endpoints.token, endpoints.requestToken] + documentURLs)

@@ -99,7 +99,7 @@ struct StepContext {
                 callback = Self.replacingQueryParameter("state", with: forged, in: callback)
                 recorder.transcript.note("callback state replaced with a forged value before the client reads it")
             }
-            code = try parseAuthorizationResponse(callback, expectedState: request.state)
+            code = try parseAuthorizationResponse(callback, expectedState: request.state, issuer: endpoints.responseIssuer)
         case .fetchToken(let options):
             let tokenURL = try endpoint(endpoints.token, "token", step: step.kind)
             switch options.grant {

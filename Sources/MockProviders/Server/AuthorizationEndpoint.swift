@@ -4,7 +4,7 @@ import OAuthCore
 extension MockProvider {
     // MARK: Authorization endpoint (RFC 6749 §4.1.1–4.1.2)
 
-    func authorize(parameters: FormParameters?, submitted: Bool, cookie: String? = nil) -> TransportResponse {
+    func authorize(parameters: FormParameters?, submitted: Bool, cookie: String? = nil, issuer: String = "") -> TransportResponse {
         guard let parameters else { return Self.badRequest("the query string is malformed") }
         for name in ["client_id", "redirect_uri"] where parameters.values(for: name).count > 1 {
             return Self.badRequest("\(name) is repeated")
@@ -23,8 +23,10 @@ extension MockProvider {
             redirectURI = client.redirectURIs[0]
         }
         let state = parameters["state"]
+        // RFC 9207 `iss` on every response; the mix-up evil mode names another issuer.
+        let iss = oidcState?.values.withLock({ $0.mode }) == .mixUpIssuer ? "https://attacker.example" : issuer
         func fail(_ error: String, _ description: String) -> TransportResponse {
-            Self.redirect(redirectURI, ["error": error, "error_description": description, "state": state])
+            Self.redirect(redirectURI, ["error": error, "error_description": description, "state": state, "iss": iss])
         }
         if let repeated = parameters.firstRepeatedName {
             return fail("invalid_request", "\(repeated) is repeated")
@@ -56,7 +58,7 @@ extension MockProvider {
                 challengeMethod: challengeMethod, nonce: parameters["nonce"], expiresAt: clock.now().addingTimeInterval(profile.codeLifetime), redeemed: false,
                 issuedTokens: [])
             store.withStorage { $0.codes[code] = grant }
-            return Self.redirect(redirectURI, ["code": code, "state": state])
+            return Self.redirect(redirectURI, ["code": code, "state": state, "iss": iss])
         }
         let forced = store.withStorage { storage -> String? in
             defer { storage.nextDecision = nil }

@@ -32,10 +32,10 @@ public final class MockProvider: MockRequestHandler {
         let endpoints = profile.endpoints
         switch (request.method, path) {
         case ("GET", endpoints.authorize):
-            return authorize(parameters: query, submitted: false, cookie: request.headers["Cookie"])
+            return authorize(parameters: query, submitted: false, cookie: request.headers["Cookie"], issuer: issuer(request))
         case ("POST", endpoints.authorize):
             guard let form = formBody(request) else { return Self.badRequest("the body must be application/x-www-form-urlencoded") }
-            return authorize(parameters: form, submitted: true, cookie: request.headers["Cookie"])
+            return authorize(parameters: form, submitted: true, cookie: request.headers["Cookie"], issuer: issuer(request))
         case ("POST", endpoints.token):
             return await token(request)
         case ("GET", endpoints.resource), ("POST", endpoints.resource):
@@ -115,6 +115,8 @@ public final class MockProvider: MockRequestHandler {
             "token_endpoint_auth_methods_supported": .array(
                 ProviderProfile.authMethods.filter { method in profile.clients.contains { $0.authMethods.contains(method) } }.map(JSONValue.string)),
             "code_challenge_methods_supported": .array(profile.pkce.methods.map(JSONValue.string)),
+            // RFC 9207: every authorization response names the issuer.
+            "authorization_response_iss_parameter_supported": .bool(true),
         ]
         if !profile.scopes.isEmpty { document["scopes_supported"] = .array(profile.scopes.map(JSONValue.string)) }
         if let revoke = profile.endpoints.revoke { document["revocation_endpoint"] = .string(issuer + revoke) }
@@ -147,7 +149,7 @@ public final class MockProvider: MockRequestHandler {
 
     static func redirect(_ base: String, _ parameters: [String: String?]) -> TransportResponse {
         var query = FormParameters()
-        for key in ["code", "error", "error_description", "state"] { query.append(key, parameters[key] ?? nil) }
+        for key in ["code", "error", "error_description", "state", "iss"] { query.append(key, parameters[key] ?? nil) }
         let separator = base.contains("?") ? "&" : "?"
         return TransportResponse(status: 302, headers: ["Location": base + separator + query.queryEncoded, "Cache-Control": "no-store"])
     }

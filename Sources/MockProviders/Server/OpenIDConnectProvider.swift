@@ -28,6 +28,8 @@ public enum EvilMode: String, Sendable, CaseIterable {
     case logoutNoState = "logout_no_state"
     /// No misbehaviour of its own: the scenario rotates the signing key and logs in again.
     case keyRotation = "key_rotation"
+    /// RFC 9207: the authorization response's `iss` names another issuer (a mix-up attack).
+    case mixUpIssuer = "mix_up_iss"
 
     /// The OpenID Foundation RP test module each mode follows.
     public var conformanceModule: String {
@@ -52,6 +54,7 @@ public enum EvilMode: String, Sendable, CaseIterable {
         case .logoutWrongState: "rp-init-logout (state mismatch)"
         case .logoutNoState: "rp-init-logout (state absent)"
         case .keyRotation: "rp-key-rotation-op-sign-key"
+        case .mixUpIssuer: "RFC 9207 mix-up (authorization response iss)"
         }
     }
 }

@@ -15,7 +15,24 @@ public struct AuthorizationRequest: Sendable, Equatable {
 /// Checks, in order: the parameters are well formed and not repeated; `state` equals the one
 /// sent (a mismatch is `mismatching_state`, also for error responses: an injected error is as
 /// suspect as an injected code); an `error` is reported as the provider's; a `code` is present.
-public func parseAuthorizationResponse(_ redirect: String, expectedState: String) throws(OAuthError) -> String {
+/// RFC 9207: the issuer an authorization response must name in `iss`, and whether the
+/// provider promised to send it (`authorization_response_iss_parameter_supported`).
+public struct AuthorizationResponseIssuer: Sendable, Equatable {
+    public var issuer: String
+    public var required: Bool
+
+    public init(issuer: String, required: Bool) {
+        self.issuer = issuer
+        self.required = required
+    }
+
+    /// From a provider's metadata: its issuer, required when it advertises the parameter.
+    public init(metadata: AuthorizationServerMetadata) {
+        self.init(issuer: metadata.issuer, required: metadata.document["authorization_response_iss_parameter_supported"] == .bool(true))
+    }
+}
+
+public func parseAuthorizationResponse(_ redirect: String, expectedState: String, issuer: AuthorizationResponseIssuer? = nil) throws(OAuthError) -> String {
     let step = "authorize"
     // Read the raw query: URL parsers may "repair" invalid escapes instead of rejecting them.
     let withoutFragment = redirect.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
@@ -26,8 +43,20 @@ public func parseAuthorizationResponse(_ redirect: String, expectedState: String
     } catch {
         throw .malformed(step: step, httpStatus: nil, "the redirect's query is malformed: \(error.reason)")
     }
-    for name in ["state", "code", "error"] where parameters.values(for: name).count > 1 {
-        throw .malformed(step: step, httpStatus: nil, "the redirect repeats the \(name) parameter")
+    if let repeated = parameters.firstRepeatedName {
+        throw .malformed(step: step, httpStatus: nil, "the redirect repeats the \(repeated) parameter")
+    }
+    // RFC 9207 §2.4: a response from another issuer (a mix-up attack) is refused, error or not.
+    if let expected = issuer {
+        if let iss = parameters["iss"] {
+            guard iss == expected.issuer else {
+                throw .client("invalid_issuer", "the authorization response's iss \(iss) is not the issuer \(expected.issuer) (RFC 9207 §2.4: mix-up)", step: step)
+            }
+        } else if expected.required {
+            throw .client(
+                "invalid_issuer", "the authorization response has no iss although the provider advertises authorization_response_iss_parameter_supported (RFC 9207 §2.4)",
+                step: step)
+        }
     }
     guard let state = parameters["state"] else {
         throw .client(OAuthError.mismatchingState, "the redirect carries no state; expected the state sent with the request", step: step)
