@@ -83,6 +83,27 @@ let validHead = """
         #expect(try shared.mapping("m")["b"]?.string("b") == "harness-secret")
     }
 
+    @Test func aDuplicateKeyIsReportedWhereItIsRepeated() throws {
+        let error = #expect(throws: YAMLLocatedError.self) {
+            try YAMLNode.parse("name: a\nclient:\n  client_id: x\n  scope: [a]\n  client_id: y\nsteps: []\n", file: "d.yaml")
+        }
+        #expect(error?.line == 5)
+        #expect(error?.column == 3)
+        #expect(error?.message == "duplicate key client_id in a mapping")
+    }
+
+    @Test func validateReportsEveryBadProfile() throws {
+        let directory = try temporaryDirectory()
+        let good = try String(contentsOfFile: repositoryRoot + "/MockProviders/login-form-oauth2.yaml", encoding: .utf8)
+        try good.write(toFile: directory + "/a-good.yaml", atomically: true, encoding: .utf8)
+        try good.replacingOccurrences(of: "name: login-form-oauth2", with: "name: other\nlogin_form: maybe")
+            .write(toFile: directory + "/b-bad.yaml", atomically: true, encoding: .utf8)
+        try "name: [unclosed\n".write(toFile: directory + "/c-bad.yaml", atomically: true, encoding: .utf8)
+        let validation = HarnessRun.validate(paths: [], profilesDirectory: directory)
+        #expect(validation.profiles == 1)
+        #expect(Set(validation.errors.map { URL(fileURLWithPath: $0.file).lastPathComponent }) == ["b-bad.yaml", "c-bad.yaml"], "\(validation.errors)")
+    }
+
     @Test func stepsAndExpectationsAreRead() throws {
         let scenario = try parse(validHead + """
             steps:

@@ -199,13 +199,11 @@ extension HarnessRun {
     /// Loads every profile and scenario and collects all errors (not only the first).
     public static func validate(paths: [String], profilesDirectory: String) -> Validation {
         var validation = Validation()
-        var catalog: ProviderCatalog?
-        do {
-            catalog = try ProviderCatalog.load(directory: profilesDirectory)
-            validation.profiles = catalog?.names.count ?? 0
-        } catch {
-            validation.errors.append(error)
-        }
+        let (loaded, profileErrors) = ProviderCatalog.loadAll(directory: profilesDirectory)
+        validation.errors += profileErrors
+        validation.profiles = loaded.names.count
+        // With a bad profile, scenarios naming it would fail for that reason alone: check them without the catalog.
+        let catalog: ProviderCatalog? = profileErrors.isEmpty ? loaded : nil
         do {
             for file in try discover(paths) {
                 do {

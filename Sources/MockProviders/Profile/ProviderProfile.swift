@@ -392,17 +392,30 @@ public struct ProviderCatalog: Sendable {
 
     /// Loads every `*.yaml`/`*.yml` file in `directory`. Two files with one name is an error.
     public static func load(directory: String) throws(YAMLLocatedError) -> ProviderCatalog {
+        let (catalog, errors) = loadAll(directory: directory)
+        if let first = errors.first { throw first }
+        return catalog
+    }
+
+    /// Every profile of `directory` that loads, and an error for every one that does not
+    /// (so `validate` reports them all, not just the first).
+    public static func loadAll(directory: String) -> (catalog: ProviderCatalog, errors: [YAMLLocatedError]) {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
         var profiles: [ProviderProfile] = []
+        var errors: [YAMLLocatedError] = []
         for file in files {
             let path = (directory as NSString).appendingPathComponent(file)
-            let profile = try ProviderProfile.load(contentsOf: path)
-            if let other = profiles.first(where: { $0.name == profile.name }) {
-                throw YAMLLocatedError(file: path, line: 1, column: 1, message: "profile name \"\(profile.name)\" is also used by \(other.file)")
+            do throws(YAMLLocatedError) {
+                let profile = try ProviderProfile.load(contentsOf: path)
+                if let other = profiles.first(where: { $0.name == profile.name }) {
+                    throw YAMLLocatedError(file: path, line: 1, column: 1, message: "profile name \"\(profile.name)\" is also used by \(other.file)")
+                }
+                profiles.append(profile)
+            } catch {
+                errors.append(error)
             }
-            profiles.append(profile)
         }
-        return ProviderCatalog(profiles: profiles)
+        return (ProviderCatalog(profiles: profiles), errors)
     }
 }

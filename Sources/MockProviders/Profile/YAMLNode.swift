@@ -71,7 +71,7 @@ public struct YAMLNode {
         } catch let error as YAMLLocatedError {
             throw error
         } catch let error as YamlError {
-            throw clamp(locate(error, file: file), to: text)
+            throw clamp(locate(error, file: file, text: text), to: text)
         } catch {
             throw YAMLLocatedError(file: file, line: 1, column: 1, message: "cannot parse YAML: \(error)")
         }
@@ -144,7 +144,26 @@ public struct YAMLNode {
         return YAMLLocatedError(file: error.file, line: line, column: column, message: error.message)
     }
 
-    static func locate(_ error: YamlError, file: String) -> YAMLLocatedError {
+    /// Line and column of the second line at or after `line` that starts (after indentation or
+    /// `- `) with `key:`, at the indentation of the first.
+    static func secondOccurrence(of key: String, in text: String, after line: Int) -> (Int, Int)? {
+        var firstIndent: Int?
+        for (offset, content) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where offset + 1 >= line {
+            var rest = content.drop { $0 == " " }
+            if rest.hasPrefix("- ") { rest = rest.dropFirst(2).drop { $0 == " " } }
+            let indent = content.count - rest.count
+            let quoted = ["\"\(key)\"", "'\(key)'", key]
+            guard quoted.contains(where: { rest.hasPrefix($0) && rest.dropFirst($0.count).drop { $0 == " " }.hasPrefix(":") }) else { continue }
+            if let firstIndent {
+                if indent == firstIndent { return (offset + 1, indent + 1) }
+            } else {
+                firstIndent = indent
+            }
+        }
+        return nil
+    }
+
+    static func locate(_ error: YamlError, file: String, text: String = "") -> YAMLLocatedError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
@@ -154,8 +173,10 @@ public struct YAMLNode {
             }
             return YAMLLocatedError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(detail)")
         case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams marks the mapping; point at the key's second occurrence instead.
+            let (line, column) = secondOccurrence(of: duplicates.first ?? "", in: text, after: context.mark.line) ?? (context.mark.line, context.mark.column)
             return YAMLLocatedError(
-                file: file, line: context.mark.line, column: context.mark.column,
+                file: file, line: line, column: column,
                 message: "duplicate key\(duplicates.count > 1 ? "s" : "") \(duplicates.joined(separator: ", ")) in a mapping")
         case .reader(let problem, _, _, _):
             return YAMLLocatedError(file: file, line: 1, column: 1, message: "cannot read YAML: \(problem)")
