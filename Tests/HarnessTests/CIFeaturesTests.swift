@@ -158,6 +158,44 @@ import FoundationXML
         return (process.terminationStatus, output)
     }
 
+    /// A run killed midway (SIGKILL: no cleanup at all) leaves a valid JUnit file naming the
+    /// scenarios that had finished.
+    @Test(.enabled(if: xmllint != nil, "needs xmllint (libxml2-utils)"))
+    func aKilledRunLeavesAValidReportOfWhatFinished() async throws {
+        let directory = try temporaryDirectory()
+        for index in 0..<12 {
+            try """
+                name: slow \(index)
+                provider: standard-oauth2
+                client: { client_id: harness-client, client_secret: harness-secret, timeout: 5s }
+                steps:
+                  - fault: { kind: latency, milliseconds: 400 }
+                  - fetch_token: { grant: client_credentials }
+
+                """.write(toFile: directory + "/slow-\(String(format: "%02d", index)).yaml", atomically: true, encoding: .utf8)
+        }
+        let process = Process()
+        process.executableURL = try harnessBinary()
+        process.arguments = ["run", directory, "--jobs", "1", "--junit", directory + "/junit.xml"]
+        process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        // Wait (bounded) until some scenarios finished, then kill without warning.
+        var waited = 0
+        while waited < 100, (try? String(contentsOfFile: directory + "/junit.xml", encoding: .utf8))?.contains("slow 2") != true {
+            try await Task.sleep(for: .milliseconds(100))
+            waited += 1
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let report = try validate(directory + "/junit.xml")
+        #expect(report.status == 0, "\(report.output)")
+        let xml = try String(contentsOfFile: directory + "/junit.xml", encoding: .utf8)
+        let cases = xml.components(separatedBy: "<testcase ").count - 1
+        #expect(cases >= 3 && cases < 12, "\(cases) cases in the report of a killed run")
+    }
+
     @Test(.enabled(if: xmllint != nil, "needs xmllint (libxml2-utils)"))
     func runAndMergedReportsValidate() async throws {
         let directory = try temporaryDirectory()

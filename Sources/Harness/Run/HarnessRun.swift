@@ -109,7 +109,16 @@ public struct HarnessRun: Sendable {
 
         let owned = given == nil ? AsyncHTTPClientTransport() : nil
         let runner = ScenarioRunner(catalog: catalog, transport: given ?? owned!)
-        let ran = await Self.runAll(scenarios, runner: runner, jobs: jobs, log: log)
+        // Nothing lost: the JUnit file is rewritten (atomically) as scenarios finish, so a run that
+        // is killed or crashes still leaves a valid report of what finished.
+        let invalidResults = results
+        let junitPath = self.junitPath
+        var lastWrite = ContinuousClock.now - .seconds(1)
+        let ran = await Self.runAll(scenarios, runner: runner, jobs: jobs, log: log) { finished in
+            guard ContinuousClock.now - lastWrite >= Self.progressInterval else { return }
+            try? JUnitWriter.write(invalidResults + finished, to: junitPath)
+            lastWrite = ContinuousClock.now
+        }
         try? await owned?.shutdown()
         // Report in path order, invalid files in their place among the others.
         let order = Dictionary(found.enumerated().map { ($0.element.path, $0.offset) }, uniquingKeysWith: { first, _ in first })
@@ -154,7 +163,13 @@ public struct HarnessRun: Sendable {
     }
 
     /// Runs at most `jobs` scenarios at a time; results come back in input order.
-    static func runAll(_ scenarios: [Scenario], runner: ScenarioRunner, jobs: Int, log: @Sendable (String) -> Void) async -> [ScenarioResult] {
+    /// How often, at most, the JUnit file is rewritten while scenarios finish.
+    static let progressInterval: Duration = .milliseconds(100)
+
+    static func runAll(
+        _ scenarios: [Scenario], runner: ScenarioRunner, jobs: Int, log: @Sendable (String) -> Void,
+        progress: ([ScenarioResult]) -> Void = { _ in }
+    ) async -> [ScenarioResult] {
         var results = [ScenarioResult?](repeating: nil, count: scenarios.count)
         await withTaskGroup(of: (Int, ScenarioResult).self) { group in
             var next = 0
@@ -167,6 +182,7 @@ public struct HarnessRun: Sendable {
             for await (index, result) in group {
                 results[index] = result
                 log(Self.describe(result))
+                progress(results.compactMap { $0 })
                 if next < scenarios.count { launch() }
             }
         }
