@@ -232,7 +232,7 @@ struct InMemoryFlow {
         ("name: x\nmodels: [y", 2, 11, "invalid YAML"),
         ("name: x\r\nmodels: {y", 2, 11, "invalid YAML"),
         ("---", 1, 4, "expected a provider profile (a mapping), found a scalar"),
-        ("name: x\nname: y\n", 1, 1, "duplicate key"),
+        ("name: x\nname: y\n", 2, 1, "duplicate key"),
     ])
     func errorsNameLineAndColumn(yaml: String, line: Int, column: Int, message: String) {
         let error = #expect(throws: YAMLLocatedError.self) { try ProviderProfile.parse(YAMLNode.parse(yaml, file: "p.yaml")) }
