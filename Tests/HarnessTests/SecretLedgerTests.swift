@@ -1,0 +1,169 @@
+import Foundation
+import OAuthCore
+import Synchronization
+import Testing
+
+@testable import Harness
+
+/// Every secret a run issued or received, read off the wire independently of the redactor,
+/// and every text the run produced: reports, the lines it printed, the results' messages.
+struct SecretLedger {
+    var secrets: Set<String> = []
+
+    /// Codes, tokens, verifiers, passwords, client credentials and assertions of every exchange.
+    mutating func record(_ request: TransportRequest, _ response: TransportResponse) {
+        let names = [
+            "code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "refresh_token", "access_token", "token", "id_token_hint",
+            "oauth_verifier", "oauth_token",
+        ]
+        if let form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self)) {
+            for name in names { secrets.formUnion(form.values(for: name)) }
+        }
+        if let query = request.url.split(separator: "?", maxSplits: 1).dropFirst().first, let form = try? FormParameters(parsing: query) {
+            for name in names { secrets.formUnion(form.values(for: name)) }
+        }
+        if let authorization = request.headers["Authorization"] {
+            if authorization.hasPrefix("OAuth ") {
+                for match in authorization.matches(of: #/oauth_(?:signature|token|verifier)="([^"]*)"/#) {
+                    secrets.insert((try? PercentEncoding.decode(match.1)) ?? String(match.1))
+                }
+            } else if let credentials = authorization.split(separator: " ").dropFirst().first {
+                secrets.insert(String(credentials))
+                if authorization.hasPrefix("Basic "), let pair = Data(base64Encoded: String(credentials)).map({ String(decoding: $0, as: UTF8.self) }),
+                    let colon = pair.firstIndex(of: ":")
+                {
+                    secrets.insert((try? PercentEncoding.decode(pair[pair.index(after: colon)...], plusAsSpace: true)) ?? String(pair[pair.index(after: colon)...]))
+                }
+            }
+        }
+        if let location = response.headers["Location"], let items = URLComponents(string: location)?.queryItems {
+            secrets.formUnion(items.filter { ["code", "oauth_verifier"].contains($0.name) }.compactMap(\.value))
+        }
+        if let form = try? FormParameters(parsing: response.bodyText) {
+            for name in ["oauth_token", "oauth_token_secret"] { secrets.formUnion(form.values(for: name)) }
+        }
+        if let json = try? JSONValue.parse(response.body) {
+            for name in ["access_token", "refresh_token", "id_token", "device_code"] { if let value = json[name]?.stringValue { secrets.insert(value) } }
+        }
+        secrets.remove(Redactor.mask)
+        secrets = secrets.filter { $0.count >= 4 }
+    }
+
+    /// The secrets (or, for random ones, any 8-character slice of them) that `text` contains.
+    /// Fast enough for megabytes of reports: every 8-byte window of the text is hashed once.
+    func leaks(in text: String) -> [String] {
+        let bytes = Data(text.utf8)
+        var windows = Set<UInt64>()
+        if bytes.count >= 8 {
+            windows.reserveCapacity(bytes.count)
+            bytes.withUnsafeBytes { raw in
+                for start in 0...(raw.count - 8) { windows.insert(raw.loadUnaligned(fromByteOffset: start, as: UInt64.self)) }
+            }
+        }
+        func window(_ part: ArraySlice<UInt8>) -> UInt64 {
+            part.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        }
+        return secrets.filter { secret in
+            if bytes.range(of: Data(secret.utf8)) != nil || bytes.range(of: Data(PercentEncoding.encode(secret).utf8)) != nil { return true }
+            // Random values: no part of them either. Not for fixed secrets (harness-secret shares
+            // "harness-" with client ids), URLs ("https://") or a JWT's header and payload (every
+            // JWT starts alike): its signature is random.
+            let random = secret.count >= 20 && !secret.contains("-secret") && !secret.contains("password") && !secret.contains("://")
+            guard random else { return false }
+            let part = Array((secret.split(separator: ".").count == 3 ? String(secret.split(separator: ".")[2]) : secret).utf8)
+            guard part.count >= 8 else { return false }
+            return (0...(part.count - 8)).contains { windows.contains(window(part[$0..<($0 + 8)])) }
+        }.sorted()
+    }
+}
+
+/// Passes requests on (to the real network or a scripted answer) and keeps the ledger.
+final class LedgerTransport: HTTPTransport {
+    let base: any HTTPTransport
+    let ledger = Mutex(SecretLedger())
+    /// Canned answers by URL (without query), for hostile providers.
+    let scripted: [String: TransportResponse]
+
+    init(base: any HTTPTransport, scripted: [String: TransportResponse] = [:]) {
+        self.base = base
+        self.scripted = scripted
+    }
+
+    func send(_ request: TransportRequest) async throws -> TransportResponse {
+        let key = String(request.url.split(separator: "?", maxSplits: 1)[0])
+        let response: TransportResponse
+        if let canned = scripted[key] { response = canned } else { response = try await base.send(request) }
+        ledger.withLock { $0.record(request, response) }
+        return response
+    }
+}
+
+@Suite(.serialized) struct SecretLedgerTests {
+    /// Token responses as broken or unusual as providers send them, each carrying secrets.
+    static let hostile: [(type: String, body: String, secrets: [String])] = [
+        ("application/json", #"{"access_token":"Hq7vT2mKpL9xW4rN8cZ1","token_ty"#, ["Hq7vT2mKpL9xW4rN8cZ1"]),
+        ("application/json", #"{"access_token":"dUp1aCcEsStOkEnAaAa1","access_token":"dUp2aCcEsStOkEnBbBb2","token_type":"Bearer"}"#,
+         ["dUp1aCcEsStOkEnAaAa1", "dUp2aCcEsStOkEnBbBb2"]),
+        ("application/json", #"{"access_token":"sLaSh\/eScApEd\/ToKeN77","token_type":"Bearer","expires_in":"x"}"#, ["sLaSh/eScApEd/ToKeN77"]),
+        ("application/x-www-form-urlencoded", "access_token=lOwEr%2fpErCeNt%2fToKeN88&token_type=bearer&expires_in=zz", ["lOwEr/pErCeNt/ToKeN88"]),
+        ("text/html", "access_token=hTmLlAbElLeDfOrMtOk99&token_type=bearer&expires_in=zz", ["hTmLlAbElLeDfOrMtOk99"]),
+        ("application/json", #"{"api_key":"aPiKeYvAlUe0123456789","accessToken":"cAmElCaSeToKeN012345","incoming_webhook":{"url":"https://hooks.example/T0/B0/wEbHoOkSeCrEt012"}}"#,
+         ["aPiKeYvAlUe0123456789", "cAmElCaSeToKeN012345", "https://hooks.example/T0/B0/wEbHoOkSeCrEt012"]),
+        ("application/json", #"{"error":"invalid_grant","error_description":"refresh token rEfReShInErRoR0123456 is revoked","refresh_token":"rEfReShInErRoR0123456"}"#,
+         ["rEfReShInErRoR0123456"]),
+        ("application/json", "{\"access_token\":\"" + String(repeating: "p", count: 2030) + "sTrAdDlEtHeCuT0123456789\"}", ["sTrAdDlEtHeCuT0123456789"]),
+    ]
+
+    @Test func noReportLineOrMessageOfAFullRunContainsASecret() async throws {
+        let directory = try temporaryDirectory()
+        var scripted: [String: TransportResponse] = [:]
+        var hostileSecrets: [String] = []
+        try FileManager.default.createDirectory(atPath: directory + "/hostile", withIntermediateDirectories: true)
+        for (index, answer) in Self.hostile.enumerated() {
+            scripted["http://hostile.test/token/\(index)"] = TransportResponse(status: 200, headers: ["Content-Type": answer.type], body: Array(answer.body.utf8))
+            hostileSecrets += answer.secrets
+            try """
+                name: hostile token response \(index)
+                provider: { url: "http://hostile.test", token: /token/\(index) }
+                client: { client_id: c, client_secret: hostile-client-secret-\(index) }
+                steps:
+                  - fetch_token: { grant: client_credentials }
+                  - expect: { token.access_token: { equals: "not what came back" } }
+
+                """.write(toFile: directory + "/hostile/h\(index).yaml", atomically: true, encoding: .utf8)
+        }
+        let network = AsyncHTTPClientTransport()
+        let transport = LedgerTransport(base: network, scripted: scripted)
+        let printed = Mutex<[String]>([])
+        let summary = await harness(paths: [repositoryRoot + "/Scenarios", directory + "/hostile"], junit: directory + "/reports/junit.xml")
+            .execute(transport: transport) { line in printed.withLock { $0.append(line) } }
+        try await network.shutdown()
+        #expect(summary.results.count > 140)
+        var ledger = transport.ledger.withLock { $0 }
+        ledger.secrets.formUnion(hostileSecrets)
+        ledger.secrets.formUnion([
+            "harness-secret", "harness-jwt-secret-for-hs256-0123456789", "harness-consumer-secret", "legacy-consumer-secret", "harness-rp-secret-at-least-32-bytes-long",
+            "alice-login-password", "test-user-password",
+        ])
+        #expect(ledger.secrets.count > 500, "the run issued and received \(ledger.secrets.count) secrets")
+        var outputs = printed.withLock { $0 }
+        for file in ["junit.xml", "summary.md", "conformance.md"] {
+            outputs.append(try String(contentsOfFile: directory + "/reports/" + file, encoding: .utf8))
+        }
+        for result in summary.results {
+            switch result.outcome {
+            case .failed(let step, let message): outputs.append(step + message)
+            case .skipped(let reason): outputs.append(reason)
+            case .error(let message): outputs.append(message)
+            case .passed: break
+            }
+            outputs += result.notes
+            outputs.append(result.transcript)
+        }
+        let text = outputs.joined(separator: "\n")
+        #expect(text.contains("hostile.test/token/7"), "the hostile exchanges are in the reports")
+        // Count, never print: a failure message must not show the secrets either.
+        let leaked = ledger.leaks(in: text)
+        #expect(leaked.isEmpty, "\(leaked.count) of \(ledger.secrets.count) secrets (or 8-character slices of them) reached a report, a printed line or a message")
+    }
+}
