@@ -236,19 +236,32 @@ public final class RemoteApp: Sendable {
 
     // MARK: Logout
 
-    /// RP-initiated logout URL; its state is remembered by this app.
+    /// RP-initiated logout URL; its state is remembered by this app and, with `session`, bound
+    /// to that browser session (like a login's state), so another browser cannot complete it.
     public func logoutRedirect(
-        postLogoutRedirectURI: String? = nil, idTokenHint: String? = nil, state: String? = nil, logoutHint: String? = nil, uiLocales: String? = nil
+        postLogoutRedirectURI: String? = nil, idTokenHint: String? = nil, state: String? = nil, logoutHint: String? = nil, uiLocales: String? = nil,
+        session: String? = nil
     ) async throws -> String {
-        try await logout().logoutRedirect(
+        let redirect = try await logout().logoutRedirect(
             postLogoutRedirectURI: postLogoutRedirectURI, idTokenHint: idTokenHint, state: state, clientID: configuration.clientID,
-            logoutHint: logoutHint, uiLocales: uiLocales
-        ).url
+            logoutHint: logoutHint, uiLocales: uiLocales)
+        if let session {
+            try await registry.integration.store(
+                FlowData(redirectURI: postLogoutRedirectURI, expiresAt: registry.clock.now().addingTimeInterval(600)), key: "\(name):logout:\(redirect.state)",
+                session: session)
+        }
+        return redirect.url
     }
 
-    /// Checks the state of the redirect back from the provider's logout.
-    public func validateLogoutResponse(_ url: String) async throws -> LogoutState {
-        try await logout().validateLogoutResponse(url)
+    /// Checks the state of the redirect back from the provider's logout (and, with `session`,
+    /// that this browser session started it).
+    public func validateLogoutResponse(_ url: String, session: String? = nil) async throws -> LogoutState {
+        if let session {
+            guard let state = Self.query(url)["state"], try await registry.integration.take(key: "\(name):logout:\(state)", session: session) != nil else {
+                throw OAuthError.client(OAuthError.mismatchingState, "the logout state was not issued for this browser session", step: "logout")
+            }
+        }
+        return try await logout().validateLogoutResponse(url)
     }
 
     func logout() async throws -> RPInitiatedLogout {

@@ -156,6 +156,14 @@ struct Stage {
         let state = try await app.validateLogoutResponse(back)
         #expect(state.postLogoutRedirectURI == "http://127.0.0.1:8400/logged-out")
         await #expect(throws: OAuthError.self) { try await app.validateLogoutResponse(back) }
+        // Bound to a browser session: another session cannot complete it; its own can, once.
+        let bound = try await app.logoutRedirect(
+            postLogoutRedirectURI: "http://127.0.0.1:8400/logged-out", idTokenHint: login.token.oauth2?.idToken, session: "session-A")
+        var browser = UserAgent(transport: stage.transport)
+        let boundBack = try await browser.authorize(url: bound, redirectURI: "http://127.0.0.1:8400/logged-out", decision: .approve, user: nil)
+        let foreign = await #expect(throws: OAuthError.self) { try await app.validateLogoutResponse(boundBack, session: "session-B") }
+        #expect(foreign?.code == "mismatching_state")
+        _ = try await app.validateLogoutResponse(boundBack, session: "session-A")
         await stage.stop()
     }
 }

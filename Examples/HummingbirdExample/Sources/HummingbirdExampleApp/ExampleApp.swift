@@ -85,7 +85,7 @@ public enum ExampleApp {
             guard let user = signedIn.users.withLock({ $0[session] }) else { return .redirect(to: "/", type: .found) }
             if user.provider == "google", let app = registry["google"] {
                 let url = try await app.logoutRedirect(
-                    postLogoutRedirectURI: HummingbirdOAuth.url("/logged-out", for: request), idTokenHint: user.token.oauth2?.idToken)
+                    postLogoutRedirectURI: HummingbirdOAuth.url("/logged-out", for: request), idTokenHint: user.token.oauth2?.idToken, session: session)
                 return .redirect(to: url, type: .found)
             }
             _ = signedIn.users.withLock { $0.removeValue(forKey: session) }
@@ -95,7 +95,7 @@ public enum ExampleApp {
         router.get("/logged-out") { request, _ -> Response in
             let session = oauth.session(of: request).id
             if let user = signedIn.users.withLock({ $0[session] }), user.provider == "google", let app = registry["google"] {
-                _ = try await app.validateLogoutResponse(request.uri.string)
+                _ = try await app.validateLogoutResponse(request.uri.string, session: session)
             }
             _ = signedIn.users.withLock { $0.removeValue(forKey: session) }
             return text("Signed out.")

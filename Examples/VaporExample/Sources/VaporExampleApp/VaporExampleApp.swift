@@ -63,14 +63,14 @@ public enum VaporExampleApp {
             let session = VaporOAuth.sessionID(request)
             if request.session.data["provider"] == "google", let remote = registry["google"], let token = tokens.values.withLock({ $0[session] }) {
                 return request.redirect(to: try await remote.logoutRedirect(
-                    postLogoutRedirectURI: VaporOAuth.url("/logged-out", for: request), idTokenHint: token.oauth2?.idToken))
+                    postLogoutRedirectURI: VaporOAuth.url("/logged-out", for: request), idTokenHint: token.oauth2?.idToken, session: session))
             }
             return request.redirect(to: "/logged-out")
         }
         app.get("logged-out") { request -> Response in
             let session = VaporOAuth.sessionID(request)
             if request.session.data["provider"] == "google", let remote = registry["google"] {
-                _ = try await remote.validateLogoutResponse(request.url.string)
+                _ = try await remote.validateLogoutResponse(request.url.string, session: session)
             }
             _ = tokens.values.withLock { $0.removeValue(forKey: session) }
             request.session.data["provider"] = nil
