@@ -262,6 +262,11 @@ func formFields(_ request: TransportRequest) -> [String: String] {
             _ = HTMLPage.parse(html)
         }
         #expect(HTMLPage.decodeEntities("&#65;&#x42;&amp;&unknown;&") == "AB&&unknown;&")
+        // URLs a hostile page can produce never trap the helpers either.
+        for url in ["", "?", "#", "?#", "??x"] {
+            _ = UserAgent.withoutQuery(url)
+            _ = UserAgent.isCallback(url, redirectURI: "?")
+        }
     }
 }
 

@@ -229,7 +229,7 @@ struct UserAgent: Sendable {
         }
         let parameters = FormParameters(fields)
         if form.method == "post" { return .form(action, parameters, headers: ["Accept": "text/html"]) }
-        let base = action.split(separator: "?", maxSplits: 1)[0]
+        let base = action.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
         return TransportRequest(method: "GET", url: base + "?" + parameters.encoded)
     }
 
@@ -284,7 +284,9 @@ struct UserAgent: Sendable {
     }
 
     static func isCallback(_ url: String, redirectURI: String) -> Bool {
-        func base(_ text: String) -> String { String(text.split(separator: "?", maxSplits: 1)[0].split(separator: "#", maxSplits: 1)[0]) }
+        func base(_ text: String) -> String {
+            String(text.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0].split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
+        }
         return !redirectURI.isEmpty && base(url) == base(redirectURI)
     }
 
@@ -295,6 +297,6 @@ struct UserAgent: Sendable {
 
     /// A URL for a message: without its query and fragment, which may carry codes or state.
     static func withoutQuery(_ url: String) -> String {
-        String(url.split(separator: "?", maxSplits: 1)[0].split(separator: "#", maxSplits: 1)[0])
+        String(url.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0].split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
     }
 }
