@@ -113,14 +113,15 @@ let package = Package(
         .target(
             name: "MockProviders",
             dependencies: [
+                // Never OAuth1: the mock verifies signatures (and PKCE) with its own code.
                 "OAuthCore",
-                "OAuth1",
                 "OAuth2",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
@@ -173,8 +174,9 @@ let package = Package(
         .testTarget(
             name: "MockProvidersTests",
             dependencies: [
-                "MockProviders", "OAuthCore", "OAuth2",
+                "MockProviders", "OAuthCore", "OAuth1", "OAuth2",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

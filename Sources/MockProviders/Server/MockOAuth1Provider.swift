@@ -1,5 +1,4 @@
 import Foundation
-import OAuth1
 import OAuthCore
 import Synchronization
 
@@ -23,6 +22,9 @@ public final class MockOAuth1Provider: MockRequestHandler {
         var used = false
         var issuedAt = Date.distantPast
     }
+
+    /// RFC 5849 §3.4 methods the mock can verify (a profile accepts a subset).
+    static let signatureMethods: Set<String> = ["HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "PLAINTEXT"]
 
     /// Temporary credentials expire this long after they were issued.
     static let temporaryLifetime: TimeInterval = 600
@@ -122,12 +124,11 @@ public final class MockOAuth1Provider: MockRequestHandler {
         guard let client = profile.client(id: protocolParameters["oauth_consumer_key"]!) else {
             return fail(401, "consumer_key_unknown", "unknown oauth_consumer_key")
         }
-        guard let methodName, settings.signatureMethods.contains(methodName), let method = SignatureMethod(rawValue: methodName) else {
+        guard let methodName, settings.signatureMethods.contains(methodName), Self.signatureMethods.contains(methodName) else {
             return fail(400, "signature_method_rejected", "accepted: \(settings.signatureMethods.joined(separator: ", "))")
         }
-        let rsaKey = client.publicKeyPEM.flatMap { try? RSAVerifyingKey(pem: $0) }
-        if method == .rsaSHA1, rsaKey == nil { return fail(400, "signature_method_rejected", "no RSA key is registered for this consumer") }
-        if method != .rsaSHA1, client.clientSecret == nil { return fail(400, "signature_method_rejected", "this consumer has no shared secret") }
+        if methodName == "RSA-SHA1", client.publicKeyPEM == nil { return fail(400, "signature_method_rejected", "no RSA key is registered for this consumer") }
+        if methodName != "RSA-SHA1", client.clientSecret == nil { return fail(400, "signature_method_rejected", "this consumer has no shared secret") }
         let now = clock.now().timeIntervalSince1970
         if let timestamp = protocolParameters["oauth_timestamp"] {
             guard let seconds = Double(timestamp), abs(seconds - now) <= settings.timestampWindow else {
@@ -156,10 +157,11 @@ public final class MockOAuth1Provider: MockRequestHandler {
         if let body { parameters += body.map { ($0.name, $0.value) } }
         parameters.removeAll { $0.0 == "oauth_signature" }
         let url = "http://" + (request.headers["Host"] ?? "mock.invalid") + MockProvider.split(request.url).path
-        guard let baseString = try? SignatureBaseString.make(method: request.method, url: url, parameters: parameters),
-            method.verify(
-                signature: protocolParameters["oauth_signature"]!, baseString: baseString, clientSecret: client.clientSecret,
-                tokenSecret: credentials?.secret, rsaPublicKey: rsaKey)
+        // The mock's own RFC 5849 implementation, never the client's signing code.
+        guard let baseString = IndependentVerification.signatureBaseString(method: request.method, url: url, parameters: parameters),
+            IndependentVerification.verifyOAuth1(
+                method: methodName, signature: protocolParameters["oauth_signature"]!, baseString: baseString, clientSecret: client.clientSecret,
+                tokenSecret: credentials?.secret, rsaPublicKeyPEM: client.publicKeyPEM)
         else { return fail(401, "signature_invalid", "the signature does not match the request") }
         // §3.3: a nonce is accepted once per consumer, token and timestamp.
         if let nonce = protocolParameters["oauth_nonce"] {

@@ -95,8 +95,8 @@ extension MockProvider {
             }
             if let challenge = grant.challenge {
                 guard let verifier = form["code_verifier"] else { return fail("code_verifier is missing (PKCE)") }
-                guard let method = PKCE.Method(parameter: grant.challengeMethod ?? "plain"),
-                    PKCE.verify(verifier: verifier, challenge: challenge, method: method)
+                // The mock's own RFC 7636 check, never the client's PKCE code.
+                guard IndependentVerification.verifyPKCE(verifier: verifier, challenge: challenge, method: grant.challengeMethod ?? "plain")
                 else { return fail("code_verifier does not match the code_challenge (PKCE)") }
             } else if form["code_verifier"] != nil {
                 return fail("code_verifier sent but no code_challenge was in the authorization request")
