@@ -79,7 +79,9 @@ let package = Package(
         ),
         .target(
             name: "OAuthHummingbird",
-            dependencies: ["OAuthClient", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "OAuthClient", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
         .target(
             name: "ExampleSupport",

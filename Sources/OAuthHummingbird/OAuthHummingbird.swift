@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import OAuthClient
 import OAuthCore
@@ -31,9 +32,16 @@ public struct PersistFlowStore: FrameworkIntegration {
 /// redirect to the provider and the reading of the callback.
 public struct HummingbirdOAuth: Sendable {
     public let registry: OAuthRegistry
+    /// Where the app is reached from outside (redirect URIs): configure it behind a proxy.
+    public let baseURL: ExternalBaseURL
     public static let sessionCookie = "oauth_session"
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")
+    static let forwardedHost = HTTPField.Name("X-Forwarded-Host")
 
-    public init(registry: OAuthRegistry) { self.registry = registry }
+    public init(registry: OAuthRegistry, baseURL: ExternalBaseURL = ExternalBaseURL()) {
+        self.registry = registry
+        self.baseURL = baseURL
+    }
 
     /// The browser's session id from its cookie, or a new one (then set it on the response).
     public func session(of request: Request) -> (id: String, isNew: Bool) {
@@ -45,9 +53,18 @@ public struct HummingbirdOAuth: Sendable {
         Cookie(name: sessionCookie, value: session, path: "/", httpOnly: true, sameSite: .lax)
     }
 
-    /// This app's own URL for `path`, from the request's Host.
+    /// This app's external URL for `path` (see `ExternalBaseURL`): the configured base URL, else
+    /// the trusted forwarded headers, else `http://` and the request's Host.
+    public func url(_ path: String, for request: Request) -> String {
+        baseURL.url(
+            path, host: request.head.authority, forwardedProto: Self.forwardedProto.flatMap { request.headers[$0] },
+            forwardedHost: Self.forwardedHost.flatMap { request.headers[$0] })
+    }
+
+    /// `http://` and the request's Host: for development on one machine only (behind a proxy
+    /// it is not the browser's URL); use the instance method with a configured base URL.
     public static func url(_ path: String, for request: Request) -> String {
-        "http://" + (request.head.authority ?? "127.0.0.1") + path
+        ExternalBaseURL().url(path, host: request.head.authority)
     }
 
     /// 302 to the provider, with the flow stored for this browser's session (`session` when the
@@ -62,6 +79,6 @@ public struct HummingbirdOAuth: Sendable {
 
     /// Completes the login from the callback request (state checked against this session).
     public func authorizeAccessToken(_ app: RemoteApp, request: Request) async throws -> AuthorizedToken {
-        try await app.authorizeAccessToken(callbackURL: Self.url(request.uri.string, for: request), session: session(of: request).id)
+        try await app.authorizeAccessToken(callbackURL: url(request.uri.string, for: request), session: session(of: request).id)
     }
 }

@@ -33,9 +33,14 @@ public final class VaporCacheFlowStore: FrameworkIntegration, @unchecked Sendabl
 /// session (`app.middleware.use(app.sessions.middleware)` must be installed).
 public struct VaporOAuth: Sendable {
     public let registry: OAuthRegistry
+    /// Where the app is reached from outside (redirect URIs): configure it behind a proxy.
+    public let baseURL: ExternalBaseURL
     public static let sessionKey = "oauth_session"
 
-    public init(registry: OAuthRegistry) { self.registry = registry }
+    public init(registry: OAuthRegistry, baseURL: ExternalBaseURL = ExternalBaseURL()) {
+        self.registry = registry
+        self.baseURL = baseURL
+    }
 
     /// The browser's flow session id, created in Vapor's session on first use.
     public static func sessionID(_ request: Request) -> String {
@@ -45,9 +50,18 @@ public struct VaporOAuth: Sendable {
         return id
     }
 
-    /// This app's own URL for `path`, from the request's Host.
+    /// This app's external URL for `path` (see `ExternalBaseURL`): the configured base URL, else
+    /// the trusted forwarded headers, else `http://` and the request's Host.
+    public func url(_ path: String, for request: Request) -> String {
+        baseURL.url(
+            path, host: request.headers.first(name: .host), forwardedProto: request.headers.first(name: "X-Forwarded-Proto"),
+            forwardedHost: request.headers.first(name: "X-Forwarded-Host"))
+    }
+
+    /// `http://` and the request's Host: for development on one machine only (behind a proxy
+    /// it is not the browser's URL); use the instance method with a configured base URL.
     public static func url(_ path: String, for request: Request) -> String {
-        "http://" + (request.headers.first(name: .host) ?? "127.0.0.1") + path
+        ExternalBaseURL().url(path, host: request.headers.first(name: .host))
     }
 
     /// A redirect to the provider, with the flow stored for this browser.
@@ -57,7 +71,7 @@ public struct VaporOAuth: Sendable {
 
     /// Completes the login from the callback request (state checked against this browser).
     public func authorizeAccessToken(_ app: RemoteApp, request: Request) async throws -> AuthorizedToken {
-        try await app.authorizeAccessToken(callbackURL: Self.url(request.url.string, for: request), session: Self.sessionID(request))
+        try await app.authorizeAccessToken(callbackURL: url(request.url.string, for: request), session: Self.sessionID(request))
     }
 }
 #endif

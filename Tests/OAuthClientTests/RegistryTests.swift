@@ -167,3 +167,16 @@ struct Stage {
         await stage.stop()
     }
 }
+
+@Suite struct ExternalBaseURLTests {
+    @Test func redirectURIsUseTheConfiguredOrTrustedExternalURL() {
+        #expect(ExternalBaseURL("https://app.example.com/").url("/callback", host: "app:8080") == "https://app.example.com/callback")
+        #expect(ExternalBaseURL("https://example.com/app").url("/callback", host: "app:8080") == "https://example.com/app/callback")
+        #expect(ExternalBaseURL().url("/callback", host: "app:8080", forwardedProto: "https", forwardedHost: "evil.example") == "http://app:8080/callback",
+            "forwarded headers are ignored unless trusted")
+        let trusted = ExternalBaseURL(trustForwardedHeaders: true)
+        #expect(trusted.url("/callback", host: "app:8080", forwardedProto: "https, http", forwardedHost: "app.example.com") == "https://app.example.com/callback")
+        #expect(trusted.url("/callback", host: "app:8080", forwardedProto: "javascript", forwardedHost: "a.example/evil?x=") == "http://app:8080/callback")
+        #expect(ExternalBaseURL().url("/cb", host: nil) == "http://127.0.0.1/cb")
+    }
+}

@@ -52,7 +52,7 @@ public enum ExampleApp {
             guard let app = registry[name] else { throw HTTPError(.notFound, message: "unknown provider \(name)") }
             let session = oauth.session(of: request)
             signedIn.pending.withLock { $0[session.id] = name }
-            return try await oauth.authorizeRedirect(app, request: request, redirectURI: HummingbirdOAuth.url("/callback", for: request), session: session)
+            return try await oauth.authorizeRedirect(app, request: request, redirectURI: oauth.url("/callback", for: request), session: session)
         }
 
         router.get("/callback") { request, _ -> Response in
@@ -85,7 +85,7 @@ public enum ExampleApp {
             guard let user = signedIn.users.withLock({ $0[session] }) else { return .redirect(to: "/", type: .found) }
             if user.provider == "google", let app = registry["google"] {
                 let url = try await app.logoutRedirect(
-                    postLogoutRedirectURI: HummingbirdOAuth.url("/logged-out", for: request), idTokenHint: user.token.oauth2?.idToken, session: session)
+                    postLogoutRedirectURI: oauth.url("/logged-out", for: request), idTokenHint: user.token.oauth2?.idToken, session: session)
                 return .redirect(to: url, type: .found)
             }
             _ = signedIn.users.withLock { $0.removeValue(forKey: session) }

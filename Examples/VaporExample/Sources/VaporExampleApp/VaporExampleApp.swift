@@ -34,7 +34,7 @@ public enum VaporExampleApp {
         app.get("login", ":provider") { request -> Response in
             guard let name = request.parameters.get("provider"), let remote = registry[name] else { throw Abort(.notFound) }
             request.session.data["pending"] = name
-            return try await oauth.authorizeRedirect(remote, request: request, redirectURI: VaporOAuth.url("/callback", for: request))
+            return try await oauth.authorizeRedirect(remote, request: request, redirectURI: oauth.url("/callback", for: request))
         }
         app.get("callback") { request -> Response in
             guard let name = request.session.data["pending"], let remote = registry[name] else { throw Abort(.badRequest, reason: "no sign-in in progress") }
@@ -63,7 +63,7 @@ public enum VaporExampleApp {
             let session = VaporOAuth.sessionID(request)
             if request.session.data["provider"] == "google", let remote = registry["google"], let token = tokens.values.withLock({ $0[session] }) {
                 return request.redirect(to: try await remote.logoutRedirect(
-                    postLogoutRedirectURI: VaporOAuth.url("/logged-out", for: request), idTokenHint: token.oauth2?.idToken, session: session))
+                    postLogoutRedirectURI: oauth.url("/logged-out", for: request), idTokenHint: token.oauth2?.idToken, session: session))
             }
             return request.redirect(to: "/logged-out")
         }
