@@ -28,6 +28,16 @@ func runCLI(_ arguments: [String], in directory: String = repositoryRoot, enviro
     return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
 }
 
+/// `runCLI` off Swift's cooperative pool: waiting for a process blocks its thread, and on two
+/// cores a blocked pool starves every other test's timers.
+func runCLIOffPool(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try runCLI(arguments, environment: environment) })
+        }
+    }
+}
+
 @Suite(.serialized) struct CLITests {
     @Test func invalidScenarioExitsTwoNamingFileLineColumn() throws {
         let directory = try temporaryDirectory()

@@ -45,7 +45,7 @@ import Testing
         }
     }
 
-    @Test func theExternalScenarioFolderPassesAgainstServedMocksGivenByURL() throws {
+    @Test func theExternalScenarioFolderPassesAgainstServedMocksGivenByURL() async throws {
         let served = try Served(["login-pages-oidc", "twitter-style-oauth1"])
         let oidc = try #require(served.urls["login-pages-oidc"], "\(served.urls)")
         let oauth1 = try #require(served.urls["twitter-style-oauth1"], "\(served.urls)")
@@ -61,7 +61,7 @@ import Testing
             "EXTERNAL_OAUTH1_API_PATH": "/1.1/account/verify_credentials.json",
         ]
         let directory = try temporaryDirectory()
-        let result = try runCLI(["run", "Scenarios/external", "--junit", directory + "/junit.xml"], environment: environment)
+        let result = try await runCLIOffPool(["run", "Scenarios/external", "--junit", directory + "/junit.xml"], environment: environment)
         #expect(served.stop() == 0, "serve ends with status 0 on SIGTERM")
         let total = try HarnessRun.discover([repositoryRoot + "/Scenarios/external"]).count
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
