@@ -30,7 +30,7 @@ public final class RemoteApp: Sendable {
     let registry: OAuthRegistryContext
     private let discovered = Mutex<OpenIDConnectClient?>(nil)
     /// The provider's keys, shared by every login of this app.
-    private let keys = Mutex<JWKSCache?>(nil)
+    let keys = Mutex<JWKSCache?>(nil)
     /// How long a started login may take.
     public let flowLifetime: TimeInterval = 600
 

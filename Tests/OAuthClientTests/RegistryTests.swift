@@ -146,6 +146,9 @@ struct Stage {
         let login = try await stage.login(app)
         let claims = try #require(login.idToken)
         #expect(login.userInfo?.email == "alice@example.test")
+        // Every login of the app shares one JWKS cache: a second login fetches no keys.
+        _ = try await stage.login(app, session: "session-2")
+        #expect(app.keys.withLock { $0 }?.fetchCount == 1)
         let info = try await app.userinfo(user: "alice", token: login.token, subject: claims.subject)
         #expect(info.sub == claims.subject)
         // The stored id_token validates again (nonce not rechecked).
