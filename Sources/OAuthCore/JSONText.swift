@@ -5,8 +5,10 @@
 ///
 /// Strict where lenient parsing would be a security or interoperability risk: invalid UTF-8,
 /// unescaped control characters, lone surrogates, leading zeros, trailing garbage and duplicate
-/// member names (RFC 7515 §5.2 requires rejecting duplicate JOSE header names; a token response
-/// with two `access_token`s is not one to guess about) are all errors. Nesting is limited to
+/// member names are all errors. On duplicates RFC 8259 §4 only says names SHOULD be unique and
+/// that receivers differ; RFC 7515 §4 lets a JWS parser either reject them or keep the last
+/// (lexically last) one. This parser rejects: a token response with two `access_token`s, or a
+/// JOSE header with two `alg`s, is not one to guess about. Nesting is limited to
 /// `maximumDepth` so hostile input cannot exhaust the stack.
 extension JSONValue {
     public static let maximumDepth = 256
