@@ -104,6 +104,20 @@ let validHead = """
         #expect(Set(validation.errors.map { URL(fileURLWithPath: $0.file).lastPathComponent }) == ["b-bad.yaml", "c-bad.yaml"], "\(validation.errors)")
     }
 
+    @Test func expectationSubjectsAreParsedWhenTheScenarioLoads() throws {
+        #expect(Assertion.Subject(key: "token.access_token") == .token("access_token"))
+        #expect(Assertion.Subject(key: "provider.token_requests.jwt_bearer") == .providerTokenRequests("jwt_bearer"))
+        #expect(Assertion.Subject(key: "jwks.fetches") == .jwksFetches)
+        for unknown in ["token.", "status.code", "tokens.x", "jwks.fetches.x", ""] { #expect(Assertion.Subject(key: unknown) == nil, "\(unknown)") }
+        for key in ["token.a.b", "status", "body", "header.WWW-Authenticate", "json.x.0", "authorization_url.nonce", "update_callback.count",
+            "provider.token_requests.password", "metadata.issuer", "id_token.sub", "userinfo.email", "jwks.fetches", "logout.state"] {
+            #expect(Assertion.Subject(key: key)?.description == key)
+        }
+        let error = #expect(throws: YAMLLocatedError.self) { try parse(validHead + "steps:\n  - expect: { tokens.access_token: present }\n") }
+        #expect(error?.line == 7)
+        #expect(error?.message.contains("unknown subject \"tokens.access_token\"") == true)
+    }
+
     @Test func stepsAndExpectationsAreRead() throws {
         let scenario = try parse(validHead + """
             steps:

@@ -230,7 +230,7 @@ struct StepContext {
     }
 
     /// The value an assertion subject names, as text; `nil` when absent.
-    func value(of subject: String) -> String? {
+    func value(of subject: Assertion.Subject) -> String? {
         func text(_ json: JSONValue?) -> String? {
             switch json {
             case nil, .null?: nil
@@ -238,50 +238,28 @@ struct StepContext {
             case let other?: other.description
             }
         }
-        if subject.hasPrefix("token.") {
-            if oauth1 != nil {
-                return text(oauth1Token.map { JSONValue.object($0.members) }?.value(atPath: subject.dropFirst(6)))
-            }
-            return text(oauth2?.token.map { JSONValue.object($0.members) }?.value(atPath: subject.dropFirst(6)))
-        }
-        if subject.hasPrefix("update_callback.") {
-            switch subject.dropFirst("update_callback.".count) {
-            case "count": return String(updates.count)
-            case "previous_refresh_token": return updates.last?.previousRefreshToken
-            case let member: return text(updates.last.map { JSONValue.object($0.token.members) }?.value(atPath: member))
-            }
-        }
-        if subject.hasPrefix("provider.token_requests.") {
-            let grant = String(subject.dropFirst("provider.token_requests.".count))
+        func at(_ members: [String: JSONValue]?, _ path: String) -> String? { text(members.map { JSONValue.object($0) }?.value(atPath: Substring(path))) }
+        switch subject {
+        case .token(let path):
+            return oauth1 != nil ? at(oauth1Token?.members, path) : at(oauth2?.token?.members, path)
+        case .updateCallback("count"): return String(updates.count)
+        case .updateCallback("previous_refresh_token"): return updates.last?.previousRefreshToken
+        case .updateCallback(let member): return at(updates.last?.token.members, member)
+        case .providerTokenRequests(let grant):
             return provider.mock.map { String($0.tokenRequests(grantType: grant == "jwt_bearer" ? Grant.jwtBearerType : grant)) }
+        case .idToken(let path): return at(openIDLogin?.idToken.claims, path)
+        case .userinfo(let path): return at(userInfo?.claims, path)
+        case .jwksFetches: return openID.map { String($0.jwks.fetchCount) } ?? "0"
+        case .logout("state"): return logoutState?.state
+        case .logout("post_logout_redirect_uri"): return logoutState?.postLogoutRedirectURI
+        case .logout: return nil
+        case .metadata(let path): return at(metadata?.document, path)
+        case .authorizationURL(let name): return authorizationRequest.flatMap { URLComponents(string: $0.url)?.queryItems?.first { $0.name == name }?.value }
+        case .status: return lastResponse.map { String($0.status) }
+        case .body: return lastResponse?.bodyText
+        case .header(let name): return lastResponse?.headers[name]
+        case .json(let path): return lastResponse.flatMap { text((try? JSONValue.parse($0.body))?.value(atPath: Substring(path))) }
         }
-        if subject.hasPrefix("id_token.") {
-            return text(openIDLogin.map { JSONValue.object($0.idToken.claims) }?.value(atPath: subject.dropFirst("id_token.".count)))
-        }
-        if subject.hasPrefix("userinfo.") {
-            return text(userInfo.map { JSONValue.object($0.claims) }?.value(atPath: subject.dropFirst("userinfo.".count)))
-        }
-        if subject == "jwks.fetches" { return openID.map { String($0.jwks.fetchCount) } ?? "0" }
-        if subject.hasPrefix("logout.") {
-            switch subject.dropFirst("logout.".count) {
-            case "state": return logoutState?.state
-            case "post_logout_redirect_uri": return logoutState?.postLogoutRedirectURI
-            default: return nil
-            }
-        }
-        if subject.hasPrefix("metadata.") {
-            return text(metadata.map { JSONValue.object($0.document) }?.value(atPath: subject.dropFirst("metadata.".count)))
-        }
-        if subject.hasPrefix("authorization_url.") {
-            let name = String(subject.dropFirst("authorization_url.".count))
-            return authorizationRequest.flatMap { URLComponents(string: $0.url)?.queryItems?.first { $0.name == name }?.value }
-        }
-        guard let response = lastResponse else { return nil }
-        if subject == "status" { return String(response.status) }
-        if subject == "body" { return response.bodyText }
-        if subject.hasPrefix("header.") { return response.headers[String(subject.dropFirst(7))] }
-        if subject.hasPrefix("json.") { return text((try? JSONValue.parse(response.body))?.value(atPath: subject.dropFirst(5))) }
-        return nil
     }
 
     /// `nil` when the assertion holds, else what was expected and found.

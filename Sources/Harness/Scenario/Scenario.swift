@@ -190,7 +190,73 @@ public struct Assertion: Sendable {
         }
     }
 
-    public var subject: String
+    /// What an `expect` key names, parsed when the scenario loads (`token.access_token` →
+    /// `.token("access_token")`). One table, `Subject.kinds`, says which keys exist.
+    public enum Subject: Sendable, Equatable, CustomStringConvertible {
+        case token(String)
+        case status
+        case body
+        case header(String)
+        case json(String)
+        case authorizationURL(String)
+        case updateCallback(String)
+        /// A built-in mock's counter: token requests of a grant type.
+        case providerTokenRequests(String)
+        case metadata(String)
+        case idToken(String)
+        case userinfo(String)
+        case jwksFetches
+        case logout(String)
+
+        /// Every subject: its prefix (or whole key) and how to build it from the rest.
+        static let kinds: [(key: String, takesPath: Bool, make: @Sendable (String) -> Subject)] = [
+            ("token.", true, { .token($0) }), ("status", false, { _ in .status }), ("body", false, { _ in .body }), ("header.", true, { .header($0) }),
+            ("json.", true, { .json($0) }), ("authorization_url.", true, { .authorizationURL($0) }), ("update_callback.", true, { .updateCallback($0) }),
+            ("provider.token_requests.", true, { .providerTokenRequests($0) }), ("metadata.", true, { .metadata($0) }), ("id_token.", true, { .idToken($0) }),
+            ("userinfo.", true, { .userinfo($0) }), ("jwks.fetches", false, { _ in .jwksFetches }), ("logout.", true, { .logout($0) }),
+        ]
+
+        /// The subject a key names, or `nil` for an unknown key.
+        public init?(key: String) {
+            for kind in Self.kinds {
+                if kind.takesPath, key.hasPrefix(kind.key), key.count > kind.key.count {
+                    self = kind.make(String(key.dropFirst(kind.key.count)))
+                    return
+                }
+                if !kind.takesPath, key == kind.key {
+                    self = kind.make("")
+                    return
+                }
+            }
+            return nil
+        }
+
+        /// Reads a built-in mock's state (refused for providers given by URL).
+        public var needsMock: Bool {
+            if case .providerTokenRequests = self { return true }
+            return false
+        }
+
+        public var description: String {
+            switch self {
+            case .token(let path): "token.\(path)"
+            case .status: "status"
+            case .body: "body"
+            case .header(let name): "header.\(name)"
+            case .json(let path): "json.\(path)"
+            case .authorizationURL(let name): "authorization_url.\(name)"
+            case .updateCallback(let member): "update_callback.\(member)"
+            case .providerTokenRequests(let grant): "provider.token_requests.\(grant)"
+            case .metadata(let path): "metadata.\(path)"
+            case .idToken(let path): "id_token.\(path)"
+            case .userinfo(let path): "userinfo.\(path)"
+            case .jwksFetches: "jwks.fetches"
+            case .logout(let member): "logout.\(member)"
+            }
+        }
+    }
+
+    public var subject: Subject
     public var matcher: Matcher
     public var line: Int
 }

@@ -25,10 +25,6 @@ public enum ScenarioLoader {
     static let oauth2Actions: Set<String> = ["fetch_token", "refresh", "revoke", "introspect", "discover", "login", "userinfo", "logout", "evil", "rotate_keys"]
     /// Client-side compliance fixes a scenario can switch on.
     static let complianceFixes = ["oauth1_unconfirmed_callback"] + ComplianceFixes.all.map(\.name)
-    static let subjects = [
-        "token.", "status", "json.", "header.", "body", "authorization_url.", "update_callback.", "provider.token_requests.", "metadata.",
-        "id_token.", "userinfo.", "jwks.fetches", "logout.",
-    ]
 
     /// Reads a scenario file. With `catalog`, the provider must be one of its profiles.
     public static func load(
@@ -248,7 +244,7 @@ public enum ScenarioLoader {
             if case .authorize(let options) = step.action, options.user != nil {
                 throw node.error("authorize user: picks a built-in mock's user; for a provider given by URL give the scenario a user: {username, password}")
             }
-            if case .expect(let assertions) = step.action, let mockOnly = assertions.first(where: { $0.subject.hasPrefix("provider.") }) {
+            if case .expect(let assertions) = step.action, let mockOnly = assertions.first(where: { $0.subject.needsMock }) {
                 throw node.error("\(mockOnly.subject) reads a built-in mock's counters and cannot be checked against a provider given by URL")
             }
         }
@@ -375,12 +371,12 @@ public enum ScenarioLoader {
             guard !checks.entries.isEmpty else { throw body.error("expected at least one expectation") }
             var assertions: [Assertion] = []
             for entry in checks.entries {
-                guard subjects.contains(where: { $0.hasSuffix(".") ? entry.key.hasPrefix($0) && entry.key.count > $0.count : entry.key == $0 }) else {
+                guard let subject = Assertion.Subject(key: entry.key) else {
                     throw entry.keyNode.error(
                         "unknown subject \"\(entry.key)\"; expected status, body, or token.<member>, json.<path>, header.<name>, "
                             + "authorization_url.<parameter>, update_callback.<count|previous_refresh_token>, provider.token_requests.<grant>, metadata.<member>")
                 }
-                assertions.append(Assertion(subject: entry.key, matcher: try matcher(entry.value), line: entry.keyNode.line))
+                assertions.append(Assertion(subject: subject, matcher: try matcher(entry.value), line: entry.keyNode.line))
             }
             action = .expect(assertions)
         case "advance_clock":
