@@ -162,3 +162,18 @@ let validHead = """
         #expect(try parse(required).missingVariables == ["REQUIRED_SECRET"])
     }
 }
+
+/// The step registry (`StepKind`) is the one source: the JSON Schema and the scenario docs
+/// must name exactly its steps.
+@Suite struct StepRegistryTests {
+    @Test func theSchemaAndTheDocsNameEveryStepOfTheRegistry() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/docs/schema/scenario.schema.json"))
+        let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let steps = try #require(((schema["properties"] as? [String: Any])?["steps"] as? [String: Any])?["items"] as? [String: Any])
+        let keys = Set(try #require(steps["properties"] as? [String: Any]).keys).subtracting(["expect_error"])
+        #expect(keys == Set(StepKind.allCases.map(\.rawValue)), "schema: \(keys.symmetricDifference(StepKind.allCases.map(\.rawValue)).sorted())")
+        let docs = try String(contentsOfFile: repositoryRoot + "/Scenarios/README.md", encoding: .utf8)
+        for kind in StepKind.allCases { #expect(docs.contains("`\(kind.rawValue)"), "Scenarios/README.md does not document \(kind.rawValue)") }
+        #expect(ScenarioLoader.actions == StepKind.allCases.map(\.rawValue))
+    }
+}

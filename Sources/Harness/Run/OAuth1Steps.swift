@@ -21,7 +21,7 @@ extension StepContext {
             try await sendAll(concurrent, step: kind) { try await session.request(method, url, headers: method == "POST" ? ["Content-Type": "application/x-www-form-urlencoded"] : [:], step: kind) }
         case .expect, .advanceClock, .fault:
             try await executeShared(step)
-        default:
+        case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys:
             throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) is not an OAuth 1 step", step: step.kind)
         }
     }

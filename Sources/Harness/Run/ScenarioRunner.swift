@@ -155,7 +155,7 @@ public final class ScenarioRunner: Sendable {
         for (index, step) in scenario.steps.enumerated() {
             let label = "step \(index + 1) \(step.kind) (line \(step.line))"
             recorder.setStep(step.kind)
-            let judged = ["login", "userinfo", "logout"].contains(step.kind)
+            let judged = step.action.stepKind.isJudged
             do {
                 try await context.execute(step)
                 if judged { verdict = "accept" }

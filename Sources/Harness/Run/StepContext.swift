@@ -202,8 +202,9 @@ struct StepContext {
             }
             mock.arm(fault)
             if let fault { recorder.transcript.note("fault armed: \(fault.kind.rawValue) on \(fault.path ?? "every path")") }
-        default:
-            break
+        case .authorize, .fetchToken, .request, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .evil,
+            .rotateKeys:
+            throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) is not a step every protocol shares", step: step.kind)
         }
     }
 

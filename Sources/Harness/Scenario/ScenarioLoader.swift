@@ -13,16 +13,9 @@ public enum ScenarioLoader {
     ]
     static let oauth1ClientKeys: Set<String> = ["signature_method", "signature_type", "realm", "nonce", "timestamp_offset"]
     static let oauth2ClientKeys: Set<String> = ["auth_method", "scope", "pkce", "token_placement", "auto_refresh"]
-    static let actions = [
-        "authorize", "fetch_token", "refresh", "revoke", "introspect", "discover", "request_token", "access_token", "login", "userinfo", "logout",
-        "evil", "rotate_keys", "fault", "get", "post", "expect", "advance_clock",
-    ]
-    static let openIDActions: Set<String> = ["login", "userinfo", "logout", "evil", "rotate_keys"]
-    static let oauth1Actions: Set<String> = ["request_token", "access_token"]
+    /// The step keys, from the registry.
+    static let actions = StepKind.allCases.map(\.rawValue)
     static let externalEndpoints = ["authorize", "token", "resource", "revoke", "introspect", "request_token", "access_token"]
-    /// Steps that need a built-in mock's controls: its clock, evil modes, keys or faults.
-    static let mockOnlyActions: Set<String> = ["evil", "rotate_keys", "advance_clock", "fault"]
-    static let oauth2Actions: Set<String> = ["fetch_token", "refresh", "revoke", "introspect", "discover", "login", "userinfo", "logout", "evil", "rotate_keys"]
     /// Client-side compliance fixes a scenario can switch on.
     static let complianceFixes = ["oauth1_unconfirmed_callback"] + ComplianceFixes.all.map(\.name)
 
@@ -155,7 +148,7 @@ public enum ScenarioLoader {
         if let external {
             try checkExternal(external, steps: steps, stepNodes: try stepsNode.sequence("steps"), clientMap: clientMap)
         }
-        for (step, node) in zip(steps, try stepsNode.sequence("steps")) where openIDActions.contains(step.kind) && client.openID == nil {
+        for (step, node) in zip(steps, try stepsNode.sequence("steps")) where step.action.stepKind.needsOpenID && client.openID == nil {
             throw node.error("\(step.kind) needs an OpenID Connect client: add openid: true to the client")
         }
         if let profile = catalog?[provider], client.openID != nil, profile.oidc == nil {
@@ -172,8 +165,8 @@ public enum ScenarioLoader {
         }
         if let profile = catalog?[provider] {
             let isOAuth1 = profile.protocolName == "oauth1"
-            let foreignActions = isOAuth1 ? oauth2Actions : oauth1Actions
-            for (step, node) in zip(steps, try stepsNode.sequence("steps")) where foreignActions.contains(step.kind) {
+            for (step, node) in zip(steps, try stepsNode.sequence("steps"))
+            where step.action.stepKind.onlyFor.map({ $0 != (isOAuth1 ? "oauth1" : "oauth2") }) ?? false {
                 throw node.error("\(step.kind) is not an action of \(profile.protocolName) providers; \(provider) is \(profile.protocolName)")
             }
             for entry in clientMap.entries where (isOAuth1 ? oauth2ClientKeys : oauth1ClientKeys).contains(entry.key) {
@@ -234,11 +227,11 @@ public enum ScenarioLoader {
     static func checkExternal(_ external: ExternalProviderSpec, steps: [Step], stepNodes: [YAMLNode], clientMap: YAMLMapping) throws(YAMLLocatedError) {
         let protocolName = external.isOAuth1 ? "oauth1" : "oauth2"
         for (step, node) in zip(steps, stepNodes) {
-            if mockOnlyActions.contains(step.kind) {
+            if step.action.stepKind.needsMock {
                 throw node.error(
                     "\(step.kind) needs a built-in mock provider (its clock, evil modes, keys or faults) and cannot run against a provider given by URL")
             }
-            if (external.isOAuth1 ? oauth2Actions : oauth1Actions).contains(step.kind) {
+            if let only = step.action.stepKind.onlyFor, only != protocolName {
                 throw node.error("\(step.kind) is not an action of \(protocolName) providers; this provider is \(protocolName)")
             }
             if case .authorize(let options) = step.action, options.user != nil {
@@ -272,8 +265,9 @@ public enum ScenarioLoader {
             return value
         }
         let action: Step.Action
-        switch kind {
-        case "authorize":
+        guard let stepKind = StepKind(rawValue: kind) else { throw node.error("unknown action \(kind)") }
+        switch stepKind {
+        case .authorize:
             let options = try optionalMapping(body, "authorize options")
             try options?.allowOnly(["consent", "user", "callback_state", "response_type", "form"], in: "authorize")
             let consent = try options?["consent"]?.choice("consent", ["approve", "deny"]) ?? "approve"
@@ -283,7 +277,7 @@ public enum ScenarioLoader {
                     consent: .init(rawValue: consent)!, user: try options?["user"]?.string("user"),
                     callbackState: try options?["callback_state"]?.string("callback_state"),
                     responseType: try options?["response_type"]?.string("response_type") ?? "code", form: form))
-        case "fetch_token":
+        case .fetchToken:
             let options = try optionalMapping(body, "fetch_token options")
             try options?.allowOnly(
                 ["grant", "code_verifier", "redirect_uri", "username", "password", "scope", "subject", "audience", "assertion_key"],
@@ -303,18 +297,18 @@ public enum ScenarioLoader {
             }
             if fetch.grant == "jwt_bearer", fetch.subject == nil { throw body.error("the jwt_bearer grant needs a subject") }
             action = .fetchToken(fetch)
-        case "refresh":
+        case .refresh:
             let options = try optionalMapping(body, "refresh options")
             try options?.allowOnly(["refresh_token", "scope"], in: "refresh")
             let which = try options?["refresh_token"]?.choice("refresh_token", ["current", "previous"]) ?? "current"
             action = .refresh(usePrevious: which == "previous", scope: try options?["scope"]?.stringList("scope"))
-        case "revoke", "introspect":
+        case .revoke, .introspect:
             let options = try optionalMapping(body, "\(kind) options")
             try options?.allowOnly(["token", "hint"], in: kind)
             let token = try options?["token"]?.choice("token", ["access_token", "refresh_token"]) ?? (kind == "revoke" ? "refresh_token" : "access_token")
             let hint = try options?["hint"]?.choice("hint", ["access_token", "refresh_token", "none"]) ?? token
             action = kind == "revoke" ? .revoke(token: token, hint: hint == "none" ? nil : hint) : .introspect(token: token, hint: hint == "none" ? nil : hint)
-        case "login":
+        case .login:
             let options = try optionalMapping(body, "login options")
             try options?.allowOnly(["consent", "user", "form"], in: "login")
             let consent = try options?["consent"]?.choice("consent", ["approve", "deny"]) ?? "approve"
@@ -322,32 +316,32 @@ public enum ScenarioLoader {
                 .init(
                     consent: .init(rawValue: consent)!, user: try options?["user"]?.string("user"),
                     form: try formValues(options?["form"], environment: environment, missing: &missing)))
-        case "userinfo", "rotate_keys":
+        case .userinfo, .rotateKeys:
             _ = try optionalMapping(body, "\(kind) options")?.allowOnly([], in: kind)
             action = kind == "userinfo" ? .userinfo : .rotateKeys
-        case "logout":
+        case .logout:
             let options = try optionalMapping(body, "logout options")
             try options?.allowOnly(["post_logout_redirect_uri"], in: "logout")
             action = .logout(postLogoutRedirectURI: try expanded(options?["post_logout_redirect_uri"], "post_logout_redirect_uri"))
-        case "evil":
+        case .evil:
             action = .evil(try body.choice("evil mode", EvilMode.allCases.map(\.rawValue)))
-        case "fault":
+        case .fault:
             if case .scalar = body.node, try body.string("fault") == "none" {
                 action = .fault(nil)
             } else {
                 action = .fault(try Fault(yaml: body))
             }
-        case "request_token":
+        case .requestToken:
             _ = try optionalMapping(body, "request_token options")?.allowOnly([], in: "request_token")
             action = .requestToken
-        case "access_token":
+        case .accessToken:
             let options = try optionalMapping(body, "access_token options")
             try options?.allowOnly(["verifier"], in: "access_token")
             action = .accessToken(verifier: try options?["verifier"]?.string("verifier"))
-        case "discover":
+        case .discover:
             _ = try optionalMapping(body, "discover options")?.allowOnly([], in: "discover")
             action = .discover
-        case "get", "post":
+        case .get, .post:
             var concurrent = 1
             let path: String
             let pathNode: YAMLNode
@@ -366,7 +360,7 @@ public enum ScenarioLoader {
             }
             guard path.hasPrefix("/") || missing.count > before else { throw pathNode.error("expected a path starting with /, found \"\(path)\"") }
             action = .request(method: kind.uppercased(), path: path, concurrent: concurrent)
-        case "expect":
+        case .expect:
             let checks = try body.mapping("expectations")
             guard !checks.entries.isEmpty else { throw body.error("expected at least one expectation") }
             var assertions: [Assertion] = []
@@ -379,14 +373,12 @@ public enum ScenarioLoader {
                 assertions.append(Assertion(subject: subject, matcher: try matcher(entry.value), line: entry.keyNode.line))
             }
             action = .expect(assertions)
-        case "advance_clock":
+        case .advanceClock:
             action = .advanceClock(try body.duration("advance_clock"))
-        default:
-            throw node.error("unknown action \(kind)")
         }
         var expectError: ErrorExpectation?
         if let errorNode = map["expect_error"] {
-            guard kind != "expect", kind != "advance_clock" else { throw errorNode.error("expect_error applies to actions that talk to the provider") }
+            guard action.stepKind.talksToProvider else { throw errorNode.error("expect_error applies to actions that talk to the provider") }
             if case .scalar = errorNode.node {
                 expectError = ErrorExpectation(code: try errorNode.string("an OAuth error code"))
             } else {

@@ -1,0 +1,98 @@
+/// Every kind of scenario step, by the key it is written with: the one registry that the
+/// loader's accepted keys, the runner's dispatch, the JSON Schema and `Scenarios/README.md` are
+/// held to (the last two by tests). Adding a step: a case here, its parser in
+/// `ScenarioLoader.parseStep`, an `Action` and its executor — every `switch` over these is
+/// exhaustive, so the compiler points at whatever is missing.
+public enum StepKind: String, CaseIterable, Sendable {
+    case authorize
+    case fetchToken = "fetch_token"
+    case refresh
+    case revoke
+    case introspect
+    case discover
+    case requestToken = "request_token"
+    case accessToken = "access_token"
+    case login
+    case userinfo
+    case logout
+    case evil
+    case rotateKeys = "rotate_keys"
+    case fault
+    case get
+    case post
+    case expect
+    case advanceClock = "advance_clock"
+
+    /// The protocols whose providers have this step (`nil`: every protocol).
+    var onlyFor: String? {
+        switch self {
+        case .requestToken, .accessToken: "oauth1"
+        case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys: "oauth2"
+        case .authorize, .fault, .get, .post, .expect, .advanceClock: nil
+        }
+    }
+
+    /// Needs an OpenID Connect client (`openid: true`).
+    var needsOpenID: Bool {
+        switch self {
+        case .login, .userinfo, .logout, .evil, .rotateKeys: true
+        case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .get, .post, .expect, .advanceClock:
+            false
+        }
+    }
+
+    /// Needs a built-in mock's controls (its clock, evil modes, keys or faults).
+    var needsMock: Bool {
+        switch self {
+        case .evil, .rotateKeys, .fault, .advanceClock: true
+        case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .get, .post,
+            .expect:
+            false
+        }
+    }
+
+    /// Talks to the provider, so it may carry `expect_error`.
+    var talksToProvider: Bool {
+        switch self {
+        case .expect, .advanceClock: false
+        case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .evil, .rotateKeys,
+            .fault, .get, .post:
+            true
+        }
+    }
+
+    /// Its outcome is the client's verdict in the conformance table.
+    var isJudged: Bool {
+        switch self {
+        case .login, .userinfo, .logout: true
+        case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .evil, .rotateKeys, .fault, .get, .post, .expect,
+            .advanceClock:
+            false
+        }
+    }
+}
+
+extension Step.Action {
+    /// The registry entry of this action.
+    var stepKind: StepKind {
+        switch self {
+        case .authorize: .authorize
+        case .fetchToken: .fetchToken
+        case .request(let method, _, _): method == "POST" ? .post : .get
+        case .refresh: .refresh
+        case .revoke: .revoke
+        case .introspect: .introspect
+        case .discover: .discover
+        case .requestToken: .requestToken
+        case .accessToken: .accessToken
+        case .login: .login
+        case .userinfo: .userinfo
+        case .logout: .logout
+        case .evil: .evil
+        case .rotateKeys: .rotateKeys
+        case .fault: .fault
+        case .expect: .expect
+        case .advanceClock: .advanceClock
+        }
+    }
+}
