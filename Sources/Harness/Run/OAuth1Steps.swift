@@ -19,7 +19,7 @@ extension StepContext {
             let url = endpoints.url(path)
             let kind = step.kind
             try await sendAll(concurrent, step: kind) { try await session.request(method, url, headers: method == "POST" ? ["Content-Type": "application/x-www-form-urlencoded"] : [:], step: kind) }
-        case .expect, .advanceClock, .fault:
+        case .expect, .advanceClock, .fault, .clearCookies:
             try await executeShared(step)
         case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys:
             throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) is not an OAuth 1 step", step: step.kind)

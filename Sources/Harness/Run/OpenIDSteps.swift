@@ -67,7 +67,7 @@ extension StepContext {
             }
             try mock.rotateSigningKeys()
             recorder.transcript.note("provider rotated its signing key")
-        case .authorize, .fetchToken, .request, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .expect, .advanceClock:
+        case .authorize, .fetchToken, .request, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .expect, .advanceClock, .clearCookies:
             return false
         }
         return true

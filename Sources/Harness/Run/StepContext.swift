@@ -149,7 +149,7 @@ struct StepContext {
             let url = endpoints.url(path)
             let kind = step.kind
             try await sendAll(concurrent, step: kind) { try await session.request(method, url, step: kind) }
-        case .expect, .advanceClock, .fault:
+        case .expect, .advanceClock, .fault, .clearCookies:
             try await executeShared(step)
         case .requestToken, .accessToken:
             throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) is an OAuth 1 step", step: step.kind)
@@ -202,6 +202,9 @@ struct StepContext {
             }
             mock.arm(fault)
             if let fault { recorder.transcript.note("fault armed: \(fault.kind.rawValue) on \(fault.path ?? "every path")") }
+        case .clearCookies:
+            agent.cookies = CookieJar()
+            recorder.transcript.note("the browser's cookies were cleared")
         case .authorize, .fetchToken, .request, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .evil,
             .rotateKeys:
             throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) is not a step every protocol shares", step: step.kind)

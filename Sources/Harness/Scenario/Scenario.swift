@@ -123,6 +123,8 @@ public struct Step: Sendable {
         case expect([Assertion])
         /// Move the shared clock of client and provider forward.
         case advanceClock(TimeInterval)
+        /// Forget the browser's cookies (its sessions at the provider): the next login starts afresh.
+        case clearCookies
     }
 
     public struct Authorize: Sendable {

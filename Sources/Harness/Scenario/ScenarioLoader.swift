@@ -375,6 +375,9 @@ public enum ScenarioLoader {
             action = .expect(assertions)
         case .advanceClock:
             action = .advanceClock(try body.duration("advance_clock"))
+        case .clearCookies:
+            _ = try optionalMapping(body, "clear_cookies options")?.allowOnly([], in: kind)
+            action = .clearCookies
         }
         var expectError: ErrorExpectation?
         if let errorNode = map["expect_error"] {

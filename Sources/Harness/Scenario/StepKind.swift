@@ -22,13 +22,14 @@ public enum StepKind: String, CaseIterable, Sendable {
     case post
     case expect
     case advanceClock = "advance_clock"
+    case clearCookies = "clear_cookies"
 
     /// The protocols whose providers have this step (`nil`: every protocol).
     var onlyFor: String? {
         switch self {
         case .requestToken, .accessToken: "oauth1"
         case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys: "oauth2"
-        case .authorize, .fault, .get, .post, .expect, .advanceClock: nil
+        case .authorize, .fault, .get, .post, .expect, .advanceClock, .clearCookies: nil
         }
     }
 
@@ -36,7 +37,8 @@ public enum StepKind: String, CaseIterable, Sendable {
     var needsOpenID: Bool {
         switch self {
         case .login, .userinfo, .logout, .evil, .rotateKeys: true
-        case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .get, .post, .expect, .advanceClock:
+        case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .get, .post, .expect, .advanceClock,
+            .clearCookies:
             false
         }
     }
@@ -46,7 +48,7 @@ public enum StepKind: String, CaseIterable, Sendable {
         switch self {
         case .evil, .rotateKeys, .fault, .advanceClock: true
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .get, .post,
-            .expect:
+            .expect, .clearCookies:
             false
         }
     }
@@ -54,7 +56,7 @@ public enum StepKind: String, CaseIterable, Sendable {
     /// Talks to the provider, so it may carry `expect_error`.
     var talksToProvider: Bool {
         switch self {
-        case .expect, .advanceClock: false
+        case .expect, .advanceClock, .clearCookies: false
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .evil, .rotateKeys,
             .fault, .get, .post:
             true
@@ -66,7 +68,7 @@ public enum StepKind: String, CaseIterable, Sendable {
         switch self {
         case .login, .userinfo, .logout: true
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .evil, .rotateKeys, .fault, .get, .post, .expect,
-            .advanceClock:
+            .advanceClock, .clearCookies:
             false
         }
     }
@@ -93,6 +95,7 @@ extension Step.Action {
         case .fault: .fault
         case .expect: .expect
         case .advanceClock: .advanceClock
+        case .clearCookies: .clearCookies
         }
     }
 }
