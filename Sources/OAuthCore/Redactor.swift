@@ -9,13 +9,6 @@ import Synchronization
 public final class Redactor: Sendable {
     public static let mask = "[REDACTED]"
 
-    /// Parameter and JSON member names whose values are secrets (RFC 6749, 7636, 7009, 7523, 5849).
-    public static let secretNames: Set<String> = [
-        "access_token", "refresh_token", "id_token", "code", "code_verifier", "client_secret",
-        "client_assertion", "assertion", "password", "token", "device_code", "oauth_token",
-        "oauth_token_secret", "oauth_verifier", "oauth_signature", "private_key", "logout_token",
-    ]
-
     /// Words that make a name a secret's, in any case and style (`accessToken`, `api-key`,
     /// `X-Auth-Token`, `incoming_webhook`): compared with the name lowercased and stripped of
     /// `_`, `-`, `.` and spaces.

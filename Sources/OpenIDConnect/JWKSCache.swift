@@ -24,7 +24,6 @@ public final class JWKSCache: Sendable {
 
     struct State {
         var keys: [JSONValue] = []
-        var fetchedAt: Date?
         var expiresAt: Date?
         /// When an unknown kid last caused a refetch.
         var lastUnknownKidRefetch: Date?
@@ -83,7 +82,6 @@ public final class JWKSCache: Sendable {
         let lifetime = min(Self.lifetime(of: response, now: now) ?? defaultLifetime, maximumLifetime)
         state.withLock {
             $0.keys = keys
-            $0.fetchedAt = now
             $0.expiresAt = now.addingTimeInterval(max(lifetime, 0))
             $0.fetches += 1
             $0.verifiers = [:]
