@@ -52,7 +52,6 @@ let package = Package(
                 "OAuthCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
-                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ]
         ),
         .target(

@@ -79,11 +79,11 @@ public struct OAuth1Auth: Sendable {
         var form: FormParameters?
         if isForm || (forceIncludeBody && !request.body.isEmpty) {
             form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self))
-            if isForm, form == nil { throw .client(OAuthError.invalidConfiguration, "the form body is malformed", step: "sign") }
+            if isForm, form == nil { throw .client(OAuthErrorCode.invalidConfiguration, "the form body is malformed", step: "sign") }
         }
         if signatureType == .body {
             guard request.method != "GET", request.method != "HEAD", isForm || request.body.isEmpty else {
-                throw .client(OAuthError.invalidConfiguration, "signature type body needs a form-encoded request that has a body (not \(request.method))", step: "sign")
+                throw .client(OAuthErrorCode.invalidConfiguration, "signature type body needs a form-encoded request that has a body (not \(request.method))", step: "sign")
             }
         }
         var parameters = protocolParameters(extra: extraProtocolParameters)
@@ -119,15 +119,8 @@ public struct OAuth1Auth: Sendable {
             request.body = Array(body.encoded.utf8)
             request.headers["Content-Type"] = "application/x-www-form-urlencoded"
         case .query:
-            let query = FormParameters(parameters).queryEncoded
-            let (base, fragment) = Self.splitFragment(request.url)
-            request.url = base + (base.contains("?") ? "&" : "?") + query + fragment
+            request.url = URLReference.appending(FormParameters(parameters), to: request.url)
         }
         return request
-    }
-
-    static func splitFragment(_ url: String) -> (String, String) {
-        guard let hash = url.firstIndex(of: "#") else { return (url, "") }
-        return (String(url[..<hash]), String(url[hash...]))
     }
 }

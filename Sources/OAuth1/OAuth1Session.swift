@@ -111,11 +111,11 @@ public final class OAuth1Session: Sendable {
     /// The URL to send the resource owner to, with `oauth_token` (default: the temporary token).
     public func createAuthorizationURL(_ url: String, requestToken: String? = nil, extraParameters: [(String, String)] = []) throws(OAuthError) -> String {
         guard let token = requestToken ?? state.withLock({ $0.token }) else {
-            throw .client("missing_token", "no request token: call fetchRequestToken first", step: "authorize")
+            throw .client(.missingToken, "no request token: call fetchRequestToken first", step: "authorize")
         }
         var parameters = FormParameters([("oauth_token", token)])
         for (name, value) in extraParameters { parameters.append(name, value) }
-        return url + (url.contains("?") ? "&" : "?") + parameters.queryEncoded
+        return URLReference.appending(parameters, to: url)
     }
 
     /// Reads the callback: `oauth_token` must be the temporary token, `oauth_verifier` is kept.
@@ -123,23 +123,21 @@ public final class OAuth1Session: Sendable {
     @discardableResult
     public func parseAuthorizationResponse(_ url: String) throws(OAuthError) -> (token: String, verifier: String) {
         let step = "authorize"
-        let query = url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-            .split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first ?? ""
         let parameters: FormParameters
         do {
-            parameters = try FormParameters(parsing: query)
+            parameters = try URLReference(url).queryItems()
         } catch {
             throw .malformed(step: step, httpStatus: nil, "the callback's query is malformed: \(error.reason)")
         }
         if parameters["denied"] != nil {
-            throw OAuthError(code: "access_denied", description: "the resource owner denied the request", step: step, origin: .provider)
+            throw OAuthError(code: .accessDenied, description: "the resource owner denied the request", step: step, origin: .provider)
         }
         guard let token = parameters["oauth_token"], let verifier = parameters["oauth_verifier"] else {
             throw .malformed(step: step, httpStatus: nil, "the callback lacks oauth_token or oauth_verifier")
         }
         let expected = state.withLock { $0.token }
         if let expected, !constantTimeEquals(expected, token) {
-            throw .client("token_mismatch", "the callback's oauth_token is not the temporary token of this flow", step: step)
+            throw .client(.tokenMismatch, "the callback's oauth_token is not the temporary token of this flow", step: step)
         }
         state.withLock { $0.verifier = verifier }
         return (token, verifier)
@@ -152,7 +150,7 @@ public final class OAuth1Session: Sendable {
     public func fetchAccessToken(_ url: String, verifier given: String? = nil, extraParameters: [(String, String)] = []) async throws(OAuthError) -> OAuth1Token {
         let step = "access_token"
         guard let verifier = given ?? state.withLock({ $0.verifier }) else {
-            throw .client("missing_verifier", "no oauth_verifier: read the authorization response first", step: step)
+            throw .client(.missingVerifier, "no oauth_verifier: read the authorization response first", step: step)
         }
         let request = try auth(verifier: verifier).sign(.form(url, FormParameters(extraParameters)))
         let token = try Self.parseTokenResponse(try await send(request, step: step), step: step)
@@ -174,10 +172,10 @@ public final class OAuth1Session: Sendable {
         let form = try? FormParameters(parsing: text)
         guard (200..<300).contains(response.status) else {
             if let problem = form?["oauth_problem"] {
-                throw OAuthError(code: problem, description: form?["oauth_problem_advice"], httpStatus: response.status, step: step, origin: .provider)
+                throw OAuthError(code: OAuthErrorCode(problem), description: form?["oauth_problem_advice"], httpStatus: response.status, step: step, origin: .provider)
             }
             if let json = try? JSONValue.parse(response.body), let message = json["errors"]?.value(atPath: "0.message")?.stringValue ?? json["error"]?.stringValue {
-                throw OAuthError(code: "provider_error", description: message, httpStatus: response.status, step: step, origin: .provider)
+                throw OAuthError(code: .providerError, description: message, httpStatus: response.status, step: step, origin: .provider)
             }
             throw .malformed(step: step, httpStatus: response.status, "expected an OAuth problem report, got \(response.body.count) bytes of \(response.mediaType ?? "no Content-Type")")
         }

@@ -207,8 +207,7 @@ public enum ComplianceFixes {
                 guard let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix("bearer ") else { return request }
                 var request = request
                 request.headers["Authorization"] = nil
-                let token = PercentEncoding.encode(String(authorization.dropFirst(7)))
-                request.url += (request.url.contains("?") ? "&" : "?") + "access_token=" + token
+                request.url = URLReference.appending(FormParameters([("access_token", String(authorization.dropFirst(7)))]), to: request.url)
                 return request
             }
         ])

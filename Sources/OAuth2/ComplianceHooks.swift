@@ -55,7 +55,7 @@ struct ComplianceHookSet: Sendable {
             } catch let error as OAuthError {
                 throw error
             } catch {
-                throw .client("compliance_hook_failed", "a compliance hook threw: \(error)", step: step)
+                throw .client(.complianceHookFailed, "a compliance hook threw: \(error)", step: step)
             }
         }
         return value

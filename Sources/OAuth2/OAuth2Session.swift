@@ -154,8 +154,9 @@ public final class OAuth2Session: Sendable {
         _ endpoint: String, state: String? = nil, codeVerifier: String? = nil, responseType: String = "code",
         extraParameters: [(String, String)] = []
     ) throws(OAuthError) -> AuthorizationRequest {
-        guard var components = URLComponents(string: endpoint), components.scheme != nil, components.host != nil else {
-            throw .client(OAuthError.invalidConfiguration, "the authorization endpoint is not an absolute URL", step: "authorize")
+        let url = URLReference(endpoint)
+        guard url.hasValidAuthority else {
+            throw .client(OAuthErrorCode.invalidConfiguration, "the authorization endpoint is not an absolute URL", step: "authorize")
         }
         let state = state ?? SecureRandom.token(bytes: 32)
         var parameters = FormParameters([("response_type", responseType), ("client_id", clientID)])
@@ -166,7 +167,7 @@ public final class OAuth2Session: Sendable {
         if let method = codeChallengeMethod {
             let chosen = codeVerifier ?? PKCE.generateVerifier()
             guard PKCE.isValidVerifier(chosen) else {
-                throw .client(OAuthError.invalidConfiguration, "code_verifier must be 43-128 unreserved characters (RFC 7636 §4.1)", step: "authorize")
+                throw .client(OAuthErrorCode.invalidConfiguration, "code_verifier must be 43-128 unreserved characters (RFC 7636 §4.1)", step: "authorize")
             }
             verifier = chosen
             parameters.append("code_challenge", PKCE.challenge(for: chosen, method: method))
@@ -175,9 +176,7 @@ public final class OAuth2Session: Sendable {
         // An extra parameter replaces the session's own of that name: never sent twice (RFC 6749 §3.1).
         for (name, value) in extraParameters { parameters.set(name, value) }
         // Keep any query the endpoint already has (RFC 6749 §3.1).
-        let existing = components.percentEncodedQuery.map { $0.isEmpty ? "" : $0 + "&" } ?? ""
-        components.percentEncodedQuery = existing + parameters.queryEncoded
-        return AuthorizationRequest(url: components.string ?? endpoint, state: state, codeVerifier: verifier, redirectURI: redirectURI)
+        return AuthorizationRequest(url: url.appending(parameters).description, state: state, codeVerifier: verifier, redirectURI: redirectURI)
     }
 
     // MARK: Token endpoint
@@ -238,7 +237,7 @@ public final class OAuth2Session: Sendable {
     ) async throws(OAuthError) -> OAuth2Token {
         let endpoint = try endpointOrDefault(tokenEndpoint, step: "refresh")
         guard let refreshToken = given ?? token?.refreshToken else {
-            throw .client("missing_refresh_token", "no refresh token to use", step: "refresh")
+            throw .client(.missingRefreshToken, "no refresh token to use", step: "refresh")
         }
         var form = Grant.refreshToken(refreshToken).parameters(defaultRedirectURI: nil)
         if let scope, !scope.isEmpty { form.append("scope", scope.joined(separator: " ")) }
@@ -255,7 +254,7 @@ public final class OAuth2Session: Sendable {
 
     func endpointOrDefault(_ given: String?, step: String) throws(OAuthError) -> String {
         guard let endpoint = given ?? tokenEndpoint else {
-            throw .client(OAuthError.invalidConfiguration, "no token endpoint given or configured", step: step)
+            throw .client(OAuthErrorCode.invalidConfiguration, "no token endpoint given or configured", step: step)
         }
         return endpoint
     }
@@ -289,13 +288,13 @@ public final class OAuth2Session: Sendable {
     /// renewal configured but impossible, an expired token is `token_expired`.
     public func ensureActiveToken() async throws(OAuthError) -> OAuth2Token {
         guard let current = token else {
-            throw .client("missing_token", "no token: run a grant first", step: "request")
+            throw .client(.missingToken, "no token: run a grant first", step: "request")
         }
         guard tokenEndpoint != nil || renewal != nil, current.isExpired(at: clock.now(), leeway: leeway) else { return current }
         let renewable = renewal != nil || current.refreshToken != nil || state.withLock { $0.lastGrantType } == Grant.clientCredentials.grantType
         if !renewable {
             if current.isExpired(at: clock.now()) {
-                throw .client("token_expired", "the token expired and there is no refresh token to renew it", step: "request")
+                throw .client(.tokenExpired, "the token expired and there is no refresh token to renew it", step: "request")
             }
             return current
         }
@@ -308,7 +307,7 @@ public final class OAuth2Session: Sendable {
         } catch let error as OAuthError {
             throw error
         } catch {
-            throw .client("renewal_failed", String(describing: error), step: "refresh")
+            throw .client(.renewalFailed, String(describing: error), step: "refresh")
         }
     }
 
@@ -321,7 +320,7 @@ public final class OAuth2Session: Sendable {
             await updateToken?(token, nil)
             return token
         }
-        throw .client("token_expired", "the token expired and there is no refresh token", step: "request")
+        throw .client(.tokenExpired, "the token expired and there is no refresh token", step: "request")
     }
 
     // MARK: RFC 6750 — protected resource requests
@@ -354,7 +353,7 @@ public final class OAuth2Session: Sendable {
     func tokenQuery(
         _ endpoint: String, token: String?, hint: String?, step: String, hooks: [ComplianceHook.RequestHook]
     ) async throws(OAuthError) -> TransportResponse {
-        guard let token else { throw .client("missing_token", "the session has no token for \(step)", step: step) }
+        guard let token else { throw .client(.missingToken, "the session has no token for \(step)", step: step) }
         var form = FormParameters([("token", token)])
         form.append("token_type_hint", hint)
         let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: hooks, auth: revocationClientAuth)
@@ -384,7 +383,7 @@ public final class OAuth2Session: Sendable {
     func providerError(_ response: TransportResponse, step: String) -> OAuthError {
         if case .object(let members)? = try? JSONValue.parse(response.body), case .string(let code)? = members["error"] {
             return OAuthError(
-                code: code, description: members["error_description"]?.stringValue, uri: members["error_uri"]?.stringValue,
+                code: OAuthErrorCode(code), description: members["error_description"]?.stringValue, uri: members["error_uri"]?.stringValue,
                 httpStatus: response.status, step: step, origin: .provider)
         }
         return .malformed(step: step, httpStatus: response.status, "expected a JSON error object, got \(describeBody(response))")

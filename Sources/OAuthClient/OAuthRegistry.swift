@@ -67,10 +67,10 @@ public final class OAuthRegistry: Sendable {
         var configuration = configuration
         try configuration.merge(settings: settings, name: name, overwrite: overwrite)
         guard configuration.clientID != nil else {
-            throw OAuthError.client(OAuthError.invalidConfiguration, "\(name): no client id given or in \(name.uppercased())_CLIENT_ID")
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(name): no client id given or in \(name.uppercased())_CLIENT_ID")
         }
         guard configuration.accessTokenURL != nil || configuration.serverMetadataURL != nil else {
-            throw OAuthError.client(OAuthError.invalidConfiguration, "\(name): no access token URL and no server metadata URL")
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(name): no access token URL and no server metadata URL")
         }
         let app = RemoteApp(name: name, configuration: configuration, registry: context)
         apps.withLock { $0[name] = app }

@@ -116,7 +116,7 @@ public final class RemoteApp: Sendable {
         if let metadataURL = configuration.serverMetadataURL, let url = try await registry.metadata.metadata(url: metadataURL, expectedIssuer: nil).authorizationEndpoint {
             return url
         }
-        throw .client(OAuthError.invalidConfiguration, "\(name) has no authorize URL", step: "authorize")
+        throw .client(OAuthErrorCode.invalidConfiguration, "\(name) has no authorize URL", step: "authorize")
     }
 
     // MARK: Login
@@ -156,23 +156,23 @@ public final class RemoteApp: Sendable {
         if isOAuth1 {
             guard let token = parameters["oauth_token"] ?? parameters["denied"],
                 let flow = try await registry.integration.take(key: "\(name):\(token)", session: session), flow.expiresAt > now
-            else { throw OAuthError.client(OAuthError.mismatchingState, "no pending OAuth 1 login for this oauth_token in this session", step: "authorize") }
+            else { throw OAuthError.client(OAuthErrorCode.mismatchingState, "no pending OAuth 1 login for this oauth_token in this session", step: "authorize") }
             let oauth1 = try oauth1Session(token: flow.requestToken, secret: flow.requestTokenSecret, callback: flow.redirectURI)
             try oauth1.parseAuthorizationResponse(callbackURL)
             let credentials = try await oauth1.fetchAccessToken(configuration.accessTokenURL ?? "", extraParameters: configuration.accessTokenParams)
             return AuthorizedToken(token: .oauth1(token: credentials.token, secret: credentials.tokenSecret), idToken: nil)
         }
         guard let state = parameters["state"] else {
-            throw OAuthError.client(OAuthError.mismatchingState, "the callback carries no state", step: "authorize")
+            throw OAuthError.client(OAuthErrorCode.mismatchingState, "the callback carries no state", step: "authorize")
         }
         guard let flow = try await registry.integration.take(key: "\(name):\(state)", session: session) else {
-            throw OAuthError.client(OAuthError.mismatchingState, "the state was not issued for this session (or was already used)", step: "authorize")
+            throw OAuthError.client(OAuthErrorCode.mismatchingState, "the state was not issued for this session (or was already used)", step: "authorize")
         }
-        guard flow.expiresAt > now else { throw OAuthError.client(OAuthError.mismatchingState, "the login took too long: its state expired", step: "authorize") }
+        guard flow.expiresAt > now else { throw OAuthError.client(OAuthErrorCode.mismatchingState, "the login took too long: its state expired", step: "authorize") }
         let oauth2 = try await oauth2Session(redirectURI: flow.redirectURI)
         let code = try parseAuthorizationResponse(callbackURL, expectedState: state, issuer: try await responseIssuer())
         guard let tokenURL = try await tokenURL() else {
-            throw OAuthError.client(OAuthError.invalidConfiguration, "\(name) has no access token URL", step: "fetch_token")
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(name) has no access token URL", step: "fetch_token")
         }
         let token = try await oauth2.fetchToken(
             tokenURL, code: code, codeVerifier: flow.codeVerifier, redirectURI: flow.redirectURI, extraParameters: configuration.accessTokenParams)
@@ -187,7 +187,7 @@ public final class RemoteApp: Sendable {
     public func parseIDToken(_ idToken: String, nonce: String?) async throws -> IDTokenClaims {
         let session = try await oauth2Session()
         guard let openID = try await openID(session) else {
-            throw OAuthError.client(OAuthError.invalidConfiguration, "\(name) has no server metadata URL", step: "id_token")
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(name) has no server metadata URL", step: "id_token")
         }
         return try await openID.validator.validate(idToken, nonce: nonce)
     }
@@ -201,7 +201,7 @@ public final class RemoteApp: Sendable {
     ) async throws -> TransportResponse {
         let url = Self.resolve(path, base: configuration.apiBaseURL)
         guard let token = try await currentToken(given, user: user) else {
-            throw OAuthError.client("missing_token", "no token for \(user) at \(name)", step: "request")
+            throw OAuthError.client(.missingToken, "no token for \(user) at \(name)", step: "request")
         }
         switch token {
         case .oauth1(let value, let secret):
@@ -218,11 +218,11 @@ public final class RemoteApp: Sendable {
     /// OpenID Connect UserInfo for `user`'s token, checked against `subject`.
     public func userinfo(user: String, token given: StoredToken? = nil, subject: String) async throws -> UserInfo {
         guard let token = try await currentToken(given, user: user)?.oauth2 else {
-            throw OAuthError.client("missing_token", "no OAuth 2 token for \(user) at \(name)", step: "userinfo")
+            throw OAuthError.client(.missingToken, "no OAuth 2 token for \(user) at \(name)", step: "userinfo")
         }
         let session = try await oauth2Session(token: token, user: user)
         guard let openID = try await openID(session) else {
-            throw OAuthError.client(OAuthError.invalidConfiguration, "\(name) has no server metadata URL", step: "userinfo")
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(name) has no server metadata URL", step: "userinfo")
         }
         return try await openID.userInfo(expectedSubject: subject)
     }
@@ -258,7 +258,7 @@ public final class RemoteApp: Sendable {
     public func validateLogoutResponse(_ url: String, session: String? = nil) async throws -> LogoutState {
         if let session {
             guard let state = Self.query(url)["state"], try await registry.integration.take(key: "\(name):logout:\(state)", session: session) != nil else {
-                throw OAuthError.client(OAuthError.mismatchingState, "the logout state was not issued for this browser session", step: "logout")
+                throw OAuthError.client(OAuthErrorCode.mismatchingState, "the logout state was not issued for this browser session", step: "logout")
             }
         }
         return try await logout().validateLogoutResponse(url)
@@ -267,7 +267,7 @@ public final class RemoteApp: Sendable {
     func logout() async throws -> RPInitiatedLogout {
         let session = try await oauth2Session()
         guard let openID = try await openID(session), let logout = registry.logout(for: name, endpoint: openID.metadata.endSessionEndpoint) else {
-            throw OAuthError.client(OAuthError.invalidConfiguration, "\(name) has no end_session_endpoint", step: "logout")
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(name) has no end_session_endpoint", step: "logout")
         }
         return logout
     }
@@ -275,9 +275,7 @@ public final class RemoteApp: Sendable {
     // MARK: Helpers
 
     static func query(_ url: String) -> FormParameters {
-        let query = url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-            .split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first ?? ""
-        return (try? FormParameters(parsing: query)) ?? FormParameters()
+        (try? URLReference(url).queryItems()) ?? FormParameters()
     }
 
     static func resolve(_ path: String, base: String?) -> String {

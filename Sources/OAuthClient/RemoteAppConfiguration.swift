@@ -89,7 +89,7 @@ public struct RemoteAppConfiguration: Sendable {
                 case "scope" where overwrite || scope.isEmpty: scope = item.split(separator: " ").map(String.init)
                 case "token_endpoint_auth_method":
                     guard let method = ClientAuthMethod(rawValue: item) else {
-                        throw .client(OAuthError.invalidConfiguration, "\(prefix)CLIENT_KWARGS: unknown token_endpoint_auth_method \(item)")
+                        throw .client(OAuthErrorCode.invalidConfiguration, "\(prefix)CLIENT_KWARGS: unknown token_endpoint_auth_method \(item)")
                     }
                     tokenEndpointAuthMethod = method
                 case "code_challenge_method": codeChallengeMethod = PKCE.Method(rawValue: item)
@@ -106,14 +106,14 @@ public struct RemoteAppConfiguration: Sendable {
     static func parseParameters(_ text: String, key: String) throws(OAuthError) -> [(String, String)] {
         if text.trimmingCharacters(in: .whitespaces).hasPrefix("{") {
             guard case .object(let members)? = try? JSONValue.parse(Array(text.utf8)) else {
-                throw .client(OAuthError.invalidConfiguration, "\(key) is not a JSON object")
+                throw .client(OAuthErrorCode.invalidConfiguration, "\(key) is not a JSON object")
             }
             return members.sorted { $0.key < $1.key }.map { ($0.key, $0.value.description) }
         }
         do {
             return try FormParameters(parsing: text).map { ($0.name, $0.value) }
         } catch {
-            throw .client(OAuthError.invalidConfiguration, "\(key) is neither JSON nor name=value pairs")
+            throw .client(OAuthErrorCode.invalidConfiguration, "\(key) is neither JSON nor name=value pairs")
         }
     }
 }

@@ -1,6 +1,9 @@
 import ExtrasBase64
 
-/// Unpadded base64url (RFC 4648 §5), as used by PKCE and JOSE (swift-extras-base64).
+/// Unpadded base64url (RFC 4648 §5), as used by PKCE and JOSE.
+///
+/// This file is the package's one door to base64 (swift-extras-base64): ``Base64URL`` for JOSE
+/// and PKCE, ``Base64Standard`` for HTTP Basic credentials and OAuth 1 signatures.
 public enum Base64URL {
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         Base64.encodeToString(bytes: Array(bytes), options: [.base64UrlAlphabet, .omitPaddingCharacter])
@@ -14,5 +17,19 @@ public enum Base64URL {
     /// Decodes unpadded base64url text given as bytes (e.g. a slice of a JWS).
     public static func decode(_ bytes: some Collection<UInt8>) -> [UInt8]? {
         try? Base64.decode(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+    }
+}
+
+/// Padded base64 with the standard alphabet (RFC 4648 §4): HTTP Basic credentials
+/// (RFC 7617) and OAuth 1 signatures (RFC 5849 §3.4.2, §3.4.3).
+public enum Base64Standard {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        Base64.encodeToString(bytes: Array(bytes))
+    }
+
+    /// Decodes padded standard base64; `nil` for the URL alphabet, missing padding, whitespace
+    /// or a bad length.
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        try? Base64.decode(bytes: Array(text.utf8))
     }
 }

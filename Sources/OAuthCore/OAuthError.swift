@@ -15,7 +15,7 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         case transport
     }
 
-    public var code: String
+    public var code: OAuthErrorCode
     public var errorDescription: String?
     public var errorURI: String?
     public var httpStatus: Int?
@@ -23,7 +23,7 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     public var origin: Origin
 
     public init(
-        code: String, description: String? = nil, uri: String? = nil, httpStatus: Int? = nil,
+        code: OAuthErrorCode, description: String? = nil, uri: String? = nil, httpStatus: Int? = nil,
         step: String? = nil, origin: Origin
     ) {
         self.code = code
@@ -34,28 +34,83 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         self.origin = origin
     }
 
-    /// Client-side codes used by this library.
-    public static let mismatchingState = "mismatching_state"
-    public static let missingCode = "missing_code"
-    public static let malformedResponse = "malformed_response"
-    public static let invalidConfiguration = "invalid_configuration"
-    public static let transportError = "transport_error"
-
-    public static func client(_ code: String, _ description: String, step: String? = nil, httpStatus: Int? = nil) -> OAuthError {
+    public static func client(_ code: OAuthErrorCode, _ description: String, step: String? = nil, httpStatus: Int? = nil) -> OAuthError {
         OAuthError(code: code, description: description, httpStatus: httpStatus, step: step, origin: .client)
     }
 
     public static func malformed(step: String, httpStatus: Int?, _ reason: String) -> OAuthError {
-        OAuthError(code: malformedResponse, description: reason, httpStatus: httpStatus, step: step, origin: .client)
+        OAuthError(code: .malformedResponse, description: reason, httpStatus: httpStatus, step: step, origin: .client)
     }
 
     public var description: String {
         var text = ""
         if let step { text += "\(step): " }
-        text += code
+        text += code.rawValue
         if let httpStatus { text += " (HTTP \(httpStatus))" }
         if let errorDescription, !errorDescription.isEmpty { text += ": \(errorDescription)" }
         if origin == .provider { text += " [from provider]" }
         return text
     }
+}
+
+/// An OAuth error code: the registered ones (RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1; RFC 7009
+/// §2.2.1; OpenID Connect Core §3.1.2.6), this library's client-side ones, and — because it is
+/// open — any code a provider invents (`OAuthErrorCode("slack_style_error")`).
+public struct OAuthErrorCode: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+    public var description: String { rawValue }
+
+    // RFC 6749 §4.1.2.1 and §5.2
+    public static let invalidRequest: Self = "invalid_request"
+    public static let invalidClient: Self = "invalid_client"
+    public static let invalidGrant: Self = "invalid_grant"
+    public static let unauthorizedClient: Self = "unauthorized_client"
+    public static let unsupportedGrantType: Self = "unsupported_grant_type"
+    public static let unsupportedResponseType: Self = "unsupported_response_type"
+    public static let invalidScope: Self = "invalid_scope"
+    public static let accessDenied: Self = "access_denied"
+    public static let serverError: Self = "server_error"
+    public static let temporarilyUnavailable: Self = "temporarily_unavailable"
+    // RFC 6750 §3.1
+    public static let invalidToken: Self = "invalid_token"
+    public static let insufficientScope: Self = "insufficient_scope"
+    // RFC 7009 §2.2.1 (also used by the client for a token type it cannot use)
+    public static let unsupportedTokenType: Self = "unsupported_token_type"
+    // OpenID Connect Core §3.1.2.6
+    public static let loginRequired: Self = "login_required"
+    public static let consentRequired: Self = "consent_required"
+    public static let interactionRequired: Self = "interaction_required"
+
+    // This library's client-side codes.
+    public static let mismatchingState: Self = "mismatching_state"
+    public static let missingCode: Self = "missing_code"
+    public static let malformedResponse: Self = "malformed_response"
+    public static let invalidConfiguration: Self = "invalid_configuration"
+    public static let transportError: Self = "transport_error"
+    public static let invalidIssuer: Self = "invalid_issuer"
+    public static let invalidIDToken: Self = "invalid_id_token"
+    public static let invalidUserInfo: Self = "invalid_userinfo"
+    public static let invalidJWK: Self = "invalid_jwk"
+    public static let missingToken: Self = "missing_token"
+    public static let missingRefreshToken: Self = "missing_refresh_token"
+    public static let missingVerifier: Self = "missing_verifier"
+    public static let missingCredentials: Self = "missing_credentials"
+    public static let tokenExpired: Self = "token_expired"
+    public static let tokenMismatch: Self = "token_mismatch"
+    public static let renewalFailed: Self = "renewal_failed"
+    public static let complianceHookFailed: Self = "compliance_hook_failed"
+    // The harness's user agent.
+    public static let unsafeRedirect: Self = "unsafe_redirect"
+    public static let tooManyRedirects: Self = "too_many_redirects"
+    public static let unexpectedPage: Self = "unexpected_page"
+    public static let loginFailed: Self = "login_failed"
+    public static let unknownUser: Self = "unknown_user"
+    public static let providerError: Self = "provider_error"
+
+    /// `http_<status>`: an HTTP failure without an OAuth error body.
+    public static func http(_ status: Int) -> Self { Self("http_\(status)") }
 }

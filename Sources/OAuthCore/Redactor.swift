@@ -57,7 +57,7 @@ public final class Redactor: Sendable {
         let forms = [
             secret, percent, PercentEncoding.encode(secret, spaceAsPlus: true), Self.lowercasingEscapes(percent),
             Self.lowercasingEscapes(PercentEncoding.encode(secret, spaceAsPlus: true)), String(json),
-            String(json).replacingOccurrences(of: "/", with: "\\/"), Data(secret.utf8).base64EncodedString(), Base64URL.encode(Array(secret.utf8)),
+            String(json).replacingOccurrences(of: "/", with: "\\/"), Base64Standard.encode(secret.utf8), Base64URL.encode(Array(secret.utf8)),
         ]
         secrets.withLock { set in
             for form in forms where form.count >= Self.minimumLength { set.insert(form) }
@@ -100,11 +100,8 @@ public final class Redactor: Sendable {
     /// Registers the secret parts of an HTTP exchange: form bodies, query strings,
     /// JSON bodies and the `Authorization` header's credentials.
     public func registerSecrets(in request: TransportRequest) {
-        if let query = request.url.split(separator: "?", maxSplits: 1).dropFirst().first,
-            let parameters = try? FormParameters(parsing: query.split(separator: "#").first ?? "")
-        {
-            registerSecrets(in: parameters)
-        }
+        let url = URLReference(request.url)
+        if let query = url.query { registerSecrets(inQuery: query) }
         registerCredentials(request.headers["Authorization"])
         registerSecretHeaders(request.headers)
         registerSecrets(body: request.body, contentType: request.headers["Content-Type"])
@@ -124,13 +121,25 @@ public final class Redactor: Sendable {
         }
     }
 
+    /// A query (or fragment) read as form pairs; when an escape is invalid the raw pairs are
+    /// registered instead, so a malformed redirect cannot carry a secret past the redactor.
+    func registerSecrets(inQuery query: String) {
+        if let parameters = try? FormParameters(parsing: query) {
+            registerSecrets(in: parameters)
+        } else {
+            registerSecrets(in: FormParameters(query.split(separator: "&").map { pair in
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+            }))
+        }
+    }
+
     public func registerSecrets(in response: TransportResponse) {
         registerSecretHeaders(response.headers)
-        if let location = response.headers["Location"], let url = URLComponents(string: location) {
-            registerSecrets(in: FormParameters((url.queryItems ?? []).map { ($0.name, $0.value ?? "") }))
-            if let fragment = url.fragment, let parameters = try? FormParameters(parsing: fragment) {
-                registerSecrets(in: parameters)
-            }
+        if let location = response.headers["Location"] {
+            let url = URLReference(location)
+            if let query = url.query { registerSecrets(inQuery: query) }
+            if let fragment = url.fragment { registerSecrets(inQuery: fragment) }
         }
         registerSecrets(body: response.body, contentType: response.headers["Content-Type"])
     }
@@ -139,8 +148,8 @@ public final class Redactor: Sendable {
         guard let authorization, let space = authorization.firstIndex(of: " ") else { return }
         let credentials = String(authorization[authorization.index(after: space)...]).trimmingCharacters(in: .whitespaces)
         register(credentials)
-        if authorization.lowercased().hasPrefix("basic "), let data = Data(base64Encoded: credentials),
-            let pair = String(data: data, encoding: .utf8), let colon = pair.firstIndex(of: ":")
+        if authorization.lowercased().hasPrefix("basic "), let data = Base64Standard.decode(credentials),
+            let pair = String(validating: data, as: UTF8.self), let colon = pair.firstIndex(of: ":")
         {
             let password = String(pair[pair.index(after: colon)...])
             register(password)

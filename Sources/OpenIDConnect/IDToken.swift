@@ -51,7 +51,7 @@ public struct IDTokenValidator: Sendable {
     }
 
     static func reject(_ reason: String) -> OAuthError {
-        .client("invalid_id_token", reason, step: "id_token")
+        .client(.invalidIDToken, reason, step: "id_token")
     }
 
     /// Validates `token`. `nonce` is the one sent with the authorization request (required in the

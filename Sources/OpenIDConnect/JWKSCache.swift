@@ -147,7 +147,7 @@ enum SignatureVerifier: Sendable {
         default: return nil
         }
         guard jwk["kty"]?.stringValue == "RSA", let n = jwk["n"]?.stringValue.flatMap(Base64URL.decode), let e = jwk["e"]?.stringValue.flatMap(Base64URL.decode)
-        else { throw OAuthError.client("invalid_jwk", "the JWK is not an RSA public key with n and e", step: "jwks") }
+        else { throw OAuthError.client(.invalidJWK, "the JWK is not an RSA public key with n and e", step: "jwks") }
         return .rsa(try _RSA.Signing.PublicKey(n: n, e: e), padding, bits: bits)
     }
 

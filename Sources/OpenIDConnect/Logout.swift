@@ -47,25 +47,22 @@ public final class RPInitiatedLogout: Sendable {
             pending = pending.filter { now.timeIntervalSince($0.value.createdAt) < lifetime }
             pending[state] = LogoutState(state: state, postLogoutRedirectURI: postLogoutRedirectURI, createdAt: now)
         }
-        let separator = endSessionEndpoint.contains("?") ? "&" : "?"
-        return Redirect(url: endSessionEndpoint + separator + parameters.queryEncoded, state: state)
+        return Redirect(url: URLReference.appending(parameters, to: endSessionEndpoint), state: state)
     }
 
     /// Checks the redirect back: it must carry a state this object issued (and not yet used).
     public func validateLogoutResponse(_ url: String) throws(OAuthError) -> LogoutState {
         let step = "logout"
-        let query = url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-            .split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first ?? ""
-        guard let parameters = try? FormParameters(parsing: query) else {
+        guard let parameters = try? URLReference(url).queryItems() else {
             throw .malformed(step: step, httpStatus: nil, "the logout redirect's query is malformed")
         }
         guard let state = parameters["state"] else {
-            throw .client(OAuthError.mismatchingState, "the logout redirect carries no state", step: step)
+            throw .client(OAuthErrorCode.mismatchingState, "the logout redirect carries no state", step: step)
         }
         let now = clock.now()
         let found = pending.withLock { $0.removeValue(forKey: state) }
         guard let found, now.timeIntervalSince(found.createdAt) < lifetime else {
-            throw .client(OAuthError.mismatchingState, "the logout redirect's state was not issued by this client (or was used or expired)", step: step)
+            throw .client(OAuthErrorCode.mismatchingState, "the logout redirect's state was not issued by this client (or was used or expired)", step: step)
         }
         return found
     }

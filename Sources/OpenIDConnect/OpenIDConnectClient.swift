@@ -103,7 +103,7 @@ public final class OpenIDConnectClient: Sendable {
         }
         let token = try await session.fetchToken(
             endpoint, code: code, codeVerifier: codeVerifier ?? request.authorization.codeVerifier, redirectURI: request.authorization.redirectURI)
-        guard let idToken = token.idToken else { throw .client("invalid_id_token", "the token response has no id_token", step: "id_token") }
+        guard let idToken = token.idToken else { throw .client(.invalidIDToken, "the token response has no id_token", step: "id_token") }
         let claims = try await validator.validate(idToken, nonce: request.nonce, accessToken: token.accessToken, code: code)
         return OIDCLogin(token: token, idToken: claims)
     }
@@ -120,9 +120,9 @@ public final class OpenIDConnectClient: Sendable {
             throw .malformed(step: step, httpStatus: response.status, "the UserInfo response is not a JSON object")
         }
         if let userInfoFix { claims = userInfoFix(claims) }
-        guard let sub = claims["sub"]?.stringValue else { throw .client("invalid_userinfo", "the UserInfo response has no sub", step: step) }
+        guard let sub = claims["sub"]?.stringValue else { throw .client(.invalidUserInfo, "the UserInfo response has no sub", step: step) }
         guard sub == expectedSubject else {
-            throw .client("invalid_userinfo", "UserInfo sub does not match the ID token's sub (OpenID Connect Core §5.3.4)", step: step)
+            throw .client(.invalidUserInfo, "UserInfo sub does not match the ID token's sub (OpenID Connect Core §5.3.4)", step: step)
         }
         return UserInfo(claims: claims)
     }

@@ -169,7 +169,7 @@ import FoundationXML
                 provider: standard-oauth2
                 client: { client_id: harness-client, client_secret: harness-secret, timeout: 5s }
                 steps:
-                  - fault: { kind: latency, milliseconds: 400 }
+                  - fault: { kind: latency, milliseconds: 1000 }
                   - fetch_token: { grant: client_credentials }
 
                 """.write(toFile: directory + "/slow-\(String(format: "%02d", index)).yaml", atomically: true, encoding: .utf8)
@@ -181,11 +181,12 @@ import FoundationXML
         process.standardOutput = Pipe()
         process.standardError = Pipe()
         try process.run()
-        // Wait (bounded) until some scenarios finished, then kill without warning.
-        var waited = 0
-        while waited < 100, (try? String(contentsOfFile: directory + "/junit.xml", encoding: .utf8))?.contains("slow 2") != true {
-            try await Task.sleep(for: .milliseconds(100))
-            waited += 1
+        // Wait (bounded by the wall clock, not by a count of sleeps that a busy test pool can
+        // stretch) until some scenarios finished, then kill without warning. The run needs
+        // 12 s or more, so the kill lands well before its end.
+        let deadline = ContinuousClock.now + .seconds(9)
+        while ContinuousClock.now < deadline, (try? String(contentsOfFile: directory + "/junit.xml", encoding: .utf8))?.contains("slow 2") != true {
+            try await Task.sleep(for: .milliseconds(50))
         }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

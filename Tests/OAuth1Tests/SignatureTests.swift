@@ -198,7 +198,7 @@ import Testing
     ])
     func errorsAreTyped(status: Int, body: String, code: String, detail: String) {
         let error = #expect(throws: OAuthError.self) { try OAuth1Session.parseTokenResponse(response(status, body), step: "access_token") }
-        #expect(error?.code == code)
+        #expect(error?.code.rawValue == code)
         #expect(error?.httpStatus == status)
         #expect(error?.step == "access_token")
         #expect(error?.errorDescription?.contains(detail) == true, "\(error?.description ?? "")")

@@ -72,7 +72,7 @@ final class StubTransport: HTTPTransport {
     ])
     func rejectsWithTheRightCode(url: String, code: String) {
         let error = #expect(throws: OAuthError.self) { try parseAuthorizationResponse(url, expectedState: "s1") }
-        #expect(error?.code == code)
+        #expect(error?.code.rawValue == code)
         #expect(error?.step == "authorize")
     }
 
@@ -107,7 +107,7 @@ final class StubTransport: HTTPTransport {
         let error = #expect(throws: OAuthError.self) {
             try parseTokenResponse(response(status, type, body), step: "fetch_token", receivedAt: now)
         }
-        #expect(error?.code == code)
+        #expect(error?.code.rawValue == code)
         #expect(error?.httpStatus == status)
         #expect(error?.step == "fetch_token")
         if let detail { #expect(error?.errorDescription?.contains(detail) == true, "\(error?.description ?? "")") }

@@ -21,7 +21,8 @@ struct CookieJar: Sendable {
 
     /// Stores the `Set-Cookie` values of a response to `url`.
     mutating func store(_ setCookies: [String], from url: String, now: Date = Date()) {
-        guard let components = URLComponents(string: url), let host = components.host?.lowercased() else { return }
+        let components = URLReference(url)
+        guard let host = components.host else { return }
         for header in setCookies {
             guard var cookie = Self.parse(header, host: host, requestPath: components.path, now: now) else { continue }
             // §5.3 step 6: a Domain attribute must domain-match the request host.
@@ -37,7 +38,8 @@ struct CookieJar: Sendable {
 
     /// The `Cookie` header for a request to `url`, or `nil` when no cookie applies.
     func header(for url: String, now: Date = Date()) -> String? {
-        guard let components = URLComponents(string: url), let host = components.host?.lowercased() else { return nil }
+        let components = URLReference(url)
+        guard let host = components.host else { return nil }
         let path = components.path.isEmpty ? "/" : components.path
         let secureChannel = components.scheme == "https" || Self.isLoopback(host)
         let matching = cookies.filter { cookie in

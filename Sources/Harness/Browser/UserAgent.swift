@@ -62,7 +62,7 @@ struct UserAgent: Sendable {
         for _ in 0..<maxRequests {
             if Self.isCallback(next.url, redirectURI: redirectURI) {
                 guard next.method == "POST", !next.body.isEmpty else { return next.url }
-                return next.url + (next.url.contains("?") ? "&" : "?") + String(decoding: next.body, as: UTF8.self)
+                return URLReference(next.url).appending(encodedQuery: String(decoding: next.body, as: UTF8.self)).description
             }
             try check(next.url, from: previous, step: step)
             previous = next.url
@@ -84,7 +84,7 @@ struct UserAgent: Sendable {
                     continue
                 }
                 throw OAuthError(
-                    code: "unexpected_page",
+                    code: .unexpectedPage,
                     description: "the page at \(Self.withoutQuery(next.url)) (HTTP \(response.status)) offers no form to continue: \"\(page.snippet())\"",
                     httpStatus: response.status, step: step, origin: .provider)
             }
@@ -93,7 +93,7 @@ struct UserAgent: Sendable {
                 if Self.isPasswordPage(form) { passwordPages += 1 } else { identifierPages += 1 }
                 if passwordPages > 1 || identifierPages > 2 {
                     throw OAuthError(
-                        code: "login_failed",
+                        code: .loginFailed,
                         description: "the provider showed its login form again after the credentials were sent (wrong username or password?): \"\(page.snippet())\"",
                         httpStatus: response.status, step: step, origin: .provider)
                 }
@@ -101,7 +101,7 @@ struct UserAgent: Sendable {
                 consentPages += 1
                 if consentPages > 3 {
                     throw OAuthError(
-                        code: "unexpected_page", description: "the provider keeps showing the same page: \"\(page.snippet())\"", httpStatus: response.status,
+                        code: .unexpectedPage, description: "the provider keeps showing the same page: \"\(page.snippet())\"", httpStatus: response.status,
                         step: step, origin: .provider)
                 }
             case .autoSubmit:
@@ -109,7 +109,7 @@ struct UserAgent: Sendable {
             }
             next = try Self.submission(of: form, kind: kind, on: next.url, intent: intent, step: step)
         }
-        throw .client("too_many_redirects", "no redirect to the client after \(maxRequests) requests", step: step)
+        throw .client(.tooManyRedirects, "no redirect to the client after \(maxRequests) requests", step: step)
     }
 
     /// GETs `url` and follows redirects (at most `maxRequests`), keeping cookies; returns the final answer.
@@ -123,7 +123,7 @@ struct UserAgent: Sendable {
             }
             next = target
         }
-        throw .client("too_many_redirects", "still redirected after \(maxRequests) requests", step: "browse")
+        throw .client(.tooManyRedirects, "still redirected after \(maxRequests) requests", step: "browse")
     }
 
     // MARK: Pages
@@ -191,7 +191,7 @@ struct UserAgent: Sendable {
         }
         if let user = intent.user {
             guard let select = form.controls.first(where: { $0.element == "select" && $0.name == "user" }), select.options.contains(user) else {
-                throw .client("unknown_user", "the provider's page offers no user \"\(user)\"", step: step)
+                throw .client(.unknownUser, "the provider's page offers no user \"\(user)\"", step: step)
             }
             set("user", user)
         }
@@ -203,7 +203,7 @@ struct UserAgent: Sendable {
             for (field, value, what) in wanted {
                 guard let name = field?.name, intent.fill[name] == nil else { continue }
                 guard let value else {
-                    throw .client("missing_credentials", "the provider asks for a login at \(withoutQuery(pageURL)); give the test user's \(what)", step: step)
+                    throw .client(.missingCredentials, "the provider asks for a login at \(withoutQuery(pageURL)); give the test user's \(what)", step: step)
                 }
                 set(name, value)
             }
@@ -218,7 +218,7 @@ struct UserAgent: Sendable {
         case .consent:
             guard let chosen = button(in: form, for: intent.decision) else {
                 throw OAuthError(
-                    code: "unexpected_page", description: "the provider's page at \(withoutQuery(pageURL)) has no button to \(intent.decision.rawValue)",
+                    code: .unexpectedPage, description: "the provider's page at \(withoutQuery(pageURL)) has no button to \(intent.decision.rawValue)",
                     step: step, origin: .provider)
             }
             pressed = chosen
@@ -229,19 +229,21 @@ struct UserAgent: Sendable {
         }
         let parameters = FormParameters(fields)
         if form.method == "post" { return .form(action, parameters, headers: ["Accept": "text/html"]) }
-        let base = action.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        return TransportRequest(method: "GET", url: base + "?" + parameters.encoded)
+        // HTML's "mutate action URL": the form's fields replace the action's query.
+        var target = URLReference(action)
+        target.query = parameters.encoded
+        return TransportRequest(method: "GET", url: target.description)
     }
 
     /// A failed answer: the provider's OAuth error when it sent one (JSON or a redirect
     /// `error`), else the status and a snippet of the page.
     static func errorPage(_ response: TransportResponse, url: String, step: String) -> OAuthError {
         if let json = try? JSONValue.parse(response.body), let code = json["error"]?.stringValue {
-            return OAuthError(code: code, description: json["error_description"]?.stringValue, httpStatus: response.status, step: step, origin: .provider)
+            return OAuthError(code: OAuthErrorCode(code), description: json["error_description"]?.stringValue, httpStatus: response.status, step: step, origin: .provider)
         }
         let snippet = HTMLPage.parse(response.bodyText).snippet()
         return OAuthError(
-            code: "http_\(response.status)", description: "the provider answered \(withoutQuery(url)) with HTTP \(response.status): \"\(snippet)\"",
+            code: .http(response.status), description: "the provider answered \(withoutQuery(url)) with HTTP \(response.status): \"\(snippet)\"",
             httpStatus: response.status, step: step, origin: .provider)
     }
 
@@ -249,15 +251,15 @@ struct UserAgent: Sendable {
 
     /// Refuses targets a browser following an OAuth flow must not go to.
     func check(_ url: String, from previous: String? = nil, step: String) throws(OAuthError) {
-        let components = URLComponents(string: url)
-        if let scheme = components?.scheme?.lowercased(), scheme != "http", scheme != "https" {
-            throw .client("unsafe_redirect", "the provider sent the user agent to a \(scheme): URL that is not the client's redirect URI", step: step)
+        let target = URLReference(url)
+        if let scheme = target.scheme, scheme != "http", scheme != "https" {
+            throw .client(.unsafeRedirect, "the provider sent the user agent to a \(scheme): URL that is not the client's redirect URI", step: step)
         }
-        guard let host = components?.host?.lowercased(), !host.isEmpty else {
-            throw .client("unsafe_redirect", "the provider sent the user agent to \(Self.withoutQuery(url)), which is not an absolute URL", step: step)
+        guard target.hasValidAuthority, let host = target.host else {
+            throw .client(.unsafeRedirect, "the provider sent the user agent to \(Self.withoutQuery(url)), which is not an absolute URL", step: step)
         }
-        if components?.scheme?.lowercased() == "http", let previous, previous.lowercased().hasPrefix("https://"), !CookieJar.isLoopback(host) {
-            throw .client("unsafe_redirect", "the provider sent the user agent from https to plain http (\(Self.withoutQuery(url)))", step: step)
+        if target.scheme == "http", let previous, previous.lowercased().hasPrefix("https://"), !CookieJar.isLoopback(host) {
+            throw .client(.unsafeRedirect, "the provider sent the user agent from https to plain http (\(Self.withoutQuery(url)))", step: step)
         }
         if let allowedHosts, !allowedHosts.contains(host) {
             throw .client(
@@ -277,17 +279,14 @@ struct UserAgent: Sendable {
         } catch let error as OAuthError {
             throw error
         } catch {
-            throw OAuthError(code: OAuthError.transportError, description: String(describing: error), step: step, origin: .transport)
+            throw OAuthError(code: OAuthErrorCode.transportError, description: String(describing: error), step: step, origin: .transport)
         }
         cookies.store(response.headers.filter { $0.name.lowercased() == "set-cookie" }.map(\.value), from: request.url)
         return response
     }
 
     static func isCallback(_ url: String, redirectURI: String) -> Bool {
-        func base(_ text: String) -> String {
-            String(text.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0].split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
-        }
-        return !redirectURI.isEmpty && base(url) == base(redirectURI)
+        !redirectURI.isEmpty && withoutQuery(url) == withoutQuery(redirectURI)
     }
 
     static func resolve(_ reference: String, against base: String) -> String? {
@@ -297,6 +296,6 @@ struct UserAgent: Sendable {
 
     /// A URL for a message: without its query and fragment, which may carry codes or state.
     static func withoutQuery(_ url: String) -> String {
-        String(url.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0].split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
+        URLReference(url).withoutQuery
     }
 }

@@ -22,7 +22,7 @@ extension StepContext {
         case .expect, .advanceClock, .fault, .clearCookies:
             try await executeShared(step)
         case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys:
-            throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) is not an OAuth 1 step", step: step.kind)
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(step.kind) is not an OAuth 1 step", step: step.kind)
         }
     }
 }

@@ -35,7 +35,7 @@ extension StepContext {
         case .userinfo:
             let client = try await openIDClient(session)
             guard let login = openIDLogin else {
-                throw OAuthError.client("missing_token", "no validated ID token: a login step must succeed first", step: step.kind)
+                throw OAuthError.client(.missingToken, "no validated ID token: a login step must succeed first", step: step.kind)
             }
             let info = try await client.userInfo(expectedSubject: login.idToken.subject)
             userInfo = info
@@ -43,12 +43,12 @@ extension StepContext {
         case .logout(let given):
             let client = try await openIDClient(session)
             guard let logout = client.logout else {
-                throw OAuthError.client(OAuthError.invalidConfiguration, "the provider has no end_session_endpoint", step: step.kind)
+                throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "the provider has no end_session_endpoint", step: step.kind)
             }
             let target = given ?? provider.mock?.profile.client(id: session.clientID)?.postLogoutRedirectURIs.first
             guard let target else {
                 throw OAuthError.client(
-                    OAuthError.invalidConfiguration, "logout needs a post_logout_redirect_uri to come back to (logout: {post_logout_redirect_uri: …})",
+                    OAuthErrorCode.invalidConfiguration, "logout needs a post_logout_redirect_uri to come back to (logout: {post_logout_redirect_uri: …})",
                     step: step.kind)
             }
             let redirect = logout.logoutRedirect(postLogoutRedirectURI: target, idTokenHint: session.token?.idToken)
@@ -57,13 +57,13 @@ extension StepContext {
             logoutState = try logout.validateLogoutResponse(back)
         case .evil(let mode):
             guard let mock = provider.mock, let evil = EvilMode(rawValue: mode) else {
-                throw OAuthError.client(OAuthError.invalidConfiguration, "evil modes need a built-in OpenID provider", step: step.kind)
+                throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "evil modes need a built-in OpenID provider", step: step.kind)
             }
             try mock.setEvilMode(evil)
             recorder.transcript.note("provider evil mode: \(mode)")
         case .rotateKeys:
             guard let mock = provider.mock else {
-                throw OAuthError.client(OAuthError.invalidConfiguration, "key rotation needs a built-in OpenID provider", step: step.kind)
+                throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "key rotation needs a built-in OpenID provider", step: step.kind)
             }
             try mock.rotateSigningKeys()
             recorder.transcript.note("provider rotated its signing key")

@@ -36,7 +36,7 @@ public struct ProviderEndpoints: Sendable {
 
     /// The hosts of the given URLs, lowercased.
     static func hosts(_ urls: [String?]) -> Set<String> {
-        Set(urls.compactMap { $0.flatMap { URLComponents(string: $0)?.host?.lowercased() } })
+        Set(urls.compactMap { $0.flatMap { URLReference($0).host } })
     }
 }
 
@@ -86,14 +86,14 @@ struct MockProviderUnderTest: ProviderUnderTest, MockControls {
 
     func setEvilMode(_ mode: EvilMode) throws(OAuthError) {
         guard let engine = running.oauth2, profile.oidc != nil else {
-            throw .client(OAuthError.invalidConfiguration, "evil modes need a built-in OpenID provider; \(name) is not one", step: "evil")
+            throw .client(OAuthErrorCode.invalidConfiguration, "evil modes need a built-in OpenID provider; \(name) is not one", step: "evil")
         }
         engine.setEvilMode(mode)
     }
 
     func rotateSigningKeys() throws(OAuthError) {
         guard let engine = running.oauth2, profile.oidc != nil else {
-            throw .client(OAuthError.invalidConfiguration, "key rotation needs a built-in OpenID provider; \(name) is not one", step: "rotate_keys")
+            throw .client(OAuthErrorCode.invalidConfiguration, "key rotation needs a built-in OpenID provider; \(name) is not one", step: "rotate_keys")
         }
         engine.rotateSigningKeys()
     }
@@ -149,7 +149,7 @@ struct ExternalProvider: ProviderUnderTest {
             introspect: endpoint("introspect", metadata?.introspectionEndpoint), requestToken: endpoint("request_token", nil), allowedHosts: [])
         guard endpoints.token != nil else {
             throw .client(
-                OAuthError.invalidConfiguration,
+                OAuthErrorCode.invalidConfiguration,
                 spec.isOAuth1 ? "the OAuth 1 provider needs access_token:" : "the external provider has no token endpoint (give token: or discovery:)", step: "setup")
         }
         var resolved = endpoints
@@ -173,8 +173,7 @@ enum Discovery {
 
     /// `scheme://host[:port]` of a URL.
     static func origin(of url: String) -> String? {
-        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return nil }
-        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+        URLReference(url).origin
     }
 
     /// RFC 8414 metadata of `issuer`, or — when the provider has none (any HTTP error) — its
@@ -182,7 +181,7 @@ enum Discovery {
     static func metadata(forIssuer issuer: String, cache: MetadataCache) async throws(OAuthError) -> (metadata: AuthorizationServerMetadata, source: String) {
         let issuer = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         guard let rfc8414 = AuthorizationServerMetadata.metadataURL(issuer: issuer) else {
-            throw .client(OAuthError.invalidConfiguration, "the issuer \(issuer) is not an absolute URL", step: "discovery")
+            throw .client(OAuthErrorCode.invalidConfiguration, "the issuer \(issuer) is not an absolute URL", step: "discovery")
         }
         do {
             return (try await cache.metadata(url: rfc8414, expectedIssuer: issuer), "RFC 8414 metadata at \(rfc8414)")
@@ -192,7 +191,7 @@ enum Discovery {
                 return (try await cache.metadata(url: oidc, expectedIssuer: issuer), "OpenID Connect Discovery at \(oidc) (RFC 8414 metadata: HTTP \(error.httpStatus ?? 0))")
             } catch let second {
                 throw OAuthError(
-                    code: second.code, description: "neither RFC 8414 metadata (\(error)) nor OpenID Connect Discovery (\(second.errorDescription ?? second.code)) answered",
+                    code: second.code, description: "neither RFC 8414 metadata (\(error)) nor OpenID Connect Discovery (\(second.errorDescription ?? second.code.rawValue)) answered",
                     httpStatus: second.httpStatus, step: "discovery", origin: second.origin)
             }
         }

@@ -164,7 +164,7 @@ public final class ScenarioRunner: Sendable {
                 }
             } catch let error as OAuthError {
                 context.lastError = error
-                if judged { verdict = "reject — \(error.errorDescription ?? error.code)" }
+                if judged { verdict = "reject — \(error.errorDescription ?? error.code.rawValue)" }
                 guard let expected = step.expectError else { return .failed(step: label, message: error.description) }
                 if let mismatch = Self.mismatch(expected, error) { return .failed(step: label, message: mismatch) }
                 notes.append("\(label): expected error seen: \(error)")
@@ -189,7 +189,7 @@ public final class ScenarioRunner: Sendable {
     }
 
     static func mismatch(_ expected: ErrorExpectation, _ error: OAuthError) -> String? {
-        if error.code != expected.code {
+        if error.code.rawValue != expected.code {
             return "expected the error \(expected.code), got \(error)"
         }
         if let status = expected.status, error.httpStatus != status {

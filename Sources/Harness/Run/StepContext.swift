@@ -60,7 +60,7 @@ struct StepContext {
 
     func endpoint(_ url: String?, _ name: String, step: String) throws(OAuthError) -> String {
         guard let url, !url.isEmpty else {
-            throw .client(OAuthError.invalidConfiguration, "the provider \(provider.name) has no \(name) endpoint", step: step)
+            throw .client(OAuthErrorCode.invalidConfiguration, "the provider \(provider.name) has no \(name) endpoint", step: step)
         }
         return url
     }
@@ -74,7 +74,7 @@ struct StepContext {
 
     func tokenValue(_ which: String, step: String) throws(OAuthError) -> String {
         let value = which == "access_token" ? oauth2?.token?.accessToken : oauth2?.token?.refreshToken
-        guard let value else { throw .client("missing_token", "the session has no \(which)", step: step) }
+        guard let value else { throw .client(.missingToken, "the session has no \(which)", step: step) }
         return value
     }
 
@@ -84,7 +84,7 @@ struct StepContext {
             return
         }
         guard let session = oauth2 else {
-            throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) needs an OAuth 2 provider", step: step.kind)
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(step.kind) needs an OAuth 2 provider", step: step.kind)
         }
         if try await executeOpenID(step, session: session) { return }
         let endpoints = provider.endpoints
@@ -106,7 +106,7 @@ struct StepContext {
             case "authorization_code":
                 guard let code, let request = authorizationRequest else {
                     throw OAuthError.client(
-                        OAuthError.missingCode, "no authorization code to exchange: no earlier authorize step yielded one", step: step.kind)
+                        OAuthErrorCode.missingCode, "no authorization code to exchange: no earlier authorize step yielded one", step: step.kind)
                 }
                 try await session.fetchToken(
                     tokenURL, code: code, codeVerifier: options.codeVerifier ?? request.codeVerifier,
@@ -117,7 +117,7 @@ struct StepContext {
                 try await session.fetchToken(tokenURL, grant: .password(username: options.username ?? "", password: options.password ?? ""), scope: options.scope)
             case "jwt_bearer":
                 guard let pem = options.assertionKeyPEM ?? clientKeyPEM else {
-                    throw OAuthError.client(OAuthError.invalidConfiguration, "jwt_bearer needs a private_key in the client or an assertion_key", step: step.kind)
+                    throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "jwt_bearer needs a private_key in the client or an assertion_key", step: step.kind)
                 }
                 recorder.transcript.redactor.register(pem)
                 let claims = AssertionClaims(
@@ -131,7 +131,7 @@ struct StepContext {
             var refreshToken: String?
             if usePrevious {
                 guard let previous = updates.last?.previousRefreshToken else {
-                    throw OAuthError.client("missing_refresh_token", "no earlier refresh replaced a refresh token", step: step.kind)
+                    throw OAuthError.client(.missingRefreshToken, "no earlier refresh replaced a refresh token", step: step.kind)
                 }
                 refreshToken = previous
             }
@@ -152,7 +152,7 @@ struct StepContext {
         case .expect, .advanceClock, .fault, .clearCookies:
             try await executeShared(step)
         case .requestToken, .accessToken:
-            throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) is an OAuth 1 step", step: step.kind)
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(step.kind) is an OAuth 1 step", step: step.kind)
         case .login, .userinfo, .logout, .evil, .rotateKeys:
             break  // handled by executeOpenID
         }
@@ -198,7 +198,7 @@ struct StepContext {
             recorder.transcript.note("clock advanced by \(Int(seconds)) s")
         case .fault(let fault):
             guard let mock = provider.mock else {
-                throw OAuthError.client(OAuthError.invalidConfiguration, "faults need a built-in mock provider", step: step.kind)
+                throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "faults need a built-in mock provider", step: step.kind)
             }
             mock.arm(fault)
             if let fault { recorder.transcript.note("fault armed: \(fault.kind.rawValue) on \(fault.path ?? "every path")") }
@@ -207,7 +207,7 @@ struct StepContext {
             recorder.transcript.note("the browser's cookies were cleared")
         case .authorize, .fetchToken, .request, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .evil,
             .rotateKeys:
-            throw OAuthError.client(OAuthError.invalidConfiguration, "\(step.kind) is not a step every protocol shares", step: step.kind)
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(step.kind) is not a step every protocol shares", step: step.kind)
         }
     }
 
@@ -216,21 +216,21 @@ struct StepContext {
     static func resourceError(_ response: TransportResponse, step: String) -> OAuthError {
         if let challenge = response.headers["WWW-Authenticate"], let match = challenge.firstMatch(of: #/error="([^"]*)"/#) {
             let description = challenge.firstMatch(of: #/error_description="([^"]*)"/#).map { String($0.1) }
-            return OAuthError(code: String(match.1), description: description, httpStatus: response.status, step: step, origin: .provider)
+            return OAuthError(code: OAuthErrorCode(String(match.1)), description: description, httpStatus: response.status, step: step, origin: .provider)
         }
         if let json = try? JSONValue.parse(response.body), let code = json["error"]?.stringValue {
             return OAuthError(
-                code: code, description: json["error_description"]?.stringValue, httpStatus: response.status, step: step, origin: .provider)
+                code: OAuthErrorCode(code), description: json["error_description"]?.stringValue, httpStatus: response.status, step: step, origin: .provider)
         }
-        return OAuthError(code: "http_\(response.status)", httpStatus: response.status, step: step, origin: .provider)
+        return OAuthError(code: .http(response.status), httpStatus: response.status, step: step, origin: .provider)
     }
 
     static func replacingQueryParameter(_ name: String, with value: String, in url: String) -> String {
-        guard var components = URLComponents(string: url) else { return url }
-        var items = (components.queryItems ?? []).filter { $0.name != name }
-        items.append(URLQueryItem(name: name, value: value))
-        components.queryItems = items
-        return components.string ?? url
+        var reference = URLReference(url)
+        guard var items = try? reference.queryItems() else { return url }
+        items.set(name, value)
+        reference.query = items.queryEncoded
+        return reference.description
     }
 
     /// The value an assertion subject names, as text; `nil` when absent.
@@ -258,7 +258,7 @@ struct StepContext {
         case .logout("post_logout_redirect_uri"): return logoutState?.postLogoutRedirectURI
         case .logout: return nil
         case .metadata(let path): return at(metadata?.document, path)
-        case .authorizationURL(let name): return authorizationRequest.flatMap { URLComponents(string: $0.url)?.queryItems?.first { $0.name == name }?.value }
+        case .authorizationURL(let name): return authorizationRequest.flatMap { (try? URLReference($0.url).queryItems())?[name] }
         case .status: return lastResponse.map { String($0.status) }
         case .body: return lastResponse?.bodyText
         case .header(let name): return lastResponse?.headers[name]

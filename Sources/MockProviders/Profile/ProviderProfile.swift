@@ -1,4 +1,5 @@
 import Foundation
+import OAuthCore
 
 /// A mock provider's behaviour, read from `MockProviders/<name>.yaml`.
 ///
@@ -255,7 +256,7 @@ public struct ProviderProfile: Sendable {
             guard !clients.contains(where: { $0.clientID == id }) else { throw node.error("client_id \"\(id)\" is registered twice") }
             let secret = try map["client_secret"].map { node throws(YAMLLocatedError) in try node.string("client_secret") }
             let uris = try map.required("redirect_uris", in: "a client").stringList("redirect_uris")
-            for uri in uris where URLComponents(string: uri)?.scheme == nil {
+            for uri in uris where URLReference(uri).scheme == nil {
                 throw node.error("redirect_uri \"\(uri)\" is not an absolute URI")
             }
             var methods = secret == nil ? ["none"] : ["client_secret_basic", "client_secret_post"]

@@ -99,13 +99,12 @@ extension MockProvider {
     /// (RFC 8252 §7.3), so native clients can listen on any free port.
     static func redirectURIMatches(registered: String, requested: String) -> Bool {
         if registered == requested { return true }
-        guard var a = URLComponents(string: registered), var b = URLComponents(string: requested),
-            a.scheme == "http", b.scheme == "http", ["127.0.0.1", "[::1]", "::1"].contains(a.host ?? ""),
-            b.port.map({ (1...65535).contains($0) }) ?? true
+        let a = URLReference(registered)
+        let b = URLReference(requested)
+        guard a.scheme == "http", b.scheme == "http", a.hasValidAuthority, b.hasValidAuthority, let host = a.host, ["127.0.0.1", "[::1]"].contains(host),
+            b.host == host, a.authority?.contains("@") == false, b.authority?.contains("@") == false, b.port.map({ (1...65535).contains($0) }) ?? true
         else { return false }
-        a.port = nil
-        b.port = nil
-        return a == b
+        return a.path == b.path && a.query == b.query && a.fragment == b.fragment
     }
 
     func consentPage(parameters: FormParameters, client: ProviderProfile.Client, scope: [String]) -> TransportResponse {

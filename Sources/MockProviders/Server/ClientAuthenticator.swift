@@ -51,8 +51,8 @@ extension MockProvider {
         var secret: String?
         if let authorization {
             guard authorization.lowercased().hasPrefix("basic ") else { return invalid("unsupported Authorization scheme") }
-            guard let data = Data(base64Encoded: String(authorization.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-                let pair = String(data: data, encoding: .utf8), let colon = pair.firstIndex(of: ":"),
+            guard let data = Base64Standard.decode(authorization.dropFirst(6).trimmingCharacters(in: .whitespaces)),
+                let pair = String(validating: data, as: UTF8.self), let colon = pair.firstIndex(of: ":"),
                 let id = try? PercentEncoding.decode(pair[..<colon], plusAsSpace: true),
                 let password = try? PercentEncoding.decode(pair[pair.index(after: colon)...], plusAsSpace: true)
             else { return invalid("malformed Basic credentials") }
@@ -90,7 +90,7 @@ extension MockProvider {
         else { return failure }
         let method = jwt.algorithm?.hasPrefix("HS") == true ? "client_secret_jwt" : "private_key_jwt"
         guard client.authMethods.contains(method) else { return failure }
-        let base = self.issuer(request)
+        let base = MockProvider.issuer(request)
         guard await verifySignature(assertion, jwt: jwt, client: client, allowSecret: method == "client_secret_jwt"),
             checkClaims(jwt.claims, audiences: [base + profile.endpoints.token, base + endpointPath, base]) == nil
         else { return failure }

@@ -1,11 +1,12 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import OAuthCore
 
 /// The mock's own checks of what a client computed, written from the RFCs for the mock and
 /// sharing no code with the client library (`OAuth1`, `OAuth2`): a conformance harness must not
-/// grade the client with the client's own answer sheet. Only wire constants and the crypto
-/// primitives of swift-crypto are common to both sides.
+/// grade the client with the client's own answer sheet. Only wire constants, the crypto
+/// primitives of swift-crypto and the package's base64 codec (`OAuthCore`) are common to both sides.
 enum IndependentVerification {
     // MARK: RFC 5849 §3.4 signatures
 
@@ -68,12 +69,12 @@ enum IndependentVerification {
             let message = Array(baseString.utf8)
             // §3.4.2: the signature is the base64 of the digest, compared as sent (canonical form only).
             let expected = method == "HMAC-SHA1"
-                ? Data(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: symmetric)).base64EncodedString()
-                : Data(HMAC<SHA256>.authenticationCode(for: message, using: symmetric)).base64EncodedString()
+                ? Base64Standard.encode(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: symmetric))
+                : Base64Standard.encode(HMAC<SHA256>.authenticationCode(for: message, using: symmetric))
             return constantTime(Array(signature.utf8), Array(expected.utf8))
         case "RSA-SHA1":
             // RFC 5849's own example key is 1024 bits: the mock accepts such keys where a profile registers them.
-            guard let pem = rsaPublicKeyPEM, let given = Data(base64Encoded: signature),
+            guard let pem = rsaPublicKeyPEM, let given = Base64Standard.decode(signature),
                 let publicKey = try? _RSA.Signing.PublicKey(unsafePEMRepresentation: pem)
             else { return false }
             return publicKey.isValidSignature(
@@ -96,7 +97,7 @@ enum IndependentVerification {
         case "plain":
             return constantTime(Array(verifier.utf8), Array(challenge.utf8))
         case "S256":
-            let digest = Data(SHA256.hash(data: Array(verifier.utf8))).base64EncodedString()
+            let digest = Base64Standard.encode(SHA256.hash(data: Array(verifier.utf8)))
             let base64url = digest.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
             return constantTime(Array(base64url.utf8), Array(challenge.utf8))
         default:

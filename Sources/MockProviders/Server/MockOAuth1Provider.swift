@@ -156,7 +156,7 @@ public final class MockOAuth1Provider: MockRequestHandler {
         if placement == "header" { parameters += headerParameters.filter { $0.0 != "realm" } }
         if let body { parameters += body.map { ($0.name, $0.value) } }
         parameters.removeAll { $0.0 == "oauth_signature" }
-        let url = "http://" + (request.headers["Host"] ?? "mock.invalid") + MockProvider.split(request.url).path
+        let url = MockProvider.issuer(request) + MockProvider.split(request.url).path
         // The mock's own RFC 5849 implementation, never the client's signing code.
         guard let baseString = IndependentVerification.signatureBaseString(method: request.method, url: url, parameters: parameters),
             IndependentVerification.verifyOAuth1(
@@ -234,7 +234,7 @@ public final class MockOAuth1Provider: MockRequestHandler {
     }
 
     static func redirect(_ base: String, _ pairs: [(String, String)]) -> TransportResponse {
-        TransportResponse(status: 302, headers: ["Location": base + (base.contains("?") ? "&" : "?") + FormParameters(pairs).queryEncoded])
+        TransportResponse(status: 302, headers: ["Location": URLReference.appending(FormParameters(pairs), to: base)])
     }
 
     // MARK: §2.3 token credentials

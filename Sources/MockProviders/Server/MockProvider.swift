@@ -32,10 +32,10 @@ public final class MockProvider: MockRequestHandler {
         let endpoints = profile.endpoints
         switch (request.method, path) {
         case ("GET", endpoints.authorize):
-            return authorize(parameters: query, submitted: false, cookie: request.headers["Cookie"], issuer: issuer(request))
+            return authorize(parameters: query, submitted: false, cookie: request.headers["Cookie"], issuer: MockProvider.issuer(request))
         case ("POST", endpoints.authorize):
             guard let form = formBody(request) else { return Self.badRequest("the body must be application/x-www-form-urlencoded") }
-            return authorize(parameters: form, submitted: true, cookie: request.headers["Cookie"], issuer: issuer(request))
+            return authorize(parameters: form, submitted: true, cookie: request.headers["Cookie"], issuer: MockProvider.issuer(request))
         case ("POST", endpoints.token):
             return await token(request)
         case ("GET", endpoints.resource), ("POST", endpoints.resource):
@@ -77,22 +77,17 @@ public final class MockProvider: MockRequestHandler {
         }
     }
 
-    /// The provider's issuer: its scheme, host and port as the client addressed it.
-    func issuer(_ request: TransportRequest) -> String {
+    /// The provider's issuer (and base URL) as the client reached it: the one place the mock
+    /// builds it. The mocks serve plain HTTP on loopback, so the scheme is always `http`.
+    static func issuer(_ request: TransportRequest) -> String {
         "http://" + (request.headers["Host"] ?? "mock.invalid")
     }
 
     /// The path and the parsed query of a URL or request target.
     public static func split(_ url: String) -> (path: String, query: FormParameters?) {
-        var target = Substring(url)
-        if let schemeEnd = target.range(of: "://") {
-            target = target[schemeEnd.upperBound...]
-            target = target.firstIndex(of: "/").map { target[$0...] } ?? "/"
-        }
-        if let hash = target.firstIndex(of: "#") { target = target[..<hash] }
-        guard let mark = target.firstIndex(of: "?") else { return (String(target), FormParameters()) }
-        let query = try? FormParameters(parsing: target[target.index(after: mark)...])
-        return (String(target[..<mark]), query)
+        let reference = URLReference(url)
+        let path = reference.authority != nil && reference.path.isEmpty ? "/" : reference.path
+        return (path, try? reference.queryItems())
     }
 
     func formBody(_ request: TransportRequest) -> FormParameters? {
@@ -105,7 +100,7 @@ public final class MockProvider: MockRequestHandler {
     // MARK: RFC 8414 metadata
 
     func metadata(_ request: TransportRequest) -> TransportResponse {
-        let issuer = issuer(request)
+        let issuer = MockProvider.issuer(request)
         var document: [String: JSONValue] = [
             "issuer": .string(issuer),
             "authorization_endpoint": .string(issuer + profile.endpoints.authorize),
@@ -150,7 +145,6 @@ public final class MockProvider: MockRequestHandler {
     static func redirect(_ base: String, _ parameters: [String: String?]) -> TransportResponse {
         var query = FormParameters()
         for key in ["code", "error", "error_description", "state", "iss"] { query.append(key, parameters[key] ?? nil) }
-        let separator = base.contains("?") ? "&" : "?"
-        return TransportResponse(status: 302, headers: ["Location": base + separator + query.queryEncoded, "Cache-Control": "no-store"])
+        return TransportResponse(status: 302, headers: ["Location": URLReference.appending(query, to: base), "Cache-Control": "no-store"])
     }
 }

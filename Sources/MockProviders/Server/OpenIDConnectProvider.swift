@@ -192,7 +192,7 @@ extension MockProvider {
     }
 
     func openIDConfiguration(_ request: TransportRequest) -> TransportResponse {
-        let issuer = issuer(request)
+        let issuer = MockProvider.issuer(request)
         guard case .object(var document)? = try? JSONValue.parse(metadata(request).body) else { return Self.json(500, ["error": "server_error"]) }
         document["userinfo_endpoint"] = .string(issuer + profile.endpoints.resource)
         if let jwks = profile.endpoints.jwks { document["jwks_uri"] = .string(issuer + jwks) }
@@ -290,7 +290,7 @@ extension MockProvider {
         }
         var parameters = FormParameters()
         parameters.append("state", state)
-        let location = parameters.isEmpty ? target : target + (target.contains("?") ? "&" : "?") + parameters.queryEncoded
+        let location = URLReference.appending(parameters, to: target)
         return TransportResponse(status: 302, headers: ["Location": location, "Cache-Control": "no-store"])
     }
 }

@@ -70,7 +70,7 @@ extension MockProvider {
         }
         var body: [String: JSONValue] = [
             "active": .bool(true), "client_id": .string(grant.clientID), "scope": .string(grant.scope.joined(separator: " ")),
-            "iat": .number(grant.issuedAt.timeIntervalSince1970.rounded()), "iss": .string(issuer(request)),
+            "iat": .number(grant.issuedAt.timeIntervalSince1970.rounded()), "iss": .string(MockProvider.issuer(request)),
             "token_type": .string(isRefresh ? "refresh_token" : "Bearer"),
         ]
         if let sub = grant.sub {

@@ -112,7 +112,7 @@ extension MockProvider {
             // OpenID Connect Core §3.1.3.3: an id_token when openid was asked for.
             if profile.oidc != nil, grant.scope.contains("openid"), case .object(var body)? = try? JSONValue.parse(response.body),
                 let accessToken = body["access_token"]?.stringValue,
-                let idToken = await idToken(issuer: issuer(request), clientID: client.clientID, sub: grant.sub, nonce: grant.nonce, accessToken: accessToken, now: now)
+                let idToken = await idToken(issuer: MockProvider.issuer(request), clientID: client.clientID, sub: grant.sub, nonce: grant.nonce, accessToken: accessToken, now: now)
             {
                 body["id_token"] = .string(idToken)
                 response.body = Array(JSONValue.object(body).jsonText.utf8)
@@ -164,7 +164,7 @@ extension MockProvider {
         guard await verifySignature(assertion, jwt: jwt, client: issuerClient, allowSecret: jwt.algorithm?.hasPrefix("HS") == true) else {
             return invalid("the assertion's signature does not verify with the issuer's key")
         }
-        let base = issuer(request)
+        let base = MockProvider.issuer(request)
         if let problem = checkClaims(jwt.claims, audiences: [base + profile.endpoints.token, base]) { return invalid(problem) }
         guard let sub = jwt.claims["sub"]?.stringValue, profile.user(sub: sub) != nil else {
             return invalid("the assertion's sub is not a known user")

@@ -13,7 +13,7 @@ public enum SignatureBaseString {
     /// (`scheme://host…`) and contain only characters a URI may contain (RFC 3986 §2).
     public static func baseStringURI(_ url: String) throws(OAuthError) -> String {
         func invalid() -> OAuthError {
-            .client(OAuthError.invalidConfiguration, "the request URL is not absolute: cannot build the signature base string", step: "sign")
+            .client(OAuthErrorCode.invalidConfiguration, "the request URL is not absolute: cannot build the signature base string", step: "sign")
         }
         let bytes = Array(url.utf8)
         for byte in bytes {
@@ -90,7 +90,7 @@ public enum SignatureBaseString {
             do {
                 parameters += try FormParameters(parsing: query).map { ($0.name, $0.value) }
             } catch {
-                throw .client(OAuthError.invalidConfiguration, "the request query is malformed: \(error.reason)", step: "sign")
+                throw .client(OAuthErrorCode.invalidConfiguration, "the request query is malformed: \(error.reason)", step: "sign")
             }
         }
         parameters += oauthParameters.filter { $0.0 != "oauth_signature" && $0.0 != "realm" }

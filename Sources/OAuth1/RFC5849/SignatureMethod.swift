@@ -1,6 +1,5 @@
 import Crypto
 import CryptoExtras
-import ExtrasBase64
 import Foundation
 import OAuthCore
 
@@ -26,7 +25,7 @@ public enum SignatureMethod: String, Sendable, CaseIterable {
         case .plaintext, .hmacSHA1, .hmacSHA256:
             return key
         case .rsaSHA1:
-            guard let rsaKey else { throw .client(OAuthError.invalidConfiguration, "RSA-SHA1 needs an RSA private key", step: "sign") }
+            guard let rsaKey else { throw .client(OAuthErrorCode.invalidConfiguration, "RSA-SHA1 needs an RSA private key", step: "sign") }
             return try rsaKey.sign(baseString)
         }
     }
@@ -38,7 +37,7 @@ public enum SignatureMethod: String, Sendable, CaseIterable {
     ) -> Bool {
         switch self {
         case .rsaSHA1:
-            guard let rsaPublicKey, let bytes = Data(base64Encoded: signature) else { return false }
+            guard let rsaPublicKey, let bytes = Base64Standard.decode(signature) else { return false }
             return rsaPublicKey.isValid(signature: bytes, for: baseString)
         default:
             guard let clientSecret, let expected = try? sign(baseString: baseString, clientSecret: clientSecret, tokenSecret: tokenSecret, rsaKey: nil) else {
@@ -72,10 +71,10 @@ struct KeyedHMAC: Sendable {
         switch state {
         case .sha1(var hmac):
             hmac.update(data: message)
-            return Base64.encodeToString(bytes: Array(hmac.finalize()))
+            return Base64Standard.encode(hmac.finalize())
         case .sha256(var hmac):
             hmac.update(data: message)
-            return Base64.encodeToString(bytes: Array(hmac.finalize()))
+            return Base64Standard.encode(hmac.finalize())
         }
     }
 }
@@ -89,16 +88,16 @@ public struct RSASigningKey: Sendable {
         do {
             key = try _RSA.Signing.PrivateKey(unsafePEMRepresentation: pem)
         } catch {
-            throw .client(OAuthError.invalidConfiguration, "the RSA private key cannot be read from PEM")
+            throw .client(OAuthErrorCode.invalidConfiguration, "the RSA private key cannot be read from PEM")
         }
     }
 
     func sign(_ baseString: String) throws(OAuthError) -> String {
         do {
             let signature = try key.signature(for: Insecure.SHA1.hash(data: Array(baseString.utf8)), padding: .insecurePKCS1v1_5)
-            return signature.rawRepresentation.base64EncodedString()
+            return Base64Standard.encode(signature.rawRepresentation)
         } catch {
-            throw .client(OAuthError.invalidConfiguration, "RSA-SHA1 signing failed", step: "sign")
+            throw .client(OAuthErrorCode.invalidConfiguration, "RSA-SHA1 signing failed", step: "sign")
         }
     }
 }
@@ -111,11 +110,11 @@ public struct RSAVerifyingKey: Sendable {
         do {
             key = try _RSA.Signing.PublicKey(unsafePEMRepresentation: pem)
         } catch {
-            throw .client(OAuthError.invalidConfiguration, "the RSA public key cannot be read from PEM")
+            throw .client(OAuthErrorCode.invalidConfiguration, "the RSA public key cannot be read from PEM")
         }
     }
 
-    func isValid(signature: Data, for baseString: String) -> Bool {
+    func isValid(signature: [UInt8], for baseString: String) -> Bool {
         key.isValidSignature(
             _RSA.Signing.RSASignature(rawRepresentation: signature), for: Insecure.SHA1.hash(data: Array(baseString.utf8)), padding: .insecurePKCS1v1_5)
     }

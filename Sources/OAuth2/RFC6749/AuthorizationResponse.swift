@@ -35,11 +35,9 @@ public struct AuthorizationResponseIssuer: Sendable, Equatable {
 public func parseAuthorizationResponse(_ redirect: String, expectedState: String, issuer: AuthorizationResponseIssuer? = nil) throws(OAuthError) -> String {
     let step = "authorize"
     // Read the raw query: URL parsers may "repair" invalid escapes instead of rejecting them.
-    let withoutFragment = redirect.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-    let query = withoutFragment.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first ?? ""
     let parameters: FormParameters
     do {
-        parameters = try FormParameters(parsing: query)
+        parameters = try URLReference(redirect).queryItems()
     } catch {
         throw .malformed(step: step, httpStatus: nil, "the redirect's query is malformed: \(error.reason)")
     }
@@ -50,7 +48,7 @@ public func parseAuthorizationResponse(_ redirect: String, expectedState: String
     if let expected = issuer {
         if let iss = parameters["iss"] {
             guard iss == expected.issuer else {
-                throw .client("invalid_issuer", "the authorization response's iss \(iss) is not the issuer \(expected.issuer) (RFC 9207 §2.4: mix-up)", step: step)
+                throw .client(.invalidIssuer, "the authorization response's iss \(iss) is not the issuer \(expected.issuer) (RFC 9207 §2.4: mix-up)", step: step)
             }
         } else if expected.required {
             throw .client(
@@ -59,17 +57,17 @@ public func parseAuthorizationResponse(_ redirect: String, expectedState: String
         }
     }
     guard let state = parameters["state"] else {
-        throw .client(OAuthError.mismatchingState, "the redirect carries no state; expected the state sent with the request", step: step)
+        throw .client(OAuthErrorCode.mismatchingState, "the redirect carries no state; expected the state sent with the request", step: step)
     }
     guard constantTimeEquals(state, expectedState) else {
-        throw .client(OAuthError.mismatchingState, "the redirect's state does not match the state sent with the request (possible CSRF)", step: step)
+        throw .client(OAuthErrorCode.mismatchingState, "the redirect's state does not match the state sent with the request (possible CSRF)", step: step)
     }
     if let error = parameters["error"] {
         throw OAuthError(
-            code: error, description: parameters["error_description"], uri: parameters["error_uri"], step: step, origin: .provider)
+            code: OAuthErrorCode(error), description: parameters["error_description"], uri: parameters["error_uri"], step: step, origin: .provider)
     }
     guard let code = parameters["code"], !code.isEmpty else {
-        throw .client(OAuthError.missingCode, "the redirect carries neither code nor error", step: step)
+        throw .client(OAuthErrorCode.missingCode, "the redirect carries neither code nor error", step: step)
     }
     return code
 }

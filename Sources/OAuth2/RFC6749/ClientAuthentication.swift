@@ -40,11 +40,11 @@ public struct ClientSecretBasic: ClientAuthentication {
 
     public func authenticate(form: inout FormParameters, headers: inout HeaderList, endpoint: String, client: ClientCredentials) throws(OAuthError) {
         guard let secret = client.clientSecret else {
-            throw .client(OAuthError.invalidConfiguration, "client_secret_basic needs a client secret")
+            throw .client(OAuthErrorCode.invalidConfiguration, "client_secret_basic needs a client secret")
         }
         // Both parts are form-urlencoded before joining with ":" and Base64 (RFC 6749 §2.3.1).
         let pair = PercentEncoding.encode(client.clientID, spaceAsPlus: true) + ":" + PercentEncoding.encode(secret, spaceAsPlus: true)
-        headers["Authorization"] = "Basic " + Data(pair.utf8).base64EncodedString()
+        headers["Authorization"] = "Basic " + Base64Standard.encode(pair.utf8)
     }
 }
 
@@ -55,7 +55,7 @@ public struct ClientSecretPost: ClientAuthentication {
 
     public func authenticate(form: inout FormParameters, headers: inout HeaderList, endpoint: String, client: ClientCredentials) throws(OAuthError) {
         guard let secret = client.clientSecret else {
-            throw .client(OAuthError.invalidConfiguration, "client_secret_post needs a client secret")
+            throw .client(OAuthErrorCode.invalidConfiguration, "client_secret_post needs a client secret")
         }
         form.append("client_id", client.clientID)
         form.append("client_secret", secret)

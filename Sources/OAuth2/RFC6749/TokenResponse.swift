@@ -14,7 +14,7 @@ public func parseTokenResponse(_ response: TransportResponse, step: String, rece
             throw .malformed(step: step, httpStatus: response.status, "the error member is not a string")
         }
         throw OAuthError(
-            code: code, description: members["error_description"]?.stringValue, uri: members["error_uri"]?.stringValue,
+            code: OAuthErrorCode(code), description: members["error_description"]?.stringValue, uri: members["error_uri"]?.stringValue,
             httpStatus: response.status, step: step, origin: .provider)
     }
     guard success else {

@@ -24,7 +24,7 @@ public struct OAuth2Auth: Sendable {
 
     public func sign(_ request: TransportRequest, step: String = "request") throws(OAuthError) -> TransportRequest {
         guard token.tokenType.caseInsensitiveCompare("bearer") == .orderedSame else {
-            throw .client("unsupported_token_type", "token_type \(token.tokenType) is not Bearer (RFC 6750)", step: step)
+            throw .client(.unsupportedTokenType, "token_type \(token.tokenType) is not Bearer (RFC 6750)", step: step)
         }
         var request = request
         switch placement {
@@ -32,17 +32,15 @@ public struct OAuth2Auth: Sendable {
             request.headers["Authorization"] = "Bearer \(token.accessToken)"
         case .uri:
             // The query is before the fragment: a `?` inside the fragment does not count.
-            let (base, fragment) = Self.splitFragment(request.url)
-            let separator = base.contains("?") ? "&" : "?"
-            request.url = base + separator + "access_token=" + PercentEncoding.encode(token.accessToken) + fragment
+            request.url = URLReference.appending(FormParameters([("access_token", token.accessToken)]), to: request.url)
         case .body:
             // §2.2: only for a single-part form body, and never with GET.
             guard request.method != "GET", request.method != "HEAD" else {
-                throw .client(OAuthError.invalidConfiguration, "token placement body needs a request with a body, not \(request.method)", step: step)
+                throw .client(OAuthErrorCode.invalidConfiguration, "token placement body needs a request with a body, not \(request.method)", step: step)
             }
             let type = request.headers["Content-Type"]?.lowercased() ?? "application/x-www-form-urlencoded"
             guard type.hasPrefix("application/x-www-form-urlencoded") else {
-                throw .client(OAuthError.invalidConfiguration, "token placement body needs an application/x-www-form-urlencoded body", step: step)
+                throw .client(OAuthErrorCode.invalidConfiguration, "token placement body needs an application/x-www-form-urlencoded body", step: step)
             }
             let existing = String(decoding: request.body, as: UTF8.self)
             let parameter = "access_token=" + PercentEncoding.encode(token.accessToken, spaceAsPlus: true)
@@ -50,10 +48,5 @@ public struct OAuth2Auth: Sendable {
             request.headers["Content-Type"] = "application/x-www-form-urlencoded"
         }
         return request
-    }
-
-    static func splitFragment(_ url: String) -> (String, String) {
-        guard let hash = url.firstIndex(of: "#") else { return (url, "") }
-        return (String(url[..<hash]), String(url[hash...]))
     }
 }

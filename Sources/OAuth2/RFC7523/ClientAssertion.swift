@@ -38,7 +38,7 @@ public struct AssertionSigner: Sendable {
     public static func hmac(secret: String) async throws(OAuthError) -> AssertionSigner {
         guard secret.utf8.count >= minimumHMACKeyBytes else {
             throw .client(
-                OAuthError.invalidConfiguration,
+                OAuthErrorCode.invalidConfiguration,
                 "HS256 needs a client secret of at least \(minimumHMACKeyBytes) bytes (RFC 7518 §3.2); this one is shorter")
         }
         let keys = JWTKeyCollection()
@@ -58,14 +58,14 @@ public struct AssertionSigner: Sendable {
             await keys.add(rsa: key, digestAlgorithm: .sha256, kid: identifier)
             return AssertionSigner(keys: keys, algorithm: "RS256", kid: kid)
         }
-        throw .client(OAuthError.invalidConfiguration, "the private key is neither a P-256 EC key nor an RSA key in PEM")
+        throw .client(OAuthErrorCode.invalidConfiguration, "the private key is neither a P-256 EC key nor an RSA key in PEM")
     }
 
     public func sign(_ claims: AssertionClaims) async throws(OAuthError) -> String {
         do {
             return try await keys.sign(claims, kid: kid.map { JWKIdentifier(string: $0) })
         } catch {
-            throw .client(OAuthError.invalidConfiguration, "cannot sign the assertion with \(algorithm)")
+            throw .client(OAuthErrorCode.invalidConfiguration, "cannot sign the assertion with \(algorithm)")
         }
     }
 }
@@ -83,7 +83,7 @@ public struct JWTClientAuthentication: ClientAuthentication {
     public static func clientSecretJWT(clock: any OAuthClock = SystemClock()) -> JWTClientAuthentication {
         JWTClientAuthentication(method: ClientAuthMethod.clientSecretJWT.rawValue, signer: { client throws(OAuthError) in
             guard let secret = client.clientSecret else {
-                throw .client(OAuthError.invalidConfiguration, "client_secret_jwt needs a client secret")
+                throw .client(OAuthErrorCode.invalidConfiguration, "client_secret_jwt needs a client secret")
             }
             return try await .hmac(secret: secret)
         }, clock: clock)

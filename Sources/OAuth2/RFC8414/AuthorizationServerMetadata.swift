@@ -19,11 +19,12 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
     /// The metadata URL for an issuer (RFC 8414 §3.1): the well-known segment goes between
     /// the host and the issuer's path.
     public static func metadataURL(issuer: String, suffix: String = "oauth-authorization-server") -> String? {
-        guard var components = URLComponents(string: issuer), components.host != nil else { return nil }
-        let path = components.path == "/" ? "" : components.path
-        components.path = "/.well-known/\(suffix)" + path
-        components.query = nil
-        return components.string
+        var url = URLReference(issuer)
+        guard url.hasValidAuthority else { return nil }
+        url.path = "/.well-known/\(suffix)" + (url.path == "/" ? "" : url.path)
+        url.query = nil
+        url.fragment = nil
+        return url.description
     }
 
     /// The issuer a metadata URL stands for: the part before `/.well-known/openid-configuration`
@@ -33,10 +34,10 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
         let oidc = "/.well-known/openid-configuration"
         if url.hasSuffix(oidc) { return String(url.dropLast(oidc.count)) }
         let rfc8414 = "/.well-known/oauth-authorization-server"
-        if let range = url.range(of: rfc8414), let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host {
-            return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "") + url[range.upperBound...]
-        }
-        return nil
+        var reference = URLReference(url)
+        guard reference.hasValidAuthority, reference.path.hasPrefix(rfc8414) else { return nil }
+        reference.path = String(reference.path.dropFirst(rfc8414.count))
+        return reference.description
     }
 
     /// Reads a metadata document; `issuer` must equal the one asked for (RFC 8414 §3.3).
@@ -45,7 +46,7 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
             throw .malformed(step: step, httpStatus: httpStatus, "metadata has no issuer string")
         }
         if let expectedIssuer, issuer != expectedIssuer {
-            throw .client("invalid_issuer", "metadata issuer \(issuer) differs from the requested \(expectedIssuer) (RFC 8414 §3.3)", step: step, httpStatus: httpStatus)
+            throw .client(.invalidIssuer, "metadata issuer \(issuer) differs from the requested \(expectedIssuer) (RFC 8414 §3.3)", step: step, httpStatus: httpStatus)
         }
         func string(_ key: String) throws(OAuthError) -> String? {
             switch document[key] {
@@ -96,7 +97,7 @@ public final class MetadataCache: Sendable {
     /// RFC 8414 metadata of `issuer`, from the cache while fresh.
     public func metadata(issuer: String) async throws(OAuthError) -> AuthorizationServerMetadata {
         guard let url = AuthorizationServerMetadata.metadataURL(issuer: issuer) else {
-            throw .client(OAuthError.invalidConfiguration, "the issuer is not an absolute URL", step: "discovery")
+            throw .client(OAuthErrorCode.invalidConfiguration, "the issuer is not an absolute URL", step: "discovery")
         }
         return try await metadata(url: url, expectedIssuer: issuer)
     }

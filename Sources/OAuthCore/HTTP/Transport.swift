@@ -97,7 +97,7 @@ extension HTTPTransport {
             throw error
         } catch {
             // Whole: a report redacts it before anything is cut.
-            throw OAuthError(code: OAuthError.transportError, description: String(describing: error), step: step, origin: .transport)
+            throw OAuthError(code: OAuthErrorCode.transportError, description: String(describing: error), step: step, origin: .transport)
         }
     }
 }
@@ -120,7 +120,7 @@ extension HTTPTransport {
                 if attempt < attempts { try? await Task.sleep(for: .milliseconds(100 * attempt)) }
             }
         }
-        throw last ?? OAuthError(code: OAuthError.transportError, description: "no answer", step: step, origin: .transport)
+        throw last ?? OAuthError(code: OAuthErrorCode.transportError, description: "no answer", step: step, origin: .transport)
     }
 
     /// Retry-After in seconds (RFC 9110 §10.2.3), as milliseconds between 0 and 2,000; any

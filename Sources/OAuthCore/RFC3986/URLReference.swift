@@ -1,0 +1,139 @@
+/// A URL (or a request target such as `/token?x=1`) split into its RFC 3986 §3 parts, exactly
+/// as written: nothing is decoded, normalised or "repaired" (Foundation's URL types repair
+/// invalid escapes, which a redirect check must not do).
+///
+/// This is the package's one URL splitter: reading a redirect's query, appending parameters
+/// before the fragment, taking a URL's origin or host, and the mock's request targets all use it.
+public struct URLReference: Sendable, Hashable, CustomStringConvertible {
+    /// The scheme, lowercased (RFC 3986 §3.1 says schemes are case-insensitive); `nil` for a
+    /// relative reference.
+    public var scheme: String?
+    /// The authority as written (`user@host:port`), `nil` when there is no `//`.
+    public var authority: String?
+    /// The path as written (may be empty).
+    public var path: String
+    /// The query without its `?`, as written; `nil` when there is no `?` (empty when there is).
+    public var query: String?
+    /// The fragment without its `#`, as written; `nil` when there is no `#`.
+    public var fragment: String?
+
+    /// Splits `text` by the RFC 3986 Appendix B grammar. Every string splits; use ``host`` and
+    /// ``port`` to ask whether an absolute URL has a usable authority.
+    public init(_ text: some StringProtocol) {
+        var rest = Substring(text)
+        if let hash = rest.firstIndex(of: "#") {
+            fragment = String(rest[rest.index(after: hash)...])
+            rest = rest[..<hash]
+        }
+        if let mark = rest.firstIndex(of: "?") {
+            query = String(rest[rest.index(after: mark)...])
+            rest = rest[..<mark]
+        }
+        if let colon = rest.firstIndex(of: ":"), colon != rest.startIndex,
+            !rest[..<colon].contains(where: { $0 == "/" }),
+            rest[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+        {
+            scheme = rest[..<colon].lowercased()
+            rest = rest[rest.index(after: colon)...]
+        }
+        if rest.hasPrefix("//") {
+            rest = rest.dropFirst(2)
+            let end = rest.firstIndex(of: "/") ?? rest.endIndex
+            authority = String(rest[..<end])
+            rest = rest[end...]
+        }
+        path = String(rest)
+    }
+
+    public init(scheme: String?, authority: String?, path: String, query: String? = nil, fragment: String? = nil) {
+        self.scheme = scheme?.lowercased()
+        self.authority = authority
+        self.path = path
+        self.query = query
+        self.fragment = fragment
+    }
+
+    /// The reference put back together (RFC 3986 §5.3).
+    public var description: String {
+        var text = ""
+        if let scheme { text += scheme + ":" }
+        if let authority { text += "//" + authority }
+        text += path
+        if let query { text += "?" + query }
+        if let fragment { text += "#" + fragment }
+        return text
+    }
+
+    /// The host, lowercased, IPv6 literals keeping their brackets (`[::1]`); `nil` without an
+    /// authority or with an empty host.
+    public var host: String? {
+        guard let hostAndPort else { return nil }
+        return hostAndPort.host.isEmpty ? nil : hostAndPort.host
+    }
+
+    /// The port when one is written; `nil` when absent. A port that is not 0…65535 makes the
+    /// reference unusable: ``hasValidAuthority`` is false.
+    public var port: Int? { hostAndPort?.port ?? nil }
+
+    /// An absolute URL with a host and, if written, a port in 0…65535.
+    public var hasValidAuthority: Bool { scheme != nil && host != nil && hostAndPort?.portIsValid == true }
+
+    private var hostAndPort: (host: String, port: Int?, portIsValid: Bool)? {
+        guard let authority else { return nil }
+        var hostPort = Substring(authority)
+        if let at = hostPort.lastIndex(of: "@") { hostPort = hostPort[hostPort.index(after: at)...] }
+        var portText: Substring?
+        if hostPort.hasPrefix("[") {
+            guard let close = hostPort.firstIndex(of: "]") else { return (hostPort.lowercased(), nil, false) }
+            let after = hostPort[hostPort.index(after: close)...]
+            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty { return (hostPort.lowercased(), nil, false) }
+            hostPort = hostPort[...close]
+        } else if let colon = hostPort.lastIndex(of: ":") {
+            portText = hostPort[hostPort.index(after: colon)...]
+            hostPort = hostPort[..<colon]
+        }
+        guard let portText, !portText.isEmpty else { return (hostPort.lowercased(), nil, true) }
+        guard portText.count <= 5, portText.allSatisfy(\.isASCII), let port = Int(portText), (0...65535).contains(port) else {
+            return (hostPort.lowercased(), nil, false)
+        }
+        return (hostPort.lowercased(), port, true)
+    }
+
+    /// `scheme://host[:port]` (RFC 6454 §4), the default port (80 for http, 443 for https)
+    /// left out; `nil` for a reference without a valid authority.
+    public var origin: String? {
+        guard hasValidAuthority, let scheme, let host else { return nil }
+        let defaultPort = ["http": 80, "https": 443][scheme]
+        return scheme + "://" + host + (port.flatMap { $0 == defaultPort ? nil : ":\($0)" } ?? "")
+    }
+
+    /// The reference without query and fragment.
+    public var withoutQuery: String {
+        URLReference(scheme: scheme, authority: authority, path: path).description
+    }
+
+    /// The query parsed as `application/x-www-form-urlencoded` pairs (empty when there is no
+    /// query); throws for an invalid escape rather than guessing.
+    public func queryItems() throws(PercentEncoding.EncodingError) -> FormParameters {
+        guard let query else { return FormParameters() }
+        return try FormParameters(parsing: query)
+    }
+
+    /// `parameters` added to the query (after any existing parameters, before the fragment).
+    public func appending(_ parameters: FormParameters) -> URLReference {
+        appending(encodedQuery: parameters.queryEncoded)
+    }
+
+    /// Already-encoded `name=value&…` text added to the query, before the fragment.
+    public func appending(encodedQuery added: String) -> URLReference {
+        guard !added.isEmpty else { return self }
+        var copy = self
+        copy.query = query.map { $0.isEmpty ? added : $0 + "&" + added } ?? added
+        return copy
+    }
+
+    /// `url` with `parameters` added to its query, before any fragment.
+    public static func appending(_ parameters: FormParameters, to url: String) -> String {
+        URLReference(url).appending(parameters).description
+    }
+}
