@@ -50,7 +50,7 @@ public enum ComplianceFixes {
     }
 
     static func number(_ value: JSONValue?) -> JSONValue? {
-        if case .string(let text)? = value, let number = Double(text) { return .number(number) }
+        if case .string(let text)? = value, let number = JSONNumber(text) { return .number(number) }
         return value
     }
 
@@ -63,7 +63,7 @@ public enum ComplianceFixes {
             else { return response }
             var body: [String: JSONValue] = [:]
             for pair in form {
-                body[pair.name] = ["expires_in", "expires"].contains(pair.name) ? (Double(pair.value).map(JSONValue.number) ?? .string(pair.value)) : .string(pair.value)
+                body[pair.name] = ["expires_in", "expires"].contains(pair.name) ? (JSONNumber(pair.value).map(JSONValue.number) ?? .string(pair.value)) : .string(pair.value)
             }
             var response = response
             response.body = Array(JSONValue.object(body).jsonText.utf8)
@@ -187,7 +187,7 @@ public enum ComplianceFixes {
                 body = inner
                 if body["token_type"] == nil { body["token_type"] = .string("Bearer") }
             } else if code != 0 {
-                let name = code.isFinite && abs(code) < 1e15 && code.rounded() == code ? String(Int64(code)) : "invalid"
+                let name = code.int64.map(String.init) ?? "invalid"
                 body = ["error": .string("withings_status_\(name)"), "error_description": body["error"] ?? .null]
                 status = 400
             }

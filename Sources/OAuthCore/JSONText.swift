@@ -28,8 +28,8 @@ extension JSONValue {
         }
     }
 
-    /// Serializes compactly with sorted keys (stable output for reports and tests). Integral
-    /// numbers below 10^15 are written without a fraction; non-finite numbers as null.
+    /// Serializes compactly with sorted keys (stable output for reports and tests). Numbers are
+    /// written as their ``JSONNumber/text``: parsed numbers exactly as they came.
     public var jsonText: String {
         var out: [UInt8] = []
         out.reserveCapacity(128)
@@ -41,14 +41,7 @@ extension JSONValue {
         switch self {
         case .null: out += "null".utf8
         case .bool(let value): out += (value ? "true" : "false").utf8
-        case .number(let value):
-            if !value.isFinite {
-                out += "null".utf8
-            } else if value.rounded() == value, abs(value) < 1e15 {
-                out += String(Int64(value)).utf8
-            } else {
-                out += value.description.utf8
-            }
+        case .number(let value): out += value.text.utf8
         case .string(let value): Self.writeString(value, to: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
@@ -201,7 +194,7 @@ struct JSONParser {
         }
     }
 
-    mutating func number() throws(JSONValue.ParseError) -> Double {
+    mutating func number() throws(JSONValue.ParseError) -> JSONNumber {
         let start = index
         func digits(_ parser: inout JSONParser) -> Int {
             let first = parser.index
@@ -226,7 +219,7 @@ struct JSONParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text), value.isFinite else { throw fail("number out of range") }
-        return value
+        return JSONNumber(validatedText: text, double: value)
     }
 
     mutating func hexQuad() throws(JSONValue.ParseError) -> UInt32 {

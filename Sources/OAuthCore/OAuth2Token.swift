@@ -45,9 +45,10 @@ public struct OAuth2Token: Sendable, Equatable, CustomStringConvertible, CustomD
         var expiresIn: Int?
         switch members["expires_in"] {
         case nil, .null?: break
-        case .number(let seconds)?:
+        case .number(let number)?:
+            let seconds = number.double
             guard seconds >= 0, seconds.rounded() == seconds, seconds < 1e12 else {
-                throw InvalidResponse("expires_in must be a non-negative integer, got \(seconds)")
+                throw InvalidResponse("expires_in must be a non-negative integer, got \(number)")
             }
             expiresIn = Int(seconds)
         case let other?:
@@ -55,7 +56,7 @@ public struct OAuth2Token: Sendable, Equatable, CustomStringConvertible, CustomD
         }
         var expiresAt = expiresIn.map { now.addingTimeInterval(TimeInterval($0)) }
         if expiresAt == nil, case .number(let epoch)? = members["expires_at"] {
-            expiresAt = Date(timeIntervalSince1970: epoch)
+            expiresAt = Date(timeIntervalSince1970: epoch.double)
         }
         func optionalString(_ name: String) throws(InvalidResponse) -> String? {
             switch members[name] {
@@ -92,8 +93,8 @@ public struct OAuth2Token: Sendable, Equatable, CustomStringConvertible, CustomD
         var members = extra
         members["access_token"] = .string(accessToken)
         members["token_type"] = .string(tokenType)
-        if let expiresIn { members["expires_in"] = .number(Double(expiresIn)) }
-        if let expiresAt { members["expires_at"] = .number(expiresAt.timeIntervalSince1970.rounded()) }
+        if let expiresIn { members["expires_in"] = .number(JSONNumber(expiresIn)) }
+        if let expiresAt { members["expires_at"] = .number(JSONNumber(expiresAt.timeIntervalSince1970.rounded())) }
         if let refreshToken { members["refresh_token"] = .string(refreshToken) }
         if let scope { members["scope"] = .string(scope) }
         if let idToken { members["id_token"] = .string(idToken) }

@@ -132,9 +132,11 @@ public struct IDTokenValidator: Sendable {
         let azp = claims["azp"]?.stringValue
         if let azp, azp != options.clientID { throw Self.reject("azp \(azp) is not the client_id") }
         if audience.count > 1, azp == nil { throw Self.reject("aud has several audiences and azp is missing") }
-        guard case .number(let exp)? = claims["exp"] else { throw Self.reject("exp is missing") }
+        guard case .number(let expNumber)? = claims["exp"] else { throw Self.reject("exp is missing") }
+        let exp = expNumber.double
         guard now < exp + options.leeway else { throw Self.reject("the token expired (exp)") }
-        guard case .number(let iat)? = claims["iat"] else { throw Self.reject("iat is missing") }
+        guard case .number(let iatNumber)? = claims["iat"] else { throw Self.reject("iat is missing") }
+        let iat = iatNumber.double
         guard iat <= now + options.leeway else { throw Self.reject("iat is in the future") }
         let tokenNonce = claims["nonce"]?.stringValue
         if let nonce {
@@ -148,7 +150,7 @@ public struct IDTokenValidator: Sendable {
             guard cHash == Self.halfHash(code, alg: alg) else { throw Self.reject("c_hash does not match the code") }
         }
         var authTime: Date?
-        if case .number(let value)? = claims["auth_time"] { authTime = Date(timeIntervalSince1970: value) }
+        if case .number(let value)? = claims["auth_time"] { authTime = Date(timeIntervalSince1970: value.double) }
         return IDTokenClaims(
             issuer: iss, subject: sub, audience: audience, expiresAt: Date(timeIntervalSince1970: exp), issuedAt: Date(timeIntervalSince1970: iat),
             nonce: tokenNonce, authorizedParty: azp, authTime: authTime, claims: claims)

@@ -180,7 +180,7 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
         #expect(claims["iss"] == .string("cid"))
         #expect(claims["sub"] == .string("cid"))
         #expect(claims["aud"] == .string("https://as/token") || claims["aud"] == .array([.string("https://as/token")]))
-        #expect(claims["exp"] == .number(clock.now().timeIntervalSince1970 + 120))
+        #expect(claims["exp"] == .number(JSONNumber(clock.now().timeIntervalSince1970 + 120)))
         #expect(claims["jti"]?.stringValue?.count == 22)
         // The signature verifies with the public half.
         let keys = JWTKeyCollection()

@@ -16,7 +16,7 @@ import Testing
             var response = response
             let form = try FormParameters(parsing: response.bodyText)
             var members: [String: JSONValue] = [:]
-            for pair in form { members[pair.name] = Int(pair.value).map { .number(Double($0)) } ?? .string(pair.value) }
+            for pair in form { members[pair.name] = Int(pair.value).map { .number(JSONNumber($0)) } ?? .string(pair.value) }
             response.body = Array(JSONValue.object(members).jsonText.utf8)
             return response
         })

@@ -16,6 +16,22 @@ import Testing
         #expect(try Self.parse("\"plain\"") == .string("plain"))
     }
 
+    @Test func numbersKeepTheirTextSoAnyIntegerRoundTripsExactly() throws {
+        // 2^53 + 1 and a 64-bit value: a Double would round both.
+        let text = #"{"big":9007199254740993,"e":1E3,"f":1.50,"id":18446744073709551615,"neg":-9223372036854775808}"#
+        let value = try Self.parse(text)
+        #expect(value.jsonText == text)
+        guard case .number(let big)? = value["big"], case .number(let neg)? = value["neg"] else { Issue.record("not numbers"); return }
+        #expect(big.text == "9007199254740993")
+        #expect(big != JSONNumber(9_007_199_254_740_992), "integers compare exactly, not as Doubles")
+        #expect(neg.int64 == Int64.min)
+        #expect(value["f"] == .number(1.5), "non-integers compare by value")
+        #expect(value["e"] == .number(1000))
+        #expect(JSONNumber("3600")?.int64 == 3600)
+        #expect(JSONNumber(" 3600") == nil && JSONNumber("0x10") == nil && JSONNumber("1e") == nil)
+        #expect(JSONValue.number(JSONNumber(3600.0)).jsonText == "3600")
+    }
+
     @Test(arguments: [
         "", "{", "{\"a\":1,}", "[1,]", "01", "1.", "-", "1e", "+1", "tru", "nul", "{\"a\" 1}", "{a:1}", "[1 2]", "\"abc", "\"a\u{01}b\"",
         #""\x""#, #""\u12""#, #""\ud800""#, #""\udc00""#, #""\ud800\u0041""#, "{\"a\":1,\"a\":2}", "1 2", "NaN", "1e999",
@@ -41,7 +57,7 @@ import Testing
         // Foundation reads what we write.
         let foundation = try JSONSerialization.jsonObject(with: Data(value.jsonText.utf8)) as? [String: Any]
         #expect(foundation?["a"] as? String == "x\"y\\z\n\u{01}/é")
-        #expect(JSONValue.number(.infinity).jsonText == "null")
+        #expect(JSONValue.number(JSONNumber(.infinity)).jsonText == "null")
     }
 
     @Test func errorsSayWhereWithoutEchoingTheInput() {

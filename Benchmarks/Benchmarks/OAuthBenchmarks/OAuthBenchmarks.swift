@@ -80,6 +80,18 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The same input through Foundation's JSONDecoder (JSONValue's Codable conformance), to
+    // show what the package's own RFC 8259 parser buys.
+    let bodyData = Data(body)
+    Benchmark("token_response_parse_jsondecoder") { benchmark in
+        let decoder = JSONDecoder()
+        for _ in benchmark.scaledIterations {
+            guard case .object(let members) = try decoder.decode(JSONValue.self, from: bodyData) else { fatalError("not an object") }
+            let token = try OAuth2Token(members: members, receivedAt: Date())
+            blackHole(token.isExpired(at: Date()))
+        }
+    }
+
     // MARK: Whole authorization-code flows (PKCE S256, state, client_secret_basic) against the
     // in-process standard-oauth2 mock over loopback HTTP: one flow per iteration, and 16
     // concurrent flows per iteration.

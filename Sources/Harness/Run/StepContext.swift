@@ -238,7 +238,7 @@ struct StepContext {
         func text(_ json: JSONValue?) -> String? {
             switch json {
             case nil, .null?: nil
-            case .number(let number)?: number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+            case .number(let number)?: number.text
             case let other?: other.description
             }
         }

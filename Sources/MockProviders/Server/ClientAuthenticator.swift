@@ -128,9 +128,9 @@ extension MockProvider {
         }
         guard audience.contains(where: audiences.contains) else { return "the assertion's aud does not name this provider" }
         guard case .number(let exp)? = claims["exp"] else { return "the assertion has no exp" }
-        guard exp > now else { return "the assertion has expired" }
-        if case .number(let iat)? = claims["iat"], iat > now + 60 { return "the assertion is issued in the future" }
-        if case .number(let nbf)? = claims["nbf"], nbf > now + 60 { return "the assertion is not yet valid" }
+        guard exp.double > now else { return "the assertion has expired" }
+        if case .number(let iat)? = claims["iat"], iat.double > now + 60 { return "the assertion is issued in the future" }
+        if case .number(let nbf)? = claims["nbf"], nbf.double > now + 60 { return "the assertion is not yet valid" }
         if let jti = claims["jti"]?.stringValue {
             let fresh = store.withStorage { $0.usedAssertionIDs.insert(jti).inserted }
             guard fresh else { return "the assertion's jti was already used" }

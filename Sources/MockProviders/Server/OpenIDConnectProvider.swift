@@ -210,8 +210,8 @@ extension MockProvider {
         let mode = values.mode
         var claims: [String: JSONValue] = [
             "iss": .string(issuer), "sub": .string(sub), "aud": .string(clientID),
-            "iat": .number(now.timeIntervalSince1970.rounded()), "exp": .number(now.addingTimeInterval(settings.idTokenLifetime).timeIntervalSince1970.rounded()),
-            "auth_time": .number(now.timeIntervalSince1970.rounded()),
+            "iat": .number(JSONNumber(now.timeIntervalSince1970.rounded())), "exp": .number(JSONNumber(now.addingTimeInterval(settings.idTokenLifetime).timeIntervalSince1970.rounded())),
+            "auth_time": .number(JSONNumber(now.timeIntervalSince1970.rounded())),
             "at_hash": .string(Self.halfHash(accessToken)),
         ]
         if let nonce { claims["nonce"] = .string(nonce) }
@@ -229,8 +229,8 @@ extension MockProvider {
             claims["azp"] = .string(clientID)
         case .missingIssuedAt: claims["iat"] = nil
         case .expired:
-            claims["iat"] = .number(now.addingTimeInterval(-7200).timeIntervalSince1970.rounded())
-            claims["exp"] = .number(now.addingTimeInterval(-3600).timeIntervalSince1970.rounded())
+            claims["iat"] = .number(JSONNumber(now.addingTimeInterval(-7200).timeIntervalSince1970.rounded()))
+            claims["exp"] = .number(JSONNumber(now.addingTimeInterval(-3600).timeIntervalSince1970.rounded()))
         case .wrongNonce: claims["nonce"] = .string("a-nonce-from-another-flow")
         case .missingNonce: claims["nonce"] = nil
         case .invalidAtHash: claims["at_hash"] = .string(Self.halfHash(accessToken + "-other"))

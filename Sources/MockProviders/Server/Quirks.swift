@@ -97,7 +97,8 @@ extension MockProvider {
         }
         guard status == 200, body["access_token"] != nil else { return response }
         if has(.expiresInAsString) {
-            if case .number(let seconds)? = body["expires_in"] {
+            if case .number(let number)? = body["expires_in"] {
+                let seconds = number.double
                 body["expires_in"] = .string(String(Int(seconds)))
                 body["expires_on"] = .string(String(Int(clock.now().timeIntervalSince1970 + seconds)))
                 body["ext_expires_in"] = .string(String(Int(seconds)))

@@ -70,14 +70,14 @@ extension MockProvider {
         }
         var body: [String: JSONValue] = [
             "active": .bool(true), "client_id": .string(grant.clientID), "scope": .string(grant.scope.joined(separator: " ")),
-            "iat": .number(grant.issuedAt.timeIntervalSince1970.rounded()), "iss": .string(MockProvider.issuer(request)),
+            "iat": .number(JSONNumber(grant.issuedAt.timeIntervalSince1970.rounded())), "iss": .string(MockProvider.issuer(request)),
             "token_type": .string(isRefresh ? "refresh_token" : "Bearer"),
         ]
         if let sub = grant.sub {
             body["sub"] = .string(sub)
             body["username"] = .string(sub)
         }
-        if let expiresAt = grant.expiresAt { body["exp"] = .number(expiresAt.timeIntervalSince1970.rounded()) }
+        if let expiresAt = grant.expiresAt { body["exp"] = .number(JSONNumber(expiresAt.timeIntervalSince1970.rounded())) }
         return Self.json(200, body)
     }
 

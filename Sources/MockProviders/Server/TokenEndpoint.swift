@@ -195,7 +195,7 @@ extension MockProvider {
         }
         var body: [String: JSONValue] = [
             "access_token": .string(accessToken), "token_type": .string("Bearer"),
-            "expires_in": .number(profile.accessTokenLifetime.rounded()), "scope": .string(scope.joined(separator: " ")),
+            "expires_in": .number(JSONNumber(profile.accessTokenLifetime.rounded())), "scope": .string(scope.joined(separator: " ")),
         ]
         if let refreshToken { body["refresh_token"] = .string(refreshToken) }
         return Self.json(200, body)
