@@ -60,7 +60,7 @@ struct Serve: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             var served = profile
-            if autoApprove, served.protocolName == "oauth2" {
+            if autoApprove, served.protocolKind == .oauth2 {
                 served.autoApprove = true
                 served.login = nil
                 served.loginForm = false

@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func replayingPastTheRecordingIsAClearError() async throws {
-        let profile = try ProviderProfile.parse(YAMLNode.parse("""
+        let profile = try ProviderProfile(yaml: YAMLNode.parse("""
             name: tiny
             models: a test
             protocol: replay

@@ -60,7 +60,7 @@ let validHead = """
             if key == "lifetimes" { text = try String(contentsOfFile: repositoryRoot + "/MockProviders/azure-ad-v1-style.yaml", encoding: .utf8) }
             text = text.replacingOccurrences(of: "\ntimestamp_window: 5m\n", with: "\n")
             text += "\n\(key): \(value)\n"
-            let profileError = #expect(throws: YAMLLocatedError.self) { try ProviderProfile.parse(YAMLNode.parse(text, file: "p.yaml")) }
+            let profileError = #expect(throws: YAMLLocatedError.self) { try ProviderProfile(yaml: YAMLNode.parse(text, file: "p.yaml")) }
             #expect(profileError?.message.contains("between 0 and 10 years") == true, "\(key): \(profileError?.message ?? "")")
         }
     }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct FaultTests {
     static func profile(appending yaml: String) throws -> ProviderProfile {
         let text = try String(contentsOfFile: repositoryRoot + "/MockProviders/standard-oauth2.yaml", encoding: .utf8) + yaml
-        return try ProviderProfile.parse(YAMLNode.parse(text, file: repositoryRoot + "/MockProviders/faulty.yaml"))
+        return try ProviderProfile(yaml: YAMLNode.parse(text, file: repositoryRoot + "/MockProviders/faulty.yaml"))
     }
 
     static func tokenRequest(_ running: RunningProvider) -> TransportRequest {

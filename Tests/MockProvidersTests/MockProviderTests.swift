@@ -235,7 +235,7 @@ struct InMemoryFlow {
         ("name: x\nname: y\n", 2, 1, "duplicate key"),
     ])
     func errorsNameLineAndColumn(yaml: String, line: Int, column: Int, message: String) {
-        let error = #expect(throws: YAMLLocatedError.self) { try ProviderProfile.parse(YAMLNode.parse(yaml, file: "p.yaml")) }
+        let error = #expect(throws: YAMLLocatedError.self) { try ProviderProfile(yaml: YAMLNode.parse(yaml, file: "p.yaml")) }
         #expect(error?.file == "p.yaml")
         #expect(error?.line == line, "\(error?.description ?? "")")
         #expect(error?.column == column, "\(error?.description ?? "")")

@@ -5,7 +5,12 @@ import OAuthCore
 
 /// Where a provider's endpoints are, as absolute URLs (`nil`: not offered or not known).
 public struct ProviderEndpoints: Sendable {
-    public enum ProtocolKind: String, Sendable { case oauth1, oauth2 }
+    public enum ProtocolKind: String, Sendable {
+        case oauth1, oauth2
+
+        /// The harness speaks OAuth 1 or OAuth 2 to a mock; a replay mock answers OAuth 2 flows.
+        init(_ profile: ProviderProfile.ProtocolKind) { self = profile == .oauth1 ? .oauth1 : .oauth2 }
+    }
 
     public var protocolKind: ProtocolKind
     /// Relative paths of scenario steps (`get: /api/me`) join this URL.
@@ -71,11 +76,11 @@ struct MockProviderUnderTest: ProviderUnderTest, MockControls {
         let paths = profile.endpoints
         func url(_ path: String?) -> String? { path.map { running.url($0) } }
         endpoints = ProviderEndpoints(
-            protocolKind: profile.protocolName == "oauth1" ? .oauth1 : .oauth2, baseURL: running.baseURL, issuer: running.baseURL, discovery: nil,
+            protocolKind: ProviderEndpoints.ProtocolKind(profile.protocolKind), baseURL: running.baseURL, issuer: running.baseURL, discovery: nil,
             authorize: url(paths.authorize), token: url(paths.token), resource: url(paths.resource), revoke: url(paths.revoke),
             introspect: url(paths.introspect), requestToken: url(paths.requestToken), allowedHosts: ProviderEndpoints.hosts([running.baseURL]),
             // Every OAuth 2 mock names itself in `iss` (replayed answers are recordings of another run).
-            responseIssuer: profile.protocolName == "oauth2" ? AuthorizationResponseIssuer(issuer: running.baseURL, required: true) : nil)
+            responseIssuer: profile.protocolKind == .oauth2 ? AuthorizationResponseIssuer(issuer: running.baseURL, required: true) : nil)
     }
 
     var name: String { running.profile.name }

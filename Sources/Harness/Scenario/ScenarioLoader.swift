@@ -164,13 +164,13 @@ public enum ScenarioLoader {
                 expected: Conformance.Verdict(rawValue: try map.required("expected", in: "conformance").choice("expected verdict", ["accept", "reject"]))!)
         }
         if let profile = catalog?[provider] {
-            let isOAuth1 = profile.protocolName == "oauth1"
-            for (step, node) in zip(steps, try stepsNode.sequence("steps"))
-            where step.action.stepKind.onlyFor.map({ $0 != (isOAuth1 ? "oauth1" : "oauth2") }) ?? false {
-                throw node.error("\(step.kind) is not an action of \(profile.protocolName) providers; \(provider) is \(profile.protocolName)")
+            let kind = ProviderEndpoints.ProtocolKind(profile.protocolKind)
+            let protocolName = profile.protocolKind.rawValue
+            for (step, node) in zip(steps, try stepsNode.sequence("steps")) where step.action.stepKind.onlyFor.map({ $0 != kind }) ?? false {
+                throw node.error("\(step.kind) is not an action of \(protocolName) providers; \(provider) is \(protocolName)")
             }
-            for entry in clientMap.entries where (isOAuth1 ? oauth2ClientKeys : oauth1ClientKeys).contains(entry.key) {
-                throw entry.keyNode.error("\(entry.key) does not apply to \(profile.protocolName) providers")
+            for entry in clientMap.entries where (kind == .oauth1 ? oauth2ClientKeys : oauth1ClientKeys).contains(entry.key) {
+                throw entry.keyNode.error("\(entry.key) does not apply to \(protocolName) providers")
             }
         }
         var user: TestUser?
@@ -231,7 +231,7 @@ public enum ScenarioLoader {
                 throw node.error(
                     "\(step.kind) needs a built-in mock provider (its clock, evil modes, keys or faults) and cannot run against a provider given by URL")
             }
-            if let only = step.action.stepKind.onlyFor, only != protocolName {
+            if let only = step.action.stepKind.onlyFor, only.rawValue != protocolName {
                 throw node.error("\(step.kind) is not an action of \(protocolName) providers; this provider is \(protocolName)")
             }
             if case .authorize(let options) = step.action, options.user != nil {

@@ -25,10 +25,10 @@ public enum StepKind: String, CaseIterable, Sendable {
     case clearCookies = "clear_cookies"
 
     /// The protocols whose providers have this step (`nil`: every protocol).
-    var onlyFor: String? {
+    var onlyFor: ProviderEndpoints.ProtocolKind? {
         switch self {
-        case .requestToken, .accessToken: "oauth1"
-        case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys: "oauth2"
+        case .requestToken, .accessToken: .oauth1
+        case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys: .oauth2
         case .authorize, .fault, .get, .post, .expect, .advanceClock, .clearCookies: nil
         }
     }

@@ -6,6 +6,60 @@ import OAuthCore
 /// A profile lists the registered clients, the users who can consent, the scopes it knows,
 /// its endpoint paths and lifetimes. See `MockProviders/README.md` for the format.
 public struct ProviderProfile: Sendable {
+    /// What the provider speaks.
+    public enum ProtocolKind: String, Sendable, CaseIterable {
+        case oauth1, oauth2
+        /// Recorded exchanges served back in order (`oauth-harness record`).
+        case replay
+    }
+
+    /// Token-endpoint client authentication (RFC 6749 §2.3, RFC 7523 §2.2, OIDC Core §9).
+    /// The mock's own vocabulary: it shares no types with the client library it grades.
+    public enum AuthMethod: String, Sendable, CaseIterable {
+        case clientSecretBasic = "client_secret_basic"
+        case clientSecretPost = "client_secret_post"
+        case none
+        case clientSecretJWT = "client_secret_jwt"
+        case privateKeyJWT = "private_key_jwt"
+
+        /// Methods that need the client's secret.
+        public var needsSecret: Bool { [.clientSecretBasic, .clientSecretPost, .clientSecretJWT].contains(self) }
+    }
+
+    /// Grant types of the token endpoint (RFC 6749 §4, RFC 7523 §2.1).
+    public enum GrantType: String, Sendable, CaseIterable {
+        case authorizationCode = "authorization_code"
+        case refreshToken = "refresh_token"
+        case clientCredentials = "client_credentials"
+        case password
+        case jwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    }
+
+    /// RFC 7636 §4.2 code challenge methods.
+    public enum PKCEMethod: String, Sendable, CaseIterable {
+        case s256 = "S256"
+        case plain
+    }
+
+    /// JWS algorithms the mock signs ID tokens with (RFC 7518 §3.1).
+    public enum SigningAlgorithm: String, Sendable, CaseIterable {
+        case rs256 = "RS256"
+        case es256 = "ES256"
+    }
+
+    /// RFC 5849 §3.4 signature methods.
+    public enum OAuth1SignatureMethod: String, Sendable, CaseIterable {
+        case hmacSHA1 = "HMAC-SHA1"
+        case hmacSHA256 = "HMAC-SHA256"
+        case rsaSHA1 = "RSA-SHA1"
+        case plaintext = "PLAINTEXT"
+    }
+
+    /// RFC 5849 §3.5 parameter transmission.
+    public enum OAuth1Placement: String, Sendable, CaseIterable {
+        case header, body, query
+    }
+
     public struct Endpoints: Sendable {
         public var authorize: String
         public var token: String
@@ -27,14 +81,14 @@ public struct ProviderProfile: Sendable {
     public struct OIDCSettings: Sendable {
         public struct SigningKey: Sendable {
             public var kid: String
-            public var alg: String
+            public var alg: SigningAlgorithm
             public var privateKeyPEM: String
             /// Served in the JWKS and used only after a key rotation.
             public var standby: Bool
         }
         public var signingKeys: [SigningKey]
         /// The algorithm of the key that signs ID tokens.
-        public var idTokenAlg: String
+        public var idTokenAlg: SigningAlgorithm
         public var idTokenLifetime: TimeInterval
     }
 
@@ -52,8 +106,8 @@ public struct ProviderProfile: Sendable {
 
     /// OAuth 1 behaviour (RFC 5849).
     public struct OAuth1Settings: Sendable {
-        public var signatureMethods: [String]
-        public var signatureTypes: [String]
+        public var signatureMethods: [OAuth1SignatureMethod]
+        public var signatureTypes: [OAuth1Placement]
         /// Accepted distance between `oauth_timestamp` and the provider clock.
         public var timestampWindow: TimeInterval
     }
@@ -63,7 +117,7 @@ public struct ProviderProfile: Sendable {
         public var clientSecret: String?
         public var redirectURIs: [String]
         /// Token-endpoint authentication methods this client may use.
-        public var authMethods: [String]
+        public var authMethods: [AuthMethod]
         /// PKCE is mandatory for this client (always true for public clients).
         public var requirePKCE: Bool
         /// PEM public key for `private_key_jwt` and JWT bearer assertions (RFC 7523).
@@ -81,13 +135,20 @@ public struct ProviderProfile: Sendable {
 
     public struct PKCEPolicy: Sendable {
         public var required: Bool
-        public var methods: [String]
+        public var methods: [PKCEMethod]
+    }
+
+    /// Code, access-token and refresh-token lifetimes.
+    public struct Lifetimes: Sendable {
+        public var code: TimeInterval = 60
+        public var accessToken: TimeInterval = 3600
+        public var refreshToken: TimeInterval?
     }
 
     public var name: String
     /// The real behaviour this profile reproduces, with a reference.
     public var models: String
-    public var protocolName: String
+    public var protocolKind: ProtocolKind
     public var endpoints: Endpoints
     public var clients: [Client]
     public var users: [User]
@@ -100,7 +161,7 @@ public struct ProviderProfile: Sendable {
     /// A refresh makes a new refresh token and retires the old one (RFC 9700 §4.14.2).
     public var refreshTokenRotation: Bool
     /// Grant types the token endpoint accepts.
-    public var grantTypes: [String]
+    public var grantTypes: [GrantType]
     public var pkce: PKCEPolicy
     public var oauth1: OAuth1Settings?
     public var oidc: OIDCSettings?
@@ -112,7 +173,7 @@ public struct ProviderProfile: Sendable {
     /// Transport faults armed whenever the provider starts (`faults:`), e.g. a provider that
     /// always answers its token endpoint slowly; scenarios can arm more with `fault` steps.
     public var faults: [Fault] = []
-    public var quirks: Set<String>
+    public var quirks: Set<Quirk>
     /// The file it was read from.
     public var file: String
     /// Login pages in front of the authorization endpoint (`login:`), with a session cookie.
@@ -144,238 +205,237 @@ public struct ProviderProfile: Sendable {
 
     public func user(sub: String) -> User? { users.first { $0.sub == sub } }
 
-    public static let authMethods = ["client_secret_basic", "client_secret_post", "none", "client_secret_jwt", "private_key_jwt"]
-    public static let jwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-    public static let knownGrantTypes = ["authorization_code", "refresh_token", "client_credentials", "password", jwtBearerGrant]
-    public static let pkceMethods = ["S256", "plain"]
-
     /// Reads and checks a profile; every error names file:line:column.
     public static func load(contentsOf path: String) throws(YAMLLocatedError) -> ProviderProfile {
-        try parse(YAMLNode.load(contentsOf: path))
+        try ProviderProfile(yaml: YAMLNode.load(contentsOf: path))
     }
 
-    public static func parse(_ root: YAMLNode) throws(YAMLLocatedError) -> ProviderProfile {
+    static let topKeys = [
+        "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
+        "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
+        "exchanges", "login_form", "faults", "login", "auto_approve",
+    ]
+
+    /// Reads a whole profile: each part below parses itself; this checks how they fit together.
+    public init(yaml root: YAMLNode) throws(YAMLLocatedError) {
         let top = try root.mapping("a provider profile")
-        try top.allowOnly(
-            [
-                "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
-                "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
-                "exchanges", "login_form", "faults", "login", "auto_approve",
-            ],
-            in: "a provider profile")
-        let name = try top.required("name", in: "the profile").string("the profile name")
-        let models = try top.required("models", in: "the profile").string("what the profile models")
-        let protocolName = try top.required("protocol", in: "the profile").choice("protocol", ["oauth1", "oauth2", "replay"])
-        let isOAuth1 = protocolName == "oauth1"
-        let isReplay = protocolName == "replay"
+        try top.allowOnly(Self.topKeys, in: "a provider profile")
+        name = try top.required("name", in: "the profile").string("the profile name")
+        models = try top.required("models", in: "the profile").string("what the profile models")
+        let protocolKind = try top.required("protocol", in: "the profile").choice("protocol", as: ProtocolKind.self)
+        self.protocolKind = protocolKind
+        file = root.file
+        let isReplay = protocolKind == .replay
 
         let endpointsNode = isReplay ? top["endpoints"] : try top.required("endpoints", in: "the profile")
-        let endpointsMap = try endpointsNode?.mapping("endpoints")
-        try endpointsMap?.allowOnly(
+        let endpoints = try endpointsNode.map { (node) throws(YAMLLocatedError) in try Endpoints(yaml: node, protocolKind: protocolKind) }
+            ?? Endpoints(authorize: "", token: "", resource: "")
+        self.endpoints = endpoints
+        oauth1 = try OAuth1Settings(profile: top, protocolKind: protocolKind)
+        oidc = try top["oidc"].map { (node) throws(YAMLLocatedError) in
+            guard protocolKind != .oauth1 else { throw node.error("oidc applies to oauth2 profiles") }
+            return try OIDCSettings(yaml: node)
+        }
+        if oidc != nil, endpoints.jwks == nil { throw (endpointsNode ?? top["oidc"]!).error("an oidc profile needs a jwks endpoint") }
+        quirks = Set(try top["quirks"]?.choices("quirk", as: Quirk.self) ?? [])
+
+        var clients: [Client] = []
+        for node in try (isReplay ? top["clients"] : try top.required("clients", in: "the profile"))?.sequence("clients") ?? [] {
+            let client = try Client(yaml: node)
+            guard !clients.contains(where: { $0.clientID == client.clientID }) else {
+                throw node.error("client_id \"\(client.clientID)\" is registered twice")
+            }
+            clients.append(client)
+        }
+        guard !clients.isEmpty || isReplay else { throw top.node.error("a profile needs at least one client") }
+        self.clients = clients
+        let users = try (isReplay ? top["users"] : try top.required("users", in: "the profile"))?.sequence("users").map { (node) throws(YAMLLocatedError) in
+            try User(yaml: node)
+        } ?? []
+        guard !users.isEmpty || isReplay else { throw top.node.error("a profile needs at least one user") }
+        self.users = users
+
+        scopes = try top["scopes"]?.stringList("scopes") ?? []
+        defaultScope = try top["default_scope"]?.stringList("default_scope") ?? []
+        let lifetimes = try top["lifetimes"].map { (node) throws(YAMLLocatedError) in try Lifetimes(yaml: node) } ?? Lifetimes()
+        (codeLifetime, accessTokenLifetime, refreshTokenLifetime) = (lifetimes.code, lifetimes.accessToken, lifetimes.refreshToken)
+        issueRefreshToken = try top["refresh_tokens"]?.bool("refresh_tokens") ?? true
+        refreshTokenRotation = try top["refresh_token_rotation"]?.bool("refresh_token_rotation") ?? true
+        grantTypes = try top["grant_types"]?.choices("grant type", as: GrantType.self) ?? GrantType.allCases
+        pkce = try top["pkce"].map { (node) throws(YAMLLocatedError) in try PKCEPolicy(yaml: node) } ?? PKCEPolicy(required: false, methods: PKCEMethod.allCases)
+        loginForm = try top["login_form"]?.bool("login_form") ?? false
+        replay = try isReplay ? top.required("exchanges", in: "a replay profile").sequence("exchanges").map { (node) throws(YAMLLocatedError) in
+            try RecordedExchange(yaml: node)
+        } : []
+        faults = try top["faults"]?.sequence("faults").map { (node) throws(YAMLLocatedError) in try Fault(yaml: node) } ?? []
+        login = try top["login"].map { (node) throws(YAMLLocatedError) in try LoginPages(yaml: node) }
+        if let node = top["login"] {
+            if top["login_form"] != nil { throw node.error("login replaces login_form; give one of them") }
+            if users.allSatisfy({ $0.password == nil }) { throw node.error("login pages need a user with a password") }
+        }
+        autoApprove = try top["auto_approve"]?.bool("auto_approve") ?? false
+        if autoApprove, let node = top["login"] ?? top["login_form"] {
+            throw node.error("auto_approve skips the login pages; give auto_approve or a login, not both")
+        }
+    }
+}
+
+extension ProviderProfile.Endpoints {
+    init(yaml node: YAMLNode, protocolKind: ProviderProfile.ProtocolKind) throws(YAMLLocatedError) {
+        let map = try node.mapping("endpoints")
+        let isOAuth1 = protocolKind == .oauth1
+        let isReplay = protocolKind == .replay
+        try map.allowOnly(
             isOAuth1 || isReplay
                 ? ["request_token", "authorize", "access_token", "resource", "token", "revoke", "introspect", "jwks", "end_session"]
                 : ["authorize", "token", "resource", "revoke", "introspect", "jwks", "end_session"],
-            in: "\(protocolName) endpoints")
+            in: "\(protocolKind.rawValue) endpoints")
         func path(_ key: String, required: Bool = true) throws(YAMLLocatedError) -> String? {
-            guard let endpointsMap else { return nil }
-            guard let node = required ? try endpointsMap.required(key, in: "endpoints") : endpointsMap[key] else { return nil }
+            guard let node = required ? try map.required(key, in: "endpoints") : map[key] else { return nil }
             let value = try node.string("the \(key) endpoint path")
             guard value.hasPrefix("/") else { throw node.error("expected the \(key) endpoint as a path starting with /") }
             return value
         }
-        let endpoints = Endpoints(
+        self.init(
             authorize: try path("authorize", required: !isReplay) ?? "", token: try path(isOAuth1 ? "access_token" : "token", required: !isReplay) ?? "",
             resource: try path("resource", required: !isReplay) ?? "",
             revoke: try path("revoke", required: false), introspect: try path("introspect", required: false),
             requestToken: isOAuth1 ? try path("request_token") : nil, jwks: try path("jwks", required: false),
             endSession: try path("end_session", required: false))
-        var oauth1: OAuth1Settings?
-        if isOAuth1 {
-            let methods = ["HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "PLAINTEXT"]
-            let types = ["header", "body", "query"]
-            var settings = OAuth1Settings(signatureMethods: methods, signatureTypes: types, timestampWindow: 300)
-            if let node = top["signature_methods"] {
-                settings.signatureMethods = try node.stringList("signature_methods")
-                for method in settings.signatureMethods where !methods.contains(method) {
-                    throw node.error("unknown signature method \"\(method)\"; expected one of: \(methods.joined(separator: ", "))")
-                }
-            }
-            if let node = top["signature_types"] {
-                settings.signatureTypes = try node.stringList("signature_types")
-                for type in settings.signatureTypes where !types.contains(type) {
-                    throw node.error("unknown signature type \"\(type)\"; expected one of: \(types.joined(separator: ", "))")
-                }
-            }
-            settings.timestampWindow = try top["timestamp_window"]?.duration("timestamp_window") ?? settings.timestampWindow
-            oauth1 = settings
-        } else {
+    }
+}
+
+extension ProviderProfile.OAuth1Settings {
+    /// The OAuth 1 keys sit at the top of a profile; they are refused for other protocols.
+    init?(profile top: YAMLMapping, protocolKind: ProviderProfile.ProtocolKind) throws(YAMLLocatedError) {
+        guard protocolKind == .oauth1 else {
             for key in ["signature_methods", "signature_types", "timestamp_window"] where top[key] != nil {
                 throw top.entries.first { $0.key == key }!.keyNode.error("\(key) applies to oauth1 profiles only")
             }
+            return nil
         }
-        var oidc: OIDCSettings?
-        if let node = top["oidc"] {
-            guard !isOAuth1 else { throw node.error("oidc applies to oauth2 profiles") }
-            let map = try node.mapping("oidc settings")
-            try map.allowOnly(["signing_keys", "id_token_alg", "id_token_lifetime"], in: "oidc")
-            var keys: [OIDCSettings.SigningKey] = []
-            for keyNode in try map.required("signing_keys", in: "oidc").sequence("signing_keys") {
-                let key = try keyNode.mapping("a signing key")
-                try key.allowOnly(["kid", "alg", "private_key", "standby"], in: "a signing key")
-                keys.append(
-                    .init(
-                        kid: try key.required("kid", in: "a signing key").string("kid"),
-                        alg: try key.required("alg", in: "a signing key").choice("alg", ["RS256", "ES256"]),
-                        privateKeyPEM: try key.required("private_key", in: "a signing key").pem(),
-                        standby: try key["standby"]?.bool("standby") ?? false))
-            }
-            let algNode = map["id_token_alg"]
-            let alg = try algNode?.choice("id_token_alg", ["RS256", "ES256"]) ?? "RS256"
-            guard keys.contains(where: { $0.alg == alg && !$0.standby }) else {
-                throw (algNode ?? node).error("no active signing key for id_token_alg \(alg)")
-            }
-            guard endpoints.jwks != nil else { throw (endpointsNode ?? node).error("an oidc profile needs a jwks endpoint") }
-            oidc = OIDCSettings(signingKeys: keys, idTokenAlg: alg, idTokenLifetime: try map["id_token_lifetime"]?.duration("id_token_lifetime") ?? 3600)
-        }
-        var quirks: Set<String> = []
-        if let node = top["quirks"] {
-            for quirk in try node.stringList("quirks") {
-                guard Quirk.named(quirk) != nil else {
-                    throw node.error("unknown quirk \"\(quirk)\"; expected one of: \(Quirk.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                quirks.insert(quirk)
-            }
-        }
-
-        var clients: [Client] = []
-        for node in try (isReplay ? top["clients"] : try top.required("clients", in: "the profile"))?.sequence("clients") ?? [] {
-            let map = try node.mapping("a client")
-            try map.allowOnly(
-                ["client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce", "public_key", "post_logout_redirect_uris"], in: "a client")
-            let id = try map.required("client_id", in: "a client").string("client_id")
-            guard !clients.contains(where: { $0.clientID == id }) else { throw node.error("client_id \"\(id)\" is registered twice") }
-            let secret = try map["client_secret"].map { node throws(YAMLLocatedError) in try node.string("client_secret") }
-            let uris = try map.required("redirect_uris", in: "a client").stringList("redirect_uris")
-            for uri in uris where URLReference(uri).scheme == nil {
-                throw node.error("redirect_uri \"\(uri)\" is not an absolute URI")
-            }
-            var methods = secret == nil ? ["none"] : ["client_secret_basic", "client_secret_post"]
-            if let methodsNode = map["auth_methods"] {
-                methods = try methodsNode.stringList("auth_methods")
-                for method in methods where !authMethods.contains(method) {
-                    throw methodsNode.error("unknown auth method \"\(method)\"; expected one of: \(authMethods.joined(separator: ", "))")
-                }
-                for method in methods where ["client_secret_basic", "client_secret_post", "client_secret_jwt"].contains(method) && secret == nil {
-                    throw methodsNode.error("auth method \(method) needs a client_secret")
-                }
-            }
-            var publicKey: String?
-            if let keyNode = map["public_key"] {
-                publicKey = try keyNode.pem()
-            }
-            if methods.contains("private_key_jwt"), publicKey == nil {
-                throw node.error("auth method private_key_jwt needs a public_key")
-            }
-            let requirePKCE = try map["require_pkce"]?.bool("require_pkce") ?? (secret == nil && publicKey == nil)
-            clients.append(
-                Client(
-                    clientID: id, clientSecret: secret, redirectURIs: uris, authMethods: methods, requirePKCE: requirePKCE, publicKeyPEM: publicKey,
-                    postLogoutRedirectURIs: try map["post_logout_redirect_uris"]?.stringList("post_logout_redirect_uris") ?? []))
-        }
-        guard !clients.isEmpty || isReplay else { throw top.node.error("a profile needs at least one client") }
-
-        var users: [User] = []
-        for node in try (isReplay ? top["users"] : try top.required("users", in: "the profile"))?.sequence("users") ?? [] {
-            let map = try node.mapping("a user")
-            let sub = try map.required("sub", in: "a user").string("sub")
-            var claims: [String: String] = [:]
-            for entry in map.entries where entry.key != "password" { claims[entry.key] = try entry.value.string("the claim \(entry.key)") }
-            users.append(User(sub: sub, password: try map["password"]?.string("password"), claims: claims))
-        }
-        guard !users.isEmpty || isReplay else { throw top.node.error("a profile needs at least one user") }
-
-        let scopes = try top["scopes"]?.stringList("scopes") ?? []
-        let defaultScope = try top["default_scope"]?.stringList("default_scope") ?? []
-        var codeLifetime: TimeInterval = 60
-        var accessTokenLifetime: TimeInterval = 3600
-        var refreshTokenLifetime: TimeInterval?
-        if let lifetimesNode = top["lifetimes"] {
-            let lifetimes = try lifetimesNode.mapping("lifetimes")
-            try lifetimes.allowOnly(["code", "access_token", "refresh_token"], in: "lifetimes")
-            codeLifetime = try lifetimes["code"]?.duration("the code lifetime") ?? codeLifetime
-            accessTokenLifetime = try lifetimes["access_token"]?.duration("the access token lifetime") ?? accessTokenLifetime
-            refreshTokenLifetime = try lifetimes["refresh_token"]?.duration("the refresh token lifetime")
-        }
-        var grantTypes = knownGrantTypes
-        if let grantsNode = top["grant_types"] {
-            grantTypes = try grantsNode.stringList("grant_types")
-            for grant in grantTypes where !knownGrantTypes.contains(grant) {
-                throw grantsNode.error("unknown grant type \"\(grant)\"; expected one of: \(knownGrantTypes.joined(separator: ", "))")
-            }
-        }
-        var pkce = PKCEPolicy(required: false, methods: pkceMethods)
-        if let pkceNode = top["pkce"] {
-            let map = try pkceNode.mapping("pkce")
-            try map.allowOnly(["required", "methods"], in: "pkce")
-            pkce.required = try map["required"]?.bool("pkce.required") ?? false
-            if let methodsNode = map["methods"] {
-                pkce.methods = try methodsNode.stringList("pkce.methods")
-                for method in pkce.methods where !pkceMethods.contains(method) {
-                    throw methodsNode.error("unknown PKCE method \"\(method)\"; expected one of: S256, plain")
-                }
-            }
-        }
-        var login: LoginPages?
-        if let node = top["login"] {
-            let map = try node.mapping("login pages")
-            try map.allowOnly(["pages", "csrf", "consent"], in: "login")
-            var pages = LoginPages()
-            if let pagesNode = map["pages"] {
-                pages.pages = LoginPages.Pages(rawValue: try pagesNode.choice("login pages", LoginPages.Pages.allCases.map(\.rawValue)))!
-            }
-            pages.csrf = try map["csrf"]?.bool("login.csrf") ?? true
-            pages.consent = try map["consent"]?.bool("login.consent") ?? true
-            if top["login_form"] != nil { throw node.error("login replaces login_form; give one of them") }
-            if users.allSatisfy({ $0.password == nil }) { throw node.error("login pages need a user with a password") }
-            login = pages
-        }
-        let autoApprove = try top["auto_approve"]?.bool("auto_approve") ?? false
-        if autoApprove, let node = top["login"] ?? top["login_form"] {
-            throw node.error("auto_approve skips the login pages; give auto_approve or a login, not both")
-        }
-        return ProviderProfile(
-            name: name, models: models, protocolName: protocolName, endpoints: endpoints, clients: clients, users: users,
-            scopes: scopes, defaultScope: defaultScope, codeLifetime: codeLifetime, accessTokenLifetime: accessTokenLifetime,
-            refreshTokenLifetime: refreshTokenLifetime, issueRefreshToken: try top["refresh_tokens"]?.bool("refresh_tokens") ?? true,
-            refreshTokenRotation: try top["refresh_token_rotation"]?.bool("refresh_token_rotation") ?? true, grantTypes: grantTypes,
-            pkce: pkce, oauth1: oauth1, oidc: oidc, loginForm: try top["login_form"]?.bool("login_form") ?? false,
-            replay: try isReplay ? parseExchanges(top) : [], faults: try top["faults"]?.sequence("faults").map { (node) throws(YAMLLocatedError) in try Fault(yaml: node) } ?? [],
-            quirks: quirks, file: root.file, login: login, autoApprove: autoApprove)
+        self.init(
+            signatureMethods: try top["signature_methods"]?.choices("signature method", as: ProviderProfile.OAuth1SignatureMethod.self)
+                ?? ProviderProfile.OAuth1SignatureMethod.allCases,
+            signatureTypes: try top["signature_types"]?.choices("signature type", as: ProviderProfile.OAuth1Placement.self)
+                ?? ProviderProfile.OAuth1Placement.allCases,
+            timestampWindow: try top["timestamp_window"]?.duration("timestamp_window") ?? 300)
     }
+}
 
-    static func parseExchanges(_ top: YAMLMapping) throws(YAMLLocatedError) -> [RecordedExchange] {
-        var exchanges: [RecordedExchange] = []
-        for node in try top.required("exchanges", in: "a replay profile").sequence("exchanges") {
-            let map = try node.mapping("a recorded exchange")
-            try map.allowOnly(["request", "response"], in: "a recorded exchange")
-            let request = try map.required("request", in: "an exchange").mapping("the recorded request")
-            try request.allowOnly(["method", "path", "parameters"], in: "the recorded request")
-            let response = try map.required("response", in: "an exchange").mapping("the recorded response")
-            try response.allowOnly(["status", "headers", "body"], in: "the recorded response")
-            func pairs(_ node: YAMLNode?) throws(YAMLLocatedError) -> [(String, String)] {
-                guard let node else { return [] }
-                var result: [(String, String)] = []
-                for entry in try node.mapping("name/value pairs").entries { result.append((entry.key, try entry.value.string(entry.key))) }
-                return result
-            }
-            exchanges.append(
-                RecordedExchange(
-                    method: try request.required("method", in: "the recorded request").string("method"),
-                    path: try request.required("path", in: "the recorded request").string("path"),
-                    parameters: try pairs(request["parameters"]), status: try response.required("status", in: "the recorded response").int("status"),
-                    headers: try pairs(response["headers"]), body: try response["body"]?.string("body") ?? ""))
+extension ProviderProfile.OIDCSettings {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("oidc settings")
+        try map.allowOnly(["signing_keys", "id_token_alg", "id_token_lifetime"], in: "oidc")
+        let keys = try map.required("signing_keys", in: "oidc").sequence("signing_keys").map { (node) throws(YAMLLocatedError) in
+            try SigningKey(yaml: node)
         }
-        return exchanges
+        let algNode = map["id_token_alg"]
+        let alg = try algNode?.choice("id_token_alg", as: ProviderProfile.SigningAlgorithm.self) ?? .rs256
+        guard keys.contains(where: { $0.alg == alg && !$0.standby }) else {
+            throw (algNode ?? node).error("no active signing key for id_token_alg \(alg.rawValue)")
+        }
+        self.init(signingKeys: keys, idTokenAlg: alg, idTokenLifetime: try map["id_token_lifetime"]?.duration("id_token_lifetime") ?? 3600)
+    }
+}
+
+extension ProviderProfile.OIDCSettings.SigningKey {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let key = try node.mapping("a signing key")
+        try key.allowOnly(["kid", "alg", "private_key", "standby"], in: "a signing key")
+        self.init(
+            kid: try key.required("kid", in: "a signing key").string("kid"),
+            alg: try key.required("alg", in: "a signing key").choice("alg", as: ProviderProfile.SigningAlgorithm.self),
+            privateKeyPEM: try key.required("private_key", in: "a signing key").pem(),
+            standby: try key["standby"]?.bool("standby") ?? false)
+    }
+}
+
+extension ProviderProfile.Client {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("a client")
+        try map.allowOnly(
+            ["client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce", "public_key", "post_logout_redirect_uris"], in: "a client")
+        clientID = try map.required("client_id", in: "a client").string("client_id")
+        clientSecret = try map["client_secret"].map { node throws(YAMLLocatedError) in try node.string("client_secret") }
+        redirectURIs = try map.required("redirect_uris", in: "a client").stringList("redirect_uris")
+        for uri in redirectURIs where URLReference(uri).scheme == nil {
+            throw node.error("redirect_uri \"\(uri)\" is not an absolute URI")
+        }
+        authMethods = clientSecret == nil ? [.none] : [.clientSecretBasic, .clientSecretPost]
+        if let methodsNode = map["auth_methods"] {
+            authMethods = try methodsNode.choices("auth method", as: ProviderProfile.AuthMethod.self)
+            for method in authMethods where method.needsSecret && clientSecret == nil {
+                throw methodsNode.error("auth method \(method.rawValue) needs a client_secret")
+            }
+        }
+        publicKeyPEM = try map["public_key"]?.pem()
+        if authMethods.contains(.privateKeyJWT), publicKeyPEM == nil {
+            throw node.error("auth method private_key_jwt needs a public_key")
+        }
+        requirePKCE = try map["require_pkce"]?.bool("require_pkce") ?? (clientSecret == nil && publicKeyPEM == nil)
+        postLogoutRedirectURIs = try map["post_logout_redirect_uris"]?.stringList("post_logout_redirect_uris") ?? []
+    }
+}
+
+extension ProviderProfile.User {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("a user")
+        sub = try map.required("sub", in: "a user").string("sub")
+        claims = [:]
+        for entry in map.entries where entry.key != "password" { claims[entry.key] = try entry.value.string("the claim \(entry.key)") }
+        password = try map["password"]?.string("password")
+    }
+}
+
+extension ProviderProfile.Lifetimes {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("lifetimes")
+        try map.allowOnly(["code", "access_token", "refresh_token"], in: "lifetimes")
+        code = try map["code"]?.duration("the code lifetime") ?? code
+        accessToken = try map["access_token"]?.duration("the access token lifetime") ?? accessToken
+        refreshToken = try map["refresh_token"]?.duration("the refresh token lifetime")
+    }
+}
+
+extension ProviderProfile.PKCEPolicy {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("pkce")
+        try map.allowOnly(["required", "methods"], in: "pkce")
+        required = try map["required"]?.bool("pkce.required") ?? false
+        methods = try map["methods"]?.choices("PKCE method", as: ProviderProfile.PKCEMethod.self) ?? ProviderProfile.PKCEMethod.allCases
+    }
+}
+
+extension ProviderProfile.LoginPages {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("login pages")
+        try map.allowOnly(["pages", "csrf", "consent"], in: "login")
+        self.init(
+            pages: try map["pages"]?.choice("login pages", as: Pages.self) ?? .single, csrf: try map["csrf"]?.bool("login.csrf") ?? true,
+            consent: try map["consent"]?.bool("login.consent") ?? true)
+    }
+}
+
+extension ProviderProfile.RecordedExchange {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("a recorded exchange")
+        try map.allowOnly(["request", "response"], in: "a recorded exchange")
+        let request = try map.required("request", in: "an exchange").mapping("the recorded request")
+        try request.allowOnly(["method", "path", "parameters"], in: "the recorded request")
+        let response = try map.required("response", in: "an exchange").mapping("the recorded response")
+        try response.allowOnly(["status", "headers", "body"], in: "the recorded response")
+        func pairs(_ node: YAMLNode?) throws(YAMLLocatedError) -> [(String, String)] {
+            guard let node else { return [] }
+            var result: [(String, String)] = []
+            for entry in try node.mapping("name/value pairs").entries { result.append((entry.key, try entry.value.string(entry.key))) }
+            return result
+        }
+        self.init(
+            method: try request.required("method", in: "the recorded request").string("method"),
+            path: try request.required("path", in: "the recorded request").string("path"),
+            parameters: try pairs(request["parameters"]), status: try response.required("status", in: "the recorded response").int("status"),
+            headers: try pairs(response["headers"]), body: try response["body"]?.string("body") ?? "")
     }
 }
 

@@ -280,6 +280,26 @@ public struct YAMLNode {
         return value
     }
 
+    /// A string naming one case of `T` (an enum of the profile or scenario vocabulary).
+    public func choice<T: RawRepresentable & CaseIterable>(_ what: String, as type: T.Type) throws(YAMLLocatedError) -> T where T.RawValue == String {
+        let value = try choice(what, T.allCases.map(\.rawValue))
+        return T(rawValue: value)!
+    }
+
+    /// A string or list of strings, each naming a case of `T`; repeats are refused.
+    public func choices<T: RawRepresentable & CaseIterable & Equatable>(_ what: String, as type: T.Type) throws(YAMLLocatedError) -> [T]
+    where T.RawValue == String {
+        var result: [T] = []
+        for value in try stringList(what) {
+            guard let item = T(rawValue: value) else {
+                throw error("unknown \(what) \"\(value)\"; expected one of: \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard !result.contains(item) else { throw error("\(what) \"\(value)\" is listed twice") }
+            result.append(item)
+        }
+        return result
+    }
+
     /// A duration that may be negative (`-1h`).
     public func signedDuration(_ what: String) throws(YAMLLocatedError) -> TimeInterval {
         let text = try string(what).trimmingCharacters(in: .whitespaces)

@@ -41,7 +41,7 @@ extension MockProvider {
         var challengeMethod: String?
         if let challenge {
             let method = parameters["code_challenge_method"] ?? "plain"  // RFC 7636 §4.3 default
-            guard profile.pkce.methods.contains(method) else {
+            guard let known = ProviderProfile.PKCEMethod(rawValue: method), profile.pkce.methods.contains(known) else {
                 return fail("invalid_request", "code_challenge_method \(method) is not supported")
             }
             guard (43...128).contains(challenge.utf8.count), challenge.utf8.allSatisfy(PercentEncoding.isUnreserved) else {

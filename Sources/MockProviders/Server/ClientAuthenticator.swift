@@ -70,7 +70,7 @@ extension MockProvider {
             return optional ? .success(nil) : invalid("no client authentication")
         }
         guard let client = profile.client(id: clientID) else { return invalid("unknown client") }
-        guard client.authMethods.contains(method) else { return invalid("client authentication method \(method) is not allowed for this client") }
+        guard client.authMethods.contains(where: { $0.rawValue == method }) else { return invalid("client authentication method \(method) is not allowed for this client") }
         if method != "none" {
             guard let expected = client.clientSecret, let secret, constantTimeEquals(expected, secret) else {
                 return invalid("client authentication failed")
@@ -89,7 +89,7 @@ extension MockProvider {
             let client = profile.client(id: issuer), form["client_id"].map({ $0 == issuer }) ?? true
         else { return failure }
         let method = jwt.algorithm?.hasPrefix("HS") == true ? "client_secret_jwt" : "private_key_jwt"
-        guard client.authMethods.contains(method) else { return failure }
+        guard client.authMethods.contains(where: { $0.rawValue == method }) else { return failure }
         let base = MockProvider.issuer(request)
         guard await verifySignature(assertion, jwt: jwt, client: client, allowSecret: method == "client_secret_jwt"),
             checkClaims(jwt.claims, audiences: [base + profile.endpoints.token, base + endpointPath, base]) == nil

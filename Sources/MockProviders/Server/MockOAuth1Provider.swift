@@ -23,8 +23,6 @@ public final class MockOAuth1Provider: MockRequestHandler {
         var issuedAt = Date.distantPast
     }
 
-    /// RFC 5849 §3.4 methods the mock can verify (a profile accepts a subset).
-    static let signatureMethods: Set<String> = ["HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "PLAINTEXT"]
 
     /// Temporary credentials expire this long after they were issued.
     static let temporaryLifetime: TimeInterval = 600
@@ -108,7 +106,7 @@ public final class MockOAuth1Provider: MockRequestHandler {
         ].filter { !$0.1.isEmpty }
         guard places.count <= 1 else { return fail(400, "parameter_rejected", "protocol parameters in more than one place (RFC 5849 §3.5)") }
         guard let (placement, oauth) = places.first else { return fail(401, "parameter_absent", "no OAuth protocol parameters") }
-        guard settings.signatureTypes.contains(placement) else {
+        guard settings.signatureTypes.contains(where: { $0.rawValue == placement }) else {
             return fail(400, "parameter_rejected", "protocol parameters in the \(placement) are not accepted here")
         }
         let protocolParameters = FormParameters(oauth)
@@ -124,8 +122,8 @@ public final class MockOAuth1Provider: MockRequestHandler {
         guard let client = profile.client(id: protocolParameters["oauth_consumer_key"]!) else {
             return fail(401, "consumer_key_unknown", "unknown oauth_consumer_key")
         }
-        guard let methodName, settings.signatureMethods.contains(methodName), Self.signatureMethods.contains(methodName) else {
-            return fail(400, "signature_method_rejected", "accepted: \(settings.signatureMethods.joined(separator: ", "))")
+        guard let methodName, settings.signatureMethods.contains(where: { $0.rawValue == methodName }) else {
+            return fail(400, "signature_method_rejected", "accepted: \(settings.signatureMethods.map(\.rawValue).joined(separator: ", "))")
         }
         if methodName == "RSA-SHA1", client.publicKeyPEM == nil { return fail(400, "signature_method_rejected", "no RSA key is registered for this consumer") }
         if methodName != "RSA-SHA1", client.clientSecret == nil { return fail(400, "signature_method_rejected", "this consumer has no shared secret") }
@@ -194,7 +192,7 @@ public final class MockOAuth1Provider: MockRequestHandler {
         let now = clock.now()
         store.withLock { $0.temporary[token] = Credentials(clientID: verified.client.clientID, secret: secret, callback: callback, issuedAt: now) }
         var pairs = [("oauth_token", token), ("oauth_token_secret", secret)]
-        if !profile.quirks.contains("callback_not_confirmed") { pairs.append(("oauth_callback_confirmed", "true")) }
+        if !profile.quirks.contains(.callbackNotConfirmed) { pairs.append(("oauth_callback_confirmed", "true")) }
         return form(pairs)
     }
 

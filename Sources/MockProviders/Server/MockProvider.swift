@@ -106,10 +106,10 @@ public final class MockProvider: MockRequestHandler {
             "authorization_endpoint": .string(issuer + profile.endpoints.authorize),
             "token_endpoint": .string(issuer + profile.endpoints.token),
             "response_types_supported": .array([.string("code")]),
-            "grant_types_supported": .array(profile.grantTypes.map(JSONValue.string)),
+            "grant_types_supported": .array(profile.grantTypes.map { .string($0.rawValue) }),
             "token_endpoint_auth_methods_supported": .array(
-                ProviderProfile.authMethods.filter { method in profile.clients.contains { $0.authMethods.contains(method) } }.map(JSONValue.string)),
-            "code_challenge_methods_supported": .array(profile.pkce.methods.map(JSONValue.string)),
+                ProviderProfile.AuthMethod.allCases.filter { method in profile.clients.contains { $0.authMethods.contains(method) } }.map { .string($0.rawValue) }),
+            "code_challenge_methods_supported": .array(profile.pkce.methods.map { .string($0.rawValue) }),
             // RFC 9207: every authorization response names the issuer.
             "authorization_response_iss_parameter_supported": .bool(true),
         ]

@@ -17,10 +17,10 @@ public protocol MockRequestHandler: Sendable {
 public enum MockProviderServer {
     /// The engine for a profile's protocol.
     public static func handler(for profile: ProviderProfile, clock: any OAuthClock = SystemClock()) -> any MockRequestHandler {
-        switch profile.protocolName {
-        case "oauth1": MockOAuth1Provider(profile: profile, clock: clock)
-        case "replay": MockReplayProvider(profile: profile)
-        default: MockProvider(profile: profile, clock: clock)
+        switch profile.protocolKind {
+        case .oauth1: MockOAuth1Provider(profile: profile, clock: clock)
+        case .replay: MockReplayProvider(profile: profile)
+        case .oauth2: MockProvider(profile: profile, clock: clock)
         }
     }
 

@@ -136,7 +136,7 @@ final class OIDCState: Sendable {
     let values: Mutex<Values>
 
     init(settings: ProviderProfile.OIDCSettings) {
-        let keys = settings.signingKeys.compactMap { try? MockSigningKey(kid: $0.kid, alg: $0.alg, pem: $0.privateKeyPEM, standby: $0.standby) }
+        let keys = settings.signingKeys.compactMap { try? MockSigningKey(kid: $0.kid, alg: $0.alg.rawValue, pem: $0.privateKeyPEM, standby: $0.standby) }
         values = Mutex(Values(keys: keys))
     }
 }
@@ -154,7 +154,7 @@ extension MockProvider {
     public func rotateSigningKeys() {
         oidcState?.values.withLock { values in
             values.rotations += 1
-            let alg = profile.oidc?.idTokenAlg ?? "RS256"
+            let alg = (profile.oidc?.idTokenAlg ?? .rs256).rawValue
             if let index = values.keys.firstIndex(where: { $0.standby && $0.alg == alg }) {
                 values.keys[index].standby = false
                 let promoted = values.keys.remove(at: index)
@@ -169,7 +169,7 @@ extension MockProvider {
 
     /// The key that signs ID tokens: the first active one with the profile's alg.
     func activeSigningKey(_ values: OIDCState.Values) -> MockSigningKey? {
-        let alg = profile.oidc?.idTokenAlg ?? "RS256"
+        let alg = (profile.oidc?.idTokenAlg ?? .rs256).rawValue
         return values.keys.first { !$0.standby && $0.alg == alg } ?? values.keys.first { !$0.standby }
     }
 

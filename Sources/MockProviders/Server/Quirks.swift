@@ -59,7 +59,7 @@ public enum Quirk: String, Sendable, CaseIterable {
 }
 
 extension MockProvider {
-    func has(_ quirk: Quirk) -> Bool { profile.quirks.contains(quirk.rawValue) }
+    func has(_ quirk: Quirk) -> Bool { profile.quirks.contains(quirk) }
 
     /// Request-side quirks of the token endpoint: a response refuses the request, `nil` lets it
     /// through. `form` is replaced by the JSON body's members with `require_json_token_request`.

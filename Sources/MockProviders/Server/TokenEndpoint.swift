@@ -18,7 +18,7 @@ extension MockProvider {
         if let grantType = form["grant_type"] {
             // Counted before authentication (so refused requests count too), but only under the
             // grant types the provider knows: distinct made-up names cannot grow the table.
-            let key = profile.grantTypes.contains(grantType) || ProviderProfile.knownGrantTypes.contains(grantType) ? grantType : "(other)"
+            let key = ProviderProfile.GrantType(rawValue: grantType) != nil ? grantType : "(other)"
             store.withStorage { $0.grantCounts[key, default: 0] += 1 }
         }
         if let repeated = form.firstRepeatedName {
@@ -28,27 +28,27 @@ extension MockProvider {
         // A JWT bearer grant may identify the client by the assertion alone (RFC 7523 §3.1).
         let client: ProviderProfile.Client?
         switch await authenticateClient(
-            request, form: form, endpointPath: profile.endpoints.token, optional: grantType == ProviderProfile.jwtBearerGrant)
+            request, form: form, endpointPath: profile.endpoints.token, optional: grantType == ProviderProfile.GrantType.jwtBearer.rawValue)
         {
         case .success(let authenticated): client = authenticated
         case .failure(let failure): return failure.response
         }
-        guard profile.grantTypes.contains(grantType) else {
+        guard let grant = ProviderProfile.GrantType(rawValue: grantType), profile.grantTypes.contains(grant) else {
             return Self.tokenError(400, "unsupported_grant_type", "grant_type \(grantType) is not supported")
         }
-        switch grantType {
-        case "authorization_code":
+        switch grant {
+        case .authorizationCode:
             return await exchangeCode(request, form: form, client: client!)
-        case "refresh_token":
+        case .refreshToken:
             return refresh(form: form, client: client!)
-        case "client_credentials":
+        case .clientCredentials:
             guard let client = client!.clientSecret != nil || client!.publicKeyPEM != nil ? client : nil else {
                 return Self.tokenError(400, "unauthorized_client", "client_credentials is for confidential clients (RFC 6749 §4.4)")
             }
             return withScope(form) { scope in
                 issueTokens(clientID: client.clientID, sub: nil, scope: scope, now: clock.now(), fromCode: nil, refresh: false)
             }
-        case "password":
+        case .password:
             guard let username = form["username"], let password = form["password"] else {
                 return Self.tokenError(400, "invalid_request", "username and password are required")
             }
@@ -58,7 +58,7 @@ extension MockProvider {
             return withScope(form) { scope in
                 issueTokens(clientID: client!.clientID, sub: user.sub, scope: scope, now: clock.now(), fromCode: nil, refresh: profile.issueRefreshToken)
             }
-        default:
+        case .jwtBearer:
             return await jwtBearer(request, form: form, client: client)
         }
     }
