@@ -4,7 +4,7 @@ import Foundation
 /// follows, the verdict the client must reach and the one it reached.
 public enum ConformanceReport {
     public static func markdown(_ results: [ScenarioResult]) -> String {
-        let rows = results.filter { $0.conformance != nil }.sorted { ($0.conformance!.mode, $0.name) < ($1.conformance!.mode, $1.name) }
+        let rows = results.filter { $0.conformance != nil }.sorted { ($0.conformance!.mode.rawValue, $0.name) < ($1.conformance!.mode.rawValue, $1.name) }
         var text = """
             # Relying-party conformance
 

@@ -55,12 +55,12 @@ extension StepContext {
             let back = try await agent.navigate(
                 from: redirect.url, to: target, intent: .init(decision: .approve, username: user?.username, password: user?.password), step: step.kind)
             logoutState = try logout.validateLogoutResponse(back)
-        case .evil(let mode):
-            guard let mock = provider.mock, let evil = EvilMode(rawValue: mode) else {
+        case .evil(let evil):
+            guard let mock = provider.mock else {
                 throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "evil modes need a built-in OpenID provider", step: step.kind)
             }
             try mock.setEvilMode(evil)
-            recorder.transcript.note("provider evil mode: \(mode)")
+            recorder.transcript.note("provider evil mode: \(evil.rawValue)")
         case .rotateKeys:
             guard let mock = provider.mock else {
                 throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "key rotation needs a built-in OpenID provider", step: step.kind)

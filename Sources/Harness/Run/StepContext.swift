@@ -72,9 +72,9 @@ struct StepContext {
             fill: options.form)
     }
 
-    func tokenValue(_ which: String, step: String) throws(OAuthError) -> String {
-        let value = which == "access_token" ? oauth2?.token?.accessToken : oauth2?.token?.refreshToken
-        guard let value else { throw .client(.missingToken, "the session has no \(which)", step: step) }
+    func tokenValue(_ which: Step.TokenKind, step: String) throws(OAuthError) -> String {
+        let value = which == .accessToken ? oauth2?.token?.accessToken : oauth2?.token?.refreshToken
+        guard let value else { throw .client(.missingToken, "the session has no \(which.rawValue)", step: step) }
         return value
     }
 
@@ -103,7 +103,7 @@ struct StepContext {
         case .fetchToken(let options):
             let tokenURL = try endpoint(endpoints.token, "token", step: step.kind)
             switch options.grant {
-            case "authorization_code":
+            case .authorizationCode:
                 guard let code, let request = authorizationRequest else {
                     throw OAuthError.client(
                         OAuthErrorCode.missingCode, "no authorization code to exchange: no earlier authorize step yielded one", step: step.kind)
@@ -111,11 +111,11 @@ struct StepContext {
                 try await session.fetchToken(
                     tokenURL, code: code, codeVerifier: options.codeVerifier ?? request.codeVerifier,
                     redirectURI: options.redirectURI ?? request.redirectURI)
-            case "client_credentials":
+            case .clientCredentials:
                 try await session.fetchToken(tokenURL, grant: .clientCredentials, scope: options.scope)
-            case "password":
+            case .password:
                 try await session.fetchToken(tokenURL, grant: .password(username: options.username ?? "", password: options.password ?? ""), scope: options.scope)
-            case "jwt_bearer":
+            case .jwtBearer:
                 guard let pem = options.assertionKeyPEM ?? clientKeyPEM else {
                     throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "jwt_bearer needs a private_key in the client or an assertion_key", step: step.kind)
                 }
@@ -124,7 +124,7 @@ struct StepContext {
                     issuer: session.clientID, subject: options.subject ?? "", audience: [options.audience ?? tokenURL], issuedAt: clock.now(), lifetime: 300)
                 let assertion = try await AssertionSigner.privateKey(pem: pem).sign(claims)
                 try await session.fetchToken(tokenURL, grant: .jwtBearer(assertion: assertion), scope: options.scope)
-            case let other:
+            case .other(let other):
                 try await session.fetchToken(tokenURL, grant: .custom(grantType: other, parameters: []), scope: options.scope)
             }
         case .refresh(let usePrevious, let scope):
@@ -138,10 +138,10 @@ struct StepContext {
             try await session.refreshToken(try endpoint(endpoints.token, "token", step: step.kind), refreshToken: refreshToken, scope: scope)
         case .revoke(let which, let hint):
             try await session.revokeToken(
-                try endpoint(endpoints.revoke, "revocation", step: step.kind), token: try tokenValue(which, step: step.kind), tokenTypeHint: hint)
+                try endpoint(endpoints.revoke, "revocation", step: step.kind), token: try tokenValue(which, step: step.kind), tokenTypeHint: hint?.rawValue)
         case .introspect(let which, let hint):
             let answer = try await session.introspectToken(
-                try endpoint(endpoints.introspect, "introspection", step: step.kind), token: try tokenValue(which, step: step.kind), tokenTypeHint: hint)
+                try endpoint(endpoints.introspect, "introspection", step: step.kind), token: try tokenValue(which, step: step.kind), tokenTypeHint: hint?.rawValue)
             lastResponse = TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(answer.jsonText.utf8))
         case .discover:
             metadata = try await discover()

@@ -39,8 +39,8 @@ public struct TestUser: Sendable {
 
 /// A row of the conformance table: an evil mode and the verdict it must get.
 public struct Conformance: Sendable {
-    public enum Verdict: String, Sendable { case accept, reject }
-    public var mode: String
+    public enum Verdict: String, Sendable, CaseIterable { case accept, reject }
+    public var mode: EvilMode
     public var module: String
     public var expected: Verdict
 }
@@ -98,9 +98,9 @@ public struct Step: Sendable {
         /// RFC 6749 §6 refresh with the current (or the previous, already rotated) refresh token.
         case refresh(usePrevious: Bool, scope: [String]?)
         /// RFC 7009 revocation of the session's access or refresh token.
-        case revoke(token: String, hint: String?)
+        case revoke(token: TokenKind, hint: TokenKind?)
         /// RFC 7662 introspection; the answer becomes the last response (`json.active`).
-        case introspect(token: String, hint: String?)
+        case introspect(token: TokenKind, hint: TokenKind?)
         /// RFC 8414 metadata discovery (twice in a row answers from the cache).
         case discover
         /// OAuth 1 (RFC 5849 §2.1): temporary credentials.
@@ -114,7 +114,7 @@ public struct Step: Sendable {
         /// OpenID Connect RP-initiated logout: to the end-session endpoint and back, state checked.
         case logout(postLogoutRedirectURI: String?)
         /// Switch the mock provider's evil mode.
-        case evil(String)
+        case evil(EvilMode)
         /// Make the mock provider rotate its ID-token signing key.
         case rotateKeys
         /// Arm a transport-level fault on the mock (or clear them all with `none`).
@@ -127,8 +127,14 @@ public struct Step: Sendable {
         case clearCookies
     }
 
+    /// Which of the session's tokens a revoke or introspect step sends (and its type hint).
+    public enum TokenKind: String, Sendable, CaseIterable {
+        case accessToken = "access_token"
+        case refreshToken = "refresh_token"
+    }
+
     public struct Authorize: Sendable {
-        public enum Consent: String, Sendable { case approve, deny }
+        public enum Consent: String, Sendable, CaseIterable { case approve, deny }
         public var consent: Consent
         public var user: String?
         /// Replace the `state` of the redirect before the client reads it (simulates an
@@ -141,8 +147,23 @@ public struct Step: Sendable {
     }
 
     public struct FetchToken: Sendable {
-        /// `authorization_code` (default), `client_credentials`, `password`, `jwt_bearer`, or any other grant type.
-        public var grant: String = "authorization_code"
+        /// The grant: the four the harness knows how to build, or any other grant type by name.
+        public enum Grant: Sendable, Equatable {
+            case authorizationCode, clientCredentials, password, jwtBearer
+            case other(String)
+
+            /// `authorization_code`, `client_credentials`, `password`, `jwt_bearer`, or any other name.
+            public init(_ name: String) {
+                switch name {
+                case "authorization_code": self = .authorizationCode
+                case "client_credentials": self = .clientCredentials
+                case "password": self = .password
+                case "jwt_bearer": self = .jwtBearer
+                default: self = .other(name)
+                }
+            }
+        }
+        public var grant: Grant = .authorizationCode
         /// Send this `code_verifier` instead of the one created with the authorization URL.
         public var codeVerifier: String?
         /// Send this `redirect_uri` instead of the client's.

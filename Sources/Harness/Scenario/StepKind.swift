@@ -1,7 +1,7 @@
 /// Every kind of scenario step, by the key it is written with: the one registry that the
 /// loader's accepted keys, the runner's dispatch, the JSON Schema and `Scenarios/README.md` are
 /// held to (the last two by tests). Adding a step: a case here, its parser in
-/// `ScenarioLoader.parseStep`, an `Action` and its executor — every `switch` over these is
+/// `Step.Action.init(_:yaml:variables:)` (ScenarioYAML.swift), an `Action` and its executor — every `switch` over these is
 /// exhaustive, so the compiler points at whatever is missing.
 public enum StepKind: String, CaseIterable, Sendable {
     case authorize
