@@ -9,7 +9,7 @@ root=..
 runs=${FUZZ_RUNS:-1000000}
 seconds=${FUZZ_SECONDS:-300}
 core="$root/Sources/OAuthCore"
-common=("$core/RFC3986/PercentEncoding.swift" "$core/JSONValue.swift" "$core/JSONText.swift" "$core/Base64URL.swift" "$core/OAuthError.swift" "$core/Redactor.swift" "$core/HTTP/Transport.swift" "$core/ConstantTime.swift")
+common=("$core/RFC3986/PercentEncoding.swift" "$core/RFC3986/URLReference.swift" "$core/JSONValue.swift" "$core/JSONText.swift" "$core/Base64URL.swift" "$core/OAuthError.swift" "$core/Redactor.swift" "$core/HTTP/Transport.swift" "$core/ConstantTime.swift")
 # swift-extras-base64 (pure Swift) is compiled into each target too.
 (cd "$root" && swift package resolve > /dev/null)
 base64=("$root"/.build/checkouts/swift-extras-base64/Sources/ExtrasBase64/*.swift)

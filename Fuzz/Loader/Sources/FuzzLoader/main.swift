@@ -24,6 +24,6 @@ public func fuzzLoader(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         return 0
     }
     do { _ = try ScenarioLoader.parse(root, folder: "fuzz", environment: ["FUZZ_SECRET": "s3cr3t"]) } catch { check(error) }
-    do { _ = try ProviderProfile.parse(root) } catch { check(error) }
+    do { _ = try ProviderProfile(yaml: root) } catch { check(error) }
     return 0
 }
