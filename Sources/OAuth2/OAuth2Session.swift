@@ -127,10 +127,10 @@ public final class OAuth2Session: Sendable {
     var credentials: ClientCredentials { ClientCredentials(clientID: clientID, clientSecret: clientSecret) }
 
     /// The client secret, for verifying HS256 ID tokens (OpenID Connect Core §10.1) when allowed.
-    public var clientSecretForValidation: String? { clientSecret }
+    package var clientSecretForValidation: String? { clientSecret }
 
     /// The provider's error in a non-success response (or a malformed-response error naming the status).
-    public func providerErrorForResponse(_ response: TransportResponse, step: String) -> OAuthError {
+    package func providerErrorForResponse(_ response: TransportResponse, step: String) -> OAuthError {
         providerError(response, step: step)
     }
 

@@ -35,10 +35,10 @@ public protocol FrameworkIntegration: Sendable {
 
 extension FlowData {
     /// The key a store files this flow under: the app's key within the browser session.
-    public static func storageKey(_ key: String, session: String) -> String { "oauth-flow:\(session):\(key)" }
+    package static func storageKey(_ key: String, session: String) -> String { "oauth-flow:\(session):\(key)" }
 
     /// Whole seconds left before `expiresAt` (at least 1), as a store's entry lifetime.
-    public func secondsLeft(at now: Date) -> Int64 { max(1, Int64(expiresAt.timeIntervalSince(now).rounded(.up))) }
+    package func secondsLeft(at now: Date) -> Int64 { max(1, Int64(expiresAt.timeIntervalSince(now).rounded(.up))) }
 }
 
 /// Flow data in memory, per session id, for tests and single-process apps.

@@ -22,7 +22,7 @@ public enum Base64URL {
 
 /// Padded base64 with the standard alphabet (RFC 4648 §4): HTTP Basic credentials
 /// (RFC 7617) and OAuth 1 signatures (RFC 5849 §3.4.2, §3.4.3).
-public enum Base64Standard {
+package enum Base64Standard {
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         Base64.encodeToString(bytes: Array(bytes))
     }

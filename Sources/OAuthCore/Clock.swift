@@ -31,7 +31,7 @@ public final class ManualClock: OAuthClock {
 
 /// Another clock shifted by a fixed offset: a client whose clock is wrong, for tests of
 /// timestamp checks.
-public struct OffsetClock: OAuthClock {
+package struct OffsetClock: OAuthClock {
     public let base: any OAuthClock
     public let offset: TimeInterval
 

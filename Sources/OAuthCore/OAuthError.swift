@@ -104,11 +104,11 @@ public struct OAuthErrorCode: RawRepresentable, Hashable, Sendable, ExpressibleB
     public static let renewalFailed: Self = "renewal_failed"
     public static let complianceHookFailed: Self = "compliance_hook_failed"
     // The harness's user agent.
-    public static let unsafeRedirect: Self = "unsafe_redirect"
-    public static let tooManyRedirects: Self = "too_many_redirects"
-    public static let unexpectedPage: Self = "unexpected_page"
-    public static let loginFailed: Self = "login_failed"
-    public static let unknownUser: Self = "unknown_user"
+    package static let unsafeRedirect: Self = "unsafe_redirect"
+    package static let tooManyRedirects: Self = "too_many_redirects"
+    package static let unexpectedPage: Self = "unexpected_page"
+    package static let loginFailed: Self = "login_failed"
+    package static let unknownUser: Self = "unknown_user"
     public static let providerError: Self = "provider_error"
 
     /// `http_<status>`: an HTTP failure without an OAuth error body.

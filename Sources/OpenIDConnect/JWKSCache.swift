@@ -46,7 +46,7 @@ public final class JWKSCache: Sendable {
     }
 
     /// How many times the JWKS was fetched (for tests and reports).
-    public var fetchCount: Int { state.withLock { $0.fetches } }
+    package var fetchCount: Int { state.withLock { $0.fetches } }
 
     /// The keys as JSON objects, fetched on first use and again once the cached set expired.
     public func keys() async throws(OAuthError) -> [JSONValue] {

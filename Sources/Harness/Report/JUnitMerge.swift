@@ -5,7 +5,7 @@ import FoundationXML
 
 /// Merges JUnit files (e.g. from CI shards) into one: suites with the same name are joined,
 /// every count and time is recomputed, test cases keep their order (file by file).
-public enum JUnitMerge {
+package enum JUnitMerge {
     public struct MergeError: Error, CustomStringConvertible {
         public let description: String
     }

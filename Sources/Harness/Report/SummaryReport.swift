@@ -2,7 +2,7 @@ import Foundation
 
 /// `reports/summary.md`: what a person reads after a run — counts per area, failures with
 /// their step and reason, the slowest scenarios, and where the other reports are.
-public enum SummaryReport {
+package enum SummaryReport {
     public static func markdown(_ results: [ScenarioResult], junitPath: String) -> String {
         var folders: [String] = []
         var byFolder: [String: [ScenarioResult]] = [:]
@@ -55,7 +55,7 @@ public enum SummaryReport {
 }
 
 /// GitHub Actions workflow commands for failures (`::error file=…,line=…::…`).
-public enum GitHubAnnotations {
+package enum GitHubAnnotations {
     public static func lines(_ summary: HarnessRun.Summary) -> [String] {
         var lines: [String] = []
         for error in summary.invalid {

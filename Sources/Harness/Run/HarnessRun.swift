@@ -189,7 +189,7 @@ public struct HarnessRun: Sendable {
         return results.compactMap { $0 }
     }
 
-    public static func describe(_ result: ScenarioResult) -> String {
+    package static func describe(_ result: ScenarioResult) -> String {
         let where_ = "\(result.folder)/\(result.name)"
         let time = String(format: "%.3fs", result.seconds)
         switch result.outcome {
@@ -206,14 +206,14 @@ public struct HarnessRun: Sendable {
 }
 
 extension HarnessRun {
-    public struct Validation: Sendable {
+    package struct Validation: Sendable {
         public var scenarios = 0
         public var profiles = 0
         public var errors: [YAMLLocatedError] = []
     }
 
     /// Loads every profile and scenario and collects all errors (not only the first).
-    public static func validate(paths: [String], profilesDirectory: String) -> Validation {
+    package static func validate(paths: [String], profilesDirectory: String) -> Validation {
         var validation = Validation()
         let (loaded, profileErrors) = ProviderCatalog.loadAll(directory: profilesDirectory)
         validation.errors += profileErrors
@@ -236,7 +236,7 @@ extension HarnessRun {
     }
 
     /// `profile <name> <file> — <models>` and `scenario <folder>/<name> <file>` lines.
-    public static func listing(paths: [String], profilesDirectory: String) throws -> [String] {
+    package static func listing(paths: [String], profilesDirectory: String) throws -> [String] {
         let catalog = try ProviderCatalog.load(directory: profilesDirectory)
         var lines = catalog.names.compactMap { name in catalog[name].map { "profile \(name) \($0.file) — \($0.models)" } }
         for file in try discover(paths) {

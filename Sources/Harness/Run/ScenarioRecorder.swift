@@ -7,7 +7,7 @@ import Yams
 /// `oauth-harness record`: runs a scenario, keeps every HTTP exchange with the provider, and
 /// writes them — secrets redacted — as a replay profile plus a copy of the scenario that uses
 /// it, so behaviour seen once (a production quirk, say) can be reproduced offline.
-public enum ScenarioRecorder {
+package enum ScenarioRecorder {
     public struct Recording: Sendable {
         public var profileYAML: String
         public var scenarioYAML: String

@@ -460,7 +460,7 @@ public struct ProviderCatalog: Sendable {
 
     /// Every profile of `directory` that loads, and an error for every one that does not
     /// (so `validate` reports them all, not just the first).
-    public static func loadAll(directory: String) -> (catalog: ProviderCatalog, errors: [YAMLLocatedError]) {
+    package static func loadAll(directory: String) -> (catalog: ProviderCatalog, errors: [YAMLLocatedError]) {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
         var profiles: [ProviderProfile] = []

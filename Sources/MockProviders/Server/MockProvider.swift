@@ -23,7 +23,7 @@ public final class MockProvider: MockRequestHandler {
     }
 
     /// How many token-endpoint requests arrived with `grant_type` (valid or not).
-    public func tokenRequests(grantType: String) -> Int {
+    package func tokenRequests(grantType: String) -> Int {
         store.withStorage { $0.grantCounts[grantType] ?? 0 }
     }
 
@@ -84,7 +84,7 @@ public final class MockProvider: MockRequestHandler {
     }
 
     /// The path and the parsed query of a URL or request target.
-    public static func split(_ url: String) -> (path: String, query: FormParameters?) {
+    package static func split(_ url: String) -> (path: String, query: FormParameters?) {
         let reference = URLReference(url)
         let path = reference.authority != nil && reference.path.isEmpty ? "/" : reference.path
         return (path, try? reference.queryItems())

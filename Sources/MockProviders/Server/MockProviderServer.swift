@@ -175,7 +175,7 @@ public final class RunningProvider: Sendable {
     public let provider: any MockRequestHandler
     public let baseURL: String
     /// Transport-level faults to arm for the requests that follow.
-    public let faults: FaultInjector
+    package let faults: FaultInjector
     let group: ServiceGroup
     let task: Task<Void, any Error>
 
@@ -190,7 +190,7 @@ public final class RunningProvider: Sendable {
     public var profile: ProviderProfile { provider.profile }
 
     /// The OAuth 2 engine, for its counters; `nil` for other protocols.
-    public var oauth2: MockProvider? { provider as? MockProvider }
+    package var oauth2: MockProvider? { provider as? MockProvider }
 
     public func url(_ path: String) -> String { path.hasPrefix("http://") || path.hasPrefix("https://") ? path : baseURL + path }
 

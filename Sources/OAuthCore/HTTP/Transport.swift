@@ -106,7 +106,7 @@ extension HTTPTransport {
     /// For idempotent metadata requests only (discovery, JWKS): up to `attempts` tries when the
     /// exchange fails or the answer is 5xx or 429, waiting Retry-After (at most 2 s) or 100 ms ×
     /// attempt between them. Never used for code exchanges or other token requests.
-    public func sendRetryingIdempotent(_ request: TransportRequest, step: String, attempts: Int = 3) async throws(OAuthError) -> TransportResponse {
+    package func sendRetryingIdempotent(_ request: TransportRequest, step: String, attempts: Int = 3) async throws(OAuthError) -> TransportResponse {
         // Only safe methods are worth a second try; anything else goes out once.
         let attempts = request.method == "GET" || request.method == "HEAD" ? max(attempts, 1) : 1
         var last: OAuthError?

@@ -4,7 +4,7 @@
 public enum PercentEncoding {
     /// RFC 3986 §2.3 unreserved characters: ALPHA / DIGIT / "-" / "." / "_" / "~".
     @inline(__always)
-    public static func isUnreserved(_ byte: UInt8) -> Bool {
+    package static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
@@ -49,7 +49,7 @@ public enum PercentEncoding {
 
     /// Appends the percent-encoding of `string` (as `encode` makes it, spaces as `%20`) to
     /// `out`: for building a signature base string or a header in one buffer.
-    public static func append(encoding string: String, to out: inout [UInt8]) {
+    package static func append(encoding string: String, to out: inout [UInt8]) {
         var string = string
         string.withUTF8 { bytes in
             for byte in bytes {
