@@ -19,7 +19,10 @@ let package = Package(
         .executable(name: "vapor-example", targets: ["vapor-example"]),
     ],
     traits: [
-        .trait(name: "Vapor", description: "Builds the Vapor 4 integration (OAuthVapor) and its example; off by default so that the harness never compiles Vapor.")
+        .trait(
+            name: "Vapor",
+            description: "Builds the Vapor 4 integration (OAuthVapor) and its example; off by default so that the harness never compiles Vapor."
+        )
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
@@ -79,7 +82,8 @@ let package = Package(
         .target(
             name: "OAuthHummingbird",
             dependencies: [
-                "OAuthClient", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                "OAuthClient", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .target(
@@ -89,12 +93,16 @@ let package = Package(
         ),
         .target(
             name: "HummingbirdExampleApp",
-            dependencies: ["ExampleSupport", "OAuthClient", "OAuthHummingbird", "OAuth2", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "ExampleSupport", "OAuthClient", "OAuthHummingbird", "OAuth2", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Examples/HummingbirdExample/Sources/HummingbirdExampleApp"
         ),
         .executableTarget(
             name: "hummingbird-example",
-            dependencies: ["HummingbirdExampleApp", "OAuthHummingbird", "OAuthClient", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "HummingbirdExampleApp", "OAuthHummingbird", "OAuthClient", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Examples/HummingbirdExample/Sources/hummingbird-example"
         ),
         .target(
@@ -103,12 +111,17 @@ let package = Package(
         ),
         .target(
             name: "VaporExampleApp",
-            dependencies: ["ExampleSupport", "OAuthVapor", "OAuthClient", "OAuth2", "OAuthCore", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"]))],
+            dependencies: [
+                "ExampleSupport", "OAuthVapor", "OAuthClient", "OAuth2", "OAuthCore",
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
+            ],
             path: "Examples/VaporExample/Sources/VaporExampleApp"
         ),
         .executableTarget(
             name: "vapor-example",
-            dependencies: ["VaporExampleApp", "OAuthClient", "OAuthCore", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"]))],
+            dependencies: [
+                "VaporExampleApp", "OAuthClient", "OAuthCore", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
+            ],
             path: "Examples/VaporExample/Sources/vapor-example"
         ),
         .target(
@@ -170,7 +183,10 @@ let package = Package(
         ),
         .testTarget(
             name: "OAuthVaporTests",
-            dependencies: ["OAuthVapor", "VaporExampleApp", "ExampleSupport", "OAuthClient", "OAuthCore", "MockProviders", "Harness", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"]))]
+            dependencies: [
+                "OAuthVapor", "VaporExampleApp", "ExampleSupport", "OAuthClient", "OAuthCore", "MockProviders", "Harness",
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
+            ]
         ),
         .testTarget(
             name: "MockProvidersTests",

@@ -34,9 +34,19 @@ public struct OAuth1Auth: Sendable {
     public var nonce: @Sendable () -> String
 
     public init(
-        clientID: String, clientSecret: String = "", token: String? = nil, tokenSecret: String? = nil, callback: String? = nil, verifier: String? = nil,
-        rsaKey: RSASigningKey? = nil, signatureMethod: SignatureMethod = .hmacSHA1, signatureType: SignatureType = .header, realm: String? = nil,
-        forceIncludeBody: Bool = false, clock: any OAuthClock = SystemClock(), nonce: @escaping @Sendable () -> String = { SecureRandom.token(bytes: 16) }
+        clientID: String,
+        clientSecret: String = "",
+        token: String? = nil,
+        tokenSecret: String? = nil,
+        callback: String? = nil,
+        verifier: String? = nil,
+        rsaKey: RSASigningKey? = nil,
+        signatureMethod: SignatureMethod = .hmacSHA1,
+        signatureType: SignatureType = .header,
+        realm: String? = nil,
+        forceIncludeBody: Bool = false,
+        clock: any OAuthClock = SystemClock(),
+        nonce: @escaping @Sendable () -> String = { SecureRandom.token(bytes: 16) }
     ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -83,7 +93,11 @@ public struct OAuth1Auth: Sendable {
         }
         if signatureType == .body {
             guard request.method != "GET", request.method != "HEAD", isForm || request.body.isEmpty else {
-                throw .client(OAuthErrorCode.invalidConfiguration, "signature type body needs a form-encoded request that has a body (not \(request.method))", step: "sign")
+                throw .client(
+                    OAuthErrorCode.invalidConfiguration,
+                    "signature type body needs a form-encoded request that has a body (not \(request.method))",
+                    step: "sign"
+                )
             }
         }
         var parameters = protocolParameters(extra: extraProtocolParameters)

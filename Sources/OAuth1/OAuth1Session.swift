@@ -53,9 +53,19 @@ public final class OAuth1Session: Sendable {
     private let state: Mutex<State>
 
     public init(
-        clientID: String, clientSecret: String = "", token: String? = nil, tokenSecret: String? = nil, callbackURI: String? = nil,
-        rsaKey: RSASigningKey? = nil, signatureMethod: SignatureMethod = .hmacSHA1, signatureType: SignatureType = .header, realm: String? = nil,
-        forceIncludeBody: Bool = false, allowUnconfirmedCallback: Bool = false, transport: any HTTPTransport, clock: any OAuthClock = SystemClock(),
+        clientID: String,
+        clientSecret: String = "",
+        token: String? = nil,
+        tokenSecret: String? = nil,
+        callbackURI: String? = nil,
+        rsaKey: RSASigningKey? = nil,
+        signatureMethod: SignatureMethod = .hmacSHA1,
+        signatureType: SignatureType = .header,
+        realm: String? = nil,
+        forceIncludeBody: Bool = false,
+        allowUnconfirmedCallback: Bool = false,
+        transport: any HTTPTransport,
+        clock: any OAuthClock = SystemClock(),
         nonce: @escaping @Sendable () -> String = { SecureRandom.token(bytes: 16) }
     ) {
         self.clientID = clientID
@@ -81,9 +91,20 @@ public final class OAuth1Session: Sendable {
     func auth(callback: String? = nil, verifier: String? = nil, realm: String? = nil, clientCredentialsOnly: Bool = false) -> OAuth1Auth {
         let current = clientCredentialsOnly ? State() : state.withLock { $0 }
         return OAuth1Auth(
-            clientID: clientID, clientSecret: clientSecret, token: current.token, tokenSecret: current.tokenSecret, callback: callback,
-            verifier: verifier, rsaKey: rsaKey, signatureMethod: signatureMethod, signatureType: signatureType, realm: realm ?? self.realm,
-            forceIncludeBody: forceIncludeBody, clock: clock, nonce: nonce)
+            clientID: clientID,
+            clientSecret: clientSecret,
+            token: current.token,
+            tokenSecret: current.tokenSecret,
+            callback: callback,
+            verifier: verifier,
+            rsaKey: rsaKey,
+            signatureMethod: signatureMethod,
+            signatureType: signatureType,
+            realm: realm ?? self.realm,
+            forceIncludeBody: forceIncludeBody,
+            clock: clock,
+            nonce: nonce
+        )
     }
 
     // MARK: §2.1 temporary credentials
@@ -91,16 +112,23 @@ public final class OAuth1Session: Sendable {
     /// POSTs a signed request with `oauth_callback` (the callback URI or `oob`) and keeps the
     /// temporary credentials. The answer must confirm the callback unless the fix is on.
     @discardableResult
-    public func fetchRequestToken(_ url: String, realm: String? = nil, extraParameters: [(String, String)] = []) async throws(OAuthError) -> OAuth1Token {
+    public func fetchRequestToken(
+        _ url: String,
+        realm: String? = nil,
+        extraParameters: [(String, String)] = []
+    ) async throws(OAuthError) -> OAuth1Token {
         let step = "request_token"
         // §2.1: signed with the client credentials only, whatever token a previous flow left.
-        let request = try auth(callback: callbackURI ?? "oob", realm: realm, clientCredentialsOnly: true).sign(.form(url, FormParameters(extraParameters)))
+        let request = try auth(callback: callbackURI ?? "oob", realm: realm, clientCredentialsOnly: true).sign(
+            .form(url, FormParameters(extraParameters))
+        )
         let token = try Self.parseTokenResponse(try await send(request, step: step), step: step)
         if token.callbackConfirmed != true, !allowUnconfirmedCallback {
             throw .client(
                 "callback_not_confirmed",
                 "the provider did not answer oauth_callback_confirmed=true (RFC 5849 §2.1); turn on the unconfirmed-callback fix only for providers known to be OAuth 1.0",
-                step: step)
+                step: step
+            )
         }
         state.withLock { $0 = State(token: token.token, tokenSecret: token.tokenSecret) }
         return token
@@ -109,7 +137,11 @@ public final class OAuth1Session: Sendable {
     // MARK: §2.2 resource owner authorization
 
     /// The URL to send the resource owner to, with `oauth_token` (default: the temporary token).
-    public func createAuthorizationURL(_ url: String, requestToken: String? = nil, extraParameters: [(String, String)] = []) throws(OAuthError) -> String {
+    public func createAuthorizationURL(
+        _ url: String,
+        requestToken: String? = nil,
+        extraParameters: [(String, String)] = []
+    ) throws(OAuthError) -> String {
         guard let token = requestToken ?? state.withLock({ $0.token }) else {
             throw .client(.missingToken, "no request token: call fetchRequestToken first", step: "authorize")
         }
@@ -147,7 +179,11 @@ public final class OAuth1Session: Sendable {
 
     /// Exchanges the temporary credentials and the verifier for token credentials.
     @discardableResult
-    public func fetchAccessToken(_ url: String, verifier given: String? = nil, extraParameters: [(String, String)] = []) async throws(OAuthError) -> OAuth1Token {
+    public func fetchAccessToken(
+        _ url: String,
+        verifier given: String? = nil,
+        extraParameters: [(String, String)] = []
+    ) async throws(OAuthError) -> OAuth1Token {
         let step = "access_token"
         guard let verifier = given ?? state.withLock({ $0.verifier }) else {
             throw .client(.missingVerifier, "no oauth_verifier: read the authorization response first", step: step)
@@ -161,7 +197,13 @@ public final class OAuth1Session: Sendable {
     // MARK: §3 authenticated requests
 
     /// Sends a request signed with the token credentials.
-    public func request(_ method: String, _ url: String, headers: HeaderList = [:], body: [UInt8] = [], step: String = "request") async throws(OAuthError) -> TransportResponse {
+    public func request(
+        _ method: String,
+        _ url: String,
+        headers: HeaderList = [:],
+        body: [UInt8] = [],
+        step: String = "request"
+    ) async throws(OAuthError) -> TransportResponse {
         try await send(try auth().sign(TransportRequest(method: method, url: url, headers: headers, body: body)), step: step)
     }
 
@@ -172,21 +214,39 @@ public final class OAuth1Session: Sendable {
         let form = try? FormParameters(parsing: text)
         guard (200..<300).contains(response.status) else {
             if let problem = form?["oauth_problem"] {
-                throw OAuthError(code: OAuthErrorCode(problem), description: form?["oauth_problem_advice"], httpStatus: response.status, step: step, origin: .provider)
+                throw OAuthError(
+                    code: OAuthErrorCode(problem),
+                    description: form?["oauth_problem_advice"],
+                    httpStatus: response.status,
+                    step: step,
+                    origin: .provider
+                )
             }
-            if let json = try? JSONValue.parse(response.body), let message = json["errors"]?.value(atPath: "0.message")?.stringValue ?? json["error"]?.stringValue {
+            if let json = try? JSONValue.parse(response.body),
+                let message = json["errors"]?.value(atPath: "0.message")?.stringValue ?? json["error"]?.stringValue
+            {
                 throw OAuthError(code: .providerError, description: message, httpStatus: response.status, step: step, origin: .provider)
             }
-            throw .malformed(step: step, httpStatus: response.status, "expected an OAuth problem report, got \(response.body.count) bytes of \(response.mediaType ?? "no Content-Type")")
+            throw .malformed(
+                step: step,
+                httpStatus: response.status,
+                "expected an OAuth problem report, got \(response.body.count) bytes of \(response.mediaType ?? "no Content-Type")"
+            )
         }
         if response.body.first == UInt8(ascii: "{") || response.body.first == UInt8(ascii: "[") {
-            throw .malformed(step: step, httpStatus: response.status, "the credentials are JSON; RFC 5849 §2.1 requires application/x-www-form-urlencoded")
+            throw .malformed(
+                step: step,
+                httpStatus: response.status,
+                "the credentials are JSON; RFC 5849 §2.1 requires application/x-www-form-urlencoded"
+            )
         }
         guard let form, let token = form["oauth_token"], let secret = form["oauth_token_secret"] else {
             throw .malformed(step: step, httpStatus: response.status, "expected form-encoded oauth_token and oauth_token_secret")
         }
         var extra: [String: String] = [:]
-        for pair in form where !["oauth_token", "oauth_token_secret", "oauth_callback_confirmed"].contains(pair.name) { extra[pair.name] = pair.value }
+        for pair in form where !["oauth_token", "oauth_token_secret", "oauth_callback_confirmed"].contains(pair.name) {
+            extra[pair.name] = pair.value
+        }
         return OAuth1Token(token: token, tokenSecret: secret, callbackConfirmed: form["oauth_callback_confirmed"].map { $0 == "true" }, extra: extra)
     }
 

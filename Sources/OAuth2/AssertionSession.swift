@@ -13,10 +13,21 @@ public final class AssertionSession: Sendable {
     let signer: AssertionSigner
 
     public init(
-        tokenEndpoint: String, issuer: String, subject: String, audience: [String]? = nil, signer: AssertionSigner,
-        scope: [String] = [], lifetime: TimeInterval = 300, clientID: String? = nil, clientSecret: String? = nil,
-        clientAuth: some ClientAuthentication = PublicClient(), tokenPlacement: TokenPlacement = .header, leeway: TimeInterval = 60,
-        updateToken: TokenUpdateHandler? = nil, transport: any HTTPTransport, clock: any OAuthClock = SystemClock()
+        tokenEndpoint: String,
+        issuer: String,
+        subject: String,
+        audience: [String]? = nil,
+        signer: AssertionSigner,
+        scope: [String] = [],
+        lifetime: TimeInterval = 300,
+        clientID: String? = nil,
+        clientSecret: String? = nil,
+        clientAuth: some ClientAuthentication = PublicClient(),
+        tokenPlacement: TokenPlacement = .header,
+        leeway: TimeInterval = 60,
+        updateToken: TokenUpdateHandler? = nil,
+        transport: any HTTPTransport,
+        clock: any OAuthClock = SystemClock()
     ) {
         self.issuer = issuer
         self.subject = subject
@@ -25,14 +36,23 @@ public final class AssertionSession: Sendable {
         self.signer = signer
         let audience = self.audience
         session = OAuth2Session(
-            clientID: clientID ?? issuer, clientSecret: clientSecret, clientAuth: clientAuth, scope: scope, tokenPlacement: tokenPlacement,
-            tokenEndpoint: tokenEndpoint, leeway: leeway, updateToken: updateToken, transport: transport, clock: clock,
+            clientID: clientID ?? issuer,
+            clientSecret: clientSecret,
+            clientAuth: clientAuth,
+            scope: scope,
+            tokenPlacement: tokenPlacement,
+            tokenEndpoint: tokenEndpoint,
+            leeway: leeway,
+            updateToken: updateToken,
+            transport: transport,
+            clock: clock,
             renewal: { session throws(OAuthError) in
                 let claims = AssertionClaims(issuer: issuer, subject: subject, audience: audience, issuedAt: session.clock.now(), lifetime: lifetime)
                 let token = try await session.fetchToken(grant: .jwtBearer(assertion: try await signer.sign(claims)))
                 await updateToken?(token, nil)
                 return token
-            })
+            }
+        )
     }
 
     /// Signs an assertion and exchanges it for a token.
@@ -43,7 +63,8 @@ public final class AssertionSession: Sendable {
     }
 
     /// A resource request; an expiring token is replaced by a new assertion grant first.
-    public func request(_ method: String, _ url: String, headers: HeaderList = [:], body: [UInt8] = []) async throws(OAuthError) -> TransportResponse {
+    public func request(_ method: String, _ url: String, headers: HeaderList = [:], body: [UInt8] = []) async throws(OAuthError) -> TransportResponse
+    {
         try await session.request(method, url, headers: headers, body: body)
     }
 }

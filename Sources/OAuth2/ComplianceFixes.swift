@@ -63,7 +63,9 @@ public enum ComplianceFixes {
             else { return response }
             var body: [String: JSONValue] = [:]
             for pair in form {
-                body[pair.name] = ["expires_in", "expires"].contains(pair.name) ? (JSONNumber(pair.value).map(JSONValue.number) ?? .string(pair.value)) : .string(pair.value)
+                body[pair.name] =
+                    ["expires_in", "expires"].contains(pair.name)
+                    ? (JSONNumber(pair.value).map(JSONValue.number) ?? .string(pair.value)) : .string(pair.value)
             }
             var response = response
             response.body = Array(JSONValue.object(body).jsonText.utf8)
@@ -71,85 +73,113 @@ public enum ComplianceFixes {
             return response
         }
         return ComplianceFix(
-            name: "form_encoded_token_response", summary: "reads a form-encoded (or text/plain) token response as JSON",
-            hooks: [.accessTokenResponse(hook), .refreshTokenResponse(hook)])
+            name: "form_encoded_token_response",
+            summary: "reads a form-encoded (or text/plain) token response as JSON",
+            hooks: [.accessTokenResponse(hook), .refreshTokenResponse(hook)]
+        )
     }()
 
     public static let stringExpiresIn = ComplianceFix(
-        name: "string_expires_in", summary: "turns expires_in (and expires_at) given as strings into numbers",
+        name: "string_expires_in",
+        summary: "turns expires_in (and expires_at) given as strings into numbers",
         hooks: tokenResponse { body, _ in
             for key in ["expires_in", "expires_at"] where body[key] != nil { body[key] = number(body[key]) }
-        })
+        }
+    )
 
     public static let missingTokenType = ComplianceFix(
-        name: "missing_token_type", summary: "assumes token_type Bearer when the response has none",
+        name: "missing_token_type",
+        summary: "assumes token_type Bearer when the response has none",
         hooks: tokenResponse { body, _ in
             if body["access_token"] != nil, body["token_type"] == nil { body["token_type"] = .string("Bearer") }
-        })
+        }
+    )
 
     public static let commaSeparatedScope = ComplianceFix(
-        name: "comma_separated_scope", summary: "reads a comma-separated scope as the RFC 6749 space-separated list",
+        name: "comma_separated_scope",
+        summary: "reads a comma-separated scope as the RFC 6749 space-separated list",
         hooks: tokenResponse { body, _ in
             if let scope = body["scope"]?.stringValue, scope.contains(",") {
                 body["scope"] = .string(scope.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
             }
-        })
+        }
+    )
 
     public static let scopeArray = ComplianceFix(
-        name: "scope_array", summary: "reads a scope given as a JSON array (or null) as a space-separated string",
+        name: "scope_array",
+        summary: "reads a scope given as a JSON array (or null) as a space-separated string",
         hooks: tokenResponse { body, _ in
             switch body["scope"] {
             case .array(let items)?: body["scope"] = .string(items.compactMap(\.stringValue).joined(separator: " "))
             case .null?: body["scope"] = nil
             default: break
             }
-        })
+        }
+    )
 
     public static let expiresToExpiresIn = ComplianceFix(
-        name: "expires_to_expires_in", summary: "reads the lifetime from `expires` when `expires_in` is absent",
+        name: "expires_to_expires_in",
+        summary: "reads the lifetime from `expires` when `expires_in` is absent",
         hooks: tokenResponse { body, _ in
             if body["expires_in"] == nil, let expires = body.removeValue(forKey: "expires") { body["expires_in"] = number(expires) }
-        })
+        }
+    )
 
     public static let okFalseErrors = ComplianceFix(
-        name: "ok_false_errors", summary: "treats `{ok: false, error}` answered with HTTP 200 as an HTTP 400 error",
+        name: "ok_false_errors",
+        summary: "treats `{ok: false, error}` answered with HTTP 200 as an HTTP 400 error",
         hooks: tokenResponse { body, status in
             if case .bool(false)? = body["ok"], body["error"] != nil, status == 200 { status = 400 }
-        })
+        }
+    )
 
     public static let zeroExpiresIn = ComplianceFix(
-        name: "zero_expires_in", summary: "treats expires_in 0 as \"does not expire\" and drops a null scope",
+        name: "zero_expires_in",
+        summary: "treats expires_in 0 as \"does not expire\" and drops a null scope",
         hooks: tokenResponse { body, _ in
             if case .number(0)? = body["expires_in"] { body["expires_in"] = nil }
             if case .null? = body["scope"] { body["scope"] = nil }
-        })
+        }
+    )
 
     // MARK: Provider fixes
 
     public static let slack = ComplianceFix(
-        name: "slack", summary: "Slack OAuth v2: lifts the user token out of `authed_user`; `ok: false` errors become HTTP 400",
-        hooks: okFalseErrors.hooks + tokenResponse { body, _ in
-            guard body["access_token"] == nil, case .object(let user)? = body["authed_user"], user["access_token"] != nil else { return }
-            for key in ["access_token", "scope", "refresh_token", "expires_in"] { body[key] = user[key] }
-            body["token_type"] = .string("Bearer")
-        })
+        name: "slack",
+        summary: "Slack OAuth v2: lifts the user token out of `authed_user`; `ok: false` errors become HTTP 400",
+        hooks: okFalseErrors.hooks
+            + tokenResponse { body, _ in
+                guard body["access_token"] == nil, case .object(let user)? = body["authed_user"], user["access_token"] != nil else { return }
+                for key in ["access_token", "scope", "refresh_token", "expires_in"] { body[key] = user[key] }
+                body["token_type"] = .string("Bearer")
+            }
+    )
 
     public static let slackV1 = ComplianceFix(
-        name: "slack_v1", summary: "Slack oauth.access: no token_type, `ok: false` errors with HTTP 200", combining: [okFalseErrors, missingTokenType])
+        name: "slack_v1",
+        summary: "Slack oauth.access: no token_type, `ok: false` errors with HTTP 200",
+        combining: [okFalseErrors, missingTokenType]
+    )
 
     public static let github = ComplianceFix(
-        name: "github", summary: "GitHub: form-encoded responses when JSON was not asked for, comma-separated scopes",
-        combining: [formEncodedTokenResponse, commaSeparatedScope])
+        name: "github",
+        summary: "GitHub: form-encoded responses when JSON was not asked for, comma-separated scopes",
+        combining: [formEncodedTokenResponse, commaSeparatedScope]
+    )
 
     public static let facebook = ComplianceFix(
-        name: "facebook", summary: "Facebook: text/plain form body, `expires` instead of `expires_in`, no token_type",
-        combining: [formEncodedTokenResponse, expiresToExpiresIn, missingTokenType])
+        name: "facebook",
+        summary: "Facebook: text/plain form body, `expires` instead of `expires_in`, no token_type",
+        combining: [formEncodedTokenResponse, expiresToExpiresIn, missingTokenType]
+    )
 
     public static let azureADv1 = ComplianceFix(
-        name: "azure_ad_v1", summary: "Azure AD v1: expires_in, expires_on and ext_expires_in as strings",
+        name: "azure_ad_v1",
+        summary: "Azure AD v1: expires_in, expires_on and ext_expires_in as strings",
         hooks: tokenResponse { body, _ in
             for key in ["expires_in", "expires_on", "ext_expires_in"] where body[key] != nil { body[key] = number(body[key]) }
-        })
+        }
+    )
 
     public static let twitch = ComplianceFix(name: "twitch", summary: "Twitch: scope as a JSON array", combining: [scopeArray])
 
@@ -158,50 +188,63 @@ public enum ComplianceFixes {
     public static let weibo = ComplianceFix(name: "weibo", summary: "Weibo and Douban: no token_type", combining: [missingTokenType])
 
     public static let mailchimp = ComplianceFix(
-        name: "mailchimp", summary: "Mailchimp: expires_in 0 means the token does not expire; scope null", combining: [zeroExpiresIn])
+        name: "mailchimp",
+        summary: "Mailchimp: expires_in 0 means the token does not expire; scope null",
+        combining: [zeroExpiresIn]
+    )
 
     public static let reddit = ComplianceFix(
-        name: "reddit", summary: "Reddit: a descriptive User-Agent on token requests (else 429)",
+        name: "reddit",
+        summary: "Reddit: a descriptive User-Agent on token requests (else 429)",
         hooks: tokenRequest { request in
             request.headers["User-Agent"] = "swift:oauth-harness:1.0 (by /u/oauth-harness)"
-        })
+        }
+    )
 
     public static let notion = ComplianceFix(
-        name: "notion", summary: "Notion: token requests as a JSON body",
+        name: "notion",
+        summary: "Notion: token requests as a JSON body",
         hooks: tokenRequest { request in
             let form = try FormParameters(parsing: String(decoding: request.body, as: UTF8.self))
             var members: [String: JSONValue] = [:]
             for pair in form { members[pair.name] = .string(pair.value) }
             request.body = Array(JSONValue.object(members).jsonText.utf8)
             request.headers["Content-Type"] = "application/json"
-        })
+        }
+    )
 
     public static let withings = ComplianceFix(
-        name: "withings", summary: "Withings: `action=requesttoken` on token requests; unwraps `{status, body}`, non-zero status is an error",
+        name: "withings",
+        summary: "Withings: `action=requesttoken` on token requests; unwraps `{status, body}`, non-zero status is an error",
         hooks: tokenRequest { request in
             let body = String(decoding: request.body, as: UTF8.self)
             request.body = Array((body.isEmpty ? "action=requesttoken" : body + "&action=requesttoken").utf8)
-        } + tokenResponse { body, status in
-            guard case .number(let code)? = body["status"] else { return }
-            if code == 0, case .object(let inner)? = body["body"] {
-                body = inner
-                if body["token_type"] == nil { body["token_type"] = .string("Bearer") }
-            } else if code != 0 {
-                let name = code.int64.map(String.init) ?? "invalid"
-                body = ["error": .string("withings_status_\(name)"), "error_description": body["error"] ?? .null]
-                status = 400
+        }
+            + tokenResponse { body, status in
+                guard case .number(let code)? = body["status"] else { return }
+                if code == 0, case .object(let inner)? = body["body"] {
+                    body = inner
+                    if body["token_type"] == nil { body["token_type"] = .string("Bearer") }
+                } else if code != 0 {
+                    let name = code.int64.map(String.init) ?? "invalid"
+                    body = ["error": .string("withings_status_\(name)"), "error_description": body["error"] ?? .null]
+                    status = 400
+                }
             }
-        })
+    )
 
     public static let fitbit = ComplianceFix(
-        name: "fitbit", summary: "Fitbit: errors as `{errors: [{errorType, message}]}` become RFC 6749 error objects",
+        name: "fitbit",
+        summary: "Fitbit: errors as `{errors: [{errorType, message}]}` become RFC 6749 error objects",
         hooks: tokenResponse { body, _ in
             guard body["error"] == nil, case .array(let errors)? = body["errors"], let first = errors.first?.objectValue else { return }
             body = ["error": first["errorType"] ?? .string("unknown_error"), "error_description": first["message"] ?? .null]
-        })
+        }
+    )
 
     public static let instagram = ComplianceFix(
-        name: "instagram", summary: "Instagram Basic Display: the API token goes in the access_token query parameter",
+        name: "instagram",
+        summary: "Instagram Basic Display: the API token goes in the access_token query parameter",
         hooks: [
             .protectedRequest { request in
                 guard let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix("bearer ") else { return request }
@@ -210,17 +253,23 @@ public enum ComplianceFixes {
                 request.url = URLReference.appending(FormParameters([("access_token", String(authorization.dropFirst(7)))]), to: request.url)
                 return request
             }
-        ])
+        ]
+    )
 
     public static let ebay = ComplianceFix(
-        name: "ebay", summary: "eBay: token_type `User Access Token` is a Bearer token",
+        name: "ebay",
+        summary: "eBay: token_type `User Access Token` is a Bearer token",
         hooks: tokenResponse { body, _ in
-            if let type = body["token_type"]?.stringValue, type.caseInsensitiveCompare("bearer") != .orderedSame { body["token_type"] = .string("Bearer") }
-        })
+            if let type = body["token_type"]?.stringValue, type.caseInsensitiveCompare("bearer") != .orderedSame {
+                body["token_type"] = .string("Bearer")
+            }
+        }
+    )
 
     /// Every fix by name.
     public static let all: [ComplianceFix] = [
-        formEncodedTokenResponse, stringExpiresIn, missingTokenType, commaSeparatedScope, scopeArray, expiresToExpiresIn, okFalseErrors, zeroExpiresIn,
+        formEncodedTokenResponse, stringExpiresIn, missingTokenType, commaSeparatedScope, scopeArray, expiresToExpiresIn, okFalseErrors,
+        zeroExpiresIn,
         slack, slackV1, github, facebook, azureADv1, twitch, linkedin, weibo, mailchimp, reddit, notion, withings, fitbit, instagram, ebay,
     ]
 

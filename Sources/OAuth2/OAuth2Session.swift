@@ -95,11 +95,21 @@ public final class OAuth2Session: Sendable {
     private let renewals = SingleFlight()
 
     public init(
-        clientID: String, clientSecret: String? = nil, clientAuth: some ClientAuthentication = ClientSecretBasic(),
-        redirectURI: String? = nil, scope: [String] = [], codeChallengeMethod: PKCE.Method? = nil, token: OAuth2Token? = nil,
-        tokenPlacement: TokenPlacement = .header, tokenEndpoint: String? = nil, leeway: TimeInterval = 60,
-        updateToken: TokenUpdateHandler? = nil, revocationClientAuth: (any ClientAuthentication)? = nil, transport: any HTTPTransport,
-        clock: any OAuthClock = SystemClock(), renewal: (@Sendable (OAuth2Session) async throws(OAuthError) -> OAuth2Token)? = nil
+        clientID: String,
+        clientSecret: String? = nil,
+        clientAuth: some ClientAuthentication = ClientSecretBasic(),
+        redirectURI: String? = nil,
+        scope: [String] = [],
+        codeChallengeMethod: PKCE.Method? = nil,
+        token: OAuth2Token? = nil,
+        tokenPlacement: TokenPlacement = .header,
+        tokenEndpoint: String? = nil,
+        leeway: TimeInterval = 60,
+        updateToken: TokenUpdateHandler? = nil,
+        revocationClientAuth: (any ClientAuthentication)? = nil,
+        transport: any HTTPTransport,
+        clock: any OAuthClock = SystemClock(),
+        renewal: (@Sendable (OAuth2Session) async throws(OAuthError) -> OAuth2Token)? = nil
     ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -151,7 +161,10 @@ public final class OAuth2Session: Sendable {
     /// Builds the authorization URL. `state` defaults to 32 CSPRNG bytes; with a PKCE method
     /// configured, a verifier is generated (or the given one used) and its challenge sent.
     public func createAuthorizationURL(
-        _ endpoint: String, state: String? = nil, codeVerifier: String? = nil, responseType: String = "code",
+        _ endpoint: String,
+        state: String? = nil,
+        codeVerifier: String? = nil,
+        responseType: String = "code",
         extraParameters: [(String, String)] = []
     ) throws(OAuthError) -> AuthorizationRequest {
         let url = URLReference(endpoint)
@@ -167,7 +180,11 @@ public final class OAuth2Session: Sendable {
         if let method = codeChallengeMethod {
             let chosen = codeVerifier ?? PKCE.generateVerifier()
             guard PKCE.isValidVerifier(chosen) else {
-                throw .client(OAuthErrorCode.invalidConfiguration, "code_verifier must be 43-128 unreserved characters (RFC 7636 §4.1)", step: "authorize")
+                throw .client(
+                    OAuthErrorCode.invalidConfiguration,
+                    "code_verifier must be 43-128 unreserved characters (RFC 7636 §4.1)",
+                    step: "authorize"
+                )
             }
             verifier = chosen
             parameters.append("code_challenge", PKCE.challenge(for: chosen, method: method))
@@ -185,21 +202,30 @@ public final class OAuth2Session: Sendable {
     /// take one (client_credentials, password, jwt bearer, refresh); `extraParameters` always.
     @discardableResult
     public func fetchToken(
-        _ tokenEndpoint: String? = nil, grant: Grant, scope: [String]? = nil, extraParameters: [(String, String)] = []
+        _ tokenEndpoint: String? = nil,
+        grant: Grant,
+        scope: [String]? = nil,
+        extraParameters: [(String, String)] = []
     ) async throws(OAuthError) -> OAuth2Token {
         if case .refreshToken(let refreshToken) = grant {
             return try await self.refreshToken(tokenEndpoint, refreshToken: refreshToken, scope: scope, extraParameters: extraParameters)
         }
         let endpoint = try endpointOrDefault(tokenEndpoint, step: "fetch_token")
         var form = grant.parameters(defaultRedirectURI: redirectURI)
-        if case .authorizationCode = grant {} else {
+        if case .authorizationCode = grant {
+        } else {
             let requested = scope ?? self.scope
             if !requested.isEmpty { form.append("scope", requested.joined(separator: " ")) }
         }
         for (name, value) in extraParameters { form.append(name, value) }
         let hooks = self.hooks
         let token = try await tokenRequest(
-            endpoint, form: form, step: "fetch_token", requestHooks: hooks.accessTokenRequest, responseHooks: hooks.accessTokenResponse)
+            endpoint,
+            form: form,
+            step: "fetch_token",
+            requestHooks: hooks.accessTokenRequest,
+            responseHooks: hooks.accessTokenResponse
+        )
         state.withLock {
             $0.token = token
             $0.lastGrantType = grant.grantType
@@ -210,18 +236,25 @@ public final class OAuth2Session: Sendable {
     /// Exchanges an authorization code (RFC 6749 §4.1.3).
     @discardableResult
     public func fetchToken(
-        _ tokenEndpoint: String? = nil, code: String, codeVerifier: String? = nil, redirectURI: String? = nil,
+        _ tokenEndpoint: String? = nil,
+        code: String,
+        codeVerifier: String? = nil,
+        redirectURI: String? = nil,
         extraParameters: [(String, String)] = []
     ) async throws(OAuthError) -> OAuth2Token {
         try await fetchToken(
-            tokenEndpoint, grant: .authorizationCode(code: code, codeVerifier: codeVerifier, redirectURI: redirectURI),
-            extraParameters: extraParameters)
+            tokenEndpoint,
+            grant: .authorizationCode(code: code, codeVerifier: codeVerifier, redirectURI: redirectURI),
+            extraParameters: extraParameters
+        )
     }
 
     /// Reads the redirect back (checking `state`) and exchanges its code in one call.
     @discardableResult
     public func fetchToken(
-        _ tokenEndpoint: String? = nil, authorizationResponse redirect: String, request: AuthorizationRequest
+        _ tokenEndpoint: String? = nil,
+        authorizationResponse redirect: String,
+        request: AuthorizationRequest
     ) async throws(OAuthError) -> OAuth2Token {
         let code = try parseAuthorizationResponse(redirect, expectedState: request.state)
         return try await fetchToken(tokenEndpoint, code: code, codeVerifier: request.codeVerifier, redirectURI: request.redirectURI)
@@ -232,7 +265,9 @@ public final class OAuth2Session: Sendable {
     /// `updateToken` is called with the new token and the refresh token it replaced.
     @discardableResult
     public func refreshToken(
-        _ tokenEndpoint: String? = nil, refreshToken given: String? = nil, scope: [String]? = nil,
+        _ tokenEndpoint: String? = nil,
+        refreshToken given: String? = nil,
+        scope: [String]? = nil,
         extraParameters: [(String, String)] = []
     ) async throws(OAuthError) -> OAuth2Token {
         let endpoint = try endpointOrDefault(tokenEndpoint, step: "refresh")
@@ -244,7 +279,12 @@ public final class OAuth2Session: Sendable {
         for (name, value) in extraParameters { form.append(name, value) }
         let hooks = self.hooks
         var token = try await tokenRequest(
-            endpoint, form: form, step: "refresh", requestHooks: hooks.refreshTokenRequest, responseHooks: hooks.refreshTokenResponse)
+            endpoint,
+            form: form,
+            step: "refresh",
+            requestHooks: hooks.refreshTokenRequest,
+            responseHooks: hooks.refreshTokenResponse
+        )
         if token.refreshToken == nil { token.refreshToken = refreshToken }
         let renewed = token
         state.withLock { $0.token = renewed }
@@ -262,7 +302,10 @@ public final class OAuth2Session: Sendable {
     /// POSTs a form to an endpoint with this client's authentication, after the request hooks;
     /// the response goes through the response hooks, then is parsed as a token response.
     func tokenRequest(
-        _ endpoint: String, form: FormParameters, step: String, requestHooks: [ComplianceHook.RequestHook],
+        _ endpoint: String,
+        form: FormParameters,
+        step: String,
+        requestHooks: [ComplianceHook.RequestHook],
         responseHooks: [ComplianceHook.ResponseHook]
     ) async throws(OAuthError) -> OAuth2Token {
         let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: requestHooks)
@@ -271,7 +314,11 @@ public final class OAuth2Session: Sendable {
     }
 
     func authenticatedForm(
-        _ endpoint: String, form: FormParameters, step: String, hooks: [ComplianceHook.RequestHook], auth: (any ClientAuthentication)? = nil
+        _ endpoint: String,
+        form: FormParameters,
+        step: String,
+        hooks: [ComplianceHook.RequestHook],
+        auth: (any ClientAuthentication)? = nil
     ) async throws(OAuthError) -> TransportRequest {
         var form = form
         var headers = HeaderList()
@@ -303,7 +350,8 @@ public final class OAuth2Session: Sendable {
                 fresh: { [self] in
                     self.token.flatMap { $0.isExpired(at: self.clock.now(), leeway: self.leeway) ? nil : $0 }
                 },
-                operation: { [self] () async throws(OAuthError) -> OAuth2Token in try await self.renew() })
+                operation: { [self] () async throws(OAuthError) -> OAuth2Token in try await self.renew() }
+            )
         } catch let error as OAuthError {
             throw error
         } catch {
@@ -328,7 +376,11 @@ public final class OAuth2Session: Sendable {
     /// Sends a request carrying the (renewed if need be) token at `tokenPlacement`, after the
     /// protected_request hooks.
     public func request(
-        _ method: String, _ url: String, headers: HeaderList = [:], body: [UInt8] = [], step: String = "request"
+        _ method: String,
+        _ url: String,
+        headers: HeaderList = [:],
+        body: [UInt8] = [],
+        step: String = "request"
     ) async throws(OAuthError) -> TransportResponse {
         let token = try await ensureActiveToken()
         let signed = try OAuth2Auth(token: token, placement: tokenPlacement)
@@ -341,17 +393,29 @@ public final class OAuth2Session: Sendable {
     /// Revokes `token` (default: the session's refresh token, else its access token).
     /// RFC 7009 §2.2: any 200 is success, also for a token the server did not know.
     @discardableResult
-    public func revokeToken(_ endpoint: String, token given: String? = nil, tokenTypeHint: String? = nil) async throws(OAuthError) -> TransportResponse {
+    public func revokeToken(
+        _ endpoint: String,
+        token given: String? = nil,
+        tokenTypeHint: String? = nil
+    ) async throws(OAuthError) -> TransportResponse {
         let current = token
         return try await tokenQuery(
-            endpoint, token: given ?? current?.refreshToken ?? current?.accessToken, hint: tokenTypeHint, step: "revoke",
-            hooks: hooks.revokeTokenRequest)
+            endpoint,
+            token: given ?? current?.refreshToken ?? current?.accessToken,
+            hint: tokenTypeHint,
+            step: "revoke",
+            hooks: hooks.revokeTokenRequest
+        )
     }
 
     /// POSTs `token` (and its hint) with client authentication, as revocation and introspection
     /// do; anything but 200 is the provider's error.
     func tokenQuery(
-        _ endpoint: String, token: String?, hint: String?, step: String, hooks: [ComplianceHook.RequestHook]
+        _ endpoint: String,
+        token: String?,
+        hint: String?,
+        step: String,
+        hooks: [ComplianceHook.RequestHook]
     ) async throws(OAuthError) -> TransportResponse {
         guard let token else { throw .client(.missingToken, "the session has no token for \(step)", step: step) }
         var form = FormParameters([("token", token)])
@@ -369,7 +433,12 @@ public final class OAuth2Session: Sendable {
     public func introspectToken(_ endpoint: String, token given: String? = nil, tokenTypeHint: String? = nil) async throws(OAuthError) -> JSONValue {
         let step = "introspect"
         let response = try await tokenQuery(
-            endpoint, token: given ?? token?.accessToken, hint: tokenTypeHint, step: step, hooks: hooks.introspectTokenRequest)
+            endpoint,
+            token: given ?? token?.accessToken,
+            hint: tokenTypeHint,
+            step: step,
+            hooks: hooks.introspectTokenRequest
+        )
         guard case .object(let members)? = try? JSONValue.parse(response.body) else {
             throw .malformed(step: step, httpStatus: response.status, "expected a JSON object (RFC 7662 §2.2), got \(describeBody(response))")
         }
@@ -383,8 +452,13 @@ public final class OAuth2Session: Sendable {
     func providerError(_ response: TransportResponse, step: String) -> OAuthError {
         if case .object(let members)? = try? JSONValue.parse(response.body), case .string(let code)? = members["error"] {
             return OAuthError(
-                code: OAuthErrorCode(code), description: members["error_description"]?.stringValue, uri: members["error_uri"]?.stringValue,
-                httpStatus: response.status, step: step, origin: .provider)
+                code: OAuthErrorCode(code),
+                description: members["error_description"]?.stringValue,
+                uri: members["error_uri"]?.stringValue,
+                httpStatus: response.status,
+                step: step,
+                origin: .provider
+            )
         }
         return .malformed(step: step, httpStatus: response.status, "expected a JSON error object, got \(describeBody(response))")
     }
@@ -401,7 +475,8 @@ actor SingleFlight {
     private var inflight: Task<OAuth2Token, any Error>?
 
     func run(
-        fresh: @Sendable () -> OAuth2Token?, operation: @escaping @Sendable () async throws(OAuthError) -> OAuth2Token
+        fresh: @Sendable () -> OAuth2Token?,
+        operation: @escaping @Sendable () async throws(OAuthError) -> OAuth2Token
     ) async throws -> OAuth2Token {
         if let inflight { return try await inflight.value }
         if let token = fresh() { return token }

@@ -31,7 +31,9 @@ public struct ExternalBaseURL: Sendable, Equatable {
         var authority = host ?? "127.0.0.1"
         if trustForwardedHeaders {
             if let proto = first(forwardedProto)?.lowercased(), proto == "https" || proto == "http" { scheme = proto }
-            if let forwarded = first(forwardedHost), forwarded.allSatisfy({ $0.isLetter || $0.isNumber || ".-:[]".contains($0) }) { authority = forwarded }
+            if let forwarded = first(forwardedHost), forwarded.allSatisfy({ $0.isLetter || $0.isNumber || ".-:[]".contains($0) }) {
+                authority = forwarded
+            }
         }
         return "\(scheme)://\(authority)\(path)"
     }

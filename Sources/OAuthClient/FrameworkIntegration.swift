@@ -13,8 +13,12 @@ public struct FlowData: Sendable, Codable, Equatable {
     public var expiresAt: Date
 
     public init(
-        redirectURI: String? = nil, codeVerifier: String? = nil, nonce: String? = nil, requestToken: String? = nil,
-        requestTokenSecret: String? = nil, expiresAt: Date
+        redirectURI: String? = nil,
+        codeVerifier: String? = nil,
+        nonce: String? = nil,
+        requestToken: String? = nil,
+        requestTokenSecret: String? = nil,
+        expiresAt: Date
     ) {
         self.redirectURI = redirectURI
         self.codeVerifier = codeVerifier

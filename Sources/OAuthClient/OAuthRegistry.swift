@@ -15,7 +15,13 @@ final class OAuthRegistryContext: Sendable {
     private let observers = Mutex<[@Sendable (TokenUpdate) -> Void]>([])
     private let logouts = Mutex<[String: RPInitiatedLogout]>([:])
 
-    init(integration: any FrameworkIntegration, transport: any HTTPTransport, clock: any OAuthClock, fetchToken: FetchTokenHandler?, updateToken: UpdateTokenHandler?) {
+    init(
+        integration: any FrameworkIntegration,
+        transport: any HTTPTransport,
+        clock: any OAuthClock,
+        fetchToken: FetchTokenHandler?,
+        updateToken: UpdateTokenHandler?
+    ) {
         self.integration = integration
         self.transport = transport
         self.clock = clock
@@ -53,8 +59,12 @@ public final class OAuthRegistry: Sendable {
 
     /// `settings` provides `{NAME}_CLIENT_ID`, `{NAME}_CLIENT_SECRET`, … (default: the environment).
     public init(
-        integration: any FrameworkIntegration = InMemoryFlowStore(), transport: any HTTPTransport, clock: any OAuthClock = SystemClock(),
-        settings: [String: String] = ProcessInfo.processInfo.environment, fetchToken: FetchTokenHandler? = nil, updateToken: UpdateTokenHandler? = nil
+        integration: any FrameworkIntegration = InMemoryFlowStore(),
+        transport: any HTTPTransport,
+        clock: any OAuthClock = SystemClock(),
+        settings: [String: String] = ProcessInfo.processInfo.environment,
+        fetchToken: FetchTokenHandler? = nil,
+        updateToken: UpdateTokenHandler? = nil
     ) {
         context = OAuthRegistryContext(integration: integration, transport: transport, clock: clock, fetchToken: fetchToken, updateToken: updateToken)
         self.settings = settings
@@ -63,7 +73,11 @@ public final class OAuthRegistry: Sendable {
     /// Registers (or, with the same name, replaces) an app. Values missing from `configuration`
     /// come from the `{NAME}_…` settings; with `overwrite`, settings win over given values.
     @discardableResult
-    public func register(_ name: String, overwrite: Bool = false, _ configuration: RemoteAppConfiguration = RemoteAppConfiguration()) throws -> RemoteApp {
+    public func register(
+        _ name: String,
+        overwrite: Bool = false,
+        _ configuration: RemoteAppConfiguration = RemoteAppConfiguration()
+    ) throws -> RemoteApp {
         var configuration = configuration
         try configuration.merge(settings: settings, name: name, overwrite: overwrite)
         guard configuration.clientID != nil else {

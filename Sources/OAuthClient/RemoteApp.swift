@@ -67,19 +67,36 @@ public final class RemoteApp: Sendable {
             }
         }
         let session = OAuth2Session(
-            clientID: configuration.clientID ?? "", clientSecret: configuration.clientSecret, clientAuth: try await clientAuthentication(),
-            redirectURI: redirectURI, scope: configuration.scope, codeChallengeMethod: configuration.codeChallengeMethod, token: token,
-            tokenPlacement: configuration.tokenPlacement, tokenEndpoint: try await tokenURL(), updateToken: update, transport: registry.transport,
-            clock: registry.clock)
+            clientID: configuration.clientID ?? "",
+            clientSecret: configuration.clientSecret,
+            clientAuth: try await clientAuthentication(),
+            redirectURI: redirectURI,
+            scope: configuration.scope,
+            codeChallengeMethod: configuration.codeChallengeMethod,
+            token: token,
+            tokenPlacement: configuration.tokenPlacement,
+            tokenEndpoint: try await tokenURL(),
+            updateToken: update,
+            transport: registry.transport,
+            clock: registry.clock
+        )
         for fix in configuration.complianceFixes { session.apply(fix) }
         return session
     }
 
     func oauth1Session(token: String? = nil, secret: String? = nil, callback: String? = nil) throws(OAuthError) -> OAuth1Session {
         OAuth1Session(
-            clientID: configuration.clientID ?? "", clientSecret: configuration.clientSecret ?? "", token: token, tokenSecret: secret,
-            callbackURI: callback, rsaKey: try configuration.rsaKeyPEM.map { pem throws(OAuthError) in try RSASigningKey(pem: pem) },
-            signatureMethod: configuration.signatureMethod, signatureType: configuration.signatureType, transport: registry.transport, clock: registry.clock)
+            clientID: configuration.clientID ?? "",
+            clientSecret: configuration.clientSecret ?? "",
+            token: token,
+            tokenSecret: secret,
+            callbackURI: callback,
+            rsaKey: try configuration.rsaKeyPEM.map { pem throws(OAuthError) in try RSASigningKey(pem: pem) },
+            signatureMethod: configuration.signatureMethod,
+            signatureType: configuration.signatureType,
+            transport: registry.transport,
+            clock: registry.clock
+        )
     }
 
     /// The OpenID client, discovered once from `serverMetadataURL`.
@@ -91,8 +108,14 @@ public final class RemoteApp: Sendable {
         let metadata = try await registry.metadata.metadata(url: metadataURL, expectedIssuer: expected)
         let options = configuration.idTokenOptions
         let client = try await OpenIDConnectClient.discover(
-            issuer: metadata.issuer, serverMetadataURL: metadataURL, session: session, cache: registry.metadata,
-            configure: { options?(&$0) }, userInfoFix: configuration.userInfoComplianceFix, jwks: keys.withLock { $0 })
+            issuer: metadata.issuer,
+            serverMetadataURL: metadataURL,
+            session: session,
+            cache: registry.metadata,
+            configure: { options?(&$0) },
+            userInfoFix: configuration.userInfoComplianceFix,
+            jwks: keys.withLock { $0 }
+        )
         discovered.withLock { $0 = client }
         keys.withLock { $0 = client.jwks }
         return client
@@ -113,7 +136,9 @@ public final class RemoteApp: Sendable {
 
     func authorizeURL() async throws(OAuthError) -> String {
         if let url = configuration.authorizeURL { return url }
-        if let metadataURL = configuration.serverMetadataURL, let url = try await registry.metadata.metadata(url: metadataURL, expectedIssuer: nil).authorizationEndpoint {
+        if let metadataURL = configuration.serverMetadataURL,
+            let url = try await registry.metadata.metadata(url: metadataURL, expectedIssuer: nil).authorizationEndpoint
+        {
             return url
         }
         throw .client(OAuthErrorCode.invalidConfiguration, "\(name) has no authorize URL", step: "authorize")
@@ -129,7 +154,9 @@ public final class RemoteApp: Sendable {
             let temporary = try await oauth1.fetchRequestToken(configuration.requestTokenURL!, extraParameters: configuration.requestTokenParams)
             try await registry.integration.store(
                 FlowData(redirectURI: redirectURI, requestToken: temporary.token, requestTokenSecret: temporary.tokenSecret, expiresAt: expiresAt),
-                key: "\(name):\(temporary.token)", session: session)
+                key: "\(name):\(temporary.token)",
+                session: session
+            )
             return try oauth1.createAuthorizationURL(try await authorizeURL(), extraParameters: configuration.authorizeParams + extraParameters)
         }
         let oauth2 = try await oauth2Session(redirectURI: redirectURI)
@@ -144,7 +171,9 @@ public final class RemoteApp: Sendable {
         }
         try await registry.integration.store(
             FlowData(redirectURI: redirectURI, codeVerifier: request.codeVerifier, nonce: nonce, expiresAt: expiresAt),
-            key: "\(name):\(request.state)", session: session)
+            key: "\(name):\(request.state)",
+            session: session
+        )
         return request.url
     }
 
@@ -156,7 +185,13 @@ public final class RemoteApp: Sendable {
         if isOAuth1 {
             guard let token = parameters["oauth_token"] ?? parameters["denied"],
                 let flow = try await registry.integration.take(key: "\(name):\(token)", session: session), flow.expiresAt > now
-            else { throw OAuthError.client(OAuthErrorCode.mismatchingState, "no pending OAuth 1 login for this oauth_token in this session", step: "authorize") }
+            else {
+                throw OAuthError.client(
+                    OAuthErrorCode.mismatchingState,
+                    "no pending OAuth 1 login for this oauth_token in this session",
+                    step: "authorize"
+                )
+            }
             let oauth1 = try oauth1Session(token: flow.requestToken, secret: flow.requestTokenSecret, callback: flow.redirectURI)
             try oauth1.parseAuthorizationResponse(callbackURL)
             let credentials = try await oauth1.fetchAccessToken(configuration.accessTokenURL ?? "", extraParameters: configuration.accessTokenParams)
@@ -166,16 +201,27 @@ public final class RemoteApp: Sendable {
             throw OAuthError.client(OAuthErrorCode.mismatchingState, "the callback carries no state", step: "authorize")
         }
         guard let flow = try await registry.integration.take(key: "\(name):\(state)", session: session) else {
-            throw OAuthError.client(OAuthErrorCode.mismatchingState, "the state was not issued for this session (or was already used)", step: "authorize")
+            throw OAuthError.client(
+                OAuthErrorCode.mismatchingState,
+                "the state was not issued for this session (or was already used)",
+                step: "authorize"
+            )
         }
-        guard flow.expiresAt > now else { throw OAuthError.client(OAuthErrorCode.mismatchingState, "the login took too long: its state expired", step: "authorize") }
+        guard flow.expiresAt > now else {
+            throw OAuthError.client(OAuthErrorCode.mismatchingState, "the login took too long: its state expired", step: "authorize")
+        }
         let oauth2 = try await oauth2Session(redirectURI: flow.redirectURI)
         let code = try parseAuthorizationResponse(callbackURL, expectedState: state, issuer: try await responseIssuer())
         guard let tokenURL = try await tokenURL() else {
             throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(name) has no access token URL", step: "fetch_token")
         }
         let token = try await oauth2.fetchToken(
-            tokenURL, code: code, codeVerifier: flow.codeVerifier, redirectURI: flow.redirectURI, extraParameters: configuration.accessTokenParams)
+            tokenURL,
+            code: code,
+            codeVerifier: flow.codeVerifier,
+            redirectURI: flow.redirectURI,
+            extraParameters: configuration.accessTokenParams
+        )
         var claims: IDTokenClaims?
         if let idToken = token.idToken, let openID = try await openID(oauth2) {
             claims = try await openID.validator.validate(idToken, nonce: flow.nonce, accessToken: token.accessToken, code: code)
@@ -197,7 +243,12 @@ public final class RemoteApp: Sendable {
     /// A request relative to `apiBaseURL` with `user`'s token (from `token` or the fetch-token
     /// closure); OAuth 2 tokens are refreshed first when needed and the update is announced.
     public func request(
-        _ method: String, _ path: String, user: String, token given: StoredToken? = nil, headers: HeaderList = [:], body: [UInt8] = []
+        _ method: String,
+        _ path: String,
+        user: String,
+        token given: StoredToken? = nil,
+        headers: HeaderList = [:],
+        body: [UInt8] = []
     ) async throws -> TransportResponse {
         let url = Self.resolve(path, base: configuration.apiBaseURL)
         guard let token = try await currentToken(given, user: user) else {
@@ -239,16 +290,27 @@ public final class RemoteApp: Sendable {
     /// RP-initiated logout URL; its state is remembered by this app and, with `session`, bound
     /// to that browser session (like a login's state), so another browser cannot complete it.
     public func logoutRedirect(
-        postLogoutRedirectURI: String? = nil, idTokenHint: String? = nil, state: String? = nil, logoutHint: String? = nil, uiLocales: String? = nil,
+        postLogoutRedirectURI: String? = nil,
+        idTokenHint: String? = nil,
+        state: String? = nil,
+        logoutHint: String? = nil,
+        uiLocales: String? = nil,
         session: String? = nil
     ) async throws -> String {
         let redirect = try await logout().logoutRedirect(
-            postLogoutRedirectURI: postLogoutRedirectURI, idTokenHint: idTokenHint, state: state, clientID: configuration.clientID,
-            logoutHint: logoutHint, uiLocales: uiLocales)
+            postLogoutRedirectURI: postLogoutRedirectURI,
+            idTokenHint: idTokenHint,
+            state: state,
+            clientID: configuration.clientID,
+            logoutHint: logoutHint,
+            uiLocales: uiLocales
+        )
         if let session {
             try await registry.integration.store(
-                FlowData(redirectURI: postLogoutRedirectURI, expiresAt: registry.clock.now().addingTimeInterval(600)), key: "\(name):logout:\(redirect.state)",
-                session: session)
+                FlowData(redirectURI: postLogoutRedirectURI, expiresAt: registry.clock.now().addingTimeInterval(600)),
+                key: "\(name):logout:\(redirect.state)",
+                session: session
+            )
         }
         return redirect.url
     }
@@ -257,7 +319,8 @@ public final class RemoteApp: Sendable {
     /// that this browser session started it).
     public func validateLogoutResponse(_ url: String, session: String? = nil) async throws -> LogoutState {
         if let session {
-            guard let state = Self.query(url)["state"], try await registry.integration.take(key: "\(name):logout:\(state)", session: session) != nil else {
+            guard let state = Self.query(url)["state"], try await registry.integration.take(key: "\(name):logout:\(state)", session: session) != nil
+            else {
                 throw OAuthError.client(OAuthErrorCode.mismatchingState, "the logout state was not issued for this browser session", step: "logout")
             }
         }

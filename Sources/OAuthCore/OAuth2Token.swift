@@ -15,8 +15,14 @@ public struct OAuth2Token: Sendable, Equatable, CustomStringConvertible, CustomD
     public var extra: [String: JSONValue]
 
     public init(
-        accessToken: String, tokenType: String = "Bearer", expiresIn: Int? = nil, expiresAt: Date? = nil,
-        refreshToken: String? = nil, scope: String? = nil, idToken: String? = nil, extra: [String: JSONValue] = [:]
+        accessToken: String,
+        tokenType: String = "Bearer",
+        expiresIn: Int? = nil,
+        expiresAt: Date? = nil,
+        refreshToken: String? = nil,
+        scope: String? = nil,
+        idToken: String? = nil,
+        extra: [String: JSONValue] = [:]
     ) {
         self.accessToken = accessToken
         self.tokenType = tokenType
@@ -66,8 +72,12 @@ public struct OAuth2Token: Sendable, Equatable, CustomStringConvertible, CustomD
             }
         }
         self.init(
-            accessToken: accessToken, tokenType: tokenType, expiresIn: expiresIn, expiresAt: expiresAt,
-            refreshToken: try optionalString("refresh_token"), scope: try optionalString("scope"),
+            accessToken: accessToken,
+            tokenType: tokenType,
+            expiresIn: expiresIn,
+            expiresAt: expiresAt,
+            refreshToken: try optionalString("refresh_token"),
+            scope: try optionalString("scope"),
             idToken: try optionalString("id_token"),
             extra: members.filter { !Self.modelled.contains($0.key) }
         )

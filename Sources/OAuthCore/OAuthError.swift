@@ -23,8 +23,12 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     public var origin: Origin
 
     public init(
-        code: OAuthErrorCode, description: String? = nil, uri: String? = nil, httpStatus: Int? = nil,
-        step: String? = nil, origin: Origin
+        code: OAuthErrorCode,
+        description: String? = nil,
+        uri: String? = nil,
+        httpStatus: Int? = nil,
+        step: String? = nil,
+        origin: Origin
     ) {
         self.code = code
         self.errorDescription = description

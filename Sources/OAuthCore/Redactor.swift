@@ -127,10 +127,14 @@ public final class Redactor: Sendable {
         if let parameters = try? FormParameters(parsing: query) {
             registerSecrets(in: parameters)
         } else {
-            registerSecrets(in: FormParameters(query.split(separator: "&").map { pair in
-                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-            }))
+            registerSecrets(
+                in: FormParameters(
+                    query.split(separator: "&").map { pair in
+                        let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                        return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+                    }
+                )
+            )
         }
     }
 
@@ -177,7 +181,9 @@ public final class Redactor: Sendable {
         for match in text.matches(of: jsonMember) where isSecretName(match.1) {
             let raw = String(match.2)
             found.append((String(match.1), raw))
-            if raw.contains("\\"), let decoded = (try? JSONValue.parse(Array(("\"" + raw + "\"").utf8)))?.stringValue { found.append((String(match.1), decoded)) }
+            if raw.contains("\\"), let decoded = (try? JSONValue.parse(Array(("\"" + raw + "\"").utf8)))?.stringValue {
+                found.append((String(match.1), decoded))
+            }
         }
         for match in text.matches(of: formParameter) where isSecretName(match.1) {
             let raw = String(match.2)
@@ -242,10 +248,12 @@ public final class Redactor: Sendable {
         }
         if lowered == "cookie" || lowered == "set-cookie" {
             // Every value of a Cookie header; only the value of a Set-Cookie (its attributes are no secret).
-            return redact(value.split(separator: ";").enumerated().map { index, part -> String in
-                guard let eq = part.firstIndex(of: "="), lowered == "cookie" || index == 0 else { return String(part) }
-                return String(part[...eq]) + Self.mask
-            }.joined(separator: ";"))
+            return redact(
+                value.split(separator: ";").enumerated().map { index, part -> String in
+                    guard let eq = part.firstIndex(of: "="), lowered == "cookie" || index == 0 else { return String(part) }
+                    return String(part[...eq]) + Self.mask
+                }.joined(separator: ";")
+            )
         }
         return redact(value)
     }

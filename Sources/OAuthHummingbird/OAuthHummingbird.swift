@@ -57,8 +57,11 @@ public struct HummingbirdOAuth: Sendable {
     /// the trusted forwarded headers, else `http://` and the request's Host.
     public func url(_ path: String, for request: Request) -> String {
         baseURL.url(
-            path, host: request.head.authority, forwardedProto: Self.forwardedProto.flatMap { request.headers[$0] },
-            forwardedHost: Self.forwardedHost.flatMap { request.headers[$0] })
+            path,
+            host: request.head.authority,
+            forwardedProto: Self.forwardedProto.flatMap { request.headers[$0] },
+            forwardedHost: Self.forwardedHost.flatMap { request.headers[$0] }
+        )
     }
 
     /// `http://` and the request's Host: for development on one machine only (behind a proxy
@@ -69,7 +72,12 @@ public struct HummingbirdOAuth: Sendable {
 
     /// 302 to the provider, with the flow stored for this browser's session (`session` when the
     /// caller already chose one for a new browser).
-    public func authorizeRedirect(_ app: RemoteApp, request: Request, redirectURI: String, session chosen: (id: String, isNew: Bool)? = nil) async throws -> Response {
+    public func authorizeRedirect(
+        _ app: RemoteApp,
+        request: Request,
+        redirectURI: String,
+        session chosen: (id: String, isNew: Bool)? = nil
+    ) async throws -> Response {
         let (session, isNew) = chosen ?? session(of: request)
         let location = try await app.authorizeRedirect(redirectURI: redirectURI, session: session)
         var response = Response.redirect(to: location, type: .found)

@@ -54,8 +54,11 @@ public struct VaporOAuth: Sendable {
     /// the trusted forwarded headers, else `http://` and the request's Host.
     public func url(_ path: String, for request: Request) -> String {
         baseURL.url(
-            path, host: request.headers.first(name: .host), forwardedProto: request.headers.first(name: "X-Forwarded-Proto"),
-            forwardedHost: request.headers.first(name: "X-Forwarded-Host"))
+            path,
+            host: request.headers.first(name: .host),
+            forwardedProto: request.headers.first(name: "X-Forwarded-Proto"),
+            forwardedHost: request.headers.first(name: "X-Forwarded-Host")
+        )
     }
 
     /// `http://` and the request's Host: for development on one machine only (behind a proxy

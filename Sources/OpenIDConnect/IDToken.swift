@@ -60,7 +60,8 @@ public struct IDTokenValidator: Sendable {
         let bytes = Array(token.utf8)
         var dots: [Int] = []
         for index in bytes.indices where bytes[index] == UInt8(ascii: ".") { dots.append(index) }
-        guard dots.count == 2, let headerBytes = Base64URL.decode(bytes[..<dots[0]]), let claimBytes = Base64URL.decode(bytes[(dots[0] + 1)..<dots[1]]),
+        guard dots.count == 2, let headerBytes = Base64URL.decode(bytes[..<dots[0]]),
+            let claimBytes = Base64URL.decode(bytes[(dots[0] + 1)..<dots[1]]),
             case .object(let header)? = try? JSONValue.parse(headerBytes), case .object(let claims)? = try? JSONValue.parse(claimBytes)
         else { throw Self.reject("not a JWS compact serialization with JSON header and claims") }
         guard let alg = header["alg"]?.stringValue else { throw Self.reject("the header has no alg") }
@@ -88,7 +89,9 @@ public struct IDTokenValidator: Sendable {
             }
             let jwk: JSONValue
             if let kid {
-                guard let found = try await jwks.key(kid: kid) else { throw Self.reject("no key with kid \(kid) in the provider's JWKS, even after a refetch") }
+                guard let found = try await jwks.key(kid: kid) else {
+                    throw Self.reject("no key with kid \(kid) in the provider's JWKS, even after a refetch")
+                }
                 // RFC 7517 §4.2/§4.3: a key for encryption (use, key_ops) never verifies a signature.
                 if let use = found["use"], use.stringValue != "sig" { throw Self.reject("the key \(kid) is not for signatures (use is not \"sig\")") }
                 if case .array(let ops)? = found["key_ops"], !ops.contains(.string("verify")) {
@@ -99,7 +102,9 @@ public struct IDTokenValidator: Sendable {
                 // OpenID Connect Core §10.1: with several keys in the JWKS, kid is required.
                 let candidates = try await jwks.keys().filter { ($0["use"]?.stringValue ?? "sig") == "sig" }
                 guard candidates.count == 1 else {
-                    throw Self.reject("the header has no kid and the JWKS has \(candidates.count) signing keys; kid is required (OpenID Connect Core §10.1)")
+                    throw Self.reject(
+                        "the header has no kid and the JWKS has \(candidates.count) signing keys; kid is required (OpenID Connect Core §10.1)"
+                    )
                 }
                 jwk = candidates[0]
             }
@@ -116,7 +121,13 @@ public struct IDTokenValidator: Sendable {
         guard valid else { throw Self.reject("the signature does not verify") }
     }
 
-    func checkClaims(_ claims: [String: JSONValue], alg: String, nonce: String?, accessToken: String?, code: String?) throws(OAuthError) -> IDTokenClaims {
+    func checkClaims(
+        _ claims: [String: JSONValue],
+        alg: String,
+        nonce: String?,
+        accessToken: String?,
+        code: String?
+    ) throws(OAuthError) -> IDTokenClaims {
         let now = clock.now().timeIntervalSince1970
         guard let iss = claims["iss"]?.stringValue else { throw Self.reject("iss is missing") }
         guard iss == options.issuer else { throw Self.reject("iss \(iss) is not the issuer \(options.issuer)") }
@@ -152,8 +163,16 @@ public struct IDTokenValidator: Sendable {
         var authTime: Date?
         if case .number(let value)? = claims["auth_time"] { authTime = Date(timeIntervalSince1970: value.double) }
         return IDTokenClaims(
-            issuer: iss, subject: sub, audience: audience, expiresAt: Date(timeIntervalSince1970: exp), issuedAt: Date(timeIntervalSince1970: iat),
-            nonce: tokenNonce, authorizedParty: azp, authTime: authTime, claims: claims)
+            issuer: iss,
+            subject: sub,
+            audience: audience,
+            expiresAt: Date(timeIntervalSince1970: exp),
+            issuedAt: Date(timeIntervalSince1970: iat),
+            nonce: tokenNonce,
+            authorizedParty: azp,
+            authTime: authTime,
+            claims: claims
+        )
     }
 
     /// `at_hash`/`c_hash` (OpenID Connect Core §3.1.3.6): base64url of the left half of the hash

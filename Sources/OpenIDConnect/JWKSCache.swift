@@ -34,8 +34,12 @@ public final class JWKSCache: Sendable {
     private let state = Mutex(State())
 
     public init(
-        url: String, transport: any HTTPTransport, clock: any OAuthClock = SystemClock(), minimumRefetchInterval: TimeInterval = 30,
-        defaultLifetime: TimeInterval = 3600, maximumLifetime: TimeInterval = 86400
+        url: String,
+        transport: any HTTPTransport,
+        clock: any OAuthClock = SystemClock(),
+        minimumRefetchInterval: TimeInterval = 30,
+        defaultLifetime: TimeInterval = 3600,
+        maximumLifetime: TimeInterval = 86400
     ) {
         self.url = url
         self.transport = transport
@@ -73,8 +77,12 @@ public final class JWKSCache: Sendable {
     func fetch() async throws(OAuthError) -> [JSONValue] {
         let step = "jwks"
         let response = try await transport.sendRetryingIdempotent(
-            TransportRequest(method: "GET", url: url, headers: ["Accept": "application/jwk-set+json, application/json"]), step: step)
-        guard response.status == 200 else { throw .malformed(step: step, httpStatus: response.status, "the JWKS endpoint answered HTTP \(response.status)") }
+            TransportRequest(method: "GET", url: url, headers: ["Accept": "application/jwk-set+json, application/json"]),
+            step: step
+        )
+        guard response.status == 200 else {
+            throw .malformed(step: step, httpStatus: response.status, "the JWKS endpoint answered HTTP \(response.status)")
+        }
         guard case .array(let keys)? = (try? JSONValue.parse(response.body))?["keys"] else {
             throw .malformed(step: step, httpStatus: response.status, "the JWKS is not an object with a keys array (RFC 7517 §5)")
         }
@@ -146,7 +154,8 @@ enum SignatureVerifier: Sendable {
         case "PS": padding = .PSS
         default: return nil
         }
-        guard jwk["kty"]?.stringValue == "RSA", let n = jwk["n"]?.stringValue.flatMap(Base64URL.decode), let e = jwk["e"]?.stringValue.flatMap(Base64URL.decode)
+        guard jwk["kty"]?.stringValue == "RSA", let n = jwk["n"]?.stringValue.flatMap(Base64URL.decode),
+            let e = jwk["e"]?.stringValue.flatMap(Base64URL.decode)
         else { throw OAuthError.client(.invalidJWK, "the JWK is not an RSA public key with n and e", step: "jwks") }
         return .rsa(try _RSA.Signing.PublicKey(n: n, e: e), padding, bits: bits)
     }

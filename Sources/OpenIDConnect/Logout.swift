@@ -31,8 +31,12 @@ public final class RPInitiatedLogout: Sendable {
 
     /// The URL to send the user to (§2). `state` is generated when not given and remembered.
     public func logoutRedirect(
-        postLogoutRedirectURI: String? = nil, idTokenHint: String? = nil, state: String? = nil, clientID: String? = nil,
-        logoutHint: String? = nil, uiLocales: String? = nil
+        postLogoutRedirectURI: String? = nil,
+        idTokenHint: String? = nil,
+        state: String? = nil,
+        clientID: String? = nil,
+        logoutHint: String? = nil,
+        uiLocales: String? = nil
     ) -> Redirect {
         let state = state ?? SecureRandom.token(bytes: 32)
         var parameters = FormParameters()
@@ -62,7 +66,11 @@ public final class RPInitiatedLogout: Sendable {
         let now = clock.now()
         let found = pending.withLock { $0.removeValue(forKey: state) }
         guard let found, now.timeIntervalSince(found.createdAt) < lifetime else {
-            throw .client(OAuthErrorCode.mismatchingState, "the logout redirect's state was not issued by this client (or was used or expired)", step: step)
+            throw .client(
+                OAuthErrorCode.mismatchingState,
+                "the logout redirect's state was not issued by this client (or was used or expired)",
+                step: step
+            )
         }
         return found
     }

@@ -46,8 +46,13 @@ public final class OpenIDConnectClient: Sendable {
 
     /// Fetches the configuration (through `cache`) and prepares the validator.
     public static func discover(
-        issuer: String, serverMetadataURL: String? = nil, session: OAuth2Session, cache: MetadataCache,
-        configure: (inout IDTokenValidationOptions) -> Void = { _ in }, userInfoFix: UserInfoComplianceFix? = nil, jwks shared: JWKSCache? = nil
+        issuer: String,
+        serverMetadataURL: String? = nil,
+        session: OAuth2Session,
+        cache: MetadataCache,
+        configure: (inout IDTokenValidationOptions) -> Void = { _ in },
+        userInfoFix: UserInfoComplianceFix? = nil,
+        jwks shared: JWKSCache? = nil
     ) async throws(OAuthError) -> OpenIDConnectClient {
         let url = serverMetadataURL ?? OpenIDProviderMetadata.discoveryURL(issuer: issuer)
         let metadata = OpenIDProviderMetadata(base: try await cache.metadata(url: url, expectedIssuer: issuer))
@@ -59,12 +64,21 @@ public final class OpenIDConnectClient: Sendable {
         var options = IDTokenValidationOptions(issuer: metadata.issuer, clientID: session.clientID, clientSecret: session.clientSecretForValidation)
         configure(&options)
         return OpenIDConnectClient(
-            session: session, metadata: metadata, validator: IDTokenValidator(options: options, jwks: jwks, clock: session.clock), jwks: jwks,
-            logout: metadata.endSessionEndpoint.map { RPInitiatedLogout(endSessionEndpoint: $0, clock: session.clock) }, userInfoFix: userInfoFix)
+            session: session,
+            metadata: metadata,
+            validator: IDTokenValidator(options: options, jwks: jwks, clock: session.clock),
+            jwks: jwks,
+            logout: metadata.endSessionEndpoint.map { RPInitiatedLogout(endSessionEndpoint: $0, clock: session.clock) },
+            userInfoFix: userInfoFix
+        )
     }
 
     init(
-        session: OAuth2Session, metadata: OpenIDProviderMetadata, validator: IDTokenValidator, jwks: JWKSCache, logout: RPInitiatedLogout?,
+        session: OAuth2Session,
+        metadata: OpenIDProviderMetadata,
+        validator: IDTokenValidator,
+        jwks: JWKSCache,
+        logout: RPInitiatedLogout?,
         userInfoFix: UserInfoComplianceFix?
     ) {
         self.session = session
@@ -76,7 +90,8 @@ public final class OpenIDConnectClient: Sendable {
     }
 
     /// The authorization URL with `scope` including `openid` and a fresh `nonce`.
-    public func createAuthorizationURL(nonce: String? = nil, extraParameters: [(String, String)] = []) throws(OAuthError) -> OIDCAuthorizationRequest {
+    public func createAuthorizationURL(nonce: String? = nil, extraParameters: [(String, String)] = []) throws(OAuthError) -> OIDCAuthorizationRequest
+    {
         guard let endpoint = metadata.base.authorizationEndpoint else {
             throw .malformed(step: "discovery", httpStatus: nil, "the provider configuration has no authorization_endpoint")
         }
@@ -92,7 +107,10 @@ public final class OpenIDConnectClient: Sendable {
     /// the access token (`at_hash`) and the code (`c_hash`).
     public func fetchToken(authorizationResponse redirect: String, request: OIDCAuthorizationRequest) async throws(OAuthError) -> OIDCLogin {
         let code = try parseAuthorizationResponse(
-            redirect, expectedState: request.authorization.state, issuer: AuthorizationResponseIssuer(metadata: metadata.base))
+            redirect,
+            expectedState: request.authorization.state,
+            issuer: AuthorizationResponseIssuer(metadata: metadata.base)
+        )
         return try await exchange(code: code, request: request)
     }
 
@@ -102,7 +120,11 @@ public final class OpenIDConnectClient: Sendable {
             throw .malformed(step: "discovery", httpStatus: nil, "the provider configuration has no token_endpoint")
         }
         let token = try await session.fetchToken(
-            endpoint, code: code, codeVerifier: codeVerifier ?? request.authorization.codeVerifier, redirectURI: request.authorization.redirectURI)
+            endpoint,
+            code: code,
+            codeVerifier: codeVerifier ?? request.authorization.codeVerifier,
+            redirectURI: request.authorization.redirectURI
+        )
         guard let idToken = token.idToken else { throw .client(.invalidIDToken, "the token response has no id_token", step: "id_token") }
         let claims = try await validator.validate(idToken, nonce: request.nonce, accessToken: token.accessToken, code: code)
         return OIDCLogin(token: token, idToken: claims)

@@ -14,7 +14,8 @@ struct OAuthHarness: AsyncParsableCommand {
             scenario/profile (the message names file:line:column).
             """,
         subcommands: [Run.self, Serve.self, List.self, Validate.self, Merge.self, Init.self, Record.self],
-        defaultSubcommand: Run.self)
+        defaultSubcommand: Run.self
+    )
 
     /// Like ArgumentParser's `main`, but a usage error exits with 2 as the CLI contract says.
     static func main() async {

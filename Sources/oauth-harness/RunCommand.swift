@@ -19,7 +19,8 @@ struct Run: AsyncParsableCommand {
         discussion: """
             Each scenario starts its own mock provider on an ephemeral 127.0.0.1 port and drives the real \
             client through it over HTTP. One line per scenario goes to standard output, then a summary.
-            """)
+            """
+    )
 
     @OptionGroup var inputs: Inputs
 
@@ -121,7 +122,8 @@ struct List: AsyncParsableCommand {
 struct Merge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Merge JUnit files (e.g. from shards) into one.",
-        discussion: "Suites with the same name are joined and every count is recomputed.")
+        discussion: "Suites with the same name are joined and every count is recomputed."
+    )
 
     @Argument(help: "The merged file to write.")
     var output: String
@@ -191,7 +193,8 @@ struct Record: AsyncParsableCommand {
         discussion: """
             Writes <profiles>/<name>.yaml (protocol: replay, secrets redacted) and <scenarios>/<name>.yaml, a copy \
             of the scenario that runs against it. Exit status 1 if the recorded run failed (the recording is still written).
-            """)
+            """
+    )
 
     @Argument(help: "The scenario file to run and record.")
     var scenario: String
@@ -220,7 +223,12 @@ struct Record: AsyncParsableCommand {
         do {
             let catalog = try ProviderCatalog.load(directory: profiles)
             recording = try await ScenarioRecorder.record(
-                scenarioPath: scenario, profileName: name, catalog: catalog, environment: ProcessInfo.processInfo.environment, transport: transport)
+                scenarioPath: scenario,
+                profileName: name,
+                catalog: catalog,
+                environment: ProcessInfo.processInfo.environment,
+                transport: transport
+            )
         } catch {
             try? await transport.shutdown()
             printError("error: \(error)")

@@ -12,7 +12,8 @@ struct Serve: AsyncParsableCommand {
             Prints one line "<profile> <base-url>" per profile on standard output once all are listening, \
             then serves until interrupted and shuts down cleanly. Servers bind to loopback only. \
             With --port P and several profiles, the i-th profile listens on P+i.
-            """)
+            """
+    )
 
     @Argument(help: "Profile names to serve (default: all in the profiles folder).")
     var names: [String] = []
@@ -31,7 +32,9 @@ struct Serve: AsyncParsableCommand {
             "Approve every authorization request at once: GET on the authorization endpoint redirects back with a code.",
             discussion: """
                 The code is for the profile's first user, or the user that login_hint names. POST decision=deny to                 /_harness/next-decision to deny the next request instead (access_denied). Same as auto_approve: true in a profile.
-                """))
+                """
+        )
+    )
     var autoApprove = false
 
     func validate() throws {
@@ -78,7 +81,10 @@ struct Serve: AsyncParsableCommand {
         let firstPort = port
         let services: [any Service] = chosen.enumerated().map { index, profile in
             MockProviderServer.application(
-                for: MockProviderServer.handler(for: profile), host: host, port: firstPort == 0 ? 0 : firstPort + index, logger: logger
+                for: MockProviderServer.handler(for: profile),
+                host: host,
+                port: firstPort == 0 ? 0 : firstPort + index,
+                logger: logger
             ) { port in continuation.yield((index, port)) }
         }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: logger))

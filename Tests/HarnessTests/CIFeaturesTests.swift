@@ -1,11 +1,12 @@
 import Foundation
 import MockProviders
 import Testing
+
+@testable import Harness
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-
-@testable import Harness
 
 @Suite struct ShardingTests {
     @Test(arguments: [2, 3, 5, 8])
@@ -31,13 +32,27 @@ import FoundationXML
 
 @Suite struct ReportTests {
     func result(_ name: String, _ folder: String, _ outcome: ScenarioResult.Outcome, seconds: Double = 0.5) -> ScenarioResult {
-        ScenarioResult(name: name, folder: folder, file: "Scenarios/\(folder)/\(name).yaml", outcome: outcome, seconds: seconds, notes: [], transcript: "")
+        ScenarioResult(
+            name: name,
+            folder: folder,
+            file: "Scenarios/\(folder)/\(name).yaml",
+            outcome: outcome,
+            seconds: seconds,
+            notes: [],
+            transcript: ""
+        )
     }
 
     @Test func mergeJoinsSuitesAndRecounts() throws {
         let directory = try temporaryDirectory()
-        try JUnitWriter.write([result("a", "oauth2", .passed), result("b", "oidc", .failed(step: "step 1 login (line 3)", message: "nope"))], to: directory + "/1.xml")
-        try JUnitWriter.write([result("c", "oauth2", .skipped(reason: "needs X")), result("d", "quirks", .error(message: "bad"))], to: directory + "/2.xml")
+        try JUnitWriter.write(
+            [result("a", "oauth2", .passed), result("b", "oidc", .failed(step: "step 1 login (line 3)", message: "nope"))],
+            to: directory + "/1.xml"
+        )
+        try JUnitWriter.write(
+            [result("c", "oauth2", .skipped(reason: "needs X")), result("d", "quirks", .error(message: "bad"))],
+            to: directory + "/2.xml"
+        )
         let merged = try JUnitMerge.merge(files: [directory + "/1.xml", directory + "/2.xml"])
         #expect(merged.contains(#"<testsuites name="oauth-harness" tests="4" failures="1" errors="1" skipped="1" time="2.000">"#), "\(merged)")
         #expect(merged.contains(#"<testsuite name="oauth2" id="0" tests="2" failures="0" errors="0" skipped="1""#))
@@ -47,19 +62,30 @@ import FoundationXML
 
     @Test func githubAnnotationsPointAtTheFailingLine() {
         let summary = HarnessRun.Summary(
-            results: [result("b", "oidc", .failed(step: "step 2 login (line 14)", message: "id_token: invalid_id_token: iss, wrong\nsecond line")), result("a", "x", .passed)],
-            invalid: [YAMLLocatedError(file: "Scenarios/x.yaml", line: 3, column: 7, message: "unknown key \"authorise\"")], exitCode: .invalid)
+            results: [
+                result("b", "oidc", .failed(step: "step 2 login (line 14)", message: "id_token: invalid_id_token: iss, wrong\nsecond line")),
+                result("a", "x", .passed),
+            ],
+            invalid: [YAMLLocatedError(file: "Scenarios/x.yaml", line: 3, column: 7, message: "unknown key \"authorise\"")],
+            exitCode: .invalid
+        )
         let lines = GitHubAnnotations.lines(summary)
-        #expect(lines == [
-            "::error file=Scenarios/x.yaml,line=3,col=7,title=invalid scenario::unknown key \"authorise\"",
-            "::error file=Scenarios/oidc/b.yaml,line=14,title=oidc/b::step 2 login (line 14): id_token: invalid_id_token: iss, wrong%0Asecond line",
-        ])
+        #expect(
+            lines == [
+                "::error file=Scenarios/x.yaml,line=3,col=7,title=invalid scenario::unknown key \"authorise\"",
+                "::error file=Scenarios/oidc/b.yaml,line=14,title=oidc/b::step 2 login (line 14): id_token: invalid_id_token: iss, wrong%0Asecond line",
+            ]
+        )
     }
 
     @Test func summaryCountsPerArea() {
         let text = SummaryReport.markdown(
-            [result("a", "oauth2", .passed, seconds: 0.2), result("b", "oauth2", .failed(step: "s", message: "m"), seconds: 0.9), result("c", "quirks", .passed)],
-            junitPath: "reports/junit.xml")
+            [
+                result("a", "oauth2", .passed, seconds: 0.2), result("b", "oauth2", .failed(step: "s", message: "m"), seconds: 0.9),
+                result("c", "quirks", .passed),
+            ],
+            junitPath: "reports/junit.xml"
+        )
         #expect(text.contains("| oauth2 | 2 | 1 | 1 | 0 |"))
         #expect(text.contains("| **all** | 3 | 2 | 1 | 0 |"))
         #expect(text.contains("- `oauth2/b` (Scenarios/oauth2/b.yaml): s: m"))
@@ -165,14 +191,14 @@ import FoundationXML
         let directory = try temporaryDirectory()
         for index in 0..<12 {
             try """
-                name: slow \(index)
-                provider: standard-oauth2
-                client: { client_id: harness-client, client_secret: harness-secret, timeout: 5s }
-                steps:
-                  - fault: { kind: latency, milliseconds: 1000 }
-                  - fetch_token: { grant: client_credentials }
+            name: slow \(index)
+            provider: standard-oauth2
+            client: { client_id: harness-client, client_secret: harness-secret, timeout: 5s }
+            steps:
+              - fault: { kind: latency, milliseconds: 1000 }
+              - fetch_token: { grant: client_credentials }
 
-                """.write(toFile: directory + "/slow-\(String(format: "%02d", index)).yaml", atomically: true, encoding: .utf8)
+            """.write(toFile: directory + "/slow-\(String(format: "%02d", index)).yaml", atomically: true, encoding: .utf8)
         }
         let process = Process()
         process.executableURL = try harnessBinary()
@@ -204,7 +230,9 @@ import FoundationXML
         _ = await harness(paths: [repositoryRoot + "/Scenarios/oauth2", directory + "/deny.yaml"], junit: directory + "/junit.xml").execute()
         let run = try validate(directory + "/junit.xml")
         #expect(run.status == 0, "\(run.output)")
-        try Data(try JUnitMerge.merge(files: [directory + "/junit.xml", directory + "/junit.xml"]).utf8).write(to: URL(fileURLWithPath: directory + "/merged.xml"))
+        try Data(try JUnitMerge.merge(files: [directory + "/junit.xml", directory + "/junit.xml"]).utf8).write(
+            to: URL(fileURLWithPath: directory + "/merged.xml")
+        )
         let merged = try validate(directory + "/merged.xml")
         #expect(merged.status == 0, "\(merged.output)")
         // And the schema does reject what it should.

@@ -12,13 +12,18 @@ func harnessBinary() throws -> URL {
     return URL(fileURLWithPath: try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) }, "oauth-harness is not built"))
 }
 
-func runCLI(_ arguments: [String], in directory: String = repositoryRoot, environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+func runCLI(
+    _ arguments: [String],
+    in directory: String = repositoryRoot,
+    environment: [String: String] = [:]
+) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = try harnessBinary()
     process.arguments = arguments
     if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     process.standardOutput = out
     process.standardError = err
     try process.run()

@@ -24,7 +24,12 @@ import Testing
     @Test(arguments: withFix)
     func removingTheFixMakesTheScenarioFail(file: String) async throws {
         let catalog = try catalog()
-        var scenario = try ScenarioLoader.load(contentsOf: repositoryRoot + "/Scenarios/quirks/" + file, folder: "quirks", catalog: catalog, environment: [:])
+        var scenario = try ScenarioLoader.load(
+            contentsOf: repositoryRoot + "/Scenarios/quirks/" + file,
+            folder: "quirks",
+            catalog: catalog,
+            environment: [:]
+        )
         #expect(!scenario.client.complianceFixes.isEmpty)
         let transport = AsyncHTTPClientTransport()
         let runner = ScenarioRunner(catalog: catalog, transport: transport)

@@ -24,7 +24,10 @@ final class CapturingTransport: HTTPTransport {
         var found: Set<String> = []
         for (request, response) in exchanges.withLock({ $0 }) {
             if let form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self)) {
-                for name in ["code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "refresh_token", "token", "oauth_signature"] {
+                for name in [
+                    "code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "refresh_token", "token",
+                    "oauth_signature",
+                ] {
                     found.formUnion(form.values(for: name))
                 }
             }
@@ -89,9 +92,10 @@ func harness(paths: [String], junit: String) -> HarnessRun {
         let privateKey = try String(contentsOfFile: repositoryRoot + "/Scenarios/keys/test-fixture-jwt-client.private.pem", encoding: .utf8)
         let keyLines = privateKey.split(separator: "\n").filter { !$0.hasPrefix("-----") }.map(String.init)
         let secrets = capture.secrets.union([
-            "harness-secret", "not-the-registered-secret", "harness-jwt-secret-for-hs256-0123456789", "harness-consumer-secret", "legacy-consumer-secret",
+            "harness-secret", "not-the-registered-secret", "harness-jwt-secret-for-hs256-0123456789", "harness-consumer-secret",
+            "legacy-consumer-secret",
         ])
-            .union(keyLines)
+        .union(keyLines)
         #expect(secrets.count > 20)
         // Count leaks rather than print the report: a failure message must not show the secrets either.
         // Replay profiles answer with the placeholder itself: it is not a secret.
@@ -111,27 +115,39 @@ func harness(paths: [String], junit: String) -> HarnessRun {
 
     @Test func failingScenarioExitsOneAndStillWritesTheReport() async throws {
         let directory = try temporaryDirectory()
-        try (validHead + """
-            steps:
-              - authorize: {}
-              - fetch_token: {}
-              - expect: { token.token_type: MAC }
-            """).write(toFile: directory + "/wrong.yaml", atomically: true, encoding: .utf8)
+        try
+            (validHead + """
+                steps:
+                  - authorize: {}
+                  - fetch_token: {}
+                  - expect: { token.token_type: MAC }
+                """).write(toFile: directory + "/wrong.yaml", atomically: true, encoding: .utf8)
         let summary = await harness(paths: [directory + "/wrong.yaml"], junit: directory + "/out/junit.xml").execute()
         #expect(summary.exitCode == .failed)
         let xml = try String(contentsOfFile: directory + "/out/junit.xml", encoding: .utf8)
-        #expect(xml.contains(#"<failure message="step 3 expect (line 9): token.token_type (line 9): expected equal to &quot;MAC&quot;, found &quot;Bearer&quot;""#))
+        #expect(
+            xml.contains(
+                #"<failure message="step 3 expect (line 9): token.token_type (line 9): expected equal to &quot;MAC&quot;, found &quot;Bearer&quot;""#
+            )
+        )
     }
 
     @Test func unexpectedProviderErrorFailsTheStep() async throws {
         let directory = try temporaryDirectory()
-        try (validHead.replacingOccurrences(of: "harness-secret", with: "wrong-secret-value") + """
-            steps:
-              - authorize: {}
-              - fetch_token: {}
-            """).write(toFile: directory + "/s.yaml", atomically: true, encoding: .utf8)
+        try
+            (validHead.replacingOccurrences(of: "harness-secret", with: "wrong-secret-value") + """
+                steps:
+                  - authorize: {}
+                  - fetch_token: {}
+                """).write(toFile: directory + "/s.yaml", atomically: true, encoding: .utf8)
         let summary = await harness(paths: [directory + "/s.yaml"], junit: directory + "/junit.xml").execute()
-        #expect(summary.results.first?.outcome == .failed(step: "step 2 fetch_token (line 8)", message: "fetch_token: invalid_client (HTTP 401): client authentication failed [from provider]"))
+        #expect(
+            summary.results.first?.outcome
+                == .failed(
+                    step: "step 2 fetch_token (line 8)",
+                    message: "fetch_token: invalid_client (HTTP 401): client authentication failed [from provider]"
+                )
+        )
         let xml = try String(contentsOfFile: directory + "/junit.xml", encoding: .utf8)
         #expect(!xml.contains("wrong-secret-value"))
     }
@@ -151,9 +167,11 @@ func harness(paths: [String], junit: String) -> HarnessRun {
         let directory = try temporaryDirectory()
         var run = harness(paths: [repositoryRoot + "/Scenarios/oauth2"], junit: directory + "/junit.xml")
         run.filter = "AUTHORIZATION CODE WITH CLIENT_SECRET_"
-        #expect(await run.execute().results.map(\.name).sorted() == [
-            "authorization code with client_secret_basic", "authorization code with client_secret_post",
-        ])
+        #expect(
+            await run.execute().results.map(\.name).sorted() == [
+                "authorization code with client_secret_basic", "authorization code with client_secret_post",
+            ]
+        )
         run.filter = "oauth2/pkce-s256"
         #expect(await run.execute().results.count == 1)
         run.filter = nil

@@ -65,7 +65,9 @@ import Testing
         let mock = try await MockProviderServer.start(try ProviderProfile.load(contentsOf: repositoryRoot + "/MockProviders/google-style-oidc.yaml"))
         let (directory, file) = try write(Self.byDiscovery)
         var run = harness(paths: [file], junit: directory + "/junit.xml")
-        run.environment = ["REAL_DISCOVERY_URL": mock.url("/.well-known/openid-configuration"), "REAL_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long"]
+        run.environment = [
+            "REAL_DISCOVERY_URL": mock.url("/.well-known/openid-configuration"), "REAL_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long",
+        ]
         let summary = await run.execute()
         #expect(summary.results.first?.outcome == .passed, "\(summary.results.map(HarnessRun.describe))")
         await mock.stop()
@@ -73,7 +75,8 @@ import Testing
 
     @Test func preIssuedTokensAreUsedAndRedacted() async throws {
         let mock = try await MockProviderServer.start(try ProviderProfile.load(contentsOf: repositoryRoot + "/MockProviders/standard-oauth2.yaml"))
-        let (directory, file) = try write("""
+        let (directory, file) = try write(
+            """
             name: a pre-issued token the provider does not know
             provider: { url: "${REAL_PROVIDER_URL}", token: /oauth2/token }
             client:
@@ -83,7 +86,8 @@ import Testing
               - get: /api/me
                 expect_error: { error: invalid_token, status: 401 }
 
-            """)
+            """
+        )
         var run = harness(paths: [file], junit: directory + "/junit.xml")
         run.environment = ["REAL_PROVIDER_URL": mock.baseURL, "REAL_ACCESS_TOKEN": "pre-issued-token-from-ci-secrets"]
         let summary = await run.execute()
@@ -95,7 +99,8 @@ import Testing
 
     @Test func aTestUserLogsInThroughTheProvidersForm() async throws {
         let mock = try await MockProviderServer.start(try ProviderProfile.load(contentsOf: repositoryRoot + "/MockProviders/login-form-oauth2.yaml"))
-        let (directory, file) = try write("""
+        let (directory, file) = try write(
+            """
             name: authorization code with a test user at an external provider
             provider: { url: "${REAL_PROVIDER_URL}", authorize: /login/authorize, token: /login/token, resource: /api/me }
             client:
@@ -108,10 +113,12 @@ import Testing
               - get: /api/me
               - expect: { json.sub: test-user }
 
-            """)
+            """
+        )
         var run = harness(paths: [file], junit: directory + "/junit.xml")
         run.environment = [
-            "REAL_PROVIDER_URL": mock.baseURL, "REAL_CLIENT_SECRET": "harness-secret", "TEST_USER": "test-user", "TEST_PASSWORD": "test-user-password",
+            "REAL_PROVIDER_URL": mock.baseURL, "REAL_CLIENT_SECRET": "harness-secret", "TEST_USER": "test-user",
+            "TEST_PASSWORD": "test-user-password",
         ]
         let summary = await run.execute()
         #expect(summary.results.first?.outcome == .passed, "\(summary.results.map(HarnessRun.describe))")
@@ -122,7 +129,8 @@ import Testing
 
     @Test func discoverReadsTheDocumentTheProviderEntryNames() async throws {
         let mock = try await MockProviderServer.start(try ProviderProfile.load(contentsOf: repositoryRoot + "/MockProviders/google-style-oidc.yaml"))
-        let (directory, file) = try write("""
+        let (directory, file) = try write(
+            """
             name: discover with a named OpenID Connect Discovery document
             provider: { discovery: "${REAL_DISCOVERY_URL}" }
             client: { client_id: harness-rp.apps.example, client_secret: "${REAL_CLIENT_SECRET}" }
@@ -130,9 +138,12 @@ import Testing
               - discover: {}
               - expect: { metadata.end_session_endpoint: present, metadata.userinfo_endpoint: present }
 
-            """)
+            """
+        )
         var run = harness(paths: [file], junit: directory + "/junit.xml")
-        run.environment = ["REAL_DISCOVERY_URL": mock.url("/.well-known/openid-configuration"), "REAL_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long"]
+        run.environment = [
+            "REAL_DISCOVERY_URL": mock.url("/.well-known/openid-configuration"), "REAL_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long",
+        ]
         let summary = await run.execute()
         #expect(summary.results.first?.outcome == .passed, "\(summary.results.map(HarnessRun.describe))")
         let transcript = summary.results.first?.transcript ?? ""
@@ -142,7 +153,8 @@ import Testing
     }
 
     @Test func aBareIssuerFallsBackFromRFC8414ToOpenIDConnectDiscovery() async throws {
-        let document = #"{"issuer":"https://op.example/tenant","authorization_endpoint":"https://op.example/tenant/authorize","token_endpoint":"https://op.example/tenant/token","jwks_uri":"https://op.example/tenant/jwks"}"#
+        let document =
+            #"{"issuer":"https://op.example/tenant","authorization_endpoint":"https://op.example/tenant/authorize","token_endpoint":"https://op.example/tenant/token","jwks_uri":"https://op.example/tenant/jwks"}"#
         let site = FakeSite([
             "GET https://op.example/tenant/.well-known/openid-configuration": { _ in
                 TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(document.utf8))
@@ -151,14 +163,21 @@ import Testing
         let cache = MetadataCache(transport: site)
         let found = try await Discovery.metadata(forIssuer: "https://op.example/tenant/", cache: cache)
         #expect(found.metadata.tokenEndpoint == "https://op.example/tenant/token")
-        #expect(found.source == "OpenID Connect Discovery at https://op.example/tenant/.well-known/openid-configuration (RFC 8414 metadata: HTTP 404)")
-        #expect(site.requests.map(\.url) == [
-            "https://op.example/.well-known/oauth-authorization-server/tenant", "https://op.example/tenant/.well-known/openid-configuration",
-        ])
+        #expect(
+            found.source == "OpenID Connect Discovery at https://op.example/tenant/.well-known/openid-configuration (RFC 8414 metadata: HTTP 404)"
+        )
+        #expect(
+            site.requests.map(\.url) == [
+                "https://op.example/.well-known/oauth-authorization-server/tenant", "https://op.example/tenant/.well-known/openid-configuration",
+            ]
+        )
         let neither = await #expect(throws: OAuthError.self) { try await Discovery.metadata(forIssuer: "https://op.example/other", cache: cache) }
         #expect(neither?.errorDescription?.hasPrefix("neither RFC 8414 metadata") == true)
         #expect(Discovery.expectedIssuer(forMetadataURL: "https://op.example/t/.well-known/openid-configuration") == "https://op.example/t")
-        #expect(Discovery.expectedIssuer(forMetadataURL: "https://op.example:8443/.well-known/oauth-authorization-server/t") == "https://op.example:8443/t")
+        #expect(
+            Discovery.expectedIssuer(forMetadataURL: "https://op.example:8443/.well-known/oauth-authorization-server/t")
+                == "https://op.example:8443/t"
+        )
         #expect(Discovery.expectedIssuer(forMetadataURL: "https://op.example/metadata.json") == nil)
     }
 
@@ -196,18 +215,28 @@ import Testing
         let head = "name: o\nclient: { client_id: k, client_secret: s }\nsteps:\n  - request_token: {}\n"
         let ok = try ScenarioLoader.parse(
             YAMLNode.parse(head + "provider: { url: http://127.0.0.1:1, request_token: /rt, authorize: /a, access_token: /at }\n", file: "o.yaml"),
-            folder: "t", environment: [:])
+            folder: "t",
+            environment: [:]
+        )
         #expect(ok.external?.isOAuth1 == true)
         let missing = #expect(throws: YAMLLocatedError.self) {
-            try ScenarioLoader.parse(YAMLNode.parse(head + "provider: { url: http://127.0.0.1:1, request_token: /rt, authorize: /a }\n", file: "o.yaml"), folder: "t", environment: [:])
+            try ScenarioLoader.parse(
+                YAMLNode.parse(head + "provider: { url: http://127.0.0.1:1, request_token: /rt, authorize: /a }\n", file: "o.yaml"),
+                folder: "t",
+                environment: [:]
+            )
         }
         #expect(missing?.message.contains("needs access_token") == true)
         let foreign = #expect(throws: YAMLLocatedError.self) {
             try ScenarioLoader.parse(
                 YAMLNode.parse(
                     head.replacingOccurrences(of: "request_token: {}", with: "refresh: {}")
-                        + "provider: { url: http://127.0.0.1:1, request_token: /rt, authorize: /a, access_token: /at }\n", file: "o.yaml"),
-                folder: "t", environment: [:])
+                        + "provider: { url: http://127.0.0.1:1, request_token: /rt, authorize: /a, access_token: /at }\n",
+                    file: "o.yaml"
+                ),
+                folder: "t",
+                environment: [:]
+            )
         }
         #expect(foreign?.message.contains("refresh is not an action of oauth1 providers") == true)
         #expect(foreign?.line == 4)

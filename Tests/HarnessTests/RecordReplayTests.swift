@@ -14,8 +14,12 @@ import Testing
         try FileManager.default.copyItem(atPath: repositoryRoot + "/MockProviders", toPath: profiles)
         let transport = AsyncHTTPClientTransport()
         let recording = try await ScenarioRecorder.record(
-            scenarioPath: repositoryRoot + "/Scenarios/oauth2/post-auth-success.yaml", profileName: "recorded", catalog: try ProviderCatalog.load(directory: profiles),
-            environment: [:], transport: transport)
+            scenarioPath: repositoryRoot + "/Scenarios/oauth2/post-auth-success.yaml",
+            profileName: "recorded",
+            catalog: try ProviderCatalog.load(directory: profiles),
+            environment: [:],
+            transport: transport
+        )
         try await transport.shutdown()
         #expect(recording.result.outcome == .passed)
         #expect(recording.exchanges == 4)
@@ -35,14 +39,19 @@ import Testing
     }
 
     @Test func replayingPastTheRecordingIsAClearError() async throws {
-        let profile = try ProviderProfile(yaml: YAMLNode.parse("""
-            name: tiny
-            models: a test
-            protocol: replay
-            exchanges:
-              - request: { method: GET, path: /api/me }
-                response: { status: 200, headers: { Content-Type: application/json }, body: '{"sub":"x"}' }
-            """, file: "tiny.yaml"))
+        let profile = try ProviderProfile(
+            yaml: YAMLNode.parse(
+                """
+                name: tiny
+                models: a test
+                protocol: replay
+                exchanges:
+                  - request: { method: GET, path: /api/me }
+                    response: { status: 200, headers: { Content-Type: application/json }, body: '{"sub":"x"}' }
+                """,
+                file: "tiny.yaml"
+            )
+        )
         let provider = MockReplayProvider(profile: profile)
         #expect(await provider.handle(TransportRequest(method: "GET", url: "/api/me")).status == 200)
         let second = await provider.handle(TransportRequest(method: "GET", url: "/api/me"))

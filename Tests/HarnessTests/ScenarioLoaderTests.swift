@@ -101,7 +101,10 @@ let validHead = """
         try "name: [unclosed\n".write(toFile: directory + "/c-bad.yaml", atomically: true, encoding: .utf8)
         let validation = HarnessRun.validate(paths: [], profilesDirectory: directory)
         #expect(validation.profiles == 1)
-        #expect(Set(validation.errors.map { URL(fileURLWithPath: $0.file).lastPathComponent }) == ["b-bad.yaml", "c-bad.yaml"], "\(validation.errors)")
+        #expect(
+            Set(validation.errors.map { URL(fileURLWithPath: $0.file).lastPathComponent }) == ["b-bad.yaml", "c-bad.yaml"],
+            "\(validation.errors)"
+        )
     }
 
     @Test func expectationSubjectsAreParsedWhenTheScenarioLoads() throws {
@@ -109,8 +112,10 @@ let validHead = """
         #expect(Assertion.Subject(key: "provider.token_requests.jwt_bearer") == .providerTokenRequests("jwt_bearer"))
         #expect(Assertion.Subject(key: "jwks.fetches") == .jwksFetches)
         for unknown in ["token.", "status.code", "tokens.x", "jwks.fetches.x", ""] { #expect(Assertion.Subject(key: unknown) == nil, "\(unknown)") }
-        for key in ["token.a.b", "status", "body", "header.WWW-Authenticate", "json.x.0", "authorization_url.nonce", "update_callback.count",
-            "provider.token_requests.password", "metadata.issuer", "id_token.sub", "userinfo.email", "jwks.fetches", "logout.state"] {
+        for key in [
+            "token.a.b", "status", "body", "header.WWW-Authenticate", "json.x.0", "authorization_url.nonce", "update_callback.count",
+            "provider.token_requests.password", "metadata.issuer", "id_token.sub", "userinfo.email", "jwks.fetches", "logout.state",
+        ] {
             #expect(Assertion.Subject(key: key)?.description == key)
         }
         let error = #expect(throws: YAMLLocatedError.self) { try parse(validHead + "steps:\n  - expect: { tokens.access_token: present }\n") }
@@ -119,17 +124,22 @@ let validHead = """
     }
 
     @Test func stepsAndExpectationsAreRead() throws {
-        let scenario = try parse(validHead + """
-            steps:
-              - authorize: { consent: deny, user: bob }
-                expect_error: { error: access_denied, status: 302 }
-              - expect: { token.access_token: absent, json.sub: { matches: "^a" } }
-              - advance_clock: 2h
-            """)
+        let scenario = try parse(
+            validHead + """
+                steps:
+                  - authorize: { consent: deny, user: bob }
+                    expect_error: { error: access_denied, status: 302 }
+                  - expect: { token.access_token: absent, json.sub: { matches: "^a" } }
+                  - advance_clock: 2h
+                """
+        )
         #expect(scenario.steps.count == 3)
         #expect(scenario.steps[0].expectError?.code == "access_denied")
         #expect(scenario.steps[0].line == 7)
-        guard case .advanceClock(let seconds) = scenario.steps[2].action else { Issue.record("not advance_clock"); return }
+        guard case .advanceClock(let seconds) = scenario.steps[2].action else {
+            Issue.record("not advance_clock")
+            return
+        }
         #expect(seconds == 7200)
     }
 
@@ -143,7 +153,10 @@ let validHead = """
         (validHead + "steps:\n  - get: /a\n  - expect: { status: [1 }\n", 8, 26, "invalid YAML"),
         ("name: n\nprovider: nowhere\nclient: { client_id: a }\nsteps: [get: /x]\n", 2, 11, "unknown provider \"nowhere\""),
         ("name: n\nprovider: standard-oauth2\nsteps: []\n", 1, 1, "missing the required key \"client\""),
-        ("name: n\nprovider: standard-oauth2\nclient: { client_id: a, auth_method: client_secret_post }\nsteps: [get: /x]\n", 3, 38, "needs a client_secret"),
+        (
+            "name: n\nprovider: standard-oauth2\nclient: { client_id: a, auth_method: client_secret_post }\nsteps: [get: /x]\n", 3, 38,
+            "needs a client_secret"
+        ),
         (validHead.replacingOccurrences(of: "harness-secret", with: "${BROKEN") + "steps: [get: /x]\n", 5, 18, "unterminated ${"),
     ])
     func errorsNameFileLineColumnAndWhatWasExpected(yaml: String, line: Int, column: Int, message: String) {

@@ -13,7 +13,8 @@ struct SecretLedger {
     /// Codes, tokens, verifiers, passwords, client credentials and assertions of every exchange.
     mutating func record(_ request: TransportRequest, _ response: TransportResponse) {
         let names = [
-            "code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "refresh_token", "access_token", "token", "id_token_hint",
+            "code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "refresh_token", "access_token", "token",
+            "id_token_hint",
             "oauth_verifier", "oauth_token",
         ]
         if let form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self)) {
@@ -29,10 +30,14 @@ struct SecretLedger {
                 }
             } else if let credentials = authorization.split(separator: " ").dropFirst().first {
                 secrets.insert(String(credentials))
-                if authorization.hasPrefix("Basic "), let pair = Data(base64Encoded: String(credentials)).map({ String(decoding: $0, as: UTF8.self) }),
+                if authorization.hasPrefix("Basic "),
+                    let pair = Data(base64Encoded: String(credentials)).map({ String(decoding: $0, as: UTF8.self) }),
                     let colon = pair.firstIndex(of: ":")
                 {
-                    secrets.insert((try? PercentEncoding.decode(pair[pair.index(after: colon)...], plusAsSpace: true)) ?? String(pair[pair.index(after: colon)...]))
+                    secrets.insert(
+                        (try? PercentEncoding.decode(pair[pair.index(after: colon)...], plusAsSpace: true))
+                            ?? String(pair[pair.index(after: colon)...])
+                    )
                 }
             }
         }
@@ -43,7 +48,9 @@ struct SecretLedger {
             for name in ["oauth_token", "oauth_token_secret"] { secrets.formUnion(form.values(for: name)) }
         }
         if let json = try? JSONValue.parse(response.body) {
-            for name in ["access_token", "refresh_token", "id_token", "device_code"] { if let value = json[name]?.stringValue { secrets.insert(value) } }
+            for name in ["access_token", "refresh_token", "id_token", "device_code"] {
+                if let value = json[name]?.stringValue { secrets.insert(value) }
+            }
         }
         secrets.remove(Redactor.mask)
         secrets = secrets.filter { $0.count >= 4 }
@@ -102,16 +109,27 @@ final class LedgerTransport: HTTPTransport {
     /// Token responses as broken or unusual as providers send them, each carrying secrets.
     static let hostile: [(type: String, body: String, secrets: [String])] = [
         ("application/json", #"{"access_token":"Hq7vT2mKpL9xW4rN8cZ1","token_ty"#, ["Hq7vT2mKpL9xW4rN8cZ1"]),
-        ("application/json", #"{"access_token":"dUp1aCcEsStOkEnAaAa1","access_token":"dUp2aCcEsStOkEnBbBb2","token_type":"Bearer"}"#,
-         ["dUp1aCcEsStOkEnAaAa1", "dUp2aCcEsStOkEnBbBb2"]),
+        (
+            "application/json", #"{"access_token":"dUp1aCcEsStOkEnAaAa1","access_token":"dUp2aCcEsStOkEnBbBb2","token_type":"Bearer"}"#,
+            ["dUp1aCcEsStOkEnAaAa1", "dUp2aCcEsStOkEnBbBb2"]
+        ),
         ("application/json", #"{"access_token":"sLaSh\/eScApEd\/ToKeN77","token_type":"Bearer","expires_in":"x"}"#, ["sLaSh/eScApEd/ToKeN77"]),
         ("application/x-www-form-urlencoded", "access_token=lOwEr%2fpErCeNt%2fToKeN88&token_type=bearer&expires_in=zz", ["lOwEr/pErCeNt/ToKeN88"]),
         ("text/html", "access_token=hTmLlAbElLeDfOrMtOk99&token_type=bearer&expires_in=zz", ["hTmLlAbElLeDfOrMtOk99"]),
-        ("application/json", #"{"api_key":"aPiKeYvAlUe0123456789","accessToken":"cAmElCaSeToKeN012345","incoming_webhook":{"url":"https://hooks.example/T0/B0/wEbHoOkSeCrEt012"}}"#,
-         ["aPiKeYvAlUe0123456789", "cAmElCaSeToKeN012345", "https://hooks.example/T0/B0/wEbHoOkSeCrEt012"]),
-        ("application/json", #"{"error":"invalid_grant","error_description":"refresh token rEfReShInErRoR0123456 is revoked","refresh_token":"rEfReShInErRoR0123456"}"#,
-         ["rEfReShInErRoR0123456"]),
-        ("application/json", "{\"access_token\":\"" + String(repeating: "p", count: 2030) + "sTrAdDlEtHeCuT0123456789\"}", ["sTrAdDlEtHeCuT0123456789"]),
+        (
+            "application/json",
+            #"{"api_key":"aPiKeYvAlUe0123456789","accessToken":"cAmElCaSeToKeN012345","incoming_webhook":{"url":"https://hooks.example/T0/B0/wEbHoOkSeCrEt012"}}"#,
+            ["aPiKeYvAlUe0123456789", "cAmElCaSeToKeN012345", "https://hooks.example/T0/B0/wEbHoOkSeCrEt012"]
+        ),
+        (
+            "application/json",
+            #"{"error":"invalid_grant","error_description":"refresh token rEfReShInErRoR0123456 is revoked","refresh_token":"rEfReShInErRoR0123456"}"#,
+            ["rEfReShInErRoR0123456"]
+        ),
+        (
+            "application/json", "{\"access_token\":\"" + String(repeating: "p", count: 2030) + "sTrAdDlEtHeCuT0123456789\"}",
+            ["sTrAdDlEtHeCuT0123456789"]
+        ),
     ]
 
     @Test func noReportLineOrMessageOfAFullRunContainsASecret() async throws {
@@ -120,17 +138,21 @@ final class LedgerTransport: HTTPTransport {
         var hostileSecrets: [String] = []
         try FileManager.default.createDirectory(atPath: directory + "/hostile", withIntermediateDirectories: true)
         for (index, answer) in Self.hostile.enumerated() {
-            scripted["http://hostile.test/token/\(index)"] = TransportResponse(status: 200, headers: ["Content-Type": answer.type], body: Array(answer.body.utf8))
+            scripted["http://hostile.test/token/\(index)"] = TransportResponse(
+                status: 200,
+                headers: ["Content-Type": answer.type],
+                body: Array(answer.body.utf8)
+            )
             hostileSecrets += answer.secrets
             try """
-                name: hostile token response \(index)
-                provider: { url: "http://hostile.test", token: /token/\(index) }
-                client: { client_id: c, client_secret: hostile-client-secret-\(index) }
-                steps:
-                  - fetch_token: { grant: client_credentials }
-                  - expect: { token.access_token: { equals: "not what came back" } }
+            name: hostile token response \(index)
+            provider: { url: "http://hostile.test", token: /token/\(index) }
+            client: { client_id: c, client_secret: hostile-client-secret-\(index) }
+            steps:
+              - fetch_token: { grant: client_credentials }
+              - expect: { token.access_token: { equals: "not what came back" } }
 
-                """.write(toFile: directory + "/hostile/h\(index).yaml", atomically: true, encoding: .utf8)
+            """.write(toFile: directory + "/hostile/h\(index).yaml", atomically: true, encoding: .utf8)
         }
         let network = AsyncHTTPClientTransport()
         let transport = LedgerTransport(base: network, scripted: scripted)
@@ -142,7 +164,8 @@ final class LedgerTransport: HTTPTransport {
         var ledger = transport.ledger.withLock { $0 }
         ledger.secrets.formUnion(hostileSecrets)
         ledger.secrets.formUnion([
-            "harness-secret", "harness-jwt-secret-for-hs256-0123456789", "harness-consumer-secret", "legacy-consumer-secret", "harness-rp-secret-at-least-32-bytes-long",
+            "harness-secret", "harness-jwt-secret-for-hs256-0123456789", "harness-consumer-secret", "legacy-consumer-secret",
+            "harness-rp-secret-at-least-32-bytes-long",
             "alice-login-password", "test-user-password",
         ])
         #expect(ledger.secrets.count > 500, "the run issued and received \(ledger.secrets.count) secrets")
@@ -167,6 +190,9 @@ final class LedgerTransport: HTTPTransport {
         let leaked = await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: snapshot.leaks(in: text)) }
         }
-        #expect(leaked.isEmpty, "\(leaked.count) of \(ledger.secrets.count) secrets (or 8-character slices of them) reached a report, a printed line or a message")
+        #expect(
+            leaked.isEmpty,
+            "\(leaked.count) of \(ledger.secrets.count) secrets (or 8-character slices of them) reached a report, a printed line or a message"
+        )
     }
 }

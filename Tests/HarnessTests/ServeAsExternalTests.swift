@@ -57,7 +57,8 @@ import Testing
             "EXTERNAL_USERNAME": "alice", "EXTERNAL_PASSWORD": "alice-login-password",
             "EXTERNAL_REDIRECT_URI": "http://127.0.0.1:8400/callback", "EXTERNAL_POST_LOGOUT_REDIRECT_URI": "http://127.0.0.1:8400/logged-out",
             "EXTERNAL_API_PATH": "/oidc/userinfo", "EXTERNAL_REVOKE_PATH": "/oidc/revoke", "EXTERNAL_INTROSPECT_PATH": "/oidc/introspect",
-            "EXTERNAL_OAUTH1_URL": oauth1, "EXTERNAL_OAUTH1_CLIENT_KEY": "harness-consumer", "EXTERNAL_OAUTH1_CLIENT_SECRET": "harness-consumer-secret",
+            "EXTERNAL_OAUTH1_URL": oauth1, "EXTERNAL_OAUTH1_CLIENT_KEY": "harness-consumer",
+            "EXTERNAL_OAUTH1_CLIENT_SECRET": "harness-consumer-secret",
             "EXTERNAL_OAUTH1_API_PATH": "/1.1/account/verify_credentials.json",
         ]
         let directory = try temporaryDirectory()
@@ -80,14 +81,14 @@ import Testing
         let directory = try temporaryDirectory()
         let file = directory + "/clock.yaml"
         try """
-            name: a clock step against a real provider
-            provider: { url: "http://127.0.0.1:9", token: /token }
-            client: { client_id: c, client_secret: s }
-            steps:
-              - fetch_token: { grant: client_credentials }
-              - advance_clock: 2h
+        name: a clock step against a real provider
+        provider: { url: "http://127.0.0.1:9", token: /token }
+        client: { client_id: c, client_secret: s }
+        steps:
+          - fetch_token: { grant: client_credentials }
+          - advance_clock: 2h
 
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         let result = try runCLI(["run", file, "--junit", directory + "/junit.xml"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("\(file):6:5: advance_clock needs a built-in mock provider"), "\(result.stderr)")
@@ -97,7 +98,8 @@ import Testing
         let served = try Served(["standard-oauth2", "--auto-approve"])
         let base = try #require(served.urls["standard-oauth2"])
         let http = AsyncHTTPClientTransport()
-        let authorize = base + "/oauth2/authorize?response_type=code&client_id=harness-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A8400%2Fcallback&state=s1"
+        let authorize =
+            base + "/oauth2/authorize?response_type=code&client_id=harness-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A8400%2Fcallback&state=s1"
         func location(_ url: String) async throws -> String {
             let response = try await http.send(TransportRequest(method: "GET", url: url))
             #expect(response.status == 302)
@@ -106,8 +108,11 @@ import Testing
         #expect(try await location(authorize).hasPrefix("http://127.0.0.1:8400/callback?code="))
         let switched = try await http.send(.form(base + "/_harness/next-decision", FormParameters([("decision", "deny")])))
         #expect(switched.status == 200)
-        #expect(try await location(authorize) == "http://127.0.0.1:8400/callback?error=access_denied&error_description=the%20user%20denied%20the%20request&state=s1&iss="
-            + PercentEncoding.encode(base))
+        #expect(
+            try await location(authorize)
+                == "http://127.0.0.1:8400/callback?error=access_denied&error_description=the%20user%20denied%20the%20request&state=s1&iss="
+                + PercentEncoding.encode(base)
+        )
         #expect(try await location(authorize).contains("code="), "the switch applies to the next request only")
         #expect(try await location(authorize + "&login_hint=bob").contains("code="))
         try await http.shutdown()

@@ -17,7 +17,9 @@ final class FakeSite: HTTPTransport {
     func send(_ request: TransportRequest) async throws -> TransportResponse {
         sent.withLock { $0.append(request) }
         let key = request.method + " " + String(request.url.split(separator: "?", maxSplits: 1)[0])
-        guard let page = pages[key] else { return TransportResponse(status: 404, headers: ["Content-Type": "text/html"], body: Array("<h1>Not Found</h1>".utf8)) }
+        guard let page = pages[key] else {
+            return TransportResponse(status: 404, headers: ["Content-Type": "text/html"], body: Array("<h1>Not Found</h1>".utf8))
+        }
         return page(request)
     }
 
@@ -71,7 +73,10 @@ func formFields(_ request: TransportRequest) -> [String: String] {
                     : FakeSite.redirect("/accounts/login/?next=/o/authorize/%3Fclient_id%3Dx")
             },
             "GET https://op.example/accounts/login/": { _ in
-                FakeSite.html(login, headers: ["Set-Cookie": "csrftoken=c00k1e; expires=Tue, 30 Nov 2027 16:00:00 GMT; Max-Age=31449600; Path=/; SameSite=Lax"])
+                FakeSite.html(
+                    login,
+                    headers: ["Set-Cookie": "csrftoken=c00k1e; expires=Tue, 30 Nov 2027 16:00:00 GMT; Max-Age=31449600; Path=/; SameSite=Lax"]
+                )
             },
             "POST https://op.example/accounts/login/": { request in
                 let fields = formFields(request)
@@ -97,7 +102,11 @@ func formFields(_ request: TransportRequest) -> [String: String] {
         var wrong = UserAgent(transport: site, allowedHosts: ["op.example"])
         let failed = await #expect(throws: OAuthError.self) {
             try await wrong.navigate(
-                from: self.op + "/o/authorize/?client_id=x", to: self.callback, intent: .init(username: "alice", password: "nope"), step: "authorize")
+                from: self.op + "/o/authorize/?client_id=x",
+                to: self.callback,
+                intent: .init(username: "alice", password: "nope"),
+                step: "authorize"
+            )
         }
         #expect(failed?.code == "login_failed")
         #expect(failed?.errorDescription?.contains("Sign in") == true)
@@ -115,7 +124,8 @@ func formFields(_ request: TransportRequest) -> [String: String] {
                     <button type=submit name=action value=default>Continue</button>
                     <button type=button>Sign up</button>
                     </form></body></html>
-                    """)
+                    """
+                )
             },
             "POST https://login.op.example/u/login/identifier": { request in
                 formFields(request)["username"] == "alice" && formFields(request)["action"] == "default"
@@ -126,7 +136,8 @@ func formFields(_ request: TransportRequest) -> [String: String] {
                     """
                     <form method="post"><input type="hidden" name="state" value="abc"><input type="text" name="username" value="alice" readonly>
                     <input type="password" name="password"><button type="submit" name="action" value="default">Continue</button></form>
-                    """)
+                    """
+                )
             },
             "POST https://login.op.example/u/login/password": { request in
                 formFields(request)["password"] == "alice-password"
@@ -154,33 +165,58 @@ func formFields(_ request: TransportRequest) -> [String: String] {
             },
         ])
         var agent = UserAgent(transport: site, allowedHosts: ["op.example"])
-        let approved = try await agent.navigate(from: op + "/o/authorize/?client_id=x", to: "http://127.0.0.1:8400/callback", intent: alice, step: "authorize")
+        let approved = try await agent.navigate(
+            from: op + "/o/authorize/?client_id=x",
+            to: "http://127.0.0.1:8400/callback",
+            intent: alice,
+            step: "authorize"
+        )
         #expect(approved.contains("code=c4"))
         let posted = formFields(try #require(site.requests.last))
         #expect(posted["csrfmiddlewaretoken"] != nil && posted["client_id"] != nil && posted["code_challenge"] != nil)
         var denier = UserAgent(transport: site, allowedHosts: ["op.example"])
         let denied = try await denier.navigate(
-            from: op + "/o/authorize/?client_id=x", to: "http://127.0.0.1:8400/callback", intent: .init(decision: .deny), step: "authorize")
+            from: op + "/o/authorize/?client_id=x",
+            to: "http://127.0.0.1:8400/callback",
+            intent: .init(decision: .deny),
+            step: "authorize"
+        )
         #expect(denied.contains("error=access_denied"))
     }
 
     @Test func errorPagesFailTheStepWithStatusAndText() async throws {
         let site = FakeSite([
             "GET https://op.example/bad": { _ in
-                FakeSite.html("<html><head><title>Error 400</title><style>h1{}</style></head><body><h1>invalid_request</h1><p>Invalid redirect_uri &amp; client.</p></body></html>", status: 400)
+                FakeSite.html(
+                    "<html><head><title>Error 400</title><style>h1{}</style></head><body><h1>invalid_request</h1><p>Invalid redirect_uri &amp; client.</p></body></html>",
+                    status: 400
+                )
             },
             "GET https://op.example/json": { _ in
-                TransportResponse(status: 400, headers: ["Content-Type": "application/json"], body: Array(#"{"error":"unauthorized_client","error_description":"no"}"#.utf8))
+                TransportResponse(
+                    status: 400,
+                    headers: ["Content-Type": "application/json"],
+                    body: Array(#"{"error":"unauthorized_client","error_description":"no"}"#.utf8)
+                )
             },
             "GET https://op.example/nothing": { _ in FakeSite.html("<p>Please enable JavaScript to continue.</p>") },
         ])
         var agent = UserAgent(transport: site, allowedHosts: ["op.example"])
-        let page = await #expect(throws: OAuthError.self) { try await agent.navigate(from: self.op + "/bad?code=secret", to: self.callback, intent: .init(), step: "authorize") }
+        let page = await #expect(throws: OAuthError.self) {
+            try await agent.navigate(from: self.op + "/bad?code=secret", to: self.callback, intent: .init(), step: "authorize")
+        }
         #expect(page?.httpStatus == 400)
-        #expect(page?.errorDescription == "the provider answered https://op.example/bad with HTTP 400: \"Error 400 — invalid_request Invalid redirect_uri & client.\"")
-        let json = await #expect(throws: OAuthError.self) { try await agent.navigate(from: self.op + "/json", to: self.callback, intent: .init(), step: "authorize") }
+        #expect(
+            page?.errorDescription
+                == "the provider answered https://op.example/bad with HTTP 400: \"Error 400 — invalid_request Invalid redirect_uri & client.\""
+        )
+        let json = await #expect(throws: OAuthError.self) {
+            try await agent.navigate(from: self.op + "/json", to: self.callback, intent: .init(), step: "authorize")
+        }
         #expect(json?.code == "unauthorized_client")
-        let empty = await #expect(throws: OAuthError.self) { try await agent.navigate(from: self.op + "/nothing", to: self.callback, intent: .init(), step: "authorize") }
+        let empty = await #expect(throws: OAuthError.self) {
+            try await agent.navigate(from: self.op + "/nothing", to: self.callback, intent: .init(), step: "authorize")
+        }
         #expect(empty?.code == "unexpected_page")
         #expect(empty?.errorDescription?.contains("Please enable JavaScript") == true)
     }
@@ -195,13 +231,19 @@ func formFields(_ request: TransportRequest) -> [String: String] {
         ])
         var agent = UserAgent(transport: site, allowedHosts: ["op.example"])
         for (path, fragment) in [
-            ("/away", "third-party host tracker.example"), ("/script", "a javascript: URL"), ("/down", "from https to plain http"), ("/loop", "after 20 requests"),
+            ("/away", "third-party host tracker.example"), ("/script", "a javascript: URL"), ("/down", "from https to plain http"),
+            ("/loop", "after 20 requests"),
         ] {
-            let error = await #expect(throws: OAuthError.self) { try await agent.navigate(from: self.op + path, to: self.callback, intent: .init(), step: "authorize") }
+            let error = await #expect(throws: OAuthError.self) {
+                try await agent.navigate(from: self.op + path, to: self.callback, intent: .init(), step: "authorize")
+            }
             #expect(error?.errorDescription?.contains(fragment) == true, "\(path): \(error?.description ?? "")")
         }
         // A native app's custom-scheme redirect URI is the one non-web target allowed.
-        #expect(try await agent.navigate(from: op + "/app", to: "com.example.app:/oauth", intent: .init(), step: "authorize") == "com.example.app:/oauth?code=c5")
+        #expect(
+            try await agent.navigate(from: op + "/app", to: "com.example.app:/oauth", intent: .init(), step: "authorize")
+                == "com.example.app:/oauth?code=c5"
+        )
         #expect(site.requests.filter { $0.url.hasSuffix("/loop") }.count == 20)
     }
 
@@ -212,7 +254,8 @@ func formFields(_ request: TransportRequest) -> [String: String] {
                     """
                     <html><body onload="document.forms[0].submit()"><form method="post" action="https://rp.example/callback">
                     <input type="hidden" name="code" value="c6"><input type="hidden" name="state" value="s6"></form></body></html>
-                    """)
+                    """
+                )
             }
         ])
         var agent = UserAgent(transport: site, allowedHosts: ["op.example"])
@@ -239,7 +282,8 @@ func formFields(_ request: TransportRequest) -> [String: String] {
             </form>
             <input form="f" type="hidden" name="outside" value="o">
             <p>Forgot&nbsp;password?</p>
-            """)
+            """
+        )
         #expect(page.forms.count == 1)
         let form = page.forms[0]
         #expect(form.action == "/login?next=%2Fa&b=1")
@@ -258,7 +302,9 @@ func formFields(_ request: TransportRequest) -> [String: String] {
     }
 
     @Test func brokenMarkupNeverTraps() {
-        for html in ["<", "<form", "<form action=\"", "<input name='x", "<!--", "<script>", "&#99999999;&#x;&", "<select><option>", "</form></form><button>"] {
+        for html in [
+            "<", "<form", "<form action=\"", "<input name='x", "<!--", "<script>", "&#99999999;&#x;&", "<select><option>", "</form></form><button>",
+        ] {
             _ = HTMLPage.parse(html)
         }
         #expect(HTMLPage.decodeEntities("&#65;&#x42;&amp;&unknown;&") == "AB&&unknown;&")
@@ -280,8 +326,15 @@ func formFields(_ request: TransportRequest) -> [String: String] {
         #expect(jar.header(for: "https://api.example.com/", now: now) == "wide=w", "host-only cookies stay with their host")
         #expect(jar.header(for: "https://evil.example.org/", now: now) == nil)
         jar.store(["sid=2; Path=/"], from: "https://login.example.com/", now: now)
-        #expect(jar.header(for: "https://login.example.com/", now: now) == "wide=w; sid=2", "a newer cookie replaces the older (and sorts after older ones of the same path length)")
-        jar.store(["sid=; Max-Age=0; Path=/", "wide=; Domain=example.com; Path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT"], from: "https://login.example.com/", now: now)
+        #expect(
+            jar.header(for: "https://login.example.com/", now: now) == "wide=w; sid=2",
+            "a newer cookie replaces the older (and sorts after older ones of the same path length)"
+        )
+        jar.store(
+            ["sid=; Max-Age=0; Path=/", "wide=; Domain=example.com; Path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT"],
+            from: "https://login.example.com/",
+            now: now
+        )
         #expect(jar.header(for: "https://login.example.com/", now: now) == nil)
         jar.store(["s=1; Secure"], from: "https://a.example.net/", now: now)
         #expect(jar.header(for: "http://a.example.net/", now: now) == nil, "Secure cookies never go over plain http")

@@ -33,8 +33,14 @@ final class UpdateCounter: Sendable {
         let code = try await flow.code()
         let updates = UpdateCounter()
         let session = OAuth2Session(
-            clientID: "harness-client", clientSecret: "harness-secret", redirectURI: flow.redirect, tokenEndpoint: "http://mock.test:80/oauth2/token",
-            updateToken: { _, _ in updates.increment() }, transport: InMemoryTransport(provider: provider), clock: clock)
+            clientID: "harness-client",
+            clientSecret: "harness-secret",
+            redirectURI: flow.redirect,
+            tokenEndpoint: "http://mock.test:80/oauth2/token",
+            updateToken: { _, _ in updates.increment() },
+            transport: InMemoryTransport(provider: provider),
+            clock: clock
+        )
         try await session.fetchToken(code: code)
         clock.advance(by: 3601)
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -53,8 +59,11 @@ final class UpdateCounter: Sendable {
         func session(_ keyFile: String) async throws -> OAuth2Session {
             let pem = try String(contentsOfFile: repositoryRoot + "/Scenarios/keys/" + keyFile, encoding: .utf8)
             return OAuth2Session(
-                clientID: "harness-jwt-client", clientAuth: JWTClientAuthentication.privateKeyJWT(try await .privateKey(pem: pem), clock: clock),
-                transport: InMemoryTransport(provider: provider), clock: clock)
+                clientID: "harness-jwt-client",
+                clientAuth: JWTClientAuthentication.privateKeyJWT(try await .privateKey(pem: pem), clock: clock),
+                transport: InMemoryTransport(provider: provider),
+                clock: clock
+            )
         }
         let good = try await session("test-fixture-jwt-client.private.pem")
         #expect(try await good.fetchToken("http://mock.test:80/oauth2/token", grant: .clientCredentials).accessToken.isEmpty == false)
@@ -72,7 +81,11 @@ final class UpdateCounter: Sendable {
         var form = FormParameters([("grant_type", "client_credentials")])
         var headers = HeaderList()
         try await auth.authenticate(
-            form: &form, headers: &headers, endpoint: "http://mock.test:80/oauth2/token", client: .init(clientID: "harness-jwt-client", clientSecret: nil))
+            form: &form,
+            headers: &headers,
+            endpoint: "http://mock.test:80/oauth2/token",
+            client: .init(clientID: "harness-jwt-client", clientSecret: nil)
+        )
         let transport = InMemoryTransport(provider: provider)
         let request = TransportRequest.form("http://mock.test:80/oauth2/token", form, headers: headers)
         #expect(try await transport.send(request).status == 200)
@@ -85,8 +98,14 @@ final class UpdateCounter: Sendable {
         let pem = try String(contentsOfFile: repositoryRoot + "/Scenarios/keys/test-fixture-jwt-client.private.pem", encoding: .utf8)
         let signer = try await AssertionSigner.privateKey(pem: pem)
         let session = AssertionSession(
-            tokenEndpoint: "http://mock.test:80/oauth2/token", issuer: "harness-jwt-client", subject: "alice", signer: signer,
-            clientAuth: JWTClientAuthentication.privateKeyJWT(signer, clock: clock), transport: InMemoryTransport(provider: provider), clock: clock)
+            tokenEndpoint: "http://mock.test:80/oauth2/token",
+            issuer: "harness-jwt-client",
+            subject: "alice",
+            signer: signer,
+            clientAuth: JWTClientAuthentication.privateKeyJWT(signer, clock: clock),
+            transport: InMemoryTransport(provider: provider),
+            clock: clock
+        )
         try await session.fetchToken()
         #expect(try await session.request("GET", "http://mock.test:80/api/me").status == 200)
         clock.advance(by: 3600)

@@ -12,8 +12,11 @@ import Testing
 
     static func tokenRequest(_ running: RunningProvider) -> TransportRequest {
         TransportRequest(
-            method: "POST", url: running.url("/oauth2/token"), headers: ["Content-Type": "application/x-www-form-urlencoded"],
-            body: Array("grant_type=client_credentials".utf8))
+            method: "POST",
+            url: running.url("/oauth2/token"),
+            headers: ["Content-Type": "application/x-www-form-urlencoded"],
+            body: Array("grant_type=client_credentials".utf8)
+        )
     }
 
     @Test func profileFaultsAreArmedWhenTheProviderStarts() async throws {
@@ -34,7 +37,8 @@ import Testing
             _ = try Self.profile(appending: "faults:\n  - { kind: teleport }\n")
         } throws: { error in
             guard let located = error as? YAMLLocatedError else { return false }
-            return located.line > 40 && located.column > 1 && located.message.contains("fault kind") && located.message.contains("close_before_response")
+            return located.line > 40 && located.column > 1 && located.message.contains("fault kind")
+                && located.message.contains("close_before_response")
         }
         #expect(throws: YAMLLocatedError.self) { _ = try Self.profile(appending: "faults:\n  - { kind: status, status: 42 }\n") }
         #expect(throws: YAMLLocatedError.self) { _ = try Self.profile(appending: "faults:\n  - { kind: latency, count: 0 }\n") }

@@ -17,7 +17,8 @@ import Testing
         ]
         #expect(
             IndependentVerification.signatureBaseString(method: "post", url: "HTTP://Example.com:80/request", parameters: parameters)
-                == "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7")
+                == "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7"
+        )
         #expect(IndependentVerification.baseStringURI("https://www.example.net:8080/?q=1") == "https://www.example.net:8080/")
         #expect(IndependentVerification.rfc5849Encode("jjd99$tj88uiths3 ~é") == "jjd99%24tj88uiths3%20~%C3%A9")
     }
@@ -29,10 +30,18 @@ import Testing
             ("file", "vacation.jpg"), ("size", "original"), ("oauth_consumer_key", "dpf43f3p2l4k3l03"), ("oauth_token", "nnch734d00sl2jdk"),
             ("oauth_signature_method", "HMAC-SHA1"), ("oauth_timestamp", "137131202"), ("oauth_nonce", "chapoH"),
         ]
-        let base = try #require(IndependentVerification.signatureBaseString(method: "GET", url: "http://photos.example.net/photos", parameters: photos))
+        let base = try #require(
+            IndependentVerification.signatureBaseString(method: "GET", url: "http://photos.example.net/photos", parameters: photos)
+        )
         func hmac(_ signature: String, secret: String = "kd94hf93k423kf44", token: String? = "pfkkdhi9sl3r4s00") -> Bool {
             IndependentVerification.verifyOAuth1(
-                method: "HMAC-SHA1", signature: signature, baseString: base, clientSecret: secret, tokenSecret: token, rsaPublicKeyPEM: nil)
+                method: "HMAC-SHA1",
+                signature: signature,
+                baseString: base,
+                clientSecret: secret,
+                tokenSecret: token,
+                rsaPublicKeyPEM: nil
+            )
         }
         #expect(hmac("MdpQcU8iPSUjWoN/UDMsK2sui9I="))
         #expect(!hmac("MdpQcU8iPSUjWoN/UDMsK2sui9I=", secret: "kd94hf93k423kf45"), "wrong key")
@@ -42,20 +51,49 @@ import Testing
 
         let rsaBase = try #require(
             IndependentVerification.signatureBaseString(
-                method: "GET", url: "http://photos.example.net/photos",
+                method: "GET",
+                url: "http://photos.example.net/photos",
                 parameters: [
-                    ("file", "vacaction.jpg"), ("size", "original"), ("oauth_consumer_key", "dpf43f3p2l4k3l03"), ("oauth_signature_method", "RSA-SHA1"),
+                    ("file", "vacaction.jpg"), ("size", "original"), ("oauth_consumer_key", "dpf43f3p2l4k3l03"),
+                    ("oauth_signature_method", "RSA-SHA1"),
                     ("oauth_timestamp", "1196666512"), ("oauth_nonce", "13917289812797014437"), ("oauth_version", "1.0"),
-                ]))
+                ]
+            )
+        )
         let privatePEM = try String(contentsOfFile: repositoryRoot + "/Tests/fixtures/keys/oauth-test-suite-rsa1024.private.pem", encoding: .utf8)
         let publicPEM = try RSASigningKey(pem: privatePEM).key.publicKey.pemRepresentation
         let published =
             "jvTp/wX1TYtByB1m+Pbyo0lnCOLIsyGCH7wke8AUs3BpnwZJtAuEJkvQL2/9n4s5wUmUl4aCI4BwpraNx4RtEXMe5qg5T1LVTGliMRpKasKsW//e+RinhejgCuzoH26dyF8iY2ZZ/5D1ilgeijhV/vBka5twt399mXwaYdCwFYE="
-        #expect(IndependentVerification.verifyOAuth1(method: "RSA-SHA1", signature: published, baseString: rsaBase, clientSecret: nil, tokenSecret: nil, rsaPublicKeyPEM: publicPEM))
-        #expect(!IndependentVerification.verifyOAuth1(method: "RSA-SHA1", signature: published, baseString: rsaBase + "x", clientSecret: nil, tokenSecret: nil, rsaPublicKeyPEM: publicPEM))
-        #expect(IndependentVerification.verifyOAuth1(
-            method: "PLAINTEXT", signature: "djr9rjt0jd78jf88&jjd99%24tj88uiths3", baseString: "", clientSecret: "djr9rjt0jd78jf88", tokenSecret: "jjd99$tj88uiths3",
-            rsaPublicKeyPEM: nil))
+        #expect(
+            IndependentVerification.verifyOAuth1(
+                method: "RSA-SHA1",
+                signature: published,
+                baseString: rsaBase,
+                clientSecret: nil,
+                tokenSecret: nil,
+                rsaPublicKeyPEM: publicPEM
+            )
+        )
+        #expect(
+            !IndependentVerification.verifyOAuth1(
+                method: "RSA-SHA1",
+                signature: published,
+                baseString: rsaBase + "x",
+                clientSecret: nil,
+                tokenSecret: nil,
+                rsaPublicKeyPEM: publicPEM
+            )
+        )
+        #expect(
+            IndependentVerification.verifyOAuth1(
+                method: "PLAINTEXT",
+                signature: "djr9rjt0jd78jf88&jjd99%24tj88uiths3",
+                baseString: "",
+                clientSecret: "djr9rjt0jd78jf88",
+                tokenSecret: "jjd99$tj88uiths3",
+                rsaPublicKeyPEM: nil
+            )
+        )
     }
 
     /// RFC 7636 Appendix B.
@@ -78,13 +116,16 @@ import Testing
         let timestamp = String(Int(clock.now().timeIntervalSince1970))
         let nonce = "n-" + breakage.replacingOccurrences(of: " ", with: "-")
         var oauth = [
-            ("oauth_consumer_key", "harness-consumer"), ("oauth_signature_method", "HMAC-SHA1"), ("oauth_timestamp", timestamp), ("oauth_nonce", nonce),
+            ("oauth_consumer_key", "harness-consumer"), ("oauth_signature_method", "HMAC-SHA1"), ("oauth_timestamp", timestamp),
+            ("oauth_nonce", nonce),
             ("oauth_callback", "http://127.0.0.1:8400/callback"), ("oauth_version", "1.0"),
         ]
         let query = [("q", "a b"), ("z", "1")]
         func encode(_ text: String) -> String {
             var encoded = IndependentVerification.rfc5849Encode(text)
-            if breakage == "lowercase hex" { encoded = encoded.replacingOccurrences(of: "%3A", with: "%3a").replacingOccurrences(of: "%2F", with: "%2f") }
+            if breakage == "lowercase hex" {
+                encoded = encoded.replacingOccurrences(of: "%3A", with: "%3a").replacingOccurrences(of: "%2F", with: "%2f")
+            }
             if breakage == "plus for space" { encoded = encoded.replacingOccurrences(of: "%20", with: "+") }
             return encoded
         }
@@ -93,11 +134,17 @@ import Testing
         let normalized = pairs.map { $0.0 + "=" + $0.1 }.joined(separator: "&")
         let base = "POST&" + encode("http://mock.test/oauth/request_token") + "&" + encode(normalized)
         let key = (breakage == "wrong key" ? "harness-consumer-secreT" : "harness-consumer-secret") + "&"
-        let signature = Data(HMAC<Insecure.SHA1>.authenticationCode(for: Array(base.utf8), using: SymmetricKey(data: Array(key.utf8)))).base64EncodedString()
+        let signature = Data(HMAC<Insecure.SHA1>.authenticationCode(for: Array(base.utf8), using: SymmetricKey(data: Array(key.utf8))))
+            .base64EncodedString()
         oauth.append(("oauth_signature", signature))
-        let header = "OAuth " + oauth.map { "\(IndependentVerification.rfc5849Encode($0.0))=\"\(IndependentVerification.rfc5849Encode($0.1))\"" }.joined(separator: ", ")
+        let header =
+            "OAuth "
+            + oauth.map { "\(IndependentVerification.rfc5849Encode($0.0))=\"\(IndependentVerification.rfc5849Encode($0.1))\"" }.joined(
+                separator: ", "
+            )
         let response = await provider.handle(
-            TransportRequest(method: "POST", url: "/oauth/request_token?q=a%20b&z=1", headers: ["Authorization": header, "Host": "mock.test"]))
+            TransportRequest(method: "POST", url: "/oauth/request_token?q=a%20b&z=1", headers: ["Authorization": header, "Host": "mock.test"])
+        )
         let problem = try FormParameters(parsing: response.bodyText)
         if breakage == "correct" {
             #expect(response.status == 200, "\(response.bodyText)")

@@ -53,7 +53,12 @@ struct InMemoryFlow {
 @Suite struct AuthorizationEndpointTests {
     @Test func consentPageOffersApproveAndDeny() async throws {
         let flow = try InMemoryFlow()
-        let page = await flow.provider.handle(TransportRequest(method: "GET", url: "/oauth2/authorize?response_type=code&client_id=harness-client&state=s&redirect_uri=http%3A%2F%2F127.0.0.1%3A8400%2Fcallback"))
+        let page = await flow.provider.handle(
+            TransportRequest(
+                method: "GET",
+                url: "/oauth2/authorize?response_type=code&client_id=harness-client&state=s&redirect_uri=http%3A%2F%2F127.0.0.1%3A8400%2Fcallback"
+            )
+        )
         #expect(page.status == 200)
         #expect(page.bodyText.contains(#"value="approve""#))
         #expect(page.bodyText.contains(#"value="deny""#))
@@ -62,7 +67,11 @@ struct InMemoryFlow {
     @Test func unregisteredRedirectURIIsNeverRedirectedTo() async throws {
         let flow = try InMemoryFlow()
         let response = await flow.provider.handle(
-            TransportRequest(method: "GET", url: "/oauth2/authorize?response_type=code&client_id=harness-client&redirect_uri=http%3A%2F%2Fevil.test%2Fcb"))
+            TransportRequest(
+                method: "GET",
+                url: "/oauth2/authorize?response_type=code&client_id=harness-client&redirect_uri=http%3A%2F%2Fevil.test%2Fcb"
+            )
+        )
         #expect(response.status == 400)
         #expect(response.headers["Location"] == nil)
         #expect(flow.json(response)?["error"] == .string("invalid_request"))
@@ -156,11 +165,15 @@ struct InMemoryFlow {
         let flow = try InMemoryFlow()
         let verifier = PKCE.generateVerifier()
         let code = try await flow.code([("code_challenge", verifier), ("code_challenge_method", "plain")])
-        let ok = await flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect), ("code_verifier", verifier)])
+        let ok = await flow.token([
+            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect), ("code_verifier", verifier),
+        ])
         #expect(ok.status == 200)
         // A verifier for a code that had no challenge is refused (PKCE downgrade).
         let plainCode = try await flow.code()
-        let downgrade = await flow.token([("grant_type", "authorization_code"), ("code", plainCode), ("redirect_uri", flow.redirect), ("code_verifier", verifier)])
+        let downgrade = await flow.token([
+            ("grant_type", "authorization_code"), ("code", plainCode), ("redirect_uri", flow.redirect), ("code_verifier", verifier),
+        ])
         #expect(flow.json(downgrade)?["error"] == .string("invalid_grant"))
     }
 
@@ -190,7 +203,10 @@ struct InMemoryFlow {
     @Test func accessTokensExpire() async throws {
         let flow = try InMemoryFlow()
         let code = try await flow.code()
-        let token = try #require(flow.json(await flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect)]))?["access_token"]?.stringValue)
+        let token = try #require(
+            flow.json(await flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect)]))?["access_token"]?
+                .stringValue
+        )
         let request = TransportRequest(method: "GET", url: "/api/me", headers: ["Authorization": "Bearer \(token)"])
         let fresh = await flow.provider.handle(request)
         #expect(fresh.status == 200)
@@ -297,7 +313,13 @@ struct InMemoryFlow {
         let http = AsyncHTTPClientTransport()
         let body = "grant_type=client_credentials&pad=" + String(repeating: "x", count: 70 * 1024)
         let response = try await http.send(
-            TransportRequest(method: "POST", url: running.url("/oauth2/token"), headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Array(body.utf8)))
+            TransportRequest(
+                method: "POST",
+                url: running.url("/oauth2/token"),
+                headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: Array(body.utf8)
+            )
+        )
         #expect(response.status == 413)
         #expect((try? JSONValue.parse(response.body))?["error"] == .string("invalid_request"))
         // The server still answers normally afterwards.

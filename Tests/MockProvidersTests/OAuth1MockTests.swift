@@ -14,10 +14,21 @@ func oauth1Profile(_ name: String = "twitter-style-oauth1") throws -> ProviderPr
 
     func provider() throws -> MockOAuth1Provider { MockOAuth1Provider(profile: try oauth1Profile(), clock: clock) }
 
-    func auth(_ type: SignatureType = .header, method: SignatureMethod = .hmacSHA1, secret: String = "harness-consumer-secret", nonce: String? = nil) -> OAuth1Auth {
+    func auth(
+        _ type: SignatureType = .header,
+        method: SignatureMethod = .hmacSHA1,
+        secret: String = "harness-consumer-secret",
+        nonce: String? = nil
+    ) -> OAuth1Auth {
         OAuth1Auth(
-            clientID: "harness-consumer", clientSecret: secret, callback: "http://127.0.0.1:8400/callback", signatureMethod: method, signatureType: type,
-            clock: clock, nonce: { nonce ?? SecureRandom.token(bytes: 8) })
+            clientID: "harness-consumer",
+            clientSecret: secret,
+            callback: "http://127.0.0.1:8400/callback",
+            signatureMethod: method,
+            signatureType: type,
+            clock: clock,
+            nonce: { nonce ?? SecureRandom.token(bytes: 8) }
+        )
     }
 
     func send(_ provider: MockOAuth1Provider, _ request: TransportRequest) async -> (Int, FormParameters) {
@@ -57,8 +68,14 @@ func oauth1Profile(_ name: String = "twitter-style-oauth1") throws -> ProviderPr
         let provider = try provider()
         var unknown = auth()
         unknown.clientID = "nobody"
-        #expect(await send(provider, try unknown.sign(.form("http://mock.test/oauth/request_token", FormParameters()))).1["oauth_problem"] == "consumer_key_unknown")
-        let (status, body) = await send(provider, .form("http://mock.test/oauth/request_token", FormParameters([("oauth_consumer_key", "harness-consumer")])))
+        #expect(
+            await send(provider, try unknown.sign(.form("http://mock.test/oauth/request_token", FormParameters()))).1["oauth_problem"]
+                == "consumer_key_unknown"
+        )
+        let (status, body) = await send(
+            provider,
+            .form("http://mock.test/oauth/request_token", FormParameters([("oauth_consumer_key", "harness-consumer")]))
+        )
         #expect(status == 400)
         #expect(body["oauth_problem"] == "parameter_absent")
         #expect(body["oauth_parameters_absent"]?.contains("oauth_signature") == true)
@@ -79,11 +96,18 @@ func oauth1Profile(_ name: String = "twitter-style-oauth1") throws -> ProviderPr
         let (_, temporary) = await send(provider, try auth().sign(.form("http://mock.test/oauth/request_token", FormParameters())))
         let token = try #require(temporary["oauth_token"])
         let approval = await provider.handle(.form("/oauth/authorize", FormParameters([("oauth_token", token), ("decision", "approve")])))
-        let verifier = try #require(URLComponents(string: approval.headers["Location"] ?? "")?.queryItems?.first { $0.name == "oauth_verifier" }?.value)
+        let verifier = try #require(
+            URLComponents(string: approval.headers["Location"] ?? "")?.queryItems?.first { $0.name == "oauth_verifier" }?.value
+        )
         func exchange() async throws -> (Int, FormParameters) {
             let signer = OAuth1Auth(
-                clientID: "harness-consumer", clientSecret: "harness-consumer-secret", token: token, tokenSecret: temporary["oauth_token_secret"],
-                verifier: verifier, clock: clock)
+                clientID: "harness-consumer",
+                clientSecret: "harness-consumer-secret",
+                token: token,
+                tokenSecret: temporary["oauth_token_secret"],
+                verifier: verifier,
+                clock: clock
+            )
             return await send(provider, try signer.sign(.form("http://mock.test/oauth/access_token", FormParameters())))
         }
         let first = try await exchange()
@@ -105,8 +129,14 @@ func oauth1Profile(_ name: String = "twitter-style-oauth1") throws -> ProviderPr
         #expect(body["oauth_token"] != nil)
         #expect(body["oauth_callback_confirmed"] == nil)
         // The legacy profile accepts HMAC-SHA1 in the header only.
-        let query = try OAuth1Auth(clientID: "legacy-consumer", clientSecret: "legacy-consumer-secret", callback: "oob", signatureType: .query, clock: clock)
-            .sign(.form("http://mock.test/oauth/request_token", FormParameters()))
+        let query = try OAuth1Auth(
+            clientID: "legacy-consumer",
+            clientSecret: "legacy-consumer-secret",
+            callback: "oob",
+            signatureType: .query,
+            clock: clock
+        )
+        .sign(.form("http://mock.test/oauth/request_token", FormParameters()))
         #expect(await send(provider, query).1["oauth_problem"] == "parameter_rejected")
     }
 }
@@ -129,8 +159,13 @@ func oauth1Profile(_ name: String = "twitter-style-oauth1") throws -> ProviderPr
         let token = try #require(temporary["oauth_token"])
         clock.advance(by: 601)
         let auth = OAuth1Auth(
-            clientID: "harness-consumer", clientSecret: "harness-consumer-secret", token: token, tokenSecret: temporary["oauth_token_secret"], verifier: "v",
-            clock: clock)
+            clientID: "harness-consumer",
+            clientSecret: "harness-consumer-secret",
+            token: token,
+            tokenSecret: temporary["oauth_token_secret"],
+            verifier: "v",
+            clock: clock
+        )
         let (status, problem) = await tests.send(provider, try auth.sign(.form("http://mock.test/oauth/access_token", FormParameters())))
         #expect(status == 401)
         #expect(problem["oauth_problem"] == "token_expired")

@@ -53,9 +53,19 @@ import Testing
             ("oauth_signature_method", "HMAC-SHA1"), ("oauth_timestamp", "137131201"), ("oauth_nonce", "7d8f3e4a"),
             ("oauth_signature", "bYT5CMsGcbgUdFHObYMEfcx6bsw%3D"),
         ]
-        let parameters = try SignatureBaseString.collectParameters(url: url, oauthParameters: oauth, formBody: try FormParameters(parsing: "c2&a3=2+q"))
-        #expect(SignatureBaseString.normalizedParameters(parameters) == "a2=r%20b&a3=2%20q&a3=a&b5=%3D%253D&c%40=&c2=&oauth_consumer_key=9djdj82h48djs9d2&oauth_nonce=7d8f3e4a&oauth_signature_method=HMAC-SHA1&oauth_timestamp=137131201&oauth_token=kkk9d7dh3k39sjv7")
-        #expect(try SignatureBaseString.make(method: "POST", url: url, parameters: parameters) == "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7")
+        let parameters = try SignatureBaseString.collectParameters(
+            url: url,
+            oauthParameters: oauth,
+            formBody: try FormParameters(parsing: "c2&a3=2+q")
+        )
+        #expect(
+            SignatureBaseString.normalizedParameters(parameters)
+                == "a2=r%20b&a3=2%20q&a3=a&b5=%3D%253D&c%40=&c2=&oauth_consumer_key=9djdj82h48djs9d2&oauth_nonce=7d8f3e4a&oauth_signature_method=HMAC-SHA1&oauth_timestamp=137131201&oauth_token=kkk9d7dh3k39sjv7"
+        )
+        #expect(
+            try SignatureBaseString.make(method: "POST", url: url, parameters: parameters)
+                == "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7"
+        )
     }
 
     /// §1.2: the photos request and its HMAC-SHA1 signature.
@@ -65,12 +75,40 @@ import Testing
             ("oauth_consumer_key", "dpf43f3p2l4k3l03"), ("oauth_token", "nnch734d00sl2jdk"), ("oauth_signature_method", "HMAC-SHA1"),
             ("oauth_timestamp", "137131202"), ("oauth_nonce", "chapoH"),
         ]
-        let base = try SignatureBaseString.make(method: "GET", url: url, parameters: SignatureBaseString.collectParameters(url: url, oauthParameters: oauth, formBody: nil))
-        #expect(base == "GET&http%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacation.jpg%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3DchapoH%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131202%26oauth_token%3Dnnch734d00sl2jdk%26size%3Doriginal")
-        let signature = try SignatureMethod.hmacSHA1.sign(baseString: base, clientSecret: "kd94hf93k423kf44", tokenSecret: "pfkkdhi9sl3r4s00", rsaKey: nil)
+        let base = try SignatureBaseString.make(
+            method: "GET",
+            url: url,
+            parameters: SignatureBaseString.collectParameters(url: url, oauthParameters: oauth, formBody: nil)
+        )
+        #expect(
+            base
+                == "GET&http%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacation.jpg%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3DchapoH%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131202%26oauth_token%3Dnnch734d00sl2jdk%26size%3Doriginal"
+        )
+        let signature = try SignatureMethod.hmacSHA1.sign(
+            baseString: base,
+            clientSecret: "kd94hf93k423kf44",
+            tokenSecret: "pfkkdhi9sl3r4s00",
+            rsaKey: nil
+        )
         #expect(signature == "MdpQcU8iPSUjWoN/UDMsK2sui9I=")
-        #expect(SignatureMethod.hmacSHA1.verify(signature: signature, baseString: base, clientSecret: "kd94hf93k423kf44", tokenSecret: "pfkkdhi9sl3r4s00", rsaPublicKey: nil))
-        #expect(!SignatureMethod.hmacSHA1.verify(signature: signature, baseString: base, clientSecret: "kd94hf93k423kf45", tokenSecret: "pfkkdhi9sl3r4s00", rsaPublicKey: nil))
+        #expect(
+            SignatureMethod.hmacSHA1.verify(
+                signature: signature,
+                baseString: base,
+                clientSecret: "kd94hf93k423kf44",
+                tokenSecret: "pfkkdhi9sl3r4s00",
+                rsaPublicKey: nil
+            )
+        )
+        #expect(
+            !SignatureMethod.hmacSHA1.verify(
+                signature: signature,
+                baseString: base,
+                clientSecret: "kd94hf93k423kf45",
+                tokenSecret: "pfkkdhi9sl3r4s00",
+                rsaPublicKey: nil
+            )
+        )
     }
 
     /// The RSA-SHA1 test case of the OAuth 1.0 test suite (the photos request signed with its
@@ -81,19 +119,43 @@ import Testing
             ("oauth_consumer_key", "dpf43f3p2l4k3l03"), ("oauth_signature_method", "RSA-SHA1"), ("oauth_timestamp", "1196666512"),
             ("oauth_nonce", "13917289812797014437"), ("oauth_version", "1.0"),
         ]
-        let base = try SignatureBaseString.make(method: "GET", url: url, parameters: SignatureBaseString.collectParameters(url: url, oauthParameters: oauth, formBody: nil))
-        #expect(base == "GET&http%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacaction.jpg%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3D13917289812797014437%26oauth_signature_method%3DRSA-SHA1%26oauth_timestamp%3D1196666512%26oauth_version%3D1.0%26size%3Doriginal")
+        let base = try SignatureBaseString.make(
+            method: "GET",
+            url: url,
+            parameters: SignatureBaseString.collectParameters(url: url, oauthParameters: oauth, formBody: nil)
+        )
+        #expect(
+            base
+                == "GET&http%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacaction.jpg%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3D13917289812797014437%26oauth_signature_method%3DRSA-SHA1%26oauth_timestamp%3D1196666512%26oauth_version%3D1.0%26size%3Doriginal"
+        )
         let key = try RSASigningKey(pem: Self.testSuitePrivateKey)
         let signature = try SignatureMethod.rsaSHA1.sign(baseString: base, clientSecret: "", tokenSecret: nil, rsaKey: key)
-        #expect(signature == "jvTp/wX1TYtByB1m+Pbyo0lnCOLIsyGCH7wke8AUs3BpnwZJtAuEJkvQL2/9n4s5wUmUl4aCI4BwpraNx4RtEXMe5qg5T1LVTGliMRpKasKsW//e+RinhejgCuzoH26dyF8iY2ZZ/5D1ilgeijhV/vBka5twt399mXwaYdCwFYE=")
-        let publicKey = try RSAVerifyingKey(pem: try key.key.publicKey.pemRepresentation)
+        #expect(
+            signature
+                == "jvTp/wX1TYtByB1m+Pbyo0lnCOLIsyGCH7wke8AUs3BpnwZJtAuEJkvQL2/9n4s5wUmUl4aCI4BwpraNx4RtEXMe5qg5T1LVTGliMRpKasKsW//e+RinhejgCuzoH26dyF8iY2ZZ/5D1ilgeijhV/vBka5twt399mXwaYdCwFYE="
+        )
+        let publicKey = try RSAVerifyingKey(pem: key.key.publicKey.pemRepresentation)
         #expect(SignatureMethod.rsaSHA1.verify(signature: signature, baseString: base, clientSecret: nil, tokenSecret: nil, rsaPublicKey: publicKey))
-        #expect(!SignatureMethod.rsaSHA1.verify(signature: signature, baseString: base + "x", clientSecret: nil, tokenSecret: nil, rsaPublicKey: publicKey))
+        #expect(
+            !SignatureMethod.rsaSHA1.verify(
+                signature: signature,
+                baseString: base + "x",
+                clientSecret: nil,
+                tokenSecret: nil,
+                rsaPublicKey: publicKey
+            )
+        )
     }
 
     @Test func plaintextIsTheEncodedKey() throws {
-        #expect(try SignatureMethod.plaintext.sign(baseString: "ignored", clientSecret: "djr9rjt0jd78jf88", tokenSecret: "jjd99$tj88uiths3", rsaKey: nil) == "djr9rjt0jd78jf88&jjd99%24tj88uiths3")
-        #expect(try SignatureMethod.plaintext.sign(baseString: "ignored", clientSecret: "djr9rjt0jd78jf88", tokenSecret: nil, rsaKey: nil) == "djr9rjt0jd78jf88&")
+        #expect(
+            try SignatureMethod.plaintext.sign(baseString: "ignored", clientSecret: "djr9rjt0jd78jf88", tokenSecret: "jjd99$tj88uiths3", rsaKey: nil)
+                == "djr9rjt0jd78jf88&jjd99%24tj88uiths3"
+        )
+        #expect(
+            try SignatureMethod.plaintext.sign(baseString: "ignored", clientSecret: "djr9rjt0jd78jf88", tokenSecret: nil, rsaKey: nil)
+                == "djr9rjt0jd78jf88&"
+        )
     }
 
     /// The OAuth 1.0 test suite's 1024-bit RSA key (public test data, used only here).
@@ -118,12 +180,20 @@ import Testing
 }
 
 @Suite struct OAuth1AuthTests {
-    let clock = ManualClock(start: Date(timeIntervalSince1970: 137131202))
+    let clock = ManualClock(start: Date(timeIntervalSince1970: 137_131_202))
 
     func auth(_ type: SignatureType, method: SignatureMethod = .hmacSHA1) -> OAuth1Auth {
         OAuth1Auth(
-            clientID: "dpf43f3p2l4k3l03", clientSecret: "kd94hf93k423kf44", token: "nnch734d00sl2jdk", tokenSecret: "pfkkdhi9sl3r4s00",
-            signatureMethod: method, signatureType: type, realm: "Photos", clock: clock, nonce: { "chapoH" })
+            clientID: "dpf43f3p2l4k3l03",
+            clientSecret: "kd94hf93k423kf44",
+            token: "nnch734d00sl2jdk",
+            tokenSecret: "pfkkdhi9sl3r4s00",
+            signatureMethod: method,
+            signatureType: type,
+            realm: "Photos",
+            clock: clock,
+            nonce: { "chapoH" }
+        )
     }
 
     func parameters(_ header: String) -> [String: String] {
@@ -157,8 +227,18 @@ import Testing
     }
 
     @Test func formBodiesAreSignedAndOtherBodiesAreNotUnlessForced() throws {
-        let form = TransportRequest(method: "POST", url: "http://example.com/a", headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Array("status=hi".utf8))
-        let json = TransportRequest(method: "POST", url: "http://example.com/a", headers: ["Content-Type": "application/json"], body: Array("status=hi".utf8))
+        let form = TransportRequest(
+            method: "POST",
+            url: "http://example.com/a",
+            headers: ["Content-Type": "application/x-www-form-urlencoded"],
+            body: Array("status=hi".utf8)
+        )
+        let json = TransportRequest(
+            method: "POST",
+            url: "http://example.com/a",
+            headers: ["Content-Type": "application/json"],
+            body: Array("status=hi".utf8)
+        )
         let empty = TransportRequest(method: "POST", url: "http://example.com/a")
         func signature(_ request: TransportRequest, force: Bool = false) throws -> String? {
             var signer = auth(.header)
@@ -181,7 +261,10 @@ import Testing
     }
 
     @Test func credentialsAndExtras() throws {
-        let token = try OAuth1Session.parseTokenResponse(response(200, "oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true&user_id=7"), step: "request_token")
+        let token = try OAuth1Session.parseTokenResponse(
+            response(200, "oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true&user_id=7"),
+            step: "request_token"
+        )
         #expect(token.token == "t")
         #expect(token.tokenSecret == "s")
         #expect(token.callbackConfirmed == true)

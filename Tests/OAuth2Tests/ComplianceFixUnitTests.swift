@@ -29,7 +29,10 @@ import Testing
 
     @Test func commaScopesAndOkFalseErrors() async throws {
         let comma = OAuth2Session(
-            clientID: "id", clientAuth: .none, transport: ScriptedTransport([#"{"access_token":"a","token_type":"Bearer","scope":"a,b"}"#]))
+            clientID: "id",
+            clientAuth: .none,
+            transport: ScriptedTransport([#"{"access_token":"a","token_type":"Bearer","scope":"a,b"}"#])
+        )
         comma.apply(ComplianceFixes.commaSeparatedScope)
         #expect(try await comma.fetchToken("http://as/token", grant: .clientCredentials).scopes == ["a", "b"])
 
@@ -42,7 +45,10 @@ import Testing
 
     @Test func zeroExpiresInMeansNoExpiry() async throws {
         let session = OAuth2Session(
-            clientID: "id", clientAuth: .none, transport: ScriptedTransport([#"{"access_token":"a","token_type":"Bearer","expires_in":0,"scope":null}"#]))
+            clientID: "id",
+            clientAuth: .none,
+            transport: ScriptedTransport([#"{"access_token":"a","token_type":"Bearer","expires_in":0,"scope":null}"#])
+        )
         session.apply(ComplianceFixes.zeroExpiresIn)
         let token = try await session.fetchToken("http://as/token", grant: .clientCredentials)
         #expect(token.expiresAt == nil)

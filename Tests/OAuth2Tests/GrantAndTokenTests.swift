@@ -45,14 +45,26 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
     @Test(arguments: [
         (Grant.clientCredentials, [("grant_type", "client_credentials"), ("scope", "a b")]),
         (Grant.password(username: "u", password: "p w"), [("grant_type", "password"), ("username", "u"), ("password", "p w"), ("scope", "a b")]),
-        (Grant.jwtBearer(assertion: "x.y.z"), [("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", "x.y.z"), ("scope", "a b")]),
+        (
+            Grant.jwtBearer(assertion: "x.y.z"),
+            [("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", "x.y.z"), ("scope", "a b")]
+        ),
         (Grant.custom(grantType: "urn:example:g", parameters: [("k", "v")]), [("grant_type", "urn:example:g"), ("k", "v"), ("scope", "a b")]),
-        (Grant.authorizationCode(code: "c", codeVerifier: "v"), [("grant_type", "authorization_code"), ("code", "c"), ("redirect_uri", "http://cb"), ("code_verifier", "v")]),
+        (
+            Grant.authorizationCode(code: "c", codeVerifier: "v"),
+            [("grant_type", "authorization_code"), ("code", "c"), ("redirect_uri", "http://cb"), ("code_verifier", "v")]
+        ),
     ])
     func eachGrantSendsItsParameters(grant: Grant, expected: [(String, String)]) async throws {
         let transport = ScriptedTransport([tokenJSON])
         let session = OAuth2Session(
-            clientID: "id", clientAuth: .none, redirectURI: "http://cb", scope: ["a", "b"], transport: transport, clock: ManualClock())
+            clientID: "id",
+            clientAuth: .none,
+            redirectURI: "http://cb",
+            scope: ["a", "b"],
+            transport: transport,
+            clock: ManualClock()
+        )
         try await session.fetchToken("http://as/token", grant: grant, extraParameters: [("extra", "1")])
         var form = FormParameters(expected)
         form.append("extra", "1")
@@ -64,8 +76,12 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
         let transport = ScriptedTransport([tokenJSON, #"{"access_token":"at-2","token_type":"Bearer","expires_in":3600}"#])
         let updates = Recorder<[String?]>()
         let session = OAuth2Session(
-            clientID: "id", clientAuth: .none, updateToken: { token, previous in updates.append([token.accessToken, previous]) },
-            transport: transport, clock: ManualClock())
+            clientID: "id",
+            clientAuth: .none,
+            updateToken: { token, previous in updates.append([token.accessToken, previous]) },
+            transport: transport,
+            clock: ManualClock()
+        )
         try await session.fetchToken("http://as/token", grant: .clientCredentials)
         let refreshed = try await session.refreshToken("http://as/token")
         #expect(refreshed.accessToken == "at-2")
@@ -117,11 +133,20 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
             try await cache.metadata(url: "https://as.example/.well-known/oauth-authorization-server", expectedIssuer: "https://other.example")
         }
         #expect(error?.code == "invalid_issuer")
-        #expect(AuthorizationServerMetadata.expectedIssuer(forMetadataURL: "https://as.example/.well-known/oauth-authorization-server/t1") == "https://as.example/t1")
+        #expect(
+            AuthorizationServerMetadata.expectedIssuer(forMetadataURL: "https://as.example/.well-known/oauth-authorization-server/t1")
+                == "https://as.example/t1"
+        )
     }
 
     @Test func extraParametersReplaceTheSessionsOwn() throws {
-        let session = OAuth2Session(clientID: "id", clientAuth: .none, redirectURI: "http://127.0.0.1/cb", scope: ["profile"], transport: ScriptedTransport([]))
+        let session = OAuth2Session(
+            clientID: "id",
+            clientAuth: .none,
+            redirectURI: "http://127.0.0.1/cb",
+            scope: ["profile"],
+            transport: ScriptedTransport([])
+        )
         let request = try session.createAuthorizationURL("https://as.example/authorize", extraParameters: [("scope", "openid profile")])
         let query = try FormParameters(parsing: try #require(URLComponents(string: request.url)?.percentEncodedQuery))
         #expect(query.values(for: "scope") == ["openid profile"])
@@ -130,14 +155,23 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
 
     @Test func bodyPlacementAppendsToAForm() throws {
         let signed = try OAuth2Auth(token: token, placement: .body)
-            .sign(TransportRequest(method: "POST", url: "http://rs/x", headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Array("q=1".utf8)))
+            .sign(
+                TransportRequest(
+                    method: "POST",
+                    url: "http://rs/x",
+                    headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                    body: Array("q=1".utf8)
+                )
+            )
         #expect(String(decoding: signed.body, as: UTF8.self) == "q=1&access_token=a+b%2Fc")
     }
 
     @Test func bodyPlacementRefusesGETAndJSON() {
         #expect(throws: OAuthError.self) { try OAuth2Auth(token: token, placement: .body).sign(TransportRequest(method: "GET", url: "http://rs")) }
         #expect(throws: OAuthError.self) {
-            try OAuth2Auth(token: token, placement: .body).sign(TransportRequest(method: "POST", url: "http://rs", headers: ["Content-Type": "application/json"]))
+            try OAuth2Auth(token: token, placement: .body).sign(
+                TransportRequest(method: "POST", url: "http://rs", headers: ["Content-Type": "application/json"])
+            )
         }
     }
 
@@ -193,18 +227,29 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
         var form = FormParameters()
         var headers = HeaderList()
         let error = await #expect(throws: OAuthError.self) {
-            try await auth.authenticate(form: &form, headers: &headers, endpoint: "https://as/token", client: .init(clientID: "c", clientSecret: "short"))
+            try await auth.authenticate(
+                form: &form,
+                headers: &headers,
+                endpoint: "https://as/token",
+                client: .init(clientID: "c", clientSecret: "short")
+            )
         }
         #expect(error?.code == "invalid_configuration")
         try await auth.authenticate(
-            form: &form, headers: &headers, endpoint: "https://as/token", client: .init(clientID: "c", clientSecret: String(repeating: "s", count: 32)))
+            form: &form,
+            headers: &headers,
+            endpoint: "https://as/token",
+            client: .init(clientID: "c", clientSecret: String(repeating: "s", count: 32))
+        )
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: String(repeating: "s", count: 32)), digestAlgorithm: .sha256)
         _ = try await keys.verify(try #require(form["client_assertion"]), as: AssertionClaims.self)
     }
 
     @Test func garbageKeysAreRejected() async {
-        await #expect(throws: OAuthError.self) { try await AssertionSigner.privateKey(pem: "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----") }
+        await #expect(throws: OAuthError.self) {
+            try await AssertionSigner.privateKey(pem: "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----")
+        }
     }
 }
 
@@ -213,19 +258,25 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
     let expected = AuthorizationResponseIssuer(issuer: "https://as.example", required: true)
 
     @Test func aMatchingIssIsAccepted() throws {
-        #expect(try parseAuthorizationResponse("https://rp/cb?code=c&state=s&iss=https%3A%2F%2Fas.example", expectedState: "s", issuer: expected) == "c")
+        #expect(
+            try parseAuthorizationResponse("https://rp/cb?code=c&state=s&iss=https%3A%2F%2Fas.example", expectedState: "s", issuer: expected) == "c"
+        )
     }
 
     @Test func anotherIssuerOrAMissingPromisedIssIsRefused() throws {
-        for url in ["https://rp/cb?code=c&state=s&iss=https%3A%2F%2Fattacker.example", "https://rp/cb?code=c&state=s",
-            "https://rp/cb?error=access_denied&state=s&iss=https%3A%2F%2Fattacker.example"] {
+        for url in [
+            "https://rp/cb?code=c&state=s&iss=https%3A%2F%2Fattacker.example", "https://rp/cb?code=c&state=s",
+            "https://rp/cb?error=access_denied&state=s&iss=https%3A%2F%2Fattacker.example",
+        ] {
             let error = #expect(throws: OAuthError.self) { try parseAuthorizationResponse(url, expectedState: "s", issuer: expected) }
             #expect(error?.code == "invalid_issuer", "\(url)")
         }
         // Not promised: a missing iss is fine, a wrong one is not.
         let optional = AuthorizationResponseIssuer(issuer: "https://as.example", required: false)
         #expect(try parseAuthorizationResponse("https://rp/cb?code=c&state=s", expectedState: "s", issuer: optional) == "c")
-        #expect(throws: OAuthError.self) { try parseAuthorizationResponse("https://rp/cb?code=c&state=s&iss=x", expectedState: "s", issuer: optional) }
+        #expect(throws: OAuthError.self) {
+            try parseAuthorizationResponse("https://rp/cb?code=c&state=s&iss=x", expectedState: "s", issuer: optional)
+        }
         #expect(throws: OAuthError.self) { try parseAuthorizationResponse("https://rp/cb?code=c&state=s&iss=x&iss=y", expectedState: "s") }
     }
 }

@@ -12,21 +12,25 @@ import Testing
             TransportResponse(status: 200, headers: ["Content-Type": "text/plain"], body: Array("access_token=abc&expires_in=60".utf8))
         ])
         let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: transport, clock: ManualClock())
-        session.registerComplianceHook(.accessTokenResponse { response in
-            var response = response
-            let form = try FormParameters(parsing: response.bodyText)
-            var members: [String: JSONValue] = [:]
-            for pair in form { members[pair.name] = Int(pair.value).map { .number(JSONNumber($0)) } ?? .string(pair.value) }
-            response.body = Array(JSONValue.object(members).jsonText.utf8)
-            return response
-        })
-        session.registerComplianceHook(.accessTokenResponse { response in
-            var response = response
-            guard case .object(var members) = try JSONValue.parse(response.body) else { return response }
-            members["token_type"] = members["token_type"] ?? .string("Bearer")
-            response.body = Array(JSONValue.object(members).jsonText.utf8)
-            return response
-        })
+        session.registerComplianceHook(
+            .accessTokenResponse { response in
+                var response = response
+                let form = try FormParameters(parsing: response.bodyText)
+                var members: [String: JSONValue] = [:]
+                for pair in form { members[pair.name] = Int(pair.value).map { .number(JSONNumber($0)) } ?? .string(pair.value) }
+                response.body = Array(JSONValue.object(members).jsonText.utf8)
+                return response
+            }
+        )
+        session.registerComplianceHook(
+            .accessTokenResponse { response in
+                var response = response
+                guard case .object(var members) = try JSONValue.parse(response.body) else { return response }
+                members["token_type"] = members["token_type"] ?? .string("Bearer")
+                response.body = Array(JSONValue.object(members).jsonText.utf8)
+                return response
+            }
+        )
         let token = try await session.fetchToken("http://as/token", grant: .clientCredentials)
         #expect(token.accessToken == "abc")
         #expect(token.tokenType == "Bearer")
@@ -38,37 +42,65 @@ import Testing
         let record = { @Sendable (name: String) in calls.append(name) }
         let transport = ScriptedTransport([tokenJSON, tokenJSON, #"{}"#, #"{"active":true}"#, #"{"ok":1}"#])
         let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: transport, clock: ManualClock())
-        session.registerComplianceHook(.accessTokenResponse { record("access_token_response"); return $0 })
-        session.registerComplianceHook(.refreshTokenRequest { request in
-            record("refresh_token_request")
-            var request = request
-            request.headers["X-Refresh"] = "1"
-            return request
-        })
-        session.registerComplianceHook(.refreshTokenResponse { record("refresh_token_response"); return $0 })
-        session.registerComplianceHook(.revokeTokenRequest { record("revoke_token_request"); return $0 })
-        session.registerComplianceHook(.introspectTokenRequest { record("introspect_token_request"); return $0 })
-        session.registerComplianceHook(.protectedRequest { request in
-            record("protected_request 1")
-            var request = request
-            request.headers["X-Order"] = "1"
-            return request
-        })
-        session.registerComplianceHook(.protectedRequest { request in
-            record("protected_request 2")
-            var request = request
-            request.headers["X-Order"] = (request.headers["X-Order"] ?? "") + ",2"
-            return request
-        })
+        session.registerComplianceHook(
+            .accessTokenResponse {
+                record("access_token_response")
+                return $0
+            }
+        )
+        session.registerComplianceHook(
+            .refreshTokenRequest { request in
+                record("refresh_token_request")
+                var request = request
+                request.headers["X-Refresh"] = "1"
+                return request
+            }
+        )
+        session.registerComplianceHook(
+            .refreshTokenResponse {
+                record("refresh_token_response")
+                return $0
+            }
+        )
+        session.registerComplianceHook(
+            .revokeTokenRequest {
+                record("revoke_token_request")
+                return $0
+            }
+        )
+        session.registerComplianceHook(
+            .introspectTokenRequest {
+                record("introspect_token_request")
+                return $0
+            }
+        )
+        session.registerComplianceHook(
+            .protectedRequest { request in
+                record("protected_request 1")
+                var request = request
+                request.headers["X-Order"] = "1"
+                return request
+            }
+        )
+        session.registerComplianceHook(
+            .protectedRequest { request in
+                record("protected_request 2")
+                var request = request
+                request.headers["X-Order"] = (request.headers["X-Order"] ?? "") + ",2"
+                return request
+            }
+        )
         try await session.fetchToken("http://as/token", grant: .clientCredentials)
         try await session.refreshToken("http://as/token")
         try await session.revokeToken("http://as/revoke")
         _ = try await session.introspectToken("http://as/introspect")
         _ = try await session.request("GET", "http://rs/api")
-        #expect(calls.all == [
-            "access_token_response", "refresh_token_request", "refresh_token_response", "revoke_token_request", "introspect_token_request",
-            "protected_request 1", "protected_request 2",
-        ])
+        #expect(
+            calls.all == [
+                "access_token_response", "refresh_token_request", "refresh_token_response", "revoke_token_request", "introspect_token_request",
+                "protected_request 1", "protected_request 2",
+            ]
+        )
         #expect(transport.requests[1].headers["X-Refresh"] == "1")
         #expect(transport.requests[4].headers["X-Order"] == "1,2")
         #expect(transport.requests[4].headers["Authorization"] == "Bearer at-1")

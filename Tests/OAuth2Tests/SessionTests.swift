@@ -26,8 +26,13 @@ final class StubTransport: HTTPTransport {
 
 @Suite struct AuthorizationURLTests {
     let session = OAuth2Session(
-        clientID: "client 1", clientSecret: "s", redirectURI: "http://127.0.0.1:8400/cb", scope: ["openid", "profile"],
-        codeChallengeMethod: .s256, transport: StubTransport(json: "{}"))
+        clientID: "client 1",
+        clientSecret: "s",
+        redirectURI: "http://127.0.0.1:8400/cb",
+        scope: ["openid", "profile"],
+        codeChallengeMethod: .s256,
+        transport: StubTransport(json: "{}")
+    )
 
     @Test func carriesTheRequestParametersAndAPKCEChallenge() throws {
         let request = try session.createAuthorizationURL("https://as.example/authorize?prompt=login")
@@ -92,17 +97,19 @@ final class StubTransport: HTTPTransport {
         TransportResponse(status: status, headers: type.map { ["Content-Type": $0] } ?? [:], body: Array(body.utf8))
     }
 
-    @Test(arguments: [
-        (500, "text/html", "<html>oops</html>", "malformed_response", "expected a JSON error object"),
-        (200, "application/json", "", "malformed_response", "expected a JSON object (RFC 6749 §5.1), got an empty body"),
-        (200, "application/json", "[1]", "malformed_response", "got JSON array"),
-        (200, "text/plain", "access_token=a&token_type=bearer", "malformed_response", "expected a JSON object"),
-        (200, "application/json", #"{"token_type":"Bearer"}"#, "malformed_response", "access_token is missing"),
-        (200, "application/json", #"{"error":"invalid_grant"}"#, "invalid_grant", nil),
-        (400, "application/json", #"{"error":"invalid_grant","error_description":"code expired"}"#, "invalid_grant", "code expired"),
-        (401, "application/json", #"{"error":42}"#, "malformed_response", "the error member is not a string"),
-        (502, nil, "", "malformed_response", "an empty body (no Content-Type)"),
-    ] as [(Int, String?, String, String, String?)])
+    @Test(
+        arguments: [
+            (500, "text/html", "<html>oops</html>", "malformed_response", "expected a JSON error object"),
+            (200, "application/json", "", "malformed_response", "expected a JSON object (RFC 6749 §5.1), got an empty body"),
+            (200, "application/json", "[1]", "malformed_response", "got JSON array"),
+            (200, "text/plain", "access_token=a&token_type=bearer", "malformed_response", "expected a JSON object"),
+            (200, "application/json", #"{"token_type":"Bearer"}"#, "malformed_response", "access_token is missing"),
+            (200, "application/json", #"{"error":"invalid_grant"}"#, "invalid_grant", nil),
+            (400, "application/json", #"{"error":"invalid_grant","error_description":"code expired"}"#, "invalid_grant", "code expired"),
+            (401, "application/json", #"{"error":42}"#, "malformed_response", "the error member is not a string"),
+            (502, nil, "", "malformed_response", "an empty body (no Content-Type)"),
+        ] as [(Int, String?, String, String, String?)]
+    )
     func malformedAndErrorBodies(status: Int, type: String?, body: String, code: String, detail: String?) {
         let error = #expect(throws: OAuthError.self) {
             try parseTokenResponse(response(status, type, body), step: "fetch_token", receivedAt: now)
@@ -126,14 +133,24 @@ final class StubTransport: HTTPTransport {
         // RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined by ":".
         let transport = StubTransport(json: okBody)
         let session = OAuth2Session(
-            clientID: "my:client", clientSecret: "p@ss word", clientAuth: .clientSecretBasic, redirectURI: "http://127.0.0.1/cb",
-            transport: transport, clock: ManualClock())
+            clientID: "my:client",
+            clientSecret: "p@ss word",
+            clientAuth: .clientSecretBasic,
+            redirectURI: "http://127.0.0.1/cb",
+            transport: transport,
+            clock: ManualClock()
+        )
         _ = try await session.fetchToken("http://as/token", code: "c0de", codeVerifier: "v")
         let sent = try #require(transport.last)
         let expected = "Basic " + Data("my%3Aclient:p%40ss+word".utf8).base64EncodedString()
         #expect(sent.headers["Authorization"] == expected)
         let form = try FormParameters(parsing: String(decoding: sent.body, as: UTF8.self))
-        #expect(form == FormParameters([("grant_type", "authorization_code"), ("code", "c0de"), ("redirect_uri", "http://127.0.0.1/cb"), ("code_verifier", "v")]))
+        #expect(
+            form
+                == FormParameters([
+                    ("grant_type", "authorization_code"), ("code", "c0de"), ("redirect_uri", "http://127.0.0.1/cb"), ("code_verifier", "v"),
+                ])
+        )
         #expect(sent.headers["Content-Type"] == "application/x-www-form-urlencoded")
     }
 
@@ -141,7 +158,12 @@ final class StubTransport: HTTPTransport {
         let transport = StubTransport(json: okBody)
         let clock = ManualClock()
         let session = OAuth2Session(
-            clientID: "id", clientSecret: "secret", clientAuth: .clientSecretPost, transport: transport, clock: clock)
+            clientID: "id",
+            clientSecret: "secret",
+            clientAuth: .clientSecretPost,
+            transport: transport,
+            clock: clock
+        )
         let token = try await session.fetchToken("http://as/token", code: "c")
         let sent = try #require(transport.last)
         #expect(sent.headers["Authorization"] == nil)

@@ -18,11 +18,14 @@ import Testing
         let logger = Logger(label: "example", factory: { _ in SwiftLogNoOpLogHandler() })
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()
-            }, logger: logger)
+            },
+            logger: logger
+        )
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task { try await group.run() }
         for await port in ports { return ("http://127.0.0.1:\(port)", group, task) }
@@ -42,7 +45,12 @@ import Testing
         let app = try await Self.startApp(ExampleApp.router(registry: registry))
 
         var browser = UserAgent(transport: transport)
-        let landed = try await browser.authorize(url: app.baseURL + "/login/\(provider)", redirectURI: app.baseURL + "/", decision: .approve, user: nil)
+        let landed = try await browser.authorize(
+            url: app.baseURL + "/login/\(provider)",
+            redirectURI: app.baseURL + "/",
+            decision: .approve,
+            user: nil
+        )
         #expect(landed == app.baseURL + "/")
         let home = try await browser.follow(app.baseURL + "/")
         #expect(home.response.bodyText.contains("Signed in as"), "\(home.response.bodyText)")

@@ -31,7 +31,11 @@ struct Stage {
         provider = try await MockProviderServer.start(try profile(name), clock: clock)
     }
 
-    func login(_ app: RemoteApp, session: String = "session-1", redirectURI: String = "http://127.0.0.1:8400/callback") async throws -> AuthorizedToken {
+    func login(
+        _ app: RemoteApp,
+        session: String = "session-1",
+        redirectURI: String = "http://127.0.0.1:8400/callback"
+    ) async throws -> AuthorizedToken {
         let url = try await app.authorizeRedirect(redirectURI: redirectURI, session: session)
         var agent = UserAgent(transport: transport)
         let callback = try await agent.authorize(url: url, redirectURI: redirectURI, decision: .approve, user: nil)
@@ -53,7 +57,8 @@ struct Stage {
                 "GITHUB_AUTHORIZE_URL": "https://gh.example/authorize", "GITHUB_API_BASE_URL": "https://api.gh.example/",
                 "GITHUB_CLIENT_KWARGS": #"{"scope": "user:email read:user", "token_endpoint_auth_method": "client_secret_post"}"#,
                 "GITHUB_AUTHORIZE_PARAMS": "allow_signup=false",
-            ])
+            ]
+        )
         var given = RemoteAppConfiguration()
         given.clientID = "given"
         let app = try registry.register("github", given)
@@ -75,14 +80,18 @@ struct Stage {
         let clock = ManualClock()
         let stage = try await Stage("standard-oauth2", clock: clock)
         let stored = Mutex<[String: StoredToken]>([:])
-        let updates = Counter(), announced = Counter()
+        let updates = Counter()
+        let announced = Counter()
         let registry = OAuthRegistry(
-            transport: stage.transport, clock: clock, settings: [:],
+            transport: stage.transport,
+            clock: clock,
+            settings: [:],
             fetchToken: { _, user in stored.withLock { $0[user] } },
             updateToken: { _, user, token, _ in
                 stored.withLock { $0[user] = .oauth2(token) }
                 updates.increment()
-            })
+            }
+        )
         registry.onTokenUpdate { _ in announced.increment() }
         var configuration = RemoteAppConfiguration()
         configuration.clientID = "harness-client"
@@ -119,11 +128,16 @@ struct Stage {
     @Test func oauth1LoginAndSignedAPICall() async throws {
         let clock = ManualClock()
         let stage = try await Stage("twitter-style-oauth1", clock: clock)
-        let registry = OAuthRegistry(transport: stage.transport, clock: clock, settings: [
-            "TWITTER_CLIENT_ID": "harness-consumer", "TWITTER_CLIENT_SECRET": "harness-consumer-secret",
-            "TWITTER_REQUEST_TOKEN_URL": stage.provider.url("/oauth/request_token"), "TWITTER_ACCESS_TOKEN_URL": stage.provider.url("/oauth/access_token"),
-            "TWITTER_AUTHORIZE_URL": stage.provider.url("/oauth/authorize"), "TWITTER_API_BASE_URL": stage.provider.url("/1.1/"),
-        ])
+        let registry = OAuthRegistry(
+            transport: stage.transport,
+            clock: clock,
+            settings: [
+                "TWITTER_CLIENT_ID": "harness-consumer", "TWITTER_CLIENT_SECRET": "harness-consumer-secret",
+                "TWITTER_REQUEST_TOKEN_URL": stage.provider.url("/oauth/request_token"),
+                "TWITTER_ACCESS_TOKEN_URL": stage.provider.url("/oauth/access_token"),
+                "TWITTER_AUTHORIZE_URL": stage.provider.url("/oauth/authorize"), "TWITTER_API_BASE_URL": stage.provider.url("/1.1/"),
+            ]
+        )
         let app = try registry.register("twitter")
         #expect(app.isOAuth1)
         let login = try await stage.login(app)
@@ -161,7 +175,10 @@ struct Stage {
         await #expect(throws: OAuthError.self) { try await app.validateLogoutResponse(back) }
         // Bound to a browser session: another session cannot complete it; its own can, once.
         let bound = try await app.logoutRedirect(
-            postLogoutRedirectURI: "http://127.0.0.1:8400/logged-out", idTokenHint: login.token.oauth2?.idToken, session: "session-A")
+            postLogoutRedirectURI: "http://127.0.0.1:8400/logged-out",
+            idTokenHint: login.token.oauth2?.idToken,
+            session: "session-A"
+        )
         var browser = UserAgent(transport: stage.transport)
         let boundBack = try await browser.authorize(url: bound, redirectURI: "http://127.0.0.1:8400/logged-out", decision: .approve, user: nil)
         let foreign = await #expect(throws: OAuthError.self) { try await app.validateLogoutResponse(boundBack, session: "session-B") }
@@ -175,11 +192,19 @@ struct Stage {
     @Test func redirectURIsUseTheConfiguredOrTrustedExternalURL() {
         #expect(ExternalBaseURL("https://app.example.com/").url("/callback", host: "app:8080") == "https://app.example.com/callback")
         #expect(ExternalBaseURL("https://example.com/app").url("/callback", host: "app:8080") == "https://example.com/app/callback")
-        #expect(ExternalBaseURL().url("/callback", host: "app:8080", forwardedProto: "https", forwardedHost: "evil.example") == "http://app:8080/callback",
-            "forwarded headers are ignored unless trusted")
+        #expect(
+            ExternalBaseURL().url("/callback", host: "app:8080", forwardedProto: "https", forwardedHost: "evil.example")
+                == "http://app:8080/callback",
+            "forwarded headers are ignored unless trusted"
+        )
         let trusted = ExternalBaseURL(trustForwardedHeaders: true)
-        #expect(trusted.url("/callback", host: "app:8080", forwardedProto: "https, http", forwardedHost: "app.example.com") == "https://app.example.com/callback")
-        #expect(trusted.url("/callback", host: "app:8080", forwardedProto: "javascript", forwardedHost: "a.example/evil?x=") == "http://app:8080/callback")
+        #expect(
+            trusted.url("/callback", host: "app:8080", forwardedProto: "https, http", forwardedHost: "app.example.com")
+                == "https://app.example.com/callback"
+        )
+        #expect(
+            trusted.url("/callback", host: "app:8080", forwardedProto: "javascript", forwardedHost: "a.example/evil?x=") == "http://app:8080/callback"
+        )
         #expect(ExternalBaseURL().url("/cb", host: nil) == "http://127.0.0.1/cb")
     }
 }

@@ -7,7 +7,9 @@ import Testing
     static func parse(_ text: String) throws(JSONValue.ParseError) -> JSONValue { try JSONValue.parse(Array(text.utf8)) }
 
     @Test func parsesEveryKindOfValue() throws {
-        let value = try Self.parse(#" { "s": "a\"b\\c\/d\n\u00e9\ud83d\ude00", "n": -12.5e2, "z": 0, "t": true, "f": false, "x": null, "a": [1, [], {}] } "#)
+        let value = try Self.parse(
+            #" { "s": "a\"b\\c\/d\n\u00e9\ud83d\ude00", "n": -12.5e2, "z": 0, "t": true, "f": false, "x": null, "a": [1, [], {}] } "#
+        )
         #expect(value["s"] == .string("a\"b\\c/d\né😀"))
         #expect(value["n"] == .number(-1250))
         #expect(value["z"] == .number(0))
@@ -21,7 +23,10 @@ import Testing
         let text = #"{"big":9007199254740993,"e":1E3,"f":1.50,"id":18446744073709551615,"neg":-9223372036854775808}"#
         let value = try Self.parse(text)
         #expect(value.jsonText == text)
-        guard case .number(let big)? = value["big"], case .number(let neg)? = value["neg"] else { Issue.record("not numbers"); return }
+        guard case .number(let big)? = value["big"], case .number(let neg)? = value["neg"] else {
+            Issue.record("not numbers")
+            return
+        }
         #expect(big.text == "9007199254740993")
         #expect(big != JSONNumber(9_007_199_254_740_992), "integers compare exactly, not as Doubles")
         #expect(neg.int64 == Int64.min)

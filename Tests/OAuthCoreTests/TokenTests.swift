@@ -12,8 +12,11 @@ import Testing
 
     @Test func fullResponseKeepsUnknownMembersAndComputesExpiry() throws {
         let token = try OAuth2Token(
-            members: members(#"{"access_token":"at-1","token_type":"Bearer","expires_in":3600,"refresh_token":"rt-1","scope":"a b","id_token":"x.y.z","custom":{"n":1}}"#),
-            receivedAt: now)
+            members: members(
+                #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600,"refresh_token":"rt-1","scope":"a b","id_token":"x.y.z","custom":{"n":1}}"#
+            ),
+            receivedAt: now
+        )
         #expect(token.accessToken == "at-1")
         #expect(token.tokenType == "Bearer")
         #expect(token.expiresIn == 3600)
@@ -71,11 +74,20 @@ import Testing
 
     @Test func secretsOnTheWireAreLearnt() {
         let redactor = Redactor()
-        redactor.registerSecrets(in: TransportRequest.form(
-            "http://x/token?access_token=query-token", FormParameters([("code", "the-code"), ("code_verifier", "the-verifier"), ("state", "st4te")]),
-            headers: ["Authorization": "Basic " + Data("id:pass%20word".utf8).base64EncodedString()]))
-        redactor.registerSecrets(in: TransportResponse(
-            status: 200, headers: ["Content-Type": "application/json"], body: Array(#"{"access_token":"tok-123","nested":{"refresh_token":"ref-456"}}"#.utf8)))
+        redactor.registerSecrets(
+            in: TransportRequest.form(
+                "http://x/token?access_token=query-token",
+                FormParameters([("code", "the-code"), ("code_verifier", "the-verifier"), ("state", "st4te")]),
+                headers: ["Authorization": "Basic " + Data("id:pass%20word".utf8).base64EncodedString()]
+            )
+        )
+        redactor.registerSecrets(
+            in: TransportResponse(
+                status: 200,
+                headers: ["Content-Type": "application/json"],
+                body: Array(#"{"access_token":"tok-123","nested":{"refresh_token":"ref-456"}}"#.utf8)
+            )
+        )
         let text = "the-code the-verifier tok-123 ref-456 query-token pass word st4te"
         #expect(redactor.redact(text) == "[REDACTED] [REDACTED] [REDACTED] [REDACTED] [REDACTED] [REDACTED] st4te")
     }
@@ -98,12 +110,21 @@ import Testing
     /// them, still have every secret learnt and masked wherever it appears.
     @Test(arguments: [
         ("application/json", #"{"access_token":"tok-truncated-0001","token_ty"#, ["tok-truncated-0001"]),
-        ("application/json", #"{"access_token":"tok-dup-0002","access_token":"tok-dup-0003","token_type":"Bearer"}"#, ["tok-dup-0002", "tok-dup-0003"]),
+        (
+            "application/json", #"{"access_token":"tok-dup-0002","access_token":"tok-dup-0003","token_type":"Bearer"}"#,
+            ["tok-dup-0002", "tok-dup-0003"]
+        ),
         ("application/json", #"{"access_token":"tok\/slash\/0004","token_type":"Bearer"}"#, ["tok/slash/0004", #"tok\/slash\/0004"#]),
-        ("application/x-www-form-urlencoded", "access_token=tok%2flower%2f0005&token_type=bearer", ["tok/lower/0005", "tok%2flower%2f0005", "tok%2Flower%2F0005"]),
+        (
+            "application/x-www-form-urlencoded", "access_token=tok%2flower%2f0005&token_type=bearer",
+            ["tok/lower/0005", "tok%2flower%2f0005", "tok%2Flower%2F0005"]
+        ),
         ("text/html", "access_token=tok-html-0006&token_type=bearer", ["tok-html-0006"]),
-        ("application/json", #"{"api_key":"key-0007","accessToken":"tok-camel-0008","incoming_webhook":{"url":"https://hooks.example/T0/B0/0009"}}"#,
-         ["key-0007", "tok-camel-0008", "https://hooks.example/T0/B0/0009"]),
+        (
+            "application/json",
+            #"{"api_key":"key-0007","accessToken":"tok-camel-0008","incoming_webhook":{"url":"https://hooks.example/T0/B0/0009"}}"#,
+            ["key-0007", "tok-camel-0008", "https://hooks.example/T0/B0/0009"]
+        ),
         ("application/json", #"{"access_token":"tok-ok-0010","token_type":"Bearer","token_endpoint":"https://as.example/token"}"#, ["tok-ok-0010"]),
     ])
     func hostileTokenResponsesAreRedacted(type: String, body: String, secrets: [String]) {
@@ -118,12 +139,17 @@ import Testing
     }
 
     @Test func secretNamesAreRecognisedInAnyStyle() {
-        for name in ["access_token", "accessToken", "X-Auth-Token", "api-key", "APIKey", "client_secret", "Password", "id_token_hint", "slack_incoming_webhook",
-            "oauth_verifier", "private_key", "device_code", "csrfmiddlewaretoken"] {
+        for name in [
+            "access_token", "accessToken", "X-Auth-Token", "api-key", "APIKey", "client_secret", "Password", "id_token_hint",
+            "slack_incoming_webhook",
+            "oauth_verifier", "private_key", "device_code", "csrfmiddlewaretoken",
+        ] {
             #expect(Redactor.isSecretName(name), "\(name)")
         }
-        for name in ["token_type", "token_endpoint", "code_challenge", "code_challenge_method", "token_endpoint_auth_methods_supported", "error_code",
-            "jwks_uri", "state", "nonce", "scope", "expires_in", "refresh_token_expires_in", "authorization_endpoint", "oauth_signature_method"] {
+        for name in [
+            "token_type", "token_endpoint", "code_challenge", "code_challenge_method", "token_endpoint_auth_methods_supported", "error_code",
+            "jwks_uri", "state", "nonce", "scope", "expires_in", "refresh_token_expires_in", "authorization_endpoint", "oauth_signature_method",
+        ] {
             #expect(!Redactor.isSecretName(name), "\(name)")
         }
     }

@@ -3,14 +3,16 @@ import Testing
 @testable import OAuthCore
 
 @Suite struct URLReferenceTests {
-    @Test(arguments: [
-        ("https://User@Example.COM:8443/a/b?x=1&y=%20#frag?not-query", "https", "User@Example.COM:8443", "/a/b", "x=1&y=%20", "frag?not-query"),
-        ("/token?grant_type=client_credentials", nil, nil, "/token", "grant_type=client_credentials", nil),
-        ("http://[::1]:9000", "http", "[::1]:9000", "", nil, nil),
-        ("HTTP://host/?", "http", "host", "/", "", nil),
-        ("com.example.app:/callback#a", "com.example.app", nil, "/callback", nil, "a"),
-        ("relative/path:with-colon", nil, nil, "relative/path:with-colon", nil, nil),
-    ] as [(String, String?, String?, String, String?, String?)])
+    @Test(
+        arguments: [
+            ("https://User@Example.COM:8443/a/b?x=1&y=%20#frag?not-query", "https", "User@Example.COM:8443", "/a/b", "x=1&y=%20", "frag?not-query"),
+            ("/token?grant_type=client_credentials", nil, nil, "/token", "grant_type=client_credentials", nil),
+            ("http://[::1]:9000", "http", "[::1]:9000", "", nil, nil),
+            ("HTTP://host/?", "http", "host", "/", "", nil),
+            ("com.example.app:/callback#a", "com.example.app", nil, "/callback", nil, "a"),
+            ("relative/path:with-colon", nil, nil, "relative/path:with-colon", nil, nil),
+        ] as [(String, String?, String?, String, String?, String?)]
+    )
     func splitsByTheRFC3986Grammar(text: String, scheme: String?, authority: String?, path: String, query: String?, fragment: String?) {
         let url = URLReference(text)
         #expect(url.scheme == scheme)

@@ -58,7 +58,8 @@ struct Fixture {
     var claims: [String: JSONValue] {
         let now = clock.now().timeIntervalSince1970
         return [
-            "iss": .string(issuer), "sub": "user-1", "aud": .string(clientID), "exp": .number(JSONNumber(now + 600)), "iat": .number(JSONNumber(now)), "nonce": "n-1",
+            "iss": .string(issuer), "sub": "user-1", "aud": .string(clientID), "exp": .number(JSONNumber(now + 600)), "iat": .number(JSONNumber(now)),
+            "nonce": "n-1",
         ]
     }
 
@@ -75,10 +76,16 @@ struct Fixture {
     }
 }
 
-
 @Suite struct IDTokenValidationTests {
-    func expectRejection(_ fixture: Fixture, _ token: String, nonce: String? = "n-1", accessToken: String? = nil, code: String? = nil,
-                         validator: IDTokenValidator? = nil, _ reason: String) async {
+    func expectRejection(
+        _ fixture: Fixture,
+        _ token: String,
+        nonce: String? = "n-1",
+        accessToken: String? = nil,
+        code: String? = nil,
+        validator: IDTokenValidator? = nil,
+        _ reason: String
+    ) async {
         let error = await #expect(throws: OAuthError.self) {
             try await (validator ?? fixture.validator()).validate(token, nonce: nonce, accessToken: accessToken, code: code)
         }
@@ -100,21 +107,23 @@ struct Fixture {
         #expect(validated["email"] == "a@example.test")
     }
 
-    @Test(arguments: [
-        ("iss", JSONValue.string("https://evil.example"), "is not the issuer"),
-        ("iss", nil, "iss is missing"),
-        ("sub", nil, "sub is missing"),
-        ("aud", nil, "aud is missing"),
-        ("aud", .string("someone-else"), "aud does not contain the client_id"),
-        ("aud", .array(["rp-client", "other"]), "azp is missing"),
-        ("azp", .string("other"), "azp other is not the client_id"),
-        ("exp", nil, "exp is missing"),
-        ("exp", .number(JSONNumber(1_800_000_000 - 61)), "expired"),
-        ("iat", nil, "iat is missing"),
-        ("iat", .number(JSONNumber(1_800_000_000 + 3600)), "iat is in the future"),
-        ("nonce", nil, "nonce is missing"),
-        ("nonce", .string("n-2"), "nonce does not match"),
-    ] as [(String, JSONValue?, String)])
+    @Test(
+        arguments: [
+            ("iss", JSONValue.string("https://evil.example"), "is not the issuer"),
+            ("iss", nil, "iss is missing"),
+            ("sub", nil, "sub is missing"),
+            ("aud", nil, "aud is missing"),
+            ("aud", .string("someone-else"), "aud does not contain the client_id"),
+            ("aud", .array(["rp-client", "other"]), "azp is missing"),
+            ("azp", .string("other"), "azp other is not the client_id"),
+            ("exp", nil, "exp is missing"),
+            ("exp", .number(JSONNumber(1_800_000_000 - 61)), "expired"),
+            ("iat", nil, "iat is missing"),
+            ("iat", .number(JSONNumber(1_800_000_000 + 3600)), "iat is in the future"),
+            ("nonce", nil, "nonce is missing"),
+            ("nonce", .string("n-2"), "nonce does not match"),
+        ] as [(String, JSONValue?, String)]
+    )
     func eachClaimRule(claim: String, value: JSONValue?, reason: String) async throws {
         let fixture = Fixture()
         fixture.server.serve([fixture.jwk(fixture.key, kid: "k1")])
@@ -153,9 +162,15 @@ struct Fixture {
     @Test func algNoneAndAlgorithmsOutsideTheAllowList() async throws {
         let fixture = Fixture()
         fixture.server.serve([fixture.jwk(fixture.key, kid: "k1")])
-        let unsigned = Base64URL.encode(Array(#"{"alg":"none"}"#.utf8)) + "." + Base64URL.encode(Array(JSONValue.object(fixture.claims).jsonText.utf8)) + "."
+        let unsigned =
+            Base64URL.encode(Array(#"{"alg":"none"}"#.utf8)) + "." + Base64URL.encode(Array(JSONValue.object(fixture.claims).jsonText.utf8)) + "."
         await expectRejection(fixture, unsigned, "alg none is never accepted")
-        await expectRejection(fixture, try await fixture.sign(fixture.claims), validator: fixture.validator { $0.allowedAlgorithms = ["RS256"] }, "not in the allowed list")
+        await expectRejection(
+            fixture,
+            try await fixture.sign(fixture.claims),
+            validator: fixture.validator { $0.allowedAlgorithms = ["RS256"] },
+            "not in the allowed list"
+        )
     }
 
     @Test func symmetricTokensOnlyWhenAllowed() async throws {
@@ -163,10 +178,15 @@ struct Fixture {
         let token = try await fixture.signHS256(fixture.claims)
         await expectRejection(fixture, token, "is not allowed for this client")
         _ = try await fixture.validator { $0.allowSymmetricAlgorithms = true }.validate(token, nonce: "n-1")
-        await expectRejection(fixture, token, validator: fixture.validator {
-            $0.allowSymmetricAlgorithms = true
-            $0.clientSecret = "short"
-        }, "at least 32 bytes")
+        await expectRejection(
+            fixture,
+            token,
+            validator: fixture.validator {
+                $0.allowSymmetricAlgorithms = true
+                $0.clientSecret = "short"
+            },
+            "at least 32 bytes"
+        )
     }
 
     @Test func badSignaturesAreRejected() async throws {
@@ -232,7 +252,9 @@ struct Fixture {
         _ = try await validator.validate(try await fixture.sign(fixture.claims), nonce: "n-1")
         #expect(fixture.server.fetches == 2, "after max-age the set is fetched again")
         let now = Date(timeIntervalSince1970: 0)
-        func lifetime(_ headers: HeaderList) -> TimeInterval? { JWKSCache.lifetime(of: TransportResponse(status: 200, headers: headers, body: []), now: now) }
+        func lifetime(_ headers: HeaderList) -> TimeInterval? {
+            JWKSCache.lifetime(of: TransportResponse(status: 200, headers: headers, body: []), now: now)
+        }
         #expect(lifetime(["Cache-Control": "no-store"]) == 0)
         #expect(lifetime(["Cache-Control": "max-age=\"60\""]) == 60)
         #expect(lifetime(["Expires": "Thu, 01 Jan 1970 00:10:00 GMT"]) == 600)
@@ -271,7 +293,12 @@ struct Fixture {
         let clock = ManualClock()
         let logout = RPInitiatedLogout(endSessionEndpoint: "https://op.example/logout", clock: clock)
         let redirect = logout.logoutRedirect(
-            postLogoutRedirectURI: "https://rp.example/bye", idTokenHint: "id.token.hint", clientID: "rp", logoutHint: "alice", uiLocales: "fr en")
+            postLogoutRedirectURI: "https://rp.example/bye",
+            idTokenHint: "id.token.hint",
+            clientID: "rp",
+            logoutHint: "alice",
+            uiLocales: "fr en"
+        )
         let items = try #require(URLComponents(string: redirect.url)?.queryItems)
         func value(_ name: String) -> String? { items.first { $0.name == name }?.value }
         #expect(value("post_logout_redirect_uri") == "https://rp.example/bye")
@@ -309,7 +336,9 @@ struct Fixture {
 @Suite struct RSAIDTokenTests {
     static let pem = try! String(
         contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-            + "/MockProviders/keys/test-fixture-oidc-rs256-1.private.pem", encoding: .utf8)
+            + "/MockProviders/keys/test-fixture-oidc-rs256-1.private.pem",
+        encoding: .utf8
+    )
 
     func rsaJWK(_ key: Insecure.RSA.PrivateKey, kid: String, alg: String) throws -> JSONValue {
         let primitives = try key.publicKey.getKeyPrimitives()

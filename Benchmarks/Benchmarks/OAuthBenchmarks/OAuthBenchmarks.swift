@@ -24,16 +24,27 @@ let benchmarks: @Sendable () -> Void = {
     // framework's per-sample thread hand-off (it runs async closures in a fresh Task) is not
     // measured with them.
     Benchmark.defaultConfiguration = .init(
-        metrics: [.wallClock, .throughput, .mallocCountTotal], warmupIterations: 10, scalingFactor: .kilo, maxDuration: .seconds(2),
-        maxIterations: 10_000)
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        warmupIterations: 10,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(2),
+        maxIterations: 10_000
+    )
 
     // MARK: OAuth 1.0a (RFC 5849 §3.4.2 HMAC-SHA1), the RFC's own example credentials.
     let oauth1 = OAuth1Auth(
-        clientID: "dpf43f3p2l4k3l03", clientSecret: "kd94hf93k423kf44", token: "nnch734d00sl2jdk", tokenSecret: "pfkkdhi9sl3r4s00")
+        clientID: "dpf43f3p2l4k3l03",
+        clientSecret: "kd94hf93k423kf44",
+        token: "nnch734d00sl2jdk",
+        tokenSecret: "pfkkdhi9sl3r4s00"
+    )
     let get = TransportRequest(method: "GET", url: "https://photos.example.net/photos?file=vacation.jpg&size=original&type=jpg")
     let post = TransportRequest(
-        method: "POST", url: "https://photos.example.net/photos", headers: ["Content-Type": "application/x-www-form-urlencoded"],
-        body: Array("file=vacation.jpg&size=original&type=jpg".utf8))
+        method: "POST",
+        url: "https://photos.example.net/photos",
+        headers: ["Content-Type": "application/x-www-form-urlencoded"],
+        body: Array("file=vacation.jpg&size=original&type=jpg".utf8)
+    )
     Benchmark("oauth1_hmac_sha1_get") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(try oauth1.sign(get)) }
     }
@@ -71,7 +82,8 @@ let benchmarks: @Sendable () -> Void = {
     // MARK: RFC 6749 §5.1 token response → OAuth2Token.
     let body = Array(
         #"{"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"Bearer","expires_in":3600,"refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA","scope":"profile email","example_parameter":"example_value"}"#
-            .utf8)
+            .utf8
+    )
     Benchmark("token_response_parse") { benchmark in
         for _ in benchmark.scaledIterations {
             guard case .object(let members) = try JSONValue.parse(body) else { fatalError("not an object") }
@@ -96,7 +108,8 @@ let benchmarks: @Sendable () -> Void = {
     // in-process standard-oauth2 mock over loopback HTTP: one flow per iteration, and 16
     // concurrent flows per iteration.
     Benchmark("authorization_code_flow", configuration: .init(scalingFactor: .one, maxDuration: .seconds(5), maxIterations: 100_000)) {
-        benchmark, fixture in
+        benchmark,
+        fixture in
         for _ in benchmark.scaledIterations { try await fixture.flow() }
     } setup: {
         try await FlowFixture.start()
@@ -104,7 +117,8 @@ let benchmarks: @Sendable () -> Void = {
         await FlowFixture.stopAll()
     }
     Benchmark("authorization_code_flow_x16", configuration: .init(scalingFactor: .one, maxDuration: .seconds(5), maxIterations: 100_000)) {
-        benchmark, fixture in
+        benchmark,
+        fixture in
         for _ in benchmark.scaledIterations {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<16 { group.addTask { try await fixture.flow() } }
@@ -120,9 +134,14 @@ let benchmarks: @Sendable () -> Void = {
     // MARK: JUnit XML for 1,000 test cases (mixed outcomes, transcripts to escape).
     let results = (0..<1000).map { index in
         ScenarioResult(
-            name: "scenario \(index) <&>", folder: "area\(index % 7)", file: "Scenarios/area\(index % 7)/s\(index).yaml",
-            outcome: index % 10 == 0 ? .failed(step: "token", message: "expected \"invalid_grant\" & got <ok>") : .passed, seconds: 0.012,
-            notes: ["note \(index)"], transcript: "POST /oauth2/token -> 200\nAuthorization: Basic [redacted]\n")
+            name: "scenario \(index) <&>",
+            folder: "area\(index % 7)",
+            file: "Scenarios/area\(index % 7)/s\(index).yaml",
+            outcome: index % 10 == 0 ? .failed(step: "token", message: "expected \"invalid_grant\" & got <ok>") : .passed,
+            seconds: 0.012,
+            notes: ["note \(index)"],
+            transcript: "POST /oauth2/token -> 200\nAuthorization: Basic [redacted]\n"
+        )
     }
     Benchmark("junit_write_1000_cases", configuration: .init(scalingFactor: .one, maxDuration: .seconds(2))) { benchmark in
         for _ in benchmark.scaledIterations { blackHole(JUnitWriter.xml(results)) }
@@ -160,7 +179,8 @@ struct IDTokenFixture: Sendable {
         let now = Int(Date().timeIntervalSince1970)
         let token = try await keys.sign(
             Claims(iss: issuer, sub: "alice", aud: "harness-client", exp: now + 3600, iat: now, nonce: nonce, azp: "harness-client", auth_time: now),
-            kid: "bench-1")
+            kid: "bench-1"
+        )
         let primitives = try key.publicKey.getKeyPrimitives()
         let jwk: JSONValue = .object([
             "kty": "RSA", "alg": "RS256", "use": "sig", "kid": "bench-1", "n": .string(Base64URL.encode(primitives.modulus)),
@@ -169,13 +189,17 @@ struct IDTokenFixture: Sendable {
         let transport = JWKSTransport(document: Array(JSONValue.object(["keys": .array([jwk])]).jsonText.utf8))
         let validator = IDTokenValidator(
             options: IDTokenValidationOptions(issuer: issuer, clientID: "harness-client"),
-            jwks: JWKSCache(url: "https://issuer.example.test/jwks", transport: transport))
+            jwks: JWKSCache(url: "https://issuer.example.test/jwks", transport: transport)
+        )
         _ = try await validator.validate(token, nonce: nonce)  // fills the JWKS cache; fails loudly if the fixture is wrong
         let dot = token.lastIndex(of: ".")!
         return IDTokenFixture(
-            token: token, validator: validator, signingInput: Array(token[..<dot].utf8),
+            token: token,
+            validator: validator,
+            signingInput: Array(token[..<dot].utf8),
             signature: _RSA.Signing.RSASignature(rawRepresentation: Base64URL.decode(String(token[token.index(after: dot)...]))!),
-            publicKey: try _RSA.Signing.PublicKey(pemRepresentation: key.publicKey.pemRepresentation))
+            publicKey: try _RSA.Signing.PublicKey(pemRepresentation: key.publicKey.pemRepresentation)
+        )
     }
 }
 
@@ -208,7 +232,10 @@ final class FlowFixture: Sendable {
     }
 
     static func stopAll() async {
-        for fixture in running.fixtures.withLock({ list in defer { list = [] }; return list }) {
+        for fixture in running.fixtures.withLock({ list in
+            defer { list = [] }
+            return list
+        }) {
             try? await fixture.transport.shutdown()
             await fixture.provider.stop()
         }
@@ -218,18 +245,28 @@ final class FlowFixture: Sendable {
     /// submits the approval, the client reads the redirect (checking state) and redeems the code.
     func flow() async throws {
         let session = OAuth2Session(
-            clientID: "harness-client", clientSecret: "harness-secret", redirectURI: "http://127.0.0.1:8400/callback", scope: ["profile"],
-            codeChallengeMethod: .s256, tokenEndpoint: provider.url("/oauth2/token"), transport: transport)
+            clientID: "harness-client",
+            clientSecret: "harness-secret",
+            redirectURI: "http://127.0.0.1:8400/callback",
+            scope: ["profile"],
+            codeChallengeMethod: .s256,
+            tokenEndpoint: provider.url("/oauth2/token"),
+            transport: transport
+        )
         let request = try session.createAuthorizationURL(provider.url("/oauth2/authorize"))
         let query = request.url[request.url.index(after: request.url.firstIndex(of: "?")!)...]
         let approval = try await transport.send(
             TransportRequest(
-                method: "POST", url: provider.url("/oauth2/authorize"), headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                body: Array((query + "&decision=approve").utf8)))
+                method: "POST",
+                url: provider.url("/oauth2/authorize"),
+                headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: Array((query + "&decision=approve").utf8)
+            )
+        )
         guard approval.status == 302, let location = approval.headers["Location"] else {
-            throw FlowError( "the approval answered HTTP \(approval.status) without a redirect")
+            throw FlowError("the approval answered HTTP \(approval.status) without a redirect")
         }
         let token = try await session.fetchToken(authorizationResponse: location, request: request)
-        guard !token.accessToken.isEmpty else { throw FlowError( "empty access token") }
+        guard !token.accessToken.isEmpty else { throw FlowError("empty access token") }
     }
 }

@@ -57,13 +57,22 @@ struct CookieJar: Sendable {
         let name = String(pair[..<eq]).trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { return nil }
         var cookie = Cookie(
-            name: name, value: String(pair[pair.index(after: eq)...]).trimmingCharacters(in: .whitespaces), domain: host, hostOnly: true,
-            path: defaultPath(requestPath), secure: false)
+            name: name,
+            value: String(pair[pair.index(after: eq)...]).trimmingCharacters(in: .whitespaces),
+            domain: host,
+            hostOnly: true,
+            path: defaultPath(requestPath),
+            secure: false
+        )
         var maxAge: Int?
         for attribute in parts.dropFirst() {
-            let (key, value) = attribute.firstIndex(of: "=").map {
-                (attribute[..<$0].trimmingCharacters(in: .whitespaces).lowercased(), String(attribute[attribute.index(after: $0)...]).trimmingCharacters(in: .whitespaces))
-            } ?? (attribute.lowercased(), "")
+            let (key, value) =
+                attribute.firstIndex(of: "=").map {
+                    (
+                        attribute[..<$0].trimmingCharacters(in: .whitespaces).lowercased(),
+                        String(attribute[attribute.index(after: $0)...]).trimmingCharacters(in: .whitespaces)
+                    )
+                } ?? (attribute.lowercased(), "")
             switch key {
             case "domain":
                 var domain = value.lowercased()

@@ -130,14 +130,23 @@ struct HTMLPage: Sendable {
             case "input":
                 let type = (attributes["type"] ?? "text").lowercased()
                 var control = Control(
-                    element: "input", type: type, name: attributes["name"], value: attributes["value"] ?? (type == "checkbox" || type == "radio" ? "on" : ""))
+                    element: "input",
+                    type: type,
+                    name: attributes["name"],
+                    value: attributes["value"] ?? (type == "checkbox" || type == "radio" ? "on" : "")
+                )
                 control.label = type == "submit" ? (attributes["value"] ?? "Submit") : ""
                 control.checked = attributes["checked"] != nil
                 control.disabled = attributes["disabled"] != nil
                 control.id = attributes["id"]
                 add(control, formAttribute: attributes["form"])
             case "button":
-                var control = Control(element: "button", type: (attributes["type"] ?? "submit").lowercased(), name: attributes["name"], value: attributes["value"] ?? "")
+                var control = Control(
+                    element: "button",
+                    type: (attributes["type"] ?? "submit").lowercased(),
+                    name: attributes["name"],
+                    value: attributes["value"] ?? ""
+                )
                 control.disabled = attributes["disabled"] != nil
                 control.id = attributes["id"]
                 openButton = add(control, formAttribute: attributes["form"])

@@ -46,7 +46,12 @@ struct UserAgent: Sendable {
 
     /// Compatibility form of `navigate` for callers with a decision and a mock's user.
     mutating func authorize(
-        url start: String, redirectURI: String, decision: Decision, user: String?, fill: [String: String] = [:], step: String = "authorize"
+        url start: String,
+        redirectURI: String,
+        decision: Decision,
+        user: String?,
+        fill: [String: String] = [:],
+        step: String = "authorize"
     ) async throws(OAuthError) -> String {
         try await navigate(from: start, to: redirectURI, intent: Intent(decision: decision, user: user, fill: fill), step: step)
     }
@@ -69,10 +74,17 @@ struct UserAgent: Sendable {
             let response = try await send(next, step: step)
             if (300..<400).contains(response.status), response.status != 304 {
                 guard let location = response.headers["Location"], let target = Self.resolve(location, against: next.url) else {
-                    throw .malformed(step: step, httpStatus: response.status, "a redirect from \(Self.withoutQuery(next.url)) without a usable Location header")
+                    throw .malformed(
+                        step: step,
+                        httpStatus: response.status,
+                        "a redirect from \(Self.withoutQuery(next.url)) without a usable Location header"
+                    )
                 }
                 let keepsMethod = response.status == 307 || response.status == 308
-                next = keepsMethod ? TransportRequest(method: next.method, url: target, headers: next.headers, body: next.body) : TransportRequest(method: "GET", url: target)
+                next =
+                    keepsMethod
+                    ? TransportRequest(method: next.method, url: target, headers: next.headers, body: next.body)
+                    : TransportRequest(method: "GET", url: target)
                 next.headers["Cookie"] = nil
                 continue
             }
@@ -85,8 +97,12 @@ struct UserAgent: Sendable {
                 }
                 throw OAuthError(
                     code: .unexpectedPage,
-                    description: "the page at \(Self.withoutQuery(next.url)) (HTTP \(response.status)) offers no form to continue: \"\(page.snippet())\"",
-                    httpStatus: response.status, step: step, origin: .provider)
+                    description:
+                        "the page at \(Self.withoutQuery(next.url)) (HTTP \(response.status)) offers no form to continue: \"\(page.snippet())\"",
+                    httpStatus: response.status,
+                    step: step,
+                    origin: .provider
+                )
             }
             switch kind {
             case .login:
@@ -94,15 +110,23 @@ struct UserAgent: Sendable {
                 if passwordPages > 1 || identifierPages > 2 {
                     throw OAuthError(
                         code: .loginFailed,
-                        description: "the provider showed its login form again after the credentials were sent (wrong username or password?): \"\(page.snippet())\"",
-                        httpStatus: response.status, step: step, origin: .provider)
+                        description:
+                            "the provider showed its login form again after the credentials were sent (wrong username or password?): \"\(page.snippet())\"",
+                        httpStatus: response.status,
+                        step: step,
+                        origin: .provider
+                    )
                 }
             case .consent:
                 consentPages += 1
                 if consentPages > 3 {
                     throw OAuthError(
-                        code: .unexpectedPage, description: "the provider keeps showing the same page: \"\(page.snippet())\"", httpStatus: response.status,
-                        step: step, origin: .provider)
+                        code: .unexpectedPage,
+                        description: "the provider keeps showing the same page: \"\(page.snippet())\"",
+                        httpStatus: response.status,
+                        step: step,
+                        origin: .provider
+                    )
                 }
             case .autoSubmit:
                 break
@@ -118,7 +142,9 @@ struct UserAgent: Sendable {
         for _ in 0..<maxRequests {
             try check(next, step: "browse")
             let response = try await send(TransportRequest(method: "GET", url: next), step: "browse")
-            guard (300..<400).contains(response.status), let location = response.headers["Location"], let target = Self.resolve(location, against: next) else {
+            guard (300..<400).contains(response.status), let location = response.headers["Location"],
+                let target = Self.resolve(location, against: next)
+            else {
                 return (next, response)
             }
             next = target
@@ -144,14 +170,17 @@ struct UserAgent: Sendable {
 
     static func isPasswordPage(_ form: HTMLPage.Form) -> Bool { !form.passwordFields.isEmpty }
 
-    static let usernameNames = ["username", "user", "login", "email", "identifier", "loginfmt", "user_name", "userid", "user_id", "j_username", "session[username_or_email]"]
+    static let usernameNames = [
+        "username", "user", "login", "email", "identifier", "loginfmt", "user_name", "userid", "user_id", "j_username", "session[username_or_email]",
+    ]
 
     /// The field that takes the username: a text or email field named like one, or the only one.
     static func identifierField(in form: HTMLPage.Form) -> HTMLPage.Control? {
         let fields = form.textFields
         if let named = fields.first(where: { field in
             let name = (field.name ?? "").lowercased()
-            return field.type == "email" || usernameNames.contains(name) || usernameNames.contains { name.hasSuffix("[\($0)]") || name.hasSuffix(".\($0)") }
+            return field.type == "email" || usernameNames.contains(name)
+                || usernameNames.contains { name.hasSuffix("[\($0)]") || name.hasSuffix(".\($0)") }
         }) {
             return named
         }
@@ -160,7 +189,8 @@ struct UserAgent: Sendable {
 
     static let denyWords = ["deny", "cancel", "reject", "decline", "refuse", "disallow", "don't allow", "do not allow", "not now", "no thanks"]
     static let approveWords = [
-        "approve", "allow", "accept", "authorize", "authorise", "consent", "grant", "yes", "continue", "confirm", "agree", "sign in", "log in", "login",
+        "approve", "allow", "accept", "authorize", "authorise", "consent", "grant", "yes", "continue", "confirm", "agree", "sign in", "log in",
+        "login",
         "signin", "next", "submit", "proceed", "ok", "log out", "logout", "sign out",
     ]
 
@@ -178,7 +208,13 @@ struct UserAgent: Sendable {
     }
 
     /// The request that submits `form` the way the simulated user would.
-    static func submission(of form: HTMLPage.Form, kind: PageKind, on pageURL: String, intent: Intent, step: String) throws(OAuthError) -> TransportRequest {
+    static func submission(
+        of form: HTMLPage.Form,
+        kind: PageKind,
+        on pageURL: String,
+        intent: Intent,
+        step: String
+    ) throws(OAuthError) -> TransportRequest {
         var fields: [(String, String)] = []
         for control in form.controls where !control.disabled && !control.isSubmit {
             guard let name = control.name, !name.isEmpty else { continue }
@@ -197,13 +233,20 @@ struct UserAgent: Sendable {
         }
         if kind == .login {
             let wanted: [(field: HTMLPage.Control?, value: String?, what: String)] = [
-                (identifierField(in: form), intent.username, "credentials (user: {username: …, password: …} in the scenario, or OAUTH_HARNESS_USERNAME and OAUTH_HARNESS_PASSWORD)"),
+                (
+                    identifierField(in: form), intent.username,
+                    "credentials (user: {username: …, password: …} in the scenario, or OAUTH_HARNESS_USERNAME and OAUTH_HARNESS_PASSWORD)"
+                ),
                 (form.passwordFields.first, intent.password, "password (user: {password: …} in the scenario, or OAUTH_HARNESS_PASSWORD)"),
             ]
             for (field, value, what) in wanted {
                 guard let name = field?.name, intent.fill[name] == nil else { continue }
                 guard let value else {
-                    throw .client(.missingCredentials, "the provider asks for a login at \(withoutQuery(pageURL)); give the test user's \(what)", step: step)
+                    throw .client(
+                        .missingCredentials,
+                        "the provider asks for a login at \(withoutQuery(pageURL)); give the test user's \(what)",
+                        step: step
+                    )
                 }
                 set(name, value)
             }
@@ -218,8 +261,11 @@ struct UserAgent: Sendable {
         case .consent:
             guard let chosen = button(in: form, for: intent.decision) else {
                 throw OAuthError(
-                    code: .unexpectedPage, description: "the provider's page at \(withoutQuery(pageURL)) has no button to \(intent.decision.rawValue)",
-                    step: step, origin: .provider)
+                    code: .unexpectedPage,
+                    description: "the provider's page at \(withoutQuery(pageURL)) has no button to \(intent.decision.rawValue)",
+                    step: step,
+                    origin: .provider
+                )
             }
             pressed = chosen
         }
@@ -239,12 +285,22 @@ struct UserAgent: Sendable {
     /// `error`), else the status and a snippet of the page.
     static func errorPage(_ response: TransportResponse, url: String, step: String) -> OAuthError {
         if let json = try? JSONValue.parse(response.body), let code = json["error"]?.stringValue {
-            return OAuthError(code: OAuthErrorCode(code), description: json["error_description"]?.stringValue, httpStatus: response.status, step: step, origin: .provider)
+            return OAuthError(
+                code: OAuthErrorCode(code),
+                description: json["error_description"]?.stringValue,
+                httpStatus: response.status,
+                step: step,
+                origin: .provider
+            )
         }
         let snippet = HTMLPage.parse(response.bodyText).snippet()
         return OAuthError(
-            code: .http(response.status), description: "the provider answered \(withoutQuery(url)) with HTTP \(response.status): \"\(snippet)\"",
-            httpStatus: response.status, step: step, origin: .provider)
+            code: .http(response.status),
+            description: "the provider answered \(withoutQuery(url)) with HTTP \(response.status): \"\(snippet)\"",
+            httpStatus: response.status,
+            step: step,
+            origin: .provider
+        )
     }
 
     // MARK: Requests
@@ -265,7 +321,9 @@ struct UserAgent: Sendable {
             throw .client(
                 "unsafe_redirect",
                 "the provider sent the user agent to the third-party host \(host), which is neither the provider's (\(allowedHosts.sorted().joined(separator: ", "))) "
-                    + "nor the client's redirect URI; list it in the provider's allowed_hosts if it belongs to the provider", step: step)
+                    + "nor the client's redirect URI; list it in the provider's allowed_hosts if it belongs to the provider",
+                step: step
+            )
         }
     }
 

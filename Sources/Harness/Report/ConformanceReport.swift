@@ -4,7 +4,9 @@ import Foundation
 /// follows, the verdict the client must reach and the one it reached.
 public enum ConformanceReport {
     public static func markdown(_ results: [ScenarioResult]) -> String {
-        let rows = results.filter { $0.conformance != nil }.sorted { ($0.conformance!.mode.rawValue, $0.name) < ($1.conformance!.mode.rawValue, $1.name) }
+        let rows = results.filter { $0.conformance != nil }.sorted {
+            ($0.conformance!.mode.rawValue, $0.name) < ($1.conformance!.mode.rawValue, $1.name)
+        }
         var text = """
             # Relying-party conformance
 
@@ -19,7 +21,8 @@ public enum ConformanceReport {
         for result in rows {
             let conformance = result.conformance!
             let observed = result.verdict ?? "not reached (\(describe(result.outcome)))"
-            text += "| `\(conformance.mode)` | \(conformance.module) | \(conformance.expected.rawValue) | \(cell(observed)) | \(matches(result) ? "✅" : "❌") |\n"
+            text +=
+                "| `\(conformance.mode)` | \(conformance.module) | \(conformance.expected.rawValue) | \(cell(observed)) | \(matches(result) ? "✅" : "❌") |\n"
         }
         return text
     }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -47,6 +48,7 @@ package enum JUnitMerge {
         let errors = cases.filter { !$0.elements(forName: "error").isEmpty }.count
         let skipped = cases.filter { !$0.elements(forName: "skipped").isEmpty }.count
         let time = cases.reduce(0.0) { $0 + (Double($1.attribute(forName: "time")?.stringValue ?? "") ?? 0) }
-        return "tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(String(format: "%.3f", time))\""
+        return
+            "tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\" time=\"\(String(format: "%.3f", time))\""
     }
 }

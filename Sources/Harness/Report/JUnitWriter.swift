@@ -51,7 +51,9 @@ public enum JUnitWriter {
     }
 
     static func counts(_ results: [ScenarioResult]) -> String {
-        var failures = 0, errors = 0, skipped = 0
+        var failures = 0
+        var errors = 0
+        var skipped = 0
         var total = 0.0
         for result in results {
             total += result.seconds

@@ -59,12 +59,16 @@ package enum GitHubAnnotations {
     public static func lines(_ summary: HarnessRun.Summary) -> [String] {
         var lines: [String] = []
         for error in summary.invalid {
-            lines.append("::error file=\(escapeProperty(error.file)),line=\(error.line),col=\(error.column),title=invalid scenario::\(escapeData(error.message))")
+            lines.append(
+                "::error file=\(escapeProperty(error.file)),line=\(error.line),col=\(error.column),title=invalid scenario::\(escapeData(error.message))"
+            )
         }
         for result in summary.results {
             guard case .failed(let step, let message) = result.outcome else { continue }
             let line = step.firstMatch(of: #/\(line (\d+)\)/#).map { String($0.1) } ?? "1"
-            lines.append("::error file=\(escapeProperty(result.file)),line=\(line),title=\(escapeProperty(result.folder + "/" + result.name))::\(escapeData(step + ": " + message))")
+            lines.append(
+                "::error file=\(escapeProperty(result.file)),line=\(line),title=\(escapeProperty(result.folder + "/" + result.name))::\(escapeData(step + ": " + message))"
+            )
         }
         return lines
     }

@@ -29,7 +29,9 @@ public struct HarnessRun: Sendable {
         public var exitCode: ExitCode
 
         public var line: String {
-            var passed = 0, failed = 0, skipped = 0
+            var passed = 0
+            var failed = 0
+            var skipped = 0
             for result in results {
                 switch result.outcome {
                 case .passed: passed += 1
@@ -100,8 +102,15 @@ public struct HarnessRun: Sendable {
                 invalid.append(error)
                 results.append(
                     ScenarioResult(
-                        name: (file.path as NSString).lastPathComponent, folder: file.folder, file: file.path,
-                        outcome: .error(message: error.description), seconds: 0, notes: [], transcript: ""))
+                        name: (file.path as NSString).lastPathComponent,
+                        folder: file.folder,
+                        file: file.path,
+                        outcome: .error(message: error.description),
+                        seconds: 0,
+                        notes: [],
+                        transcript: ""
+                    )
+                )
             }
         }
         scenarios = select(scenarios)
@@ -167,7 +176,10 @@ public struct HarnessRun: Sendable {
     static let progressInterval: Duration = .milliseconds(100)
 
     static func runAll(
-        _ scenarios: [Scenario], runner: ScenarioRunner, jobs: Int, log: @Sendable (String) -> Void,
+        _ scenarios: [Scenario],
+        runner: ScenarioRunner,
+        jobs: Int,
+        log: @Sendable (String) -> Void,
         progress: ([ScenarioResult]) -> Void = { _ in }
     ) async -> [ScenarioResult] {
         var results = [ScenarioResult?](repeating: nil, count: scenarios.count)

@@ -18,7 +18,14 @@ extension StepContext {
         case .request(let method, let path, let concurrent):
             let url = endpoints.url(path)
             let kind = step.kind
-            try await sendAll(concurrent, step: kind) { try await session.request(method, url, headers: method == "POST" ? ["Content-Type": "application/x-www-form-urlencoded"] : [:], step: kind) }
+            try await sendAll(concurrent, step: kind) {
+                try await session.request(
+                    method,
+                    url,
+                    headers: method == "POST" ? ["Content-Type": "application/x-www-form-urlencoded"] : [:],
+                    step: kind
+                )
+            }
         case .expect, .advanceClock, .fault, .clearCookies:
             try await executeShared(step)
         case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys:

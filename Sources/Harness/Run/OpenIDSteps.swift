@@ -12,12 +12,16 @@ extension StepContext {
         let endpoints = provider.endpoints
         let issuer = endpoints.issuer ?? endpoints.discovery.flatMap(Discovery.expectedIssuer(forMetadataURL:)) ?? endpoints.baseURL
         let client = try await OpenIDConnectClient.discover(
-            issuer: issuer, serverMetadataURL: endpoints.discovery, session: session, cache: metadataCache,
+            issuer: issuer,
+            serverMetadataURL: endpoints.discovery,
+            session: session,
+            cache: metadataCache,
             configure: { validation in
                 validation.allowSymmetricAlgorithms = options.allowHS256
                 validation.leeway = options.leeway
                 if let algorithms = options.algorithms { validation.allowedAlgorithms = Set(algorithms) }
-            })
+            }
+        )
         openID = client
         return client
     }
@@ -30,7 +34,11 @@ extension StepContext {
             let request = try client.createAuthorizationURL()
             authorizationRequest = request.authorization
             let callback = try await agent.navigate(
-                from: request.url, to: request.authorization.redirectURI ?? "", intent: intent(options), step: step.kind)
+                from: request.url,
+                to: request.authorization.redirectURI ?? "",
+                intent: intent(options),
+                step: step.kind
+            )
             openIDLogin = try await client.fetchToken(authorizationResponse: callback, request: request)
         case .userinfo:
             let client = try await openIDClient(session)
@@ -39,7 +47,11 @@ extension StepContext {
             }
             let info = try await client.userInfo(expectedSubject: login.idToken.subject)
             userInfo = info
-            lastResponse = TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(JSONValue.object(info.claims).jsonText.utf8))
+            lastResponse = TransportResponse(
+                status: 200,
+                headers: ["Content-Type": "application/json"],
+                body: Array(JSONValue.object(info.claims).jsonText.utf8)
+            )
         case .logout(let given):
             let client = try await openIDClient(session)
             guard let logout = client.logout else {
@@ -48,12 +60,18 @@ extension StepContext {
             let target = given ?? provider.mock?.profile.client(id: session.clientID)?.postLogoutRedirectURIs.first
             guard let target else {
                 throw OAuthError.client(
-                    OAuthErrorCode.invalidConfiguration, "logout needs a post_logout_redirect_uri to come back to (logout: {post_logout_redirect_uri: …})",
-                    step: step.kind)
+                    OAuthErrorCode.invalidConfiguration,
+                    "logout needs a post_logout_redirect_uri to come back to (logout: {post_logout_redirect_uri: …})",
+                    step: step.kind
+                )
             }
             let redirect = logout.logoutRedirect(postLogoutRedirectURI: target, idTokenHint: session.token?.idToken)
             let back = try await agent.navigate(
-                from: redirect.url, to: target, intent: .init(decision: .approve, username: user?.username, password: user?.password), step: step.kind)
+                from: redirect.url,
+                to: target,
+                intent: .init(decision: .approve, username: user?.username, password: user?.password),
+                step: step.kind
+            )
             logoutState = try logout.validateLogoutResponse(back)
         case .evil(let evil):
             guard let mock = provider.mock else {
@@ -67,7 +85,8 @@ extension StepContext {
             }
             try mock.rotateSigningKeys()
             recorder.transcript.note("provider rotated its signing key")
-        case .authorize, .fetchToken, .request, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .expect, .advanceClock, .clearCookies:
+        case .authorize, .fetchToken, .request, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .expect,
+            .advanceClock, .clearCookies:
             return false
         }
         return true

@@ -76,11 +76,20 @@ struct MockProviderUnderTest: ProviderUnderTest, MockControls {
         let paths = profile.endpoints
         func url(_ path: String?) -> String? { path.map { running.url($0) } }
         endpoints = ProviderEndpoints(
-            protocolKind: ProviderEndpoints.ProtocolKind(profile.protocolKind), baseURL: running.baseURL, issuer: running.baseURL, discovery: nil,
-            authorize: url(paths.authorize), token: url(paths.token), resource: url(paths.resource), revoke: url(paths.revoke),
-            introspect: url(paths.introspect), requestToken: url(paths.requestToken), allowedHosts: ProviderEndpoints.hosts([running.baseURL]),
+            protocolKind: ProviderEndpoints.ProtocolKind(profile.protocolKind),
+            baseURL: running.baseURL,
+            issuer: running.baseURL,
+            discovery: nil,
+            authorize: url(paths.authorize),
+            token: url(paths.token),
+            resource: url(paths.resource),
+            revoke: url(paths.revoke),
+            introspect: url(paths.introspect),
+            requestToken: url(paths.requestToken),
+            allowedHosts: ProviderEndpoints.hosts([running.baseURL]),
             // Every OAuth 2 mock names itself in `iss` (replayed answers are recordings of another run).
-            responseIssuer: profile.protocolKind == .oauth2 ? AuthorizationResponseIssuer(issuer: running.baseURL, required: true) : nil)
+            responseIssuer: profile.protocolKind == .oauth2 ? AuthorizationResponseIssuer(issuer: running.baseURL, required: true) : nil
+        )
     }
 
     var name: String { running.profile.name }
@@ -98,7 +107,11 @@ struct MockProviderUnderTest: ProviderUnderTest, MockControls {
 
     func rotateSigningKeys() throws(OAuthError) {
         guard let engine = running.oauth2, profile.oidc != nil else {
-            throw .client(OAuthErrorCode.invalidConfiguration, "key rotation needs a built-in OpenID provider; \(name) is not one", step: "rotate_keys")
+            throw .client(
+                OAuthErrorCode.invalidConfiguration,
+                "key rotation needs a built-in OpenID provider; \(name) is not one",
+                step: "rotate_keys"
+            )
         }
         engine.rotateSigningKeys()
     }
@@ -129,7 +142,11 @@ struct ExternalProvider: ProviderUnderTest {
 
     /// Resolves the endpoints: from the named metadata document (or, for a bare URL without a
     /// token endpoint, from RFC 8414 or OpenID Connect Discovery), then the scenario's paths.
-    static func resolve(_ spec: ExternalProviderSpec, metadataCache: MetadataCache, transcript: Transcript) async throws(OAuthError) -> ExternalProvider {
+    static func resolve(
+        _ spec: ExternalProviderSpec,
+        metadataCache: MetadataCache,
+        transcript: Transcript
+    ) async throws(OAuthError) -> ExternalProvider {
         var metadata: AuthorizationServerMetadata?
         if let discovery = spec.discovery {
             metadata = try await metadataCache.metadata(url: discovery, expectedIssuer: Discovery.expectedIssuer(forMetadataURL: discovery))
@@ -147,22 +164,33 @@ struct ExternalProvider: ProviderUnderTest {
             return base + given
         }
         let endpoints = ProviderEndpoints(
-            protocolKind: spec.isOAuth1 ? .oauth1 : .oauth2, baseURL: base, issuer: metadata?.issuer, discovery: spec.discovery,
+            protocolKind: spec.isOAuth1 ? .oauth1 : .oauth2,
+            baseURL: base,
+            issuer: metadata?.issuer,
+            discovery: spec.discovery,
             authorize: endpoint("authorize", metadata?.authorizationEndpoint),
             token: endpoint(spec.isOAuth1 ? "access_token" : "token", metadata?.tokenEndpoint),
-            resource: endpoint("resource", metadata?.document["userinfo_endpoint"]?.stringValue), revoke: endpoint("revoke", metadata?.revocationEndpoint),
-            introspect: endpoint("introspect", metadata?.introspectionEndpoint), requestToken: endpoint("request_token", nil), allowedHosts: [])
+            resource: endpoint("resource", metadata?.document["userinfo_endpoint"]?.stringValue),
+            revoke: endpoint("revoke", metadata?.revocationEndpoint),
+            introspect: endpoint("introspect", metadata?.introspectionEndpoint),
+            requestToken: endpoint("request_token", nil),
+            allowedHosts: []
+        )
         guard endpoints.token != nil else {
             throw .client(
                 OAuthErrorCode.invalidConfiguration,
-                spec.isOAuth1 ? "the OAuth 1 provider needs access_token:" : "the external provider has no token endpoint (give token: or discovery:)", step: "setup")
+                spec.isOAuth1
+                    ? "the OAuth 1 provider needs access_token:" : "the external provider has no token endpoint (give token: or discovery:)",
+                step: "setup"
+            )
         }
         var resolved = endpoints
         resolved.responseIssuer = metadata.map(AuthorizationResponseIssuer.init(metadata:))
         let documentURLs = [metadata?.document["end_session_endpoint"]?.stringValue, metadata?.jwksURI, metadata?.issuer]
         resolved.allowedHosts = ProviderEndpoints.hosts(
-            [base, spec.discovery, endpoints.authorize, endpoints.token, endpoints.requestToken] + documentURLs)
-            .union(spec.allowedHosts.map { $0.lowercased() })
+            [base, spec.discovery, endpoints.authorize, endpoints.token, endpoints.requestToken] + documentURLs
+        )
+        .union(spec.allowedHosts.map { $0.lowercased() })
         return ExternalProvider(endpoints: resolved)
     }
 }
@@ -183,21 +211,32 @@ enum Discovery {
 
     /// RFC 8414 metadata of `issuer`, or — when the provider has none (any HTTP error) — its
     /// OpenID Connect Discovery document. `source` says which was used.
-    static func metadata(forIssuer issuer: String, cache: MetadataCache) async throws(OAuthError) -> (metadata: AuthorizationServerMetadata, source: String) {
+    static func metadata(
+        forIssuer issuer: String,
+        cache: MetadataCache
+    ) async throws(OAuthError) -> (metadata: AuthorizationServerMetadata, source: String) {
         let issuer = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         guard let rfc8414 = AuthorizationServerMetadata.metadataURL(issuer: issuer) else {
             throw .client(OAuthErrorCode.invalidConfiguration, "the issuer \(issuer) is not an absolute URL", step: "discovery")
         }
         do {
             return (try await cache.metadata(url: rfc8414, expectedIssuer: issuer), "RFC 8414 metadata at \(rfc8414)")
-        } catch where error.httpStatus.map({ $0 >= 400 }) ?? false {
+        } catch  where error.httpStatus.map({ $0 >= 400 }) ?? false {
             let oidc = issuer + "/.well-known/openid-configuration"
             do {
-                return (try await cache.metadata(url: oidc, expectedIssuer: issuer), "OpenID Connect Discovery at \(oidc) (RFC 8414 metadata: HTTP \(error.httpStatus ?? 0))")
+                return (
+                    try await cache.metadata(url: oidc, expectedIssuer: issuer),
+                    "OpenID Connect Discovery at \(oidc) (RFC 8414 metadata: HTTP \(error.httpStatus ?? 0))"
+                )
             } catch let second {
                 throw OAuthError(
-                    code: second.code, description: "neither RFC 8414 metadata (\(error)) nor OpenID Connect Discovery (\(second.errorDescription ?? second.code.rawValue)) answered",
-                    httpStatus: second.httpStatus, step: "discovery", origin: second.origin)
+                    code: second.code,
+                    description:
+                        "neither RFC 8414 metadata (\(error)) nor OpenID Connect Discovery (\(second.errorDescription ?? second.code.rawValue)) answered",
+                    httpStatus: second.httpStatus,
+                    step: "discovery",
+                    origin: second.origin
+                )
             }
         }
     }

@@ -69,10 +69,22 @@ public final class RecordingTransport: HTTPTransport {
         do {
             let response = try await base.send(request)
             transcript.redactor.registerSecrets(in: response)
-            transcript.record(step: currentStep.withLock { $0 }, request: request, response: response, error: nil, elapsed: ContinuousClock.now - started)
+            transcript.record(
+                step: currentStep.withLock { $0 },
+                request: request,
+                response: response,
+                error: nil,
+                elapsed: ContinuousClock.now - started
+            )
             return response
         } catch {
-            transcript.record(step: currentStep.withLock { $0 }, request: request, response: nil, error: error, elapsed: ContinuousClock.now - started)
+            transcript.record(
+                step: currentStep.withLock { $0 },
+                request: request,
+                response: nil,
+                error: error,
+                elapsed: ContinuousClock.now - started
+            )
             throw error
         }
     }

@@ -29,14 +29,22 @@ package enum ScenarioRecorder {
     }
 
     public static func record(
-        scenarioPath: String, profileName: String, catalog: ProviderCatalog, environment: [String: String], transport: any HTTPTransport
+        scenarioPath: String,
+        profileName: String,
+        catalog: ProviderCatalog,
+        environment: [String: String],
+        transport: any HTTPTransport
     ) async throws -> Recording {
         let scenario = try ScenarioLoader.load(contentsOf: scenarioPath, folder: "record", catalog: catalog, environment: environment)
         let capture = Capture(base: transport)
         let result = await ScenarioRunner(catalog: catalog, transport: capture).run(scenario)
         let exchanges = capture.exchanges.withLock { $0 }
-        let redactor = Redactor(secrets: [scenario.client.clientSecret, scenario.client.privateKeyPEM, scenario.client.preissuedToken?.accessToken,
-            scenario.client.preissuedToken?.refreshToken].compactMap { $0 })
+        let redactor = Redactor(
+            secrets: [
+                scenario.client.clientSecret, scenario.client.privateKeyPEM, scenario.client.preissuedToken?.accessToken,
+                scenario.client.preissuedToken?.refreshToken,
+            ].compactMap { $0 }
+        )
         for (request, response) in exchanges {
             redactor.registerSecrets(in: request)
             redactor.registerSecrets(in: response)
@@ -62,11 +70,14 @@ package enum ScenarioRecorder {
         }
         var profile: [String: Any] = [
             "name": profileName, "protocol": "replay",
-            "models": "a recording of \(scenario.name) (\((scenarioPath as NSString).lastPathComponent)) made with oauth-harness record on \(ISO8601DateFormatter().string(from: Date()))",
+            "models":
+                "a recording of \(scenario.name) (\((scenarioPath as NSString).lastPathComponent)) made with oauth-harness record on \(ISO8601DateFormatter().string(from: Date()))",
             "exchanges": recorded,
         ]
         if let original = catalog[scenario.provider] {
-            var endpoints: [String: String] = ["authorize": original.endpoints.authorize, "token": original.endpoints.token, "resource": original.endpoints.resource]
+            var endpoints: [String: String] = [
+                "authorize": original.endpoints.authorize, "token": original.endpoints.token, "resource": original.endpoints.resource,
+            ]
             endpoints["revoke"] = original.endpoints.revoke
             endpoints["introspect"] = original.endpoints.introspect
             profile["endpoints"] = endpoints
@@ -77,7 +88,9 @@ package enum ScenarioRecorder {
         let original = try String(contentsOfFile: scenarioPath, encoding: .utf8)
         var lines = original.components(separatedBy: "\n")
         if let index = lines.firstIndex(where: { $0.hasPrefix("provider:") }) { lines[index] = "provider: \(profileName)" }
-        if let index = lines.firstIndex(where: { $0.hasPrefix("name:") }) { lines[index] = "name: \"replay of \(scenario.name.replacingOccurrences(of: "\"", with: "'"))\"" }
+        if let index = lines.firstIndex(where: { $0.hasPrefix("name:") }) {
+            lines[index] = "name: \"replay of \(scenario.name.replacingOccurrences(of: "\"", with: "'"))\""
+        }
         let scenarioYAML = "# Replays MockProviders/\(profileName).yaml, recorded from \(scenarioPath).\n" + lines.joined(separator: "\n")
         return Recording(profileYAML: profileYAML, scenarioYAML: scenarioYAML, exchanges: exchanges.count, result: result)
     }

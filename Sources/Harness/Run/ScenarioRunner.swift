@@ -34,8 +34,15 @@ public struct ScenarioResult: Sendable {
     public var verdict: String?
 
     public init(
-        name: String, folder: String, file: String, outcome: Outcome, seconds: Double, notes: [String] = [], transcript: String = "",
-        conformance: Conformance? = nil, verdict: String? = nil
+        name: String,
+        folder: String,
+        file: String,
+        outcome: Outcome,
+        seconds: Double,
+        notes: [String] = [],
+        transcript: String = "",
+        conformance: Conformance? = nil,
+        verdict: String? = nil
     ) {
         self.name = name
         self.folder = folder
@@ -64,8 +71,15 @@ public final class ScenarioRunner: Sendable {
         let redactor = Redactor(secrets: [scenario.client.clientSecret].compactMap { $0 })
         let transcript = Transcript(redactor: redactor)
         var result = ScenarioResult(
-            name: scenario.name, folder: scenario.folder, file: scenario.file, outcome: .passed, seconds: 0, notes: [], transcript: "",
-            conformance: scenario.conformance)
+            name: scenario.name,
+            folder: scenario.folder,
+            file: scenario.file,
+            outcome: .passed,
+            seconds: 0,
+            notes: [],
+            transcript: "",
+            conformance: scenario.conformance
+        )
         func finish(_ outcome: ScenarioResult.Outcome) -> ScenarioResult {
             result.outcome = Self.redacted(outcome, redactor)
             result.notes = result.notes.map(redactor.redact)
@@ -104,15 +118,27 @@ public final class ScenarioRunner: Sendable {
             transcript.note("provider \(profile.name) at \(running!.baseURL)")
         }
         let outcome = await runSteps(
-            scenario, provider: provider, recorder: recorder, metadataCache: metadataCache, clock: clock, notes: &result.notes, verdict: &verdict)
+            scenario,
+            provider: provider,
+            recorder: recorder,
+            metadataCache: metadataCache,
+            clock: clock,
+            notes: &result.notes,
+            verdict: &verdict
+        )
         result.verdict = verdict.map(redactor.redact)
         await running?.stop()
         return finish(outcome)
     }
 
     func runSteps(
-        _ scenario: Scenario, provider: any ProviderUnderTest, recorder: RecordingTransport, metadataCache: MetadataCache, clock: ManualClock,
-        notes: inout [String], verdict: inout String?
+        _ scenario: Scenario,
+        provider: any ProviderUnderTest,
+        recorder: RecordingTransport,
+        metadataCache: MetadataCache,
+        clock: ManualClock,
+        notes: inout [String],
+        verdict: inout String?
     ) async -> ScenarioResult.Outcome {
         let client = scenario.client
         let transcript = recorder.transcript
@@ -131,26 +157,51 @@ public final class ScenarioRunner: Sendable {
                 let fixedNonce = client.oauth1.fixedNonce
                 let nonce: @Sendable () -> String = { fixedNonce ?? SecureRandom.token(bytes: 16) }
                 oauth1 = OAuth1Session(
-                    clientID: client.clientID, clientSecret: client.clientSecret ?? "", callbackURI: redirectURI, rsaKey: rsaKey,
-                    signatureMethod: client.oauth1.signatureMethod, signatureType: client.oauth1.signatureType, realm: client.oauth1.realm,
-                    allowUnconfirmedCallback: client.complianceFixes.contains("oauth1_unconfirmed_callback"), transport: recorder,
-                    clock: OffsetClock(base: clock, offset: client.oauth1.timestampOffset), nonce: nonce)
+                    clientID: client.clientID,
+                    clientSecret: client.clientSecret ?? "",
+                    callbackURI: redirectURI,
+                    rsaKey: rsaKey,
+                    signatureMethod: client.oauth1.signatureMethod,
+                    signatureType: client.oauth1.signatureType,
+                    realm: client.oauth1.realm,
+                    allowUnconfirmedCallback: client.complianceFixes.contains("oauth1_unconfirmed_callback"),
+                    transport: recorder,
+                    clock: OffsetClock(base: clock, offset: client.oauth1.timestampOffset),
+                    nonce: nonce
+                )
             } else {
                 oauth2 = OAuth2Session(
-                    clientID: client.clientID, clientSecret: client.clientSecret, clientAuth: try await Self.clientAuthentication(client, clock: clock),
-                    redirectURI: redirectURI, scope: client.scope, codeChallengeMethod: client.pkce,
+                    clientID: client.clientID,
+                    clientSecret: client.clientSecret,
+                    clientAuth: try await Self.clientAuthentication(client, clock: clock),
+                    redirectURI: redirectURI,
+                    scope: client.scope,
+                    codeChallengeMethod: client.pkce,
                     token: client.preissuedToken.map { OAuth2Token(accessToken: $0.accessToken, refreshToken: $0.refreshToken) },
                     tokenPlacement: client.tokenPlacement,
-                    tokenEndpoint: client.autoRefresh ? provider.endpoints.token : nil, leeway: client.leeway,
-                    updateToken: { token, previous in updates.append(token, previous) }, transport: recorder, clock: clock)
+                    tokenEndpoint: client.autoRefresh ? provider.endpoints.token : nil,
+                    leeway: client.leeway,
+                    updateToken: { token, previous in updates.append(token, previous) },
+                    transport: recorder,
+                    clock: clock
+                )
                 for fix in client.complianceFixes.compactMap(ComplianceFixes.named) { oauth2?.apply(fix) }
             }
         } catch {
             return .failed(step: "client setup", message: error.description)
         }
         var context = StepContext(
-            oauth2: oauth2, oauth1: oauth1, provider: provider, recorder: recorder, clock: clock, updates: updates, clientKeyPEM: client.privateKeyPEM,
-            openIDOptions: client.openID, metadataCache: metadataCache, user: scenario.user)
+            oauth2: oauth2,
+            oauth1: oauth1,
+            provider: provider,
+            recorder: recorder,
+            clock: clock,
+            updates: updates,
+            clientKeyPEM: client.privateKeyPEM,
+            openIDOptions: client.openID,
+            metadataCache: metadataCache,
+            user: scenario.user
+        )
 
         for (index, step) in scenario.steps.enumerated() {
             let label = "step \(index + 1) \(step.kind) (line \(step.line))"

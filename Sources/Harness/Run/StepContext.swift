@@ -42,8 +42,16 @@ struct StepContext {
     var logoutState: LogoutState?
 
     init(
-        oauth2: OAuth2Session?, oauth1: OAuth1Session?, provider: any ProviderUnderTest, recorder: RecordingTransport, clock: ManualClock, updates: UpdateLog,
-        clientKeyPEM: String?, openIDOptions: ClientSpec.OpenIDOptions?, metadataCache: MetadataCache, user: TestUser?
+        oauth2: OAuth2Session?,
+        oauth1: OAuth1Session?,
+        provider: any ProviderUnderTest,
+        recorder: RecordingTransport,
+        clock: ManualClock,
+        updates: UpdateLog,
+        clientKeyPEM: String?,
+        openIDOptions: ClientSpec.OpenIDOptions?,
+        metadataCache: MetadataCache,
+        user: TestUser?
     ) {
         self.clientKeyPEM = clientKeyPEM
         self.openIDOptions = openIDOptions
@@ -68,8 +76,12 @@ struct StepContext {
     /// What the user does at the provider's pages in an `authorize` or `login` step.
     func intent(_ options: Step.Authorize) -> UserAgent.Intent {
         UserAgent.Intent(
-            decision: options.consent == .approve ? .approve : .deny, user: options.user, username: user?.username, password: user?.password,
-            fill: options.form)
+            decision: options.consent == .approve ? .approve : .deny,
+            user: options.user,
+            username: user?.username,
+            password: user?.password,
+            fill: options.form
+        )
     }
 
     func tokenValue(_ which: Step.TokenKind, step: String) throws(OAuthError) -> String {
@@ -92,7 +104,9 @@ struct StepContext {
         case .authorize(let options):
             code = nil
             let request = try session.createAuthorizationURL(
-                try endpoint(endpoints.authorize, "authorization", step: step.kind), responseType: options.responseType)
+                try endpoint(endpoints.authorize, "authorization", step: step.kind),
+                responseType: options.responseType
+            )
             authorizationRequest = request
             var callback = try await agent.navigate(from: request.url, to: request.redirectURI ?? "", intent: intent(options), step: step.kind)
             if let forged = options.callbackState {
@@ -106,22 +120,41 @@ struct StepContext {
             case .authorizationCode:
                 guard let code, let request = authorizationRequest else {
                     throw OAuthError.client(
-                        OAuthErrorCode.missingCode, "no authorization code to exchange: no earlier authorize step yielded one", step: step.kind)
+                        OAuthErrorCode.missingCode,
+                        "no authorization code to exchange: no earlier authorize step yielded one",
+                        step: step.kind
+                    )
                 }
                 try await session.fetchToken(
-                    tokenURL, code: code, codeVerifier: options.codeVerifier ?? request.codeVerifier,
-                    redirectURI: options.redirectURI ?? request.redirectURI)
+                    tokenURL,
+                    code: code,
+                    codeVerifier: options.codeVerifier ?? request.codeVerifier,
+                    redirectURI: options.redirectURI ?? request.redirectURI
+                )
             case .clientCredentials:
                 try await session.fetchToken(tokenURL, grant: .clientCredentials, scope: options.scope)
             case .password:
-                try await session.fetchToken(tokenURL, grant: .password(username: options.username ?? "", password: options.password ?? ""), scope: options.scope)
+                try await session.fetchToken(
+                    tokenURL,
+                    grant: .password(username: options.username ?? "", password: options.password ?? ""),
+                    scope: options.scope
+                )
             case .jwtBearer:
                 guard let pem = options.assertionKeyPEM ?? clientKeyPEM else {
-                    throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "jwt_bearer needs a private_key in the client or an assertion_key", step: step.kind)
+                    throw OAuthError.client(
+                        OAuthErrorCode.invalidConfiguration,
+                        "jwt_bearer needs a private_key in the client or an assertion_key",
+                        step: step.kind
+                    )
                 }
                 recorder.transcript.redactor.register(pem)
                 let claims = AssertionClaims(
-                    issuer: session.clientID, subject: options.subject ?? "", audience: [options.audience ?? tokenURL], issuedAt: clock.now(), lifetime: 300)
+                    issuer: session.clientID,
+                    subject: options.subject ?? "",
+                    audience: [options.audience ?? tokenURL],
+                    issuedAt: clock.now(),
+                    lifetime: 300
+                )
                 let assertion = try await AssertionSigner.privateKey(pem: pem).sign(claims)
                 try await session.fetchToken(tokenURL, grant: .jwtBearer(assertion: assertion), scope: options.scope)
             case .other(let other):
@@ -138,10 +171,16 @@ struct StepContext {
             try await session.refreshToken(try endpoint(endpoints.token, "token", step: step.kind), refreshToken: refreshToken, scope: scope)
         case .revoke(let which, let hint):
             try await session.revokeToken(
-                try endpoint(endpoints.revoke, "revocation", step: step.kind), token: try tokenValue(which, step: step.kind), tokenTypeHint: hint?.rawValue)
+                try endpoint(endpoints.revoke, "revocation", step: step.kind),
+                token: try tokenValue(which, step: step.kind),
+                tokenTypeHint: hint?.rawValue
+            )
         case .introspect(let which, let hint):
             let answer = try await session.introspectToken(
-                try endpoint(endpoints.introspect, "introspection", step: step.kind), token: try tokenValue(which, step: step.kind), tokenTypeHint: hint?.rawValue)
+                try endpoint(endpoints.introspect, "introspection", step: step.kind),
+                token: try tokenValue(which, step: step.kind),
+                tokenTypeHint: hint?.rawValue
+            )
             lastResponse = TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(answer.jsonText.utf8))
         case .discover:
             metadata = try await discover()
@@ -205,7 +244,8 @@ struct StepContext {
         case .clearCookies:
             agent.cookies = CookieJar()
             recorder.transcript.note("the browser's cookies were cleared")
-        case .authorize, .fetchToken, .request, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .evil,
+        case .authorize, .fetchToken, .request, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout,
+            .evil,
             .rotateKeys:
             throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(step.kind) is not a step every protocol shares", step: step.kind)
         }
@@ -216,11 +256,22 @@ struct StepContext {
     static func resourceError(_ response: TransportResponse, step: String) -> OAuthError {
         if let challenge = response.headers["WWW-Authenticate"], let match = challenge.firstMatch(of: #/error="([^"]*)"/#) {
             let description = challenge.firstMatch(of: #/error_description="([^"]*)"/#).map { String($0.1) }
-            return OAuthError(code: OAuthErrorCode(String(match.1)), description: description, httpStatus: response.status, step: step, origin: .provider)
+            return OAuthError(
+                code: OAuthErrorCode(String(match.1)),
+                description: description,
+                httpStatus: response.status,
+                step: step,
+                origin: .provider
+            )
         }
         if let json = try? JSONValue.parse(response.body), let code = json["error"]?.stringValue {
             return OAuthError(
-                code: OAuthErrorCode(code), description: json["error_description"]?.stringValue, httpStatus: response.status, step: step, origin: .provider)
+                code: OAuthErrorCode(code),
+                description: json["error_description"]?.stringValue,
+                httpStatus: response.status,
+                step: step,
+                origin: .provider
+            )
         }
         return OAuthError(code: .http(response.status), httpStatus: response.status, step: step, origin: .provider)
     }
@@ -242,7 +293,9 @@ struct StepContext {
             case let other?: other.description
             }
         }
-        func at(_ members: [String: JSONValue]?, _ path: String) -> String? { text(members.map { JSONValue.object($0) }?.value(atPath: Substring(path))) }
+        func at(_ members: [String: JSONValue]?, _ path: String) -> String? {
+            text(members.map { JSONValue.object($0) }?.value(atPath: Substring(path)))
+        }
         switch subject {
         case .token(let path):
             return oauth1 != nil ? at(oauth1Token?.members, path) : at(oauth2?.token?.members, path)
@@ -279,7 +332,8 @@ struct StepContext {
         }
         if holds { return nil }
         // Redacted before it is cut, so a cut secret never shows its first part.
-        let found = actual.map { recorder.transcript.redactor.redact($0) }.map { "\"\($0.count > 200 ? String($0.prefix(200)) + "…" : $0)\"" } ?? "nothing"
+        let found =
+            actual.map { recorder.transcript.redactor.redact($0) }.map { "\"\($0.count > 200 ? String($0.prefix(200)) + "…" : $0)\"" } ?? "nothing"
         return "\(assertion.subject) (line \(assertion.line)): expected \(assertion.matcher), found \(found)"
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
+import MockProviders
 import OAuth1
 import OAuth2
-import MockProviders
 
 /// One scenario file: which provider, which client, and the steps to drive through it.
 /// The format is documented in `Scenarios/README.md`.
@@ -233,9 +233,12 @@ public struct Assertion: Sendable {
 
         /// Every subject: its prefix (or whole key) and how to build it from the rest.
         static let kinds: [(key: String, takesPath: Bool, make: @Sendable (String) -> Subject)] = [
-            ("token.", true, { .token($0) }), ("status", false, { _ in .status }), ("body", false, { _ in .body }), ("header.", true, { .header($0) }),
-            ("json.", true, { .json($0) }), ("authorization_url.", true, { .authorizationURL($0) }), ("update_callback.", true, { .updateCallback($0) }),
-            ("provider.token_requests.", true, { .providerTokenRequests($0) }), ("metadata.", true, { .metadata($0) }), ("id_token.", true, { .idToken($0) }),
+            ("token.", true, { .token($0) }), ("status", false, { _ in .status }), ("body", false, { _ in .body }),
+            ("header.", true, { .header($0) }),
+            ("json.", true, { .json($0) }), ("authorization_url.", true, { .authorizationURL($0) }),
+            ("update_callback.", true, { .updateCallback($0) }),
+            ("provider.token_requests.", true, { .providerTokenRequests($0) }), ("metadata.", true, { .metadata($0) }),
+            ("id_token.", true, { .idToken($0) }),
             ("userinfo.", true, { .userinfo($0) }), ("jwks.fetches", false, { _ in .jwksFetches }), ("logout.", true, { .logout($0) }),
         ]
 

@@ -21,7 +21,9 @@ public enum ScenarioLoader {
 
     /// Reads a scenario file. With `catalog`, the provider must be one of its profiles.
     public static func load(
-        contentsOf path: String, folder: String, catalog: ProviderCatalog? = nil,
+        contentsOf path: String,
+        folder: String,
+        catalog: ProviderCatalog? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(YAMLLocatedError) -> Scenario {
         try parse(YAMLNode.load(contentsOf: path), folder: folder, catalog: catalog, environment: environment)
@@ -30,7 +32,10 @@ public enum ScenarioLoader {
     /// Reads a whole scenario: each part (client, provider, user, conformance, steps) parses
     /// itself beside its type; this checks how the parts fit together.
     public static func parse(
-        _ root: YAMLNode, folder: String, catalog: ProviderCatalog? = nil, environment: [String: String] = [:]
+        _ root: YAMLNode,
+        folder: String,
+        catalog: ProviderCatalog? = nil,
+        environment: [String: String] = [:]
     ) throws(YAMLLocatedError) -> Scenario {
         let variables = ScenarioVariables(environment: environment)
         let top = try root.mapping("a scenario")
@@ -80,25 +85,38 @@ public enum ScenarioLoader {
             user = TestUser(username: username, password: password)
         }
         return Scenario(
-            name: name, description: description, file: root.file, folder: folder, provider: provider, client: client,
-            steps: steps, missingVariables: variables.missing,
-            conformance: try top["conformance"].map { (node) throws(YAMLLocatedError) in try Conformance(yaml: node) }, external: external, user: user)
+            name: name,
+            description: description,
+            file: root.file,
+            folder: folder,
+            provider: provider,
+            client: client,
+            steps: steps,
+            missingVariables: variables.missing,
+            conformance: try top["conformance"].map { (node) throws(YAMLLocatedError) in try Conformance(yaml: node) },
+            external: external,
+            user: user
+        )
     }
 
     /// Steps that need a mock's controls are refused for a provider by URL, and so are actions
     /// and client keys of the other protocol.
-    static func checkExternal(_ external: ExternalProviderSpec, steps: [Step], stepNodes: [YAMLNode], clientMap: YAMLMapping) throws(YAMLLocatedError) {
+    static func checkExternal(_ external: ExternalProviderSpec, steps: [Step], stepNodes: [YAMLNode], clientMap: YAMLMapping) throws(YAMLLocatedError)
+    {
         let protocolName = external.isOAuth1 ? "oauth1" : "oauth2"
         for (step, node) in zip(steps, stepNodes) {
             if step.action.stepKind.needsMock {
                 throw node.error(
-                    "\(step.kind) needs a built-in mock provider (its clock, evil modes, keys or faults) and cannot run against a provider given by URL")
+                    "\(step.kind) needs a built-in mock provider (its clock, evil modes, keys or faults) and cannot run against a provider given by URL"
+                )
             }
             if let only = step.action.stepKind.onlyFor, only.rawValue != protocolName {
                 throw node.error("\(step.kind) is not an action of \(protocolName) providers; this provider is \(protocolName)")
             }
             if case .authorize(let options) = step.action, options.user != nil {
-                throw node.error("authorize user: picks a built-in mock's user; for a provider given by URL give the scenario a user: {username, password}")
+                throw node.error(
+                    "authorize user: picks a built-in mock's user; for a provider given by URL give the scenario a user: {username, password}"
+                )
             }
             if case .expect(let assertions) = step.action, let mockOnly = assertions.first(where: { $0.subject.needsMock }) {
                 throw node.error("\(mockOnly.subject) reads a built-in mock's counters and cannot be checked against a provider given by URL")

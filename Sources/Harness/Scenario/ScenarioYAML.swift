@@ -117,7 +117,10 @@ extension ClientSpec {
         if let node = map["token"] {
             let token = try node.mapping("a pre-issued token")
             try token.allowOnly(["access_token", "refresh_token"], in: "token")
-            preissuedToken = (try variables.text(token.required("access_token", in: "token"), "access_token"), try variables.optionalText(token["refresh_token"], "refresh_token"))
+            preissuedToken = (
+                try variables.text(token.required("access_token", in: "token"), "access_token"),
+                try variables.optionalText(token["refresh_token"], "refresh_token")
+            )
         }
         if let node = map["compliance_fixes"] {
             complianceFixes = try node.stringList("compliance_fixes")
@@ -209,7 +212,10 @@ extension TestUser {
     init(yaml node: YAMLNode, variables: ScenarioVariables) throws(YAMLLocatedError) {
         let map = try node.mapping("the test user")
         try map.allowOnly(["username", "password"], in: "user")
-        self.init(username: try variables.optionalText(map["username"], "username"), password: try variables.optionalText(map["password"], "password"))
+        self.init(
+            username: try variables.optionalText(map["username"], "username"),
+            password: try variables.optionalText(map["password"], "password")
+        )
     }
 }
 
@@ -218,7 +224,11 @@ extension Conformance {
         let map = try node.mapping("conformance")
         try map.allowOnly(["mode", "expected"], in: "conformance")
         let mode = try map.required("mode", in: "conformance").choice("evil mode", as: EvilMode.self)
-        self.init(mode: mode, module: mode.conformanceModule, expected: try map.required("expected", in: "conformance").choice("expected verdict", as: Verdict.self))
+        self.init(
+            mode: mode,
+            module: mode.conformanceModule,
+            expected: try map.required("expected", in: "conformance").choice("expected verdict", as: Verdict.self)
+        )
     }
 }
 
@@ -234,7 +244,8 @@ extension Step {
             throw node.error(
                 present.isEmpty
                     ? "a step needs one action; expected one of: \(ScenarioLoader.actions.joined(separator: ", "))"
-                    : "a step has one action, found \(present.joined(separator: " and "))")
+                    : "a step has one action, found \(present.joined(separator: " and "))"
+            )
         }
         let action = try Action(stepKind, yaml: map[kind]!, variables: variables)
         var expectError: ErrorExpectation?
@@ -332,9 +343,12 @@ extension Step.Authorize {
         let options = try body.optionalMapping("\(name) options")
         try options?.allowOnly(keys, in: name)
         self.init(
-            consent: try options?["consent"]?.choice("consent", as: Consent.self) ?? .approve, user: try options?["user"]?.string("user"),
+            consent: try options?["consent"]?.choice("consent", as: Consent.self) ?? .approve,
+            user: try options?["user"]?.string("user"),
             callbackState: try options?["callback_state"]?.string("callback_state"),
-            responseType: try options?["response_type"]?.string("response_type") ?? "code", form: try variables.form(options?["form"]))
+            responseType: try options?["response_type"]?.string("response_type") ?? "code",
+            form: try variables.form(options?["form"])
+        )
     }
 }
 
@@ -342,7 +356,9 @@ extension Step.FetchToken {
     init(yaml body: YAMLNode, variables: ScenarioVariables) throws(YAMLLocatedError) {
         let options = try body.optionalMapping("fetch_token options")
         try options?.allowOnly(
-            ["grant", "code_verifier", "redirect_uri", "username", "password", "scope", "subject", "audience", "assertion_key"], in: "fetch_token")
+            ["grant", "code_verifier", "redirect_uri", "username", "password", "scope", "subject", "audience", "assertion_key"],
+            in: "fetch_token"
+        )
         self.init()
         grant = try options?["grant"].map { (node) throws(YAMLLocatedError) in Grant(try node.string("a grant type")) } ?? .authorizationCode
         codeVerifier = try options?["code_verifier"]?.string("code_verifier")
@@ -370,8 +386,10 @@ extension ErrorExpectation {
         let options = try node.mapping("expect_error")
         try options.allowOnly(["error", "status", "description_contains"], in: "expect_error")
         self.init(
-            code: try options.required("error", in: "expect_error").string("an OAuth error code"), status: try options["status"]?.int("an HTTP status"),
-            descriptionContains: try options["description_contains"]?.string("description_contains"))
+            code: try options.required("error", in: "expect_error").string("an OAuth error code"),
+            status: try options["status"]?.int("an HTTP status"),
+            descriptionContains: try options["description_contains"]?.string("description_contains")
+        )
     }
 }
 
@@ -382,7 +400,8 @@ extension Assertion {
         guard let subject = Subject(key: key) else {
             throw keyNode.error(
                 "unknown subject \"\(key)\"; expected status, body, or token.<member>, json.<path>, header.<name>, "
-                    + "authorization_url.<parameter>, update_callback.<count|previous_refresh_token>, provider.token_requests.<grant>, metadata.<member>")
+                    + "authorization_url.<parameter>, update_callback.<count|previous_refresh_token>, provider.token_requests.<grant>, metadata.<member>"
+            )
         }
         self.init(subject: subject, matcher: try Matcher(yaml: value), line: keyNode.line)
     }
@@ -403,7 +422,9 @@ extension Assertion.Matcher {
         }
         let map = try node.mapping("a matcher")
         try map.allowOnly(["equals", "contains", "matches", "present"], in: "a matcher")
-        guard map.entries.count == 1, let entry = map.entries.first else { throw node.error("a matcher has exactly one of: equals, contains, matches, present") }
+        guard map.entries.count == 1, let entry = map.entries.first else {
+            throw node.error("a matcher has exactly one of: equals, contains, matches, present")
+        }
         switch entry.key {
         case "equals": self = .equals(try entry.value.string("a value"))
         case "contains": self = .contains(try entry.value.string("a value"))

@@ -37,7 +37,8 @@ public enum StepKind: String, CaseIterable, Sendable {
     var needsOpenID: Bool {
         switch self {
         case .login, .userinfo, .logout, .evil, .rotateKeys: true
-        case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .get, .post, .expect, .advanceClock,
+        case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .get, .post, .expect,
+            .advanceClock,
             .clearCookies:
             false
         }
@@ -57,7 +58,8 @@ public enum StepKind: String, CaseIterable, Sendable {
     var talksToProvider: Bool {
         switch self {
         case .expect, .advanceClock, .clearCookies: false
-        case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .evil, .rotateKeys,
+        case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .evil,
+            .rotateKeys,
             .fault, .get, .post:
             true
         }
@@ -67,7 +69,8 @@ public enum StepKind: String, CaseIterable, Sendable {
     var isJudged: Bool {
         switch self {
         case .login, .userinfo, .logout: true
-        case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .evil, .rotateKeys, .fault, .get, .post, .expect,
+        case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .evil, .rotateKeys, .fault, .get, .post,
+            .expect,
             .advanceClock, .clearCookies:
             false
         }

@@ -228,7 +228,8 @@ public struct ProviderProfile: Sendable {
         let isReplay = protocolKind == .replay
 
         let endpointsNode = isReplay ? top["endpoints"] : try top.required("endpoints", in: "the profile")
-        let endpoints = try endpointsNode.map { (node) throws(YAMLLocatedError) in try Endpoints(yaml: node, protocolKind: protocolKind) }
+        let endpoints =
+            try endpointsNode.map { (node) throws(YAMLLocatedError) in try Endpoints(yaml: node, protocolKind: protocolKind) }
             ?? Endpoints(authorize: "", token: "", resource: "")
         self.endpoints = endpoints
         oauth1 = try OAuth1Settings(profile: top, protocolKind: protocolKind)
@@ -249,9 +250,10 @@ public struct ProviderProfile: Sendable {
         }
         guard !clients.isEmpty || isReplay else { throw top.node.error("a profile needs at least one client") }
         self.clients = clients
-        let users = try (isReplay ? top["users"] : try top.required("users", in: "the profile"))?.sequence("users").map { (node) throws(YAMLLocatedError) in
-            try User(yaml: node)
-        } ?? []
+        let users =
+            try (isReplay ? top["users"] : try top.required("users", in: "the profile"))?.sequence("users").map { (node) throws(YAMLLocatedError) in
+                try User(yaml: node)
+            } ?? []
         guard !users.isEmpty || isReplay else { throw top.node.error("a profile needs at least one user") }
         self.users = users
 
@@ -262,11 +264,15 @@ public struct ProviderProfile: Sendable {
         issueRefreshToken = try top["refresh_tokens"]?.bool("refresh_tokens") ?? true
         refreshTokenRotation = try top["refresh_token_rotation"]?.bool("refresh_token_rotation") ?? true
         grantTypes = try top["grant_types"]?.choices("grant type", as: GrantType.self) ?? GrantType.allCases
-        pkce = try top["pkce"].map { (node) throws(YAMLLocatedError) in try PKCEPolicy(yaml: node) } ?? PKCEPolicy(required: false, methods: PKCEMethod.allCases)
+        pkce =
+            try top["pkce"].map { (node) throws(YAMLLocatedError) in try PKCEPolicy(yaml: node) }
+            ?? PKCEPolicy(required: false, methods: PKCEMethod.allCases)
         loginForm = try top["login_form"]?.bool("login_form") ?? false
-        replay = try isReplay ? top.required("exchanges", in: "a replay profile").sequence("exchanges").map { (node) throws(YAMLLocatedError) in
-            try RecordedExchange(yaml: node)
-        } : []
+        replay =
+            try isReplay
+            ? top.required("exchanges", in: "a replay profile").sequence("exchanges").map { (node) throws(YAMLLocatedError) in
+                try RecordedExchange(yaml: node)
+            } : []
         faults = try top["faults"]?.sequence("faults").map { (node) throws(YAMLLocatedError) in try Fault(yaml: node) } ?? []
         login = try top["login"].map { (node) throws(YAMLLocatedError) in try LoginPages(yaml: node) }
         if let node = top["login"] {
@@ -289,7 +295,8 @@ extension ProviderProfile.Endpoints {
             isOAuth1 || isReplay
                 ? ["request_token", "authorize", "access_token", "resource", "token", "revoke", "introspect", "jwks", "end_session"]
                 : ["authorize", "token", "resource", "revoke", "introspect", "jwks", "end_session"],
-            in: "\(protocolKind.rawValue) endpoints")
+            in: "\(protocolKind.rawValue) endpoints"
+        )
         func path(_ key: String, required: Bool = true) throws(YAMLLocatedError) -> String? {
             guard let node = required ? try map.required(key, in: "endpoints") : map[key] else { return nil }
             let value = try node.string("the \(key) endpoint path")
@@ -297,11 +304,15 @@ extension ProviderProfile.Endpoints {
             return value
         }
         self.init(
-            authorize: try path("authorize", required: !isReplay) ?? "", token: try path(isOAuth1 ? "access_token" : "token", required: !isReplay) ?? "",
+            authorize: try path("authorize", required: !isReplay) ?? "",
+            token: try path(isOAuth1 ? "access_token" : "token", required: !isReplay) ?? "",
             resource: try path("resource", required: !isReplay) ?? "",
-            revoke: try path("revoke", required: false), introspect: try path("introspect", required: false),
-            requestToken: isOAuth1 ? try path("request_token") : nil, jwks: try path("jwks", required: false),
-            endSession: try path("end_session", required: false))
+            revoke: try path("revoke", required: false),
+            introspect: try path("introspect", required: false),
+            requestToken: isOAuth1 ? try path("request_token") : nil,
+            jwks: try path("jwks", required: false),
+            endSession: try path("end_session", required: false)
+        )
     }
 }
 
@@ -319,7 +330,8 @@ extension ProviderProfile.OAuth1Settings {
                 ?? ProviderProfile.OAuth1SignatureMethod.allCases,
             signatureTypes: try top["signature_types"]?.choices("signature type", as: ProviderProfile.OAuth1Placement.self)
                 ?? ProviderProfile.OAuth1Placement.allCases,
-            timestampWindow: try top["timestamp_window"]?.duration("timestamp_window") ?? 300)
+            timestampWindow: try top["timestamp_window"]?.duration("timestamp_window") ?? 300
+        )
     }
 }
 
@@ -347,7 +359,8 @@ extension ProviderProfile.OIDCSettings.SigningKey {
             kid: try key.required("kid", in: "a signing key").string("kid"),
             alg: try key.required("alg", in: "a signing key").choice("alg", as: ProviderProfile.SigningAlgorithm.self),
             privateKeyPEM: try key.required("private_key", in: "a signing key").pem(),
-            standby: try key["standby"]?.bool("standby") ?? false)
+            standby: try key["standby"]?.bool("standby") ?? false
+        )
     }
 }
 
@@ -355,7 +368,9 @@ extension ProviderProfile.Client {
     init(yaml node: YAMLNode) throws(YAMLLocatedError) {
         let map = try node.mapping("a client")
         try map.allowOnly(
-            ["client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce", "public_key", "post_logout_redirect_uris"], in: "a client")
+            ["client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce", "public_key", "post_logout_redirect_uris"],
+            in: "a client"
+        )
         clientID = try map.required("client_id", in: "a client").string("client_id")
         clientSecret = try map["client_secret"].map { node throws(YAMLLocatedError) in try node.string("client_secret") }
         redirectURIs = try map.required("redirect_uris", in: "a client").stringList("redirect_uris")
@@ -412,8 +427,10 @@ extension ProviderProfile.LoginPages {
         let map = try node.mapping("login pages")
         try map.allowOnly(["pages", "csrf", "consent"], in: "login")
         self.init(
-            pages: try map["pages"]?.choice("login pages", as: Pages.self) ?? .single, csrf: try map["csrf"]?.bool("login.csrf") ?? true,
-            consent: try map["consent"]?.bool("login.consent") ?? true)
+            pages: try map["pages"]?.choice("login pages", as: Pages.self) ?? .single,
+            csrf: try map["csrf"]?.bool("login.csrf") ?? true,
+            consent: try map["consent"]?.bool("login.consent") ?? true
+        )
     }
 }
 
@@ -434,8 +451,11 @@ extension ProviderProfile.RecordedExchange {
         self.init(
             method: try request.required("method", in: "the recorded request").string("method"),
             path: try request.required("path", in: "the recorded request").string("path"),
-            parameters: try pairs(request["parameters"]), status: try response.required("status", in: "the recorded response").int("status"),
-            headers: try pairs(response["headers"]), body: try response["body"]?.string("body") ?? "")
+            parameters: try pairs(request["parameters"]),
+            status: try response.required("status", in: "the recorded response").int("status"),
+            headers: try pairs(response["headers"]),
+            body: try response["body"]?.string("body") ?? ""
+        )
     }
 }
 

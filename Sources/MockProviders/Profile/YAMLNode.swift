@@ -135,8 +135,11 @@ public struct YAMLNode {
         let line = before.filter { $0 == 0x0A }.count + 1
         let column = offset - (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
         throw YAMLLocatedError(
-            file: file, line: line, column: column,
-            message: "more than \(maximumAliases) YAML aliases (\(used.count)); aliases this many can expand without bound, so the file is refused")
+            file: file,
+            line: line,
+            column: column,
+            message: "more than \(maximumAliases) YAML aliases (\(used.count)); aliases this many can expand without bound, so the file is refused"
+        )
     }
 
     static func clamp(_ error: YAMLLocatedError, to text: String) -> YAMLLocatedError {
@@ -174,10 +177,14 @@ public struct YAMLNode {
             return YAMLLocatedError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(detail)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             // Yams marks the mapping; point at the key's second occurrence instead.
-            let (line, column) = secondOccurrence(of: duplicates.first ?? "", in: text, after: context.mark.line) ?? (context.mark.line, context.mark.column)
+            let (line, column) =
+                secondOccurrence(of: duplicates.first ?? "", in: text, after: context.mark.line) ?? (context.mark.line, context.mark.column)
             return YAMLLocatedError(
-                file: file, line: line, column: column,
-                message: "duplicate key\(duplicates.count > 1 ? "s" : "") \(duplicates.joined(separator: ", ")) in a mapping")
+                file: file,
+                line: line,
+                column: column,
+                message: "duplicate key\(duplicates.count > 1 ? "s" : "") \(duplicates.joined(separator: ", ")) in a mapping"
+            )
         case .reader(let problem, _, _, _):
             return YAMLLocatedError(file: file, line: 1, column: 1, message: "cannot read YAML: \(problem)")
         default:
@@ -265,7 +272,8 @@ public struct YAMLNode {
         let value = try string("a PEM key or the path of a .pem file")
         if value.contains("-----BEGIN") { return value }
         let path = value.hasPrefix("/") ? value : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(value)
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8), text.contains("-----BEGIN") else {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8), text.contains("-----BEGIN")
+        else {
             throw error("cannot read a PEM key from \(path)")
         }
         return text

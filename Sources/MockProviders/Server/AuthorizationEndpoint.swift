@@ -54,9 +54,17 @@ extension MockProvider {
         func issue(_ sub: String) -> TransportResponse {
             let code = SecureRandom.token(bytes: 24)
             let grant = ProviderState.CodeGrant(
-                clientID: clientID, redirectURI: parameters["redirect_uri"], sub: sub, scope: scope, challenge: challenge,
-                challengeMethod: challengeMethod, nonce: parameters["nonce"], expiresAt: clock.now().addingTimeInterval(profile.codeLifetime), redeemed: false,
-                issuedTokens: [])
+                clientID: clientID,
+                redirectURI: parameters["redirect_uri"],
+                sub: sub,
+                scope: scope,
+                challenge: challenge,
+                challengeMethod: challengeMethod,
+                nonce: parameters["nonce"],
+                expiresAt: clock.now().addingTimeInterval(profile.codeLifetime),
+                redeemed: false,
+                issuedTokens: []
+            )
             store.withStorage { $0.codes[code] = grant }
             return Self.redirect(redirectURI, ["code": code, "state": state, "iss": iss])
         }
@@ -70,9 +78,18 @@ extension MockProvider {
             return issue(hinted?.sub ?? profile.users[0].sub)
         }
         if let login = profile.login {
-            return loginPages(login, parameters: parameters, submitted: submitted, cookie: cookie, client: client, scope: scope, issue: issue, deny: {
-                fail("access_denied", "the user denied the request")
-            })
+            return loginPages(
+                login,
+                parameters: parameters,
+                submitted: submitted,
+                cookie: cookie,
+                client: client,
+                scope: scope,
+                issue: issue,
+                deny: {
+                    fail("access_denied", "the user denied the request")
+                }
+            )
         }
         guard submitted else {
             return consentPage(parameters: parameters, client: client, scope: scope)
@@ -101,7 +118,8 @@ extension MockProvider {
         if registered == requested { return true }
         let a = URLReference(registered)
         let b = URLReference(requested)
-        guard a.scheme == "http", b.scheme == "http", a.hasValidAuthority, b.hasValidAuthority, let host = a.host, ["127.0.0.1", "[::1]"].contains(host),
+        guard a.scheme == "http", b.scheme == "http", a.hasValidAuthority, b.hasValidAuthority, let host = a.host,
+            ["127.0.0.1", "[::1]"].contains(host),
             b.host == host, a.authority?.contains("@") == false, b.authority?.contains("@") == false, b.port.map({ (1...65535).contains($0) }) ?? true
         else { return false }
         return a.path == b.path && a.query == b.query && a.fragment == b.fragment
@@ -109,8 +127,12 @@ extension MockProvider {
 
     func consentPage(parameters: FormParameters, client: ProviderProfile.Client, scope: [String]) -> TransportResponse {
         ConsentPage.render(
-            profile: profile, clientID: client.clientID, detail: "Scope: " + scope.joined(separator: " "), action: profile.endpoints.authorize,
-            hidden: parameters.filter { !["decision", "user", "username", "password"].contains($0.name) })
+            profile: profile,
+            clientID: client.clientID,
+            detail: "Scope: " + scope.joined(separator: " "),
+            action: profile.endpoints.authorize,
+            hidden: parameters.filter { !["decision", "user", "username", "password"].contains($0.name) }
+        )
     }
 
     // MARK: Login pages (profile `login:`)
@@ -122,8 +144,14 @@ extension MockProvider {
     /// pages (identifier first), then a consent page or the code at once. A wrong password
     /// shows the login page again with a message, as real providers do.
     func loginPages(
-        _ login: ProviderProfile.LoginPages, parameters: FormParameters, submitted: Bool, cookie: String?, client: ProviderProfile.Client,
-        scope: [String], issue: (String) -> TransportResponse, deny: () -> TransportResponse
+        _ login: ProviderProfile.LoginPages,
+        parameters: FormParameters,
+        submitted: Bool,
+        cookie: String?,
+        client: ProviderProfile.Client,
+        scope: [String],
+        issue: (String) -> TransportResponse,
+        deny: () -> TransportResponse
     ) -> TransportResponse {
         let sessionID = cookie.flatMap(Self.cookieValue) ?? ""
         var session = store.withStorage { $0.sessions[sessionID] }
@@ -141,8 +169,16 @@ extension MockProvider {
         func page(_ kind: LoginPage.Kind, error: String? = nil) -> TransportResponse {
             store.withStorage { $0.sessions[id] = current }
             var answer = LoginPage.render(
-                profile: profile, kind: kind, clientID: client.clientID, scope: scope, action: profile.endpoints.authorize, hidden: hidden,
-                csrf: login.csrf ? current.csrf : nil, username: current.pendingUsername, error: error)
+                profile: profile,
+                kind: kind,
+                clientID: client.clientID,
+                scope: scope,
+                action: profile.endpoints.authorize,
+                hidden: hidden,
+                csrf: login.csrf ? current.csrf : nil,
+                username: current.pendingUsername,
+                error: error
+            )
             if let setCookie { answer.headers["Set-Cookie"] = setCookie }
             return answer
         }
@@ -153,8 +189,12 @@ extension MockProvider {
         }
         if login.csrf, !constantTimeEquals(current.csrf, parameters["csrf_token"] ?? "") {
             return TransportResponse(
-                status: 403, headers: ["Content-Type": "text/html; charset=utf-8"],
-                body: Array("<!doctype html><html><head><title>Forbidden</title></head><body><p>CSRF token missing or incorrect.</p></body></html>".utf8))
+                status: 403,
+                headers: ["Content-Type": "text/html; charset=utf-8"],
+                body: Array(
+                    "<!doctype html><html><head><title>Forbidden</title></head><body><p>CSRF token missing or incorrect.</p></body></html>".utf8
+                )
+            )
         }
         switch parameters["login_step"] {
         case "identifier":
@@ -163,7 +203,8 @@ extension MockProvider {
             return page(.password)
         case "password", "credentials":
             let username = parameters["username"] ?? current.pendingUsername ?? ""
-            guard let user = profile.user(sub: username), let expected = user.password, constantTimeEquals(expected, parameters["password"] ?? "") else {
+            guard let user = profile.user(sub: username), let expected = user.password, constantTimeEquals(expected, parameters["password"] ?? "")
+            else {
                 current.pendingUsername = nil
                 return page(firstPage, error: "Wrong username or password.")
             }

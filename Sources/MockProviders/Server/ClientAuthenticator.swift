@@ -34,7 +34,10 @@ extension MockProvider {
     /// client is registered for. A failure is `invalid_client` with 401 and a `WWW-Authenticate`
     /// challenge. With `optional`, a request that carries no client credentials at all yields `nil`.
     func authenticateClient(
-        _ request: TransportRequest, form: FormParameters, endpointPath: String, optional: Bool = false
+        _ request: TransportRequest,
+        form: FormParameters,
+        endpointPath: String,
+        optional: Bool = false
     ) async -> Result<ProviderProfile.Client?, ClientAuthFailure> {
         func invalid(_ description: String) -> Result<ProviderProfile.Client?, ClientAuthFailure> {
             var response = Self.tokenError(401, "invalid_client", description)
@@ -70,7 +73,9 @@ extension MockProvider {
             return optional ? .success(nil) : invalid("no client authentication")
         }
         guard let client = profile.client(id: clientID) else { return invalid("unknown client") }
-        guard client.authMethods.contains(where: { $0.rawValue == method }) else { return invalid("client authentication method \(method) is not allowed for this client") }
+        guard client.authMethods.contains(where: { $0.rawValue == method }) else {
+            return invalid("client authentication method \(method) is not allowed for this client")
+        }
         if method != "none" {
             guard let expected = client.clientSecret, let secret, constantTimeEquals(expected, secret) else {
                 return invalid("client authentication failed")
@@ -81,7 +86,10 @@ extension MockProvider {
 
     /// `client_secret_jwt` (HS256 with the secret) or `private_key_jwt` (the registered public key).
     func authenticateAssertion(
-        _ assertion: String, request: TransportRequest, form: FormParameters, endpointPath: String
+        _ assertion: String,
+        request: TransportRequest,
+        form: FormParameters,
+        endpointPath: String
     ) async -> ProviderProfile.Client? {
         let failure: ProviderProfile.Client? = nil
         guard form["client_assertion_type"] == JWTClientAuthentication.assertionType, let jwt = DecodedJWT(assertion),

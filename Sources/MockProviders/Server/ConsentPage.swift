@@ -4,10 +4,17 @@ import OAuthCore
 /// the chosen user and `decision=approve` or `decision=deny`. Machine-readable on purpose: the
 /// harness's user agent and any scripted client fill it in.
 enum ConsentPage {
-    static func render(profile: ProviderProfile, clientID: String, detail: String, action: String, hidden: [(name: String, value: String)]) -> TransportResponse {
+    static func render(
+        profile: ProviderProfile,
+        clientID: String,
+        detail: String,
+        action: String,
+        hidden: [(name: String, value: String)]
+    ) -> TransportResponse {
         let fields = hidden.map { "<input type=\"hidden\" name=\"\(html($0.name))\" value=\"\(html($0.value))\">" }.joined(separator: "\n")
         let options = profile.users.map { "<option value=\"\(html($0.sub))\">\(html($0.claims["name"] ?? $0.sub))</option>" }.joined()
-        let identity = profile.loginForm
+        let identity =
+            profile.loginForm
             ? "<label>Username <input type=\"text\" name=\"username\"></label> <label>Password <input type=\"password\" name=\"password\"></label>"
             : "<label>Sign in as <select name=\"user\">\(options)</select></label>"
         let page = """
@@ -24,7 +31,11 @@ enum ConsentPage {
             </form>
             </body></html>
             """
-        return TransportResponse(status: 200, headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"], body: Array(page.utf8))
+        return TransportResponse(
+            status: 200,
+            headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"],
+            body: Array(page.utf8)
+        )
     }
 
     static func html(_ text: String) -> String {
@@ -58,8 +69,15 @@ enum LoginPage {
     }
 
     static func render(
-        profile: ProviderProfile, kind: Kind, clientID: String, scope: [String], action: String, hidden: [(name: String, value: String)], csrf: String?,
-        username: String?, error: String?
+        profile: ProviderProfile,
+        kind: Kind,
+        clientID: String,
+        scope: [String],
+        action: String,
+        hidden: [(name: String, value: String)],
+        csrf: String?,
+        username: String?,
+        error: String?
     ) -> TransportResponse {
         let html = ConsentPage.html
         var fields = hidden.map { "<input type=\"hidden\" name=\"\(html($0.name))\" value=\"\(html($0.value))\">" }
@@ -107,6 +125,10 @@ enum LoginPage {
             </form>
             </body></html>
             """
-        return TransportResponse(status: 200, headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"], body: Array(page.utf8))
+        return TransportResponse(
+            status: 200,
+            headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"],
+            body: Array(page.utf8)
+        )
     }
 }

@@ -56,7 +56,12 @@ enum IndependentVerification {
     /// Checks `signature` over `baseString` for `method` (`HMAC-SHA1`, `HMAC-SHA256`,
     /// `RSA-SHA1`, `PLAINTEXT`; §3.4.2–3.4.4). HMAC and PLAINTEXT compare in constant time.
     static func verifyOAuth1(
-        method: String, signature: String, baseString: String, clientSecret: String?, tokenSecret: String?, rsaPublicKeyPEM: String?
+        method: String,
+        signature: String,
+        baseString: String,
+        clientSecret: String?,
+        tokenSecret: String?,
+        rsaPublicKeyPEM: String?
     ) -> Bool {
         let key = rfc5849Encode(clientSecret ?? "") + "&" + rfc5849Encode(tokenSecret ?? "")
         switch method {
@@ -68,7 +73,8 @@ enum IndependentVerification {
             let symmetric = SymmetricKey(data: Array(key.utf8))
             let message = Array(baseString.utf8)
             // §3.4.2: the signature is the base64 of the digest, compared as sent (canonical form only).
-            let expected = method == "HMAC-SHA1"
+            let expected =
+                method == "HMAC-SHA1"
                 ? Base64Standard.encode(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: symmetric))
                 : Base64Standard.encode(HMAC<SHA256>.authenticationCode(for: message, using: symmetric))
             return constantTime(Array(signature.utf8), Array(expected.utf8))
@@ -78,7 +84,10 @@ enum IndependentVerification {
                 let publicKey = try? _RSA.Signing.PublicKey(unsafePEMRepresentation: pem)
             else { return false }
             return publicKey.isValidSignature(
-                _RSA.Signing.RSASignature(rawRepresentation: given), for: Insecure.SHA1.hash(data: Array(baseString.utf8)), padding: .insecurePKCS1v1_5)
+                _RSA.Signing.RSASignature(rawRepresentation: given),
+                for: Insecure.SHA1.hash(data: Array(baseString.utf8)),
+                padding: .insecurePKCS1v1_5
+            )
         default:
             return false
         }
@@ -90,7 +99,8 @@ enum IndependentVerification {
     /// equals it. The verifier must be 43–128 unreserved characters (§4.1).
     static func verifyPKCE(verifier: String, challenge: String, method: String) -> Bool {
         let unreserved = verifier.utf8.allSatisfy { byte in
-            (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || [0x2D, 0x2E, 0x5F, 0x7E].contains(byte)
+            (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+                || [0x2D, 0x2E, 0x5F, 0x7E].contains(byte)
         }
         guard (43...128).contains(verifier.utf8.count), unreserved else { return false }
         switch method {
@@ -98,7 +108,10 @@ enum IndependentVerification {
             return constantTime(Array(verifier.utf8), Array(challenge.utf8))
         case "S256":
             let digest = Base64Standard.encode(SHA256.hash(data: Array(verifier.utf8)))
-            let base64url = digest.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            let base64url = digest.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+                of: "=",
+                with: ""
+            )
             return constantTime(Array(base64url.utf8), Array(challenge.utf8))
         default:
             return false

@@ -23,7 +23,6 @@ public final class MockOAuth1Provider: MockRequestHandler {
         var issuedAt = Date.distantPast
     }
 
-
     /// Temporary credentials expire this long after they were issued.
     static let temporaryLifetime: TimeInterval = 600
 
@@ -68,7 +67,11 @@ public final class MockOAuth1Provider: MockRequestHandler {
     }
 
     func form(_ pairs: [(String, String)]) -> TransportResponse {
-        TransportResponse(status: 200, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Array(FormParameters(pairs).encoded.utf8))
+        TransportResponse(
+            status: 200,
+            headers: ["Content-Type": "application/x-www-form-urlencoded"],
+            body: Array(FormParameters(pairs).encoded.utf8)
+        )
     }
 
     // MARK: Signature verification (RFC 5849 §3.2)
@@ -117,7 +120,14 @@ public final class MockOAuth1Provider: MockRequestHandler {
         var required = ["oauth_consumer_key", "oauth_signature_method", "oauth_signature"]
         if methodName != "PLAINTEXT" { required += ["oauth_timestamp", "oauth_nonce"] }
         let absent = required.filter { protocolParameters[$0] == nil }
-        if !absent.isEmpty { return fail(400, "parameter_absent", "missing \(absent.joined(separator: ", "))", [("oauth_parameters_absent", absent.joined(separator: "&"))]) }
+        if !absent.isEmpty {
+            return fail(
+                400,
+                "parameter_absent",
+                "missing \(absent.joined(separator: ", "))",
+                [("oauth_parameters_absent", absent.joined(separator: "&"))]
+            )
+        }
         if let version = protocolParameters["oauth_version"], version != "1.0" { return fail(400, "version_rejected", "oauth_version must be 1.0") }
         guard let client = profile.client(id: protocolParameters["oauth_consumer_key"]!) else {
             return fail(401, "consumer_key_unknown", "unknown oauth_consumer_key")
@@ -125,13 +135,23 @@ public final class MockOAuth1Provider: MockRequestHandler {
         guard let methodName, settings.signatureMethods.contains(where: { $0.rawValue == methodName }) else {
             return fail(400, "signature_method_rejected", "accepted: \(settings.signatureMethods.map(\.rawValue).joined(separator: ", "))")
         }
-        if methodName == "RSA-SHA1", client.publicKeyPEM == nil { return fail(400, "signature_method_rejected", "no RSA key is registered for this consumer") }
-        if methodName != "RSA-SHA1", client.clientSecret == nil { return fail(400, "signature_method_rejected", "this consumer has no shared secret") }
+        if methodName == "RSA-SHA1", client.publicKeyPEM == nil {
+            return fail(400, "signature_method_rejected", "no RSA key is registered for this consumer")
+        }
+        if methodName != "RSA-SHA1", client.clientSecret == nil {
+            return fail(400, "signature_method_rejected", "this consumer has no shared secret")
+        }
         let now = clock.now().timeIntervalSince1970
         if let timestamp = protocolParameters["oauth_timestamp"] {
             guard let seconds = Double(timestamp), abs(seconds - now) <= settings.timestampWindow else {
-                let low = Int(now - settings.timestampWindow), high = Int(now + settings.timestampWindow)
-                return fail(401, "timestamp_refused", "oauth_timestamp is outside the accepted window", [("oauth_acceptable_timestamps", "\(low)-\(high)")])
+                let low = Int(now - settings.timestampWindow)
+                let high = Int(now + settings.timestampWindow)
+                return fail(
+                    401,
+                    "timestamp_refused",
+                    "oauth_timestamp is outside the accepted window",
+                    [("oauth_acceptable_timestamps", "\(low)-\(high)")]
+                )
             }
         }
         // The token the request is signed with.
@@ -158,8 +178,13 @@ public final class MockOAuth1Provider: MockRequestHandler {
         // The mock's own RFC 5849 implementation, never the client's signing code.
         guard let baseString = IndependentVerification.signatureBaseString(method: request.method, url: url, parameters: parameters),
             IndependentVerification.verifyOAuth1(
-                method: methodName, signature: protocolParameters["oauth_signature"]!, baseString: baseString, clientSecret: client.clientSecret,
-                tokenSecret: credentials?.secret, rsaPublicKeyPEM: client.publicKeyPEM)
+                method: methodName,
+                signature: protocolParameters["oauth_signature"]!,
+                baseString: baseString,
+                clientSecret: client.clientSecret,
+                tokenSecret: credentials?.secret,
+                rsaPublicKeyPEM: client.publicKeyPEM
+            )
         else { return fail(401, "signature_invalid", "the signature does not match the request") }
         // §3.3: a nonce is accepted once per consumer, token and timestamp.
         if let nonce = protocolParameters["oauth_nonce"] {
@@ -183,12 +208,19 @@ public final class MockOAuth1Provider: MockRequestHandler {
         case .failure(let failure): return failure.response
         }
         guard let callback = verified.parameters["oauth_callback"] else {
-            return problem(400, "parameter_absent", "oauth_callback is required (RFC 5849 §2.1)", extra: [("oauth_parameters_absent", "oauth_callback")])
+            return problem(
+                400,
+                "parameter_absent",
+                "oauth_callback is required (RFC 5849 §2.1)",
+                extra: [("oauth_parameters_absent", "oauth_callback")]
+            )
         }
-        if callback != "oob", !verified.client.redirectURIs.contains(where: { MockProvider.redirectURIMatches(registered: $0, requested: callback) }) {
+        if callback != "oob", !verified.client.redirectURIs.contains(where: { MockProvider.redirectURIMatches(registered: $0, requested: callback) })
+        {
             return problem(400, "parameter_rejected", "oauth_callback is not registered for this consumer")
         }
-        let token = SecureRandom.token(bytes: 18), secret = SecureRandom.token(bytes: 24)
+        let token = SecureRandom.token(bytes: 18)
+        let secret = SecureRandom.token(bytes: 24)
         let now = clock.now()
         store.withLock { $0.temporary[token] = Credentials(clientID: verified.client.clientID, secret: secret, callback: callback, issuedAt: now) }
         var pairs = [("oauth_token", token), ("oauth_token_secret", secret)]
@@ -204,8 +236,12 @@ public final class MockOAuth1Provider: MockRequestHandler {
         }
         guard submitted else {
             return ConsentPage.render(
-                profile: profile, clientID: credentials.clientID, detail: "OAuth 1.0a authorization", action: profile.endpoints.authorize,
-                hidden: [("oauth_token", token)])
+                profile: profile,
+                clientID: credentials.clientID,
+                detail: "OAuth 1.0a authorization",
+                action: profile.endpoints.authorize,
+                hidden: [("oauth_token", token)]
+            )
         }
         let callback = credentials.callback ?? "oob"
         switch parameters["decision"] {
@@ -218,7 +254,8 @@ public final class MockOAuth1Provider: MockRequestHandler {
                 $0.temporary[token]?.sub = sub
             }
             if callback == "oob" {
-                let page = "<!doctype html><html><body><p>Enter this code in the application: <code id=\"oauth_verifier\">\(verifier)</code></p></body></html>"
+                let page =
+                    "<!doctype html><html><body><p>Enter this code in the application: <code id=\"oauth_verifier\">\(verifier)</code></p></body></html>"
                 return TransportResponse(status: 200, headers: ["Content-Type": "text/html; charset=utf-8"], body: Array(page.utf8))
             }
             return Self.redirect(callback, [("oauth_token", token), ("oauth_verifier", verifier)])
@@ -246,15 +283,19 @@ public final class MockOAuth1Provider: MockRequestHandler {
         guard let verifier = verified.parameters["oauth_verifier"] else {
             return problem(400, "parameter_absent", "oauth_verifier is required", extra: [("oauth_parameters_absent", "oauth_verifier")])
         }
-        guard let temporary = verified.credentials, let expected = temporary.verifier, let sub = temporary.sub, constantTimeEquals(expected, verifier) else {
+        guard let temporary = verified.credentials, let expected = temporary.verifier, let sub = temporary.sub, constantTimeEquals(expected, verifier)
+        else {
             return problem(401, "verifier_invalid", "oauth_verifier does not match the authorization")
         }
-        let token = SecureRandom.token(bytes: 18), secret = SecureRandom.token(bytes: 24)
+        let token = SecureRandom.token(bytes: 18)
+        let secret = SecureRandom.token(bytes: 24)
         store.withLock {
             $0.temporary[verified.token!]?.used = true
             $0.access[token] = Credentials(clientID: verified.client.clientID, secret: secret, sub: sub)
         }
-        return form([("oauth_token", token), ("oauth_token_secret", secret), ("user_id", sub), ("screen_name", profile.user(sub: sub)?.claims["name"] ?? sub)])
+        return form([
+            ("oauth_token", token), ("oauth_token_secret", secret), ("user_id", sub), ("screen_name", profile.user(sub: sub)?.claims["name"] ?? sub),
+        ])
     }
 
     // MARK: §3 protected resource

@@ -108,7 +108,10 @@ public final class MockProvider: MockRequestHandler {
             "response_types_supported": .array([.string("code")]),
             "grant_types_supported": .array(profile.grantTypes.map { .string($0.rawValue) }),
             "token_endpoint_auth_methods_supported": .array(
-                ProviderProfile.AuthMethod.allCases.filter { method in profile.clients.contains { $0.authMethods.contains(method) } }.map { .string($0.rawValue) }),
+                ProviderProfile.AuthMethod.allCases.filter { method in profile.clients.contains { $0.authMethods.contains(method) } }.map {
+                    .string($0.rawValue)
+                }
+            ),
             "code_challenge_methods_supported": .array(profile.pkce.methods.map { .string($0.rawValue) }),
             // RFC 9207: every authorization response names the issuer.
             "authorization_response_iss_parameter_supported": .bool(true),
@@ -126,7 +129,8 @@ public final class MockProvider: MockRequestHandler {
         TransportResponse(
             status: status,
             headers: ["Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"],
-            body: Array(JSONValue.object(members).jsonText.utf8))
+            body: Array(JSONValue.object(members).jsonText.utf8)
+        )
     }
 
     static func json(_ status: Int, _ members: [String: String]) -> TransportResponse {

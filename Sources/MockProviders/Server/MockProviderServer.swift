@@ -26,7 +26,11 @@ public enum MockProviderServer {
 
     /// The Hummingbird application serving `provider`. `onRunning` receives the bound port.
     public static func application(
-        for provider: any MockRequestHandler, host: String = "127.0.0.1", port: Int = 0, logger: Logger, faults: FaultInjector = FaultInjector(),
+        for provider: any MockRequestHandler,
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        logger: Logger,
+        faults: FaultInjector = FaultInjector(),
         onRunning: @escaping @Sendable (Int) async -> Void
     ) -> some Service {
         for fault in provider.profile.faults { faults.arm(fault) }
@@ -40,11 +44,13 @@ public enum MockProviderServer {
             server: .http1(configuration: httpConfiguration),
             configuration: .init(address: .hostname(host, port: port), serverName: "oauth-harness-mock"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
-            logger: logger)
+            logger: logger
+        )
     }
 
     /// Answers with `fault` instead of (or around) the provider's answer.
-    static func inject(_ fault: Fault, _ provider: any MockRequestHandler, _ request: Request, _ context: MockRequestContext) async throws -> Response {
+    static func inject(_ fault: Fault, _ provider: any MockRequestHandler, _ request: Request, _ context: MockRequestContext) async throws -> Response
+    {
         switch fault.kind {
         case .closeBeforeResponse:
             // Close the connection under Hummingbird: the client reads end-of-stream before any
@@ -57,32 +63,52 @@ public enum MockProviderServer {
         case .status:
             var headers: HTTPFields = [.contentType: "text/plain"]
             if fault.status == 429 { headers[.retryAfter] = "1" }
-            return Response(status: .init(code: fault.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: "injected HTTP \(fault.status)")))
+            return Response(
+                status: .init(code: fault.status),
+                headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: "injected HTTP \(fault.status)"))
+            )
         case .truncatedJSON:
             var answer = await provider.handle(try await transportRequest(request))
             answer.body = Array(answer.body.prefix(answer.body.count / 2))
             return response(answer)
         case .malformedJSON:
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"access_token\": \"abc\", \"token_type\": ")))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: "{\"access_token\": \"abc\", \"token_type\": "))
+            )
         case .hugeBody:
             let chunk = ByteBuffer(repeating: UInt8(ascii: " "), count: 1 << 20)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init { writer in
-                for _ in 0..<50 { try await writer.write(chunk) }
-                try await writer.finish(nil)
-            })
-        case .slowBody:
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init { writer in
-                for _ in 0..<300 {
-                    try await writer.write(ByteBuffer(string: " "))
-                    try await Task.sleep(for: .milliseconds(200))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init { writer in
+                    for _ in 0..<50 { try await writer.write(chunk) }
+                    try await writer.finish(nil)
                 }
-                try await writer.finish(nil)
-            })
+            )
+        case .slowBody:
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init { writer in
+                    for _ in 0..<300 {
+                        try await writer.write(ByteBuffer(string: " "))
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                    try await writer.finish(nil)
+                }
+            )
         case .closeMidBody:
-            return Response(status: .ok, headers: [.contentType: "application/json", .contentLength: "1000"], body: .init { writer in
-                try await writer.write(ByteBuffer(string: "{\"access_token\": \"abc"))
-                throw MockServerError(message: "connection dropped on purpose")
-            })
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json", .contentLength: "1000"],
+                body: .init { writer in
+                    try await writer.write(ByteBuffer(string: "{\"access_token\": \"abc"))
+                    throw MockServerError(message: "connection dropped on purpose")
+                }
+            )
         case .redirectLoop:
             return .redirect(to: request.uri.string, type: .found)
         }
@@ -93,7 +119,8 @@ public enum MockProviderServer {
     /// and 100 fields.
     static let httpConfiguration = HTTP1Channel.Configuration(
         idleTimeout: .seconds(30),
-        httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100))
+        httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
+    )
 
     static func respond(_ provider: any MockRequestHandler, _ request: Request) async throws -> Response {
         let incoming: TransportRequest
@@ -101,7 +128,12 @@ public enum MockProviderServer {
             incoming = try await transportRequest(request)
         } catch {
             // A body over the limit (or one that broke off): a JSON error, never an empty 500.
-            return response(MockProvider.json(413, ["error": "invalid_request", "error_description": "the request body exceeds \(MockProvider.maxBodyBytes) bytes"]))
+            return response(
+                MockProvider.json(
+                    413,
+                    ["error": "invalid_request", "error_description": "the request body exceeds \(MockProvider.maxBodyBytes) bytes"]
+                )
+            )
         }
         return response(await provider.handle(incoming))
     }
@@ -125,12 +157,18 @@ public enum MockProviderServer {
             if let name = HTTPField.Name(field.name) { fields.append(HTTPField(name: name, value: field.value)) }
         }
         return Response(
-            status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            status: .init(code: answer.status),
+            headers: fields,
+            body: .init(byteBuffer: ByteBuffer(bytes: answer.body))
+        )
     }
 
     /// Starts `profile` on an ephemeral loopback port (or `port`) and returns once it accepts connections.
     public static func start(
-        _ profile: ProviderProfile, clock: any OAuthClock = SystemClock(), host: String = "127.0.0.1", port: Int = 0,
+        _ profile: ProviderProfile,
+        clock: any OAuthClock = SystemClock(),
+        host: String = "127.0.0.1",
+        port: Int = 0,
         logger: Logger = Logger(label: "oauth-harness.mock", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> RunningProvider {
         let provider = handler(for: profile, clock: clock)
@@ -147,7 +185,12 @@ public enum MockProviderServer {
         }
         for await bound in ports {
             return RunningProvider(
-                provider: provider, baseURL: "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)", group: group, task: task, faults: faults)
+                provider: provider,
+                baseURL: "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)",
+                group: group,
+                task: task,
+                faults: faults
+            )
         }
         try await task.value
         throw MockServerError(message: "the server for \(profile.name) stopped before it was running")

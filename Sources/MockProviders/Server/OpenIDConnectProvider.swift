@@ -136,7 +136,9 @@ final class OIDCState: Sendable {
     let values: Mutex<Values>
 
     init(settings: ProviderProfile.OIDCSettings) {
-        let keys = settings.signingKeys.compactMap { try? MockSigningKey(kid: $0.kid, alg: $0.alg.rawValue, pem: $0.privateKeyPEM, standby: $0.standby) }
+        let keys = settings.signingKeys.compactMap {
+            try? MockSigningKey(kid: $0.kid, alg: $0.alg.rawValue, pem: $0.privateKeyPEM, standby: $0.standby)
+        }
         values = Mutex(Values(keys: keys))
     }
 }
@@ -160,8 +162,11 @@ extension MockProvider {
                 let promoted = values.keys.remove(at: index)
                 values.keys.insert(promoted, at: 0)
             } else if let fresh = try? MockSigningKey(
-                kid: "rotated-\(values.rotations)", alg: "ES256", pem: ES256PrivateKey().pemRepresentation, standby: false)
-            {
+                kid: "rotated-\(values.rotations)",
+                alg: "ES256",
+                pem: ES256PrivateKey().pemRepresentation,
+                standby: false
+            ) {
                 values.keys.insert(fresh, at: 0)
             }
         }
@@ -210,7 +215,8 @@ extension MockProvider {
         let mode = values.mode
         var claims: [String: JSONValue] = [
             "iss": .string(issuer), "sub": .string(sub), "aud": .string(clientID),
-            "iat": .number(JSONNumber(now.timeIntervalSince1970.rounded())), "exp": .number(JSONNumber(now.addingTimeInterval(settings.idTokenLifetime).timeIntervalSince1970.rounded())),
+            "iat": .number(JSONNumber(now.timeIntervalSince1970.rounded())),
+            "exp": .number(JSONNumber(now.addingTimeInterval(settings.idTokenLifetime).timeIntervalSince1970.rounded())),
             "auth_time": .number(JSONNumber(now.timeIntervalSince1970.rounded())),
             "at_hash": .string(Self.halfHash(accessToken)),
         ]
@@ -238,7 +244,8 @@ extension MockProvider {
         }
         switch mode {
         case .algNone:
-            return Base64URL.encode(Array(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "." + Base64URL.encode(Array(JSONValue.object(claims).jsonText.utf8)) + "."
+            return Base64URL.encode(Array(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "."
+                + Base64URL.encode(Array(JSONValue.object(claims).jsonText.utf8)) + "."
         case .hs256ClientSecret:
             guard let secret = profile.client(id: clientID)?.clientSecret, secret.utf8.count >= 32 else { return nil }
             let keys = JWTKeyCollection()

@@ -71,7 +71,10 @@ extension MockProvider {
             guard request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true,
                 case .object(let members)? = try? JSONValue.parse(request.body)
             else {
-                return Self.json(400, ["object": "error", "status": .number(400), "code": "invalid_request", "message": "body failed validation: expected JSON"])
+                return Self.json(
+                    400,
+                    ["object": "error", "status": .number(400), "code": "invalid_request", "message": "body failed validation: expected JSON"]
+                )
             }
             form = FormParameters(members.sorted { $0.key < $1.key }.compactMap { key, value in value.stringValue.map { (key, $0) } })
         }
@@ -129,7 +132,8 @@ extension MockProvider {
         }
         if has(.okEnvelope) { body["ok"] = .bool(true) }
         if has(.statusBodyEnvelope) { body = ["status": .number(0), "body": .object(body)] }
-        let formEncoded = has(.formEncodedTokenResponse)
+        let formEncoded =
+            has(.formEncodedTokenResponse)
             || (has(.formEncodedUnlessJSONAccepted) && request.headers["Accept"]?.lowercased().contains("application/json") != true)
         if formEncoded {
             var form = FormParameters()

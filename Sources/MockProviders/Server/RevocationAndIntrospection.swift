@@ -6,9 +6,14 @@ extension MockProvider {
 
     /// The form, authenticated client and `token` of a revocation or introspection request,
     /// or the error response.
-    func tokenQuery(_ request: TransportRequest, endpointPath: String?) async -> Result<(FormParameters, ProviderProfile.Client, String), ClientAuthFailure> {
+    func tokenQuery(
+        _ request: TransportRequest,
+        endpointPath: String?
+    ) async -> Result<(FormParameters, ProviderProfile.Client, String), ClientAuthFailure> {
         guard let form = formBody(request) else {
-            return .failure(ClientAuthFailure(response: Self.tokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded")))
+            return .failure(
+                ClientAuthFailure(response: Self.tokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded"))
+            )
         }
         if let repeated = form.firstRepeatedName {
             return .failure(ClientAuthFailure(response: Self.tokenError(400, "invalid_request", "\(repeated) is repeated")))
@@ -96,7 +101,9 @@ extension MockProvider {
         // §2: header, form body or query — exactly one of them.
         var presented: [String] = []
         if let authorization = request.headers["Authorization"] {
-            guard authorization.lowercased().hasPrefix("bearer ") else { return challenge(401, "invalid_request", "the Authorization scheme is not Bearer") }
+            guard authorization.lowercased().hasPrefix("bearer ") else {
+                return challenge(401, "invalid_request", "the Authorization scheme is not Bearer")
+            }
             presented.append(String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         }
         if request.method == "POST", let form = formBody(request) {
@@ -111,7 +118,10 @@ extension MockProvider {
         guard let token = presented.first else {
             // §3.1: a request without credentials gets a challenge without an error code.
             return TransportResponse(
-                status: 401, headers: ["WWW-Authenticate": realm, "Content-Type": "application/json"], body: Array(#"{"error":"unauthorized"}"#.utf8))
+                status: 401,
+                headers: ["WWW-Authenticate": realm, "Content-Type": "application/json"],
+                body: Array(#"{"error":"unauthorized"}"#.utf8)
+            )
         }
         let now = clock.now()
         let grant = store.withStorage { $0.accessTokens[token] }

@@ -28,7 +28,11 @@ extension MockProvider {
         // A JWT bearer grant may identify the client by the assertion alone (RFC 7523 §3.1).
         let client: ProviderProfile.Client?
         switch await authenticateClient(
-            request, form: form, endpointPath: profile.endpoints.token, optional: grantType == ProviderProfile.GrantType.jwtBearer.rawValue)
+            request,
+            form: form,
+            endpointPath: profile.endpoints.token,
+            optional: grantType == ProviderProfile.GrantType.jwtBearer.rawValue
+        )
         {
         case .success(let authenticated): client = authenticated
         case .failure(let failure): return failure.response
@@ -56,7 +60,14 @@ extension MockProvider {
                 return Self.tokenError(400, "invalid_grant", "invalid resource owner credentials")
             }
             return withScope(form) { scope in
-                issueTokens(clientID: client!.clientID, sub: user.sub, scope: scope, now: clock.now(), fromCode: nil, refresh: profile.issueRefreshToken)
+                issueTokens(
+                    clientID: client!.clientID,
+                    sub: user.sub,
+                    scope: scope,
+                    now: clock.now(),
+                    fromCode: nil,
+                    refresh: profile.issueRefreshToken
+                )
             }
         case .jwtBearer:
             return await jwtBearer(request, form: form, client: client)
@@ -108,11 +119,25 @@ extension MockProvider {
         switch outcome {
         case .failure(let failure): return failure.response
         case .success(let grant):
-            var response = issueTokens(clientID: client.clientID, sub: grant.sub, scope: grant.scope, now: now, fromCode: code, refresh: profile.issueRefreshToken)
+            var response = issueTokens(
+                clientID: client.clientID,
+                sub: grant.sub,
+                scope: grant.scope,
+                now: now,
+                fromCode: code,
+                refresh: profile.issueRefreshToken
+            )
             // OpenID Connect Core §3.1.3.3: an id_token when openid was asked for.
             if profile.oidc != nil, grant.scope.contains("openid"), case .object(var body)? = try? JSONValue.parse(response.body),
                 let accessToken = body["access_token"]?.stringValue,
-                let idToken = await idToken(issuer: MockProvider.issuer(request), clientID: client.clientID, sub: grant.sub, nonce: grant.nonce, accessToken: accessToken, now: now)
+                let idToken = await idToken(
+                    issuer: MockProvider.issuer(request),
+                    clientID: client.clientID,
+                    sub: grant.sub,
+                    nonce: grant.nonce,
+                    accessToken: accessToken,
+                    now: now
+                )
             {
                 body["id_token"] = .string(idToken)
                 response.body = Array(JSONValue.object(body).jsonText.utf8)
@@ -146,8 +171,14 @@ extension MockProvider {
         case .failure(let failure): return failure.response
         case .success(let grant):
             return issueTokens(
-                clientID: client.clientID, sub: grant.sub, scope: requested ?? grant.scope, now: now, fromCode: nil, refresh: rotation,
-                keepingRefreshToken: rotation ? nil : refreshToken)
+                clientID: client.clientID,
+                sub: grant.sub,
+                scope: requested ?? grant.scope,
+                now: now,
+                fromCode: nil,
+                refresh: rotation,
+                keepingRefreshToken: rotation ? nil : refreshToken
+            )
         }
     }
 
@@ -175,7 +206,13 @@ extension MockProvider {
     }
 
     func issueTokens(
-        clientID: String, sub: String?, scope: [String], now: Date, fromCode code: String?, refresh: Bool, keepingRefreshToken: String? = nil
+        clientID: String,
+        sub: String?,
+        scope: [String],
+        now: Date,
+        fromCode code: String?,
+        refresh: Bool,
+        keepingRefreshToken: String? = nil
     ) -> TransportResponse {
         let accessToken = SecureRandom.token(bytes: 32)
         let refreshToken = refresh ? SecureRandom.token(bytes: 32) : nil
@@ -183,11 +220,24 @@ extension MockProvider {
         let parent = refreshToken ?? keepingRefreshToken
         store.withStorage { storage in
             storage.accessTokens[accessToken] = .init(
-                clientID: clientID, sub: sub, scope: scope, issuedAt: now, expiresAt: expiresAt, revoked: false, related: parent.map { [$0] } ?? [])
+                clientID: clientID,
+                sub: sub,
+                scope: scope,
+                issuedAt: now,
+                expiresAt: expiresAt,
+                revoked: false,
+                related: parent.map { [$0] } ?? []
+            )
             if let refreshToken {
                 storage.refreshTokens[refreshToken] = .init(
-                    clientID: clientID, sub: sub, scope: scope, issuedAt: now, expiresAt: profile.refreshTokenLifetime.map { now.addingTimeInterval($0) },
-                    revoked: false, related: [accessToken])
+                    clientID: clientID,
+                    sub: sub,
+                    scope: scope,
+                    issuedAt: now,
+                    expiresAt: profile.refreshTokenLifetime.map { now.addingTimeInterval($0) },
+                    revoked: false,
+                    related: [accessToken]
+                )
             } else if let keepingRefreshToken {
                 storage.refreshTokens[keepingRefreshToken]?.related.append(accessToken)
             }

@@ -27,11 +27,15 @@ public enum SignatureBaseString {
         // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "://"
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0, bytes.count > colon + 2,
             bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/"),
-            bytes[0].isASCIILetter, bytes[..<colon].allSatisfy({ $0.isASCIILetter || $0.isASCIIDigit || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") })
+            bytes[0].isASCIILetter,
+            bytes[..<colon].allSatisfy({
+                $0.isASCIILetter || $0.isASCIIDigit || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
+            })
         else { throw invalid() }
         let scheme = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
         let authorityStart = colon + 3
-        let authorityEnd = bytes[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.count
+        let authorityEnd =
+            bytes[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.count
         var hostStart = authorityStart
         if let at = bytes[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")) { hostStart = at + 1 }
         var hostEnd = authorityEnd
@@ -48,7 +52,8 @@ public enum SignatureBaseString {
         if hostEnd < authorityEnd {
             let digits = bytes[(hostEnd + 1)..<authorityEnd]
             if !digits.isEmpty {
-                guard digits.count <= 5, digits.allSatisfy(\.isASCIIDigit), let value = Int(String(decoding: digits, as: UTF8.self)), value <= 65535 else {
+                guard digits.count <= 5, digits.allSatisfy(\.isASCIIDigit), let value = Int(String(decoding: digits, as: UTF8.self)), value <= 65535
+                else {
                     throw invalid()
                 }
                 port = value
@@ -81,7 +86,11 @@ public enum SignatureBaseString {
 
     /// §3.4.1.3.1: the request parameters: the query, the `oauth_*` protocol parameters (without
     /// `oauth_signature` and `realm`) and, for a single-part form body, its parameters.
-    public static func collectParameters(url: String, oauthParameters: [(String, String)], formBody: FormParameters?) throws(OAuthError) -> [(String, String)] {
+    public static func collectParameters(
+        url: String,
+        oauthParameters: [(String, String)],
+        formBody: FormParameters?
+    ) throws(OAuthError) -> [(String, String)] {
         var parameters: [(String, String)] = []
         let utf8 = url.utf8
         let beforeFragment = utf8.firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex

@@ -33,14 +33,20 @@ public enum SignatureMethod: String, Sendable, CaseIterable {
     /// Server-side check: recomputes (HMAC, PLAINTEXT) or verifies (RSA-SHA1, with the public
     /// key) and compares in constant time.
     public func verify(
-        signature: String, baseString: String, clientSecret: String?, tokenSecret: String?, rsaPublicKey: RSAVerifyingKey?
+        signature: String,
+        baseString: String,
+        clientSecret: String?,
+        tokenSecret: String?,
+        rsaPublicKey: RSAVerifyingKey?
     ) -> Bool {
         switch self {
         case .rsaSHA1:
             guard let rsaPublicKey, let bytes = Base64Standard.decode(signature) else { return false }
             return rsaPublicKey.isValid(signature: bytes, for: baseString)
         default:
-            guard let clientSecret, let expected = try? sign(baseString: baseString, clientSecret: clientSecret, tokenSecret: tokenSecret, rsaKey: nil) else {
+            guard let clientSecret,
+                let expected = try? sign(baseString: baseString, clientSecret: clientSecret, tokenSecret: tokenSecret, rsaKey: nil)
+            else {
                 return false
             }
             return constantTimeEquals(expected, signature)
@@ -116,6 +122,9 @@ public struct RSAVerifyingKey: Sendable {
 
     func isValid(signature: [UInt8], for baseString: String) -> Bool {
         key.isValidSignature(
-            _RSA.Signing.RSASignature(rawRepresentation: signature), for: Insecure.SHA1.hash(data: Array(baseString.utf8)), padding: .insecurePKCS1v1_5)
+            _RSA.Signing.RSASignature(rawRepresentation: signature),
+            for: Insecure.SHA1.hash(data: Array(baseString.utf8)),
+            padding: .insecurePKCS1v1_5
+        )
     }
 }

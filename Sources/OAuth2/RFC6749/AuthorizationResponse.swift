@@ -32,7 +32,11 @@ public struct AuthorizationResponseIssuer: Sendable, Equatable {
     }
 }
 
-public func parseAuthorizationResponse(_ redirect: String, expectedState: String, issuer: AuthorizationResponseIssuer? = nil) throws(OAuthError) -> String {
+public func parseAuthorizationResponse(
+    _ redirect: String,
+    expectedState: String,
+    issuer: AuthorizationResponseIssuer? = nil
+) throws(OAuthError) -> String {
     let step = "authorize"
     // Read the raw query: URL parsers may "repair" invalid escapes instead of rejecting them.
     let parameters: FormParameters
@@ -48,23 +52,38 @@ public func parseAuthorizationResponse(_ redirect: String, expectedState: String
     if let expected = issuer {
         if let iss = parameters["iss"] {
             guard iss == expected.issuer else {
-                throw .client(.invalidIssuer, "the authorization response's iss \(iss) is not the issuer \(expected.issuer) (RFC 9207 §2.4: mix-up)", step: step)
+                throw .client(
+                    .invalidIssuer,
+                    "the authorization response's iss \(iss) is not the issuer \(expected.issuer) (RFC 9207 §2.4: mix-up)",
+                    step: step
+                )
             }
         } else if expected.required {
             throw .client(
-                "invalid_issuer", "the authorization response has no iss although the provider advertises authorization_response_iss_parameter_supported (RFC 9207 §2.4)",
-                step: step)
+                "invalid_issuer",
+                "the authorization response has no iss although the provider advertises authorization_response_iss_parameter_supported (RFC 9207 §2.4)",
+                step: step
+            )
         }
     }
     guard let state = parameters["state"] else {
         throw .client(OAuthErrorCode.mismatchingState, "the redirect carries no state; expected the state sent with the request", step: step)
     }
     guard constantTimeEquals(state, expectedState) else {
-        throw .client(OAuthErrorCode.mismatchingState, "the redirect's state does not match the state sent with the request (possible CSRF)", step: step)
+        throw .client(
+            OAuthErrorCode.mismatchingState,
+            "the redirect's state does not match the state sent with the request (possible CSRF)",
+            step: step
+        )
     }
     if let error = parameters["error"] {
         throw OAuthError(
-            code: OAuthErrorCode(error), description: parameters["error_description"], uri: parameters["error_uri"], step: step, origin: .provider)
+            code: OAuthErrorCode(error),
+            description: parameters["error_description"],
+            uri: parameters["error_uri"],
+            step: step,
+            origin: .provider
+        )
     }
     guard let code = parameters["code"], !code.isEmpty else {
         throw .client(OAuthErrorCode.missingCode, "the redirect carries neither code nor error", step: step)

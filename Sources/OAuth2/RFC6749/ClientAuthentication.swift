@@ -29,7 +29,10 @@ public protocol ClientAuthentication: Sendable {
     /// The method's registered name (`token_endpoint_auth_method`).
     var method: String { get }
     func authenticate(
-        form: inout FormParameters, headers: inout HeaderList, endpoint: String, client: ClientCredentials
+        form: inout FormParameters,
+        headers: inout HeaderList,
+        endpoint: String,
+        client: ClientCredentials
     ) async throws(OAuthError)
 }
 

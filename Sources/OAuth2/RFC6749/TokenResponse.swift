@@ -14,17 +14,27 @@ public func parseTokenResponse(_ response: TransportResponse, step: String, rece
             throw .malformed(step: step, httpStatus: response.status, "the error member is not a string")
         }
         throw OAuthError(
-            code: OAuthErrorCode(code), description: members["error_description"]?.stringValue, uri: members["error_uri"]?.stringValue,
-            httpStatus: response.status, step: step, origin: .provider)
+            code: OAuthErrorCode(code),
+            description: members["error_description"]?.stringValue,
+            uri: members["error_uri"]?.stringValue,
+            httpStatus: response.status,
+            step: step,
+            origin: .provider
+        )
     }
     guard success else {
         throw .malformed(
-            step: step, httpStatus: response.status,
-            "expected a JSON error object (RFC 6749 §5.2), got \(describeBody(response))")
+            step: step,
+            httpStatus: response.status,
+            "expected a JSON error object (RFC 6749 §5.2), got \(describeBody(response))"
+        )
     }
     guard case .object(let members)? = json else {
         throw .malformed(
-            step: step, httpStatus: response.status, "expected a JSON object (RFC 6749 §5.1), got \(describeBody(response))")
+            step: step,
+            httpStatus: response.status,
+            "expected a JSON object (RFC 6749 §5.1), got \(describeBody(response))"
+        )
     }
     do {
         return try OAuth2Token(members: members, receivedAt: now)
@@ -42,4 +52,3 @@ func describeBody(_ response: TransportResponse) -> String {
     }
     return "\(response.body.count) bytes of \(type)"
 }
-

@@ -36,7 +36,11 @@ public struct OAuth2Auth: Sendable {
         case .body:
             // §2.2: only for a single-part form body, and never with GET.
             guard request.method != "GET", request.method != "HEAD" else {
-                throw .client(OAuthErrorCode.invalidConfiguration, "token placement body needs a request with a body, not \(request.method)", step: step)
+                throw .client(
+                    OAuthErrorCode.invalidConfiguration,
+                    "token placement body needs a request with a body, not \(request.method)",
+                    step: step
+                )
             }
             let type = request.headers["Content-Type"]?.lowercased() ?? "application/x-www-form-urlencoded"
             guard type.hasPrefix("application/x-www-form-urlencoded") else {

@@ -12,7 +12,14 @@ public struct AssertionClaims: JWTPayload, Equatable {
     public var iat: IssuedAtClaim
     public var jti: String
 
-    public init(issuer: String, subject: String, audience: [String], issuedAt: Date, lifetime: TimeInterval, id: String = SecureRandom.token(bytes: 16)) {
+    public init(
+        issuer: String,
+        subject: String,
+        audience: [String],
+        issuedAt: Date,
+        lifetime: TimeInterval,
+        id: String = SecureRandom.token(bytes: 16)
+    ) {
         iss = issuer
         sub = subject
         aud = AudienceClaim(value: audience)
@@ -39,7 +46,8 @@ public struct AssertionSigner: Sendable {
         guard secret.utf8.count >= minimumHMACKeyBytes else {
             throw .client(
                 OAuthErrorCode.invalidConfiguration,
-                "HS256 needs a client secret of at least \(minimumHMACKeyBytes) bytes (RFC 7518 §3.2); this one is shorter")
+                "HS256 needs a client secret of at least \(minimumHMACKeyBytes) bytes (RFC 7518 §3.2); this one is shorter"
+            )
         }
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
@@ -81,12 +89,16 @@ public struct JWTClientAuthentication: ClientAuthentication {
 
     /// HS256 keyed with the client secret.
     public static func clientSecretJWT(clock: any OAuthClock = SystemClock()) -> JWTClientAuthentication {
-        JWTClientAuthentication(method: ClientAuthMethod.clientSecretJWT.rawValue, signer: { client throws(OAuthError) in
-            guard let secret = client.clientSecret else {
-                throw .client(OAuthErrorCode.invalidConfiguration, "client_secret_jwt needs a client secret")
-            }
-            return try await .hmac(secret: secret)
-        }, clock: clock)
+        JWTClientAuthentication(
+            method: ClientAuthMethod.clientSecretJWT.rawValue,
+            signer: { client throws(OAuthError) in
+                guard let secret = client.clientSecret else {
+                    throw .client(OAuthErrorCode.invalidConfiguration, "client_secret_jwt needs a client secret")
+                }
+                return try await .hmac(secret: secret)
+            },
+            clock: clock
+        )
     }
 
     /// Signed with the client's private key.
@@ -94,8 +106,19 @@ public struct JWTClientAuthentication: ClientAuthentication {
         JWTClientAuthentication(method: ClientAuthMethod.privateKeyJWT.rawValue, signer: { _ in signer }, clock: clock)
     }
 
-    public func authenticate(form: inout FormParameters, headers: inout HeaderList, endpoint: String, client: ClientCredentials) async throws(OAuthError) {
-        let claims = AssertionClaims(issuer: client.clientID, subject: client.clientID, audience: [endpoint], issuedAt: clock.now(), lifetime: lifetime)
+    public func authenticate(
+        form: inout FormParameters,
+        headers: inout HeaderList,
+        endpoint: String,
+        client: ClientCredentials
+    ) async throws(OAuthError) {
+        let claims = AssertionClaims(
+            issuer: client.clientID,
+            subject: client.clientID,
+            audience: [endpoint],
+            issuedAt: clock.now(),
+            lifetime: lifetime
+        )
         let assertion = try await signer(client).sign(claims)
         form.append("client_id", client.clientID)
         form.append("client_assertion_type", Self.assertionType)

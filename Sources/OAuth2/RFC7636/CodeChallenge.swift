@@ -36,4 +36,3 @@ public enum PKCE {
         return constantTimeEquals(Self.challenge(for: verifier, method: method), challenge)
     }
 }
-

@@ -46,7 +46,12 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
             throw .malformed(step: step, httpStatus: httpStatus, "metadata has no issuer string")
         }
         if let expectedIssuer, issuer != expectedIssuer {
-            throw .client(.invalidIssuer, "metadata issuer \(issuer) differs from the requested \(expectedIssuer) (RFC 8414 §3.3)", step: step, httpStatus: httpStatus)
+            throw .client(
+                .invalidIssuer,
+                "metadata issuer \(issuer) differs from the requested \(expectedIssuer) (RFC 8414 §3.3)",
+                step: step,
+                httpStatus: httpStatus
+            )
         }
         func string(_ key: String) throws(OAuthError) -> String? {
             switch document[key] {
@@ -61,7 +66,9 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
             case .array(let items)?:
                 var values: [String] = []
                 for item in items {
-                    guard case .string(let value) = item else { throw .malformed(step: step, httpStatus: httpStatus, "metadata \(key) must be a list of strings") }
+                    guard case .string(let value) = item else {
+                        throw .malformed(step: step, httpStatus: httpStatus, "metadata \(key) must be a list of strings")
+                    }
                     values.append(value)
                 }
                 return values
@@ -110,11 +117,17 @@ public final class MetadataCache: Sendable {
             // The cache answers for a URL; the issuer it must name is checked on every use.
             if let expectedIssuer, cached.metadata.issuer != expectedIssuer {
                 throw .client(
-                    "invalid_issuer", "metadata issuer \(cached.metadata.issuer) differs from the requested \(expectedIssuer) (RFC 8414 §3.3)", step: "discovery")
+                    "invalid_issuer",
+                    "metadata issuer \(cached.metadata.issuer) differs from the requested \(expectedIssuer) (RFC 8414 §3.3)",
+                    step: "discovery"
+                )
             }
             return cached.metadata
         }
-        let response = try await transport.sendRetryingIdempotent(TransportRequest(method: "GET", url: url, headers: ["Accept": "application/json"]), step: "discovery")
+        let response = try await transport.sendRetryingIdempotent(
+            TransportRequest(method: "GET", url: url, headers: ["Accept": "application/json"]),
+            step: "discovery"
+        )
         guard response.status == 200 else {
             throw .malformed(step: "discovery", httpStatus: response.status, "the metadata endpoint answered HTTP \(response.status)")
         }

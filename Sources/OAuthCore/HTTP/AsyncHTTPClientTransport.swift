@@ -43,7 +43,9 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         let client = self.client
         // One deadline for head and body: a provider that drips its body cannot hold a run.
         let prepared = outgoing
-        let headDeadline = TimeAmount.nanoseconds(Int64(deadline.components.seconds) * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000)
+        let headDeadline = TimeAmount.nanoseconds(
+            Int64(deadline.components.seconds) * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000
+        )
         let (response, buffer) = try await Self.within(deadline) {
             let response = try await client.execute(prepared, timeout: max(headDeadline, .milliseconds(1)))
             return (response, try await response.body.collect(upTo: limit))

@@ -197,7 +197,8 @@ public struct FormParameters: Sendable, Equatable, Sequence {
                         (
                             try PercentEncoding.decode(bytes[start..<equals], plusAsSpace: true),
                             try PercentEncoding.decode(bytes[(equals + 1)..<end], plusAsSpace: true)
-                        ))
+                        )
+                    )
                 } else {
                     pairs.append((try PercentEncoding.decode(bytes[start..<end], plusAsSpace: true), ""))
                 }

@@ -77,7 +77,11 @@ public enum ExampleApp {
                 return .redirect(to: "/", type: .found)
             }
             let answer = try await app.get(path, user: session, token: user.token)
-            return Response(status: .init(code: answer.status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            return Response(
+                status: .init(code: answer.status),
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: answer.body))
+            )
         }
 
         router.get("/logout") { request, _ -> Response in
@@ -85,7 +89,10 @@ public enum ExampleApp {
             guard let user = signedIn.users.withLock({ $0[session] }) else { return .redirect(to: "/", type: .found) }
             if user.provider == "google", let app = registry["google"] {
                 let url = try await app.logoutRedirect(
-                    postLogoutRedirectURI: oauth.url("/logged-out", for: request), idTokenHint: user.token.oauth2?.idToken, session: session)
+                    postLogoutRedirectURI: oauth.url("/logged-out", for: request),
+                    idTokenHint: user.token.oauth2?.idToken,
+                    session: session
+                )
                 return .redirect(to: url, type: .found)
             }
             _ = signedIn.users.withLock { $0.removeValue(forKey: session) }
@@ -104,6 +111,10 @@ public enum ExampleApp {
     }
 
     static func text(_ html: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "<!doctype html><p>\(html)</p>")))
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: "<!doctype html><p>\(html)</p>"))
+        )
     }
 }

@@ -37,7 +37,9 @@ public enum VaporExampleApp {
             return try await oauth.authorizeRedirect(remote, request: request, redirectURI: oauth.url("/callback", for: request))
         }
         app.get("callback") { request -> Response in
-            guard let name = request.session.data["pending"], let remote = registry[name] else { throw Abort(.badRequest, reason: "no sign-in in progress") }
+            guard let name = request.session.data["pending"], let remote = registry[name] else {
+                throw Abort(.badRequest, reason: "no sign-in in progress")
+            }
             request.session.data["pending"] = nil
             let login = try await oauth.authorizeAccessToken(remote, request: request)
             var display = login.userInfo?.name
@@ -57,13 +59,22 @@ public enum VaporExampleApp {
                 let token = tokens.values.withLock({ $0[session] })
             else { return request.redirect(to: "/") }
             let answer = try await remote.get(path, user: session, token: token)
-            return Response(status: .init(statusCode: answer.status), headers: ["Content-Type": "application/json"], body: .init(data: Data(answer.body)))
+            return Response(
+                status: .init(statusCode: answer.status),
+                headers: ["Content-Type": "application/json"],
+                body: .init(data: Data(answer.body))
+            )
         }
         app.get("logout") { request -> Response in
             let session = VaporOAuth.sessionID(request)
             if request.session.data["provider"] == "google", let remote = registry["google"], let token = tokens.values.withLock({ $0[session] }) {
-                return request.redirect(to: try await remote.logoutRedirect(
-                    postLogoutRedirectURI: oauth.url("/logged-out", for: request), idTokenHint: token.oauth2?.idToken, session: session))
+                return request.redirect(
+                    to: try await remote.logoutRedirect(
+                        postLogoutRedirectURI: oauth.url("/logged-out", for: request),
+                        idTokenHint: token.oauth2?.idToken,
+                        session: session
+                    )
+                )
             }
             return request.redirect(to: "/logged-out")
         }
