@@ -15,13 +15,11 @@ let package = Package(
         .library(name: "MockProviders", targets: ["MockProviders"]),
         .library(name: "Harness", targets: ["Harness"]),
         .executable(name: "oauth-harness", targets: ["oauth-harness"]),
-        .executable(name: "hummingbird-example", targets: ["hummingbird-example"]),
-        .executable(name: "vapor-example", targets: ["vapor-example"]),
     ],
     traits: [
         .trait(
             name: "Vapor",
-            description: "Builds the Vapor 4 integration (OAuthVapor) and its example; off by default so that the harness never compiles Vapor."
+            description: "Builds the Vapor 4 integration (OAuthVapor); off by default so that the harness never compiles Vapor."
         )
     ],
     dependencies: [
@@ -87,42 +85,8 @@ let package = Package(
             ]
         ),
         .target(
-            name: "ExampleSupport",
-            dependencies: ["OAuthClient", "OAuth2"],
-            path: "Examples/ExampleSupport"
-        ),
-        .target(
-            name: "HummingbirdExampleApp",
-            dependencies: [
-                "ExampleSupport", "OAuthClient", "OAuthHummingbird", "OAuth2", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird"),
-            ],
-            path: "Examples/HummingbirdExample/Sources/HummingbirdExampleApp"
-        ),
-        .executableTarget(
-            name: "hummingbird-example",
-            dependencies: [
-                "HummingbirdExampleApp", "OAuthHummingbird", "OAuthClient", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird"),
-            ],
-            path: "Examples/HummingbirdExample/Sources/hummingbird-example"
-        ),
-        .target(
             name: "OAuthVapor",
             dependencies: ["OAuthClient", "OAuthCore", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"]))]
-        ),
-        .target(
-            name: "VaporExampleApp",
-            dependencies: [
-                "ExampleSupport", "OAuthVapor", "OAuthClient", "OAuth2", "OAuthCore",
-                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
-            ],
-            path: "Examples/VaporExample/Sources/VaporExampleApp"
-        ),
-        .executableTarget(
-            name: "vapor-example",
-            dependencies: [
-                "VaporExampleApp", "OAuthClient", "OAuthCore", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
-            ],
-            path: "Examples/VaporExample/Sources/vapor-example"
         ),
         .target(
             name: "MockProviders",
@@ -176,16 +140,8 @@ let package = Package(
         .testTarget(
             name: "OAuthClientTests",
             dependencies: [
-                "OAuthClient", "OAuthCore", "OAuth2", "OpenIDConnect", "MockProviders", "Harness", "OAuthHummingbird", "HummingbirdExampleApp",
-                "ExampleSupport",
+                "OAuthClient", "OAuthCore", "OAuth2", "OpenIDConnect", "MockProviders", "Harness", "OAuthHummingbird",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
-        .testTarget(
-            name: "OAuthVaporTests",
-            dependencies: [
-                "OAuthVapor", "VaporExampleApp", "ExampleSupport", "OAuthClient", "OAuthCore", "MockProviders", "Harness",
-                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
             ]
         ),
         .testTarget(

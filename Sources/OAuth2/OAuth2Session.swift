@@ -450,16 +450,7 @@ public final class OAuth2Session: Sendable {
 
     /// The provider's error from a non-success response, or a malformed-response error.
     func providerError(_ response: TransportResponse, step: String) -> OAuthError {
-        if case .object(let members)? = try? JSONValue.parse(response.body), case .string(let code)? = members["error"] {
-            return OAuthError(
-                code: OAuthErrorCode(code),
-                description: members["error_description"]?.stringValue,
-                uri: members["error_uri"]?.stringValue,
-                httpStatus: response.status,
-                step: step,
-                origin: .provider
-            )
-        }
+        if let error = OAuthError.provider(body: response.body, httpStatus: response.status, step: step) { return error }
         return .malformed(step: step, httpStatus: response.status, "expected a JSON error object, got \(describeBody(response))")
     }
 

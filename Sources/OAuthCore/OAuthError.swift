@@ -42,6 +42,26 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         OAuthError(code: code, description: description, httpStatus: httpStatus, step: step, origin: .client)
     }
 
+    /// The provider's error object (RFC 6749 §5.2: `error`, `error_description`, `error_uri`);
+    /// `nil` when there is no string `error` member.
+    public static func provider(_ members: [String: JSONValue], httpStatus: Int?, step: String?) -> OAuthError? {
+        guard case .string(let code)? = members["error"] else { return nil }
+        return OAuthError(
+            code: OAuthErrorCode(code),
+            description: members["error_description"]?.stringValue,
+            uri: members["error_uri"]?.stringValue,
+            httpStatus: httpStatus,
+            step: step,
+            origin: .provider
+        )
+    }
+
+    /// The provider's error object in a JSON response body, if it has one.
+    public static func provider(body: [UInt8], httpStatus: Int?, step: String?) -> OAuthError? {
+        guard case .object(let members)? = try? JSONValue.parse(body) else { return nil }
+        return provider(members, httpStatus: httpStatus, step: step)
+    }
+
     public static func malformed(step: String, httpStatus: Int?, _ reason: String) -> OAuthError {
         OAuthError(code: .malformedResponse, description: reason, httpStatus: httpStatus, step: step, origin: .client)
     }

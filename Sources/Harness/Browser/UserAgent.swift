@@ -284,15 +284,7 @@ struct UserAgent: Sendable {
     /// A failed answer: the provider's OAuth error when it sent one (JSON or a redirect
     /// `error`), else the status and a snippet of the page.
     static func errorPage(_ response: TransportResponse, url: String, step: String) -> OAuthError {
-        if let json = try? JSONValue.parse(response.body), let code = json["error"]?.stringValue {
-            return OAuthError(
-                code: OAuthErrorCode(code),
-                description: json["error_description"]?.stringValue,
-                httpStatus: response.status,
-                step: step,
-                origin: .provider
-            )
-        }
+        if let error = OAuthError.provider(body: response.body, httpStatus: response.status, step: step) { return error }
         let snippet = HTMLPage.parse(response.bodyText).snippet()
         return OAuthError(
             code: .http(response.status),

@@ -264,15 +264,7 @@ struct StepContext {
                 origin: .provider
             )
         }
-        if let json = try? JSONValue.parse(response.body), let code = json["error"]?.stringValue {
-            return OAuthError(
-                code: OAuthErrorCode(code),
-                description: json["error_description"]?.stringValue,
-                httpStatus: response.status,
-                step: step,
-                origin: .provider
-            )
-        }
+        if let error = OAuthError.provider(body: response.body, httpStatus: response.status, step: step) { return error }
         return OAuthError(code: .http(response.status), httpStatus: response.status, step: step, origin: .provider)
     }
 

@@ -9,18 +9,9 @@ import OAuthCore
 public func parseTokenResponse(_ response: TransportResponse, step: String, receivedAt now: Date) throws(OAuthError) -> OAuth2Token {
     let json = try? JSONValue.parse(response.body)
     let success = (200..<300).contains(response.status)
-    if case .object(let members)? = json, let error = members["error"] {
-        guard case .string(let code) = error else {
-            throw .malformed(step: step, httpStatus: response.status, "the error member is not a string")
-        }
-        throw OAuthError(
-            code: OAuthErrorCode(code),
-            description: members["error_description"]?.stringValue,
-            uri: members["error_uri"]?.stringValue,
-            httpStatus: response.status,
-            step: step,
-            origin: .provider
-        )
+    if case .object(let members)? = json, members["error"] != nil {
+        throw OAuthError.provider(members, httpStatus: response.status, step: step)
+            ?? .malformed(step: step, httpStatus: response.status, "the error member is not a string")
     }
     guard success else {
         throw .malformed(

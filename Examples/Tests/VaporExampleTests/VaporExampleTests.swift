@@ -10,7 +10,9 @@ import VaporExampleApp
 
 @testable import Harness
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+/// The repository root (this file is Examples/Tests/VaporExampleTests/VaporExampleTests.swift).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
 
 func profile(_ name: String) throws -> ProviderProfile {
     try ProviderProfile.load(contentsOf: repositoryRoot + "/MockProviders/\(name).yaml")
