@@ -23,8 +23,11 @@ public enum Base64URL {
 /// Padded base64 with the standard alphabet (RFC 4648 §4): HTTP Basic credentials
 /// (RFC 7617) and OAuth 1 signatures (RFC 5849 §3.4.2, §3.4.3).
 package enum Base64Standard {
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        Base64.encodeToString(bytes: Array(bytes))
+    /// Takes an array (not any sequence): a generic parameter would not be specialized across
+    /// the module boundary, and iterating an unspecialized sequence costs allocations on the
+    /// OAuth 1 signing path.
+    public static func encode(_ bytes: [UInt8]) -> String {
+        Base64.encodeToString(bytes: bytes)
     }
 
     /// Decodes padded standard base64; `nil` for the URL alphabet, missing padding, whitespace

@@ -57,7 +57,7 @@ public final class Redactor: Sendable {
         let forms = [
             secret, percent, PercentEncoding.encode(secret, spaceAsPlus: true), Self.lowercasingEscapes(percent),
             Self.lowercasingEscapes(PercentEncoding.encode(secret, spaceAsPlus: true)), String(json),
-            String(json).replacingOccurrences(of: "/", with: "\\/"), Base64Standard.encode(secret.utf8), Base64URL.encode(Array(secret.utf8)),
+            String(json).replacingOccurrences(of: "/", with: "\\/"), Base64Standard.encode(Array(secret.utf8)), Base64URL.encode(Array(secret.utf8)),
         ]
         secrets.withLock { set in
             for form in forms where form.count >= Self.minimumLength { set.insert(form) }

@@ -75,8 +75,8 @@ enum IndependentVerification {
             // §3.4.2: the signature is the base64 of the digest, compared as sent (canonical form only).
             let expected =
                 method == "HMAC-SHA1"
-                ? Base64Standard.encode(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: symmetric))
-                : Base64Standard.encode(HMAC<SHA256>.authenticationCode(for: message, using: symmetric))
+                ? Base64Standard.encode(Array(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: symmetric)))
+                : Base64Standard.encode(Array(HMAC<SHA256>.authenticationCode(for: message, using: symmetric)))
             return constantTime(Array(signature.utf8), Array(expected.utf8))
         case "RSA-SHA1":
             // RFC 5849's own example key is 1024 bits: the mock accepts such keys where a profile registers them.
@@ -107,7 +107,7 @@ enum IndependentVerification {
         case "plain":
             return constantTime(Array(verifier.utf8), Array(challenge.utf8))
         case "S256":
-            let digest = Base64Standard.encode(SHA256.hash(data: Array(verifier.utf8)))
+            let digest = Base64Standard.encode(Array(SHA256.hash(data: Array(verifier.utf8))))
             let base64url = digest.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
                 of: "=",
                 with: ""

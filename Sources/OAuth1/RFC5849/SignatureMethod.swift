@@ -77,10 +77,10 @@ struct KeyedHMAC: Sendable {
         switch state {
         case .sha1(var hmac):
             hmac.update(data: message)
-            return Base64Standard.encode(hmac.finalize())
+            return Base64Standard.encode(Array(hmac.finalize()))
         case .sha256(var hmac):
             hmac.update(data: message)
-            return Base64Standard.encode(hmac.finalize())
+            return Base64Standard.encode(Array(hmac.finalize()))
         }
     }
 }
@@ -101,7 +101,7 @@ public struct RSASigningKey: Sendable {
     func sign(_ baseString: String) throws(OAuthError) -> String {
         do {
             let signature = try key.signature(for: Insecure.SHA1.hash(data: Array(baseString.utf8)), padding: .insecurePKCS1v1_5)
-            return Base64Standard.encode(signature.rawRepresentation)
+            return Base64Standard.encode(Array(signature.rawRepresentation))
         } catch {
             throw .client(OAuthErrorCode.invalidConfiguration, "RSA-SHA1 signing failed", step: "sign")
         }

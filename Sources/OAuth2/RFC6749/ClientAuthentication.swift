@@ -47,7 +47,7 @@ public struct ClientSecretBasic: ClientAuthentication {
         }
         // Both parts are form-urlencoded before joining with ":" and Base64 (RFC 6749 §2.3.1).
         let pair = PercentEncoding.encode(client.clientID, spaceAsPlus: true) + ":" + PercentEncoding.encode(secret, spaceAsPlus: true)
-        headers["Authorization"] = "Basic " + Base64Standard.encode(pair.utf8)
+        headers["Authorization"] = "Basic " + Base64Standard.encode(Array(pair.utf8))
     }
 }
 
