@@ -28,8 +28,9 @@ final class ScenarioVariables {
         return try text(node, what)
     }
 
-    /// Whether any variable read so far had no value.
-    var count: Int { missing.count }
+    /// How many variable references so far had no value (a path that is only a missing
+    /// variable is not checked for its leading `/`).
+    var missingCount: Int { missing.count }
 
     /// `form: {field: value}`: values for a provider's login form.
     func form(_ node: YAMLNode?) throws(YAMLLocatedError) -> [String: String] {
@@ -319,9 +320,11 @@ extension Step.Action {
                     guard (1...200).contains(concurrent) else { throw node.error("expected concurrent between 1 and 200") }
                 }
             }
-            let before = variables.count
+            let before = variables.missingCount
             let path = try variables.text(pathNode, "a path such as /api/me")
-            guard path.hasPrefix("/") || variables.count > before else { throw pathNode.error("expected a path starting with /, found \"\(path)\"") }
+            guard path.hasPrefix("/") || variables.missingCount > before else {
+                throw pathNode.error("expected a path starting with /, found \"\(path)\"")
+            }
             self = .request(method: name.uppercased(), path: path, concurrent: concurrent)
         case .expect:
             let checks = try body.mapping("expectations")

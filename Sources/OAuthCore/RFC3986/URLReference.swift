@@ -102,9 +102,9 @@ public struct URLReference: Sendable, Hashable, CustomStringConvertible {
     /// `scheme://host[:port]` (RFC 6454 §4), the default port (80 for http, 443 for https)
     /// left out; `nil` for a reference without a valid authority.
     public var origin: String? {
-        guard hasValidAuthority, let scheme, let host else { return nil }
+        guard let scheme, let parts = hostAndPort, parts.portIsValid, !parts.host.isEmpty else { return nil }
         let defaultPort = ["http": 80, "https": 443][scheme]
-        return scheme + "://" + host + (port.flatMap { $0 == defaultPort ? nil : ":\($0)" } ?? "")
+        return scheme + "://" + parts.host + (parts.port.flatMap { $0 == defaultPort ? nil : ":\($0)" } ?? "")
     }
 
     /// The reference without query and fragment.
