@@ -1,0 +1,114 @@
+import Foundation
+import MockProviders
+
+/// What a check concluded about the provider, with a one-line reason.
+public enum CheckVerdict: Sendable, Equatable {
+    case pass(String)
+    case fail(String)
+    case warning(String)
+    case skipped(String)
+
+    public var name: String {
+        switch self {
+        case .pass: "pass"
+        case .fail: "fail"
+        case .warning: "warning"
+        case .skipped: "skipped"
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .pass(let text), .fail(let text), .warning(let text), .skipped(let text): text
+        }
+    }
+
+    /// A `recommended` check reports a failure as a warning.
+    func softened(_ level: ConformancePlan.Check.Level) -> CheckVerdict {
+        if level == .recommended, case .fail(let reason) = self { return .warning(reason) }
+        return self
+    }
+}
+
+/// A conformance plan: which checks run, in which order, each citing the section it enforces.
+/// Plans are data (`Plans/<name>/plan.yaml`); the probes they name are a closed set in Swift
+/// (`CheckID`), so a plan can choose and cite but never invent a check.
+public struct ConformancePlan: Sendable {
+    public struct Check: Sendable {
+        public enum Level: String, Sendable, CaseIterable {
+            /// A MUST: failing is `fail`.
+            case required
+            /// A SHOULD or best-current-practice advice: failing is `warning`.
+            case recommended
+        }
+
+        public var id: CheckID
+        public var section: String
+        public var title: String
+        public var level: Level
+    }
+
+    public enum ProtocolKind: String, Sendable, CaseIterable {
+        case oauth1, oauth2, oidc
+    }
+
+    public var name: String
+    public var title: String
+    public var protocolKind: ProtocolKind
+    public var checks: [Check]
+    public var file: String
+
+    /// The plans shipped in `directory` (one folder per plan holding `plan.yaml`), by name.
+    public static func loadAll(directory: String) throws(YAMLLocatedError) -> [ConformancePlan] {
+        let manager = FileManager.default
+        guard let folders = try? manager.contentsOfDirectory(atPath: directory) else {
+            throw YAMLLocatedError(file: directory, line: 1, column: 1, message: "no plans folder here (give --plans DIR)")
+        }
+        var plans: [ConformancePlan] = []
+        for folder in folders.sorted() where !folder.hasPrefix(".") {
+            let path = ((directory as NSString).appendingPathComponent(folder) as NSString).appendingPathComponent("plan.yaml")
+            guard manager.fileExists(atPath: path) else { continue }
+            let plan = try load(contentsOf: path)
+            guard plan.name == folder else {
+                throw YAMLLocatedError(
+                    file: path,
+                    line: 1,
+                    column: 1,
+                    message: "the plan's name \"\(plan.name)\" differs from its folder \"\(folder)\""
+                )
+            }
+            plans.append(plan)
+        }
+        return plans
+    }
+
+    public static func load(contentsOf path: String) throws(YAMLLocatedError) -> ConformancePlan {
+        let root = try YAMLNode.load(contentsOf: path)
+        let map = try root.mapping("a conformance plan")
+        try map.allowOnly(["name", "title", "protocol", "checks"], in: "a conformance plan")
+        var seen: Set<CheckID> = []
+        var checks: [Check] = []
+        for node in try map.required("checks", in: "a conformance plan").sequence("checks") {
+            let entry = try node.mapping("a check")
+            try entry.allowOnly(["id", "section", "title", "level"], in: "a check")
+            let idNode = try entry.required("id", in: "a check")
+            let id = try idNode.choice("check", as: CheckID.self)
+            guard seen.insert(id).inserted else { throw idNode.error("check \(id.rawValue) is listed twice") }
+            checks.append(
+                Check(
+                    id: id,
+                    section: try entry.required("section", in: "a check").string("section"),
+                    title: try entry.required("title", in: "a check").string("title"),
+                    level: try entry["level"]?.choice("level", as: Check.Level.self) ?? .required
+                )
+            )
+        }
+        return ConformancePlan(
+            name: try map.required("name", in: "a conformance plan").string("name"),
+            title: try map.required("title", in: "a conformance plan").string("title"),
+            protocolKind: try map.required("protocol", in: "a conformance plan").choice("protocol", as: ProtocolKind.self),
+            checks: checks,
+            file: path
+        )
+    }
+}

@@ -1,0 +1,300 @@
+import Foundation
+import MockProviders
+import OAuth2
+import OAuthCore
+
+/// One check's outcome, ready for the reports (all text redacted).
+public struct CheckResult: Sendable {
+    public var plan: String
+    public var check: ConformancePlan.Check
+    public var verdict: CheckVerdict
+    public var seconds: Double
+    public var transcript: String
+}
+
+/// What `oauth-harness check` does, as a library call: load the provider file and the plans,
+/// run every selected check against the provider in order, write the JUnit file and
+/// `conformance-<provider>.md`, and choose the exit code (0 no check failed, 1 some did,
+/// 2 bad input).
+public struct ConformanceRun: Sendable {
+    public var providerFile: String
+    public var plans: [String] = []
+    public var plansDirectory = "Plans"
+    public var junitPath: String?
+    public var reportDirectory = "reports"
+    public var filter: String?
+    /// `--write-profile NAME`: a mock profile reproducing the provider's quirks.
+    public var writeProfile: String?
+    public var profilesDirectory = "MockProviders"
+    public var environment = ProcessInfo.processInfo.environment
+    /// `--mock NAME`: serve this built-in profile on a loopback port and check it by URL.
+    public var mock: String?
+    /// A provider given directly (tests), instead of the file.
+    public var provider: ProviderUnderCheck?
+
+    public init(providerFile: String) { self.providerFile = providerFile }
+
+    public struct Outcome: Sendable {
+        public var provider: String
+        public var results: [CheckResult]
+        public var quirks: [DetectedQuirk]
+        public var invalid: [String]
+        public var exitCode: HarnessRun.ExitCode
+        public var junitPath: String
+        public var reportPath: String
+        public var profilePath: String?
+
+        public var line: String {
+            let counts = Dictionary(grouping: results, by: { $0.verdict.name }).mapValues(\.count)
+            return ["pass", "fail", "warning", "skipped"].map {
+                "\(counts[$0] ?? 0) \($0 == "pass" ? "passed" : $0 == "fail" ? "failed" : $0 == "warning" ? "warnings" : "skipped")"
+            }
+            .joined(separator: ", ")
+        }
+    }
+
+    /// The plans that apply to `provider` (or those named), or an error for an unknown name.
+    static func select(_ all: [ConformancePlan], named: [String], for provider: ProviderUnderCheck) throws(CheckFailure) -> [ConformancePlan] {
+        if !named.isEmpty {
+            return try named.map { name throws(CheckFailure) in
+                guard let plan = all.first(where: { $0.name == name }) else {
+                    throw CheckFailure(reason: "unknown plan \"\(name)\"; expected one of: \(all.map(\.name).joined(separator: ", "))")
+                }
+                return plan
+            }
+        }
+        return all.filter { plan in
+            switch plan.protocolKind {
+            case .oauth1: provider.isOAuth1
+            case .oauth2: !provider.isOAuth1
+            case .oidc: !provider.isOAuth1 && provider.scope.contains("openid")
+            }
+        }
+    }
+
+    public func execute(transport given: (any HTTPTransport)? = nil, log: @Sendable (String) -> Void = { _ in }) async -> Outcome {
+        var outcome = Outcome(
+            provider: (providerFile as NSString).deletingPathExtension.split(separator: "/").last.map(String.init) ?? "provider",
+            results: [],
+            quirks: [],
+            invalid: [],
+            exitCode: .passed,
+            junitPath: junitPath ?? "",
+            reportPath: ""
+        )
+        var provider: ProviderUnderCheck
+        let plans: [ConformancePlan]
+        var served: RunningProvider?
+        do {
+            if let given = self.provider {
+                provider = given
+            } else if let mock {
+                guard let profile = try ProviderCatalog.load(directory: profilesDirectory)[mock] else {
+                    throw CheckFailure(reason: "unknown profile \"\(mock)\" in \(profilesDirectory)")
+                }
+                let running = try await MockProviderServer.start(profile)
+                served = running
+                provider = ProviderUnderCheck(mock: profile, baseURL: running.baseURL)
+            } else {
+                provider = try ProviderUnderCheck.load(contentsOf: providerFile, environment: environment)
+            }
+            plans = try Self.select(try ConformancePlan.loadAll(directory: plansDirectory), named: self.plans, for: provider)
+        } catch let error as YAMLLocatedError {
+            await served?.stop()
+            outcome.invalid.append(error.description)
+            outcome.exitCode = .invalid
+            return outcome
+        } catch {
+            await served?.stop()
+            outcome.invalid.append((error as? CheckFailure)?.reason ?? "\(error)")
+            outcome.exitCode = .invalid
+            return outcome
+        }
+        outcome.provider = provider.name
+        outcome.junitPath = junitPath ?? (reportDirectory as NSString).appendingPathComponent("conformance-\(provider.name).xml")
+        outcome.reportPath = (reportDirectory as NSString).appendingPathComponent("conformance-\(provider.name).md")
+        let selected = plans.map { plan in
+            (plan, plan.checks.filter { check in filter.map { "\(plan.name)/\(check.id.rawValue)".localizedCaseInsensitiveContains($0) } ?? true })
+        }
+
+        let owned = given == nil ? AsyncHTTPClientTransport() : nil
+        let base = given ?? owned!
+        let findings = RunFindings()
+        let secrets = provider.clients.compactMap(\.clientSecret) + [provider.user?.password].compactMap { $0 }
+        var resolved: Result<ResolvedProvider, CheckFailure>?
+        if !provider.missingVariables.isEmpty {
+            let names = Array(Set(provider.missingVariables)).sorted().joined(separator: ", ")
+            resolved = .failure(CheckFailure(reason: "skipped: no value for \(names)"))
+        }
+        for (plan, checks) in selected {
+            for check in checks {
+                let started = ContinuousClock.now
+                let transcript = Transcript(redactor: Redactor(secrets: secrets))
+                let transport = RecordingTransport(base: base, transcript: transcript, timeout: .seconds(15))
+                var verdict: CheckVerdict
+                if resolved == nil {
+                    transport.setStep("discovery")
+                    do { resolved = .success(try await Self.resolve(provider, transport: transport)) } catch { resolved = .failure(error) }
+                }
+                switch resolved! {
+                case .failure(let failure):
+                    verdict = failure.reason.hasPrefix("skipped: ") ? .skipped(String(failure.reason.dropFirst(9))) : .fail(failure.reason)
+                case .success(let target):
+                    var context = ProbeContext(provider: target, transport: transport, findings: findings)
+                    do {
+                        verdict = try await context.probe(check.id).softened(check.level)
+                    } catch {
+                        verdict = .fail(error.reason).softened(check.level)
+                    }
+                }
+                let redactor = transcript.redactor
+                verdict = Self.redacted(verdict, redactor)
+                let elapsed = ContinuousClock.now - started
+                let result = CheckResult(
+                    plan: plan.name,
+                    check: check,
+                    verdict: verdict,
+                    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                    transcript: transcript.text
+                )
+                outcome.results.append(result)
+                log(Self.describe(result))
+            }
+        }
+        try? await owned?.shutdown()
+        await served?.stop()
+        outcome.quirks = findings.quirks
+        if outcome.results.contains(where: { if case .fail = $0.verdict { true } else { false } }) { outcome.exitCode = .failed }
+        do {
+            try JUnitWriter.write(outcome.results.map(Self.scenarioResult), to: outcome.junitPath)
+            try FileManager.default.createDirectory(atPath: reportDirectory, withIntermediateDirectories: true)
+            try Data(
+                ConformanceMarkdown.report(
+                    outcome,
+                    plans: plans,
+                    source: mock.map { "--mock \($0)" } ?? (self.provider != nil ? provider.file : providerFile)
+                ).utf8
+            )
+            .write(to: URL(fileURLWithPath: outcome.reportPath), options: .atomic)
+            if let name = writeProfile, case .success(let target)? = resolved {
+                let path = (profilesDirectory as NSString).appendingPathComponent(name + ".yaml")
+                try FileManager.default.createDirectory(atPath: profilesDirectory, withIntermediateDirectories: true)
+                try Data(ProfileWriter.yaml(name: name, provider: target, findings: findings).utf8).write(
+                    to: URL(fileURLWithPath: path),
+                    options: .atomic
+                )
+                outcome.profilePath = path
+            }
+        } catch {
+            outcome.invalid.append("cannot write the reports: \(error)")
+            outcome.exitCode = .invalid
+        }
+        return outcome
+    }
+
+    static func redacted(_ verdict: CheckVerdict, _ redactor: Redactor) -> CheckVerdict {
+        switch verdict {
+        case .pass(let text): .pass(redactor.redact(text))
+        case .fail(let text): .fail(redactor.redact(text))
+        case .warning(let text): .warning(redactor.redact(text))
+        case .skipped(let text): .skipped(redactor.redact(text))
+        }
+    }
+
+    public static func describe(_ result: CheckResult) -> String {
+        let label = ["pass": "PASS", "fail": "FAIL", "warning": "WARN", "skipped": "SKIP"][result.verdict.name]!
+        return "\(label) \(result.plan)/\(result.check.id.rawValue) — \(result.verdict.reason)"
+    }
+
+    /// A check as a JUnit test case: suite = plan, name = check id; a warning passes and says so.
+    static func scenarioResult(_ result: CheckResult) -> ScenarioResult {
+        let outcome: ScenarioResult.Outcome
+        switch result.verdict {
+        case .pass, .warning: outcome = .passed
+        case .fail(let reason): outcome = .failed(step: result.check.id.rawValue, message: reason)
+        case .skipped(let reason): outcome = .skipped(reason: reason)
+        }
+        return ScenarioResult(
+            name: result.check.id.rawValue,
+            folder: result.plan,
+            file: result.check.section,
+            outcome: outcome,
+            seconds: result.seconds,
+            notes: [
+                "check: \(result.check.title)", "section: \(result.check.section)", "verdict: \(result.verdict.name) — \(result.verdict.reason)",
+            ],
+            transcript: result.transcript
+        )
+    }
+
+    // MARK: Endpoints and metadata
+
+    /// The provider's endpoints: its metadata document (named, or found at the RFC 8414 and
+    /// OpenID Connect Discovery locations of its URL), then the file's paths on top.
+    static func resolve(_ provider: ProviderUnderCheck, transport: RecordingTransport) async throws(CheckFailure) -> ResolvedProvider {
+        let spec = provider.spec
+        var metadata: [String: JSONValue]?
+        var metadataURL: String?
+        var candidates: [String] = []
+        if let discovery = spec.discovery {
+            candidates = [discovery]
+        } else if !spec.isOAuth1, let url = spec.url {
+            let issuer = url.hasSuffix("/") ? String(url.dropLast()) : url
+            candidates = [AuthorizationServerMetadata.metadataURL(issuer: issuer), issuer + "/.well-known/openid-configuration"].compactMap { $0 }
+        }
+        for candidate in candidates {
+            let response: TransportResponse
+            do {
+                response = try await transport.send(TransportRequest(method: "GET", url: candidate, headers: ["Accept": "application/json"]))
+            } catch {
+                if spec.discovery != nil { throw CheckFailure(reason: "GET \(candidate) failed: \(error)") }
+                continue
+            }
+            if response.status == 200, case .object(let document)? = try? JSONValue.parse(response.body) {
+                (metadata, metadataURL) = (document, candidate)
+                break
+            }
+            if spec.discovery != nil {
+                throw CheckFailure(reason: "the discovery document \(candidate) answered HTTP \(response.status), not a JSON object")
+            }
+        }
+        var base = spec.url ?? metadata?["issuer"]?.stringValue.flatMap { URLReference($0).origin } ?? ""
+        if base.hasSuffix("/") { base.removeLast() }
+        func endpoint(_ key: String, _ member: String?) -> String? {
+            if let given = spec.endpoints[key] { return ProviderEndpoints.isAbsolute(given) ? given : base + given }
+            return member.flatMap { metadata?[$0]?.stringValue }
+        }
+        var endpoints = ProviderEndpoints(
+            protocolKind: spec.isOAuth1 ? .oauth1 : .oauth2,
+            baseURL: base,
+            issuer: metadata?["issuer"]?.stringValue,
+            discovery: metadataURL,
+            authorize: endpoint("authorize", "authorization_endpoint"),
+            token: endpoint(spec.isOAuth1 ? "access_token" : "token", "token_endpoint"),
+            resource: endpoint("resource", nil),
+            revoke: endpoint("revoke", "revocation_endpoint"),
+            introspect: endpoint("introspect", "introspection_endpoint"),
+            requestToken: endpoint("request_token", nil),
+            allowedHosts: []
+        )
+        guard endpoints.token != nil, endpoints.authorize != nil else {
+            throw CheckFailure(reason: "no authorization and token endpoints: give discovery: or the paths in the provider file")
+        }
+        let userinfo = endpoint("userinfo", "userinfo_endpoint")
+        let endSession = endpoint("end_session", "end_session_endpoint")
+        let jwks = endpoint("jwks", "jwks_uri")
+        endpoints.allowedHosts = ProviderEndpoints.hosts([
+            base, metadataURL, endpoints.authorize, endpoints.token, endpoints.requestToken, endSession,
+        ])
+        .union(spec.allowedHosts.map { $0.lowercased() })
+        return ResolvedProvider(
+            underCheck: provider,
+            endpoints: endpoints,
+            metadata: metadata,
+            metadataURL: metadataURL,
+            jwksURI: jwks,
+            userinfo: userinfo,
+            endSession: endSession
+        )
+    }
+}

@@ -1,0 +1,454 @@
+import Foundation
+import MockProviders
+import OAuth2
+import OAuthCore
+
+// The probes of the `oauth2-authorization-server` plan (RFC 6749, 6750, 7009, 7636, 7662,
+// 8414, 9700). Each asks the provider one question over HTTP and returns its verdict; a
+// `CheckFailure` thrown means the question could not be asked (the flow broke before it).
+
+extension ProbeContext {
+    static func invalidCode() -> String { "invalid-" + SecureRandom.token(bytes: 8) }
+
+    /// `url` with one more path segment (a redirect URI a prefix-matching provider would accept).
+    static func extendingPath(_ url: String, _ segment: String) -> String {
+        var reference = URLReference(url)
+        reference.path += (reference.path.hasSuffix("/") ? "" : "/") + segment
+        return reference.description
+    }
+
+    mutating func metadataDocument() async throws(CheckFailure) -> CheckVerdict {
+        guard let document = provider.metadata, let url = provider.metadataURL else {
+            return .skipped("the provider publishes no RFC 8414 or OpenID Connect Discovery document")
+        }
+        let expected = AuthorizationServerMetadata.expectedIssuer(forMetadataURL: url)
+        do {
+            _ = try AuthorizationServerMetadata(document: document, expectedIssuer: expected)
+        } catch {
+            return .fail("the document at \(url) is not valid metadata: \(error.errorDescription ?? error.code.rawValue)")
+        }
+        var required = ["issuer", "response_types_supported", "authorization_endpoint", "token_endpoint"]
+        if url.hasSuffix("openid-configuration") { required += ["jwks_uri", "subject_types_supported", "id_token_signing_alg_values_supported"] }
+        let missing = required.filter { document[$0] == nil }
+        guard missing.isEmpty else { return .fail("the document lacks \(missing.joined(separator: ", "))") }
+        return .pass("issuer \(document["issuer"]?.stringValue ?? "") matches \(url); \(required.joined(separator: ", ")) present")
+    }
+
+    mutating func authorizationCodeGrant() async throws(CheckFailure) -> CheckVerdict {
+        let baseline = try await baseline()
+        if baseline.style.jsonBody || !baseline.style.extra.isEmpty {
+            let needed = baseline.style.jsonBody ? "a JSON body" : baseline.style.extra.keys.sorted().map { "\($0)=…" }.joined(separator: ", ")
+            return .fail("the token endpoint refused the RFC 6749 §4.1.3 form request and answered only with \(needed)")
+        }
+        return .pass("code with state returned; exchanged with a form request: \(Self.describe(baseline.answer))")
+    }
+
+    mutating func tokenResponseJSON() async throws(CheckFailure) -> CheckVerdict {
+        let baseline = try await baseline()
+        if let form = findings.quirks.first(where: { [.formEncodedTokenResponse, .formEncodedUnlessJSONAccepted].contains($0.quirk) }) {
+            return .fail(form.evidence)
+        }
+        let type = baseline.answer.response.headers["Content-Type"] ?? "no Content-Type"
+        guard baseline.answer.isJSON else { return .fail("the token response is not a JSON object (\(type))") }
+        return .pass("a JSON object, \(type)")
+    }
+
+    mutating func tokenResponseMembers() async throws(CheckFailure) -> CheckVerdict {
+        let raw = try await baseline().answer.raw
+        var problems: [String] = []
+        var concerns: [String] = []
+        if raw["access_token"]?.stringValue == nil { problems.append("no string access_token at the top level") }
+        switch raw["token_type"] {
+        case .string(let type)?:
+            if !["bearer", "mac", "dpop", "n_a"].contains(type.lowercased()) {
+                problems.append(
+                    "token_type \"\(type)\" is not a registered type (RFC 6749 §7.1: a client must not use a token it does not understand)"
+                )
+            }
+        case nil: problems.append("no token_type")
+        default: problems.append("token_type is not a string")
+        }
+        switch raw["expires_in"] {
+        case .number(let number)?: if number.double <= 0 { concerns.append("expires_in is \(number.text)") }
+        case nil:
+            if raw["expires"] != nil { concerns.append("the lifetime is in expires, not expires_in") }
+        default: problems.append("expires_in is not a number")
+        }
+        switch raw["scope"] {
+        case .string(let scope)?: if scope.contains(","), !scope.contains(" ") { problems.append("scope is separated by commas, not spaces (§3.3)") }
+        case nil: break
+        default: problems.append("scope is not a string")
+        }
+        if !problems.isEmpty { return .fail((problems + concerns).joined(separator: "; ")) }
+        if !concerns.isEmpty { return .warning(concerns.joined(separator: "; ")) }
+        return .pass("members: \(raw.keys.sorted().joined(separator: ", "))")
+    }
+
+    mutating func tokenResponseNoStore() async throws(CheckFailure) -> CheckVerdict {
+        let response = try await baseline().answer.response
+        let cacheControl = response.headers["Cache-Control"] ?? ""
+        guard cacheControl.lowercased().contains("no-store") else {
+            return .fail("Cache-Control is \(cacheControl.isEmpty ? "absent" : "\"\(cacheControl)\"")")
+        }
+        return .pass("Cache-Control: \(cacheControl)")
+    }
+
+    /// RFC 6749 §5.2: HTTP 400 (401 for invalid_client), a JSON object, the expected `error`.
+    static func judgeError(_ answer: TokenAnswer, expected: Set<String>, status: Set<Int> = [400]) -> CheckVerdict {
+        if answer.succeeded { return .fail("a token was issued: \(describe(answer))") }
+        var problems: [String] = []
+        if !status.contains(answer.status) {
+            problems.append("HTTP \(answer.status), expected \(status.sorted().map(String.init).joined(separator: " or "))")
+        }
+        if !answer.isJSON { problems.append("not a JSON object (\(answer.response.headers["Content-Type"] ?? "no Content-Type"))") }
+        if answer.raw["error"]?.stringValue == nil {
+            problems.append("no error member")
+        } else if let error = answer.error, !expected.contains(error) {
+            problems.append("error \(error), expected \(expected.sorted().joined(separator: " or "))")
+        }
+        return problems.isEmpty ? .pass(describe(answer)) : .fail(problems.joined(separator: "; "))
+    }
+
+    mutating func tokenErrorResponse() async throws(CheckFailure) -> CheckVerdict {
+        _ = try await baseline()
+        let answer = try await tokenRequest(
+            [("grant_type", "authorization_code"), ("code", Self.invalidCode()), ("redirect_uri", provider.client.redirectURI)],
+            step: "invalid-code"
+        )
+        return Self.judgeError(answer, expected: ["invalid_grant"])
+    }
+
+    mutating func invalidClient401() async throws(CheckFailure) -> CheckVerdict {
+        guard provider.client.clientSecret != nil, provider.client.authMethod != .none else {
+            return .skipped("the client is public (no secret to get wrong)")
+        }
+        _ = try await baseline()
+        let answer = try await tokenRequest(
+            [("grant_type", "authorization_code"), ("code", Self.invalidCode()), ("redirect_uri", provider.client.redirectURI)],
+            secret: "wrong-" + SecureRandom.token(bytes: 8),
+            step: "wrong-secret"
+        )
+        let verdict = Self.judgeError(
+            answer,
+            expected: ["invalid_client"],
+            status: provider.client.authMethod == .clientSecretBasic ? [401] : [400, 401]
+        )
+        if case .pass = verdict, answer.status == 401, answer.response.headers["WWW-Authenticate"] == nil {
+            return .fail("HTTP 401 without a WWW-Authenticate header (§5.2)")
+        }
+        return verdict
+    }
+
+    mutating func unsupportedGrantType() async throws(CheckFailure) -> CheckVerdict {
+        _ = try await baseline()
+        let answer = try await tokenRequest([("grant_type", "urn:oauth-harness:unknown-grant")], step: "unknown-grant")
+        return Self.judgeError(answer, expected: ["unsupported_grant_type"])
+    }
+
+    mutating func repeatedParameters() async throws(CheckFailure) -> CheckVerdict {
+        _ = try await baseline()
+        let request = authorization()
+        let code = try await code(request)
+        var parameters = [
+            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", request.redirectURI), ("grant_type", "authorization_code"),
+        ]
+        if let verifier = request.verifier { parameters.append(("code_verifier", verifier)) }
+        let answer = try await tokenRequest(parameters, client: request.client, step: "repeated-grant-type")
+        if answer.succeeded { return .fail("a request with grant_type twice was answered with a token") }
+        if answer.error == "invalid_request" { return .pass(Self.describe(answer)) }
+        return .warning("refused, but not as invalid_request: \(Self.describe(answer))")
+    }
+
+    mutating func codeSingleUse() async throws(CheckFailure) -> CheckVerdict {
+        _ = try await baseline()
+        let request = authorization()
+        let code = try await code(request)
+        let first = try await exchange(code, request, step: "first-exchange")
+        guard first.succeeded else { throw CheckFailure(reason: "the first exchange failed: \(Self.describe(first))") }
+        let second = try await exchange(code, request, step: "second-exchange")
+        if second.succeeded { return .fail("the same code was exchanged twice") }
+        return Self.judgeError(second, expected: ["invalid_grant"])
+    }
+
+    mutating func codeBoundToRedirectURI() async throws(CheckFailure) -> CheckVerdict {
+        _ = try await baseline()
+        let request = authorization()
+        let code = try await code(request)
+        let other = Self.extendingPath(request.redirectURI, "other")
+        let answer = try await exchange(code, request, redirectURI: other, step: "other-redirect-uri")
+        if answer.succeeded { return .fail("the code was exchanged with a redirect_uri it was not issued for") }
+        return Self.judgeError(answer, expected: ["invalid_grant"])
+    }
+
+    mutating func codeBoundToClient() async throws(CheckFailure) -> CheckVerdict {
+        guard provider.clients.count > 1 else { return .skipped("needs a second client in the provider file") }
+        _ = try await baseline()
+        let request = authorization()
+        let code = try await code(request)
+        let answer = try await exchange(code, request, client: provider.clients[1], step: "other-client")
+        if answer.succeeded { return .fail("another client exchanged the code") }
+        return Self.judgeError(answer, expected: ["invalid_grant", "invalid_client", "unauthorized_client"], status: [400, 401])
+    }
+
+    mutating func redirectURIExactMatch() async throws(CheckFailure) -> CheckVerdict {
+        let registered = provider.client.redirectURI
+        let probes = [
+            ("an unregistered host", "https://unregistered.oauth-harness.invalid/callback"),
+            ("a longer path (prefix match)", Self.extendingPath(registered, "extra")),
+        ]
+        var seen: [String] = []
+        for (what, uri) in probes {
+            agent.cookies = CookieJar()
+            let request = authorization(overrides: ["redirect_uri": uri])
+            switch try await authorize(request, step: "unregistered-redirect-uri") {
+            case .redirected:
+                return .fail("the provider redirected to \(what) that is not registered: \(uri)")
+            case .page(let status, _):
+                seen.append("\(what): error page\(status.map { " (HTTP \($0))" } ?? "")")
+            }
+        }
+        return .pass(seen.joined(separator: "; "))
+    }
+
+    mutating func unknownClientNoRedirect() async throws(CheckFailure) -> CheckVerdict {
+        let unknown = ProviderUnderCheck.Client(
+            clientID: "unknown-" + SecureRandom.token(bytes: 6),
+            clientSecret: nil,
+            redirectURI: provider.client.redirectURI,
+            authMethod: .none
+        )
+        switch try await authorize(authorization(client: unknown), step: "unknown-client") {
+        case .redirected(let parameters, _):
+            return .fail("the provider redirected for an unknown client (\(parameters["error"].map { "error \($0)" } ?? "with a code"))")
+        case .page(let status, _):
+            return .pass("error page\(status.map { " (HTTP \($0))" } ?? ""), no redirect")
+        }
+    }
+
+    mutating func unsupportedResponseType() async throws(CheckFailure) -> CheckVerdict {
+        let request = authorization(overrides: ["response_type": "oauth_harness_unknown"])
+        switch try await authorize(request, step: "unknown-response-type") {
+        case .redirected(let parameters, _):
+            if parameters["code"] != nil { return .fail("a code was issued for an unknown response_type") }
+            guard parameters["state"] == request.state else { return .fail("the error redirect did not carry the state") }
+            if parameters["error"] == "unsupported_response_type" { return .pass("redirected with error unsupported_response_type and the state") }
+            return .warning("redirected with error \(parameters["error"] ?? "none"), expected unsupported_response_type")
+        case .page(let status, let reason):
+            return .fail(
+                "an error page\(status.map { " (HTTP \($0))" } ?? "") instead of a redirect with the error (client and redirect_uri were valid): \(reason)"
+            )
+        }
+    }
+
+    // MARK: RFC 6750
+
+    func resourceURL() -> String? { endpoints.resource ?? provider.userinfo }
+
+    mutating func resourceBearerHeader() async throws(CheckFailure) -> CheckVerdict {
+        guard let url = resourceURL() else { return .skipped("no protected resource (give resource: in the provider file)") }
+        let token = try await signIn().0
+        guard let access = token.accessToken else { throw CheckFailure(reason: "no access token") }
+        let header = try await get(url, headers: ["Authorization": "Bearer " + access], step: "bearer-header")
+        if (200..<300).contains(header.status) { return .pass("HTTP \(header.status) with the token in the Authorization header") }
+        let query = try await get(URLReference.appending(FormParameters([("access_token", access)]), to: url), step: "query-parameter")
+        if (200..<300).contains(query.status) {
+            findings.detected(
+                DetectedQuirk(
+                    quirk: .tokenInQueryOnly,
+                    evidence: "the resource answered HTTP \(header.status) to the Authorization header and HTTP \(query.status) to ?access_token="
+                )
+            )
+            return .fail("the token is accepted only as the access_token query parameter (HTTP \(header.status) with the header)")
+        }
+        return .fail("HTTP \(header.status) with a fresh token in the Authorization header")
+    }
+
+    mutating func resourceNoToken() async throws(CheckFailure) -> CheckVerdict {
+        guard let url = resourceURL() else { return .skipped("no protected resource (give resource: in the provider file)") }
+        let response = try await get(url, step: "no-token")
+        guard response.status == 401 else { return .fail("HTTP \(response.status), expected 401") }
+        guard let challenge = response.headers["WWW-Authenticate"], challenge.lowercased().hasPrefix("bearer") else {
+            return .fail("401 without a Bearer WWW-Authenticate challenge")
+        }
+        return .pass("401, WWW-Authenticate: \(challenge)")
+    }
+
+    mutating func resourceInvalidToken() async throws(CheckFailure) -> CheckVerdict {
+        guard let url = resourceURL() else { return .skipped("no protected resource (give resource: in the provider file)") }
+        let response = try await get(url, headers: ["Authorization": "Bearer " + Self.invalidCode()], step: "invalid-token")
+        guard response.status == 401 else { return .fail("HTTP \(response.status), expected 401") }
+        let challenge = response.headers["WWW-Authenticate"] ?? ""
+        guard challenge.lowercased().hasPrefix("bearer") else { return .fail("401 without a Bearer WWW-Authenticate challenge") }
+        guard challenge.contains("error=\"invalid_token\"") else {
+            return .warning("401, but the challenge has no error=\"invalid_token\": \(challenge)")
+        }
+        return .pass("401, WWW-Authenticate: \(challenge)")
+    }
+
+    // MARK: RFC 7636
+
+    mutating func pkceS256() async throws(CheckFailure) -> CheckVerdict {
+        if let methods = provider.advertised("code_challenge_methods_supported"), !methods.contains("S256") {
+            return .fail("code_challenge_methods_supported is \(methods) without S256")
+        }
+        let (answer, _) = try await signIn(step: "pkce-s256")
+        return .pass("a code with an S256 challenge exchanged with its verifier: \(Self.describe(answer))")
+    }
+
+    mutating func pkceWrongVerifier() async throws(CheckFailure) -> CheckVerdict {
+        _ = try await baseline()
+        let request = authorization()
+        let code = try await code(request)
+        let answer = try await exchange(code, request, verifier: .some(PKCE.generateVerifier()), step: "wrong-verifier")
+        if answer.succeeded { return .fail("a wrong code_verifier was accepted (the code_challenge was ignored)") }
+        return Self.judgeError(answer, expected: ["invalid_grant"])
+    }
+
+    mutating func pkceMissingVerifier() async throws(CheckFailure) -> CheckVerdict {
+        _ = try await baseline()
+        let request = authorization()
+        let code = try await code(request)
+        let answer = try await exchange(code, request, verifier: .some(nil), step: "no-verifier")
+        if answer.succeeded { return .fail("a code bound to a challenge was exchanged without a code_verifier") }
+        return Self.judgeError(answer, expected: ["invalid_grant", "invalid_request"])
+    }
+
+    mutating func pkcePlainRefused() async throws(CheckFailure) -> CheckVerdict {
+        guard let methods = provider.advertised("code_challenge_methods_supported") else {
+            return .skipped("the metadata has no code_challenge_methods_supported")
+        }
+        guard !methods.contains("plain") else { return .skipped("the provider advertises plain (\(methods.joined(separator: ", ")))") }
+        _ = try await baseline()
+        let request = authorization(pkce: .plain)
+        switch try await authorize(request, step: "pkce-plain") {
+        case .page(let status, _):
+            return .pass("refused at the authorization endpoint\(status.map { " (HTTP \($0))" } ?? "")")
+        case .redirected(let parameters, _):
+            if let error = parameters["error"] { return .pass("refused at the authorization endpoint: error \(error)") }
+            guard let code = parameters["code"] else { return .pass("no code issued") }
+            let answer = try await exchange(code, request, step: "pkce-plain")
+            if answer.succeeded { return .fail("a plain challenge was accepted though only \(methods.joined(separator: ", ")) is advertised") }
+            return .pass("refused at the token endpoint: \(Self.describe(answer))")
+        }
+    }
+
+    mutating func pkceRequired() async throws(CheckFailure) -> CheckVerdict {
+        _ = try await baseline()
+        let request = authorization(pkce: nil)
+        switch try await authorize(request, step: "no-pkce") {
+        case .page(let status, _):
+            return .pass("refused without a code_challenge\(status.map { " (HTTP \($0))" } ?? "")")
+        case .redirected(let parameters, _):
+            if let error = parameters["error"] { return .pass("refused without a code_challenge: error \(error)") }
+            return .fail("a code was issued for a request without a code_challenge")
+        }
+    }
+
+    // MARK: Refresh (RFC 6749 §6, RFC 9700 §4.14)
+
+    /// A fresh sign-in's refresh token, or why the checks about it do not apply.
+    mutating func freshRefreshToken() async throws(CheckFailure) -> (String, TokenAnswer)? {
+        if provider.underCheck.expect.refreshTokens == false { return nil }
+        let (answer, _) = try await signIn(step: "sign-in")
+        guard let refresh = answer.refreshToken else {
+            if provider.underCheck.expect.refreshTokens == true {
+                throw CheckFailure(reason: "no refresh_token was issued, though the file expects one")
+            }
+            return nil
+        }
+        return (refresh, answer)
+    }
+
+    mutating func refreshTokenGrant() async throws(CheckFailure) -> CheckVerdict {
+        _ = try await baseline()
+        guard let (refresh, _) = try await freshRefreshToken() else { return .skipped("no refresh token issued to this client") }
+        let answer = try await tokenRequest([("grant_type", "refresh_token"), ("refresh_token", refresh)], step: "refresh")
+        guard answer.succeeded else { return .fail("the refresh failed: \(Self.describe(answer))") }
+        return .pass("a new access token: \(Self.describe(answer))")
+    }
+
+    mutating func refreshTokenRotation() async throws(CheckFailure) -> CheckVerdict {
+        _ = try await baseline()
+        guard let (refresh, _) = try await freshRefreshToken() else { return .skipped("no refresh token issued to this client") }
+        let answer = try await tokenRequest([("grant_type", "refresh_token"), ("refresh_token", refresh)], step: "refresh")
+        guard answer.succeeded else { throw CheckFailure(reason: "the refresh failed: \(Self.describe(answer))") }
+        if let rotated = answer.refreshToken, rotated != refresh {
+            let again = try await tokenRequest([("grant_type", "refresh_token"), ("refresh_token", refresh)], step: "old-refresh-token")
+            if again.succeeded { return .fail("a new refresh token was issued, but the old one still works") }
+            return .pass("rotated: the old refresh token is refused (\(Self.describe(again)))")
+        }
+        guard provider.client.authMethod != .none, provider.client.clientSecret != nil else {
+            return .fail("a public client's refresh token is neither rotated nor sender-constrained")
+        }
+        let stolen = try await tokenRequest(
+            [("grant_type", "refresh_token"), ("refresh_token", refresh)],
+            secret: "wrong-" + SecureRandom.token(bytes: 8),
+            step: "refresh-wrong-secret"
+        )
+        if stolen.succeeded { return .fail("not rotated, and usable with a wrong client secret") }
+        return .pass("not rotated, but bound to the confidential client's authentication (\(Self.describe(stolen)) with a wrong secret)")
+    }
+
+    // MARK: RFC 7009, RFC 7662
+
+    func optionalEndpoint(_ url: String?, expected: Bool?, _ what: String) throws(CheckFailure) -> String? {
+        if expected == false { return nil }
+        guard let url else {
+            if expected == true { throw CheckFailure(reason: "the provider file expects \(what), but no \(what) endpoint is known") }
+            return nil
+        }
+        return url
+    }
+
+    mutating func revocation() async throws(CheckFailure) -> CheckVerdict {
+        guard let url = try optionalEndpoint(endpoints.revoke, expected: provider.underCheck.expect.revocation, "revocation") else {
+            return .skipped("no revocation endpoint")
+        }
+        _ = try await baseline()
+        let (token, _) = try await signIn()
+        guard let access = token.accessToken else { throw CheckFailure(reason: "no access token") }
+        let revoked = try await tokenRequest([("token", access), ("token_type_hint", "access_token")], url: url, step: "revoke")
+        guard revoked.status == 200 else { return .fail("revoking a valid token answered HTTP \(revoked.status)") }
+        let unknown = try await tokenRequest([("token", Self.invalidCode())], url: url, step: "revoke-unknown")
+        guard unknown.status == 200 else { return .fail("revoking an unknown token answered HTTP \(unknown.status), expected 200 (§2.2)") }
+        if let introspect = endpoints.introspect {
+            let answer = try await tokenRequest([("token", access)], url: introspect, step: "introspect-revoked")
+            if answer.raw["active"] == .bool(true) { return .fail("the revoked token is still active at the introspection endpoint") }
+        } else if let resource = resourceURL() {
+            let response = try await get(resource, headers: ["Authorization": "Bearer " + access], step: "use-revoked")
+            if (200..<300).contains(response.status) { return .fail("the revoked token still reads the protected resource") }
+        }
+        return .pass("revoked (200), no longer accepted; an unknown token is 200 too")
+    }
+
+    mutating func introspection() async throws(CheckFailure) -> CheckVerdict {
+        guard let url = try optionalEndpoint(endpoints.introspect, expected: provider.underCheck.expect.introspection, "introspection") else {
+            return .skipped("no introspection endpoint")
+        }
+        _ = try await baseline()
+        let (token, _) = try await signIn()
+        guard let access = token.accessToken else { throw CheckFailure(reason: "no access token") }
+        let active = try await tokenRequest([("token", access)], url: url, step: "introspect")
+        guard active.status == 200, active.isJSON else { return .fail("introspecting a valid token answered \(Self.describe(active))") }
+        guard active.raw["active"] == .bool(true) else { return .fail("a fresh access token is not active") }
+        let inactive = try await tokenRequest([("token", Self.invalidCode())], url: url, step: "introspect-invalid")
+        guard inactive.status == 200, inactive.raw["active"] == .bool(false) else {
+            return .fail("an invalid token was not answered {\"active\": false} with HTTP 200 (\(Self.describe(inactive)))")
+        }
+        let members = active.raw.keys.sorted().joined(separator: ", ")
+        return .pass("active: true with \(members); an invalid token is active: false")
+    }
+
+    mutating func noPasswordGrant() async throws(CheckFailure) -> CheckVerdict {
+        guard let grants = provider.advertised("grant_types_supported") else { return .skipped("the metadata has no grant_types_supported") }
+        if grants.contains("password") { return .fail("grant_types_supported advertises password") }
+        return .pass("grant_types_supported: \(grants.joined(separator: ", "))")
+    }
+
+    mutating func tokenEndpointQuirks() async throws(CheckFailure) -> CheckVerdict {
+        _ = try await baseline()
+        let quirks = findings.quirks
+        guard !quirks.isEmpty else { return .pass("no deviation from the mocks' quirk catalogue was seen") }
+        return .fail(quirks.map { "\($0.quirk.rawValue) (\($0.evidence); fix: \($0.fix))" }.joined(separator: "; "))
+    }
+}

@@ -1,0 +1,365 @@
+import Foundation
+import OAuth2
+import OAuthCore
+import Synchronization
+
+/// The provider's endpoints and metadata as a check run found them. The metadata document is
+/// kept raw: whether it is right is itself a check.
+struct ResolvedProvider: Sendable {
+    var underCheck: ProviderUnderCheck
+    var endpoints: ProviderEndpoints
+    /// The metadata document (RFC 8414 or OpenID Connect Discovery), unvalidated.
+    var metadata: [String: JSONValue]?
+    var metadataURL: String?
+    var jwksURI: String?
+    var userinfo: String?
+    var endSession: String?
+
+    var clients: [ProviderUnderCheck.Client] { underCheck.clients }
+    var client: ProviderUnderCheck.Client { underCheck.clients[0] }
+
+    func advertised(_ member: String) -> [String]? {
+        guard case .array(let items)? = metadata?[member] else { return nil }
+        return items.compactMap(\.stringValue)
+    }
+
+    /// Scopes to ask for: the file's, else (OpenID Connect) `openid`.
+    var scope: [String] { underCheck.scope }
+    var isOpenID: Bool { scope.contains("openid") }
+}
+
+/// What one run learned that later checks build on: the request style the token endpoint
+/// accepts, and the quirks detected so far.
+final class RunFindings: Sendable {
+    struct Baseline: Sendable {
+        /// How token requests must be sent for this provider to answer (a quirk when not plain).
+        var style: TokenRequestStyle
+        var answer: TokenAnswer
+        var grantedScope: String?
+    }
+
+    private let state = Mutex<(baseline: Result<Baseline, CheckFailure>?, quirks: [DetectedQuirk])>((nil, []))
+
+    var baseline: Result<Baseline, CheckFailure>? {
+        get { state.withLock { $0.baseline } }
+        set { state.withLock { $0.baseline = newValue } }
+    }
+
+    var quirks: [DetectedQuirk] { state.withLock { $0.quirks } }
+
+    func detected(_ quirk: DetectedQuirk) {
+        state.withLock { state in
+            if !state.quirks.contains(where: { $0.quirk == quirk.quirk }) { state.quirks.append(quirk) }
+        }
+    }
+}
+
+/// A check that could not reach its question (the flow broke earlier): failed with this reason.
+struct CheckFailure: Error, Sendable {
+    var reason: String
+}
+
+/// How token requests are sent: a plain form, unless the provider only answers otherwise.
+struct TokenRequestStyle: Sendable, Equatable {
+    var jsonBody = false
+    var acceptJSON = false
+    var extra: [String: String] = [:]
+    var userAgent = true
+
+    static let plain = TokenRequestStyle()
+}
+
+/// A token endpoint's answer, read leniently: the raw members as sent and the token members
+/// once envelopes and nesting are undone (so later checks can use the token).
+struct TokenAnswer: Sendable {
+    var response: TransportResponse
+    var isJSON: Bool
+    var isForm: Bool
+    /// The top-level members as sent (form values as strings).
+    var raw: [String: JSONValue]
+    /// The token: `raw` without an envelope, the user token lifted from `authed_user`.
+    var token: [String: JSONValue]
+
+    var status: Int { response.status }
+    var accessToken: String? { token["access_token"]?.stringValue }
+    var refreshToken: String? { token["refresh_token"]?.stringValue }
+    var idToken: String? { token["id_token"]?.stringValue }
+    /// The error code, wherever the provider put it.
+    var error: String? {
+        if let error = raw["error"]?.stringValue { return error }
+        if case .array(let errors)? = raw["errors"], let first = errors.first?["errorType"]?.stringValue { return first }
+        if let code = raw["code"]?.stringValue, raw["object"]?.stringValue == "error" { return code }
+        return nil
+    }
+    var succeeded: Bool { accessToken != nil && error == nil }
+
+    init(_ response: TransportResponse) {
+        self.response = response
+        let contentType = response.headers["Content-Type"]?.lowercased() ?? ""
+        if case .object(let members)? = try? JSONValue.parse(response.body) {
+            isJSON = contentType.contains("json")
+            isForm = false
+            raw = members
+        } else if let form = try? FormParameters(parsing: response.bodyText),
+            form.contains(where: { $0.name == "access_token" || $0.name == "error" })
+        {
+            isJSON = false
+            isForm = true
+            raw = Dictionary(form.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { first, _ in first })
+        } else {
+            isJSON = false
+            isForm = false
+            raw = [:]
+        }
+        var token = raw
+        if case .number(let status)? = raw["status"], case .object(let body)? = raw["body"], status.int64 == 0 { token = body }
+        if token["access_token"] == nil, case .object(let user)? = token["authed_user"], user["access_token"] != nil {
+            for key in ["access_token", "refresh_token", "expires_in", "scope"] { token[key] = user[key] }
+            if token["token_type"] == nil { token["token_type"] = user["token_type"] }
+        }
+        self.token = token
+    }
+}
+
+/// What one check has at hand: the provider, its own transcript (the evidence in the report), a
+/// fresh browser, and the findings of the run.
+struct ProbeContext: Sendable {
+    let provider: ResolvedProvider
+    let transport: RecordingTransport
+    let findings: RunFindings
+    var agent: UserAgent
+    static let userAgent = "oauth-harness-check/1.0 (+https://github.com/oauth-harness)"
+
+    var transcript: Transcript { transport.transcript }
+    var endpoints: ProviderEndpoints { provider.endpoints }
+
+    init(provider: ResolvedProvider, transport: RecordingTransport, findings: RunFindings) {
+        self.provider = provider
+        self.transport = transport
+        self.findings = findings
+        self.agent = UserAgent(transport: transport, allowedHosts: provider.endpoints.allowedHosts)
+    }
+
+    func note(_ line: String) { transcript.note(line) }
+
+    func require(_ url: String?, _ what: String) throws(CheckFailure) -> String {
+        guard let url, !url.isEmpty else { throw CheckFailure(reason: "the provider has no \(what) endpoint") }
+        return url
+    }
+
+    // MARK: Authorization
+
+    /// The outcome of sending the browser to the authorization endpoint.
+    enum AuthorizationOutcome: Sendable {
+        /// The provider redirected to the client: the parameters it sent.
+        case redirected(FormParameters, url: String)
+        /// It stopped at a page (an error page, usually): status and why.
+        case page(status: Int?, reason: String)
+    }
+
+    /// A request the way a careful client sends it (state, PKCE S256, nonce for OpenID),
+    /// with `overrides` replacing (or, with `nil`, removing) parameters.
+    struct Authorization: Sendable {
+        var parameters: [(String, String)]
+        var state: String
+        var verifier: String?
+        var nonce: String?
+        var redirectURI: String
+        var client: ProviderUnderCheck.Client
+    }
+
+    func authorization(
+        client: ProviderUnderCheck.Client? = nil,
+        pkce: PKCE.Method? = .s256,
+        scope: [String]? = nil,
+        overrides: [String: String?] = [:]
+    ) -> Authorization {
+        let client = client ?? provider.client
+        let state = SecureRandom.token(bytes: 12)
+        let verifier = pkce.map { _ in PKCE.generateVerifier() }
+        let scope = scope ?? provider.scope
+        let nonce = scope.contains("openid") ? SecureRandom.token(bytes: 12) : nil
+        var parameters: [(String, String)] = [
+            ("response_type", "code"), ("client_id", client.clientID), ("redirect_uri", client.redirectURI), ("state", state),
+        ]
+        if !scope.isEmpty { parameters.append(("scope", scope.joined(separator: " "))) }
+        if let nonce { parameters.append(("nonce", nonce)) }
+        if let pkce, let verifier {
+            parameters += [("code_challenge", PKCE.challenge(for: verifier, method: pkce)), ("code_challenge_method", pkce.rawValue)]
+        }
+        for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            parameters.removeAll { $0.0 == name }
+            if let value { parameters.append((name, value)) }
+        }
+        let redirect = overrides["redirect_uri"].flatMap { $0 } ?? client.redirectURI
+        return Authorization(
+            parameters: parameters,
+            state: state,
+            verifier: verifier,
+            nonce: overrides["nonce"] == nil ? nonce : overrides["nonce"]!,
+            redirectURI: redirect,
+            client: client
+        )
+    }
+
+    /// Sends the browser through the provider's pages (signing in as the test user, approving).
+    mutating func authorize(_ request: Authorization, step: String = "authorize") async throws(CheckFailure) -> AuthorizationOutcome {
+        let authorize = try require(endpoints.authorize, "authorization")
+        transport.setStep(step)
+        var url = URLReference(authorize)
+        let existing = url.query.map { $0 + "&" } ?? ""
+        url.query = existing + FormParameters(request.parameters).queryEncoded
+        let intent = UserAgent.Intent(decision: .approve, username: provider.underCheck.user?.username, password: provider.underCheck.user?.password)
+        do {
+            let callback = try await agent.navigate(from: url.description, to: request.redirectURI, intent: intent, step: step)
+            let parameters = (try? URLReference(callback).queryItems()) ?? FormParameters()
+            return .redirected(parameters, url: callback)
+        } catch {
+            if error.code == .missingCredentials { throw CheckFailure(reason: error.errorDescription ?? "the test user's credentials are missing") }
+            return .page(status: error.httpStatus, reason: error.errorDescription ?? error.code.rawValue)
+        }
+    }
+
+    /// An authorization that must yield a code: the code, or a failure naming what came back.
+    mutating func code(_ request: Authorization, step: String = "authorize") async throws(CheckFailure) -> String {
+        switch try await authorize(request, step: step) {
+        case .redirected(let parameters, _):
+            if let error = parameters["error"] {
+                throw CheckFailure(reason: "the authorization request was answered with error \(error): \(parameters["error_description"] ?? "")")
+            }
+            guard parameters["state"] == request.state else {
+                throw CheckFailure(reason: "the redirect did not carry the state sent (RFC 6749 §4.1.2)")
+            }
+            guard let code = parameters["code"], !code.isEmpty else { throw CheckFailure(reason: "the redirect carried no code") }
+            return code
+        case .page(let status, let reason):
+            throw CheckFailure(reason: "no redirect back to the client\(status.map { " (HTTP \($0))" } ?? ""): \(reason)")
+        }
+    }
+
+    // MARK: Token endpoint
+
+    /// A token request with the client's authentication and the run's request style.
+    func tokenRequest(
+        _ parameters: [(String, String)],
+        client: ProviderUnderCheck.Client? = nil,
+        style: TokenRequestStyle? = nil,
+        secret: String? = nil,
+        url: String? = nil,
+        step: String = "token"
+    ) async throws(CheckFailure) -> TokenAnswer {
+        let response = try await send(
+            tokenHTTPRequest(parameters, client: client, style: style ?? baselineStyle, secret: secret, url: url),
+            step: step
+        )
+        return TokenAnswer(response)
+    }
+
+    /// A POST authenticated as the client (token, revocation, introspection endpoints).
+    func tokenHTTPRequest(
+        _ parameters: [(String, String)],
+        client: ProviderUnderCheck.Client?,
+        style: TokenRequestStyle,
+        secret: String?,
+        url: String? = nil
+    ) throws(CheckFailure) -> TransportRequest {
+        let client = client ?? provider.client
+        var fields = parameters
+        var headers: HeaderList = [:]
+        let secret = secret ?? client.clientSecret
+        switch client.authMethod {
+        case .clientSecretBasic:
+            let pair = PercentEncoding.encode(client.clientID, spaceAsPlus: true) + ":" + PercentEncoding.encode(secret ?? "", spaceAsPlus: true)
+            headers["Authorization"] = "Basic " + Base64Standard.encode(Array(pair.utf8))
+        case .clientSecretPost:
+            fields += [("client_id", client.clientID), ("client_secret", secret ?? "")]
+        case .none:
+            fields.append(("client_id", client.clientID))
+        }
+        for (name, value) in style.extra.sorted(by: { $0.key < $1.key }) { fields.append((name, value)) }
+        if style.acceptJSON { headers["Accept"] = "application/json" }
+        if style.userAgent { headers["User-Agent"] = Self.userAgent }
+        let target: String
+        if let url { target = url } else { target = try require(endpoints.token, "token") }
+        if style.jsonBody {
+            var members: [String: JSONValue] = [:]
+            for (name, value) in fields { members[name] = .string(value) }
+            headers["Content-Type"] = "application/json"
+            return TransportRequest(method: "POST", url: target, headers: headers, body: Array(JSONValue.object(members).jsonText.utf8))
+        }
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return TransportRequest(method: "POST", url: target, headers: headers, body: Array(FormParameters(fields).encoded.utf8))
+    }
+
+    /// The code exchange of RFC 6749 §4.1.3 for `request`'s code.
+    func exchange(
+        _ code: String,
+        _ request: Authorization,
+        verifier: String?? = nil,
+        redirectURI: String? = nil,
+        client: ProviderUnderCheck.Client? = nil,
+        style: TokenRequestStyle? = nil,
+        step: String = "token"
+    ) async throws(CheckFailure) -> TokenAnswer {
+        var parameters = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI ?? request.redirectURI)]
+        if let verifier = verifier ?? request.verifier { parameters.append(("code_verifier", verifier)) }
+        return try await tokenRequest(parameters, client: client ?? request.client, style: style, step: step)
+    }
+
+    var baselineStyle: TokenRequestStyle {
+        if case .success(let baseline)? = findings.baseline { return baseline.style }
+        return TokenRequestStyle(acceptJSON: true)
+    }
+
+    /// A full sign-in ending with a token: authorization, then the exchange.
+    mutating func signIn(
+        scope: [String]? = nil,
+        overrides: [String: String?] = [:],
+        client: ProviderUnderCheck.Client? = nil,
+        step: String = "sign-in"
+    ) async throws(CheckFailure) -> (TokenAnswer, Authorization) {
+        let request = authorization(client: client, scope: scope, overrides: overrides)
+        let code = try await code(request, step: step)
+        let answer = try await exchange(code, request, step: step)
+        guard answer.succeeded else { throw CheckFailure(reason: "the code exchange failed: \(Self.describe(answer))") }
+        return (answer, request)
+    }
+
+    // MARK: HTTP
+
+    func send(_ request: TransportRequest, step: String) async throws(CheckFailure) -> TransportResponse {
+        transport.setStep(step)
+        do {
+            return try await transport.send(request)
+        } catch {
+            throw CheckFailure(reason: "\(request.method) \(URLReference(request.url).withoutQuery) failed: \(error)")
+        }
+    }
+
+    func get(_ url: String, headers: HeaderList = [:], step: String) async throws(CheckFailure) -> TransportResponse {
+        var headers = headers
+        headers["User-Agent"] = Self.userAgent
+        return try await send(TransportRequest(method: "GET", url: url, headers: headers), step: step)
+    }
+
+    func getJSON(_ url: String, step: String) async throws(CheckFailure) -> [String: JSONValue] {
+        let response = try await get(url, headers: ["Accept": "application/json"], step: step)
+        guard response.status == 200 else { throw CheckFailure(reason: "GET \(URLReference(url).withoutQuery) answered HTTP \(response.status)") }
+        guard case .object(let members)? = try? JSONValue.parse(response.body) else {
+            throw CheckFailure(reason: "GET \(URLReference(url).withoutQuery) did not answer a JSON object")
+        }
+        return members
+    }
+
+    /// A short, secret-free description of a token answer for a verdict.
+    static func describe(_ answer: TokenAnswer) -> String {
+        var text = "HTTP \(answer.status)"
+        if let type = answer.response.headers["Content-Type"] { text += ", \(type)" }
+        if let error = answer.error { text += ", error \(error)" }
+        if let description = answer.raw["error_description"]?.stringValue { text += " (\(description.prefix(120)))" }
+        if answer.error == nil, !answer.succeeded {
+            text += answer.raw.isEmpty ? ", a body that is neither JSON nor a form" : ", members \(answer.raw.keys.sorted().joined(separator: ", "))"
+        }
+        return text
+    }
+}

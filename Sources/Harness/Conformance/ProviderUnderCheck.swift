@@ -1,0 +1,160 @@
+import Foundation
+import MockProviders
+
+/// The provider `oauth-harness check` judges, as its YAML file describes it:
+///
+/// ```yaml
+/// name: my-provider
+/// provider: { url: …, discovery: …, token: /oauth/token, resource: /api/me, … }   # as in a scenario
+/// clients:                        # one, or two (the second for the code-bound-to-client checks)
+///   - { client_id: ${ID}, client_secret: ${SECRET}, redirect_uri: …, auth_method: client_secret_basic }
+/// user: { username: ${USER}, password: ${PASSWORD} }
+/// scope: [openid, profile, email]
+/// expect: { refresh_tokens: true, revocation: true, introspection: true, logout: true, request_objects: false }
+/// signature_methods: [HMAC-SHA1]   # OAuth 1
+/// code_reuse_wait: 30s             # oidcc-codereuse-30seconds
+/// ```
+///
+/// Secrets come from `${ENV}`; when one is missing every check is skipped with its name.
+public struct ProviderUnderCheck: Sendable {
+    public struct Client: Sendable {
+        public enum AuthMethod: String, Sendable, CaseIterable {
+            case clientSecretBasic = "client_secret_basic"
+            case clientSecretPost = "client_secret_post"
+            case none
+        }
+
+        public var clientID: String
+        public var clientSecret: String?
+        public var redirectURI: String
+        public var authMethod: AuthMethod
+        public var postLogoutRedirectURI: String?
+    }
+
+    /// Optional features: `true` they must work, `false` not offered (checks skipped), absent:
+    /// judged when the provider's metadata (or its file) names the endpoint.
+    public struct Expectations: Sendable {
+        public var refreshTokens: Bool?
+        public var revocation: Bool?
+        public var introspection: Bool?
+        public var logout: Bool?
+        public var requestObjects: Bool?
+    }
+
+    public var name: String
+    public var file: String
+    public var spec: ExternalProviderSpec
+    public var clients: [Client]
+    public var user: TestUser?
+    public var scope: [String]
+    public var expect: Expectations
+    public var signatureMethods: [String]
+    public var codeReuseWait: TimeInterval
+    /// `${VAR}`s without a value: the checks are skipped, naming them.
+    public var missingVariables: [String]
+
+    public var isOAuth1: Bool { spec.isOAuth1 }
+
+    public static func load(contentsOf path: String, environment: [String: String]) throws(YAMLLocatedError) -> ProviderUnderCheck {
+        let root = try YAMLNode.load(contentsOf: path)
+        let variables = ScenarioVariables(environment: environment)
+        let map = try root.mapping("a provider to check")
+        try map.allowOnly(
+            ["name", "provider", "clients", "user", "scope", "expect", "signature_methods", "code_reuse_wait"],
+            in: "a provider to check"
+        )
+        let nameNode = try map.required("name", in: "a provider to check")
+        let name = try nameNode.string("name")
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw nameNode.error("the name is used in report file names: letters, digits, '-', '_' and '.' only")
+        }
+        let spec = try ExternalProviderSpec(yaml: try map.required("provider", in: "a provider to check"), variables: variables)
+        let clientsNode = try map.required("clients", in: "a provider to check")
+        let clientNodes = try clientsNode.sequence("clients")
+        guard (1...2).contains(clientNodes.count) else { throw clientsNode.error("expected one or two clients") }
+        var clients: [Client] = []
+        for node in clientNodes {
+            let entry = try node.mapping("a client")
+            try entry.allowOnly(["client_id", "client_secret", "redirect_uri", "auth_method", "post_logout_redirect_uri"], in: "a client")
+            let secret = try variables.optionalText(entry["client_secret"], "client_secret")
+            clients.append(
+                Client(
+                    clientID: try variables.text(try entry.required("client_id", in: "a client"), "client_id"),
+                    clientSecret: secret,
+                    redirectURI: try variables.text(try entry.required("redirect_uri", in: "a client"), "redirect_uri"),
+                    authMethod: try entry["auth_method"]?.choice("auth_method", as: Client.AuthMethod.self)
+                        ?? (secret == nil ? .none : .clientSecretBasic),
+                    postLogoutRedirectURI: try variables.optionalText(entry["post_logout_redirect_uri"], "post_logout_redirect_uri")
+                )
+            )
+        }
+        var expect = Expectations()
+        if let node = map["expect"] {
+            let entry = try node.mapping("expect")
+            try entry.allowOnly(["refresh_tokens", "revocation", "introspection", "logout", "request_objects"], in: "expect")
+            expect.refreshTokens = try entry["refresh_tokens"]?.bool("refresh_tokens")
+            expect.revocation = try entry["revocation"]?.bool("revocation")
+            expect.introspection = try entry["introspection"]?.bool("introspection")
+            expect.logout = try entry["logout"]?.bool("logout")
+            expect.requestObjects = try entry["request_objects"]?.bool("request_objects")
+        }
+        return ProviderUnderCheck(
+            name: name,
+            file: path,
+            spec: spec,
+            clients: clients,
+            user: try map["user"].map { node throws(YAMLLocatedError) in try TestUser(yaml: node, variables: variables) },
+            scope: try map["scope"]?.stringList("scope") ?? [],
+            expect: expect,
+            signatureMethods: try map["signature_methods"]?.stringList("signature_methods") ?? ["HMAC-SHA1"],
+            codeReuseWait: try map["code_reuse_wait"]?.duration("code_reuse_wait") ?? 30,
+            missingVariables: variables.missing
+        )
+    }
+}
+
+extension ProviderUnderCheck {
+    /// A built-in mock served at `baseURL`, described the way a user would describe it in a
+    /// provider file: its paths, its first two clients that authenticate with a secret or not at
+    /// all, its first user with a password, its scopes. Nothing else about the mock is used.
+    public init(mock profile: ProviderProfile, baseURL: String) {
+        let paths = profile.endpoints
+        var endpoints: [String: String] = ["authorize": paths.authorize, "resource": paths.resource]
+        if profile.protocolKind == .oauth1 {
+            endpoints["request_token"] = paths.requestToken
+            endpoints["access_token"] = paths.token
+        } else {
+            endpoints["token"] = paths.token
+            endpoints["revoke"] = paths.revoke
+            endpoints["introspect"] = paths.introspect
+        }
+        let usable = profile.clients.compactMap { client -> Client? in
+            let method: Client.AuthMethod? =
+                client.authMethods.contains(.clientSecretBasic)
+                ? .clientSecretBasic
+                : client.authMethods.contains(.clientSecretPost)
+                    ? .clientSecretPost : client.authMethods.contains(.none) ? Client.AuthMethod.none : nil
+            guard let method, let redirect = client.redirectURIs.first else { return nil }
+            return Client(
+                clientID: client.clientID,
+                clientSecret: client.clientSecret,
+                redirectURI: redirect,
+                authMethod: profile.protocolKind == .oauth1 ? .clientSecretPost : method,
+                postLogoutRedirectURI: client.postLogoutRedirectURIs.first
+            )
+        }
+        let user = profile.users.first { $0.password != nil }
+        self.init(
+            name: profile.name,
+            file: "built-in profile \(profile.name) (\(profile.file))",
+            spec: ExternalProviderSpec(url: baseURL, discovery: nil, endpoints: endpoints.compactMapValues { $0 }),
+            clients: Array(usable.prefix(2)),
+            user: user.map { TestUser(username: $0.sub, password: $0.password) },
+            scope: profile.oidc == nil ? profile.scopes.filter { $0 != "openid" } : profile.scopes,
+            expect: Expectations(),
+            signatureMethods: profile.oauth1?.signatureMethods.map(\.rawValue) ?? [],
+            codeReuseWait: 30,
+            missingVariables: []
+        )
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import MockProviders
+import OAuthCore
+
+/// A deviation of the provider that matches a quirk the mocks reproduce, and what the client
+/// needs for it. The catalogue is shared by both directions: a quirk a mock profile can *play*
+/// is one a check can *detect*, and its compliance fix is named in both.
+public struct DetectedQuirk: Sendable, Equatable {
+    public var quirk: Quirk
+    /// What was seen, without secrets.
+    public var evidence: String
+
+    /// The client compliance fix (`compliance_fixes:` in a scenario, `ComplianceFixes.named`).
+    public var fix: String { Self.fixes[quirk] ?? "none" }
+
+    /// The fix for each quirk: the generic one where it exists, else the provider fix that
+    /// contains it. `lowercase_token_type` needs none (RFC 6749 §5.1: case-insensitive).
+    static let fixes: [Quirk: String] = [
+        .callbackNotConfirmed: "allow_unconfirmed_callback (OAuth1Session.allowUnconfirmedCallback)",
+        .formEncodedTokenResponse: "form_encoded_token_response",
+        .formEncodedUnlessJSONAccepted: "github (sends Accept: application/json), or form_encoded_token_response",
+        .expiresInsteadOfExpiresIn: "expires_to_expires_in",
+        .omitTokenType: "missing_token_type",
+        .lowercaseTokenType: "none needed: token_type is case-insensitive (RFC 6749 §5.1)",
+        .oddTokenType: "ebay",
+        .expiresInAsString: "string_expires_in",
+        .scopeCommaSeparated: "comma_separated_scope",
+        .scopeAsArray: "scope_array",
+        .nestUserTokenUnderAuthedUser: "slack",
+        .okEnvelope: "ok_false_errors",
+        .statusBodyEnvelope: "withings",
+        .errorsList: "fitbit",
+        .zeroExpiresInNullScope: "zero_expires_in",
+        .refreshTokenExpiresIn: "none needed: an extension member the client ignores",
+        .requireUserAgent: "reddit",
+        .requireJSONTokenRequest: "notion",
+        .requireActionRequestToken: "withings",
+        .tokenInQueryOnly: "instagram",
+    ]
+
+    /// Quirks a successful token answer shows, read from its raw members.
+    static func inSuccess(_ answer: TokenAnswer) -> [DetectedQuirk] {
+        var found: [DetectedQuirk] = []
+        func add(_ quirk: Quirk, _ evidence: String) { found.append(DetectedQuirk(quirk: quirk, evidence: evidence)) }
+        let raw = answer.raw
+        let token = answer.token
+        if raw["access_token"] == nil, case .object(let user)? = raw["authed_user"], user["access_token"] != nil {
+            add(.nestUserTokenUnderAuthedUser, "no top-level access_token; the user token is under authed_user")
+        }
+        if case .number(let status)? = raw["status"], status.int64 == 0, case .object = raw["body"] {
+            add(.statusBodyEnvelope, "the token is wrapped in {status: 0, body: {…}}")
+        }
+        if raw["ok"] == .bool(true) { add(.okEnvelope, "the token response carries ok: true") }
+        switch token["token_type"] {
+        case nil:
+            add(.omitTokenType, "no token_type member")
+        case .string(let type)?:
+            if type == "bearer" {
+                add(.lowercaseTokenType, "token_type \"bearer\" in lower case")
+            } else if !["bearer", "mac", "dpop", "n_a", "user"].contains(type.lowercased()) {
+                add(.oddTokenType, "token_type \"\(type)\" is not an RFC 6750 / IANA-registered type")
+            }
+        default:
+            break
+        }
+        if token["expires_in"] == nil, token["expires"] != nil { add(.expiresInsteadOfExpiresIn, "the lifetime is in expires, not expires_in") }
+        if answer.isJSON, case .string? = token["expires_in"] { add(.expiresInAsString, "expires_in is a JSON string") }
+        let zeroLifetime: Bool = {
+            if case .number(let number)? = token["expires_in"] { return number.double == 0 }
+            return false
+        }()
+        if zeroLifetime || token["scope"] == .null {
+            add(
+                .zeroExpiresInNullScope,
+                [zeroLifetime ? "expires_in is 0" : nil, token["scope"] == .null ? "scope is null" : nil].compactMap { $0 }.joined(separator: ", ")
+            )
+        }
+        if token["refresh_token_expires_in"] != nil { add(.refreshTokenExpiresIn, "a refresh_token_expires_in member") }
+        switch token["scope"] {
+        case .string(let scope)? where scope.contains(",") && !scope.contains(" "):
+            add(.scopeCommaSeparated, "scope \"\(scope)\" is separated by commas")
+        case .array?:
+            add(.scopeAsArray, "scope is a JSON array")
+        default:
+            break
+        }
+        return found
+    }
+
+    /// Quirks an error answer (to an invalid code) shows.
+    static func inError(_ answer: TokenAnswer) -> [DetectedQuirk] {
+        var found: [DetectedQuirk] = []
+        let raw = answer.raw
+        if raw["ok"] == .bool(false), raw["error"] != nil {
+            found.append(DetectedQuirk(quirk: .okEnvelope, evidence: "errors as {ok: false, error} with HTTP \(answer.status)"))
+        }
+        if case .number(let status)? = raw["status"], status.int64 != 0, raw["error"] != nil, raw["body"] == nil, answer.status == 200 {
+            found.append(DetectedQuirk(quirk: .statusBodyEnvelope, evidence: "errors as {status: \(status.text), error} with HTTP 200"))
+        }
+        if case .array? = raw["errors"], raw["error"] == nil {
+            found.append(DetectedQuirk(quirk: .errorsList, evidence: "errors as {errors: [{errorType, message}]} with HTTP \(answer.status)"))
+        }
+        return found
+    }
+}
+
+extension ProbeContext {
+    /// The run's baseline: one code flow, adapting to the token endpoint until it answers a
+    /// token, and every quirk the answers show. Computed once, by the first check that needs it.
+    mutating func baseline() async throws(CheckFailure) -> RunFindings.Baseline {
+        if let known = findings.baseline { return try known.get() }
+        do {
+            let found = try await detectBaseline()
+            findings.baseline = .success(found)
+            return found
+        } catch {
+            findings.baseline = .failure(error)
+            throw error
+        }
+    }
+
+    private mutating func detectBaseline() async throws(CheckFailure) -> RunFindings.Baseline {
+        // A plain RFC 6749 form request, without Accept: JSON unless the provider needs it.
+        var style = TokenRequestStyle.plain
+        var request = authorization()
+        var answer = try await exchange(try await code(request, step: "baseline"), request, style: style, step: "baseline")
+        if !answer.succeeded {
+            let plainFailure = Self.describe(answer)
+            let variants: [(Quirk, TokenRequestStyle, String)] = [
+                (.requireJSONTokenRequest, TokenRequestStyle(jsonBody: true), "answered only a JSON request body"),
+                (.requireActionRequestToken, TokenRequestStyle(extra: ["action": "requesttoken"]), "answered only with action=requesttoken"),
+            ]
+            var adapted = false
+            for (quirk, variant, what) in variants {
+                request = authorization()
+                let retry = try await exchange(try await code(request, step: "baseline"), request, style: variant, step: "baseline")
+                if retry.succeeded {
+                    findings.detected(DetectedQuirk(quirk: quirk, evidence: "the token endpoint \(what); a plain form got \(plainFailure)"))
+                    (style, answer, adapted) = (variant, retry, true)
+                    break
+                }
+            }
+            guard adapted else { throw CheckFailure(reason: "the code exchange failed: \(plainFailure)") }
+        }
+        if answer.isForm {
+            request = authorization()
+            var json = style
+            json.acceptJSON = true
+            let retry = try await exchange(try await code(request, step: "baseline"), request, style: json, step: "baseline")
+            if retry.succeeded, retry.isJSON {
+                findings.detected(
+                    DetectedQuirk(
+                        quirk: .formEncodedUnlessJSONAccepted,
+                        evidence: "form-encoded (\(answer.response.headers["Content-Type"] ?? "no Content-Type")) unless Accept: application/json"
+                    )
+                )
+                style = json
+                answer = retry
+            } else {
+                findings.detected(
+                    DetectedQuirk(
+                        quirk: .formEncodedTokenResponse,
+                        evidence:
+                            "the token response is a form (\(answer.response.headers["Content-Type"] ?? "no Content-Type")), even with Accept: application/json"
+                    )
+                )
+            }
+        }
+        for quirk in DetectedQuirk.inSuccess(answer) { findings.detected(quirk) }
+        // Errors: an invalid code, with the style that works.
+        let invalid = try await tokenRequest(
+            [
+                ("grant_type", "authorization_code"), ("code", "invalid-" + SecureRandom.token(bytes: 8)),
+                ("redirect_uri", provider.client.redirectURI),
+            ],
+            style: style,
+            step: "baseline-error"
+        )
+        for quirk in DetectedQuirk.inError(invalid) { findings.detected(quirk) }
+        // Without a User-Agent header.
+        var bare = style
+        bare.userAgent = false
+        let anonymous = try await tokenRequest(
+            [
+                ("grant_type", "authorization_code"), ("code", "invalid-" + SecureRandom.token(bytes: 8)),
+                ("redirect_uri", provider.client.redirectURI),
+            ],
+            style: bare,
+            step: "baseline-no-user-agent"
+        )
+        if anonymous.status == 429, invalid.status != 429 {
+            findings.detected(
+                DetectedQuirk(quirk: .requireUserAgent, evidence: "HTTP 429 without a User-Agent header, HTTP \(invalid.status) with one")
+            )
+        }
+        return RunFindings.Baseline(style: style, answer: answer, grantedScope: answer.token["scope"]?.stringValue)
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import Harness
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Judge a provider: run conformance plans against it and name its quirks.",
+        discussion: """
+            PROVIDER is a YAML file (docs/conformance.md): the provider by URL or discovery document, one or two \
+            registered clients with ${ENV} secrets, a test user and the optional features to expect. Every check's \
+            verdict is pass, fail, warning or skipped, citing the section it enforces; the evidence (the redacted \
+            exchange) is in the JUnit system-out, and reports/conformance-<name>.md has one table per plan. \
+            Exit status: 0 no check failed · 1 some check failed · 2 bad input.
+            """
+    )
+
+    @Argument(help: "The provider file (not with --mock).")
+    var provider: String?
+
+    @Option(help: "Check a built-in mock profile instead, served on a loopback port and judged by URL like any provider.")
+    var mock: String?
+
+    @Option(name: .customLong("plan"), help: "A plan to run (repeatable; default: every plan that applies to the provider).")
+    var plans: [String] = []
+
+    @Option(help: "Folder of conformance plans.")
+    var plansFolder = "Plans"
+
+    @Option(help: "Where to write the JUnit XML report (default: reports/conformance-<name>.xml).")
+    var junit: String?
+
+    @Option(help: "Folder for the Markdown report.")
+    var reports = "reports"
+
+    @Option(help: "Only run checks whose plan/check id contains this text (case-insensitive).")
+    var filter: String?
+
+    @Option(help: "Write a mock profile NAME.yaml with the provider's paths, scopes and detected quirks (never its secrets).")
+    var writeProfile: String?
+
+    @Option(help: "Folder the --write-profile profile goes to.")
+    var profiles = "MockProviders"
+
+    @Option(help: "Output format: plain (one line per check) or github (plus ::error annotations for GitHub Actions).")
+    var format: Run.OutputFormat = .plain
+
+    func validate() throws {
+        guard (provider == nil) != (mock == nil) else { throw ValidationError("give a provider file or --mock PROFILE (one of them)") }
+    }
+
+    mutating func run() async throws {
+        var run = ConformanceRun(providerFile: provider ?? "")
+        run.mock = mock
+        run.plans = plans
+        run.plansDirectory = plansFolder
+        run.junitPath = junit
+        run.reportDirectory = reports
+        run.filter = filter
+        run.writeProfile = writeProfile
+        run.profilesDirectory = profiles
+        let progress = isatty(1) == 1 && format == .plain ? ProgressLine() : nil
+        let outcome = await run.execute { line in
+            if let progress { progress.show(line) } else { print(line) }
+            flushStandardOutput()
+        }
+        progress?.finish()
+        for problem in outcome.invalid { printError("error: \(problem)") }
+        if outcome.exitCode == .invalid && outcome.results.isEmpty { throw ExitCode(2) }
+        if progress != nil {
+            for result in outcome.results where result.verdict.name == "fail" { print(ConformanceRun.describe(result)) }
+        }
+        if format == .github {
+            for result in outcome.results {
+                guard case .fail(let reason) = result.verdict else { continue }
+                print(
+                    "::error title=\(GitHubEscape.property(result.plan + "/" + result.check.id.rawValue))::\(GitHubEscape.data(result.check.section + ": " + reason))"
+                )
+            }
+        }
+        for quirk in outcome.quirks { print("quirk \(quirk.quirk.rawValue): \(quirk.evidence) — compliance fix: \(quirk.fix)") }
+        if let path = outcome.profilePath {
+            print(
+                "profile written: \(path) (serve it with: oauth-harness serve \((path as NSString).deletingPathExtension.split(separator: "/").last ?? ""))"
+            )
+        }
+        print("JUnit report: \(outcome.junitPath)")
+        print("Markdown report: \(outcome.reportPath)")
+        print(outcome.line)
+        if outcome.exitCode != .passed { throw ExitCode(outcome.exitCode.rawValue) }
+    }
+}
+
+/// GitHub workflow-command escaping.
+enum GitHubEscape {
+    static func data(_ text: String) -> String {
+        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    static func property(_ text: String) -> String {
+        data(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+}
