@@ -191,6 +191,32 @@ struct InMemoryFlow {
 }
 
 @Suite struct ResourceTests {
+    /// Instagram reads `access_token` from the query and ignores an Authorization header beside
+    /// it (what requests-oauthlib's Instagram fix sends); a header alone is no token there.
+    @Test func tokenInQueryOnlyIgnoresAHeaderBesideTheQueryParameter() async throws {
+        var profile = try standardProfile()
+        profile.quirks = [.tokenInQueryOnly]
+        let clock = ManualClock()
+        let flow = try InMemoryFlow(provider: MockProvider(profile: profile, clock: clock), clock: clock)
+        let code = try await flow.code()
+        let issued = await flow.token([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", flow.redirect)])
+        let token = try #require(flow.json(issued)?["access_token"]?.stringValue)
+        let headerOnly = await flow.provider.handle(TransportRequest(method: "GET", url: "/api/me", headers: ["Authorization": "Bearer " + token]))
+        #expect(headerOnly.status == 400)
+        let both = await flow.provider.handle(
+            TransportRequest(method: "GET", url: "/api/me?access_token=" + token, headers: ["Authorization": "Bearer " + token])
+        )
+        #expect(both.status == 200)
+        let staleHeader = await flow.provider.handle(
+            TransportRequest(method: "GET", url: "/api/me?access_token=" + token, headers: ["Authorization": "Bearer not-the-token"])
+        )
+        #expect(staleHeader.status == 200)
+        let wrongQuery = await flow.provider.handle(
+            TransportRequest(method: "GET", url: "/api/me?access_token=nope", headers: ["Authorization": "Bearer " + token])
+        )
+        #expect(wrongQuery.status == 401)
+    }
+
     @Test func bearerChallengesFollowRFC6750() async throws {
         let flow = try InMemoryFlow()
         let anonymous = await flow.provider.handle(TransportRequest(method: "GET", url: "/api/me"))

@@ -42,6 +42,8 @@ struct UserAgent: Sendable {
         var password: String?
         /// Values for fields by name (override what the page has).
         var fill: [String: String] = [:]
+        /// `false`: the user may not act on any page (prompt=none): a login or consent page is an error.
+        var interactive = true
     }
 
     /// Compatibility form of `navigate` for callers with a decision and a mock's user.
@@ -99,6 +101,15 @@ struct UserAgent: Sendable {
                     code: .unexpectedPage,
                     description:
                         "the page at \(Self.withoutQuery(next.url)) (HTTP \(response.status)) offers no form to continue: \"\(page.snippet())\"",
+                    httpStatus: response.status,
+                    step: step,
+                    origin: .provider
+                )
+            }
+            if !intent.interactive, kind != .autoSubmit {
+                throw OAuthError(
+                    code: .unexpectedPage,
+                    description: "the provider showed a \(kind == .login ? "login" : "consent") page where none may be shown",
                     httpStatus: response.status,
                     step: step,
                     origin: .provider

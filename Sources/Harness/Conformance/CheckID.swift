@@ -33,6 +33,46 @@ public enum CheckID: String, Sendable, CaseIterable {
     case introspection
     case noPasswordGrant = "no-password-grant"
     case tokenEndpointQuirks = "token-endpoint-quirks"
+    // oidc-basic-op: the OpenID Foundation Basic OP modules, by their names
+    case oidccServer = "oidcc-server"
+    case oidccResponseTypeMissing = "oidcc-response-type-missing"
+    case oidccUserinfoGet = "oidcc-userinfo-get"
+    case oidccUserinfoPostHeader = "oidcc-userinfo-post-header"
+    case oidccUserinfoPostBody = "oidcc-userinfo-post-body"
+    case oidccWithoutNonce = "oidcc-ensure-request-without-nonce-succeeds-for-code-flow"
+    case oidccScopeProfile = "oidcc-scope-profile"
+    case oidccScopeEmail = "oidcc-scope-email"
+    case oidccScopeAddress = "oidcc-scope-address"
+    case oidccScopePhone = "oidcc-scope-phone"
+    case oidccScopeAll = "oidcc-scope-all"
+    case oidccOtherScopeOrder = "oidcc-ensure-other-scope-order-succeeds"
+    case oidccDisplayPage = "oidcc-display-page"
+    case oidccDisplayPopup = "oidcc-display-popup"
+    case oidccPromptLogin = "oidcc-prompt-login"
+    case oidccPromptNoneNotLoggedIn = "oidcc-prompt-none-not-logged-in"
+    case oidccPromptNoneLoggedIn = "oidcc-prompt-none-logged-in"
+    case oidccMaxAge1 = "oidcc-max-age-1"
+    case oidccMaxAge10000 = "oidcc-max-age-10000"
+    case oidccUnknownParameter = "oidcc-ensure-request-with-unknown-parameter-succeeds"
+    case oidccIDTokenHint = "oidcc-id-token-hint"
+    case oidccLoginHint = "oidcc-login-hint"
+    case oidccUILocales = "oidcc-ui-locales"
+    case oidccClaimsLocales = "oidcc-claims-locales"
+    case oidccACRValues = "oidcc-ensure-request-with-acr-values-succeeds"
+    case oidccCodeReuse = "oidcc-codereuse"
+    case oidccCodeReuse30Seconds = "oidcc-codereuse-30seconds"
+    case oidccRegisteredRedirectURI = "oidcc-ensure-registered-redirect-uri"
+    case oidccUnsignedRequestObject = "oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported"
+    case oidccClaimsEssential = "oidcc-claims-essential"
+    case oidccRequestObjectWithRedirectURI = "oidcc-ensure-request-object-with-redirect-uri"
+    case oidccRefreshToken = "oidcc-refresh-token"
+    case oidccValidPKCE = "oidcc-ensure-request-with-valid-pkce-succeeds"
+    case jwksNoPrivateKeys = "jwks-no-private-keys"
+    case jwksKidsUnique = "jwks-kids-unique"
+    case idTokenAlgAdvertised = "id-token-alg-advertised"
+    case logoutEndSessionEndpoint = "logout-end-session-endpoint"
+    case logoutUnregisteredRedirect = "logout-unregistered-post-logout-redirect-uri"
+    case logoutStateReturned = "logout-state-returned"
 }
 
 extension ProbeContext {
@@ -68,6 +108,45 @@ extension ProbeContext {
         case .introspection: try await introspection()
         case .noPasswordGrant: try await noPasswordGrant()
         case .tokenEndpointQuirks: try await tokenEndpointQuirks()
+        case .oidccServer: try await oidccServer()
+        case .oidccResponseTypeMissing: try await oidccResponseTypeMissing()
+        case .oidccUserinfoGet: try await oidccUserinfo("get")
+        case .oidccUserinfoPostHeader: try await oidccUserinfo("post-header")
+        case .oidccUserinfoPostBody: try await oidccUserinfo("post-body")
+        case .oidccWithoutNonce: try await oidccWithoutNonce()
+        case .oidccScopeProfile: try await oidccScope(["profile"], claims: ["name"])
+        case .oidccScopeEmail: try await oidccScope(["email"], claims: ["email"])
+        case .oidccScopeAddress: try await oidccScope(["address"], claims: ["address"])
+        case .oidccScopePhone: try await oidccScope(["phone"], claims: ["phone_number"])
+        case .oidccScopeAll: try await oidccScope(["profile", "email", "address", "phone"], claims: ["name", "email", "address", "phone_number"])
+        case .oidccOtherScopeOrder: try await oidccOtherScopeOrder()
+        case .oidccDisplayPage: try await oidccSucceeds(with: ["display": "page"], "display=page")
+        case .oidccDisplayPopup: try await oidccSucceeds(with: ["display": "popup"], "display=popup")
+        case .oidccPromptLogin: try await oidccPromptLogin()
+        case .oidccPromptNoneNotLoggedIn: try await oidccPromptNoneNotLoggedIn()
+        case .oidccPromptNoneLoggedIn: try await oidccPromptNoneLoggedIn()
+        case .oidccMaxAge1: try await oidccMaxAge(1)
+        case .oidccMaxAge10000: try await oidccMaxAge(10000)
+        case .oidccUnknownParameter: try await oidccSucceeds(with: ["oauth_harness_extra": "ignored"], "an unknown parameter")
+        case .oidccIDTokenHint: try await oidccIDTokenHint()
+        case .oidccLoginHint: try await oidccSucceeds(with: ["login_hint": provider.underCheck.user?.username ?? "user@example.test"], "login_hint")
+        case .oidccUILocales: try await oidccSucceeds(with: ["ui_locales": "se"], "ui_locales=se")
+        case .oidccClaimsLocales: try await oidccSucceeds(with: ["claims_locales": "se"], "claims_locales=se")
+        case .oidccACRValues: try await oidccSucceeds(with: ["acr_values": "1 2"], "acr_values=1 2")
+        case .oidccCodeReuse: try await oidccCodeReuse(wait: 0)
+        case .oidccCodeReuse30Seconds: try await oidccCodeReuse(wait: provider.underCheck.codeReuseWait)
+        case .oidccRegisteredRedirectURI: try await oidccRegisteredRedirectURI()
+        case .oidccUnsignedRequestObject: try await oidccUnsignedRequestObject()
+        case .oidccClaimsEssential: try await oidccClaimsEssential()
+        case .oidccRequestObjectWithRedirectURI: try await oidccRequestObjectWithRedirectURI()
+        case .oidccRefreshToken: try await oidccRefreshToken()
+        case .oidccValidPKCE: try await oidccSucceeds(with: [:], "an S256 code_challenge")
+        case .jwksNoPrivateKeys: try await jwksNoPrivateKeys()
+        case .jwksKidsUnique: try await jwksKidsUnique()
+        case .idTokenAlgAdvertised: try await idTokenAlgAdvertised()
+        case .logoutEndSessionEndpoint: try await logoutEndSessionEndpoint()
+        case .logoutUnregisteredRedirect: try await logoutUnregisteredRedirect()
+        case .logoutStateReturned: try await logoutStateReturned()
         }
     }
 }

@@ -240,7 +240,10 @@ public struct ConformanceRun: Sendable {
             candidates = [discovery]
         } else if !spec.isOAuth1, let url = spec.url {
             let issuer = url.hasSuffix("/") ? String(url.dropLast()) : url
-            candidates = [AuthorizationServerMetadata.metadataURL(issuer: issuer), issuer + "/.well-known/openid-configuration"].compactMap { $0 }
+            let rfc8414 = AuthorizationServerMetadata.metadataURL(issuer: issuer)
+            let openID = issuer + "/.well-known/openid-configuration"
+            // An OpenID provider's Discovery document has what the OpenID checks need.
+            candidates = (provider.scope.contains("openid") ? [openID, rfc8414] : [rfc8414, openID]).compactMap { $0 }
         }
         for candidate in candidates {
             let response: TransportResponse

@@ -209,7 +209,8 @@ struct ProbeContext: Sendable {
         var url = URLReference(authorize)
         let existing = url.query.map { $0 + "&" } ?? ""
         url.query = existing + FormParameters(request.parameters).queryEncoded
-        let intent = UserAgent.Intent(decision: .approve, username: provider.underCheck.user?.username, password: provider.underCheck.user?.password)
+        var intent = UserAgent.Intent(decision: .approve, username: provider.underCheck.user?.username, password: provider.underCheck.user?.password)
+        intent.interactive = !request.parameters.contains { $0.0 == "prompt" && $0.1.split(separator: " ").contains("none") }
         do {
             let callback = try await agent.navigate(from: url.description, to: request.redirectURI, intent: intent, step: step)
             let parameters = (try? URLReference(callback).queryItems()) ?? FormParameters()

@@ -68,6 +68,17 @@ extension MockProvider {
             store.withStorage { $0.codes[code] = grant }
             return Self.redirect(redirectURI, ["code": code, "state": state, "iss": iss])
         }
+        // OpenID Connect Core §6.1: request objects are not supported (request_parameter_supported false).
+        if parameters["request"] != nil { return fail("request_not_supported", "request objects are not supported") }
+        if parameters["request_uri"] != nil { return fail("request_uri_not_supported", "request_uri is not supported") }
+        // §3.1.2.1 prompt=none: a code at once for a signed-in browser, else login_required; never a page.
+        if parameters["prompt"]?.split(separator: " ").contains("none") == true {
+            let id = cookie.flatMap(Self.cookieValue) ?? ""
+            guard let sub = store.withStorage({ $0.sessions[id]?.sub }) else {
+                return fail("login_required", "prompt=none and the browser has no session")
+            }
+            return issue(sub)
+        }
         let forced = store.withStorage { storage -> String? in
             defer { storage.nextDecision = nil }
             return storage.nextDecision
@@ -104,7 +115,14 @@ extension MockProvider {
                 sub = user.sub
             }
             guard profile.user(sub: sub) != nil else { return Self.badRequest("unknown user") }
-            return issue(sub)
+            var answer = issue(sub)
+            // An OpenID provider remembers the approving browser (for prompt=none and id_token_hint).
+            if profile.oidc != nil {
+                let id = SecureRandom.token(bytes: 24)
+                store.withStorage { $0.sessions[id] = ProviderState.LoginSession(csrf: SecureRandom.token(bytes: 16), sub: sub) }
+                answer.headers["Set-Cookie"] = "\(Self.sessionCookie)=\(id); Path=/; HttpOnly; SameSite=Lax"
+            }
+            return answer
         case "deny":
             return fail("access_denied", "the user denied the request")
         default:

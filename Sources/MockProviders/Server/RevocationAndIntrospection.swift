@@ -95,18 +95,21 @@ extension MockProvider {
             response.headers["WWW-Authenticate"] = "\(realm), error=\"\(error)\", error_description=\"\(description)\""
             return response
         }
-        if has(.tokenInQueryOnly), request.headers["Authorization"] != nil {
+        // Instagram reads the access_token query parameter and nothing else: a header beside it
+        // is ignored (requests-oauthlib's compliance fix sends both), a header alone is not a token.
+        let queryOnly = has(.tokenInQueryOnly)
+        if queryOnly, query?["access_token"] == nil {
             return challenge(400, "invalid_request", "send the token as the access_token query parameter")
         }
         // §2: header, form body or query — exactly one of them.
         var presented: [String] = []
-        if let authorization = request.headers["Authorization"] {
+        if !queryOnly, let authorization = request.headers["Authorization"] {
             guard authorization.lowercased().hasPrefix("bearer ") else {
                 return challenge(401, "invalid_request", "the Authorization scheme is not Bearer")
             }
             presented.append(String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         }
-        if request.method == "POST", let form = formBody(request) {
+        if !queryOnly, request.method == "POST", let form = formBody(request) {
             if form.values(for: "access_token").count > 1 { return challenge(400, "invalid_request", "access_token is repeated") }
             if let token = form["access_token"] { presented.append(token) }
         }

@@ -1,0 +1,433 @@
+import Foundation
+import OAuth2
+import OAuthCore
+import OpenIDConnect
+
+// The probes of the `oidc-basic-op` plan: one per module of the OpenID Foundation's Basic OP
+// certification plan (same name, same pass condition), then discovery/JWKS hygiene and
+// RP-initiated logout. A module whose verdict needs a person to look at a page is `skipped`
+// with that reason, never passed.
+
+extension ProbeContext {
+    struct OpenIDLogin: Sendable {
+        var answer: TokenAnswer
+        var claims: IDTokenClaims
+        var idToken: String
+        var request: Authorization
+    }
+
+    var issuer: String? { provider.metadata?["issuer"]?.stringValue }
+
+    /// The ID token validated as a careful RP does: signature from the JWKS, iss, aud, exp,
+    /// iat, nonce, at_hash.
+    func validateIDToken(_ token: String, nonce: String?, accessToken: String?) async throws(CheckFailure) -> IDTokenClaims {
+        guard let issuer, let jwks = provider.jwksURI else { throw CheckFailure(reason: "the discovery document names no issuer or jwks_uri") }
+        let options = IDTokenValidationOptions(issuer: issuer, clientID: provider.client.clientID, clientSecret: provider.client.clientSecret)
+        let validator = IDTokenValidator(options: options, jwks: JWKSCache(url: jwks, transport: transport))
+        transport.setStep("id-token")
+        do {
+            return try await validator.validate(token, nonce: nonce, accessToken: accessToken)
+        } catch {
+            throw CheckFailure(reason: "the ID token is invalid: \(error.errorDescription ?? error.code.rawValue)")
+        }
+    }
+
+    /// An OpenID Connect login through the provider's pages (this check's browser), the code
+    /// exchange, and the ID token validated.
+    mutating func openIDLogin(
+        scope: [String]? = nil,
+        overrides: [String: String?] = [:],
+        step: String = "login"
+    ) async throws(CheckFailure) -> OpenIDLogin {
+        let request = authorization(scope: scope ?? openIDScope, overrides: overrides)
+        let code = try await code(request, step: step)
+        let answer = try await exchange(code, request, step: step)
+        guard answer.succeeded else { throw CheckFailure(reason: "the code exchange failed: \(Self.describe(answer))") }
+        guard let idToken = answer.idToken else { throw CheckFailure(reason: "the token response has no id_token") }
+        let claims = try await validateIDToken(idToken, nonce: request.nonce, accessToken: answer.accessToken)
+        return OpenIDLogin(answer: answer, claims: claims, idToken: idToken, request: request)
+    }
+
+    var openIDScope: [String] { provider.scope.contains("openid") ? provider.scope : ["openid"] + provider.scope }
+
+    var supportedScopes: [String]? { provider.advertised("scopes_supported") }
+
+    /// UserInfo with the token as the method asks; the claims, or a failure naming what came back.
+    func userinfo(_ accessToken: String, method: String) async throws(CheckFailure) -> [String: JSONValue] {
+        guard let url = provider.userinfo ?? endpoints.resource else { throw CheckFailure(reason: "no userinfo_endpoint") }
+        let request: TransportRequest
+        switch method {
+        case "post-body":
+            request = .form(url, FormParameters([("access_token", accessToken)]), headers: ["User-Agent": Self.userAgent])
+        case "post-header":
+            request = TransportRequest(method: "POST", url: url, headers: ["Authorization": "Bearer " + accessToken, "User-Agent": Self.userAgent])
+        default:
+            request = TransportRequest(method: "GET", url: url, headers: ["Authorization": "Bearer " + accessToken, "User-Agent": Self.userAgent])
+        }
+        let response = try await send(request, step: "userinfo-\(method)")
+        guard response.status == 200 else { throw CheckFailure(reason: "UserInfo (\(method)) answered HTTP \(response.status)") }
+        guard case .object(let claims)? = try? JSONValue.parse(response.body) else {
+            throw CheckFailure(reason: "UserInfo (\(method)) did not answer a JSON object (signed UserInfo is outside the Basic plan)")
+        }
+        return claims
+    }
+
+    // MARK: Modules
+
+    mutating func oidccServer() async throws(CheckFailure) -> CheckVerdict {
+        let login = try await openIDLogin()
+        return .pass("code flow: ID token valid (iss, aud, exp, iat, nonce, signature\(login.claims.claims["at_hash"] != nil ? ", at_hash" : ""))")
+    }
+
+    mutating func oidccResponseTypeMissing() async throws(CheckFailure) -> CheckVerdict {
+        let request = authorization(scope: openIDScope, overrides: ["response_type": nil])
+        switch try await authorize(request, step: "no-response-type") {
+        case .redirected(let parameters, _):
+            if parameters["code"] != nil { return .fail("a code was issued for a request without response_type") }
+            guard let error = parameters["error"] else { return .fail("redirected back with neither an error nor a code") }
+            guard ["invalid_request", "unsupported_response_type"].contains(error) else {
+                return .fail("error \(error), expected invalid_request or unsupported_response_type")
+            }
+            return .pass("redirected with error \(error)")
+        case .page(let status, _):
+            return .skipped(
+                "the provider showed an error page\(status.map { " (HTTP \($0))" } ?? ""); the module asks a person to confirm it from a screenshot"
+            )
+        }
+    }
+
+    mutating func oidccUserinfo(_ method: String) async throws(CheckFailure) -> CheckVerdict {
+        let login = try await openIDLogin()
+        guard let access = login.answer.accessToken else { throw CheckFailure(reason: "no access token") }
+        let claims = try await userinfo(access, method: method)
+        guard claims["sub"]?.stringValue == login.claims.subject else {
+            return .fail("the UserInfo sub differs from the ID token's (OpenID Connect Core §5.3.2)")
+        }
+        return .pass("UserInfo (\(method)) answered the ID token's sub with \(claims.keys.sorted().joined(separator: ", "))")
+    }
+
+    mutating func oidccWithoutNonce() async throws(CheckFailure) -> CheckVerdict {
+        let login = try await openIDLogin(overrides: ["nonce": nil])
+        if login.claims.nonce != nil { return .fail("the ID token carries a nonce though the request had none") }
+        return .pass("a request without nonce succeeded; the ID token has no nonce")
+    }
+
+    mutating func oidccScope(_ scopes: [String], claims expected: [String]) async throws(CheckFailure) -> CheckVerdict {
+        if let supported = supportedScopes, let missing = scopes.first(where: { !supported.contains($0) }) {
+            return .skipped("scopes_supported does not list \(missing)")
+        }
+        let login = try await openIDLogin(scope: ["openid"] + scopes)
+        var found = login.claims.claims
+        if let access = login.answer.accessToken, let info = try? await userinfo(access, method: "get") { found.merge(info) { first, _ in first } }
+        let absent = expected.filter { found[$0] == nil }
+        if !absent.isEmpty { return .warning("scope \(scopes.joined(separator: " ")) granted, but no \(absent.joined(separator: ", ")) returned") }
+        return .pass("\(expected.joined(separator: ", ")) returned for scope \(scopes.joined(separator: " "))")
+    }
+
+    mutating func oidccOtherScopeOrder() async throws(CheckFailure) -> CheckVerdict {
+        let others = openIDScope.filter { $0 != "openid" }
+        let reordered = others.isEmpty ? ["openid"] : others.reversed() + ["openid"]
+        _ = try await openIDLogin(scope: reordered)
+        return .pass("scope \"\(reordered.joined(separator: " "))\" succeeded")
+    }
+
+    /// Modules whose pass condition is "the login with this extra parameter succeeds".
+    mutating func oidccSucceeds(with parameters: [String: String?], _ what: String) async throws(CheckFailure) -> CheckVerdict {
+        _ = try await openIDLogin(overrides: parameters)
+        return .pass("a login with \(what) succeeded and its ID token is valid")
+    }
+
+    mutating func oidccPromptLogin() async throws(CheckFailure) -> CheckVerdict {
+        let first = try await openIDLogin(step: "first-login")
+        try? await Task.sleep(for: .milliseconds(1100))
+        let second = try await openIDLogin(overrides: ["prompt": "login"], step: "prompt-login")
+        guard second.claims.subject == first.claims.subject else { return .fail("the second login has another sub") }
+        guard let before = first.claims.authTime, let after = second.claims.authTime else {
+            return .skipped("the ID tokens have no auth_time; a person must confirm that the login page was shown again")
+        }
+        guard after > before else { return .fail("auth_time did not advance with prompt=login: the user was not re-authenticated") }
+        return .pass("re-authenticated: auth_time advanced by \(Int(after.timeIntervalSince(before))) s")
+    }
+
+    static let promptNoneErrors: Set<String> = ["login_required", "interaction_required", "consent_required", "account_selection_required"]
+
+    mutating func oidccPromptNoneNotLoggedIn() async throws(CheckFailure) -> CheckVerdict {
+        let request = authorization(scope: openIDScope, overrides: ["prompt": "none"])
+        switch try await authorize(request, step: "prompt-none") {
+        case .redirected(let parameters, _):
+            if parameters["code"] != nil { return .fail("a code was issued with prompt=none to a browser with no session") }
+            guard let error = parameters["error"], Self.promptNoneErrors.contains(error) else {
+                return .fail("error \(parameters["error"] ?? "none"), expected login_required or another OpenID Connect Core §3.1.2.6 error")
+            }
+            guard parameters["state"] == request.state else { return .fail("the error redirect lost the state") }
+            return .pass("redirected with error \(error) and the state")
+        case .page(let status, let reason):
+            return .fail("prompt=none showed a page\(status.map { " (HTTP \($0))" } ?? "") instead of redirecting: \(reason)")
+        }
+    }
+
+    mutating func oidccPromptNoneLoggedIn() async throws(CheckFailure) -> CheckVerdict {
+        let first = try await openIDLogin(step: "first-login")
+        let second: OpenIDLogin
+        do {
+            second = try await openIDLogin(overrides: ["prompt": "none"], step: "prompt-none")
+        } catch {
+            return .fail("prompt=none with a signed-in browser: \(error.reason)")
+        }
+        guard second.claims.subject == first.claims.subject else { return .fail("prompt=none answered for another sub") }
+        return .pass("a signed-in browser got a code at once with prompt=none; same sub")
+    }
+
+    mutating func oidccMaxAge(_ seconds: Int) async throws(CheckFailure) -> CheckVerdict {
+        let first = try await openIDLogin(step: "first-login")
+        if seconds == 1 { try? await Task.sleep(for: .milliseconds(1600)) }
+        let second = try await openIDLogin(overrides: ["max_age": String(seconds)], step: "max-age-\(seconds)")
+        guard let after = second.claims.authTime else {
+            return .fail("no auth_time in the ID token though max_age was sent (OpenID Connect Core §2)")
+        }
+        if seconds == 1 {
+            guard let before = first.claims.authTime else { return .fail("the first ID token has no auth_time") }
+            guard after > before else { return .fail("auth_time did not advance: max_age=1 did not re-authenticate the user") }
+            return .pass("re-authenticated after max_age elapsed; auth_time advanced")
+        }
+        return .pass("max_age=\(seconds) within the session: auth_time present")
+    }
+
+    mutating func oidccIDTokenHint() async throws(CheckFailure) -> CheckVerdict {
+        let first = try await openIDLogin(step: "first-login")
+        let second = try await openIDLogin(overrides: ["prompt": "none", "id_token_hint": first.idToken], step: "id-token-hint")
+        guard second.claims.subject == first.claims.subject else { return .fail("the hinted login answered for another sub") }
+        return .pass("prompt=none with id_token_hint succeeded for the same sub")
+    }
+
+    mutating func oidccCodeReuse(wait: TimeInterval) async throws(CheckFailure) -> CheckVerdict {
+        let request = authorization(scope: openIDScope)
+        let code = try await code(request)
+        let first = try await exchange(code, request, step: "first-exchange")
+        guard first.succeeded, let access = first.accessToken else {
+            throw CheckFailure(reason: "the first exchange failed: \(Self.describe(first))")
+        }
+        if wait > 0 {
+            note("waiting \(Int(wait)) s before reusing the code")
+            try? await Task.sleep(for: .seconds(wait))
+        }
+        let second = try await exchange(code, request, step: "reuse")
+        if second.succeeded { return .fail("the code was exchanged a second time") }
+        let verdict = Self.judgeError(second, expected: ["invalid_grant"])
+        guard case .pass = verdict else { return verdict }
+        if let url = provider.userinfo ?? endpoints.resource {
+            let response = try await get(url, headers: ["Authorization": "Bearer " + access], step: "first-token-after-reuse")
+            if response.status == 200 {
+                return .warning("reuse refused, but the token issued for the code still works (RFC 6749 §4.1.2 SHOULD revoke it)")
+            }
+        }
+        return .pass("reuse refused (invalid_grant); the token from the first exchange no longer works")
+    }
+
+    mutating func oidccRegisteredRedirectURI() async throws(CheckFailure) -> CheckVerdict {
+        let request = authorization(scope: openIDScope, overrides: ["redirect_uri": "https://unregistered.oauth-harness.invalid/callback"])
+        switch try await authorize(request, step: "unregistered-redirect-uri") {
+        case .redirected:
+            return .fail("the provider redirected to an unregistered redirect_uri")
+        case .page(let status, _):
+            return .skipped(
+                "no redirect; an error page\(status.map { " (HTTP \($0))" } ?? "") was shown, which the module asks a person to confirm from a screenshot"
+            )
+        }
+    }
+
+    /// An unsigned request object (`alg: none`) carrying `members`.
+    func unsignedRequestObject(_ members: [String: String]) -> String {
+        var claims: [String: JSONValue] = members.mapValues { .string($0) }
+        claims["iss"] = .string(provider.client.clientID)
+        if let issuer { claims["aud"] = .string(issuer) }
+        let header = Base64URL.encode(Array(#"{"alg":"none"}"#.utf8))
+        return header + "." + Base64URL.encode(Array(JSONValue.object(claims).jsonText.utf8)) + "."
+    }
+
+    var requestObjectsSupported: Bool {
+        provider.underCheck.expect.requestObjects ?? (provider.metadata?["request_parameter_supported"] == .bool(true))
+    }
+
+    mutating func oidccUnsignedRequestObject() async throws(CheckFailure) -> CheckVerdict {
+        let state = SecureRandom.token(bytes: 12)
+        let nonce = SecureRandom.token(bytes: 12)
+        let client = provider.client
+        let object = unsignedRequestObject([
+            "response_type": "code", "client_id": client.clientID, "redirect_uri": client.redirectURI, "scope": openIDScope.joined(separator: " "),
+            "state": state, "nonce": nonce,
+        ])
+        var request = authorization(pkce: nil, scope: openIDScope, overrides: ["state": nil, "nonce": nil, "request": object])
+        request.state = state
+        request.nonce = nonce
+        switch try await authorize(request, step: "unsigned-request-object") {
+        case .page(let status, _):
+            return .skipped("an error page\(status.map { " (HTTP \($0))" } ?? ""); the module asks a person to confirm it from a screenshot")
+        case .redirected(let parameters, _):
+            if let error = parameters["error"] {
+                guard !requestObjectsSupported else { return .fail("request objects are advertised, but an unsigned one was refused: \(error)") }
+                guard ["request_not_supported", "invalid_request_object", "invalid_request"].contains(error) else {
+                    return .fail("refused with error \(error), expected request_not_supported")
+                }
+                return .pass("rejected as unsupported: error \(error)")
+            }
+            guard let code = parameters["code"] else { return .fail("redirected with neither a code nor an error") }
+            guard parameters["state"] == state else {
+                return .fail("a code came back without the request object's state: the request object was ignored")
+            }
+            let answer = try await exchange(code, request, verifier: .some(nil), step: "unsigned-request-object")
+            guard answer.succeeded, let idToken = answer.idToken else { return .fail("the code exchange failed: \(Self.describe(answer))") }
+            _ = try await validateIDToken(idToken, nonce: nonce, accessToken: answer.accessToken)
+            return .pass("supported: the request object's state and nonce came back")
+        }
+    }
+
+    mutating func oidccRequestObjectWithRedirectURI() async throws(CheckFailure) -> CheckVerdict {
+        guard requestObjectsSupported else { return .skipped("request objects are not supported (request_parameter_supported is not true)") }
+        let state = SecureRandom.token(bytes: 12)
+        let nonce = SecureRandom.token(bytes: 12)
+        let client = provider.client
+        let object = unsignedRequestObject([
+            "response_type": "code", "client_id": client.clientID, "redirect_uri": client.redirectURI, "scope": openIDScope.joined(separator: " "),
+            "state": state, "nonce": nonce,
+        ])
+        var request = authorization(pkce: nil, scope: openIDScope, overrides: ["state": nil, "nonce": nil, "redirect_uri": nil, "request": object])
+        request.state = state
+        request.nonce = nonce
+        let code = try await code(request, step: "request-object-redirect-uri")
+        let answer = try await exchange(code, request, verifier: .some(nil), step: "request-object-redirect-uri")
+        guard answer.succeeded, let idToken = answer.idToken else { return .fail("the code exchange failed: \(Self.describe(answer))") }
+        _ = try await validateIDToken(idToken, nonce: nonce, accessToken: answer.accessToken)
+        return .pass("the redirect_uri in the request object was used")
+    }
+
+    mutating func oidccClaimsEssential() async throws(CheckFailure) -> CheckVerdict {
+        let claims = #"{"userinfo":{"name":{"essential":true}}}"#
+        let login = try await openIDLogin(overrides: ["claims": claims])
+        guard let access = login.answer.accessToken else { throw CheckFailure(reason: "no access token") }
+        let info = try await userinfo(access, method: "get")
+        guard info["name"] != nil else { return .warning("the essential claim name was not returned in UserInfo") }
+        return .pass("the essential claim name was returned in UserInfo")
+    }
+
+    mutating func oidccRefreshToken() async throws(CheckFailure) -> CheckVerdict {
+        if let grants = provider.advertised("grant_types_supported"), !grants.contains("refresh_token") {
+            return .skipped("grant_types_supported does not list refresh_token")
+        }
+        let login = try await openIDLogin()
+        guard let refresh = login.answer.refreshToken else {
+            if provider.underCheck.expect.refreshTokens == true { return .fail("no refresh_token was issued") }
+            return .skipped("no refresh token issued (offline_access may be needed)")
+        }
+        let answer = try await tokenRequest([("grant_type", "refresh_token"), ("refresh_token", refresh)], step: "refresh")
+        guard answer.succeeded else { return .fail("the refresh failed: \(Self.describe(answer))") }
+        if let idToken = answer.idToken {
+            let claims = try await validateIDToken(idToken, nonce: nil, accessToken: answer.accessToken)
+            guard claims.subject == login.claims.subject, claims.issuer == login.claims.issuer, claims.audience == login.claims.audience else {
+                return .fail("the refreshed ID token's iss, sub or aud differ from the original (OpenID Connect Core §12.2)")
+            }
+            return .pass("refreshed; the new ID token has the same iss, sub and aud")
+        }
+        return .pass("refreshed (no new ID token)")
+    }
+
+    // MARK: Discovery and JWKS hygiene
+
+    mutating func jwksKeys() async throws(CheckFailure) -> [JSONValue] {
+        guard let url = provider.jwksURI else { throw CheckFailure(reason: "the discovery document has no jwks_uri") }
+        let document = try await getJSON(url, step: "jwks")
+        guard case .array(let keys)? = document["keys"] else { throw CheckFailure(reason: "the JWKS has no keys array") }
+        return keys
+    }
+
+    mutating func jwksNoPrivateKeys() async throws(CheckFailure) -> CheckVerdict {
+        let keys = try await jwksKeys()
+        let privateMembers = ["d", "p", "q", "dp", "dq", "qi", "k", "oth"]
+        for key in keys {
+            if let member = privateMembers.first(where: { key[$0] != nil }) {
+                return .fail("the key \(key["kid"]?.stringValue ?? "(no kid)") publishes the private member \(member)")
+            }
+        }
+        return .pass("\(keys.count) public keys, no private members")
+    }
+
+    mutating func jwksKidsUnique() async throws(CheckFailure) -> CheckVerdict {
+        let kids = try await jwksKeys().map { $0["kid"]?.stringValue }
+        if kids.count > 1, kids.contains(where: { $0 == nil }) { return .fail("several keys and one without a kid") }
+        let named = kids.compactMap { $0 }
+        if Set(named).count != named.count { return .fail("a kid is repeated: \(named.joined(separator: ", "))") }
+        return .pass("kids: \(named.joined(separator: ", "))")
+    }
+
+    mutating func idTokenAlgAdvertised() async throws(CheckFailure) -> CheckVerdict {
+        guard let advertised = provider.advertised("id_token_signing_alg_values_supported") else {
+            return .fail("the discovery document has no id_token_signing_alg_values_supported")
+        }
+        let login = try await openIDLogin()
+        let header = login.idToken.split(separator: ".").first.flatMap { Base64URL.decode(String($0)) }.flatMap { try? JSONValue.parse($0) }
+        guard let alg = header?["alg"]?.stringValue else { return .fail("the ID token's header has no alg") }
+        guard advertised.contains(alg) else { return .fail("the ID token is signed with \(alg), not among \(advertised.joined(separator: ", "))") }
+        return .pass("signed with \(alg), advertised (\(advertised.joined(separator: ", ")))")
+    }
+
+    // MARK: RP-initiated logout
+
+    func endSession() throws(CheckFailure) -> String? {
+        if provider.underCheck.expect.logout == false { return nil }
+        guard let url = provider.endSession else {
+            if provider.underCheck.expect.logout == true {
+                throw CheckFailure(reason: "the file expects logout, but there is no end_session_endpoint")
+            }
+            return nil
+        }
+        return url
+    }
+
+    mutating func logoutEndSessionEndpoint() async throws(CheckFailure) -> CheckVerdict {
+        guard let url = try endSession() else { return .skipped("no end_session_endpoint advertised") }
+        return .pass("end_session_endpoint \(url)")
+    }
+
+    mutating func logout(_ login: OpenIDLogin, to target: String, state: String) async throws(CheckFailure) -> ProbeContext.AuthorizationOutcome {
+        guard let url = try endSession() else { throw CheckFailure(reason: "no end_session_endpoint") }
+        let start = URLReference.appending(
+            FormParameters([
+                ("id_token_hint", login.idToken), ("client_id", provider.client.clientID), ("post_logout_redirect_uri", target), ("state", state),
+            ]),
+            to: url
+        )
+        transport.setStep("logout")
+        let intent = UserAgent.Intent(decision: .approve, username: provider.underCheck.user?.username, password: provider.underCheck.user?.password)
+        do {
+            let back = try await agent.navigate(from: start, to: target, intent: intent, step: "logout")
+            return .redirected((try? URLReference(back).queryItems()) ?? FormParameters(), url: back)
+        } catch {
+            return .page(status: error.httpStatus, reason: error.errorDescription ?? error.code.rawValue)
+        }
+    }
+
+    mutating func logoutUnregisteredRedirect() async throws(CheckFailure) -> CheckVerdict {
+        guard try endSession() != nil else { return .skipped("no end_session_endpoint advertised") }
+        let login = try await openIDLogin()
+        switch try await logout(login, to: "https://unregistered.oauth-harness.invalid/logged-out", state: SecureRandom.token(bytes: 8)) {
+        case .redirected: return .fail("the provider redirected to an unregistered post_logout_redirect_uri")
+        case .page(let status, _): return .pass("no redirect to an unregistered post_logout_redirect_uri\(status.map { " (HTTP \($0))" } ?? "")")
+        }
+    }
+
+    mutating func logoutStateReturned() async throws(CheckFailure) -> CheckVerdict {
+        guard try endSession() != nil else { return .skipped("no end_session_endpoint advertised") }
+        guard let target = provider.client.postLogoutRedirectURI else {
+            return .skipped("the client has no post_logout_redirect_uri in the provider file")
+        }
+        let login = try await openIDLogin()
+        let state = SecureRandom.token(bytes: 8)
+        switch try await logout(login, to: target, state: state) {
+        case .page(let status, let reason):
+            return .fail("no redirect to the registered post_logout_redirect_uri\(status.map { " (HTTP \($0))" } ?? ""): \(reason)")
+        case .redirected(let parameters, _):
+            guard parameters["state"] == state else { return .fail("redirected back without the state") }
+            return .pass("redirected to the registered post_logout_redirect_uri with the state")
+        }
+    }
+}
