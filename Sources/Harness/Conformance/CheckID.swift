@@ -73,6 +73,14 @@ public enum CheckID: String, Sendable, CaseIterable {
     case logoutEndSessionEndpoint = "logout-end-session-endpoint"
     case logoutUnregisteredRedirect = "logout-unregistered-post-logout-redirect-uri"
     case logoutStateReturned = "logout-state-returned"
+    // oauth1-provider
+    case oauth1CallbackConfirmed = "oauth1-callback-confirmed"
+    case oauth1ThreeLegged = "oauth1-three-legged"
+    case oauth1NonceReplay = "oauth1-nonce-replay"
+    case oauth1StaleTimestamp = "oauth1-stale-timestamp"
+    case oauth1InvalidSignature = "oauth1-invalid-signature"
+    case oauth1SignatureMethods = "oauth1-signature-methods"
+    case oauth1ProblemReporting = "oauth1-problem-reporting"
 }
 
 extension ProbeContext {
@@ -147,6 +155,13 @@ extension ProbeContext {
         case .logoutEndSessionEndpoint: try await logoutEndSessionEndpoint()
         case .logoutUnregisteredRedirect: try await logoutUnregisteredRedirect()
         case .logoutStateReturned: try await logoutStateReturned()
+        case .oauth1CallbackConfirmed: try await oauth1CallbackConfirmed()
+        case .oauth1ThreeLegged: try await oauth1ThreeLegged()
+        case .oauth1NonceReplay: try await oauth1NonceReplay()
+        case .oauth1StaleTimestamp: try await oauth1StaleTimestamp()
+        case .oauth1InvalidSignature: try await oauth1InvalidSignature()
+        case .oauth1SignatureMethods: try await oauth1SignatureMethods()
+        case .oauth1ProblemReporting: try await oauth1ProblemReporting()
         }
     }
 }

@@ -231,6 +231,15 @@ struct ProbeContext: Sendable {
             guard parameters["state"] == request.state else {
                 throw CheckFailure(reason: "the redirect did not carry the state sent (RFC 6749 §4.1.2)")
             }
+            // RFC 9207 §2.4: an authorization response naming another issuer is a mix-up.
+            if let issuer = provider.metadata?["issuer"]?.stringValue {
+                if let iss = parameters["iss"], iss != issuer {
+                    throw CheckFailure(reason: "the authorization response's iss \(iss) is not the issuer \(issuer) (RFC 9207 §2.4)")
+                }
+                if parameters["iss"] == nil, provider.metadata?["authorization_response_iss_parameter_supported"] == .bool(true) {
+                    throw CheckFailure(reason: "no iss in the authorization response, though the metadata promises it (RFC 9207 §3)")
+                }
+            }
             guard let code = parameters["code"], !code.isEmpty else { throw CheckFailure(reason: "the redirect carried no code") }
             return code
         case .page(let status, let reason):

@@ -16,7 +16,7 @@ public struct DetectedQuirk: Sendable, Equatable {
     /// The fix for each quirk: the generic one where it exists, else the provider fix that
     /// contains it. `lowercase_token_type` needs none (RFC 6749 §5.1: case-insensitive).
     static let fixes: [Quirk: String] = [
-        .callbackNotConfirmed: "allow_unconfirmed_callback (OAuth1Session.allowUnconfirmedCallback)",
+        .callbackNotConfirmed: "oauth1_unconfirmed_callback",
         .formEncodedTokenResponse: "form_encoded_token_response",
         .formEncodedUnlessJSONAccepted: "github (sends Accept: application/json), or form_encoded_token_response",
         .expiresInsteadOfExpiresIn: "expires_to_expires_in",

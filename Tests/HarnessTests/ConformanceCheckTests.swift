@@ -1,0 +1,166 @@
+import Foundation
+import MockProviders
+import OAuthCore
+import Testing
+
+@testable import Harness
+
+/// `oauth-harness check` against the built-in mocks, each served on a loopback port and judged
+/// by URL like any provider: the plans pass on the standard mocks, detect exactly each quirk
+/// profile's declared quirks, and fail the check each OpenID evil mode breaks.
+@Suite(.serialized) struct ConformanceCheckTests {
+    static let catalog = try! ProviderCatalog.load(directory: repositoryRoot + "/MockProviders")
+
+    static func run(
+        _ name: String,
+        filter: String? = nil,
+        writeProfile: String? = nil,
+        profiles: String = repositoryRoot + "/MockProviders",
+        configure: (RunningProvider) -> Void = { _ in }
+    ) async throws -> ConformanceRun.Outcome {
+        let profile = try #require(try ProviderCatalog.load(directory: profiles)[name])
+        let running = try await MockProviderServer.start(profile)
+        configure(running)
+        var provider = ProviderUnderCheck(mock: profile, baseURL: running.baseURL)
+        provider.codeReuseWait = 1
+        var run = ConformanceRun(providerFile: "")
+        run.provider = provider
+        run.plansDirectory = repositoryRoot + "/Plans"
+        run.reportDirectory = NSTemporaryDirectory() + "oauth-harness-check-" + UUID().uuidString
+        run.filter = filter
+        run.writeProfile = writeProfile
+        run.profilesDirectory = run.reportDirectory
+        let outcome = await run.execute()
+        await running.stop()
+        return outcome
+    }
+
+    static func failures(_ outcome: ConformanceRun.Outcome) -> [String] {
+        outcome.results.filter { $0.verdict.name == "fail" }.map { "\($0.check.id.rawValue): \($0.verdict.reason)" }
+    }
+
+    @Test(arguments: ["standard-oauth2", "google-style-oidc", "twitter-style-oauth1", "login-pages-oidc"])
+    func everyApplicableCheckPassesOnTheStandardMocks(_ name: String) async throws {
+        let outcome = try await Self.run(name)
+        #expect(Self.failures(outcome) == [])
+        #expect(outcome.quirks.map(\.quirk) == [])
+        #expect(outcome.exitCode == .passed)
+        #expect(outcome.results.filter { $0.verdict.name == "pass" }.count >= 7)
+        // Skips and warnings each give their reason.
+        for result in outcome.results where result.verdict.name != "pass" { #expect(!result.verdict.reason.isEmpty) }
+    }
+
+    static let quirkProfiles = catalog.names.filter { !(catalog[$0]?.quirks.isEmpty ?? true) }
+
+    @Test(arguments: quirkProfiles)
+    func detectedQuirksAreExactlyTheDeclaredOnes(_ name: String) async throws {
+        let profile = try #require(Self.catalog[name])
+        let outcome = try await Self.run(name)
+        #expect(Set(outcome.quirks.map(\.quirk)) == profile.quirks, "\(name): \(outcome.quirks.map(\.quirk.rawValue))")
+        for quirk in outcome.quirks { #expect(!quirk.fix.isEmpty && !quirk.evidence.isEmpty) }
+    }
+
+    /// Each evil mode breaks one OP obligation; the check for it fails. Modes that are legal OP
+    /// behaviour (an aud array with azp, one key without kid, a key rotation) fail nothing.
+    static let evilExpectations: [(EvilMode, String?)] = [
+        (.wrongIssuer, "oidcc-server"), (.missingSubject, "oidcc-server"), (.wrongAudience, "oidcc-server"),
+        (.missingAudience, "oidcc-server"), (.missingIssuedAt, "oidcc-server"), (.expired, "oidcc-server"),
+        (.algNone, "oidcc-server"), (.invalidSignature, "oidcc-server"), (.hs256ClientSecret, "oidcc-server"),
+        (.wrongNonce, "oidcc-server"), (.missingNonce, "oidcc-server"), (.invalidAtHash, "oidcc-server"),
+        (.kidAbsentMultipleKeys, "oidcc-server"), (.mixUpIssuer, "oidcc-server"), (.userinfoSubjectMismatch, "oidcc-userinfo-get"),
+        (.logoutWrongState, "logout-state-returned"), (.logoutNoState, "logout-state-returned"),
+        (.audienceArray, nil), (.kidAbsentSingleKey, nil), (.keyRotation, nil),
+    ]
+
+    @Test func everyEvilModeIsCovered() {
+        let covered = Set(Self.evilExpectations.map(\.0))
+        #expect(Set(EvilMode.allCases).subtracting([.none]) == covered)
+    }
+
+    @Test(arguments: evilExpectations.map { $0.0 })
+    func theCheckAnEvilModeBreaksFails(_ mode: EvilMode) async throws {
+        let expected = Self.evilExpectations.first { $0.0 == mode }!.1
+        let outcome = try await Self.run("google-style-oidc", filter: "oidc-basic-op/" + (expected ?? "oidcc-server")) { running in
+            running.oauth2?.setEvilMode(mode)
+        }
+        let failed = Set(outcome.results.filter { $0.verdict.name == "fail" }.map(\.check.id.rawValue))
+        if let expected {
+            #expect(failed.contains(expected), "\(mode.rawValue): failed \(failed.sorted())")
+        } else {
+            #expect(failed.isEmpty, "\(mode.rawValue): failed \(failed.sorted())")
+            #expect(outcome.results.map(\.verdict.name) == ["pass"])
+        }
+    }
+
+    /// Check a quirk profile, write a profile from what was seen, serve that, check it again.
+    @Test(arguments: ["github-style", "slack-style", "facebook-style", "withings-style", "instagram-style"])
+    func writtenProfilesReproduceTheQuirks(_ name: String) async throws {
+        let first = try await Self.run(name, writeProfile: "\(name)-detected")
+        let path = try #require(first.profilePath)
+        let folder = (path as NSString).deletingLastPathComponent
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        let original = try #require(Self.catalog[name])
+        for client in original.clients { if let secret = client.clientSecret { #expect(!written.contains(secret)) } }
+        let second = try await Self.run("\(name)-detected", profiles: folder)
+        #expect(Set(second.quirks.map(\.quirk)) == Set(first.quirks.map(\.quirk)))
+        #expect(Set(second.quirks.map(\.quirk)) == original.quirks)
+    }
+
+    @Test func reportsNameEveryCheckAndCarryNoSecrets() async throws {
+        let outcome = try await Self.run("standard-oauth2")
+        let junit = try String(contentsOfFile: outcome.junitPath, encoding: .utf8)
+        let markdown = try String(contentsOfFile: outcome.reportPath, encoding: .utf8)
+        let plan = try ConformancePlan.load(contentsOf: repositoryRoot + "/Plans/oauth2-authorization-server/plan.yaml")
+        for check in plan.checks {
+            #expect(junit.contains("name=\"\(check.id.rawValue)\""))
+            #expect(markdown.contains("`\(check.id.rawValue)`"))
+        }
+        #expect(junit.contains("<system-out>"))
+        for secret in ["harness-secret", "alice-password"] {
+            #expect(!junit.contains(secret))
+            #expect(!markdown.contains(secret))
+        }
+        #expect(!junit.contains("code_verifier=") || junit.contains("code_verifier=[REDACTED]"))
+    }
+
+    @Test func everyProbeIsInAShippedPlan() throws {
+        let plans = try ConformancePlan.loadAll(directory: repositoryRoot + "/Plans")
+        #expect(plans.map(\.name).sorted() == ["oauth1-provider", "oauth2-authorization-server", "oidc-basic-op"])
+        let listed = Set(plans.flatMap { $0.checks.map(\.id) })
+        #expect(Set(CheckID.allCases).subtracting(listed) == [])
+        let modules = try #require(plans.first { $0.name == "oidc-basic-op" }).checks.filter { $0.id.rawValue.hasPrefix("oidcc-") }
+        #expect(modules.count == 33)
+    }
+
+    @Test func aBadProviderFileIsExitTwoWithItsLocation() async throws {
+        let folder = NSTemporaryDirectory() + "oauth-harness-check-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let file = folder + "/provider.yaml"
+        try
+            "name: x\nprovider: { url: http://127.0.0.1:9 }\nclients:\n  - client_id: a\n    redirect_uri: http://127.0.0.1/cb\n    auth_method: magic\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        var run = ConformanceRun(providerFile: file)
+        run.plansDirectory = repositoryRoot + "/Plans"
+        run.reportDirectory = folder
+        let outcome = await run.execute()
+        #expect(outcome.exitCode == .invalid)
+        #expect(outcome.invalid.first?.contains("provider.yaml:6:") == true)
+    }
+
+    @Test func missingCredentialsSkipEveryCheck() async throws {
+        let folder = NSTemporaryDirectory() + "oauth-harness-check-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let file = folder + "/provider.yaml"
+        try
+            "name: absent\nprovider: { url: http://127.0.0.1:9 }\nclients:\n  - { client_id: a, client_secret: \"${NO_SUCH_SECRET_FOR_TEST}\", redirect_uri: http://127.0.0.1/cb }\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        var run = ConformanceRun(providerFile: file)
+        run.plansDirectory = repositoryRoot + "/Plans"
+        run.reportDirectory = folder
+        run.environment = [:]
+        let outcome = await run.execute()
+        #expect(outcome.exitCode == .passed)
+        #expect(!outcome.results.isEmpty)
+        #expect(outcome.results.allSatisfy { $0.verdict == .skipped("no value for NO_SUCH_SECRET_FOR_TEST") })
+    }
+}
