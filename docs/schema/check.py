@@ -13,7 +13,8 @@ import yaml
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(os.path.dirname(here))
 checks = [("scenario.schema.json", glob.glob(os.path.join(root, "Scenarios", "**", "*.yaml"), recursive=True)),
-          ("profile.schema.json", glob.glob(os.path.join(root, "MockProviders", "*.yaml")))]
+          ("profile.schema.json", glob.glob(os.path.join(root, "MockProviders", "*.yaml"))),
+          ("check-provider.schema.json", glob.glob(os.path.join(root, "Tests", "external", "check", "*.yaml")))]
 failed = 0
 for schema_file, files in checks:
     schema = json.load(open(os.path.join(here, schema_file)))

@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""After `oauth-harness check` ran against the third-party providers: the JUnit files are valid
+against docs/schema/junit.xsd (xmllint), every Markdown report exists, and the failed checks are
+exactly those in expected-deviations.txt. Usage: verify.py JUNIT.xml... (standard library only)."""
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.dirname(os.path.dirname(os.path.dirname(here)))
+expected = set()
+for line in open(os.path.join(here, "expected-deviations.txt")):
+    if line.strip() and not line.startswith("#"):
+        provider, check = line.split(" ")[:2]
+        expected.add(f"{provider} {check}")
+failed = set()
+for path in sys.argv[1:]:
+    subprocess.run(["xmllint", "--noout", "--schema", os.path.join(root, "docs", "schema", "junit.xsd"), path], check=True)
+    provider = os.path.basename(path)[len("conformance-"):-len(".xml")]
+    report = os.path.join(os.path.dirname(path), f"conformance-{provider}.md")
+    if not os.path.exists(report):
+        sys.exit(f"no Markdown report {report}")
+    tree = ET.parse(path).getroot()
+    counts = {key: int(tree.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
+    print(f"{provider}: {counts}")
+    if counts["tests"] < 7 or counts["errors"]:
+        sys.exit(f"{path}: too few checks or errors")
+    for case in tree.iter("testcase"):
+        if case.find("failure") is not None:
+            failed.add(f"{provider} {case.get('classname')}/{case.get('name')}")
+for unexpected in sorted(failed - expected):
+    print(f"unexpected failure (a harness defect, or the provider changed): {unexpected}")
+for missing in sorted(expected - failed):
+    print(f"expected deviation no longer seen (update expected-deviations.txt): {missing}")
+if failed != expected:
+    sys.exit(1)
+print(f"conformance: {len(failed)} failed checks, each a documented deviation of its provider")
