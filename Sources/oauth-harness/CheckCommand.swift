@@ -20,6 +20,30 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Check a built-in mock profile instead, served on a loopback port and judged by URL like any provider.")
     var mock: String?
 
+    @Option(help: "Instead of a file: the provider's URL (its metadata is looked up there).")
+    var url: String?
+
+    @Option(help: "Instead of a file: the provider's metadata document (OpenID Connect Discovery or RFC 8414).")
+    var discovery: String?
+
+    @Option(help: "With --url/--discovery: the registered client.")
+    var clientID: String?
+
+    @Option(help: "With --url/--discovery: the environment variable that holds the client secret (none: a public client).")
+    var clientSecretEnv: String?
+
+    @Option(help: "With --url/--discovery: the client's registered redirect URI.")
+    var redirectURI = "http://127.0.0.1:8400/callback"
+
+    @Option(help: "With --url/--discovery: a scope to ask for (repeatable; openid makes the OpenID plan apply).")
+    var scope: [String] = []
+
+    @Option(help: "With --url/--discovery: the test user's name at the provider's login page.")
+    var username: String?
+
+    @Option(help: "With --url/--discovery: the environment variable that holds the test user's password.")
+    var passwordEnv: String?
+
     @Option(name: .customLong("plan"), help: "A plan to run (repeatable; default: every plan that applies to the provider).")
     var plans: [String] = []
 
@@ -45,12 +69,34 @@ struct Check: AsyncParsableCommand {
     var format: Run.OutputFormat = .plain
 
     func validate() throws {
-        guard (provider == nil) != (mock == nil) else { throw ValidationError("give a provider file or --mock PROFILE (one of them)") }
+        let byFlags = url != nil || discovery != nil
+        guard [provider != nil, mock != nil, byFlags].filter({ $0 }).count == 1 else {
+            throw ValidationError("give one of: a provider file, --mock PROFILE, or --url/--discovery with --client-id")
+        }
+        if byFlags, clientID == nil { throw ValidationError("--url/--discovery need --client-id") }
     }
 
     mutating func run() async throws {
         var run = ConformanceRun(providerFile: provider ?? "")
         run.mock = mock
+        if let clientID, url != nil || discovery != nil {
+            do {
+                run.provider = try ProviderUnderCheck.flags(
+                    url: url,
+                    discovery: discovery,
+                    clientID: clientID,
+                    clientSecretVariable: clientSecretEnv,
+                    redirectURI: redirectURI,
+                    scope: scope,
+                    username: username,
+                    passwordVariable: passwordEnv,
+                    environment: ProcessInfo.processInfo.environment
+                )
+            } catch {
+                printError("error: \(error.reason)")
+                throw ExitCode(2)
+            }
+        }
         run.plans = plans
         run.plansDirectory = plansFolder
         run.junitPath = junit

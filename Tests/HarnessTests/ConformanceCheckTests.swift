@@ -198,3 +198,49 @@ import Testing
         #expect(outcome.results.allSatisfy { $0.verdict == .skipped("no value for NO_SUCH_SECRET_FOR_TEST") })
     }
 }
+
+/// `oauth-harness check` as a process: exit codes, reports, flags, `list plans`.
+@Suite(.serialized) struct CheckCommandTests {
+    @Test func checkAMockByURLExitsZeroAndWritesBothReports() async throws {
+        let directory = try temporaryDirectory()
+        let result = try await runCLIOffPool(["check", "--mock", "standard-oauth2", "--reports", directory, "--format", "github"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("PASS oauth2-authorization-server/code-single-use"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/conformance-standard-oauth2.xml"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/conformance-standard-oauth2.md"))
+    }
+
+    @Test func aQuirkProviderExitsOneAndNamesTheFix() async throws {
+        let directory = try temporaryDirectory()
+        let result = try await runCLIOffPool(["check", "--mock", "github-style", "--reports", directory, "--format", "github"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("quirk scope_comma_separated"))
+        #expect(result.stdout.contains("compliance fix: comma_separated_scope"))
+        #expect(result.stdout.contains("::error title=oauth2-authorization-server/token-response-json::"))
+    }
+
+    @Test func flagsWithAMissingSecretVariableSkipEverything() async throws {
+        let directory = try temporaryDirectory()
+        let result = try await runCLIOffPool([
+            "check", "--url", "http://127.0.0.1:9", "--client-id", "c", "--client-secret-env", "OAUTH_HARNESS_TEST_UNSET_SECRET", "--reports",
+            directory,
+        ])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("0 passed, 0 failed, 0 warnings, 29 skipped"), "\(result.stdout)")
+    }
+
+    @Test func badInvocationsExitTwo() async throws {
+        #expect(try await runCLIOffPool(["check"]).status == 2)
+        #expect(try await runCLIOffPool(["check", "--url", "http://127.0.0.1:9"]).status == 2)
+        #expect(try await runCLIOffPool(["check", "--mock", "no-such-profile"]).status == 2)
+        #expect(try await runCLIOffPool(["check", "--mock", "standard-oauth2", "--plan", "no-such-plan"]).status == 2)
+    }
+
+    @Test func listPlansNamesEveryCheckWithItsSection() async throws {
+        let result = try await runCLIOffPool(["list", "plans"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("plan oidc-basic-op"))
+        #expect(result.stdout.contains("  oidcc-codereuse-30seconds [OpenID Connect Core 1.0 §3.1.3.2; RFC 6749 §4.1.2]"))
+        #expect(result.stdout.contains("  redirect-uri-exact-match [RFC 6749 §3.1.2, §4.1.2.1; RFC 9700 §4.1.3]"))
+    }
+}

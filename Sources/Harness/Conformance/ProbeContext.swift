@@ -55,8 +55,9 @@ final class RunFindings: Sendable {
 }
 
 /// A check that could not reach its question (the flow broke earlier): failed with this reason.
-struct CheckFailure: Error, Sendable {
-    var reason: String
+public struct CheckFailure: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { reason }
 }
 
 /// How token requests are sent: a plain form, unless the provider only answers otherwise.

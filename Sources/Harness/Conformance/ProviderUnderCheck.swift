@@ -1,5 +1,6 @@
 import Foundation
 import MockProviders
+import OAuthCore
 
 /// The provider `oauth-harness check` judges, as its YAML file describes it:
 ///
@@ -155,6 +156,56 @@ extension ProviderUnderCheck {
             signatureMethods: profile.oauth1?.signatureMethods.map(\.rawValue) ?? [],
             codeReuseWait: 30,
             missingVariables: []
+        )
+    }
+}
+
+extension ProviderUnderCheck {
+    /// The provider given as command-line flags instead of a file. Secrets are read from the
+    /// environment variables named (never from a flag, which other users can see in `ps`).
+    public static func flags(
+        url: String?,
+        discovery: String?,
+        clientID: String,
+        clientSecretVariable: String?,
+        redirectURI: String,
+        scope: [String],
+        username: String?,
+        passwordVariable: String?,
+        environment: [String: String]
+    ) throws(CheckFailure) -> ProviderUnderCheck {
+        guard url != nil || discovery != nil else { throw CheckFailure(reason: "give --url or --discovery (or a provider file)") }
+        var missing: [String] = []
+        func secret(_ name: String?) -> String? {
+            guard let name else { return nil }
+            guard let value = environment[name], !value.isEmpty else {
+                missing.append(name)
+                return nil
+            }
+            return value
+        }
+        let clientSecret = secret(clientSecretVariable)
+        let password = secret(passwordVariable)
+        let host = URLReference(url ?? discovery ?? "").host ?? "provider"
+        return ProviderUnderCheck(
+            name: host.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "-" }.reduce("") { $0 + String($1) },
+            file: "command-line flags",
+            spec: ExternalProviderSpec(url: url, discovery: discovery, endpoints: [:]),
+            clients: [
+                Client(
+                    clientID: clientID,
+                    clientSecret: clientSecret,
+                    redirectURI: redirectURI,
+                    authMethod: clientSecretVariable == nil ? .none : .clientSecretBasic,
+                    postLogoutRedirectURI: nil
+                )
+            ],
+            user: username.map { TestUser(username: $0, password: password) },
+            scope: scope,
+            expect: Expectations(),
+            signatureMethods: [],
+            codeReuseWait: 30,
+            missingVariables: missing
         )
     }
 }
