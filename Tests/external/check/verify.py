@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """After `oauth-harness check` ran against the third-party providers: the JUnit files are valid
-against docs/schema/junit.xsd (xmllint), every Markdown report exists, and the failed checks are
-exactly those in expected-deviations.txt. Usage: verify.py JUNIT.xml... (standard library only)."""
+against docs/schema/junit.xsd (xmllint), every Markdown report exists, no secret of the env file
+(client secrets, the test user's password) appears in any report, and the failed checks are
+exactly those in expected-deviations.txt. Usage: verify.py ENV-FILE JUNIT.xml... (standard library only)."""
 import os
 import subprocess
 import sys
@@ -14,13 +15,25 @@ for line in open(os.path.join(here, "expected-deviations.txt")):
     if line.strip() and not line.startswith("#"):
         provider, check = line.split(" ")[:2]
         expected.add(f"{provider} {check}")
+secrets = []
+for line in open(sys.argv[1]):
+    if line.startswith("export "):
+        name, _, value = line[len("export "):].strip().partition("=")
+        if name.endswith(("_SECRET", "_PASSWORD")):
+            secrets.append(value.strip("'"))
+if len(secrets) < 4:
+    sys.exit(f"expected the client secrets and the password in {sys.argv[1]}")
 failed = set()
-for path in sys.argv[1:]:
+for path in sys.argv[2:]:
     subprocess.run(["xmllint", "--noout", "--schema", os.path.join(root, "docs", "schema", "junit.xsd"), path], check=True)
     provider = os.path.basename(path)[len("conformance-"):-len(".xml")]
     report = os.path.join(os.path.dirname(path), f"conformance-{provider}.md")
     if not os.path.exists(report):
         sys.exit(f"no Markdown report {report}")
+    for file in (path, report):
+        text = open(file, encoding="utf-8").read()
+        if any(secret in text for secret in secrets):
+            sys.exit(f"{file} contains a secret from the env file")
     tree = ET.parse(path).getroot()
     counts = {key: int(tree.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
     print(f"{provider}: {counts}")
