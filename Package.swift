@@ -113,6 +113,7 @@ let package = Package(
                 "OAuth2",
                 "OpenIDConnect",
                 "MockProviders",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -62,7 +62,7 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Write a mock profile NAME.yaml with the provider's paths, scopes and detected quirks (never its secrets).")
     var writeProfile: String?
 
-    @Option(help: "Folder the --write-profile profile goes to.")
+    @Option(help: "Folder of provider profiles: --mock reads it, --write-profile writes there.")
     var profiles = "MockProviders"
 
     @Option(help: "Output format: plain (one line per check) or github (plus ::error annotations for GitHub Actions).")

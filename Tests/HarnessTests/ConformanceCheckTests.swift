@@ -93,7 +93,7 @@ import Testing
     }
 
     /// Check a quirk profile, write a profile from what was seen, serve that, check it again.
-    @Test(arguments: ["github-style", "slack-style", "facebook-style", "withings-style", "instagram-style"])
+    @Test(arguments: ["github-style", "slack-style", "facebook-style", "withings-style", "instagram-style", "google-style-oidc"])
     func writtenProfilesReproduceTheQuirks(_ name: String) async throws {
         let first = try await Self.run(name, writeProfile: "\(name)-detected")
         let path = try #require(first.profilePath)
@@ -104,6 +104,13 @@ import Testing
         let second = try await Self.run("\(name)-detected", profiles: folder)
         #expect(Set(second.quirks.map(\.quirk)) == Set(first.quirks.map(\.quirk)))
         #expect(Set(second.quirks.map(\.quirk)) == original.quirks)
+        // The written profile keeps the user's claims and, for an OpenID provider, is one too.
+        #expect(written.contains("users:\n  - sub: "))
+        if original.oidc != nil {
+            #expect(written.contains("oidc:") && written.contains("email"))
+            #expect(Self.failures(second) == [])
+            #expect(second.results.contains { $0.plan == "oidc-basic-op" && $0.verdict.name == "pass" })
+        }
     }
 
     @Test func reportsNameEveryCheckAndCarryNoSecrets() async throws {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import MockProviders
 import OAuthCore
@@ -71,18 +72,33 @@ enum ProfileWriter {
             paths += [("token", path(endpoints.token)), ("revoke", path(endpoints.revoke)), ("introspect", path(endpoints.introspect))]
         }
         paths.append(("resource", path(endpoints.resource ?? provider.userinfo) ?? "/api/me"))
+        let openID = !provider.underCheck.isOAuth1 && provider.isOpenID && provider.jwksURI != nil
+        if openID {
+            paths += [("jwks", path(provider.jwksURI)), ("end_session", path(provider.endSession))]
+        }
         for (key, value) in paths { if let value { text += "  \(key): \(value)\n" } }
-        let redirect = provider.client.redirectURI
+        let client = provider.client
         text += """
             clients:
               - client_id: harness-client
                 client_secret: harness-secret
-                redirect_uris: ["\(quote(redirect))"]
-            users:
-              - sub: harness-user
-                name: Harness User
+                redirect_uris: ["\(quote(client.redirectURI))"]
 
             """
+        if let logout = client.postLogoutRedirectURI, openID { text += "    post_logout_redirect_uris: [\"\(quote(logout))\"]\n" }
+        // The test user as the provider described it (its API or UserInfo), under a sub of its own.
+        var claims = findings.claims
+        let sub = claims.removeValue(forKey: "sub") ?? "harness-user"
+        claims["password"] = nil
+        text += "users:\n  - sub: \"\(quote(sub))\"\n"
+        for (name, value) in claims.sorted(by: { $0.key < $1.key }) { text += "    \"\(quote(name))\": \"\(quote(value))\"\n" }
+        if claims.isEmpty { text += "    name: Harness User\n" }
+        if openID {
+            // The mock signs with a key of its own, made for this profile (the provider's keys stay private).
+            let pem = P256.Signing.PrivateKey().pemRepresentation
+            text += "oidc:\n  id_token_alg: ES256\n  signing_keys:\n    - kid: written-es256\n      alg: ES256\n      private_key: |\n"
+            for line in pem.split(separator: "\n") { text += "        \(line)\n" }
+        }
         if !provider.underCheck.isOAuth1 {
             let scopes = provider.scope
             text += "scopes: [\(scopes.map { "\"\(quote($0))\"" }.joined(separator: ", "))]\n"

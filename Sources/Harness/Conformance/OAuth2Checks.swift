@@ -249,9 +249,13 @@ extension ProbeContext {
         let token = try await signIn().0
         guard let access = token.accessToken else { throw CheckFailure(reason: "no access token") }
         let header = try await get(url, headers: ["Authorization": "Bearer " + access], step: "bearer-header")
-        if (200..<300).contains(header.status) { return .pass("HTTP \(header.status) with the token in the Authorization header") }
+        if (200..<300).contains(header.status) {
+            findings.saw(claimsIn: header.body)
+            return .pass("HTTP \(header.status) with the token in the Authorization header")
+        }
         let query = try await get(URLReference.appending(FormParameters([("access_token", access)]), to: url), step: "query-parameter")
         if (200..<300).contains(query.status) {
+            findings.saw(claimsIn: query.body)
             findings.detected(
                 DetectedQuirk(
                     quirk: .tokenInQueryOnly,

@@ -69,6 +69,7 @@ extension ProbeContext {
         guard case .object(let claims)? = try? JSONValue.parse(response.body) else {
             throw CheckFailure(reason: "UserInfo (\(method)) did not answer a JSON object (signed UserInfo is outside the Basic plan)")
         }
+        findings.saw(claimsIn: response.body)
         return claims
     }
 

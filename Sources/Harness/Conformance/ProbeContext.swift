@@ -39,6 +39,25 @@ final class RunFindings: Sendable {
     }
 
     private let state = Mutex<(baseline: Result<Baseline, CheckFailure>?, quirks: [DetectedQuirk])>((nil, []))
+    private let userClaims = Mutex<[String: String]>([:])
+
+    /// The test user's string claims as the provider's API or UserInfo answered them (for
+    /// `--write-profile`); names that look like secrets are left out.
+    var claims: [String: String] { userClaims.withLock { $0 } }
+
+    /// Members about the token or the client, not the user.
+    static let protocolMembers: Set<String> = ["client_id", "scope", "aud", "iss", "exp", "iat", "nbf", "jti", "azp", "token_type", "active"]
+
+    func saw(claimsIn body: [UInt8]) {
+        guard case .object(let members)? = try? JSONValue.parse(body) else { return }
+        userClaims.withLock { claims in
+            for (name, value) in members {
+                guard let text = value.stringValue, !Redactor.isSecretName(name), !Self.protocolMembers.contains(name), claims[name] == nil
+                else { continue }
+                claims[name] = text
+            }
+        }
+    }
 
     var baseline: Result<Baseline, CheckFailure>? {
         get { state.withLock { $0.baseline } }
