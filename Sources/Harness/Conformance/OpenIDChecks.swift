@@ -246,11 +246,9 @@ extension ProbeContext {
         return header + "." + Base64URL.encode(Array(JSONValue.object(claims).jsonText.utf8)) + "."
     }
 
-    var requestObjectsSupported: Bool {
-        provider.underCheck.expect.requestObjects ?? (provider.metadata?["request_parameter_supported"] == .bool(true))
-    }
-
-    mutating func oidccUnsignedRequestObject() async throws(CheckFailure) -> CheckVerdict {
+    /// An authorization whose state, nonce and redirect_uri travel in an unsigned request object
+    /// (only response_type, client_id, scope and, when asked, redirect_uri stay in the query).
+    func requestObjectAuthorization(redirectURIInQuery: Bool) -> Authorization {
         let state = SecureRandom.token(bytes: 12)
         let nonce = SecureRandom.token(bytes: 12)
         let client = provider.client
@@ -258,9 +256,21 @@ extension ProbeContext {
             "response_type": "code", "client_id": client.clientID, "redirect_uri": client.redirectURI, "scope": openIDScope.joined(separator: " "),
             "state": state, "nonce": nonce,
         ])
-        var request = authorization(pkce: nil, scope: openIDScope, overrides: ["state": nil, "nonce": nil, "request": object])
+        var overrides: [String: String?] = ["state": nil, "nonce": nil, "request": object]
+        if !redirectURIInQuery { overrides["redirect_uri"] = .some(nil) }
+        var request = authorization(pkce: nil, scope: openIDScope, overrides: overrides)
         request.state = state
         request.nonce = nonce
+        return request
+    }
+
+    var requestObjectsSupported: Bool {
+        provider.underCheck.expect.requestObjects ?? (provider.metadata?["request_parameter_supported"] == .bool(true))
+    }
+
+    mutating func oidccUnsignedRequestObject() async throws(CheckFailure) -> CheckVerdict {
+        let request = requestObjectAuthorization(redirectURIInQuery: true)
+        let (state, nonce) = (request.state, request.nonce)
         switch try await authorize(request, step: "unsigned-request-object") {
         case .page(let status, _):
             return .skipped("an error page\(status.map { " (HTTP \($0))" } ?? ""); the module asks a person to confirm it from a screenshot")
@@ -285,16 +295,8 @@ extension ProbeContext {
 
     mutating func oidccRequestObjectWithRedirectURI() async throws(CheckFailure) -> CheckVerdict {
         guard requestObjectsSupported else { return .skipped("request objects are not supported (request_parameter_supported is not true)") }
-        let state = SecureRandom.token(bytes: 12)
-        let nonce = SecureRandom.token(bytes: 12)
-        let client = provider.client
-        let object = unsignedRequestObject([
-            "response_type": "code", "client_id": client.clientID, "redirect_uri": client.redirectURI, "scope": openIDScope.joined(separator: " "),
-            "state": state, "nonce": nonce,
-        ])
-        var request = authorization(pkce: nil, scope: openIDScope, overrides: ["state": nil, "nonce": nil, "redirect_uri": nil, "request": object])
-        request.state = state
-        request.nonce = nonce
+        let request = requestObjectAuthorization(redirectURIInQuery: false)
+        let nonce = request.nonce
         let code = try await code(request, step: "request-object-redirect-uri")
         let answer = try await exchange(code, request, verifier: .some(nil), step: "request-object-redirect-uri")
         guard answer.succeeded, let idToken = answer.idToken else { return .fail("the code exchange failed: \(Self.describe(answer))") }
