@@ -23,6 +23,13 @@ import Testing
         configure(running)
         var provider = ProviderUnderCheck(mock: profile, baseURL: running.baseURL)
         provider.codeReuseWait = 1
+        // The OAuth 1 consumer's private half (the profile has only the public key), for RSA-SHA1.
+        if profile.oauth1 != nil, !provider.clients.isEmpty {
+            provider.clients[0].privateKeyPEM = try String(
+                contentsOfFile: repositoryRoot + "/Scenarios/keys/test-fixture-oauth1-rsa.private.pem",
+                encoding: .utf8
+            )
+        }
         var run = ConformanceRun(providerFile: "")
         run.provider = provider
         run.plansDirectory = repositoryRoot + "/Plans"
@@ -162,6 +169,11 @@ import Testing
         }
         try FileManager.default.createDirectory(atPath: repositoryRoot + "/reports", withIntermediateDirectories: true)
         try text.write(toFile: repositoryRoot + "/reports/conformance-mocks.md", atomically: true, encoding: .utf8)
+    }
+
+    @Test func everySignatureMethodTheOAuth1MockClaimsIsTried() async throws {
+        let outcome = try await Self.run("twitter-style-oauth1", filter: "signature-methods")
+        #expect(outcome.results.map(\.verdict) == [.pass("accepted: HMAC-SHA1, HMAC-SHA256, RSA-SHA1, PLAINTEXT")])
     }
 
     @Test func everyProbeIsInAShippedPlan() throws {

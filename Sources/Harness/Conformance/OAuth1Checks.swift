@@ -22,6 +22,7 @@ extension ProbeContext {
             tokenSecret: token?.1,
             callback: token == nil ? client.redirectURI : nil,
             verifier: verifier,
+            rsaKey: method == .rsaSHA1 ? client.privateKeyPEM.flatMap { try? RSASigningKey(pem: $0) } : nil,
             signatureMethod: method,
             clock: clock
         )
@@ -126,7 +127,7 @@ extension ProbeContext {
         var failed: [String] = []
         var skipped: [String] = []
         for name in provider.underCheck.signatureMethods {
-            guard let method = SignatureMethod(rawValue: name), method != .rsaSHA1 else {
+            guard let method = SignatureMethod(rawValue: name), method != .rsaSHA1 || provider.client.privateKeyPEM != nil else {
                 skipped.append(name)
                 continue
             }
@@ -140,7 +141,7 @@ extension ProbeContext {
         if !failed.isEmpty { return .fail("claimed but refused: \(failed.joined(separator: ", "))") }
         guard !worked.isEmpty else { return .skipped("no signature method the check can sign with (\(skipped.joined(separator: ", ")))") }
         return .pass(
-            "accepted: \(worked.joined(separator: ", "))\(skipped.isEmpty ? "" : "; not tried (needs the client's private key): \(skipped.joined(separator: ", "))")"
+            "accepted: \(worked.joined(separator: ", "))\(skipped.isEmpty ? "" : "; not tried (give the client's private_key in the provider file): \(skipped.joined(separator: ", "))")"
         )
     }
 

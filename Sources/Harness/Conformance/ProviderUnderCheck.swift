@@ -30,6 +30,8 @@ public struct ProviderUnderCheck: Sendable {
         public var redirectURI: String
         public var authMethod: AuthMethod
         public var postLogoutRedirectURI: String?
+        /// OAuth 1: the client's RSA private key (PEM), for RSA-SHA1.
+        public var privateKeyPEM: String? = nil
     }
 
     /// Optional features: `true` they must work, `false` not offered (checks skipped), absent:
@@ -76,7 +78,10 @@ public struct ProviderUnderCheck: Sendable {
         var clients: [Client] = []
         for node in clientNodes {
             let entry = try node.mapping("a client")
-            try entry.allowOnly(["client_id", "client_secret", "redirect_uri", "auth_method", "post_logout_redirect_uri"], in: "a client")
+            try entry.allowOnly(
+                ["client_id", "client_secret", "redirect_uri", "auth_method", "post_logout_redirect_uri", "private_key"],
+                in: "a client"
+            )
             let secret = try variables.optionalText(entry["client_secret"], "client_secret")
             clients.append(
                 Client(
@@ -85,7 +90,8 @@ public struct ProviderUnderCheck: Sendable {
                     redirectURI: try variables.text(try entry.required("redirect_uri", in: "a client"), "redirect_uri"),
                     authMethod: try entry["auth_method"]?.choice("auth_method", as: Client.AuthMethod.self)
                         ?? (secret == nil ? .none : .clientSecretBasic),
-                    postLogoutRedirectURI: try variables.optionalText(entry["post_logout_redirect_uri"], "post_logout_redirect_uri")
+                    postLogoutRedirectURI: try variables.optionalText(entry["post_logout_redirect_uri"], "post_logout_redirect_uri"),
+                    privateKeyPEM: try entry["private_key"]?.pem()
                 )
             )
         }
