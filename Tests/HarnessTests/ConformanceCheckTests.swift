@@ -16,6 +16,7 @@ import Testing
         filter: String? = nil,
         writeProfile: String? = nil,
         profiles: String = repositoryRoot + "/MockProviders",
+        checkTimeout: Duration = .seconds(120),
         configure: (RunningProvider) -> Void = { _ in }
     ) async throws -> ConformanceRun.Outcome {
         let profile = try #require(try ProviderCatalog.load(directory: profiles)[name])
@@ -37,6 +38,7 @@ import Testing
         run.filter = filter
         run.writeProfile = writeProfile
         run.profilesDirectory = run.reportDirectory
+        run.checkTimeout = checkTimeout
         let outcome = await run.execute()
         await running.stop()
         return outcome
@@ -174,6 +176,28 @@ import Testing
     @Test func everySignatureMethodTheOAuth1MockClaimsIsTried() async throws {
         let outcome = try await Self.run("twitter-style-oauth1", filter: "signature-methods")
         #expect(outcome.results.map(\.verdict) == [.pass("accepted: HMAC-SHA1, HMAC-SHA256, RSA-SHA1, PLAINTEXT")])
+    }
+
+    /// A broken token endpoint gets a verdict that says what was wrong, within the check's time
+    /// limit, and the reports are still written: never a crash or a hang.
+    @Test(arguments: [
+        Fault.Kind.truncatedJSON, .malformedJSON, .hugeBody, .closeBeforeResponse, .closeMidBody, .redirectLoop, .status, .slowBody, .latency,
+    ])
+    func aBrokenTokenEndpointFailsTheCheckAndNothingElseBreaks(_ kind: Fault.Kind) async throws {
+        let started = ContinuousClock.now
+        let outcome = try await Self.run("standard-oauth2", filter: "authorization-code-grant", checkTimeout: .seconds(2)) { running in
+            running.faults.arm(Fault(kind: kind, path: "/oauth2/token", status: 500, milliseconds: 5000))
+        }
+        #expect(ContinuousClock.now - started < .seconds(20))
+        let result = try #require(outcome.results.first)
+        guard case .fail(let reason) = result.verdict else {
+            Issue.record("\(kind.rawValue): \(result.verdict)")
+            return
+        }
+        #expect(!reason.isEmpty)
+        #expect(outcome.exitCode == .failed)
+        #expect(FileManager.default.fileExists(atPath: outcome.junitPath))
+        #expect(FileManager.default.fileExists(atPath: outcome.reportPath))
     }
 
     @Test func everyProbeIsInAShippedPlan() throws {

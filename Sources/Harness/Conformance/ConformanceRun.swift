@@ -31,6 +31,9 @@ public struct ConformanceRun: Sendable {
     public var mock: String?
     /// A provider given directly (tests), instead of the file.
     public var provider: ProviderUnderCheck?
+    /// How long one check may take (plus the provider file's code_reuse_wait): a provider that
+    /// answers slowly or never cannot hold the run for longer than checks × this.
+    public var checkTimeout: Duration = .seconds(120)
 
     public init(providerFile: String) { self.providerFile = providerFile }
 
@@ -140,12 +143,8 @@ public struct ConformanceRun: Sendable {
                 case .failure(let failure):
                     verdict = failure.reason.hasPrefix("skipped: ") ? .skipped(String(failure.reason.dropFirst(9))) : .fail(failure.reason)
                 case .success(let target):
-                    var context = ProbeContext(provider: target, transport: transport, findings: findings)
-                    do {
-                        verdict = try await context.probe(check.id).softened(check.level)
-                    } catch {
-                        verdict = .fail(error.reason).softened(check.level)
-                    }
+                    let context = ProbeContext(provider: target, transport: transport, findings: findings)
+                    verdict = await Self.probe(check, context, within: checkTimeout + .seconds(provider.codeReuseWait))
                 }
                 let redactor = transcript.redactor
                 verdict = Self.redacted(verdict, redactor)
@@ -190,6 +189,32 @@ public struct ConformanceRun: Sendable {
             outcome.exitCode = .invalid
         }
         return outcome
+    }
+
+    /// Runs one check's probe, bounded in time: past `limit` it is cancelled and fails.
+    static func probe(_ check: ConformancePlan.Check, _ context: ProbeContext, within limit: Duration) async -> CheckVerdict {
+        await withTaskGroup(of: CheckVerdict?.self) { group in
+            group.addTask {
+                var context = context
+                do {
+                    return try await context.probe(check.id).softened(check.level)
+                } catch {
+                    return CheckVerdict.fail((error as? CheckFailure)?.reason ?? "\(error)").softened(check.level)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            guard let first else {
+                let seconds = limit.components.seconds
+                return CheckVerdict.fail("the check did not finish within \(seconds) s (the provider answers too slowly or not at all)")
+                    .softened(check.level)
+            }
+            return first
+        }
     }
 
     static func redacted(_ verdict: CheckVerdict, _ redactor: Redactor) -> CheckVerdict {
