@@ -103,7 +103,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            // The built-in profiles, key fixtures and plans, compiled in: found from any folder.
+            plugins: ["EmbedBuiltIns"]
+        ),
+        .executableTarget(
+            name: "embed-built-ins",
+            path: "Sources/embed-built-ins"
+        ),
+        .plugin(
+            name: "EmbedBuiltIns",
+            capability: .buildTool(),
+            dependencies: ["embed-built-ins"]
         ),
         .target(
             name: "Harness",

@@ -9,7 +9,7 @@ struct Inputs: ParsableArguments {
     @Argument(help: "Scenario files or folders (searched recursively for .yaml/.yml).")
     var paths: [String] = ["Scenarios"]
 
-    @Option(help: "Folder of provider profiles.")
+    @Option(help: "Folder of provider profiles; they add to the built-in ones and replace one of the same name.")
     var profiles = "MockProviders"
 }
 
@@ -70,7 +70,7 @@ struct Run: AsyncParsableCommand {
         // On a terminal, one progress line rewritten in place; otherwise one plain line per scenario.
         let progress = isatty(1) == 1 && format == .plain ? ProgressLine() : nil
         let summary = await harness.execute { line in
-            if line.hasPrefix("error:") {
+            if line.hasPrefix("error:") || line.hasPrefix("note:") {
                 progress?.clear()
                 printError(line)
             } else if let progress {

@@ -24,7 +24,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port for the first profile; 0 picks free ephemeral ports.")
     var port = 0
 
-    @Option(help: "Folder of provider profiles.")
+    @Option(help: "Folder of provider profiles; they add to the built-in ones and replace one of the same name.")
     var profiles = "MockProviders"
 
     @Flag(
@@ -51,6 +51,7 @@ struct Serve: AsyncParsableCommand {
         let catalog: ProviderCatalog
         do {
             catalog = try ProviderCatalog.load(directory: profiles)
+            for name in catalog.overrides { printError("note: the profile \(name) in \(profiles) replaces the built-in one") }
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)

@@ -102,3 +102,53 @@ func runCLIOffPool(_ arguments: [String], environment: [String: String] = [:]) a
         #expect(process.terminationStatus == 0)
     }
 }
+
+/// The binary outside this repository: the built-in profiles and plans are compiled in.
+@Suite(.serialized) struct AnyFolderTests {
+    @Test func initRunListServeAndCheckWorkFromAnEmptyFolder() async throws {
+        let directory = try temporaryDirectory()
+        func cli(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(with: Result { try runCLI(arguments, in: directory) }) }
+            }
+        }
+        #expect(try await cli(["init"]).status == 0)
+        let run = try await cli(["run", "Scenarios/my-provider/login.yaml"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("1 passed, 0 failed"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/reports/junit.xml"))
+        let list = try await cli(["list"])
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(list.stdout.contains("profile standard-oauth2 built-in:MockProviders/standard-oauth2.yaml"))
+        #expect(list.stdout.contains("profile google-style-oidc"))
+        let plans = try await cli(["list", "plans"])
+        #expect(plans.stdout.contains("plan oidc-basic-op built-in:Plans/oidc-basic-op/plan.yaml"))
+        // A built-in OpenID profile: its signing keys are built in too.
+        let check = try await cli(["check", "--mock", "google-style-oidc", "--filter", "oidcc-server"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let validate = try await cli(["validate", "Scenarios"])
+        #expect(validate.status == 0, "\(validate.stderr)")
+    }
+
+    @Test func aProjectProfileAddsToTheBuiltInsAndReplacesOneByNameSayingSo() async throws {
+        let directory = try temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory + "/MockProviders", withIntermediateDirectories: true)
+        let github = try String(contentsOfFile: repositoryRoot + "/MockProviders/github-style.yaml", encoding: .utf8)
+        try github.replacingOccurrences(of: "models: \"", with: "models: \"project copy: ")
+            .write(toFile: directory + "/MockProviders/github-style.yaml", atomically: true, encoding: .utf8)
+        try github.replacingOccurrences(of: "name: github-style", with: "name: my-provider")
+            .write(toFile: directory + "/MockProviders/my-provider.yaml", atomically: true, encoding: .utf8)
+        func cli(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(with: Result { try runCLI(arguments, in: directory) }) }
+            }
+        }
+        let list = try await cli(["list"])
+        #expect(list.stdout.contains("profile my-provider MockProviders/my-provider.yaml"), "\(list.stdout)\(list.stderr)")
+        #expect(list.stdout.contains("profile github-style MockProviders/github-style.yaml — project copy: "))
+        #expect(list.stdout.contains("profile standard-oauth2 built-in:MockProviders/standard-oauth2.yaml"))
+        let run = try await cli(["run", repositoryRoot + "/Scenarios/quirks/github-style-with-fix.yaml"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stderr.contains("note: the profile github-style in MockProviders replaces the built-in one"), "\(run.stderr)")
+    }
+}

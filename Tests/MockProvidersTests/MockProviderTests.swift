@@ -355,3 +355,28 @@ struct InMemoryFlow {
         await running.stop()
     }
 }
+
+@Suite struct BuiltInFilesTests {
+    /// The compiled-in copies are the files of MockProviders/ and Plans/, byte for byte, and each built-in profile loads.
+    @Test func theBuiltInFilesAreTheRepositorysFiles() throws {
+        let manager = FileManager.default
+        var expected: [String] = []
+        for name in try manager.contentsOfDirectory(atPath: repositoryRoot + "/MockProviders") where name.hasSuffix(".yaml") {
+            expected.append("MockProviders/" + name)
+        }
+        for name in try manager.contentsOfDirectory(atPath: repositoryRoot + "/MockProviders/keys") where name.hasSuffix(".pem") {
+            expected.append("MockProviders/keys/" + name)
+        }
+        for name in try manager.contentsOfDirectory(atPath: repositoryRoot + "/Plans")
+        where manager.fileExists(atPath: repositoryRoot + "/Plans/\(name)/plan.yaml") {
+            expected.append("Plans/\(name)/plan.yaml")
+        }
+        #expect(BuiltInFiles.files.keys.sorted() == expected.sorted())
+        for (path, text) in BuiltInFiles.files {
+            #expect(text == (try String(contentsOfFile: repositoryRoot + "/" + path, encoding: .utf8)), "\(path)")
+        }
+        let shipped = BuiltIn.profiles()
+        #expect(shipped.errors.isEmpty)
+        #expect(shipped.profiles.count == expected.filter { $0.hasPrefix("MockProviders/") && $0.hasSuffix(".yaml") }.count)
+    }
+}

@@ -58,12 +58,28 @@ public struct ConformancePlan: Sendable {
     public var checks: [Check]
     public var file: String
 
-    /// The plans shipped in `directory` (one folder per plan holding `plan.yaml`), by name.
+    init(name: String, title: String, protocolKind: ProtocolKind, checks: [Check], file: String) {
+        self.name = name
+        self.title = title
+        self.protocolKind = protocolKind
+        self.checks = checks
+        self.file = file
+    }
+
+    /// The plans of `directory` (one folder per plan holding `plan.yaml`; none when it does not
+    /// exist), then the built-in plans it does not replace, by name.
     public static func loadAll(directory: String) throws(YAMLLocatedError) -> [ConformancePlan] {
-        let manager = FileManager.default
-        guard let folders = try? manager.contentsOfDirectory(atPath: directory) else {
-            throw YAMLLocatedError(file: directory, line: 1, column: 1, message: "no plans folder here (give --plans DIR)")
+        var plans = try loadFolder(directory)
+        for (file, text) in BuiltIn.files(in: "Plans", suffix: "/plan.yaml") {
+            let plan = try ConformancePlan(yaml: try YAMLNode.parse(text, file: file))
+            if !plans.contains(where: { $0.name == plan.name }) { plans.append(plan) }
         }
+        return plans.sorted { $0.name < $1.name }
+    }
+
+    static func loadFolder(_ directory: String) throws(YAMLLocatedError) -> [ConformancePlan] {
+        let manager = FileManager.default
+        let folders = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
         var plans: [ConformancePlan] = []
         for folder in folders.sorted() where !folder.hasPrefix(".") {
             let path = ((directory as NSString).appendingPathComponent(folder) as NSString).appendingPathComponent("plan.yaml")
@@ -83,7 +99,11 @@ public struct ConformancePlan: Sendable {
     }
 
     public static func load(contentsOf path: String) throws(YAMLLocatedError) -> ConformancePlan {
-        let root = try YAMLNode.load(contentsOf: path)
+        try ConformancePlan(yaml: try YAMLNode.load(contentsOf: path))
+    }
+
+    init(yaml root: YAMLNode) throws(YAMLLocatedError) {
+        let path = root.file
         let map = try root.mapping("a conformance plan")
         try map.allowOnly(["name", "title", "protocol", "checks"], in: "a conformance plan")
         var seen: Set<CheckID> = []
@@ -103,7 +123,7 @@ public struct ConformancePlan: Sendable {
                 )
             )
         }
-        return ConformancePlan(
+        self.init(
             name: try map.required("name", in: "a conformance plan").string("name"),
             title: try map.required("title", in: "a conformance plan").string("title"),
             protocolKind: try map.required("protocol", in: "a conformance plan").choice("protocol", as: ProtocolKind.self),

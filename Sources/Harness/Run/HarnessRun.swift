@@ -84,6 +84,7 @@ public struct HarnessRun: Sendable {
         let catalog: ProviderCatalog
         do {
             catalog = try ProviderCatalog.load(directory: profilesDirectory)
+            for name in catalog.overrides { log("note: the profile \(name) in \(profilesDirectory) replaces the built-in one") }
         } catch {
             invalid.append(error)
             catalog = ProviderCatalog(profiles: [])
@@ -229,7 +230,8 @@ extension HarnessRun {
         var validation = Validation()
         let (loaded, profileErrors) = ProviderCatalog.loadAll(directory: profilesDirectory)
         validation.errors += profileErrors
-        validation.profiles = loaded.names.count
+        // The folder's own profiles (the built-in ones are checked when they are compiled in).
+        validation.profiles = loaded.profiles.values.filter { BuiltIn.path(of: $0.file) == nil }.count
         // With a bad profile, scenarios naming it would fail for that reason alone: check them without the catalog.
         let catalog: ProviderCatalog? = profileErrors.isEmpty ? loaded : nil
         do {
@@ -251,7 +253,9 @@ extension HarnessRun {
     package static func listing(paths: [String], profilesDirectory: String) throws -> [String] {
         let catalog = try ProviderCatalog.load(directory: profilesDirectory)
         var lines = catalog.names.compactMap { name in catalog[name].map { "profile \(name) \($0.file) — \($0.models)" } }
-        for file in try discover(paths) {
+        // Outside a project (no Scenarios/ here), the default lists the profiles alone.
+        let scenarios = paths == ["Scenarios"] && !FileManager.default.fileExists(atPath: "Scenarios") ? [] : paths
+        for file in try discover(scenarios) {
             let scenario = try ScenarioLoader.load(contentsOf: file.path, folder: file.folder, catalog: catalog)
             lines.append("scenario \(scenario.folder)/\(scenario.name) \(file.path)")
         }

@@ -459,9 +459,11 @@ extension ProviderProfile.RecordedExchange {
     }
 }
 
-/// All profiles of a folder, by name.
+/// All profiles of a folder and the built-in ones, by name.
 public struct ProviderCatalog: Sendable {
     public let profiles: [String: ProviderProfile]
+    /// Profiles of the folder that replace a built-in one of the same name with other content.
+    public var overrides: [String] = []
 
     public init(profiles: [ProviderProfile]) {
         self.profiles = Dictionary(profiles.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -471,16 +473,38 @@ public struct ProviderCatalog: Sendable {
 
     public subscript(name: String) -> ProviderProfile? { profiles[name] }
 
-    /// Loads every `*.yaml`/`*.yml` file in `directory`. Two files with one name is an error.
-    public static func load(directory: String) throws(YAMLLocatedError) -> ProviderCatalog {
-        let (catalog, errors) = loadAll(directory: directory)
+    /// Loads every `*.yaml`/`*.yml` file in `directory` (none when it does not exist), then the
+    /// built-in profiles whose names the folder does not use. Two files with one name is an error.
+    public static func load(directory: String, builtIns: Bool = true) throws(YAMLLocatedError) -> ProviderCatalog {
+        let (catalog, errors) = loadAll(directory: directory, builtIns: builtIns)
         if let first = errors.first { throw first }
         return catalog
     }
 
     /// Every profile of `directory` that loads, and an error for every one that does not
-    /// (so `validate` reports them all, not just the first).
-    package static func loadAll(directory: String) -> (catalog: ProviderCatalog, errors: [YAMLLocatedError]) {
+    /// (so `validate` reports them all, not just the first), plus the built-in profiles the
+    /// folder does not replace.
+    package static func loadAll(directory: String, builtIns: Bool = true) -> (catalog: ProviderCatalog, errors: [YAMLLocatedError]) {
+        var (local, errors) = loadFolder(directory)
+        guard builtIns else { return (local, errors) }
+        let shipped = BuiltIn.profiles()
+        errors += shipped.errors
+        var profiles = Array(local.profiles.values)
+        var overrides: [String] = []
+        for profile in shipped.profiles {
+            guard let mine = local.profiles[profile.name] else {
+                profiles.append(profile)
+                continue
+            }
+            let text = FileManager.default.contents(atPath: mine.file).map { String(decoding: $0, as: UTF8.self) }
+            if text != shipped.texts[profile.name] { overrides.append(profile.name) }
+        }
+        local = ProviderCatalog(profiles: profiles)
+        local.overrides = overrides.sorted()
+        return (local, errors)
+    }
+
+    static func loadFolder(_ directory: String) -> (catalog: ProviderCatalog, errors: [YAMLLocatedError]) {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
         var profiles: [ProviderProfile] = []

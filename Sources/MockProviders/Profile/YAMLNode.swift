@@ -267,10 +267,18 @@ public struct YAMLNode {
         return try string(what).split(separator: " ").map(String.init)
     }
 
-    /// A PEM key given inline or as the path of a file, relative to this YAML file.
+    /// A PEM key given inline or as the path of a file, relative to this YAML file (for a
+    /// built-in file, among the built-in files).
     public func pem() throws(YAMLLocatedError) -> String {
         let value = try string("a PEM key or the path of a .pem file")
         if value.contains("-----BEGIN") { return value }
+        if let builtIn = BuiltIn.path(of: file), !value.hasPrefix("/") {
+            let path = ((builtIn as NSString).deletingLastPathComponent as NSString).appendingPathComponent(value)
+            guard let text = BuiltInFiles.files[(path as NSString).standardizingPath] else {
+                throw error("no built-in key file \(path)")
+            }
+            return text
+        }
         let path = value.hasPrefix("/") ? value : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(value)
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8), text.contains("-----BEGIN")
         else {
