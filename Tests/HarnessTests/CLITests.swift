@@ -35,10 +35,14 @@ func runCLI(
 
 /// `runCLI` off Swift's cooperative pool: waiting for a process blocks its thread, and on two
 /// cores a blocked pool starves every other test's timers.
-func runCLIOffPool(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
+func runCLIOffPool(
+    _ arguments: [String],
+    in directory: String = repositoryRoot,
+    environment: [String: String] = [:]
+) async throws -> (status: Int32, stdout: String, stderr: String) {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async {
-            continuation.resume(with: Result { try runCLI(arguments, environment: environment) })
+            continuation.resume(with: Result { try runCLI(arguments, in: directory, environment: environment) })
         }
     }
 }
@@ -108,9 +112,7 @@ func runCLIOffPool(_ arguments: [String], environment: [String: String] = [:]) a
     @Test func initRunListServeAndCheckWorkFromAnEmptyFolder() async throws {
         let directory = try temporaryDirectory()
         func cli(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-            try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(with: Result { try runCLI(arguments, in: directory) }) }
-            }
+            try await runCLIOffPool(arguments, in: directory)
         }
         #expect(try await cli(["init"]).status == 0)
         let run = try await cli(["run", "Scenarios/my-provider/login.yaml"])
@@ -139,9 +141,7 @@ func runCLIOffPool(_ arguments: [String], environment: [String: String] = [:]) a
         try github.replacingOccurrences(of: "name: github-style", with: "name: my-provider")
             .write(toFile: directory + "/MockProviders/my-provider.yaml", atomically: true, encoding: .utf8)
         func cli(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-            try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(with: Result { try runCLI(arguments, in: directory) }) }
-            }
+            try await runCLIOffPool(arguments, in: directory)
         }
         let list = try await cli(["list"])
         #expect(list.stdout.contains("profile my-provider MockProviders/my-provider.yaml"), "\(list.stdout)\(list.stderr)")
