@@ -119,7 +119,7 @@ struct Check: AsyncParsableCommand {
             for result in outcome.results {
                 guard case .fail(let reason) = result.verdict else { continue }
                 print(
-                    "::error title=\(GitHubEscape.property(result.plan + "/" + result.check.id.rawValue))::\(GitHubEscape.data(result.check.section + ": " + reason))"
+                    "::error title=\(GitHubAnnotations.escapeProperty(result.plan + "/" + result.check.id.rawValue))::\(GitHubAnnotations.escapeData(result.check.section + ": " + reason))"
                 )
             }
         }
@@ -133,16 +133,5 @@ struct Check: AsyncParsableCommand {
         print("Markdown report: \(outcome.reportPath)")
         print(outcome.line)
         if outcome.exitCode != .passed { throw ExitCode(outcome.exitCode.rawValue) }
-    }
-}
-
-/// GitHub workflow-command escaping.
-enum GitHubEscape {
-    static func data(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
-    }
-
-    static func property(_ text: String) -> String {
-        data(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
     }
 }

@@ -49,10 +49,8 @@ public struct ConformanceRun: Sendable {
 
         public var line: String {
             let counts = Dictionary(grouping: results, by: { $0.verdict.name }).mapValues(\.count)
-            return ["pass", "fail", "warning", "skipped"].map {
-                "\(counts[$0] ?? 0) \($0 == "pass" ? "passed" : $0 == "fail" ? "failed" : $0 == "warning" ? "warnings" : "skipped")"
-            }
-            .joined(separator: ", ")
+            let labels = [("pass", "passed"), ("fail", "failed"), ("warning", "warnings"), ("skipped", "skipped")]
+            return labels.map { "\(counts[$0.0] ?? 0) \($0.1)" }.joined(separator: ", ")
         }
     }
 
@@ -124,10 +122,11 @@ public struct ConformanceRun: Sendable {
         let base = given ?? owned!
         let findings = RunFindings()
         let secrets = provider.clients.compactMap(\.clientSecret) + [provider.user?.password].compactMap { $0 }
+        // Resolved once, by the first check: the provider, or the verdict every check gets instead.
         var resolved: Result<ResolvedProvider, CheckFailure>?
+        var unresolved: CheckVerdict?
         if !provider.missingVariables.isEmpty {
-            let names = Array(Set(provider.missingVariables)).sorted().joined(separator: ", ")
-            resolved = .failure(CheckFailure(reason: "skipped: no value for \(names)"))
+            unresolved = .skipped("no value for \(Array(Set(provider.missingVariables)).sorted().joined(separator: ", "))")
         }
         for (plan, checks) in selected {
             for check in checks {
@@ -135,16 +134,16 @@ public struct ConformanceRun: Sendable {
                 let transcript = Transcript(redactor: Redactor(secrets: secrets))
                 let transport = RecordingTransport(base: base, transcript: transcript, timeout: .seconds(15))
                 var verdict: CheckVerdict
-                if resolved == nil {
+                if resolved == nil, unresolved == nil {
                     transport.setStep("discovery")
                     do { resolved = .success(try await Self.resolve(provider, transport: transport)) } catch { resolved = .failure(error) }
                 }
-                switch resolved! {
-                case .failure(let failure):
-                    verdict = failure.reason.hasPrefix("skipped: ") ? .skipped(String(failure.reason.dropFirst(9))) : .fail(failure.reason)
-                case .success(let target):
+                switch resolved {
+                case .success(let target)?:
                     let context = ProbeContext(provider: target, transport: transport, findings: findings)
                     verdict = await Self.probe(check, context, within: checkTimeout + .seconds(provider.codeReuseWait))
+                case .failure(let failure)?: verdict = .fail(failure.reason)
+                case nil: verdict = unresolved ?? .fail("the provider could not be resolved")
                 }
                 let redactor = transcript.redactor
                 verdict = Self.redacted(verdict, redactor)
