@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/vapor", from: "4.122.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
     ],
     targets: [
         .target(
@@ -68,6 +69,23 @@ let package = Package(
                 .product(name: "OAuthCore", package: harness), .product(name: "MockProviders", package: harness),
                 .product(name: "Harness", package: harness), .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A Hummingbird API that accepts RFC 9068 JWT access tokens, and its test against an
+        // in-process mock provider (the DocC article "Test your app against a mock provider").
+        .target(
+            name: "ResourceServerExample",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "OAuthCore", package: harness),
+            ]
+        ),
+        .testTarget(
+            name: "ResourceServerTests",
+            dependencies: [
+                "ResourceServerExample", .product(name: "MockProviders", package: harness), .product(name: "OAuth2", package: harness),
+                .product(name: "OAuthCore", package: harness), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(

@@ -116,6 +116,7 @@ struct StepContext {
             code = try parseAuthorizationResponse(callback, expectedState: request.state, issuer: endpoints.responseIssuer)
         case .fetchToken(let options):
             let tokenURL = try endpoint(endpoints.token, "token", step: step.kind)
+            let extra = options.resource.map { [("resource", $0)] } ?? []
             switch options.grant {
             case .authorizationCode:
                 guard let code, let request = authorizationRequest else {
@@ -129,15 +130,17 @@ struct StepContext {
                     tokenURL,
                     code: code,
                     codeVerifier: options.codeVerifier ?? request.codeVerifier,
-                    redirectURI: options.redirectURI ?? request.redirectURI
+                    redirectURI: options.redirectURI ?? request.redirectURI,
+                    extraParameters: extra
                 )
             case .clientCredentials:
-                try await session.fetchToken(tokenURL, grant: .clientCredentials, scope: options.scope)
+                try await session.fetchToken(tokenURL, grant: .clientCredentials, scope: options.scope, extraParameters: extra)
             case .password:
                 try await session.fetchToken(
                     tokenURL,
                     grant: .password(username: options.username ?? "", password: options.password ?? ""),
-                    scope: options.scope
+                    scope: options.scope,
+                    extraParameters: extra
                 )
             case .jwtBearer:
                 guard let pem = options.assertionKeyPEM ?? clientKeyPEM else {
@@ -156,9 +159,9 @@ struct StepContext {
                     lifetime: 300
                 )
                 let assertion = try await AssertionSigner.privateKey(pem: pem).sign(claims)
-                try await session.fetchToken(tokenURL, grant: .jwtBearer(assertion: assertion), scope: options.scope)
+                try await session.fetchToken(tokenURL, grant: .jwtBearer(assertion: assertion), scope: options.scope, extraParameters: extra)
             case .other(let other):
-                try await session.fetchToken(tokenURL, grant: .custom(grantType: other, parameters: []), scope: options.scope)
+                try await session.fetchToken(tokenURL, grant: .custom(grantType: other, parameters: []), scope: options.scope, extraParameters: extra)
             }
         case .refresh(let usePrevious, let scope):
             var refreshToken: String?
@@ -297,6 +300,8 @@ struct StepContext {
         case .providerTokenRequests(let grant):
             return provider.mock.map { String($0.tokenRequests(grantType: grant == "jwt_bearer" ? Grant.jwtBearerType : grant)) }
         case .idToken(let path): return at(openIDLogin?.idToken.claims, path)
+        case .accessToken(let path): return at(Self.jwtPart(oauth2?.token?.accessToken, 1), path)
+        case .accessTokenHeader(let path): return at(Self.jwtPart(oauth2?.token?.accessToken, 0), path)
         case .userinfo(let path): return at(userInfo?.claims, path)
         case .jwksFetches: return openID.map { String($0.jwks.fetchCount) } ?? "0"
         case .logout("state"): return logoutState?.state
@@ -309,6 +314,14 @@ struct StepContext {
         case .header(let name): return lastResponse?.headers[name]
         case .json(let path): return lastResponse.flatMap { text((try? JSONValue.parse($0.body))?.value(atPath: Substring(path))) }
         }
+    }
+
+    /// The JSON object of a compact JWS's header (0) or payload (1); `nil` for a token that is not one.
+    static func jwtPart(_ token: String?, _ index: Int) -> [String: JSONValue]? {
+        guard let parts = token?.split(separator: ".", omittingEmptySubsequences: false), parts.count == 3,
+            let bytes = Base64URL.decode(String(parts[index]))
+        else { return nil }
+        return (try? JSONValue.parse(bytes))?.objectValue
     }
 
     /// `nil` when the assertion holds, else what was expected and found.

@@ -164,6 +164,8 @@ public struct Step: Sendable {
             }
         }
         public var grant: Grant = .authorizationCode
+        /// RFC 8707 `resource`: the API the token is for (sent with any grant).
+        public var resource: String?
         /// Send this `code_verifier` instead of the one created with the authorization URL.
         public var codeVerifier: String?
         /// Send this `redirect_uri` instead of the client's.
@@ -227,6 +229,10 @@ public struct Assertion: Sendable {
         case providerTokenRequests(String)
         case metadata(String)
         case idToken(String)
+        /// A claim of a JWT access token (RFC 9068), read without verifying it; absent for an opaque one.
+        case accessToken(String)
+        /// A member of a JWT access token's header (`typ`, `alg`, `kid`).
+        case accessTokenHeader(String)
         case userinfo(String)
         case jwksFetches
         case logout(String)
@@ -238,7 +244,8 @@ public struct Assertion: Sendable {
             ("json.", true, { .json($0) }), ("authorization_url.", true, { .authorizationURL($0) }),
             ("update_callback.", true, { .updateCallback($0) }),
             ("provider.token_requests.", true, { .providerTokenRequests($0) }), ("metadata.", true, { .metadata($0) }),
-            ("id_token.", true, { .idToken($0) }),
+            ("id_token.", true, { .idToken($0) }), ("access_token.", true, { .accessToken($0) }),
+            ("access_token_header.", true, { .accessTokenHeader($0) }),
             ("userinfo.", true, { .userinfo($0) }), ("jwks.fetches", false, { _ in .jwksFetches }), ("logout.", true, { .logout($0) }),
         ]
 
@@ -275,6 +282,8 @@ public struct Assertion: Sendable {
             case .providerTokenRequests(let grant): "provider.token_requests.\(grant)"
             case .metadata(let path): "metadata.\(path)"
             case .idToken(let path): "id_token.\(path)"
+            case .accessToken(let path): "access_token.\(path)"
+            case .accessTokenHeader(let path): "access_token_header.\(path)"
             case .userinfo(let path): "userinfo.\(path)"
             case .jwksFetches: "jwks.fetches"
             case .logout(let member): "logout.\(member)"

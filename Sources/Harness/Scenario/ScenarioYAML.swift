@@ -359,7 +359,7 @@ extension Step.FetchToken {
     init(yaml body: YAMLNode, variables: ScenarioVariables) throws(YAMLLocatedError) {
         let options = try body.optionalMapping("fetch_token options")
         try options?.allowOnly(
-            ["grant", "code_verifier", "redirect_uri", "username", "password", "scope", "subject", "audience", "assertion_key"],
+            ["grant", "code_verifier", "redirect_uri", "username", "password", "scope", "subject", "audience", "assertion_key", "resource"],
             in: "fetch_token"
         )
         self.init()
@@ -372,6 +372,7 @@ extension Step.FetchToken {
         subject = try variables.optionalText(options?["subject"], "subject")
         audience = try variables.optionalText(options?["audience"], "audience")
         assertionKeyPEM = try options?["assertion_key"]?.pem()
+        resource = try variables.optionalText(options?["resource"], "resource")
         if grant == .password, username == nil || password == nil {
             throw body.error("the password grant needs username and password")
         }

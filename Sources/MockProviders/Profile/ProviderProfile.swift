@@ -92,6 +92,32 @@ public struct ProviderProfile: Sendable {
         public var idTokenLifetime: TimeInterval
     }
 
+    /// What the access tokens look like (`access_tokens:`): opaque random strings (the default)
+    /// or RFC 9068 JWTs signed with the profile's keys and published in its JWKS.
+    public struct AccessTokenSettings: Sendable {
+        public enum Format: String, Sendable, CaseIterable {
+            case opaque, jwt
+        }
+        public var format: Format = .opaque
+        /// The JWT's `aud` when the token request names no `resource` (RFC 8707); the issuer when `nil`.
+        public var audience: String?
+        /// The algorithm of the signing key; by default the ID tokens' one, else the first key's.
+        public var alg: SigningAlgorithm?
+        /// Keys of their own; without them the `oidc` keys sign, and a profile with neither gets
+        /// a fresh ES256 key when the mock starts.
+        public var signingKeys: [OIDCSettings.SigningKey] = []
+
+        public init(format: Format = .opaque, audience: String? = nil, alg: SigningAlgorithm? = nil, signingKeys: [OIDCSettings.SigningKey] = []) {
+            self.format = format
+            self.audience = audience
+            self.alg = alg
+            self.signingKeys = signingKeys
+        }
+    }
+
+    /// Where an OAuth 2 mock serves its JWKS when the profile names no `jwks` endpoint.
+    public static let defaultJWKSPath = "/.well-known/jwks.json"
+
     /// One recorded HTTP exchange of a replay profile.
     public struct RecordedExchange: Sendable {
         public var method: String
@@ -165,6 +191,11 @@ public struct ProviderProfile: Sendable {
     public var pkce: PKCEPolicy
     public var oauth1: OAuth1Settings?
     public var oidc: OIDCSettings?
+    /// Opaque or RFC 9068 JWT access tokens (`access_tokens:`).
+    public var accessTokens = AccessTokenSettings()
+    /// The JWKS path: the `jwks` endpoint, else `defaultJWKSPath` (OAuth 2 mocks always publish
+    /// the keys that sign their JWTs).
+    public var jwksPath: String { endpoints.jwks ?? Self.defaultJWKSPath }
     /// The authorization page asks for a username and password (a user's `sub` and `password`)
     /// instead of offering a list of users.
     public var loginForm = false
@@ -213,7 +244,7 @@ public struct ProviderProfile: Sendable {
     static let topKeys = [
         "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
         "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
-        "exchanges", "login_form", "faults", "login", "auto_approve",
+        "exchanges", "login_form", "faults", "login", "auto_approve", "access_tokens",
     ]
 
     /// Reads a whole profile: each part below parses itself; this checks how they fit together.
@@ -238,6 +269,11 @@ public struct ProviderProfile: Sendable {
             return try OIDCSettings(yaml: node)
         }
         if oidc != nil, endpoints.jwks == nil { throw (endpointsNode ?? top["oidc"]!).error("an oidc profile needs a jwks endpoint") }
+        accessTokens =
+            try top["access_tokens"].map { (node) throws(YAMLLocatedError) in
+                guard protocolKind == .oauth2 else { throw node.error("access_tokens applies to oauth2 profiles") }
+                return try AccessTokenSettings(yaml: node)
+            } ?? AccessTokenSettings()
         quirks = Set(try top["quirks"]?.choices("quirk", as: Quirk.self) ?? [])
 
         var clients: [Client] = []
@@ -348,6 +384,24 @@ extension ProviderProfile.OIDCSettings {
             throw (algNode ?? node).error("no active signing key for id_token_alg \(alg.rawValue)")
         }
         self.init(signingKeys: keys, idTokenAlg: alg, idTokenLifetime: try map["id_token_lifetime"]?.duration("id_token_lifetime") ?? 3600)
+    }
+}
+
+extension ProviderProfile.AccessTokenSettings {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("access_tokens")
+        try map.allowOnly(["format", "audience", "alg", "signing_keys"], in: "access_tokens")
+        self.init(
+            format: try map["format"]?.choice("format", as: Format.self) ?? .opaque,
+            audience: try map["audience"].map { (node) throws(YAMLLocatedError) in try node.string("audience") },
+            alg: try map["alg"]?.choice("alg", as: ProviderProfile.SigningAlgorithm.self),
+            signingKeys: try map["signing_keys"]?.sequence("signing_keys").map { (node) throws(YAMLLocatedError) in
+                try ProviderProfile.OIDCSettings.SigningKey(yaml: node)
+            } ?? []
+        )
+        if let alg, !signingKeys.isEmpty, !signingKeys.contains(where: { $0.alg == alg && !$0.standby }) {
+            throw (map["alg"] ?? node).error("no active signing key for alg \(alg.rawValue)")
+        }
     }
 }
 

@@ -24,7 +24,7 @@ extension MockProvider {
         }
         let state = parameters["state"]
         // RFC 9207 `iss` on every response; the mix-up evil mode names another issuer.
-        let iss = oidcState?.values.withLock({ $0.mode }) == .mixUpIssuer ? "https://attacker.example" : issuer
+        let iss = oidcState.values.withLock({ $0.mode }) == .mixUpIssuer ? "https://attacker.example" : issuer
         func fail(_ error: String, _ description: String) -> TransportResponse {
             Self.redirect(redirectURI, ["error": error, "error_description": description, "state": state, "iss": iss])
         }

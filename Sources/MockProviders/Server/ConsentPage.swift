@@ -96,7 +96,7 @@ enum LoginPage {
             fields.append("<input type=\"hidden\" name=\"login_step\" value=\"identifier\">")
             body = """
                 <h1>Sign in to \(html(profile.name))</h1>
-                <label for="username">Email or username</label> <input id="username" type="email" name="username" autocomplete="username">
+                <label for="username">Email or username</label> <input id="username" type="text" name="username" autocomplete="username">
                 <button type="submit">Next</button>
                 """
         case .password:

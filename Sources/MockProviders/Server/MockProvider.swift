@@ -12,14 +12,14 @@ public final class MockProvider: MockRequestHandler {
     public let profile: ProviderProfile
     public let clock: any OAuthClock
     let store = ProviderState()
-    let oidcState: OIDCState?
+    let oidcState: OIDCState
     static let maxBodyBytes = 64 * 1024
     public static let metadataPath = "/.well-known/oauth-authorization-server"
 
     public init(profile: ProviderProfile, clock: any OAuthClock = SystemClock()) {
         self.profile = profile
         self.clock = clock
-        self.oidcState = profile.oidc.map(OIDCState.init)
+        self.oidcState = OIDCState(profile: profile)
     }
 
     /// How many token-endpoint requests arrived with `grant_type` (valid or not).
@@ -48,7 +48,7 @@ public final class MockProvider: MockRequestHandler {
             return metadata(request)
         case ("GET", "/.well-known/openid-configuration") where profile.oidc != nil:
             return openIDConfiguration(request)
-        case ("GET", endpoints.jwks ?? "\u{0}"):
+        case ("GET", profile.jwksPath):
             return jwksDocument()
         case ("GET", endpoints.endSession ?? "\u{0}"):
             return endSession(query)
@@ -119,7 +119,7 @@ public final class MockProvider: MockRequestHandler {
         if !profile.scopes.isEmpty { document["scopes_supported"] = .array(profile.scopes.map(JSONValue.string)) }
         if let revoke = profile.endpoints.revoke { document["revocation_endpoint"] = .string(issuer + revoke) }
         if let introspect = profile.endpoints.introspect { document["introspection_endpoint"] = .string(issuer + introspect) }
-        if profile.oidc != nil, let jwks = profile.endpoints.jwks { document["jwks_uri"] = .string(issuer + jwks) }
+        if profile.oidc != nil || profile.accessTokens.format == .jwt { document["jwks_uri"] = .string(issuer + profile.jwksPath) }
         return Self.json(200, document)
     }
 

@@ -31,13 +31,15 @@ public enum MockProviderServer {
         port: Int = 0,
         logger: Logger,
         faults: FaultInjector = FaultInjector(),
+        log: RequestLog? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void
     ) -> some Service {
         for fault in provider.profile.faults { faults.arm(fault) }
         // Every request goes to the provider's own dispatcher: one responder, no router.
         let responder = CallbackResponder<MockRequestContext> { request, context in
-            if let fault = faults.take(path: request.uri.path) { return try await inject(fault, provider, request, context) }
-            return try await respond(provider, request)
+            log?.count(path: request.uri.path)
+            if let fault = faults.take(path: request.uri.path) { return try await inject(fault, provider, request, context, log) }
+            return try await respond(provider, request, log)
         }
         return Application(
             responder: responder,
@@ -49,8 +51,13 @@ public enum MockProviderServer {
     }
 
     /// Answers with `fault` instead of (or around) the provider's answer.
-    static func inject(_ fault: Fault, _ provider: any MockRequestHandler, _ request: Request, _ context: MockRequestContext) async throws -> Response
-    {
+    static func inject(
+        _ fault: Fault,
+        _ provider: any MockRequestHandler,
+        _ request: Request,
+        _ context: MockRequestContext,
+        _ log: RequestLog? = nil
+    ) async throws -> Response {
         switch fault.kind {
         case .closeBeforeResponse:
             // Close the connection under Hummingbird: the client reads end-of-stream before any
@@ -59,7 +66,7 @@ public enum MockProviderServer {
             throw MockServerError(message: "connection closed before the response, on purpose")
         case .latency:
             try await Task.sleep(for: .milliseconds(min(fault.milliseconds, 30_000)))
-            return try await respond(provider, request)
+            return try await respond(provider, request, log)
         case .status:
             var headers: HTTPFields = [.contentType: "text/plain"]
             if fault.status == 429 { headers[.retryAfter] = "1" }
@@ -122,7 +129,7 @@ public enum MockProviderServer {
         httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
     )
 
-    static func respond(_ provider: any MockRequestHandler, _ request: Request) async throws -> Response {
+    static func respond(_ provider: any MockRequestHandler, _ request: Request, _ log: RequestLog? = nil) async throws -> Response {
         let incoming: TransportRequest
         do {
             incoming = try await transportRequest(request)
@@ -135,7 +142,9 @@ public enum MockProviderServer {
                 )
             )
         }
-        return response(await provider.handle(incoming))
+        let answer = await provider.handle(incoming)
+        log?.record(incoming, status: answer.status)
+        return response(answer)
     }
 
     static func transportRequest(_ request: Request) async throws -> TransportRequest {
@@ -173,8 +182,9 @@ public enum MockProviderServer {
     ) async throws -> RunningProvider {
         let provider = handler(for: profile, clock: clock)
         let faults = FaultInjector()
+        let log = RequestLog()
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = application(for: provider, host: host, port: port, logger: logger, faults: faults) { port in
+        let app = application(for: provider, host: host, port: port, logger: logger, faults: faults, log: log) { port in
             continuation.yield(port)
             continuation.finish()
         }
@@ -189,7 +199,8 @@ public enum MockProviderServer {
                 baseURL: "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)",
                 group: group,
                 task: task,
-                faults: faults
+                faults: faults,
+                log: log
             )
         }
         try await task.value
@@ -219,15 +230,25 @@ public final class RunningProvider: Sendable {
     public let baseURL: String
     /// Transport-level faults to arm for the requests that follow.
     package let faults: FaultInjector
+    /// What the mock received: request counts by path and the last requests.
+    public let log: RequestLog
     let group: ServiceGroup
     let task: Task<Void, any Error>
 
-    init(provider: any MockRequestHandler, baseURL: String, group: ServiceGroup, task: Task<Void, any Error>, faults: FaultInjector) {
+    init(
+        provider: any MockRequestHandler,
+        baseURL: String,
+        group: ServiceGroup,
+        task: Task<Void, any Error>,
+        faults: FaultInjector,
+        log: RequestLog
+    ) {
         self.provider = provider
         self.baseURL = baseURL
         self.group = group
         self.task = task
         self.faults = faults
+        self.log = log
     }
 
     public var profile: ProviderProfile { provider.profile }

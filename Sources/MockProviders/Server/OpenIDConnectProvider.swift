@@ -98,14 +98,17 @@ struct MockSigningKey: Sendable {
         return .object(members)
     }
 
-    func sign(_ claims: [String: JSONValue], withKid: Bool) async throws -> String {
+    /// A JWS of `claims`; `type` is the header's `typ` (`at+jwt` for RFC 9068 access tokens).
+    func sign(_ claims: [String: JSONValue], withKid: Bool, type: String? = nil) async throws -> String {
         let keys = JWTKeyCollection()
         let identifier = withKid ? JWKIdentifier(string: kid) : nil
         switch material {
         case .rsa(let key): await keys.add(rsa: key, digestAlgorithm: .sha256, kid: identifier)
         case .ecdsa(let key): await keys.add(ecdsa: key, kid: identifier)
         }
-        return try await keys.sign(ClaimSet(claims: claims), kid: identifier)
+        var header = JWTHeader()
+        if let type { header.fields["typ"] = .string(type) }
+        return try await keys.sign(ClaimSet(claims: claims), kid: identifier, header: header)
     }
 }
 
@@ -126,7 +129,7 @@ struct ClaimSet: JWTPayload {
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
-/// The OpenID side of a mock provider: keys (with rotation) and the current evil mode.
+/// The signing side of a mock provider: keys (with rotation) and the current evil mode.
 final class OIDCState: Sendable {
     struct Values {
         var keys: [MockSigningKey]
@@ -135,9 +138,14 @@ final class OIDCState: Sendable {
     }
     let values: Mutex<Values>
 
-    init(settings: ProviderProfile.OIDCSettings) {
-        let keys = settings.signingKeys.compactMap {
-            try? MockSigningKey(kid: $0.kid, alg: $0.alg.rawValue, pem: $0.privateKeyPEM, standby: $0.standby)
+    /// The access-token keys and the ID-token keys of `profile`; a profile with neither gets a
+    /// fresh ES256 key, so every OAuth 2 mock can sign JWTs (`issueToken`, JWT access tokens).
+    init(profile: ProviderProfile) {
+        let settings = profile.accessTokens.signingKeys + (profile.oidc?.signingKeys ?? [])
+        var keys = settings.compactMap { try? MockSigningKey(kid: $0.kid, alg: $0.alg.rawValue, pem: $0.privateKeyPEM, standby: $0.standby) }
+        if keys.isEmpty, let fresh = try? MockSigningKey(kid: "mock-es256-1", alg: "ES256", pem: ES256PrivateKey().pemRepresentation, standby: false)
+        {
+            keys = [fresh]
         }
         values = Mutex(Values(keys: keys))
     }
@@ -146,15 +154,15 @@ final class OIDCState: Sendable {
 extension MockProvider {
     /// Switches an evil mode on for the requests that follow (`none` to behave again).
     public func setEvilMode(_ mode: EvilMode) {
-        oidcState?.values.withLock { $0.mode = mode }
+        oidcState.values.withLock { $0.mode = mode }
     }
 
-    public var evilMode: EvilMode { oidcState?.values.withLock { $0.mode } ?? .none }
+    public var evilMode: EvilMode { oidcState.values.withLock { $0.mode } }
 
     /// Key rotation: the standby key becomes the ID-token signer (the old one stays in the
     /// JWKS); with no standby key a fresh ES256 key is made.
     public func rotateSigningKeys() {
-        oidcState?.values.withLock { values in
+        oidcState.values.withLock { values in
             values.rotations += 1
             let alg = (profile.oidc?.idTokenAlg ?? .rs256).rawValue
             if let index = values.keys.firstIndex(where: { $0.standby && $0.alg == alg }) {
@@ -178,10 +186,20 @@ extension MockProvider {
         return values.keys.first { !$0.standby && $0.alg == alg } ?? values.keys.first { !$0.standby }
     }
 
+    /// The key that signs JWT access tokens: one of `access_tokens.signing_keys` when the profile
+    /// has them, else the ID-token key (or the first active key with `access_tokens.alg`).
+    func accessTokenSigningKey() -> MockSigningKey? {
+        let values = oidcState.values.withLock { $0 }
+        let own = Set(profile.accessTokens.signingKeys.map(\.kid))
+        let active = values.keys.filter { !$0.standby && (own.isEmpty || own.contains($0.kid)) }
+        if let alg = profile.accessTokens.alg?.rawValue { return active.first { $0.alg == alg } }
+        return own.isEmpty ? activeSigningKey(values) : active.first
+    }
+
     // MARK: Endpoints
 
     func jwksDocument() -> TransportResponse {
-        guard let values = oidcState?.values.withLock({ $0 }) else { return Self.json(404, ["error": "not_found"]) }
+        let values = oidcState.values.withLock { $0 }
         let keys: [JSONValue]
         if values.mode == .kidAbsentSingleKey, let active = activeSigningKey(values) {
             keys = [active.jwk(includeKid: false)]
@@ -211,7 +229,8 @@ extension MockProvider {
     /// Builds and signs the ID token of a code exchange (OpenID Connect Core §2, §3.1.3.6),
     /// applying the evil mode.
     func idToken(issuer: String, clientID: String, sub: String, nonce: String?, accessToken: String, now: Date) async -> String? {
-        guard let settings = profile.oidc, let values = oidcState?.values.withLock({ $0 }), let key = activeSigningKey(values) else { return nil }
+        let values = oidcState.values.withLock { $0 }
+        guard let settings = profile.oidc, let key = activeSigningKey(values) else { return nil }
         let mode = values.mode
         var claims: [String: JSONValue] = [
             "iss": .string(issuer), "sub": .string(sub), "aud": .string(clientID),

@@ -31,6 +31,8 @@ final class ProviderState: Sendable {
         /// For an access token, the refresh token issued with it; for a refresh token, the
         /// access tokens issued with it or from it (revoked with it, RFC 7009 §2.1).
         var related: [String]
+        /// The access token's audience (`aud`, RFC 8707 `resource`); `nil` for refresh tokens.
+        var audience: [String]? = nil
     }
 
     /// How many codes, access tokens and refresh tokens (each) a mock remembers: past it the

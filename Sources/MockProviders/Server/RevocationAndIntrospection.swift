@@ -83,6 +83,9 @@ extension MockProvider {
             body["username"] = .string(sub)
         }
         if let expiresAt = grant.expiresAt { body["exp"] = .number(JSONNumber(expiresAt.timeIntervalSince1970.rounded())) }
+        if let audience = grant.audience {
+            body["aud"] = audience.count == 1 ? .string(audience[0]) : .array(audience.map(JSONValue.string))
+        }
         return Self.json(200, body)
     }
 

@@ -44,13 +44,22 @@ extension MockProvider {
         case .authorizationCode:
             return await exchangeCode(request, form: form, client: client!)
         case .refreshToken:
-            return refresh(form: form, client: client!)
+            return await refresh(request, form: form, client: client!)
         case .clientCredentials:
             guard let client = client!.clientSecret != nil || client!.publicKeyPEM != nil ? client : nil else {
                 return Self.tokenError(400, "unauthorized_client", "client_credentials is for confidential clients (RFC 6749 §4.4)")
             }
-            return withScope(form) { scope in
-                issueTokens(clientID: client.clientID, sub: nil, scope: scope, now: clock.now(), fromCode: nil, refresh: false)
+            return await withScope(form) { scope in
+                await issueTokens(
+                    request,
+                    form: form,
+                    clientID: client.clientID,
+                    sub: nil,
+                    scope: scope,
+                    now: clock.now(),
+                    fromCode: nil,
+                    refresh: false
+                )
             }
         case .password:
             guard let username = form["username"], let password = form["password"] else {
@@ -59,8 +68,10 @@ extension MockProvider {
             guard let user = profile.user(sub: username), let expected = user.password, constantTimeEquals(expected, password) else {
                 return Self.tokenError(400, "invalid_grant", "invalid resource owner credentials")
             }
-            return withScope(form) { scope in
-                issueTokens(
+            return await withScope(form) { scope in
+                await issueTokens(
+                    request,
+                    form: form,
                     clientID: client!.clientID,
                     sub: user.sub,
                     scope: scope,
@@ -75,12 +86,12 @@ extension MockProvider {
     }
 
     /// Validates the requested scope (or applies the default) and runs `issue` with it.
-    func withScope(_ form: FormParameters, _ issue: ([String]) -> TransportResponse) -> TransportResponse {
+    func withScope(_ form: FormParameters, _ issue: ([String]) async -> TransportResponse) async -> TransportResponse {
         let scope = form["scope"].map { $0.split(separator: " ").map(String.init) } ?? profile.defaultScope
         if !profile.scopes.isEmpty, let unknown = scope.first(where: { !profile.scopes.contains($0) }) {
             return Self.tokenError(400, "invalid_scope", "unknown scope \(unknown)")
         }
-        return issue(scope)
+        return await issue(scope)
     }
 
     func exchangeCode(_ request: TransportRequest, form: FormParameters, client: ProviderProfile.Client) async -> TransportResponse {
@@ -119,7 +130,9 @@ extension MockProvider {
         switch outcome {
         case .failure(let failure): return failure.response
         case .success(let grant):
-            var response = issueTokens(
+            var response = await issueTokens(
+                request,
+                form: form,
                 clientID: client.clientID,
                 sub: grant.sub,
                 scope: grant.scope,
@@ -148,7 +161,7 @@ extension MockProvider {
 
     /// RFC 6749 §6. With rotation the old refresh token is retired and a new one issued; without
     /// it the response has no refresh_token and the client keeps using the old one.
-    func refresh(form: FormParameters, client: ProviderProfile.Client) -> TransportResponse {
+    func refresh(_ request: TransportRequest, form: FormParameters, client: ProviderProfile.Client) async -> TransportResponse {
         guard let refreshToken = form["refresh_token"] else { return Self.tokenError(400, "invalid_request", "refresh_token is missing") }
         let now = clock.now()
         let requested = form["scope"].map { $0.split(separator: " ").map(String.init) }
@@ -170,7 +183,9 @@ extension MockProvider {
         switch outcome {
         case .failure(let failure): return failure.response
         case .success(let grant):
-            return issueTokens(
+            return await issueTokens(
+                request,
+                form: form,
                 clientID: client.clientID,
                 sub: grant.sub,
                 scope: requested ?? grant.scope,
@@ -200,12 +215,17 @@ extension MockProvider {
         guard let sub = jwt.claims["sub"]?.stringValue, profile.user(sub: sub) != nil else {
             return invalid("the assertion's sub is not a known user")
         }
-        return withScope(form) { scope in
-            issueTokens(clientID: issuerID, sub: sub, scope: scope, now: clock.now(), fromCode: nil, refresh: false)
+        return await withScope(form) { scope in
+            await issueTokens(request, form: form, clientID: issuerID, sub: sub, scope: scope, now: clock.now(), fromCode: nil, refresh: false)
         }
     }
 
+    /// Mints the access token (opaque, or an RFC 9068 JWT when the profile says so; its `aud`
+    /// is the request's RFC 8707 `resource`, else the profile's audience, else the issuer) and
+    /// the refresh token, and remembers both.
     func issueTokens(
+        _ request: TransportRequest,
+        form: FormParameters,
         clientID: String,
         sub: String?,
         scope: [String],
@@ -213,8 +233,31 @@ extension MockProvider {
         fromCode code: String?,
         refresh: Bool,
         keepingRefreshToken: String? = nil
-    ) -> TransportResponse {
-        let accessToken = SecureRandom.token(bytes: 32)
+    ) async -> TransportResponse {
+        let resource = form["resource"]
+        if let resource, URLReference(resource).scheme == nil || resource.contains("#") {
+            return Self.tokenError(400, "invalid_target", "resource must be an absolute URI without a fragment (RFC 8707 §2)")
+        }
+        let issuer = MockProvider.issuer(request)
+        let audience = [resource ?? profile.accessTokens.audience ?? issuer]
+        let accessToken: String
+        if profile.accessTokens.format == .jwt {
+            let claims = accessTokenClaims(
+                issuer: issuer,
+                subject: sub ?? clientID,
+                clientID: clientID,
+                audience: audience,
+                scope: scope,
+                issuedAt: now,
+                lifetime: profile.accessTokenLifetime
+            )
+            guard let jwt = try? await accessTokenSigningKey()?.sign(claims, withKid: true, type: "at+jwt") else {
+                return Self.tokenError(500, "server_error", "the JWT access token could not be signed")
+            }
+            accessToken = jwt
+        } else {
+            accessToken = SecureRandom.token(bytes: 32)
+        }
         let refreshToken = refresh ? SecureRandom.token(bytes: 32) : nil
         let expiresAt = now.addingTimeInterval(profile.accessTokenLifetime)
         let parent = refreshToken ?? keepingRefreshToken
@@ -226,7 +269,8 @@ extension MockProvider {
                 issuedAt: now,
                 expiresAt: expiresAt,
                 revoked: false,
-                related: parent.map { [$0] } ?? []
+                related: parent.map { [$0] } ?? [],
+                audience: audience
             )
             if let refreshToken {
                 storage.refreshTokens[refreshToken] = .init(

@@ -1,0 +1,104 @@
+import Foundation
+import OAuthCore
+
+/// JWTs a mock signs outside an ID token's code exchange: RFC 9068 access tokens (from the
+/// token endpoint when `access_tokens.format` is `jwt`, or minted by a test) and ID tokens
+/// minted by a test. Both are signed by keys the mock publishes in its JWKS.
+extension MockProvider {
+    /// RFC 9068 §2.2: `iss`, `exp`, `aud`, `sub`, `client_id`, `iat`, `jti` and `scope` (when
+    /// there is one). `aud` is a string when there is one audience.
+    func accessTokenClaims(
+        issuer: String,
+        subject: String,
+        clientID: String,
+        audience: [String],
+        scope: [String],
+        issuedAt: Date,
+        lifetime: TimeInterval
+    ) -> [String: JSONValue] {
+        var claims: [String: JSONValue] = [
+            "iss": .string(issuer), "sub": .string(subject), "client_id": .string(clientID),
+            "aud": audience.count == 1 ? .string(audience[0]) : .array(audience.map(JSONValue.string)),
+            "iat": .number(JSONNumber(issuedAt.timeIntervalSince1970.rounded())),
+            "exp": .number(JSONNumber(issuedAt.addingTimeInterval(lifetime).timeIntervalSince1970.rounded())),
+            "jti": .string(SecureRandom.token(bytes: 16)),
+        ]
+        if !scope.isEmpty { claims["scope"] = .string(scope.joined(separator: " ")) }
+        return claims
+    }
+
+    /// Signs an RFC 9068 access token for `subject` (`typ: at+jwt`) and remembers it, so the
+    /// mock's resource endpoint accepts it and introspection reports it active until it expires.
+    /// `claims` are added last and replace a standard claim of the same name.
+    public func issueToken(
+        issuer: String,
+        subject: String,
+        audience: [String]? = nil,
+        clientID: String? = nil,
+        scope: [String]? = nil,
+        claims extra: [String: JSONValue] = [:],
+        lifetime: TimeInterval? = nil
+    ) async throws -> String {
+        let now = clock.now()
+        let lifetime = lifetime ?? profile.accessTokenLifetime
+        let clientID = clientID ?? profile.clients.first?.clientID ?? "mock-client"
+        let scope = scope ?? profile.defaultScope
+        let audience = audience ?? [profile.accessTokens.audience ?? issuer]
+        var claims = accessTokenClaims(
+            issuer: issuer,
+            subject: subject,
+            clientID: clientID,
+            audience: audience,
+            scope: scope,
+            issuedAt: now,
+            lifetime: lifetime
+        )
+        claims.merge(extra) { _, new in new }
+        guard let key = accessTokenSigningKey() else { throw MockServerError(message: "\(profile.name) has no active signing key") }
+        let token = try await key.sign(claims, withKid: true, type: "at+jwt")
+        store.withStorage { storage in
+            storage.accessTokens[token] = .init(
+                clientID: clientID,
+                sub: subject,
+                scope: scope,
+                issuedAt: now,
+                expiresAt: now.addingTimeInterval(lifetime),
+                revoked: false,
+                related: [],
+                audience: audience
+            )
+        }
+        return token
+    }
+
+    /// Signs an ID token (OpenID Connect Core §2) for `subject` with the key that signs the
+    /// mock's own ID tokens: `iss`, `sub`, `aud` (the first client unless given), `iat`, `exp`,
+    /// `auth_time`, `nonce` when given, the user's `name` and `email` when the profile knows
+    /// the subject, then `claims`.
+    public func issueIDToken(
+        issuer: String,
+        subject: String,
+        audience: String? = nil,
+        nonce: String? = nil,
+        claims extra: [String: JSONValue] = [:],
+        lifetime: TimeInterval? = nil
+    ) async throws -> String {
+        let now = clock.now()
+        let seconds = { (date: Date) in JSONValue.number(JSONNumber(date.timeIntervalSince1970.rounded())) }
+        var claims: [String: JSONValue] = [
+            "iss": .string(issuer), "sub": .string(subject),
+            "aud": .string(audience ?? profile.clients.first?.clientID ?? "mock-client"),
+            "iat": seconds(now), "auth_time": seconds(now),
+            "exp": seconds(now.addingTimeInterval(lifetime ?? profile.oidc?.idTokenLifetime ?? 3600)),
+        ]
+        if let nonce { claims["nonce"] = .string(nonce) }
+        if let user = profile.user(sub: subject) {
+            for claim in ["name", "email"] { if let value = user.claims[claim] { claims[claim] = .string(value) } }
+        }
+        claims.merge(extra) { _, new in new }
+        guard let key = activeSigningKey(oidcState.values.withLock { $0 }) else {
+            throw MockServerError(message: "\(profile.name) has no active signing key")
+        }
+        return try await key.sign(claims, withKid: true, type: "JWT")
+    }
+}

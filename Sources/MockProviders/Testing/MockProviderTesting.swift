@@ -1,0 +1,205 @@
+import Foundation
+import Logging
+import OAuthCore
+import Synchronization
+
+/// What a running mock received, for a test to read: how many requests reached each path
+/// (injected faults included) and the last requests the provider answered, with their status.
+///
+/// The entries hold requests as sent, secrets included: they stay in memory for the test and
+/// are never logged or written to a report.
+public final class RequestLog: Sendable {
+    /// One request the provider answered.
+    public struct Entry: Sendable {
+        public let method: String
+        /// The path, without the query.
+        public let path: String
+        /// The request target as received (path and query).
+        public let url: String
+        public let headers: HeaderList
+        public let body: [UInt8]
+        /// The status the mock answered with.
+        public let status: Int
+
+        /// The query's parameters, or the form body's for a form POST (`nil` when neither parses).
+        public var parameters: FormParameters? {
+            if method == "POST", headers["Content-Type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
+                return try? FormParameters(parsing: String(decoding: body, as: UTF8.self))
+            }
+            return MockProvider.split(url).query
+        }
+    }
+
+    /// How many entries `lastRequests` keeps, and how many distinct paths are counted (past it,
+    /// other paths count under `"(other)"`): a hostile client cannot grow the log.
+    public static let capacity = 100
+    static let maxPaths = 1_000
+
+    struct Storage {
+        var counts: [String: Int] = [:]
+        var entries: [Entry] = []
+        var total = 0
+    }
+    private let storage = Mutex(Storage())
+
+    public init() {}
+
+    func count(path: String) {
+        storage.withLock { storage in
+            storage.total += 1
+            let key = storage.counts[path] != nil || storage.counts.count < Self.maxPaths ? path : "(other)"
+            storage.counts[key, default: 0] += 1
+        }
+    }
+
+    func record(_ request: TransportRequest, status: Int) {
+        let entry = Entry(
+            method: request.method,
+            path: MockProvider.split(request.url).path,
+            url: request.url,
+            headers: request.headers,
+            body: request.body,
+            status: status
+        )
+        storage.withLock { storage in
+            if storage.entries.count == Self.capacity { storage.entries.removeFirst() }
+            storage.entries.append(entry)
+        }
+    }
+
+    /// Every request received.
+    public var totalCount: Int { storage.withLock { $0.total } }
+
+    /// Requests received at `path` (e.g. `/token`).
+    public func count(of path: String) -> Int { storage.withLock { $0.counts[path] ?? 0 } }
+
+    /// The last requests the provider answered, oldest first (at most `capacity`).
+    public var lastRequests: [Entry] { storage.withLock { $0.entries } }
+
+    /// The last request to `path`, if any.
+    public func lastRequest(to path: String) -> Entry? { storage.withLock { $0.entries.last { $0.path == path } } }
+
+    /// Forgets the counts and the requests.
+    public func reset() { storage.withLock { $0 = Storage() } }
+}
+
+extension ProviderProfile {
+    /// A built-in profile by name (`standard-oauth2`, `google-style-oidc`, … — `oauth-harness
+    /// list` shows them all), or a profile file when `name` ends in `.yaml`/`.yml`.
+    public static func named(_ name: String) throws -> ProviderProfile {
+        if name.hasSuffix(".yaml") || name.hasSuffix(".yml") { return try load(contentsOf: name) }
+        let shipped = BuiltIn.profiles()
+        guard let profile = shipped.profiles.first(where: { $0.name == name }) else {
+            throw MockServerError(message: "unknown profile \"\(name)\"; built in: \(shipped.profiles.map(\.name).sorted().joined(separator: ", "))")
+        }
+        return profile
+    }
+}
+
+extension MockProviderServer {
+    /// Runs `body` with `profile` started in-process on an ephemeral loopback port, and stops the
+    /// server when `body` returns or throws: the scoped form for Swift Testing and XCTest.
+    ///
+    /// ```swift
+    /// try await MockProviderServer.withRunning("standard-oauth2") { mock in
+    ///     let token = try await mock.issueToken(subject: "alice", claims: ["roles": ["admin"]])
+    ///     // point the code under test at mock.issuer / mock.jwksURL …
+    /// }
+    /// ```
+    public static func withRunning<Result: Sendable>(
+        _ profile: ProviderProfile,
+        clock: any OAuthClock = SystemClock(),
+        _ body: (RunningProvider) async throws -> Result
+    ) async throws -> Result {
+        let running = try await start(profile, clock: clock)
+        do {
+            let result = try await body(running)
+            await running.stop()
+            return result
+        } catch {
+            await running.stop()
+            throw error
+        }
+    }
+
+    /// `withRunning(_:clock:_:)` for a built-in profile's name or a profile file's path.
+    public static func withRunning<Result: Sendable>(
+        _ name: String,
+        clock: any OAuthClock = SystemClock(),
+        _ body: (RunningProvider) async throws -> Result
+    ) async throws -> Result {
+        try await withRunning(try ProviderProfile.named(name), clock: clock, body)
+    }
+}
+
+extension RunningProvider {
+    /// The issuer (`iss`) of the tokens it signs: its base URL, as its metadata says.
+    public var issuer: String { baseURL }
+
+    /// Where its signing keys are published (RFC 7517 JWK Set).
+    public var jwksURL: String { baseURL + profile.jwksPath }
+
+    /// The authorization, token and resource (UserInfo for OpenID profiles) endpoints.
+    public var authorizationURL: String { url(profile.endpoints.authorize) }
+    public var tokenURL: String { url(profile.endpoints.token) }
+    public var resourceURL: String { url(profile.endpoints.resource) }
+
+    /// RFC 8414 (`/.well-known/oauth-authorization-server`) or, for OpenID profiles, OpenID
+    /// Discovery metadata.
+    public var metadataURL: String {
+        url(profile.oidc != nil ? "/.well-known/openid-configuration" : MockProvider.metadataPath)
+    }
+
+    func oauth2Engine() throws -> MockProvider {
+        guard let engine = oauth2 else { throw MockServerError(message: "\(profile.name) is not an OAuth 2 profile: it signs no JWTs") }
+        return engine
+    }
+
+    /// An RFC 9068 JWT access token (`typ: at+jwt`; `iss`, `sub`, `aud`, `client_id`, `iat`,
+    /// `exp`, `jti`, `scope`) signed by a key in ``jwksURL``. `audience` defaults to the
+    /// profile's `access_tokens.audience`, else the issuer; `claims` are added last. The mock's
+    /// resource endpoint and introspection accept the token until it expires.
+    public func issueToken(
+        subject: String,
+        audience: String? = nil,
+        claims: [String: JSONValue] = [:],
+        lifetime: TimeInterval? = nil,
+        clientID: String? = nil,
+        scope: [String]? = nil
+    ) async throws -> String {
+        try await oauth2Engine().issueToken(
+            issuer: issuer,
+            subject: subject,
+            audience: audience.map { [$0] },
+            clientID: clientID,
+            scope: scope,
+            claims: claims,
+            lifetime: lifetime
+        )
+    }
+
+    /// An OpenID Connect ID token signed by the key that signs the mock's ID tokens (a key in
+    /// ``jwksURL``). `audience` defaults to the profile's first client.
+    public func issueIDToken(
+        subject: String,
+        audience: String? = nil,
+        nonce: String? = nil,
+        claims: [String: JSONValue] = [:],
+        lifetime: TimeInterval? = nil
+    ) async throws -> String {
+        try await oauth2Engine().issueIDToken(
+            issuer: issuer,
+            subject: subject,
+            audience: audience,
+            nonce: nonce,
+            claims: claims,
+            lifetime: lifetime
+        )
+    }
+
+    /// Requests received at `path` (e.g. `profile.endpoints.token`).
+    public func requestCount(_ path: String) -> Int { log.count(of: path) }
+
+    /// The last requests the mock answered, oldest first.
+    public var lastRequests: [RequestLog.Entry] { log.lastRequests }
+}
