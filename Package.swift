@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "MockProviders", targets: ["MockProviders"]),
         .library(name: "Harness", targets: ["Harness"]),
         .executable(name: "oauth-harness", targets: ["oauth-harness"]),
+        // `swift package oauth-harness …` in a package that depends on this one.
+        .plugin(name: "OAuthHarnessCommand", targets: ["OAuthHarnessCommand"]),
     ],
     traits: [
         .trait(
@@ -116,6 +118,23 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["embed-built-ins"]
         ),
+        .plugin(
+            name: "OAuthHarnessCommand",
+            capability: .command(
+                intent: .custom(
+                    verb: "oauth-harness",
+                    description: "Runs oauth-harness (run, check, serve, list, validate, init, …) in this package"
+                ),
+                permissions: [
+                    .writeToPackageDirectory(reason: "oauth-harness writes its JUnit and Markdown reports under reports/"),
+                    .allowNetworkConnections(
+                        scope: .all(),
+                        reason: "the mock providers listen on 127.0.0.1 and scenarios may reach providers given by URL"
+                    ),
+                ]
+            ),
+            dependencies: ["oauth-harness"]
+        ),
         .target(
             name: "Harness",
             dependencies: [
@@ -159,8 +178,8 @@ let package = Package(
         .testTarget(
             name: "MockProvidersTests",
             dependencies: [
-                "MockProviders", "OAuthCore", "OAuth1", "OAuth2",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "MockProviders", "OAuthCore", "OAuth1", "OAuth2", "OpenIDConnect",
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -13,6 +13,7 @@ struct OAuthHarness: AsyncParsableCommand {
             Exit codes: 0 all scenarios passed · 1 some scenario failed · 2 bad invocation or an invalid \
             scenario/profile (the message names file:line:column).
             """,
+        version: OAuthHarnessVersion.description,
         subcommands: [Run.self, Check.self, Serve.self, List.self, Validate.self, Merge.self, Init.self, Record.self],
         defaultSubcommand: Run.self
     )
