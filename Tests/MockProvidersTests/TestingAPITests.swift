@@ -157,6 +157,13 @@ func publishedKeys(_ mock: RunningProvider, transport: AsyncHTTPClientTransport)
         } catch {
             #expect(error.description.contains("jwt.yaml:") && error.description.contains("no active signing key for alg RS256"))
         }
+        let standard = try String(contentsOfFile: repositoryRoot + "/MockProviders/standard-oauth2.yaml", encoding: .utf8)
+        let rs256WithoutKeys = standard + "access_tokens: { format: jwt, alg: RS256 }\n"
+        #expect(throws: YAMLLocatedError.self) {
+            try ProviderProfile(yaml: YAMLNode.parse(rs256WithoutKeys, file: repositoryRoot + "/MockProviders/x.yaml"))
+        }
+        let es256Fresh = standard + "access_tokens: { format: jwt, alg: ES256 }\n"
+        #expect(try ProviderProfile(yaml: YAMLNode.parse(es256Fresh, file: repositoryRoot + "/MockProviders/x.yaml")).accessTokens.format == .jwt)
         let badFormat = profile.replacingOccurrences(of: "format: jwt", with: "format: macaroon")
         #expect(throws: YAMLLocatedError.self) { try ProviderProfile(yaml: YAMLNode.parse(badFormat, file: "jwt.yaml")) }
     }
