@@ -132,8 +132,7 @@ let package = Package(
                         reason: "the mock providers listen on 127.0.0.1 and scenarios may reach providers given by URL"
                     ),
                 ]
-            ),
-            dependencies: ["oauth-harness"]
+            )
         ),
         .target(
             name: "Harness",
