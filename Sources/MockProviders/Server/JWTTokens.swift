@@ -73,8 +73,8 @@ extension MockProvider {
 
     /// Signs an ID token (OpenID Connect Core §2) for `subject` with the key that signs the
     /// mock's own ID tokens: `iss`, `sub`, `aud` (the first client unless given), `iat`, `exp`,
-    /// `auth_time`, `nonce` when given, the user's `name` and `email` when the profile knows
-    /// the subject, then `claims`.
+    /// `auth_time`, `nonce` when given, the user's `name`, `email` and `email_verified` when the
+    /// profile knows the subject, then `claims`.
     public func issueIDToken(
         issuer: String,
         subject: String,
@@ -83,18 +83,14 @@ extension MockProvider {
         claims extra: [String: JSONValue] = [:],
         lifetime: TimeInterval? = nil
     ) async throws -> String {
-        let now = clock.now()
-        let seconds = { (date: Date) in JSONValue.number(JSONNumber(date.timeIntervalSince1970.rounded())) }
-        var claims: [String: JSONValue] = [
-            "iss": .string(issuer), "sub": .string(subject),
-            "aud": .string(audience ?? profile.clients.first?.clientID ?? "mock-client"),
-            "iat": seconds(now), "auth_time": seconds(now),
-            "exp": seconds(now.addingTimeInterval(lifetime ?? profile.oidc?.idTokenLifetime ?? 3600)),
-        ]
-        if let nonce { claims["nonce"] = .string(nonce) }
-        if let user = profile.user(sub: subject) {
-            for claim in ["name", "email"] { if let value = user.claims[claim] { claims[claim] = .string(value) } }
-        }
+        var claims = idTokenClaims(
+            issuer: issuer,
+            audience: audience ?? profile.clients.first?.clientID ?? "mock-client",
+            sub: subject,
+            nonce: nonce,
+            now: clock.now(),
+            lifetime: lifetime ?? profile.oidc?.idTokenLifetime ?? 3600
+        )
         claims.merge(extra) { _, new in new }
         guard let key = activeSigningKey(oidcState.values.withLock { $0 }) else {
             throw MockServerError(message: "\(profile.name) has no active signing key")

@@ -90,7 +90,10 @@ public final class MockProvider: MockRequestHandler {
         return (path, try? reference.queryItems())
     }
 
-    func formBody(_ request: TransportRequest) -> FormParameters? {
+    func formBody(_ request: TransportRequest) -> FormParameters? { Self.formBody(request) }
+
+    /// The parameters of an `application/x-www-form-urlencoded` body; `nil` for any other body.
+    static func formBody(_ request: TransportRequest) -> FormParameters? {
         guard let type = request.headers["Content-Type"]?.lowercased(), type.hasPrefix("application/x-www-form-urlencoded") else {
             return nil
         }

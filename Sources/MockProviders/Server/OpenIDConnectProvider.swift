@@ -232,18 +232,8 @@ extension MockProvider {
         let values = oidcState.values.withLock { $0 }
         guard let settings = profile.oidc, let key = activeSigningKey(values) else { return nil }
         let mode = values.mode
-        var claims: [String: JSONValue] = [
-            "iss": .string(issuer), "sub": .string(sub), "aud": .string(clientID),
-            "iat": .number(JSONNumber(now.timeIntervalSince1970.rounded())),
-            "exp": .number(JSONNumber(now.addingTimeInterval(settings.idTokenLifetime).timeIntervalSince1970.rounded())),
-            "auth_time": .number(JSONNumber(now.timeIntervalSince1970.rounded())),
-            "at_hash": .string(Self.halfHash(accessToken)),
-        ]
-        if let nonce { claims["nonce"] = .string(nonce) }
-        if let user = profile.user(sub: sub) {
-            for claim in ["name", "email"] { if let value = user.claims[claim] { claims[claim] = .string(value) } }
-            if user.claims["email"] != nil { claims["email_verified"] = .bool(true) }
-        }
+        var claims = idTokenClaims(issuer: issuer, audience: clientID, sub: sub, nonce: nonce, now: now, lifetime: settings.idTokenLifetime)
+        claims["at_hash"] = .string(Self.halfHash(accessToken))
         switch mode {
         case .wrongIssuer: claims["iss"] = .string(issuer + "/other-tenant")
         case .missingSubject: claims["sub"] = nil
@@ -283,6 +273,23 @@ extension MockProvider {
             }
             return token
         }
+    }
+
+    /// What every ID token of the mock says (OpenID Connect Core §2): `iss`, `sub`, `aud`,
+    /// `iat`, `exp`, `auth_time`, `nonce` when there is one, and the user's `name`, `email` and
+    /// `email_verified` when the profile knows the subject.
+    func idTokenClaims(issuer: String, audience: String, sub: String, nonce: String?, now: Date, lifetime: TimeInterval) -> [String: JSONValue] {
+        let seconds = { (date: Date) in JSONValue.number(JSONNumber(date.timeIntervalSince1970.rounded())) }
+        var claims: [String: JSONValue] = [
+            "iss": .string(issuer), "sub": .string(sub), "aud": .string(audience),
+            "iat": seconds(now), "exp": seconds(now.addingTimeInterval(lifetime)), "auth_time": seconds(now),
+        ]
+        if let nonce { claims["nonce"] = .string(nonce) }
+        if let user = profile.user(sub: sub) {
+            for claim in ["name", "email"] { if let value = user.claims[claim] { claims[claim] = .string(value) } }
+            if user.claims["email"] != nil { claims["email_verified"] = .bool(true) }
+        }
+        return claims
     }
 
     static func halfHash(_ value: String) -> String {

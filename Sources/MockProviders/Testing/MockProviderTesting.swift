@@ -23,9 +23,7 @@ public final class RequestLog: Sendable {
 
         /// The query's parameters, or the form body's for a form POST (`nil` when neither parses).
         public var parameters: FormParameters? {
-            if method == "POST", headers["Content-Type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
-                return try? FormParameters(parsing: String(decoding: body, as: UTF8.self))
-            }
+            if method == "POST" { return MockProvider.formBody(TransportRequest(method: method, url: url, headers: headers, body: body)) }
             return MockProvider.split(url).query
         }
     }
