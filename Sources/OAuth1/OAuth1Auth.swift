@@ -81,15 +81,21 @@ public struct OAuth1Auth: Sendable {
         return parameters + extra
     }
 
+    static let malformedForm = OAuthError.client(OAuthErrorCode.invalidConfiguration, "the form body is malformed", step: "sign")
+
     /// Signs `request`: collects its parameters (§3.4.1.3), computes the signature and puts the
     /// protocol parameters where `signatureType` says.
     public func sign(_ request: TransportRequest, extraProtocolParameters: [(String, String)] = []) throws(OAuthError) -> TransportRequest {
         var request = request
         let isForm = request.headers["Content-Type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
+        let includesBody = isForm || (forceIncludeBody && !request.body.isEmpty)
         var form: FormParameters?
-        if isForm || (forceIncludeBody && !request.body.isEmpty) {
+        // The form is read into strings only where it is needed as such: to add the protocol
+        // parameters to it (signature type body), for RSA-SHA1 and PLAINTEXT, and for a body
+        // that is not ASCII (read as UTF-8 with repair, as ever).
+        if includesBody && (signatureType == .body || keyed == nil || request.body.contains { $0 >= 0x80 }) {
             form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self))
-            if isForm, form == nil { throw .client(OAuthErrorCode.invalidConfiguration, "the form body is malformed", step: "sign") }
+            if isForm, form == nil { throw Self.malformedForm }
         }
         if signatureType == .body {
             guard request.method != "GET", request.method != "HEAD", isForm || request.body.isEmpty else {
@@ -101,11 +107,22 @@ public struct OAuth1Auth: Sendable {
             }
         }
         var parameters = protocolParameters(extra: extraProtocolParameters)
-        let collected = try SignatureBaseString.collectParameters(url: request.url, oauthParameters: parameters, formBody: form)
         let signature: String
         if let keyed {
-            signature = keyed.signature(of: try SignatureBaseString.bytes(method: request.method, url: request.url, parameters: collected))
+            // HMAC: the parameters are encoded once into one buffer (EncodedParameters).
+            var encoded = EncodedParameters(capacity: 2 * request.url.utf8.count + 64 * parameters.count + request.body.count)
+            if let query = SignatureBaseString.query(of: request.url) {
+                do { try encoded.append(formEncoded: ArraySlice(query.utf8)) } catch { throw SignatureBaseString.malformedQuery(error) }
+            }
+            for (name, value) in parameters where name != "oauth_signature" && name != "realm" { encoded.append(name: name, value: value) }
+            if let form {
+                for parameter in form { encoded.append(name: parameter.name, value: parameter.value) }
+            } else if includesBody {
+                do { try encoded.append(formEncoded: request.body[...]) } catch { if isForm { throw Self.malformedForm } }
+            }
+            signature = keyed.signature(of: try SignatureBaseString.bytes(method: request.method, url: request.url, parameters: encoded))
         } else {
+            let collected = try SignatureBaseString.collectParameters(url: request.url, oauthParameters: parameters, formBody: form)
             let baseString = try SignatureBaseString.make(method: request.method, url: request.url, parameters: collected)
             signature = try signatureMethod.sign(baseString: baseString, clientSecret: clientSecret, tokenSecret: tokenSecret, rsaKey: rsaKey)
         }

@@ -58,16 +58,15 @@ public struct IDTokenValidator: Sendable {
     /// token when given); `accessToken` and `code` are checked against `at_hash`/`c_hash` when present.
     public func validate(_ token: String, nonce: String?, accessToken: String? = nil, code: String? = nil) async throws(OAuthError) -> IDTokenClaims {
         let bytes = Array(token.utf8)
-        var dots: [Int] = []
-        for index in bytes.indices where bytes[index] == UInt8(ascii: ".") { dots.append(index) }
-        guard dots.count == 2, let headerBytes = Base64URL.decode(bytes[..<dots[0]]),
-            let claimBytes = Base64URL.decode(bytes[(dots[0] + 1)..<dots[1]]),
+        guard let first = bytes.firstIndex(of: UInt8(ascii: ".")), let second = bytes[(first + 1)...].firstIndex(of: UInt8(ascii: ".")),
+            !bytes[(second + 1)...].contains(UInt8(ascii: ".")), let headerBytes = Base64URL.decode(bytes[..<first]),
+            let claimBytes = Base64URL.decode(bytes[(first + 1)..<second]),
             case .object(let header)? = try? JSONValue.parse(headerBytes), case .object(let claims)? = try? JSONValue.parse(claimBytes)
         else { throw Self.reject("not a JWS compact serialization with JSON header and claims") }
         guard let alg = header["alg"]?.stringValue else { throw Self.reject("the header has no alg") }
         guard alg.lowercased() != "none" else { throw Self.reject("alg none is never accepted") }
-        guard let signature = Base64URL.decode(bytes[(dots[1] + 1)...]) else { throw Self.reject("the signature is not base64url") }
-        try await verifySignature(signingInput: bytes[..<dots[1]], signature: signature, alg: alg, kid: header["kid"]?.stringValue)
+        guard let signature = Base64URL.decode(bytes[(second + 1)...]) else { throw Self.reject("the signature is not base64url") }
+        try await verifySignature(signingInput: bytes[..<second], signature: signature, alg: alg, kid: header["kid"]?.stringValue)
         return try checkClaims(claims, alg: alg, nonce: nonce, accessToken: accessToken, code: code)
     }
 
@@ -86,6 +85,10 @@ public struct IDTokenValidator: Sendable {
         } else {
             guard options.allowedAlgorithms.contains(alg) else {
                 throw Self.reject("alg \(alg) is not in the allowed list \(options.allowedAlgorithms.sorted().joined(separator: ", "))")
+            }
+            if let kid, let cached = jwks.cachedVerifier(kid: kid, alg: alg) {
+                try Self.check(signature, signs: signingInput, with: cached)
+                return
             }
             let jwk: JSONValue
             if let kid {
@@ -116,6 +119,10 @@ public struct IDTokenValidator: Sendable {
                 throw Self.reject("the provider's key cannot be used for \(alg)")
             }
         }
+        try Self.check(signature, signs: signingInput, with: verifier)
+    }
+
+    static func check(_ signature: [UInt8], signs signingInput: ArraySlice<UInt8>, with verifier: SignatureVerifier) throws(OAuthError) {
         let valid: Bool
         do { valid = try verifier.verify(signature, signs: signingInput) } catch { valid = false }
         guard valid else { throw Self.reject("the signature does not verify") }

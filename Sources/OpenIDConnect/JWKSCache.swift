@@ -28,10 +28,15 @@ public final class JWKSCache: Sendable {
         /// When an unknown kid last caused a refetch.
         var lastUnknownKidRefetch: Date?
         var fetches = 0
-        /// Verifiers built from `keys`, by "kid alg"; dropped on every fetch.
-        var verifiers: [String: SignatureVerifier] = [:]
+        /// Verifiers built from `keys`, by kid and alg; dropped on every fetch.
+        var verifiers: [VerifierKey: SignatureVerifier] = [:]
     }
     private let state = Mutex(State())
+
+    struct VerifierKey: Hashable {
+        let kid: String
+        let alg: String
+    }
 
     public init(
         url: String,
@@ -71,6 +76,17 @@ public final class JWKSCache: Sendable {
         }
         guard allowed else { return nil }
         return try await fetch().first { $0["kid"]?.stringValue == kid }
+    }
+
+    /// The verifier already built for `kid` under `alg`, while the key set it came from is
+    /// fresh: one lock instead of looking the key up again. A verifier is only built (and so
+    /// only found here) for a key that passed the checks of ``IDTokenValidator``.
+    func cachedVerifier(kid: String, alg: String) -> SignatureVerifier? {
+        let now = clock.now()
+        return state.withLock { state in
+            guard let expiresAt = state.expiresAt, now < expiresAt else { return nil }
+            return state.verifiers[VerifierKey(kid: kid, alg: alg)]
+        }
     }
 
     @discardableResult
@@ -121,7 +137,7 @@ public final class JWKSCache: Sendable {
     /// key set: reading a key from its JWK costs more than checking a signature. RSA keys (RS*,
     /// PS*) are checked with swift-crypto directly; other algorithms through jwt-kit.
     func verifier(for jwk: JSONValue, kid: String, alg: String) async throws -> SignatureVerifier {
-        let name = kid + " " + alg
+        let name = VerifierKey(kid: kid, alg: alg)
         if let cached = state.withLock({ $0.verifiers[name] }) { return cached }
         let verifier: SignatureVerifier
         if let rsa = try SignatureVerifier.rsa(jwk, alg: alg) {

@@ -287,3 +287,77 @@ import Testing
         #expect(error?.errorDescription?.contains(detail) == true, "\(error?.description ?? "")")
     }
 }
+
+/// The HMAC path encodes parameters straight into one buffer (EncodedParameters); the reference
+/// is the string construction of RFC 5849 §3.4.1 (collectParameters + make). They must agree
+/// on every input, including the awkward ones.
+@Suite struct FastSigningPathTests {
+    static let cases: [(url: String, contentType: String?, body: String, force: Bool)] = [
+        ("https://photos.example.net/photos?file=vacation.jpg&size=original&type=jpg", nil, "", false),
+        ("HTTP://Example.COM:80/r%20v/X?id=123&a=%2B+b&empty=&bare&&z=%E2%98%83#frag", nil, "", false),
+        ("https://example.com:8443/p?b=2&a=z&a=a%20b&a=a&A=1&c%40=", nil, "", false),
+        ("http://[::1]:8080/x?q=1", nil, "", false),
+        ("https://photos.example.net/photos", "application/x-www-form-urlencoded", "file=vacation.jpg&size=original&type=jpg", false),
+        ("https://example.com/?x=1", "application/x-www-form-urlencoded; charset=utf-8", "a=b+c&d=%2F%7E&a=&&e", false),
+        ("https://example.com/", "application/json", "x=1&y=%41", true),
+        ("https://example.com/", "text/plain", "not%zz a form", true),
+        ("https://example.com/", "application/x-www-form-urlencoded", "caf\u{e9}=cr\u{e8}me&x=%C3%A9", false),
+    ]
+
+    @Test(arguments: 0..<cases.count)
+    func agreesWithTheReferenceConstruction(index: Int) throws {
+        let example = Self.cases[index]
+        var headers: HeaderList = [:]
+        if let type = example.contentType { headers["Content-Type"] = type }
+        let request = TransportRequest(method: "post", url: example.url, headers: headers, body: Array(example.body.utf8))
+        let clock = ManualClock(start: Date(timeIntervalSince1970: 137_131_202))
+        for method in [SignatureMethod.hmacSHA1, .hmacSHA256] {
+            let auth = OAuth1Auth(
+                clientID: "dpf43f3p2l4k3l03",
+                clientSecret: "kd94 hf93&k423kf44",
+                token: "nnch734d00sl2jdk",
+                tokenSecret: "pfkkdhi9sl3r4s00",
+                callback: "https://client.example/cb?x=1",
+                signatureMethod: method,
+                forceIncludeBody: example.force,
+                clock: clock,
+                nonce: { "chapoH" }
+            )
+            let signed = try auth.sign(request)
+            let header = try #require(signed.headers["Authorization"])
+            let sent = header.split(separator: ",").compactMap { part -> String? in
+                let trimmed = part.trimmingCharacters(in: CharacterSet.whitespaces)
+                guard trimmed.hasPrefix("oauth_signature=") else { return nil }
+                return try? PercentEncoding.decode(trimmed.dropFirst("oauth_signature=\"".count).dropLast())
+            }.first
+
+            let isForm = example.contentType?.hasPrefix("application/x-www-form-urlencoded") ?? false
+            let form = try? FormParameters(parsing: example.body)
+            let protocolParameters = auth.protocolParameters(extra: [])
+            let collected = try SignatureBaseString.collectParameters(
+                url: example.url,
+                oauthParameters: protocolParameters,
+                formBody: isForm || example.force ? form : nil
+            )
+            let baseString = try SignatureBaseString.make(method: "POST", url: example.url, parameters: collected)
+            let expected = try method.sign(baseString: baseString, clientSecret: "kd94 hf93&k423kf44", tokenSecret: "pfkkdhi9sl3r4s00", rsaKey: nil)
+            #expect(sent == expected, "\(example.url) \(example.body) \(method)")
+        }
+    }
+
+    @Test func aMalformedQueryOrFormIsRefusedAsBefore() {
+        let auth = OAuth1Auth(clientID: "c", clientSecret: "s")
+        #expect(throws: OAuthError.self) { try auth.sign(TransportRequest(method: "GET", url: "https://example.com/?a=%zz")) }
+        #expect(throws: OAuthError.self) {
+            try auth.sign(
+                TransportRequest(
+                    method: "POST",
+                    url: "https://example.com/",
+                    headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                    body: Array("a=%4".utf8)
+                )
+            )
+        }
+        #expect(throws: OAuthError.self) { try auth.sign(TransportRequest(method: "GET", url: "/relative?a=1")) }
+    }
+}

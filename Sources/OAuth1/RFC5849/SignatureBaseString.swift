@@ -12,10 +12,25 @@ public enum SignatureBaseString {
     /// userinfo, query and fragment removed, an empty path as "/". The URL must be absolute
     /// (`scheme://host…`) and contain only characters a URI may contain (RFC 3986 §2).
     public static func baseStringURI(_ url: String) throws(OAuthError) -> String {
+        var out: [UInt8] = []
+        try appendBaseStringURI(url, to: &out, encoded: false)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the base string URI of `url` to `out`, percent-encoded for the base string
+    /// (§3.4.1.1) when `encoded`: no intermediate strings.
+    static func appendBaseStringURI(_ url: String, to out: inout [UInt8], encoded: Bool) throws(OAuthError) {
+        var url = url
+        let result = url.withUTF8 { bytes in
+            Result { () throws(OAuthError) in try appendBaseStringURI(bytes, to: &out, encoded: encoded) }
+        }
+        try result.get()
+    }
+
+    private static func appendBaseStringURI(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], encoded: Bool) throws(OAuthError) {
         func invalid() -> OAuthError {
             .client(OAuthErrorCode.invalidConfiguration, "the request URL is not absolute: cannot build the signature base string", step: "sign")
         }
-        let bytes = Array(url.utf8)
         for byte in bytes {
             switch byte {
             case 0...0x20, 0x7F...0xFF, UInt8(ascii: "\""), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\\"), UInt8(ascii: "^"),
@@ -32,7 +47,6 @@ public enum SignatureBaseString {
                 $0.isASCIILetter || $0.isASCIIDigit || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
             })
         else { throw invalid() }
-        let scheme = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
         let authorityStart = colon + 3
         let authorityEnd =
             bytes[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.count
@@ -52,36 +66,42 @@ public enum SignatureBaseString {
         if hostEnd < authorityEnd {
             let digits = bytes[(hostEnd + 1)..<authorityEnd]
             if !digits.isEmpty {
-                guard digits.count <= 5, digits.allSatisfy(\.isASCIIDigit), let value = Int(String(decoding: digits, as: UTF8.self)), value <= 65535
-                else {
-                    throw invalid()
-                }
+                guard digits.count <= 5, digits.allSatisfy(\.isASCIIDigit) else { throw invalid() }
+                let value = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+                guard value <= 65535 else { throw invalid() }
                 port = value
             }
         }
         guard hostEnd > hostStart else { throw invalid() }
-        let host = String(decoding: bytes[hostStart..<hostEnd], as: UTF8.self).lowercased()
-        var uri = scheme + "://" + host
-        if let port, !(scheme == "http" && port == 80), !(scheme == "https" && port == 443) {
-            uri += ":\(port)"
-        }
         let pathEnd = bytes[authorityEnd...].firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.count
-        return uri + (pathEnd > authorityEnd ? String(decoding: bytes[authorityEnd..<pathEnd], as: UTF8.self) : "/")
+        func write(_ byte: UInt8) {
+            if encoded { PercentEncoding.append(byte: byte, to: &out) } else { out.append(byte) }
+        }
+        func lowercased(_ byte: UInt8) -> UInt8 { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte }
+        let schemeStart = out.count
+        for byte in bytes[..<colon] { write(lowercased(byte)) }
+        let scheme = out[schemeStart...]
+        let isHTTP = scheme.elementsEqual("http".utf8)
+        let isHTTPS = scheme.elementsEqual("https".utf8)
+        for byte in "://".utf8 { write(byte) }
+        for byte in bytes[hostStart..<hostEnd] { write(lowercased(byte)) }
+        if let port, !(isHTTP && port == 80), !(isHTTPS && port == 443) {
+            write(UInt8(ascii: ":"))
+            for byte in String(port).utf8 { write(byte) }
+        }
+        if pathEnd > authorityEnd {
+            for byte in bytes[authorityEnd..<pathEnd] { write(byte) }
+        } else {
+            write(UInt8(ascii: "/"))
+        }
     }
 
     /// §3.4.1.3.2: each name and value encoded, sorted by name then value (byte order), joined
     /// as `name=value` with `&`.
     public static func normalizedParameters(_ parameters: [(String, String)]) -> String {
-        let encoded = encodedAndSorted(parameters)
-        var output = ""
-        output.reserveCapacity(encoded.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 2 })
-        for (index, pair) in encoded.enumerated() {
-            if index > 0 { output += "&" }
-            output += pair.0
-            output += "="
-            output += pair.1
-        }
-        return output
+        var out: [UInt8] = []
+        EncodedParameters(parameters).appendNormalized(to: &out, encodedAgain: false)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// §3.4.1.3.1: the request parameters: the query, the `oauth_*` protocol parameters (without
@@ -92,14 +112,11 @@ public enum SignatureBaseString {
         formBody: FormParameters?
     ) throws(OAuthError) -> [(String, String)] {
         var parameters: [(String, String)] = []
-        let utf8 = url.utf8
-        let beforeFragment = utf8.firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
-        if let question = utf8[..<beforeFragment].firstIndex(of: UInt8(ascii: "?")) {
-            let query = url[utf8.index(after: question)..<beforeFragment]
+        if let query = query(of: url) {
             do {
                 parameters += try FormParameters(parsing: query).map { ($0.name, $0.value) }
             } catch {
-                throw .client(OAuthErrorCode.invalidConfiguration, "the request query is malformed: \(error.reason)", step: "sign")
+                throw malformedQuery(error)
             }
         }
         parameters += oauthParameters.filter { $0.0 != "oauth_signature" && $0.0 != "realm" }
@@ -107,37 +124,34 @@ public enum SignatureBaseString {
         return parameters
     }
 
+    /// The query of `url`: after the first "?", before any "#".
+    static func query(of url: String) -> Substring? {
+        let utf8 = url.utf8
+        let beforeFragment = utf8.firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
+        guard let question = utf8[..<beforeFragment].firstIndex(of: UInt8(ascii: "?")) else { return nil }
+        return url[utf8.index(after: question)..<beforeFragment]
+    }
+
+    static func malformedQuery(_ error: PercentEncoding.EncodingError) -> OAuthError {
+        .client(OAuthErrorCode.invalidConfiguration, "the request query is malformed: \(error.reason)", step: "sign")
+    }
+
     /// §3.4.1.1: `METHOD&encoded(base string URI)&encoded(normalized parameters)`.
     public static func make(method: String, url: String, parameters: [(String, String)]) throws(OAuthError) -> String {
-        String(decoding: try bytes(method: method, url: url, parameters: parameters), as: UTF8.self)
+        String(decoding: try bytes(method: method, url: url, parameters: EncodedParameters(parameters)), as: UTF8.self)
     }
 
     /// The base string as bytes, built in one buffer: the normalized parameters (§3.4.1.3.2)
     /// are encoded a second time as they are written, never joined into a string first.
-    static func bytes(method: String, url: String, parameters: [(String, String)]) throws(OAuthError) -> [UInt8] {
-        let uri = try baseStringURI(url)
-        let encoded = encodedAndSorted(parameters)
+    static func bytes(method: String, url: String, parameters: EncodedParameters) throws(OAuthError) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(method.utf8.count + 2 * uri.utf8.count + encoded.reduce(8) { $0 + 2 * ($1.0.utf8.count + $1.1.utf8.count) + 6 })
+        out.reserveCapacity(method.utf8.count + 2 * url.utf8.count + parameters.bytes.count * 3 / 2 + 8 * parameters.count)
         for byte in method.utf8 { out.append(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte) }
         out.append(UInt8(ascii: "&"))
-        PercentEncoding.append(encoding: uri, to: &out)
+        try appendBaseStringURI(url, to: &out, encoded: true)
         out.append(UInt8(ascii: "&"))
-        for (index, pair) in encoded.enumerated() {
-            if index > 0 { out += [UInt8(ascii: "%"), UInt8(ascii: "2"), UInt8(ascii: "6")] }  // "&"
-            PercentEncoding.append(encoding: pair.0, to: &out)
-            out += [UInt8(ascii: "%"), UInt8(ascii: "3"), UInt8(ascii: "D")]  // "="
-            PercentEncoding.append(encoding: pair.1, to: &out)
-        }
+        parameters.appendNormalized(to: &out, encodedAgain: true)
         return out
-    }
-
-    /// §3.4.1.3.2's order: each name and value encoded, sorted by name then value. Encoded
-    /// values are ASCII, for which String's order is byte order.
-    static func encodedAndSorted(_ parameters: [(String, String)]) -> [(String, String)] {
-        var encoded: [(String, String)] = parameters.map { (encode($0.0), encode($0.1)) }
-        encoded.sort { (a: (String, String), b: (String, String)) -> Bool in a.0 == b.0 ? a.1 < b.1 : a.0 < b.0 }
-        return encoded
     }
 }
 

@@ -3,7 +3,7 @@
 /// uses for request bodies, query components and client credentials.
 public enum PercentEncoding {
     /// RFC 3986 §2.3 unreserved characters: ALPHA / DIGIT / "-" / "." / "_" / "~".
-    @inline(__always)
+    @inlinable
     package static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
@@ -52,16 +52,27 @@ public enum PercentEncoding {
     package static func append(encoding string: String, to out: inout [UInt8]) {
         var string = string
         string.withUTF8 { bytes in
-            for byte in bytes {
-                if isUnreserved(byte) {
-                    out.append(byte)
-                } else {
-                    out.append(UInt8(ascii: "%"))
-                    out.append(hexDigits[Int(byte >> 4)])
-                    out.append(hexDigits[Int(byte & 0x0F)])
-                }
-            }
+            for byte in bytes { append(byte: byte, to: &out) }
         }
+    }
+
+    /// Appends one byte, percent-encoded if it is not unreserved.
+    @inlinable
+    package static func append(byte: UInt8, to out: inout [UInt8]) {
+        if isUnreserved(byte) {
+            out.append(byte)
+        } else {
+            appendEscape(byte, to: &out)
+        }
+    }
+
+    /// Appends `%XX` for `byte`, uppercase hex (RFC 3986 §2.1).
+    @inlinable
+    package static func appendEscape(_ byte: UInt8, to out: inout [UInt8]) {
+        @inline(__always) func hex(_ nibble: UInt8) -> UInt8 { nibble < 10 ? nibble + 0x30 : nibble + 0x37 }
+        out.append(UInt8(ascii: "%"))
+        out.append(hex(byte >> 4))
+        out.append(hex(byte & 0x0F))
     }
 
     /// Decodes `%XX` sequences (and `+` as space when `plusAsSpace`).
@@ -70,7 +81,7 @@ public enum PercentEncoding {
         try decode(ArraySlice(string.utf8), plusAsSpace: plusAsSpace)
     }
 
-    static func decode(_ bytes: ArraySlice<UInt8>, plusAsSpace: Bool) throws(EncodingError) -> String {
+    package static func decode(_ bytes: ArraySlice<UInt8>, plusAsSpace: Bool) throws(EncodingError) -> String {
         let plain = !bytes.contains { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }
         if plain {
             guard let text = String(validating: bytes, as: UTF8.self) else {
