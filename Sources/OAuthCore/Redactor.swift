@@ -44,7 +44,14 @@ public final class Redactor: Sendable {
     /// unreadable, and such values are not credentials.
     public static let minimumLength = 4
 
-    private let secrets = Mutex<Set<String>>([])
+    private let secrets = Mutex(Known())
+
+    /// The registered forms, and the same as UTF-8 longest first (built on the first `redact`
+    /// after a registration, not on every call).
+    struct Known {
+        var set: Set<String> = []
+        var longestFirst: [[UInt8]]?
+    }
 
     public init(secrets: [String] = []) {
         for secret in secrets { register(secret) }
@@ -59,8 +66,10 @@ public final class Redactor: Sendable {
             Self.lowercasingEscapes(PercentEncoding.encode(secret, spaceAsPlus: true)), String(json),
             String(json).replacingOccurrences(of: "/", with: "\\/"), Base64Standard.encode(Array(secret.utf8)), Base64URL.encode(Array(secret.utf8)),
         ]
-        secrets.withLock { set in
-            for form in forms where form.count >= Self.minimumLength { set.insert(form) }
+        secrets.withLock { known in
+            for form in forms where form.count >= Self.minimumLength {
+                if known.set.insert(form).inserted { known.longestFirst = nil }
+            }
         }
     }
 
@@ -212,14 +221,62 @@ public final class Redactor: Sendable {
 
     /// Replaces every registered secret in `text` with `[REDACTED]`.
     public func redact(_ text: String) -> String {
-        let known = secrets.withLock { $0 }
-        var result = Self.maskNamedValues(in: text)
-        guard !known.isEmpty else { return result }
-        // Longest first, so that a secret containing another is masked whole.
-        for secret in known.sorted(by: { $0.count > $1.count }) where result.contains(secret) {
-            result = result.replacingOccurrences(of: secret, with: Self.mask)
+        let known = secrets.withLock { known in
+            if known.longestFirst == nil {
+                // Longest first, so that a secret containing another is masked whole.
+                known.longestFirst = known.set.map { Array($0.utf8) }.sorted {
+                    $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1)
+                }
+            }
+            return known.longestFirst!
         }
-        return result
+        let result = Self.maskNamedValues(in: text)
+        guard !known.isEmpty else { return result }
+        var bytes = Array(result.utf8)
+        var changed = false
+        for secret in known {
+            if let replaced = Self.replacingOccurrences(of: secret, in: bytes) {
+                bytes = replaced
+                changed = true
+            }
+        }
+        return changed ? String(decoding: bytes, as: UTF8.self) : result
+    }
+
+    private static let maskBytes = Array(mask.utf8)
+
+    /// `text` with every occurrence of `secret` (byte for byte) replaced by the mask, or `nil`
+    /// when it has none. A valid UTF-8 secret only matches at character boundaries of valid
+    /// UTF-8 text, so the result stays valid.
+    static func replacingOccurrences(of secret: [UInt8], in text: [UInt8]) -> [UInt8]? {
+        guard let first = secret.first, secret.count <= text.count else { return nil }
+        return text.withUnsafeBufferPointer { text -> [UInt8]? in
+            secret.withUnsafeBufferPointer { secret -> [UInt8]? in
+                var output: [UInt8]?
+                var copied = 0
+                var index = 0
+                let last = text.count - secret.count
+                while index <= last {
+                    guard text[index] == first,
+                        memcmp(text.baseAddress! + index, secret.baseAddress!, secret.count) == 0
+                    else {
+                        index += 1
+                        continue
+                    }
+                    if output == nil {
+                        output = []
+                        output!.reserveCapacity(text.count)
+                    }
+                    output!.append(contentsOf: UnsafeBufferPointer(rebasing: text[copied..<index]))
+                    output!.append(contentsOf: maskBytes)
+                    index += secret.count
+                    copied = index
+                }
+                guard var output else { return nil }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: text[copied...]))
+                return output
+            }
+        }
     }
 
     /// Masks, in place, the values of secret-named JSON members and parameters — however
@@ -239,7 +296,9 @@ public final class Redactor: Sendable {
     }
 
     /// A header value as it may appear in a report.
-    public func redactHeader(name: String, value: String) -> String {
+    /// With `valuesLater`, a value that is not masked by its header's name is returned as it is:
+    /// for text that goes through `redact` as a whole afterwards (a transcript).
+    public func redactHeader(name: String, value: String, valuesLater: Bool = false) -> String {
         let lowered = name.lowercased()
         if lowered != "authorization", lowered != "cookie", lowered != "set-cookie", Self.isSecretName(name) { return Self.mask }
         if lowered == "authorization" || lowered == "proxy-authorization" {
@@ -255,6 +314,6 @@ public final class Redactor: Sendable {
                 }.joined(separator: ";")
             )
         }
-        return redact(value)
+        return valuesLater ? value : redact(value)
     }
 }

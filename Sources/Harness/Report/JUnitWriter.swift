@@ -71,6 +71,12 @@ public enum JUnitWriter {
 
     /// XML 1.0 text/attribute escaping; characters XML cannot carry become U+FFFD.
     static func escape(_ text: String) -> String {
+        // Most text (names, transcripts of printable ASCII) needs nothing: returned as it is.
+        let plain = text.utf8.allSatisfy { byte in
+            byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">")
+                && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "'") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t")
+        }
+        if plain { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

@@ -123,11 +123,16 @@ public struct HarnessRun: Sendable {
         // is killed or crashes still leaves a valid report of what finished.
         let invalidResults = results
         let junitPath = self.junitPath
-        var lastWrite = ContinuousClock.now - .seconds(1)
+        // Each rewrite costs time in proportion to the results so far; the next waits at least
+        // ten times as long as the last took (and `progressInterval`), so a large run spends
+        // a tenth of its time on them at most instead of rewriting after every scenario.
+        var nextWrite = ContinuousClock.now
         let ran = await Self.runAll(scenarios, runner: runner, jobs: jobs, log: log) { finished in
-            guard ContinuousClock.now - lastWrite >= Self.progressInterval else { return }
-            try? JUnitWriter.write(invalidResults + finished, to: junitPath)
-            lastWrite = ContinuousClock.now
+            let started = ContinuousClock.now
+            guard started >= nextWrite else { return }
+            try? JUnitWriter.write(invalidResults + finished(), to: junitPath)
+            let cost = ContinuousClock.now - started
+            nextWrite = ContinuousClock.now + max(Self.progressInterval, cost * 10)
         }
         try? await owned?.shutdown()
         // Report in path order, invalid files in their place among the others.
@@ -181,7 +186,7 @@ public struct HarnessRun: Sendable {
         runner: ScenarioRunner,
         jobs: Int,
         log: @Sendable (String) -> Void,
-        progress: ([ScenarioResult]) -> Void = { _ in }
+        progress: (() -> [ScenarioResult]) -> Void = { _ in }
     ) async -> [ScenarioResult] {
         var results = [ScenarioResult?](repeating: nil, count: scenarios.count)
         await withTaskGroup(of: (Int, ScenarioResult).self) { group in
@@ -194,9 +199,10 @@ public struct HarnessRun: Sendable {
             while next < min(max(jobs, 1), scenarios.count) { launch() }
             for await (index, result) in group {
                 results[index] = result
-                log(Self.describe(result))
-                progress(results.compactMap { $0 })
+                // The next scenario starts before anything is written: both jobs stay busy.
                 if next < scenarios.count { launch() }
+                log(Self.describe(result))
+                progress { results.compactMap { $0 } }
             }
         }
         return results.compactMap { $0 }

@@ -17,12 +17,19 @@ public final class Transcript: Sendable {
 
     func record(step: String, request: TransportRequest, response: TransportResponse?, error: (any Error)?, elapsed: Duration) {
         var text = "--- [\(step)] \(request.method) \(request.url)\n"
-        for field in request.headers { text += "> \(field.name): \(redactor.redactHeader(name: field.name, value: field.value))\n" }
+        // Header values are masked by name here (Authorization, cookies, secret-named headers);
+        // other values are left to `text`, which redacts the whole transcript once more with
+        // every secret known by then.
+        for field in request.headers {
+            text += "> \(field.name): \(redactor.redactHeader(name: field.name, value: field.value, valuesLater: true))\n"
+        }
         if !request.body.isEmpty { text += "> \n> " + preview(request.body) + "\n" }
         if let response {
             let millis = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
             text += "< HTTP \(response.status) (\(String(format: "%.1f", millis)) ms)\n"
-            for field in response.headers { text += "< \(field.name): \(redactor.redactHeader(name: field.name, value: field.value))\n" }
+            for field in response.headers {
+                text += "< \(field.name): \(redactor.redactHeader(name: field.name, value: field.value, valuesLater: true))\n"
+            }
             if !response.body.isEmpty { text += "< \n< " + preview(response.body) + "\n" }
         } else if let error {
             text += "! transport error: \(error)\n"
