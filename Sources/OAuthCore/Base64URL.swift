@@ -14,7 +14,13 @@ public enum Base64URL {
         try? Base64.decode(string: text, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
-    /// Decodes unpadded base64url text given as bytes (e.g. a slice of a JWS).
+    /// Decodes unpadded base64url text held in part of an array (a segment of a JWS): this
+    /// overload is specialized here, where the generic one below is not across modules.
+    public static func decode(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
+        try? Base64.decode(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+    }
+
+    /// Decodes unpadded base64url text given as bytes.
     public static func decode(_ bytes: some Collection<UInt8>) -> [UInt8]? {
         try? Base64.decode(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }

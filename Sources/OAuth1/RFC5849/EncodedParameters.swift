@@ -68,7 +68,7 @@ struct EncodedParameters {
 
     private mutating func appendDecoded(_ raw: ArraySlice<UInt8>) throws(PercentEncoding.EncodingError) {
         if !raw.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") || $0 >= 0x80 }) {
-            for byte in raw { PercentEncoding.append(byte: byte, to: &bytes) }
+            raw.withUnsafeBufferPointer { PercentEncoding.append(encoding: $0, to: &bytes) }
         } else {
             PercentEncoding.append(encoding: try PercentEncoding.decode(raw, plusAsSpace: true), to: &bytes)
         }
@@ -110,12 +110,12 @@ struct EncodedParameters {
             out += bytes[range]
             return
         }
-        for byte in bytes[range] {
-            if byte == UInt8(ascii: "%") {
-                PercentEncoding.appendEscape(byte, to: &out)
-            } else {
-                out.append(byte)
-            }
+        var runStart = range.lowerBound
+        for index in range where bytes[index] == UInt8(ascii: "%") {
+            out += bytes[runStart..<index]
+            PercentEncoding.appendEscape(UInt8(ascii: "%"), to: &out)
+            runStart = index + 1
         }
+        out += bytes[runStart..<range.upperBound]
     }
 }

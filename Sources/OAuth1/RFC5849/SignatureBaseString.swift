@@ -90,7 +90,8 @@ public enum SignatureBaseString {
             for byte in String(port).utf8 { write(byte) }
         }
         if pathEnd > authorityEnd {
-            for byte in bytes[authorityEnd..<pathEnd] { write(byte) }
+            let path = UnsafeBufferPointer(rebasing: bytes[authorityEnd..<pathEnd])
+            if encoded { PercentEncoding.append(encoding: path, to: &out) } else { out.append(contentsOf: path) }
         } else {
             write(UInt8(ascii: "/"))
         }

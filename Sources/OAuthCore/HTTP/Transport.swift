@@ -17,11 +17,24 @@ public struct HeaderList: Sendable, Equatable, Sequence, ExpressibleByDictionary
     }
 
     public subscript(name: String) -> String? {
-        get { fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value }
+        get { fields.first { Self.sameName($0.name, name) }?.value }
         set {
-            fields.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+            fields.removeAll { Self.sameName($0.name, name) }
             if let newValue { fields.append((name: name, value: newValue)) }
         }
+    }
+
+    /// Field names are ASCII tokens (RFC 9110 §5.1) compared without regard to ASCII case: a
+    /// byte comparison (Foundation's `caseInsensitiveCompare` was a tenth of a mock's time
+    /// per request under load).
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (a.utf8, b.utf8)
+        guard x.count == y.count else { return false }
+        for (p, q) in zip(x, y) where p != q {
+            let folded = p | 0x20
+            guard folded == q | 0x20, folded >= UInt8(ascii: "a"), folded <= UInt8(ascii: "z") else { return false }
+        }
+        return true
     }
 
     public mutating func add(_ name: String, _ value: String) {

@@ -51,9 +51,20 @@ public enum PercentEncoding {
     /// `out`: for building a signature base string or a header in one buffer.
     package static func append(encoding string: String, to out: inout [UInt8]) {
         var string = string
-        string.withUTF8 { bytes in
-            for byte in bytes { append(byte: byte, to: &out) }
+        string.withUTF8 { bytes in append(encoding: bytes, to: &out) }
+    }
+
+    /// Appends the percent-encoding of `bytes` to `out`: runs of unreserved bytes are copied
+    /// whole, so the array's growth check runs once per run rather than once per byte.
+    package static func append(encoding bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + bytes.count)
+        var runStart = 0
+        for index in 0..<bytes.count where !isUnreserved(bytes[index]) {
+            if runStart < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+            appendEscape(bytes[index], to: &out)
+            runStart = index + 1
         }
+        if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
     }
 
     /// Appends one byte, percent-encoded if it is not unreserved.
