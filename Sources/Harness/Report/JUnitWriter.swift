@@ -71,29 +71,44 @@ public enum JUnitWriter {
 
     /// XML 1.0 text/attribute escaping; characters XML cannot carry become U+FFFD.
     static func escape(_ text: String) -> String {
-        // Most text (names, transcripts of printable ASCII) needs nothing: returned as it is.
-        let plain = text.utf8.allSatisfy { byte in
-            byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">")
-                && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "'") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t")
-        }
-        if plain { return text }
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\n", "\t": out.unicodeScalars.append(scalar)
-            case "\r": out += "&#13;"
-            default:
-                let value = scalar.value
-                let allowed = (0x20...0xD7FF).contains(value) || (0xE000...0xFFFD).contains(value) || (0x10000...0x10FFFF).contains(value)
-                out.unicodeScalars.append(allowed ? scalar : "\u{FFFD}")
+        var text = text
+        return text.withUTF8 { bytes in
+            // Most text (names, messages) needs nothing: returned as it is.
+            guard bytes.contains(where: { $0 < 0x20 && $0 != 0x0A && $0 != 0x09 || $0 >= 0x7F || Self.entities[Int($0)] != nil }) else {
+                return nil
             }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + bytes.count / 8)
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if let entity = Self.entities[Int(byte)] {
+                    out += entity
+                } else if byte < 0x20 && byte != 0x0A && byte != 0x09 {
+                    out += [0xEF, 0xBF, 0xBD]  // XML 1.0 §2.2 forbids the other C0 controls: U+FFFD
+                } else if byte == 0xEF, index + 2 < bytes.count, bytes[index + 1] == 0xBF, bytes[index + 2] >= 0xBE {
+                    out += [0xEF, 0xBF, 0xBD]  // U+FFFE and U+FFFF are not XML characters either
+                    index += 2
+                } else {
+                    out.append(byte)  // the rest of UTF-8 (a Swift string holds no surrogates)
+                }
+                index += 1
+            }
+            return String(decoding: out, as: UTF8.self)
+        } ?? text
+    }
+
+    /// The bytes escaped as entities: the markup characters, and CR (kept through XML's
+    /// line-end normalization).
+    static let entities: [[UInt8]?] = (0..<256).map { byte -> [UInt8]? in
+        switch UInt8(byte) {
+        case UInt8(ascii: "&"): Array("&amp;".utf8)
+        case UInt8(ascii: "<"): Array("&lt;".utf8)
+        case UInt8(ascii: ">"): Array("&gt;".utf8)
+        case UInt8(ascii: "\""): Array("&quot;".utf8)
+        case UInt8(ascii: "'"): Array("&apos;".utf8)
+        case 0x0D: Array("&#13;".utf8)
+        default: nil
         }
-        return out
     }
 }

@@ -3,7 +3,9 @@ import OAuthCore
 import Synchronization
 
 /// The HTTP exchanges of one scenario, written for a report. Secrets are registered with the
-/// scenario's redactor as they pass, and the text is redacted once more when it is read.
+/// scenario's redactor as they pass; each entry's secret-named values are masked when it is
+/// recorded (bodies already are, by `preview`), and every registered secret — those learned
+/// later included — is replaced when the text is read.
 public final class Transcript: Sendable {
     private let lines = Mutex<[String]>([])
     let redactor: Redactor
@@ -12,29 +14,36 @@ public final class Transcript: Sendable {
     public init(redactor: Redactor) { self.redactor = redactor }
 
     public func note(_ line: String) {
-        lines.withLock { $0.append(line) }
+        let masked = Redactor.maskNamedValues(in: line)
+        lines.withLock { $0.append(masked) }
+    }
+
+    private func append(masked entry: String) {
+        lines.withLock { $0.append(entry) }
     }
 
     func record(step: String, request: TransportRequest, response: TransportResponse?, error: (any Error)?, elapsed: Duration) {
-        var text = "--- [\(step)] \(request.method) \(request.url)\n"
-        // Header values are masked by name here (Authorization, cookies, secret-named headers);
-        // other values are left to `text`, which redacts the whole transcript once more with
-        // every secret known by then.
+        // Header values are masked by name (Authorization, cookies, secret-named headers);
+        // the request line and headers then go through maskNamedValues, the body previews are
+        // redacted already, and `text` replaces every registered secret in the end.
+        var head = "--- [\(step)] \(request.method) \(request.url)\n"
         for field in request.headers {
-            text += "> \(field.name): \(redactor.redactHeader(name: field.name, value: field.value, valuesLater: true))\n"
+            head += "> \(field.name): \(redactor.redactHeader(name: field.name, value: field.value, valuesLater: true))\n"
         }
+        var text = Redactor.maskNamedValues(in: head)
         if !request.body.isEmpty { text += "> \n> " + preview(request.body) + "\n" }
         if let response {
             let millis = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-            text += "< HTTP \(response.status) (\(String(format: "%.1f", millis)) ms)\n"
+            var status = "< HTTP \(response.status) (\(String(format: "%.1f", millis)) ms)\n"
             for field in response.headers {
-                text += "< \(field.name): \(redactor.redactHeader(name: field.name, value: field.value, valuesLater: true))\n"
+                status += "< \(field.name): \(redactor.redactHeader(name: field.name, value: field.value, valuesLater: true))\n"
             }
+            text += Redactor.maskNamedValues(in: status)
             if !response.body.isEmpty { text += "< \n< " + preview(response.body) + "\n" }
         } else if let error {
-            text += "! transport error: \(error)\n"
+            text += Redactor.maskNamedValues(in: "! transport error: \(error)\n")
         }
-        note(text)
+        append(masked: text)
     }
 
     /// The start of a body, redacted before it is cut: a secret that straddles the cut is
@@ -47,7 +56,7 @@ public final class Transcript: Sendable {
 
     /// The transcript with every known secret masked.
     public var text: String {
-        redactor.redact(lines.withLock { $0.joined(separator: "\n") })
+        redactor.replaceSecrets(in: lines.withLock { $0.joined(separator: "\n") })
     }
 }
 
