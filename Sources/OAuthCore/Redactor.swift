@@ -207,6 +207,7 @@ public final class Redactor: Sendable {
     /// `"name": "value"` members (JSON-escaped values also unescaped, an unterminated last
     /// string included) and `name=value` parameters whose name is a secret's, found in any text.
     static func namedValues(in text: String) -> [(name: String, value: String)] {
+        guard mayNameASecret(text) else { return [] }
         var found: [(String, String)] = []
         for match in text.matches(of: jsonMember) where isSecretName(match.1) {
             let raw = String(match.2)
@@ -221,6 +222,54 @@ public final class Redactor: Sendable {
             if let decoded = try? PercentEncoding.decode(raw, plusAsSpace: true) { found.append((String(match.1), decoded)) }
         }
         return found
+    }
+
+    /// Whether `jsonMember` or `formParameter` could match `text` with a secret's name: every
+    /// name either could capture is checked, so `false` means neither regular expression has
+    /// anything to do (they cost far more than this scan). A JSON name is the text between two
+    /// consecutive quotes when a colon follows (after whitespace; a non-ASCII byte there counts
+    /// as a colon, as it may be Unicode whitespace); a form name is the run of name characters
+    /// just before an "=".
+    static func mayNameASecret(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            func colonFollows(_ start: Int) -> Bool {
+                var index = start
+                while index < bytes.count, bytes[index] == 0x20 || (0x09...0x0D).contains(bytes[index]) { index += 1 }
+                return index < bytes.count && (bytes[index] == UInt8(ascii: ":") || bytes[index] >= 0x80)
+            }
+            var previousQuote: Int?
+            for index in 0..<bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "\""):
+                    if let start = previousQuote, index > start + 1, colonFollows(index + 1),
+                        isSecretName(Substring(decoding: UnsafeBufferPointer(rebasing: bytes[(start + 1)..<index]), as: UTF8.self))
+                    {
+                        return true
+                    }
+                    previousQuote = index
+                case UInt8(ascii: "="):
+                    var start = index
+                    while start > 0, isFormNameByte(bytes[start - 1]) { start -= 1 }
+                    if start < index, isSecretName(Substring(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) {
+                        return true
+                    }
+                default: continue
+                }
+            }
+            return false
+        }
+    }
+
+    /// `formParameter`'s name characters: `[A-Za-z0-9_.\-\[\]]`.
+    static func isFormNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "["), UInt8(ascii: "]"):
+            return true
+        default:
+            return false
+        }
     }
 
     nonisolated(unsafe) static let jsonMember = #/"([^"\\]{1,80})"\s*:\s*"((?:[^"\\]|\\.){1,8192})(?:"|$)/#
@@ -309,7 +358,11 @@ public final class Redactor: Sendable {
     /// Masks, in place, the values of secret-named JSON members and parameters — however
     /// short, whether or not they were seen on the wire.
     package static func maskNamedValues(in text: String) -> String {
-        guard text.contains("=") || text.contains("\":") || text.contains("\" :") else { return text }
+        mayNameASecret(text) ? maskNamedValuesByExpressions(in: text) : text
+    }
+
+    /// `maskNamedValues` without the scan that skips texts with no secret names.
+    static func maskNamedValuesByExpressions(in text: String) -> String {
         var result = text
         result.replace(jsonMember) { match in
             isSecretName(match.1) && !match.2.hasPrefix(mask) ? "\"\(match.1)\": \"\(mask)\"" : String(match.0)

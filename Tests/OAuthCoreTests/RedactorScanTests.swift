@@ -1,0 +1,49 @@
+import Testing
+
+@testable import OAuthCore
+
+/// `maskNamedValues` skips its regular expressions when a scan finds no name they could
+/// capture that is a secret's. The scan must never skip a text they would change.
+@Suite struct RedactorScanTests {
+    static let pieces = [
+        "\"", "\"", ":", " : ", "=", "&", "?", ";", " ", "\n", "\t", "\\", "\\\"", "access_token", "token_type", "client-secret",
+        "Password", "pass_word", "code", "code_challenge", "state", "abc123", "x", "[0]", "api.key", "<p>", "#", "'", "é", "☃",
+        "{", "}", ",", "token_endpoint", "X-Auth-Token", "id_token_hint", "webhook",
+    ]
+
+    @Test func theScanNeverSkipsWhatTheExpressionsWouldMask() {
+        var generator = SplitMix64(seed: 19)
+        var masked = 0
+        for _ in 0..<20000 {
+            let count = Int(generator.next() % 14) + 1
+            let text = (0..<count).map { _ in Self.pieces[Int(generator.next() % UInt64(Self.pieces.count))] }.joined()
+            let expected = Redactor.maskNamedValuesByExpressions(in: text)
+            #expect(Redactor.maskNamedValues(in: text) == expected, "\(text)")
+            if expected != text { masked += 1 }
+            let found = Redactor.namedValues(in: text).map { "\($0.name)=\($0.value)" }
+            if !found.isEmpty { #expect(Redactor.mayNameASecret(text), "\(text)") }
+        }
+        #expect(masked > 20)  // the generated texts do exercise masking
+    }
+
+    @Test func textsWithoutSecretNamesAreSkipped() {
+        #expect(!Redactor.mayNameASecret(#"{"token_endpoint": "https://x/token", "kid": "k1", "n": "AQAB"}"#))
+        #expect(!Redactor.mayNameASecret("GET /items?page=2&state=abc HTTP/1.1"))
+        #expect(Redactor.mayNameASecret(#"{"access_token": "abc"}"#))
+        #expect(Redactor.mayNameASecret("/cb?code=xyz&state=1"))
+        #expect(Redactor.mayNameASecret("\"refresh_token\"\t:\n\"r\""))
+    }
+}
+
+/// A small deterministic generator (SplitMix64) so the cases are the same on every run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
