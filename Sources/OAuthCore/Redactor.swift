@@ -208,20 +208,27 @@ public final class Redactor: Sendable {
     /// string included) and `name=value` parameters whose name is a secret's, found in any text.
     static func namedValues(in text: String) -> [(name: String, value: String)] {
         guard mayNameASecret(text) else { return [] }
+        let raw = RedactorScanner.scannable(text).map(namedRawValuesByScanning) ?? namedRawValuesByExpressions(text)
         var found: [(String, String)] = []
-        for match in text.matches(of: jsonMember) where isSecretName(match.1) {
-            let raw = String(match.2)
-            found.append((String(match.1), raw))
-            if raw.contains("\\"), let decoded = (try? JSONValue.parse(Array(("\"" + raw + "\"").utf8)))?.stringValue {
-                found.append((String(match.1), decoded))
+        for (name, value) in raw.json {
+            found.append((name, value))
+            if value.contains("\\"), let decoded = (try? JSONValue.parse(Array(("\"" + value + "\"").utf8)))?.stringValue {
+                found.append((name, decoded))
             }
         }
-        for match in text.matches(of: formParameter) where isSecretName(match.1) {
-            let raw = String(match.2)
-            found.append((String(match.1), raw))
-            if let decoded = try? PercentEncoding.decode(raw, plusAsSpace: true) { found.append((String(match.1), decoded)) }
+        for (name, value) in raw.form {
+            found.append((name, value))
+            if let decoded = try? PercentEncoding.decode(value, plusAsSpace: true) { found.append((name, decoded)) }
         }
         return found
+    }
+
+    /// The secret-named (name, raw value) pairs of `jsonMember` and `formParameter`.
+    static func namedRawValuesByExpressions(_ text: String) -> (json: [(String, String)], form: [(String, String)]) {
+        (
+            text.matches(of: jsonMember).filter { isSecretName($0.1) }.map { (String($0.1), String($0.2)) },
+            text.matches(of: formParameter).filter { isSecretName($0.1) }.map { (String($0.1), String($0.2)) }
+        )
     }
 
     /// Whether `jsonMember` or `formParameter` could match `text` with a secret's name: every
@@ -358,7 +365,8 @@ public final class Redactor: Sendable {
     /// Masks, in place, the values of secret-named JSON members and parameters — however
     /// short, whether or not they were seen on the wire.
     package static func maskNamedValues(in text: String) -> String {
-        mayNameASecret(text) ? maskNamedValuesByExpressions(in: text) : text
+        guard mayNameASecret(text) else { return text }
+        return RedactorScanner.scannable(text).map(maskNamedValuesByScanning) ?? maskNamedValuesByExpressions(in: text)
     }
 
     /// `maskNamedValues` without the scan that skips texts with no secret names.

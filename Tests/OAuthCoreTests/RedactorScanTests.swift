@@ -47,3 +47,53 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// The byte scanners must give exactly what the expressions give on the text they take.
+@Suite struct RedactorScannerTests {
+    static let pieces = [
+        "\"", "\"", "\"", ":", " : ", "=", "==", "&", "?", ";", " ", "\n", "\t", "\u{0B}", "\u{0C}", "\\", "\\\"", "\\\\", "\\\n",
+        "access_token", "token_type", "client-secret", "Password", "pass_word", "code", "code_challenge", "state", "abc123", "x", "[0]",
+        "api.key", "<p>", "#", "'", "{", "}", ",", "token_endpoint", "X-Auth-Token", "id_token_hint", "webhook", "[REDACTED]",
+        String(repeating: "n", count: 40), String(repeating: "v", count: 79), "%2F", "+",
+    ]
+
+    @Test func scannersMatchTheExpressions() throws {
+        var generator = SplitMix64(seed: 1219)
+        var masked = 0
+        for _ in 0..<20000 {
+            let count = Int(generator.next() % 16) + 1
+            let text = (0..<count).map { _ in Self.pieces[Int(generator.next() % UInt64(Self.pieces.count))] }.joined()
+            let bytes = try #require(RedactorScanner.scannable(text))
+            let expected = Redactor.maskNamedValuesByExpressions(in: text)
+            #expect(Redactor.maskNamedValuesByScanning(bytes) == expected, "\(text.debugDescription)")
+            if expected != text { masked += 1 }
+            let scanned = Redactor.namedRawValuesByScanning(bytes)
+            let matched = Redactor.namedRawValuesByExpressions(text)
+            #expect(scanned.json.map { "\($0.0)\u{0}\($0.1)" } == matched.json.map { "\($0.0)\u{0}\($0.1)" }, "\(text.debugDescription)")
+            #expect(scanned.form.map { "\($0.0)\u{0}\($0.1)" } == matched.form.map { "\($0.0)\u{0}\($0.1)" }, "\(text.debugDescription)")
+        }
+        #expect(masked > 300)
+    }
+
+    @Test(arguments: [8191, 8192, 8193])
+    func longValuesAreCutWhereTheExpressionsCutThem(length: Int) throws {
+        for text in [
+            #"{"access_token": ""# + String(repeating: "a", count: length) + #""}"#,
+            "x?access_token=" + String(repeating: "a", count: length) + "&y=1",
+            #"{"client_secret": ""# + String(repeating: "\\n", count: length / 2) + #"" "#,
+            "\"" + String(repeating: "k", count: 80 + length % 3 - 1) + "_token\": \"v\"",
+        ] {
+            let bytes = try #require(RedactorScanner.scannable(text))
+            #expect(Redactor.maskNamedValuesByScanning(bytes) == Redactor.maskNamedValuesByExpressions(in: text))
+        }
+    }
+
+    @Test func nonASCIIAndCarriageReturnsGoToTheExpressions() {
+        #expect(RedactorScanner.scannable("caf\u{E9} token=x") == nil)
+        #expect(RedactorScanner.scannable("a\r\nb") == nil)
+        #expect(
+            Redactor.maskNamedValues(in: "caf\u{E9}\r\naccess_token=abc")
+                == Redactor.maskNamedValuesByExpressions(in: "caf\u{E9}\r\naccess_token=abc")
+        )
+    }
+}
