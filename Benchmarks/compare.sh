@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# One run, both sides: the Swift benchmark suite (ordo-one/benchmark, release build) and the
+# One run, every figure: the Swift benchmark suite (ordo-one/benchmark, release build) with the
+# floors it is compared with (bare HMAC-SHA1, bare RS256 verify), authorization-code flows on the
+# CLI's executor beside loopback round trips to a hello-world endpoint (FlowThroughput), the
 # Python reference (Authlib / oauthlib / joserfc in a virtual environment, a Flask mock under
-# gunicorn), a bounded wrk run (loopback, 2 threads, 50 connections, WRK_SECONDS=10) against both
-# mocks' token endpoints, and the harness's full scenario suite timed. Prints one table with both
-# figures, the ratio and the issue's target; writes it to reports/benchmarks/compare.md with the
-# raw data beside it.
+# gunicorn), bounded wrk runs (loopback, 2 threads, 50 connections, WRK_SECONDS=10) against both
+# mocks' token endpoints and a Hummingbird hello-world endpoint (the framework ceiling), the full
+# scenario suite, a generated suite of 100/300/1,000 scenarios and the conformance plans against
+# local providers, timed. Prints one table (figure, floor, × floor, Python reference, ratio,
+# target) and writes it to reports/benchmarks/compare.md with the raw data beside it.
 #   SKIP_INSTALL=1   don't install wrk / the virtual environment (they must be there)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +19,7 @@ log() { printf '\n== %s\n' "$*" >&2; }
 
 if [ -z "${SKIP_INSTALL:-}" ]; then
   command -v wrk > /dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+  [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time; }
   [ -x "$bench/.venv/bin/python" ] || python3 -m venv "$bench/.venv"
   "$bench/.venv/bin/pip" install -q -r "$bench/python/requirements.txt"
 fi
@@ -37,11 +41,16 @@ wrk_json() {  # url → the WRK_JSON line's object, after a 2 s warm-up
 log "release builds (oauth-harness, benchmark suite) in Benchmarks/.build"
 # SwiftPM keeps a stale build plan for a path dependency that gained files; drop it.
 rm -f "$bench/.build/release.yaml"
-(cd "$bench" && swift build -c release --product oauth-harness >&2 && swift build -c release --product OAuthBenchmarks >&2)
+for product in oauth-harness OAuthBenchmarks FlowThroughput HelloCeiling; do
+  (cd "$bench" && swift build -c release --product "$product" >&2)
+done
 harness="$bench/.build/release/oauth-harness"
 
 log "Swift benchmark suite"
-(cd "$bench" && swift package --allow-writing-to-package-directory benchmark --no-progress --format jmh --path "$out" >&2)
+(cd "$bench" && swift package --allow-writing-to-package-directory benchmark --target OAuthBenchmarks --no-progress --format jmh --path "$out" >&2)
+
+log "authorization-code flows and loopback round trips on the CLI's executor (FlowThroughput)"
+timeout 120 "$bench/.build/release/FlowThroughput" --seconds 5 > "$out/flows.json"
 
 log "Python reference: gunicorn Flask mock ($(( $(nproc) * 2 + 1 )) sync workers, gunicorn's recommended count)"
 flask_port=$(free_port)
@@ -55,13 +64,24 @@ cleanup; pids=()
 
 log "wrk: oauth-harness serve standard-oauth2 token endpoint"
 serve_out=$(mktemp)
+trap 'cleanup; rm -f "$serve_out"' EXIT
 "$harness" serve standard-oauth2 --profiles "$root/MockProviders" > "$serve_out" 2> /dev/null &
 pids+=($!)
 for _ in $(seq 100); do grep -q "http://" "$serve_out" && break; sleep 0.1; done
 swift_url=$(awk '{print $2}' "$serve_out")
-rm -f "$serve_out"
 wait_for "$swift_url/"
 wrk_json "$swift_url/oauth2/token" > "$out/wrk-swift.json"
+cleanup; pids=()
+
+log "wrk: Hummingbird hello-world endpoint (the framework ceiling), same settings"
+: > "$serve_out"
+"$bench/.build/release/HelloCeiling" > "$serve_out" 2> /dev/null &
+pids+=($!)
+for _ in $(seq 100); do grep -q "http://" "$serve_out" && break; sleep 0.1; done
+hello_url=$(awk '{print $2}' "$serve_out")
+rm -f "$serve_out"
+wait_for "$hello_url/"
+wrk_json "$hello_url/oauth2/token" > "$out/wrk-hello.json"
 cleanup; pids=()
 
 log "full scenario suite (release build), 3 runs"
@@ -74,6 +94,34 @@ for _ in range(3):
     done = subprocess.run([harness, "run", "--junit", out + "/suite-junit.xml"], capture_output=True, text=True, timeout=300)
     runs.append({"seconds": round(time.perf_counter() - start, 3), "exit": done.returncode, "summary": done.stdout.strip().splitlines()[-1]})
 print(json.dumps(runs))
+PY
+)
+
+log "generated suites of 100, 300 and 1,000 scenarios, --jobs 2"
+HARNESS="$harness" bash "$bench/scale.sh" "$out" > /dev/null
+
+log "conformance plans against local providers (check --mock), 3 runs each"
+(cd "$root" && "$py" - "$harness" "$out" > "$out/conformance.json" <<'PY'
+import json, re, statistics, subprocess, sys
+harness, out = sys.argv[1], sys.argv[2]
+rows = []
+for provider in ("standard-oauth2", "google-style-oidc", "twitter-style-oauth1"):
+    runs = []
+    for _ in range(3):
+        junit = f"{out}/conformance-{provider}.xml"
+        done = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M", harness, "check", "--mock", provider, "--junit", junit,
+                               "--reports", out], capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            sys.exit(f"check --mock {provider} exited {done.returncode}: {done.stderr[-2000:]}")
+        seconds, kb = re.findall(r"TIME ([0-9.]+) ([0-9]+)", done.stderr)[-1]
+        report = open(junit).read()
+        checks = int(re.search(r'<testsuites[^>]* tests="([0-9]+)"', report).group(1))
+        # oidcc-codereuse-30seconds waits 30 s between the two uses of a code, as OpenID's suite does.
+        waits = sum(float(t) for t in re.findall(r'<testcase name="[^"]*30seconds[^"]*"[^>]* time="([0-9.]+)"', report))
+        runs.append((float(seconds), int(kb) / 1024, checks, waits))
+    rows.append({"provider": provider, "seconds": statistics.median(r[0] for r in runs),
+                 "rss_mb": max(r[1] for r in runs), "checks": runs[0][2], "wait_seconds": statistics.median(r[3] for r in runs)})
+print(json.dumps(rows))
 PY
 )
 
