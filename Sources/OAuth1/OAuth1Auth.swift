@@ -87,7 +87,7 @@ public struct OAuth1Auth: Sendable {
     /// protocol parameters where `signatureType` says.
     public func sign(_ request: TransportRequest, extraProtocolParameters: [(String, String)] = []) throws(OAuthError) -> TransportRequest {
         var request = request
-        let isForm = request.headers["Content-Type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
+        let isForm = request.headers["Content-Type"].map { HeaderList.value($0, hasLowercasePrefix: "application/x-www-form-urlencoded") } ?? false
         let includesBody = isForm || (forceIncludeBody && !request.body.isEmpty)
         var form: FormParameters?
         // The form is read into strings only where it is needed as such: to add the protocol

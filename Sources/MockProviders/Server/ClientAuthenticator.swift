@@ -53,8 +53,11 @@ extension MockProvider {
         let clientID: String
         var secret: String?
         if let authorization {
-            guard authorization.lowercased().hasPrefix("basic ") else { return invalid("unsupported Authorization scheme") }
-            guard let data = Base64Standard.decode(authorization.dropFirst(6).trimmingCharacters(in: .whitespaces)),
+            guard HeaderList.value(authorization, hasLowercasePrefix: "basic ") else { return invalid("unsupported Authorization scheme") }
+            var credentials = authorization.dropFirst(6)
+            while credentials.first == " " || credentials.first == "\t" { credentials.removeFirst() }
+            while credentials.last == " " || credentials.last == "\t" { credentials.removeLast() }
+            guard let data = Base64Standard.decode(credentials),
                 let pair = String(validating: data, as: UTF8.self), let colon = pair.firstIndex(of: ":"),
                 let id = try? PercentEncoding.decode(pair[..<colon], plusAsSpace: true),
                 let password = try? PercentEncoding.decode(pair[pair.index(after: colon)...], plusAsSpace: true)

@@ -94,7 +94,7 @@ public final class MockProvider: MockRequestHandler {
 
     /// The parameters of an `application/x-www-form-urlencoded` body; `nil` for any other body.
     static func formBody(_ request: TransportRequest) -> FormParameters? {
-        guard let type = request.headers["Content-Type"]?.lowercased(), type.hasPrefix("application/x-www-form-urlencoded") else {
+        guard let type = request.headers["Content-Type"], HeaderList.value(type, hasLowercasePrefix: "application/x-www-form-urlencoded") else {
             return nil
         }
         return try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self))

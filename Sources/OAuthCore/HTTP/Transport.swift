@@ -24,6 +24,17 @@ public struct HeaderList: Sendable, Equatable, Sequence, ExpressibleByDictionary
         }
     }
 
+    /// Whether `value` starts with `prefix` (ASCII, lowercase) regardless of ASCII case: for
+    /// media types and authentication schemes, without lowercasing a copy of the value.
+    package static func value(_ value: String, hasLowercasePrefix prefix: String) -> Bool {
+        let (x, y) = (value.utf8, prefix.utf8)
+        guard x.count >= y.count else { return false }
+        for (p, q) in zip(x, y) where p != q {
+            guard p >= UInt8(ascii: "A"), p <= UInt8(ascii: "Z"), p | 0x20 == q else { return false }
+        }
+        return true
+    }
+
     /// Field names are ASCII tokens (RFC 9110 §5.1) compared without regard to ASCII case: a
     /// byte comparison (Foundation's `caseInsensitiveCompare` was a tenth of a mock's time
     /// per request under load).
