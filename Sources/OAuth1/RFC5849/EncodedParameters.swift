@@ -42,22 +42,12 @@ struct EncodedParameters {
     mutating func append(formEncoded text: ArraySlice<UInt8>) throws(PercentEncoding.EncodingError) {
         let marks = (bytes.count, entries.count)
         do {
-            var start = text.startIndex
-            while start <= text.endIndex {
-                var end = start
-                var equals: Int?
-                while end < text.endIndex, text[end] != UInt8(ascii: "&") {
-                    if equals == nil, text[end] == UInt8(ascii: "=") { equals = end }
-                    end += 1
-                }
-                if end > start {
-                    let entryStart = Int32(bytes.count)
-                    try appendDecoded(text[start..<(equals ?? end)])
-                    let middle = Int32(bytes.count)
-                    if let equals { try appendDecoded(text[(equals + 1)..<end]) }
-                    entries.append(Entry(start: entryStart, middle: middle, end: Int32(bytes.count)))
-                }
-                start = end + 1
+            try FormParameters.forEachPair(in: text) { (name, value) throws(PercentEncoding.EncodingError) in
+                let entryStart = Int32(bytes.count)
+                try appendDecoded(name)
+                let middle = Int32(bytes.count)
+                if let value { try appendDecoded(value) }
+                entries.append(Entry(start: entryStart, middle: middle, end: Int32(bytes.count)))
             }
         } catch {
             bytes.removeSubrange(marks.0...)

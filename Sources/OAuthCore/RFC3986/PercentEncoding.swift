@@ -205,28 +205,39 @@ public struct FormParameters: Sendable, Equatable, Sequence {
     public init(parsing string: some StringProtocol) throws(PercentEncoding.EncodingError) {
         let bytes = Array(string.utf8)
         var pairs: [(String, String)] = []
-        var start = 0
-        while start <= bytes.count {
+        try Self.forEachPair(in: bytes[...]) { (name, value) throws(PercentEncoding.EncodingError) in
+            pairs.append(
+                (
+                    try PercentEncoding.decode(name, plusAsSpace: true),
+                    try value.map { (value) throws(PercentEncoding.EncodingError) in try PercentEncoding.decode(value, plusAsSpace: true) } ?? ""
+                )
+            )
+        }
+        self.init(pairs)
+    }
+
+    /// The form's split, the one place it is written: segments between "&" (empty ones skipped),
+    /// each cut at its first "=" into the raw name and value (`nil` without "=").
+    package static func forEachPair(
+        in bytes: ArraySlice<UInt8>,
+        _ body: (ArraySlice<UInt8>, ArraySlice<UInt8>?) throws(PercentEncoding.EncodingError) -> Void
+    ) throws(PercentEncoding.EncodingError) {
+        var start = bytes.startIndex
+        while start <= bytes.endIndex {
             var end = start
             var equals: Int?
-            while end < bytes.count, bytes[end] != UInt8(ascii: "&") {
+            while end < bytes.endIndex, bytes[end] != UInt8(ascii: "&") {
                 if equals == nil, bytes[end] == UInt8(ascii: "=") { equals = end }
                 end += 1
             }
             if end > start {
                 if let equals {
-                    pairs.append(
-                        (
-                            try PercentEncoding.decode(bytes[start..<equals], plusAsSpace: true),
-                            try PercentEncoding.decode(bytes[(equals + 1)..<end], plusAsSpace: true)
-                        )
-                    )
+                    try body(bytes[start..<equals], bytes[(equals + 1)..<end])
                 } else {
-                    pairs.append((try PercentEncoding.decode(bytes[start..<end], plusAsSpace: true), ""))
+                    try body(bytes[start..<end], nil)
                 }
             }
             start = end + 1
         }
-        self.init(pairs)
     }
 }
