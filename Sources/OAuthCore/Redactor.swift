@@ -50,15 +50,19 @@ public final class Redactor: Sendable {
     static func contains(_ text: String, _ word: String) -> Bool {
         var text = text
         var word = word
-        return text.withUTF8 { text in
-            word.withUTF8 { word in
-                guard let first = word.first, word.count <= text.count else { return word.isEmpty }
-                for start in 0...(text.count - word.count) where text[start] == first {
-                    if memcmp(text.baseAddress! + start, word.baseAddress!, word.count) == 0 { return true }
-                }
-                return false
-            }
+        return text.withUTF8 { text in word.withUTF8 { word in firstOccurrence(of: word, in: text, from: 0) != nil } }
+    }
+
+    /// Where `word` next occurs in `text` at or after `start` (the redactor's one byte search).
+    static func firstOccurrence(of word: UnsafeBufferPointer<UInt8>, in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let first = word.first else { return start <= text.count ? start : nil }
+        guard word.count <= text.count else { return nil }
+        var index = start
+        while index <= text.count - word.count {
+            if text[index] == first, memcmp(text.baseAddress! + index, word.baseAddress!, word.count) == 0 { return index }
+            index += 1
         }
+        return nil
     }
 
     /// Values shorter than this are not registered: masking "a" everywhere would make reports
@@ -313,9 +317,8 @@ public final class Redactor: Sendable {
             }
             return known.longestFirst!
         }
-        let result = text
-        guard !known.isEmpty else { return result }
-        var bytes = Array(result.utf8)
+        guard !known.isEmpty else { return text }
+        var bytes = Array(text.utf8)
         var changed = false
         for secret in known {
             if let replaced = Self.replacingOccurrences(of: secret, in: bytes) {
@@ -323,7 +326,7 @@ public final class Redactor: Sendable {
                 changed = true
             }
         }
-        return changed ? String(decoding: bytes, as: UTF8.self) : result
+        return changed ? String(decoding: bytes, as: UTF8.self) : text
     }
 
     private static let maskBytes = Array(mask.utf8)
@@ -332,28 +335,19 @@ public final class Redactor: Sendable {
     /// when it has none. A valid UTF-8 secret only matches at character boundaries of valid
     /// UTF-8 text, so the result stays valid.
     static func replacingOccurrences(of secret: [UInt8], in text: [UInt8]) -> [UInt8]? {
-        guard let first = secret.first, secret.count <= text.count else { return nil }
+        guard !secret.isEmpty else { return nil }
         return text.withUnsafeBufferPointer { text -> [UInt8]? in
             secret.withUnsafeBufferPointer { secret -> [UInt8]? in
                 var output: [UInt8]?
                 var copied = 0
-                var index = 0
-                let last = text.count - secret.count
-                while index <= last {
-                    guard text[index] == first,
-                        memcmp(text.baseAddress! + index, secret.baseAddress!, secret.count) == 0
-                    else {
-                        index += 1
-                        continue
-                    }
+                while let found = firstOccurrence(of: secret, in: text, from: copied) {
                     if output == nil {
                         output = []
                         output!.reserveCapacity(text.count)
                     }
-                    output!.append(contentsOf: UnsafeBufferPointer(rebasing: text[copied..<index]))
+                    output!.append(contentsOf: UnsafeBufferPointer(rebasing: text[copied..<found]))
                     output!.append(contentsOf: maskBytes)
-                    index += secret.count
-                    copied = index
+                    copied = found + secret.count
                 }
                 guard var output else { return nil }
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: text[copied...]))
