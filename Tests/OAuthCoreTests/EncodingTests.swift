@@ -63,4 +63,40 @@ import Testing
         #expect(tokens.count == 100)
         #expect(tokens.allSatisfy { $0.count == 43 })
     }
+
+    /// Values cut from the pool across its refills (odd sizes straddle the 4 KiB edge), from
+    /// requests that bypass it, and from several threads at once: never a repeated 16-byte
+    /// window, never a run of zeros (the pool wipes what it hands out), and byte frequencies a
+    /// uniform source gives (chi-square over 256 values, 255 degrees of freedom: a sound
+    /// generator exceeds 400 with probability below 1e-8).
+    @Test func secureRandomPoolHandsOutEveryByteOnceAndUniformly() async {
+        let sizes = [1, 7, 16, 33, 100, 1023, 1024, 1025, 5000]
+        let draws = await withTaskGroup(of: [[UInt8]].self) { group in
+            for _ in 0..<4 {
+                group.addTask { (0..<60).map { SecureRandom.bytes(sizes[$0 % sizes.count]) } }
+            }
+            return await group.reduce(into: [[UInt8]]()) { $0 += $1 }
+        }
+        #expect(draws.count == 240)
+        #expect(draws.enumerated().allSatisfy { $0.element.count == sizes[($0.offset % 60) % sizes.count] })
+        var windows = Set<[UInt8]>()
+        var counts = [Int](repeating: 0, count: 256)
+        var total = 0
+        for draw in draws {
+            for byte in draw { counts[Int(byte)] += 1 }
+            total += draw.count
+            var zeros = 0
+            for byte in draw {
+                zeros = byte == 0 ? zeros + 1 : 0
+                #expect(zeros < 8, "a run of zero bytes: the pool handed out wiped bytes")
+            }
+            for start in stride(from: 0, to: draw.count - 15, by: 16) {
+                #expect(windows.insert(Array(draw[start..<(start + 16)])).inserted, "a 16-byte window came out twice")
+            }
+        }
+        let expected = Double(total) / 256
+        let chiSquare = counts.reduce(0.0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
+        #expect(chiSquare < 400, "byte frequencies far from uniform: chi-square \(chiSquare) over \(total) bytes")
+        #expect(SecureRandom.bytes(0).isEmpty)
+    }
 }
