@@ -164,14 +164,16 @@ struct JSONParser {
 
     mutating func object() throws(JSONValue.ParseError) -> JSONValue {
         try enter()
-        var members: [String: JSONValue] = [:]
-        members.reserveCapacity(8)  // token responses, JOSE headers and claim sets rarely have more
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(members)
+            return .object([:])
         }
+        // Token responses, JOSE headers and claim sets rarely have more than 12 members: storage
+        // for them allocated once, directly (reserveCapacity on the empty singleton goes through
+        // a resize).
+        var members = [String: JSONValue](minimumCapacity: 12)
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
@@ -251,7 +253,7 @@ struct JSONParser {
             guard digits(&self) > 0 else { throw fail("expected a digit in the exponent") }
         }
         let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
-        let text = String(decoding: slice, as: UTF8.self)
+        let text = JSONParser.asciiString(slice)
         // Integers of up to 15 digits (timestamps, lifetimes) are exact in a Double: computed
         // here instead of by strtod.
         if integral, digitCount <= 15 {
@@ -281,6 +283,15 @@ struct JSONParser {
         return value
     }
 
+    /// A string of bytes already known to be ASCII. `String(decoding:as:)` would look for
+    /// contiguous storage with a dynamic cast (a protocol-conformance lookup per call).
+    static func asciiString(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            _ = buffer.initialize(fromContentsOf: bytes)
+            return bytes.count
+        }
+    }
+
     /// A string starting at the opening quote.
     mutating func string() throws(JSONValue.ParseError) -> String {
         index += 1
@@ -291,7 +302,7 @@ struct JSONParser {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                guard let text = ascii ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self) else {
+                guard let text = ascii ? JSONParser.asciiString(slice) : String(validating: slice, as: UTF8.self) else {
                     throw fail("invalid UTF-8 in a string")
                 }
                 index += 1

@@ -58,16 +58,29 @@ public struct IDTokenValidator: Sendable {
     /// token when given); `accessToken` and `code` are checked against `at_hash`/`c_hash` when present.
     public func validate(_ token: String, nonce: String?, accessToken: String? = nil, code: String? = nil) async throws(OAuthError) -> IDTokenClaims {
         let bytes = Array(token.utf8)
-        guard let first = bytes.firstIndex(of: UInt8(ascii: ".")), let second = bytes[(first + 1)...].firstIndex(of: UInt8(ascii: ".")),
-            !bytes[(second + 1)...].contains(UInt8(ascii: ".")), let headerBytes = Base64URL.decode(bytes[..<first]),
+        guard let (first, second) = Self.dots(bytes), let headerBytes = Base64URL.decode(bytes[..<first]),
             let claimBytes = Base64URL.decode(bytes[(first + 1)..<second]),
             case .object(let header)? = try? JSONValue.parse(headerBytes), case .object(let claims)? = try? JSONValue.parse(claimBytes)
         else { throw Self.reject("not a JWS compact serialization with JSON header and claims") }
         guard let alg = header["alg"]?.stringValue else { throw Self.reject("the header has no alg") }
-        guard alg.lowercased() != "none" else { throw Self.reject("alg none is never accepted") }
+        guard !alg.utf8.elementsEqual("none".utf8, by: { $0 | 0x20 == $1 }) else { throw Self.reject("alg none is never accepted") }
         guard let signature = Base64URL.decode(bytes[(second + 1)...]) else { throw Self.reject("the signature is not base64url") }
         try await verifySignature(signingInput: bytes[..<second], signature: signature, alg: alg, kid: header["kid"]?.stringValue)
         return try checkClaims(claims, alg: alg, nonce: nonce, accessToken: accessToken, code: code)
+    }
+
+    /// The offsets of the two dots of a JWS compact serialization, `nil` unless there are
+    /// exactly two (found with memchr: a token is several hundred bytes).
+    static func dots(_ bytes: [UInt8]) -> (Int, Int)? {
+        bytes.withUnsafeBytes { buffer -> (Int, Int)? in
+            guard let base = buffer.baseAddress else { return nil }
+            func dot(from start: Int) -> Int? {
+                guard start < buffer.count, let found = memchr(base + start, Int32(UInt8(ascii: ".")), buffer.count - start) else { return nil }
+                return base.distance(to: UnsafeRawPointer(found))
+            }
+            guard let first = dot(from: 0), let second = dot(from: first + 1), dot(from: second + 1) == nil else { return nil }
+            return (first, second)
+        }
     }
 
     func verifySignature(signingInput: ArraySlice<UInt8>, signature: [UInt8], alg: String, kid: String?) async throws(OAuthError) {
