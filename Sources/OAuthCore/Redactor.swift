@@ -76,6 +76,9 @@ public final class Redactor: Sendable {
     struct Known {
         var set: Set<String> = []
         var longestFirst: [[UInt8]]?
+        /// The values given to `register` (their forms are in `set`): the same token or client
+        /// secret is seen in many exchanges of a run and its forms are derived once.
+        var registered: Set<String> = []
     }
 
     public init(secrets: [String] = []) {
@@ -83,15 +86,16 @@ public final class Redactor: Sendable {
     }
 
     public func register(_ secret: String?) {
-        guard let secret, secret.count >= Self.minimumLength else { return }
+        guard let secret, secret.count >= Self.minimumLength, !secrets.withLock({ $0.registered.contains(secret) }) else { return }
         let percent = PercentEncoding.encode(secret)
-        let json = JSONValue.string(secret).jsonText.dropFirst().dropLast()
+        let json = String(JSONValue.string(secret).jsonText.dropFirst().dropLast())
         let forms = [
             secret, percent, PercentEncoding.encode(secret, spaceAsPlus: true), Self.lowercasingEscapes(percent),
-            Self.lowercasingEscapes(PercentEncoding.encode(secret, spaceAsPlus: true)), String(json),
-            String(json).replacingOccurrences(of: "/", with: "\\/"), Base64Standard.encode(Array(secret.utf8)), Base64URL.encode(Array(secret.utf8)),
+            Self.lowercasingEscapes(PercentEncoding.encode(secret, spaceAsPlus: true)), json, Self.escapingSlashes(json),
+            Base64Standard.encode(Array(secret.utf8)), Base64URL.encode(Array(secret.utf8)),
         ]
         secrets.withLock { known in
+            known.registered.insert(secret)
             for form in forms where form.count >= Self.minimumLength {
                 if known.set.insert(form).inserted { known.longestFirst = nil }
             }
@@ -144,12 +148,12 @@ public final class Redactor: Sendable {
     /// Headers named like secrets (`X-Api-Key`, `X-Auth-Token`); cookies by value.
     private func registerSecretHeaders(_ headers: HeaderList) {
         for field in headers {
-            let name = field.name.lowercased()
-            if name == "cookie" || name == "set-cookie" {
-                for (index, part) in field.value.split(separator: ";").enumerated() where name == "cookie" || index == 0 {
-                    if let eq = part.firstIndex(of: "=") { register(String(part[part.index(after: eq)...]).trimmingCharacters(in: .whitespaces)) }
+            let isCookie = HeaderList.sameName(field.name, "cookie")
+            if isCookie || HeaderList.sameName(field.name, "set-cookie") {
+                for (index, part) in field.value.split(separator: ";").enumerated() where isCookie || index == 0 {
+                    if let eq = part.firstIndex(of: "=") { register(Self.trimmingWhitespace(part[part.index(after: eq)...], newlines: false)) }
                 }
-            } else if name != "authorization", Self.isSecretName(field.name) {
+            } else if !HeaderList.sameName(field.name, "authorization"), Self.isSecretName(field.name) {
                 register(field.value)
             }
         }
@@ -184,7 +188,7 @@ public final class Redactor: Sendable {
 
     private func registerCredentials(_ authorization: String?) {
         guard let authorization, let space = authorization.firstIndex(of: " ") else { return }
-        let credentials = String(authorization[authorization.index(after: space)...]).trimmingCharacters(in: .whitespaces)
+        let credentials = Self.trimmingWhitespace(authorization[authorization.index(after: space)...], newlines: false)
         register(credentials)
         if authorization.lowercased().hasPrefix("basic "), let data = Base64Standard.decode(credentials),
             let pair = String(validating: data, as: UTF8.self), let colon = pair.firstIndex(of: ":")
@@ -202,7 +206,8 @@ public final class Redactor: Sendable {
         guard !body.isEmpty else { return }
         if let json = try? JSONValue.parse(body) { registerSecrets(in: json) }
         let text = String(decoding: body, as: UTF8.self)
-        if !text.contains("{"), let parameters = try? FormParameters(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+        if !body.contains(UInt8(ascii: "{")), let parameters = try? FormParameters(parsing: Self.trimmingWhitespace(Substring(text), newlines: true))
+        {
             registerSecrets(in: parameters)
         }
         for (_, value) in Self.namedValues(in: text) { register(value) }
@@ -216,7 +221,7 @@ public final class Redactor: Sendable {
         var found: [(String, String)] = []
         for (name, value) in raw.json {
             found.append((name, value))
-            if value.contains("\\"), let decoded = (try? JSONValue.parse(Array(("\"" + value + "\"").utf8)))?.stringValue {
+            if value.utf8.contains(UInt8(ascii: "\\")), let decoded = (try? JSONValue.parse(Array(("\"" + value + "\"").utf8)))?.stringValue {
                 found.append((name, decoded))
             }
         }
@@ -286,9 +291,36 @@ public final class Redactor: Sendable {
     nonisolated(unsafe) static let jsonMember = #/"([^"\\]{1,80})"\s*:\s*"((?:[^"\\]|\\.){1,8192})(?:"|$)/#
     nonisolated(unsafe) static let formParameter = #/(?:^|[?&;\s])([A-Za-z0-9_.\-\[\]]{1,80})=([^&\s"'<>;#]{1,8192})/#
 
+    /// `\/` for `/`, as some JSON writers escape it.
+    static func escapingSlashes(_ text: String) -> String {
+        guard text.utf8.contains(UInt8(ascii: "/")) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 8)
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "/") { out.append(UInt8(ascii: "\\")) }
+            out.append(byte)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `text` trimmed as Foundation's `.whitespaces` (or `.whitespacesAndNewlines`) would:
+    /// ASCII space and tab (and LF, VT, FF, CR) by bytes; when a non-ASCII character is at
+    /// either end (it may be Unicode whitespace), Foundation decides.
+    static func trimmingWhitespace(_ text: Substring, newlines: Bool) -> String {
+        func isSpace(_ byte: UInt8) -> Bool {
+            byte == 0x20 || byte == 0x09 || (newlines && (0x0A...0x0D).contains(byte))
+        }
+        let utf8 = text.utf8
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }), let last = utf8.lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard utf8[first] < 0x80, utf8[last] < 0x80 else {
+            return text.trimmingCharacters(in: newlines ? .whitespacesAndNewlines : .whitespaces)
+        }
+        return String(Substring(utf8[first...last]))
+    }
+
     /// `%2f` for `%2F`: providers and proxies use either case.
     static func lowercasingEscapes(_ text: String) -> String {
-        guard text.contains("%") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
         var result = ""
         var rest = Substring(text)
         while let percent = rest.firstIndex(of: "%") {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import OAuthCore
@@ -95,5 +96,36 @@ struct SplitMix64: RandomNumberGenerator {
             Redactor.maskNamedValues(in: "caf\u{E9}\r\naccess_token=abc")
                 == Redactor.maskNamedValuesByExpressions(in: "caf\u{E9}\r\naccess_token=abc")
         )
+    }
+
+    /// The byte trimming around cookie and credential values strips what Foundation's
+    /// `.whitespaces` / `.whitespacesAndNewlines` strip, Unicode spaces at the ends included.
+    @Test func valueTrimmingMatchesFoundation() {
+        let pieces = [" ", "\t", "\n", "\r", "\u{0B}", "\u{0C}", "\u{A0}", "\u{2003}", "\u{85}", "\u{2028}", "a", "tok=en", "é", ";", "☃"]
+        var generator = SplitMix64(seed: 7)
+        for _ in 0..<5000 {
+            let text = (0..<Int(generator.next() % 7)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+            #expect(
+                Redactor.trimmingWhitespace(Substring(text), newlines: false) == text.trimmingCharacters(in: .whitespaces),
+                "\(text.debugDescription)"
+            )
+            #expect(
+                Redactor.trimmingWhitespace(Substring(text), newlines: true) == text.trimmingCharacters(in: .whitespacesAndNewlines),
+                "\(text.debugDescription)"
+            )
+        }
+        #expect(Redactor.escapingSlashes("a/b//c") == #"a\/b\/\/c"#)
+    }
+
+    /// A value is registered with all its forms even when it is itself a form of a secret
+    /// registered earlier (its percent-encoding is then a new form); registering again adds nothing.
+    @Test func aValueThatIsAnotherSecretsFormGetsItsOwnForms() {
+        let redactor = Redactor()
+        redactor.register("abc/def+ghi")
+        redactor.register("abc%2Fdef%2Bghi")  // the first one's percent-encoding, now a secret itself
+        #expect(redactor.redact("x=abc%252Fdef%252Bghi") == "x=\(Redactor.mask)")
+        #expect(redactor.redact(#"{"v":"abc\/def+ghi"}"#) == #"{"v":"\#(Redactor.mask)"}"#)
+        redactor.register("abc/def+ghi")
+        #expect(redactor.redact("abc%2fdef%2bghi") == Redactor.mask)
     }
 }
