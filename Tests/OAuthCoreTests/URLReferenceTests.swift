@@ -3,6 +3,48 @@ import Testing
 @testable import OAuthCore
 
 @Suite struct URLReferenceTests {
+    /// RFC 3986 Appendix B's split written over Characters, as the splitter was before it read
+    /// bytes: the two agree on every text without combining marks after a delimiter.
+    static func characterSplit(_ text: String) -> [String?] {
+        var rest = Substring(text)
+        var scheme: String?
+        var authority: String?
+        var query: String?
+        var fragment: String?
+        if let hash = rest.firstIndex(of: "#") {
+            fragment = String(rest[rest.index(after: hash)...])
+            rest = rest[..<hash]
+        }
+        if let mark = rest.firstIndex(of: "?") {
+            query = String(rest[rest.index(after: mark)...])
+            rest = rest[..<mark]
+        }
+        if let colon = rest.firstIndex(of: ":"), colon != rest.startIndex,
+            rest[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+        {
+            scheme = rest[..<colon].lowercased()
+            rest = rest[rest.index(after: colon)...]
+        }
+        if rest.hasPrefix("//") {
+            rest = rest.dropFirst(2)
+            let end = rest.firstIndex(of: "/") ?? rest.endIndex
+            authority = String(rest[..<end])
+            rest = rest[end...]
+        }
+        return [scheme, authority, String(rest), query, fragment]
+    }
+
+    @Test func theByteSplitAgreesWithTheCharacterSplit() {
+        let pieces = ["http", "HTTPS", "s+x.y-z", ":", "/", "//", "?", "#", "@", "[::1]", ":8443", "é", "☃", "a b", "%2F", "x=1", "&", "", "_"]
+        var generator = SplitMix64(seed: 3986)
+        for _ in 0..<20000 {
+            let text = (0..<Int(generator.next() % 9)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+            let url = URLReference(text)
+            #expect([url.scheme, url.authority, url.path, url.query, url.fragment] == Self.characterSplit(text), "\(text)")
+            #expect(URLReference(text[...]) == url)
+        }
+    }
+
     @Test(
         arguments: [
             ("https://User@Example.COM:8443/a/b?x=1&y=%20#frag?not-query", "https", "User@Example.COM:8443", "/a/b", "x=1&y=%20", "frag?not-query"),

@@ -74,8 +74,34 @@ struct MockSigningKey: Sendable {
         self.kid = kid
         self.alg = alg
         self.standby = standby
-        material = alg == "ES256" ? .ecdsa(try ES256PrivateKey(pem: pem)) : .rsa(try JWTKit.Insecure.RSA.PrivateKey(pem: pem))
+        material = try Self.material(alg: alg, pem: pem)
     }
+
+    /// A fresh key (rotation, profiles without keys); never cached.
+    init(kid: String, freshES256 key: ES256PrivateKey) {
+        self.kid = kid
+        alg = "ES256"
+        standby = false
+        material = .ecdsa(key)
+    }
+
+    /// Profile keys, parsed once per process: every mock started from a profile (one per
+    /// scenario) would otherwise parse the same PEM again, and a new RSA key object also sets up
+    /// its blinding and Montgomery values again on its first signature. At most `cacheLimit`
+    /// keys are kept (emptied when full); the objects are immutable and safe to share.
+    static func material(alg: String, pem: String) throws -> Material {
+        let cacheKey = alg + "\n" + pem
+        if let cached = parsed.withLock({ $0[cacheKey] }) { return cached }
+        let material: Material = alg == "ES256" ? .ecdsa(try ES256PrivateKey(pem: pem)) : .rsa(try JWTKit.Insecure.RSA.PrivateKey(pem: pem))
+        parsed.withLock { cache in
+            if cache.count >= cacheLimit { cache.removeAll() }
+            cache[cacheKey] = material
+        }
+        return material
+    }
+
+    static let cacheLimit = 64
+    private static let parsed = Mutex<[String: Material]>([:])
 
     func jwk(includeKid: Bool = true) -> JSONValue {
         var members: [String: JSONValue] = ["alg": .string(alg), "use": .string("sig")]
@@ -143,10 +169,7 @@ final class OIDCState: Sendable {
     init(profile: ProviderProfile) {
         let settings = profile.accessTokens.signingKeys + (profile.oidc?.signingKeys ?? [])
         var keys = settings.compactMap { try? MockSigningKey(kid: $0.kid, alg: $0.alg.rawValue, pem: $0.privateKeyPEM, standby: $0.standby) }
-        if keys.isEmpty, let fresh = try? MockSigningKey(kid: "mock-es256-1", alg: "ES256", pem: ES256PrivateKey().pemRepresentation, standby: false)
-        {
-            keys = [fresh]
-        }
+        if keys.isEmpty { keys = [MockSigningKey(kid: "mock-es256-1", freshES256: ES256PrivateKey())] }
         values = Mutex(Values(keys: keys))
     }
 }
@@ -169,13 +192,8 @@ extension MockProvider {
                 values.keys[index].standby = false
                 let promoted = values.keys.remove(at: index)
                 values.keys.insert(promoted, at: 0)
-            } else if let fresh = try? MockSigningKey(
-                kid: "rotated-\(values.rotations)",
-                alg: "ES256",
-                pem: ES256PrivateKey().pemRepresentation,
-                standby: false
-            ) {
-                values.keys.insert(fresh, at: 0)
+            } else {
+                values.keys.insert(MockSigningKey(kid: "rotated-\(values.rotations)", freshES256: ES256PrivateKey()), at: 0)
             }
         }
     }

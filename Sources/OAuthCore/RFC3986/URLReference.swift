@@ -20,29 +20,49 @@ public struct URLReference: Sendable, Hashable, CustomStringConvertible {
     /// Splits `text` by the RFC 3986 Appendix B grammar. Every string splits; use ``host`` and
     /// ``port`` to ask whether an absolute URL has a usable authority.
     public init(_ text: some StringProtocol) {
-        var rest = Substring(text)
-        if let hash = rest.firstIndex(of: "#") {
-            fragment = String(rest[rest.index(after: hash)...])
-            rest = rest[..<hash]
+        self.init(splitting: Substring(text))
+    }
+
+    public init(_ text: String) {
+        self.init(splitting: Substring(text))
+    }
+
+    /// The delimiters are ASCII, so the split reads UTF-8 bytes (RFC 3986 works on characters,
+    /// not on Swift's grapheme clusters: a `#` followed by a combining mark still ends the path).
+    init(splitting text: Substring) {
+        let utf8 = text.utf8
+        func string(_ range: Range<String.Index>) -> String { String(Substring(utf8[range])) }
+        var end = utf8.endIndex
+        if let hash = utf8.firstIndex(of: UInt8(ascii: "#")) {
+            fragment = string(utf8.index(after: hash)..<end)
+            end = hash
         }
-        if let mark = rest.firstIndex(of: "?") {
-            query = String(rest[rest.index(after: mark)...])
-            rest = rest[..<mark]
+        if let mark = utf8[..<end].firstIndex(of: UInt8(ascii: "?")) {
+            query = string(utf8.index(after: mark)..<end)
+            end = mark
         }
-        if let colon = rest.firstIndex(of: ":"), colon != rest.startIndex,
-            !rest[..<colon].contains(where: { $0 == "/" }),
-            rest[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+        var start = utf8.startIndex
+        if let colon = utf8[..<end].firstIndex(of: UInt8(ascii: ":")), colon != start,
+            utf8[..<colon].allSatisfy({ byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                    UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+                    return true
+                default:
+                    return false
+                }
+            })
         {
-            scheme = rest[..<colon].lowercased()
-            rest = rest[rest.index(after: colon)...]
+            scheme = String(decoding: utf8[..<colon].map { $0 | (($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) ? 0x20 : 0) }, as: UTF8.self)
+            start = utf8.index(after: colon)
         }
-        if rest.hasPrefix("//") {
-            rest = rest.dropFirst(2)
-            let end = rest.firstIndex(of: "/") ?? rest.endIndex
-            authority = String(rest[..<end])
-            rest = rest[end...]
+        if utf8[start..<end].starts(with: "//".utf8) {
+            start = utf8.index(start, offsetBy: 2)
+            let slash = utf8[start..<end].firstIndex(of: UInt8(ascii: "/")) ?? end
+            authority = string(start..<slash)
+            start = slash
         }
-        path = String(rest)
+        path = string(start..<end)
     }
 
     public init(scheme: String?, authority: String?, path: String, query: String? = nil, fragment: String? = nil) {
