@@ -125,15 +125,15 @@ public struct HarnessRun: Sendable {
         let invalidResults = results
         let junitPath = self.junitPath
         // Each rewrite costs time in proportion to the results so far; the next waits at least
-        // ten times as long as the last took (and `progressInterval`), so a large run spends
-        // a tenth of its time on them at most instead of rewriting after every scenario.
+        // twenty times as long as the last took (and `progressInterval`), so a large run spends
+        // a twentieth of its time on them at most instead of rewriting after every scenario.
         var nextWrite = ContinuousClock.now
         let ran = await Self.runAll(scenarios, runner: runner, jobs: jobs, log: log) { finished in
             let started = ContinuousClock.now
             guard started >= nextWrite else { return }
             try? JUnitWriter.write(invalidResults + finished(), to: junitPath)
             let cost = ContinuousClock.now - started
-            nextWrite = ContinuousClock.now + max(Self.progressInterval, cost * 10)
+            nextWrite = ContinuousClock.now + max(Self.progressInterval, cost * 20)
         }
         try? await owned?.shutdown()
         // Report in path order, invalid files in their place among the others.

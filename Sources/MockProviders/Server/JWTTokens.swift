@@ -92,7 +92,7 @@ extension MockProvider {
             lifetime: lifetime ?? profile.oidc?.idTokenLifetime ?? 3600
         )
         claims.merge(extra) { _, new in new }
-        guard let key = activeSigningKey(oidcState.values.withLock { $0 }) else {
+        guard let key = activeSigningKey(oidcState.withKeys { $0 }) else {
             throw MockServerError(message: "\(profile.name) has no active signing key")
         }
         return try await key.sign(claims, withKid: true, type: "JWT")

@@ -161,16 +161,29 @@ final class OIDCState: Sendable {
         var keys: [MockSigningKey]
         var mode: EvilMode = .none
         var rotations = 0
+        /// A profile without keys gets a fresh ES256 key when one is first needed (making it
+        /// costs a quarter of a millisecond, and most scenarios' mocks never sign a JWT).
+        var freshKeyPending = false
     }
     let values: Mutex<Values>
+
+    /// `values` with the keys in place (the fresh key made if it is still pending).
+    func withKeys<Result>(_ body: (inout Values) -> Result) -> Result {
+        values.withLock { values in
+            if values.freshKeyPending {
+                values.keys = [MockSigningKey(kid: "mock-es256-1", freshES256: ES256PrivateKey())]
+                values.freshKeyPending = false
+            }
+            return body(&values)
+        }
+    }
 
     /// The access-token keys and the ID-token keys of `profile`; a profile with neither gets a
     /// fresh ES256 key, so every OAuth 2 mock can sign JWTs (`issueToken`, JWT access tokens).
     init(profile: ProviderProfile) {
         let settings = profile.accessTokens.signingKeys + (profile.oidc?.signingKeys ?? [])
-        var keys = settings.compactMap { try? MockSigningKey(kid: $0.kid, alg: $0.alg.rawValue, pem: $0.privateKeyPEM, standby: $0.standby) }
-        if keys.isEmpty { keys = [MockSigningKey(kid: "mock-es256-1", freshES256: ES256PrivateKey())] }
-        values = Mutex(Values(keys: keys))
+        let keys = settings.compactMap { try? MockSigningKey(kid: $0.kid, alg: $0.alg.rawValue, pem: $0.privateKeyPEM, standby: $0.standby) }
+        values = Mutex(Values(keys: keys, freshKeyPending: keys.isEmpty))
     }
 }
 
@@ -185,7 +198,7 @@ extension MockProvider {
     /// Key rotation: the standby key becomes the ID-token signer (the old one stays in the
     /// JWKS); with no standby key a fresh ES256 key is made.
     public func rotateSigningKeys() {
-        oidcState.values.withLock { values in
+        oidcState.withKeys { values in
             values.rotations += 1
             let alg = (profile.oidc?.idTokenAlg ?? .rs256).rawValue
             if let index = values.keys.firstIndex(where: { $0.standby && $0.alg == alg }) {
@@ -207,7 +220,7 @@ extension MockProvider {
     /// The key that signs JWT access tokens: one of `access_tokens.signing_keys` when the profile
     /// has them, else the ID-token key (or the first active key with `access_tokens.alg`).
     func accessTokenSigningKey() -> MockSigningKey? {
-        let values = oidcState.values.withLock { $0 }
+        let values = oidcState.withKeys { $0 }
         let own = Set(profile.accessTokens.signingKeys.map(\.kid))
         let active = values.keys.filter { !$0.standby && (own.isEmpty || own.contains($0.kid)) }
         if let alg = profile.accessTokens.alg?.rawValue { return active.first { $0.alg == alg } }
@@ -217,7 +230,7 @@ extension MockProvider {
     // MARK: Endpoints
 
     func jwksDocument() -> TransportResponse {
-        let values = oidcState.values.withLock { $0 }
+        let values = oidcState.withKeys { $0 }
         let keys: [JSONValue]
         if values.mode == .kidAbsentSingleKey, let active = activeSigningKey(values) {
             keys = [active.jwk(includeKid: false)]
@@ -247,7 +260,7 @@ extension MockProvider {
     /// Builds and signs the ID token of a code exchange (OpenID Connect Core §2, §3.1.3.6),
     /// applying the evil mode.
     func idToken(issuer: String, clientID: String, sub: String, nonce: String?, accessToken: String, now: Date) async -> String? {
-        let values = oidcState.values.withLock { $0 }
+        let values = oidcState.withKeys { $0 }
         guard let settings = profile.oidc, let key = activeSigningKey(values) else { return nil }
         let mode = values.mode
         var claims = idTokenClaims(issuer: issuer, audience: clientID, sub: sub, nonce: nonce, now: now, lifetime: settings.idTokenLifetime)
