@@ -32,7 +32,7 @@ public enum ComplianceFixes {
             guard case .object(var body)? = try? JSONValue.parse(response.body) else { return response }
             var response = response
             edit(&body, &response.status)
-            response.body = Array(JSONValue.object(body).jsonText.utf8)
+            response.body = JSONValue.object(body).jsonBytes
             response.headers["Content-Type"] = "application/json"
             return response
         }
@@ -68,7 +68,7 @@ public enum ComplianceFixes {
                     ? (JSONNumber(pair.value).map(JSONValue.number) ?? .string(pair.value)) : .string(pair.value)
             }
             var response = response
-            response.body = Array(JSONValue.object(body).jsonText.utf8)
+            response.body = JSONValue.object(body).jsonBytes
             response.headers["Content-Type"] = "application/json"
             return response
         }
@@ -208,7 +208,7 @@ public enum ComplianceFixes {
             let form = try FormParameters(parsing: String(decoding: request.body, as: UTF8.self))
             var members: [String: JSONValue] = [:]
             for pair in form { members[pair.name] = .string(pair.value) }
-            request.body = Array(JSONValue.object(members).jsonText.utf8)
+            request.body = JSONValue.object(members).jsonBytes
             request.headers["Content-Type"] = "application/json"
         }
     )

@@ -48,11 +48,14 @@ extension JSONValue {
 
     /// Serializes compactly with sorted keys (stable output for reports and tests). Numbers are
     /// written as their ``JSONNumber/text``: parsed numbers exactly as they came.
-    public var jsonText: String {
+    public var jsonText: String { String(decoding: jsonBytes, as: UTF8.self) }
+
+    /// ``jsonText`` as UTF-8 bytes, for a body (no string made and read back).
+    public var jsonBytes: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(128)
         write(to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     func write(to out: inout [UInt8]) {

@@ -243,7 +243,7 @@ extension ProbeContext {
         claims["iss"] = .string(provider.client.clientID)
         if let issuer { claims["aud"] = .string(issuer) }
         let header = Base64URL.encode(Array(#"{"alg":"none"}"#.utf8))
-        return header + "." + Base64URL.encode(Array(JSONValue.object(claims).jsonText.utf8)) + "."
+        return header + "." + Base64URL.encode(JSONValue.object(claims).jsonBytes) + "."
     }
 
     /// An authorization whose state, nonce and redirect_uri travel in an unsigned request object

@@ -315,7 +315,7 @@ struct ProbeContext: Sendable {
             var members: [String: JSONValue] = [:]
             for (name, value) in fields { members[name] = .string(value) }
             headers["Content-Type"] = "application/json"
-            return TransportRequest(method: "POST", url: target, headers: headers, body: Array(JSONValue.object(members).jsonText.utf8))
+            return TransportRequest(method: "POST", url: target, headers: headers, body: JSONValue.object(members).jsonBytes)
         }
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         return TransportRequest(method: "POST", url: target, headers: headers, body: Array(FormParameters(fields).encoded.utf8))

@@ -50,7 +50,7 @@ extension StepContext {
             lastResponse = TransportResponse(
                 status: 200,
                 headers: ["Content-Type": "application/json"],
-                body: Array(JSONValue.object(info.claims).jsonText.utf8)
+                body: JSONValue.object(info.claims).jsonBytes
             )
         case .logout(let given):
             let client = try await openIDClient(session)

@@ -184,7 +184,7 @@ struct StepContext {
                 token: try tokenValue(which, step: step.kind),
                 tokenTypeHint: hint?.rawValue
             )
-            lastResponse = TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(answer.jsonText.utf8))
+            lastResponse = TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: answer.jsonBytes)
         case .discover:
             metadata = try await discover()
         case .request(let method, let path, let concurrent):

@@ -132,7 +132,7 @@ public final class MockProvider: MockRequestHandler {
         TransportResponse(
             status: status,
             headers: ["Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"],
-            body: Array(JSONValue.object(members).jsonText.utf8)
+            body: JSONValue.object(members).jsonBytes
         )
     }
 

@@ -285,7 +285,7 @@ extension MockProvider {
         switch mode {
         case .algNone:
             return Base64URL.encode(Array(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "."
-                + Base64URL.encode(Array(JSONValue.object(claims).jsonText.utf8)) + "."
+                + Base64URL.encode(JSONValue.object(claims).jsonBytes) + "."
         case .hs256ClientSecret:
             guard let secret = profile.client(id: clientID)?.clientSecret, secret.utf8.count >= 32 else { return nil }
             let keys = JWTKeyCollection()

@@ -147,7 +147,7 @@ extension MockProvider {
     static func reencode(_ response: TransportResponse, status: Int, _ body: [String: JSONValue]) -> TransportResponse {
         var response = response
         response.status = status
-        response.body = Array(JSONValue.object(body).jsonText.utf8)
+        response.body = JSONValue.object(body).jsonBytes
         if status == 200 { response.headers["WWW-Authenticate"] = nil }
         return response
     }

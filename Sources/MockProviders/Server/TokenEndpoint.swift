@@ -153,7 +153,7 @@ extension MockProvider {
                 )
             {
                 body["id_token"] = .string(idToken)
-                response.body = Array(JSONValue.object(body).jsonText.utf8)
+                response.body = JSONValue.object(body).jsonBytes
             }
             return response
         }
