@@ -69,38 +69,26 @@ log "wrk: Flask mock token endpoint"
 wrk_json "http://127.0.0.1:$flask_port/oauth2/token" > "$out/wrk-flask.json"
 cleanup; pids=()
 
+wrk_server() {  # OUT.json COMMAND…: starts a server that prints "NAME http://…", runs wrk against its /oauth2/token
+  local json=$1 serve_out url
+  shift
+  serve_out=$(mktemp)
+  "$@" > "$serve_out" 2> /dev/null &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q "http://" "$serve_out" && break; sleep 0.1; done
+  url=$(awk '{print $2}' "$serve_out")
+  rm -f "$serve_out"
+  wait_for "$url/"
+  wrk_json "$url/oauth2/token" > "$out/$json"
+  cleanup; pids=()
+}
+
 log "wrk: oauth-harness serve standard-oauth2 token endpoint"
-serve_out=$(mktemp)
-trap 'cleanup; rm -f "$serve_out"' EXIT
-"$harness" serve standard-oauth2 --profiles "$root/MockProviders" > "$serve_out" 2> /dev/null &
-pids+=($!)
-for _ in $(seq 100); do grep -q "http://" "$serve_out" && break; sleep 0.1; done
-swift_url=$(awk '{print $2}' "$serve_out")
-wait_for "$swift_url/"
-wrk_json "$swift_url/oauth2/token" > "$out/wrk-swift.json"
-cleanup; pids=()
-
+wrk_server wrk-swift.json "$harness" serve standard-oauth2 --profiles "$root/MockProviders"
 log "wrk: Hummingbird hello-world endpoint (the framework ceiling), same settings"
-: > "$serve_out"
-"$bench/.build/release/HelloCeiling" > "$serve_out" 2> /dev/null &
-pids+=($!)
-for _ in $(seq 100); do grep -q "http://" "$serve_out" && break; sleep 0.1; done
-hello_url=$(awk '{print $2}' "$serve_out")
-rm -f "$serve_out"
-wait_for "$hello_url/"
-wrk_json "$hello_url/oauth2/token" > "$out/wrk-hello.json"
-cleanup; pids=()
-
+wrk_server wrk-hello.json "$bench/.build/release/HelloCeiling"
 log "wrk: the same endpoint reading the form body and answering a fixed token response (--form-json)"
-serve_out=$(mktemp)
-"$bench/.build/release/HelloCeiling" --form-json > "$serve_out" 2> /dev/null &
-pids+=($!)
-for _ in $(seq 100); do grep -q "http://" "$serve_out" && break; sleep 0.1; done
-form_url=$(awk '{print $2}' "$serve_out")
-rm -f "$serve_out"
-wait_for "$form_url/"
-wrk_json "$form_url/oauth2/token" > "$out/wrk-hello-form.json"
-cleanup; pids=()
+wrk_server wrk-hello-form.json "$bench/.build/release/HelloCeiling" --form-json
 
 log "full scenario suite (release build), 3 runs"
 (cd "$root" && "$py" - "$harness" "$out" > "$out/suite.json" <<'PY'

@@ -90,6 +90,16 @@ let validHead = """
         #expect(error?.line == 5)
         #expect(error?.column == 3)
         #expect(error?.message == "duplicate key client_id in a mapping")
+        // Keys are read as text, so a plain and a quoted spelling of one key are the same key.
+        let quoted = #expect(throws: YAMLLocatedError.self) { try YAMLNode.parse("name: a\n1: x\n'1': y\n", file: "q.yaml") }
+        #expect(quoted?.line == 3)
+        #expect(quoted?.message == "duplicate key 1 in a mapping")
+        // Scalars keep the text written: no number, boolean or null is made of them.
+        let scalars = try YAMLNode.parse("a: 0x1F\nb: yes\nc: 1_000\nd: ~\n", file: "s.yaml").mapping("m")
+        #expect(try scalars["a"]?.string("a") == "0x1F")
+        #expect(try scalars["b"]?.string("b") == "yes")
+        #expect(try scalars["c"]?.string("c") == "1_000")
+        #expect(scalars["d"]?.isNull == true)
     }
 
     @Test func validateReportsEveryBadProfile() throws {
