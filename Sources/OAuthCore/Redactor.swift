@@ -151,7 +151,7 @@ public final class Redactor: Sendable {
             let isCookie = HeaderList.sameName(field.name, "cookie")
             if isCookie || HeaderList.sameName(field.name, "set-cookie") {
                 for (index, part) in field.value.split(separator: ";").enumerated() where isCookie || index == 0 {
-                    if let eq = part.firstIndex(of: "=") { register(Self.trimmingWhitespace(part[part.index(after: eq)...], newlines: false)) }
+                    if let eq = part.firstIndex(of: "=") { register(part[part.index(after: eq)...].trimmingWhitespace()) }
                 }
             } else if !HeaderList.sameName(field.name, "authorization"), Self.isSecretName(field.name) {
                 register(field.value)
@@ -188,9 +188,9 @@ public final class Redactor: Sendable {
 
     private func registerCredentials(_ authorization: String?) {
         guard let authorization, let space = authorization.firstIndex(of: " ") else { return }
-        let credentials = Self.trimmingWhitespace(authorization[authorization.index(after: space)...], newlines: false)
+        let credentials = authorization[authorization.index(after: space)...].trimmingWhitespace()
         register(credentials)
-        if authorization.lowercased().hasPrefix("basic "), let data = Base64Standard.decode(credentials),
+        if HeaderList.value(authorization, hasLowercasePrefix: "basic "), let data = Base64Standard.decode(credentials),
             let pair = String(validating: data, as: UTF8.self), let colon = pair.firstIndex(of: ":")
         {
             let password = String(pair[pair.index(after: colon)...])
@@ -206,8 +206,7 @@ public final class Redactor: Sendable {
         guard !body.isEmpty else { return }
         if let json = try? JSONValue.parse(body) { registerSecrets(in: json) }
         let text = String(decoding: body, as: UTF8.self)
-        if !body.contains(UInt8(ascii: "{")), let parameters = try? FormParameters(parsing: Self.trimmingWhitespace(Substring(text), newlines: true))
-        {
+        if !body.contains(UInt8(ascii: "{")), let parameters = try? FormParameters(parsing: Substring(text).trimmingWhitespace(newlines: true)) {
             registerSecrets(in: parameters)
         }
         for (_, value) in Self.namedValues(in: text) { register(value) }
@@ -301,21 +300,6 @@ public final class Redactor: Sendable {
             out.append(byte)
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// `text` trimmed as Foundation's `.whitespaces` (or `.whitespacesAndNewlines`) would:
-    /// ASCII space and tab (and LF, VT, FF, CR) by bytes; when a non-ASCII character is at
-    /// either end (it may be Unicode whitespace), Foundation decides.
-    static func trimmingWhitespace(_ text: Substring, newlines: Bool) -> String {
-        func isSpace(_ byte: UInt8) -> Bool {
-            byte == 0x20 || byte == 0x09 || (newlines && (0x0A...0x0D).contains(byte))
-        }
-        let utf8 = text.utf8
-        guard let first = utf8.firstIndex(where: { !isSpace($0) }), let last = utf8.lastIndex(where: { !isSpace($0) }) else { return "" }
-        guard utf8[first] < 0x80, utf8[last] < 0x80 else {
-            return text.trimmingCharacters(in: newlines ? .whitespacesAndNewlines : .whitespaces)
-        }
-        return String(Substring(utf8[first...last]))
     }
 
     /// `%2f` for `%2F`: providers and proxies use either case.

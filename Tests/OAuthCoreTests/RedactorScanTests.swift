@@ -106,11 +106,11 @@ struct SplitMix64: RandomNumberGenerator {
         for _ in 0..<5000 {
             let text = (0..<Int(generator.next() % 7)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
             #expect(
-                Redactor.trimmingWhitespace(Substring(text), newlines: false) == text.trimmingCharacters(in: .whitespaces),
+                Substring(text).trimmingWhitespace(newlines: false) == text.trimmingCharacters(in: .whitespaces),
                 "\(text.debugDescription)"
             )
             #expect(
-                Redactor.trimmingWhitespace(Substring(text), newlines: true) == text.trimmingCharacters(in: .whitespacesAndNewlines),
+                Substring(text).trimmingWhitespace(newlines: true) == text.trimmingCharacters(in: .whitespacesAndNewlines),
                 "\(text.debugDescription)"
             )
         }

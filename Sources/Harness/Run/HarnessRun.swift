@@ -172,18 +172,18 @@ public struct HarnessRun: Sendable {
         catalog: ProviderCatalog,
         environment: [String: String]
     ) async -> [Result<Scenario, YAMLLocatedError>] {
-        @Sendable func load(_ file: Found) -> Result<Scenario, YAMLLocatedError> {
+        @Sendable func loadOne(_ file: Found) -> Result<Scenario, YAMLLocatedError> {
             Result { () throws(YAMLLocatedError) -> Scenario in
                 try ScenarioLoader.load(contentsOf: file.path, folder: file.folder, catalog: catalog, environment: environment)
             }
         }
         // Files are cheap to load one by one: a worker only pays off with a few dozen of them.
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, found.count / 32)
-        guard workers > 1 else { return found.map(load) }
+        guard workers > 1 else { return found.map(loadOne) }
         return await withTaskGroup(of: (Int, [Result<Scenario, YAMLLocatedError>]).self) { group in
             // Worker w loads files w, w + workers, w + 2 × workers …
             for worker in 0..<workers {
-                group.addTask { (worker, stride(from: worker, to: found.count, by: workers).map { load(found[$0]) }) }
+                group.addTask { (worker, stride(from: worker, to: found.count, by: workers).map { loadOne(found[$0]) }) }
             }
             var byWorker = [[Result<Scenario, YAMLLocatedError>]](repeating: [], count: workers)
             for await (worker, loaded) in group { byWorker[worker] = loaded }

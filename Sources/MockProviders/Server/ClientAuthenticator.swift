@@ -54,10 +54,7 @@ extension MockProvider {
         var secret: String?
         if let authorization {
             guard HeaderList.value(authorization, hasLowercasePrefix: "basic ") else { return invalid("unsupported Authorization scheme") }
-            var credentials = authorization.dropFirst(6)
-            while credentials.first == " " || credentials.first == "\t" { credentials.removeFirst() }
-            while credentials.last == " " || credentials.last == "\t" { credentials.removeLast() }
-            guard let data = Base64Standard.decode(credentials),
+            guard let data = Base64Standard.decode(authorization.dropFirst(6).trimmingWhitespace()),
                 let pair = String(validating: data, as: UTF8.self), let colon = pair.firstIndex(of: ":"),
                 let id = try? PercentEncoding.decode(pair[..<colon], plusAsSpace: true),
                 let password = try? PercentEncoding.decode(pair[pair.index(after: colon)...], plusAsSpace: true)
