@@ -38,8 +38,9 @@ public final class Redactor: Sendable {
         // Byte searches: Foundation's String.contains was a tenth of a scenario's time, the
         // standard library's generic one more.
         guard secretWords.contains(where: { contains(folded, $0) }) else { return false }
-        // A webhook URL is a credential; an id_token_hint is an ID token.
-        if contains(folded, "webhook") || folded.hasPrefix("idtoken") { return true }
+        // A webhook URL is a credential; an id_token_hint is an ID token (but the metadata's
+        // id_token_signing_alg_values_supported names algorithms).
+        if contains(folded, "webhook") || (folded.hasPrefix("idtoken") && folded.hasSuffix("hint")) { return true }
         if publicNames.contains(folded) { return false }
         return !publicSuffixes.contains { folded.hasSuffix($0) }
     }
@@ -71,22 +72,63 @@ public final class Redactor: Sendable {
 
     private let secrets = Mutex(Known())
 
-    /// The registered forms, and the same as UTF-8 longest first (built on the first `redact`
-    /// after a registration, not on every call).
+    /// At most this many values are registered (each with its encoded forms), and their forms
+    /// at most ``maximumSecretBytes`` bytes in all: a provider that answers with a hundred
+    /// thousand secret-named members cannot make the redactor's memory or its search grow
+    /// without bound. Values past either limit are counted (``unregistered``) and reported with
+    /// the transcript; they are still masked wherever they appear under a secret's name.
+    public static let maximumSecrets = 4096
+    public static let maximumSecretBytes = 8 << 20
+    /// Forms registered since the automaton was built are searched one by one, up to this many.
+    static let pendingLimit = 256
+
+    /// The registered forms: an automaton over most of them, searched once per text, and the
+    /// few registered since it was built, each searched on its own.
     struct Known {
         var set: Set<String> = []
-        var longestFirst: [[UInt8]]?
+        var matcher: SecretMatcher?
+        var pending: [[UInt8]] = []
         /// The values given to `register` (their forms are in `set`): the same token or client
         /// secret is seen in many exchanges of a run and its forms are derived once.
         var registered: Set<String> = []
+        var bytes = 0
+        var unregistered = 0
     }
 
     public init(secrets: [String] = []) {
         for secret in secrets { register(secret) }
     }
 
+    /// A redactor that knows what this one knows (its secrets, and its search built so far),
+    /// and learns on its own from then on: one check's, started from its run's.
+    package func copy() -> Redactor {
+        let copy = Redactor()
+        let known = secrets.withLock { $0 }
+        copy.secrets.withLock { $0 = known }
+        return copy
+    }
+
+    /// Registers every value `other` registered (a run's redactor gathering its checks').
+    package func absorb(_ other: Redactor) {
+        let values = other.secrets.withLock { $0.registered }
+        let known = secrets.withLock { $0.registered }
+        for value in values where !known.contains(value) { register(value) }
+    }
+
+    /// How many values were not registered because a limit was reached.
+    public var unregistered: Int { secrets.withLock { $0.unregistered } }
+
     public func register(_ secret: String?) {
-        guard let secret, secret.count >= Self.minimumLength, !secrets.withLock({ $0.registered.contains(secret) }) else { return }
+        guard let secret, secret.count >= Self.minimumLength else { return }
+        let state = secrets.withLock { known -> Bool? in
+            if known.registered.contains(secret) { return nil }
+            if known.registered.count >= Self.maximumSecrets || known.bytes + secret.utf8.count > Self.maximumSecretBytes {
+                known.unregistered += 1
+                return nil
+            }
+            return true
+        }
+        guard state != nil else { return }
         let percent = PercentEncoding.encode(secret)
         let json = String(JSONValue.string(secret).jsonText.dropFirst().dropLast())
         let forms = [
@@ -95,9 +137,12 @@ public final class Redactor: Sendable {
             Base64Standard.encode(Array(secret.utf8)), Base64URL.encode(Array(secret.utf8)),
         ]
         secrets.withLock { known in
-            known.registered.insert(secret)
+            guard known.registered.insert(secret).inserted else { return }
             for form in forms where form.count >= Self.minimumLength {
-                if known.set.insert(form).inserted { known.longestFirst = nil }
+                if known.set.insert(form).inserted {
+                    known.pending.append(Array(form.utf8))
+                    known.bytes += form.utf8.count
+                }
             }
         }
     }
@@ -323,52 +368,76 @@ public final class Redactor: Sendable {
 
     /// Only the registered secrets (not the values of secret-named members and parameters):
     /// for text whose parts already went through ``maskNamedValues(in:)`` (a transcript).
+    /// Every byte that belongs to an occurrence of any registered form is masked (overlapping
+    /// occurrences become one mask), in time linear in the text whatever the number of secrets.
     package func replaceSecrets(in text: String) -> String {
-        let known = secrets.withLock { known in
-            if known.longestFirst == nil {
-                // Longest first, so that a secret containing another is masked whole.
-                known.longestFirst = known.set.map { Array($0.utf8) }.sorted {
-                    $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1)
-                }
+        let (matcher, pending) = secrets.withLock { known -> (SecretMatcher?, [[UInt8]]) in
+            if known.pending.count > Self.pendingLimit {
+                known.matcher = SecretMatcher(known.set.map { Array($0.utf8) })
+                known.pending = []
             }
-            return known.longestFirst!
+            return (known.matcher, known.pending)
         }
-        guard !known.isEmpty else { return text }
-        var bytes = Array(text.utf8)
-        var changed = false
-        for secret in known {
-            if let replaced = Self.replacingOccurrences(of: secret, in: bytes) {
-                bytes = replaced
-                changed = true
-            }
-        }
-        return changed ? String(decoding: bytes, as: UTF8.self) : text
+        guard matcher != nil || !pending.isEmpty else { return text }
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var found: [Range<Int>] = []
+            matcher?.forEachMatch(in: bytes) { found.append($0) }
+            for secret in pending { Self.occurrences(of: secret, in: bytes) { found.append($0) } }
+            guard !found.isEmpty else { return nil }
+            return String(decoding: Self.masking(Self.merged(found), in: bytes), as: UTF8.self)
+        } ?? text
     }
 
     private static let maskBytes = Array(mask.utf8)
 
+    /// Every occurrence of `secret` in `text`, overlapping ones included.
+    static func occurrences(of secret: [UInt8], in text: UnsafeBufferPointer<UInt8>, _ found: (Range<Int>) -> Void) {
+        secret.withUnsafeBufferPointer { secret in
+            var from = 0
+            while let start = firstOccurrence(of: secret, in: text, from: from) {
+                found(start..<(start + secret.count))
+                from = start + 1
+            }
+        }
+    }
+
+    /// The ranges sorted, overlapping ones joined.
+    static func merged(_ ranges: [Range<Int>]) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = result.last, range.lowerBound < last.upperBound {
+                result[result.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+            } else {
+                result.append(range)
+            }
+        }
+        return result
+    }
+
+    /// `text` with each of the (sorted, disjoint) ranges replaced by the mask. A valid UTF-8
+    /// secret only matches at character boundaries of valid UTF-8 text, so the result stays valid.
+    static func masking(_ ranges: [Range<Int>], in text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.count + ranges.count * maskBytes.count)
+        var copied = 0
+        for range in ranges {
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[copied..<range.lowerBound]))
+            output.append(contentsOf: maskBytes)
+            copied = range.upperBound
+        }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: text[copied...]))
+        return output
+    }
+
     /// `text` with every occurrence of `secret` (byte for byte) replaced by the mask, or `nil`
-    /// when it has none. A valid UTF-8 secret only matches at character boundaries of valid
-    /// UTF-8 text, so the result stays valid.
+    /// when it has none.
     static func replacingOccurrences(of secret: [UInt8], in text: [UInt8]) -> [UInt8]? {
         guard !secret.isEmpty else { return nil }
         return text.withUnsafeBufferPointer { text -> [UInt8]? in
-            secret.withUnsafeBufferPointer { secret -> [UInt8]? in
-                var output: [UInt8]?
-                var copied = 0
-                while let found = firstOccurrence(of: secret, in: text, from: copied) {
-                    if output == nil {
-                        output = []
-                        output!.reserveCapacity(text.count)
-                    }
-                    output!.append(contentsOf: UnsafeBufferPointer(rebasing: text[copied..<found]))
-                    output!.append(contentsOf: maskBytes)
-                    copied = found + secret.count
-                }
-                guard var output else { return nil }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: text[copied...]))
-                return output
-            }
+            var found: [Range<Int>] = []
+            occurrences(of: secret, in: text) { found.append($0) }
+            return found.isEmpty ? nil : masking(merged(found), in: text)
         }
     }
 

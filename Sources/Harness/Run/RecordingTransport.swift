@@ -56,7 +56,14 @@ public final class Transcript: Sendable {
 
     /// The transcript with every known secret masked.
     public var text: String {
-        redactor.replaceSecrets(in: lines.withLock { $0.joined(separator: "\n") })
+        var text = redactor.replaceSecrets(in: lines.withLock { $0.joined(separator: "\n") })
+        let unregistered = redactor.unregistered
+        if unregistered > 0 {
+            text +=
+                "\n! the provider sent more secret values than the redactor keeps (\(Redactor.maximumSecrets) values, "
+                + "\(Redactor.maximumSecretBytes >> 20) MiB): \(unregistered) more are masked where a secret's name carries them, not elsewhere"
+        }
+        return text
     }
 }
 
@@ -78,6 +85,8 @@ public final class RecordingTransport: HTTPTransport {
     public func setStep(_ step: String) { currentStep.withLock { $0 = step } }
 
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
+        // A check past its time limit is cancelled: it sends nothing more.
+        try Task.checkCancellation()
         var request = request
         if request.timeout == nil { request.timeout = timeout }
         transcript.redactor.registerSecrets(in: request)
