@@ -3,6 +3,7 @@ import Foundation
 import Harness
 import Logging
 import MockProviders
+import OAuthCore
 import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
@@ -31,14 +32,14 @@ struct Serve: AsyncParsableCommand {
         help: ArgumentHelp(
             "Approve every authorization request at once: GET on the authorization endpoint redirects back with a code.",
             discussion: """
-                The code is for the profile's first user, or the user that login_hint names. POST decision=deny to                 /_harness/next-decision to deny the next request instead (access_denied). Same as auto_approve: true in a profile.
+                The code is for the profile's first user, or the user that login_hint names. POST decision=deny to /_harness/next-decision to deny the next request instead (access_denied). Same as auto_approve: true in a profile.
                 """
         )
     )
     var autoApprove = false
 
     func validate() throws {
-        guard host.hasPrefix("127.") || host == "::1" || host == "localhost" else {
+        guard LoopbackHost.contains(host) else {
             throw ValidationError("--host must be a loopback address (127.x.y.z or ::1); the mock providers never listen elsewhere")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }

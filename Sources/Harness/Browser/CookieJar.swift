@@ -109,5 +109,5 @@ struct CookieJar: Sendable {
         host == domain || (host.hasSuffix("." + domain) && !host.allSatisfy { $0.isNumber || $0 == "." })
     }
 
-    static func isLoopback(_ host: String) -> Bool { host == "localhost" || host.hasPrefix("127.") || host == "[::1]" || host == "::1" }
+    static func isLoopback(_ host: String) -> Bool { LoopbackHost.contains(host) }
 }

@@ -73,6 +73,9 @@ struct HTMLPage: Sendable {
         var page = HTMLPage()
         var visibleText = ""
         var currentForm: Int?
+        /// The first form with each `id`, for controls that name their form (`form=…`): one
+        /// lookup per control, not a search of every earlier form.
+        var formsByID: [String: Int] = [:]
         /// The control whose text is being read: a `<button>`, `<option>` or `<select>`.
         var openButton: Int?
         var openSelect: Int?
@@ -127,6 +130,7 @@ struct HTMLPage: Sendable {
             case "form":
                 page.forms.append(Form(action: attributes["action"], method: (attributes["method"] ?? "get").lowercased(), id: attributes["id"]))
                 currentForm = page.forms.count - 1
+                if let id = attributes["id"], formsByID[id] == nil { formsByID[id] = page.forms.count - 1 }
             case "input":
                 let type = (attributes["type"] ?? "text").lowercased()
                 var control = Control(
@@ -216,7 +220,7 @@ struct HTMLPage: Sendable {
         @discardableResult
         mutating func add(_ control: Control, formAttribute: String?) -> Int? {
             var target = currentForm
-            if let formAttribute { target = page.forms.firstIndex { $0.id == formAttribute } ?? target }
+            if let formAttribute { target = formsByID[formAttribute] ?? target }
             guard let target else { return nil }
             page.forms[target].controls.append(control)
             return target == currentForm ? page.forms[target].controls.count - 1 : nil

@@ -174,7 +174,9 @@ struct UserAgent: Sendable {
             return (login, .login)
         }
         let withButtons = page.forms.filter { !$0.submitButtons.isEmpty }
-        if let form = withButtons.first(where: { button(in: $0, for: decision) != nil }) ?? withButtons.first { return (form, .consent) }
+        let chosen = withButtons.first { if case .chosen = buttonChoice(in: $0, for: decision) { true } else { false } }
+        let ambiguous = withButtons.first { if case .ambiguous = buttonChoice(in: $0, for: decision) { true } else { false } }
+        if let form = chosen ?? ambiguous ?? withButtons.first { return (form, .consent) }
         if let form = page.forms.first(where: { $0.controls.allSatisfy(\.isHidden) && !$0.controls.isEmpty }) { return (form, .autoSubmit) }
         return nil
     }
@@ -198,24 +200,91 @@ struct UserAgent: Sendable {
         return form.passwordFields.isEmpty ? nil : (fields.count == 1 ? fields[0] : nil)
     }
 
-    static let denyWords = ["deny", "cancel", "reject", "decline", "refuse", "disallow", "don't allow", "do not allow", "not now", "no thanks"]
-    static let approveWords = [
-        "approve", "allow", "accept", "authorize", "authorise", "consent", "grant", "yes", "continue", "confirm", "agree", "sign in", "log in",
-        "login",
-        "signin", "next", "submit", "proceed", "ok", "log out", "logout", "sign out",
+    /// Words a button's name, value and text are read for, whole words and in order (so that
+    /// "ok" is not found in "revoke" or "tokens"). A denying word rules a button out for
+    /// approval; a destructive one rules it out for either decision.
+    static let denyPhrases = words([
+        "deny", "cancel", "reject", "decline", "refuse", "disallow", "don't allow", "do not allow", "not now", "no thanks", "no",
+    ])
+    static let destructivePhrases = words(["revoke", "remove", "delete", "forget", "disconnect", "unlink", "reset", "report"])
+    /// Approval, strongest first: a consent word, then a word that only moves on.
+    static let approvePhrases = [
+        words(["approve", "allow", "accept", "authorize", "authorise", "consent", "grant", "yes", "agree", "confirm"]),
+        words([
+            "continue", "proceed", "ok", "okay", "next", "submit", "sign in", "signin", "log in", "login", "log out", "logout", "sign out",
+            "sign me out", "go",
+        ]),
     ]
 
-    /// The button that says `decision`: for approval, one with an approving word (else any
-    /// without a denying word); for denial, one with a denying word.
-    static func button(in form: HTMLPage.Form, for decision: Decision) -> HTMLPage.Control? {
-        func words(_ control: HTMLPage.Control) -> String { "\(control.name ?? "") \(control.value) \(control.label)".lowercased() }
-        func denies(_ control: HTMLPage.Control) -> Bool { denyWords.contains { words(control).contains($0) } }
-        switch decision {
-        case .deny: return form.submitButtons.first(where: denies)
-        case .approve:
-            let candidates = form.submitButtons.filter { !denies($0) }
-            return candidates.first { control in approveWords.contains { words(control).contains($0) } } ?? candidates.first
+    static func words(_ phrases: [String]) -> [[Substring]] { phrases.map(words(in:)) }
+
+    /// The lowercased words of `text`: runs of letters, digits and apostrophes.
+    static func words(in text: String) -> [Substring] {
+        Substring(text.lowercased().replacingOccurrences(of: "\u{2019}", with: "'")).split { !($0.isLetter || $0.isNumber || $0 == "'") }
+    }
+
+    static func says(_ words: [Substring], any phrases: [[Substring]]) -> Bool {
+        phrases.contains { phrase in
+            guard !phrase.isEmpty, phrase.count <= words.count else { return false }
+            return (0...(words.count - phrase.count)).contains { start in words[start..<(start + phrase.count)].elementsEqual(phrase) }
         }
+    }
+
+    static func words(of control: HTMLPage.Control) -> [Substring] {
+        words(in: "\(control.name ?? "") \(control.value) \(control.label)")
+    }
+
+    /// Which button of a form says the decision.
+    enum ButtonChoice {
+        case chosen(HTMLPage.Control)
+        /// More than one button could say it, none more clearly: the user agent does not guess.
+        case ambiguous([HTMLPage.Control])
+        case none
+    }
+
+    /// The button that says `decision`. For approval: among the buttons without a denying or
+    /// destructive word, those with the strongest approving word; with none, the only button
+    /// left. For denial: the buttons with a denying word and no destructive one. Buttons that
+    /// submit the same name and value count as one.
+    static func buttonChoice(in form: HTMLPage.Form, for decision: Decision) -> ButtonChoice {
+        let buttons = form.submitButtons.map { ($0, words(of: $0)) }.filter { !says($0.1, any: destructivePhrases) }
+        func pick(_ candidates: [HTMLPage.Control]) -> ButtonChoice? {
+            var distinct: [HTMLPage.Control] = []
+            for control in candidates where !distinct.contains(where: { $0.name == control.name && $0.value == control.value }) {
+                distinct.append(control)
+            }
+            switch distinct.count {
+            case 0: return nil
+            case 1: return .chosen(distinct[0])
+            default: return .ambiguous(candidates)
+            }
+        }
+        switch decision {
+        case .deny:
+            return pick(buttons.filter { says($0.1, any: denyPhrases) }.map(\.0)) ?? .none
+        case .approve:
+            let candidates = buttons.filter { !says($0.1, any: denyPhrases) }
+            for tier in approvePhrases {
+                if let choice = pick(candidates.filter { says($0.1, any: tier) }.map(\.0)) { return choice }
+            }
+            return pick(candidates.map(\.0)) ?? .none
+        }
+    }
+
+    /// The button to press on a login form: the one ``buttonChoice(in:for:)`` chooses, else
+    /// (pressing it grants nothing) the first with an approving word, else the first that does
+    /// not deny.
+    static func loginButton(in form: HTMLPage.Form, for decision: Decision) -> HTMLPage.Control? {
+        if case .chosen(let control) = buttonChoice(in: form, for: decision) { return control }
+        guard decision == .approve else { return nil }
+        let candidates = form.submitButtons.filter { !says(words(of: $0), any: denyPhrases + destructivePhrases) }
+        return candidates.first { says(words(of: $0), any: approvePhrases.flatMap { $0 }) } ?? candidates.first
+    }
+
+    /// How a button is named in an error message.
+    static func describe(_ control: HTMLPage.Control) -> String {
+        let text = HTMLPage.collapse(control.label.isEmpty ? control.value : control.label)
+        return "\"\(text.isEmpty ? control.name ?? "(unnamed)" : String(text.prefix(60)))\""
     }
 
     /// The request that submits `form` the way the simulated user would.
@@ -268,17 +337,30 @@ struct UserAgent: Sendable {
         let pressed: HTMLPage.Control?
         switch kind {
         case .autoSubmit: pressed = nil
-        case .login: pressed = (intent.decision == .deny ? button(in: form, for: .deny) : nil) ?? button(in: form, for: .approve)
+        case .login: pressed = (intent.decision == .deny ? loginButton(in: form, for: .deny) : nil) ?? loginButton(in: form, for: .approve)
         case .consent:
-            guard let chosen = button(in: form, for: intent.decision) else {
+            switch buttonChoice(in: form, for: intent.decision) {
+            case .chosen(let chosen): pressed = chosen
+            case .ambiguous(let buttons):
                 throw OAuthError(
                     code: .unexpectedPage,
-                    description: "the provider's page at \(withoutQuery(pageURL)) has no button to \(intent.decision.rawValue)",
+                    description:
+                        "the provider's page at \(withoutQuery(pageURL)) has several buttons that could \(intent.decision.rawValue) "
+                        + "(\(buttons.map(describe).joined(separator: ", "))); the user agent does not guess which",
+                    step: step,
+                    origin: .provider
+                )
+            case .none:
+                let offered = form.submitButtons.map(describe).joined(separator: ", ")
+                throw OAuthError(
+                    code: .unexpectedPage,
+                    description:
+                        "the provider's page at \(withoutQuery(pageURL)) has no button to \(intent.decision.rawValue)"
+                        + (offered.isEmpty ? "" : " (its buttons: \(offered))"),
                     step: step,
                     origin: .provider
                 )
             }
-            pressed = chosen
         }
         if let pressed, let name = pressed.name, !name.isEmpty { fields.append((name, pressed.value)) }
         guard let action = resolve(form.action.flatMap { $0.isEmpty ? nil : $0 } ?? pageURL, against: pageURL) else {

@@ -2,6 +2,7 @@ import Foundation
 import MockProviders
 import OAuth1
 import OAuth2
+import OAuthCore
 
 // Each part of a scenario reads itself from YAML here, beside nothing but its own keys;
 // `ScenarioLoader.parse` puts the parts together and checks how they fit. Every error names
@@ -17,7 +18,7 @@ final class ScenarioVariables {
 
     /// A string option with its variables expanded.
     func text(_ node: YAMLNode, _ what: String) throws(YAMLLocatedError) -> String {
-        let (value, absent) = try Self.interpolate(try node.string(what), environment: environment, node: node)
+        let (value, absent) = try Self.interpolate(try node.string(what), environment: environment, node: node, key: what)
         missing += absent
         return value
     }
@@ -41,7 +42,15 @@ final class ScenarioVariables {
     }
 
     /// Expands `${NAME}` and `${NAME:-default}`. Returns the names that had no value and no default.
-    static func interpolate(_ text: String, environment: [String: String], node: YAMLNode) throws(YAMLLocatedError) -> (String, [String]) {
+    /// An error names the location, and quotes the text only when `key` is not a secret's name
+    /// (`client_secret: abc${` must not put the secret in the message and the report).
+    static func interpolate(
+        _ text: String,
+        environment: [String: String],
+        node: YAMLNode,
+        key: String = ""
+    ) throws(YAMLLocatedError) -> (String, [String]) {
+        let secret = Redactor.isSecretName(key)
         guard text.contains("${") else { return (text, []) }
         var result = ""
         var missing: [String] = []
@@ -49,7 +58,7 @@ final class ScenarioVariables {
         while let start = rest.range(of: "${") {
             result += rest[..<start.lowerBound]
             guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
-                throw node.error("unterminated ${ in \"\(text)\"")
+                throw node.error(secret ? "unterminated ${ in the value of \(key) (not shown: a secret's)" : "unterminated ${ in \"\(text)\"")
             }
             let expression = rest[start.upperBound..<end]
             let name: Substring
@@ -61,7 +70,11 @@ final class ScenarioVariables {
                 name = expression
             }
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-                throw node.error("invalid variable reference ${\(expression)}; expected ${NAME} or ${NAME:-default}")
+                throw node.error(
+                    secret
+                        ? "invalid variable reference in the value of \(key) (not shown: a secret's); expected ${NAME} or ${NAME:-default}"
+                        : "invalid variable reference ${\(expression)}; expected ${NAME} or ${NAME:-default}"
+                )
             }
             if let value = environment[String(name)], !value.isEmpty {
                 result += value
