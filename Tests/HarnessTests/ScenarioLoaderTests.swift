@@ -177,6 +177,21 @@ let validHead = """
         #expect(error?.message.contains(message) == true, "\(error?.description ?? "")")
     }
 
+    /// A secret-named key's value is never quoted in an error (it reaches the terminal and the
+    /// JUnit file): the key and the location are.
+    @Test func aBrokenReferenceInASecretDoesNotShowTheSecret() {
+        for broken in ["s3cr3t-Value-42${BROKEN", "s3cr3t-Value-42${BAD NAME}"] {
+            let yaml = validHead.replacingOccurrences(of: "harness-secret", with: broken) + "steps: [get: /x]\n"
+            let error = #expect(throws: YAMLLocatedError.self) { try parse(yaml) }
+            #expect(error?.line == 5 && error?.message.contains("client_secret") == true, "\(error?.description ?? "")")
+            #expect(error?.description.contains("s3cr3t") == false)
+        }
+        // Elsewhere the text is shown, as it helps.
+        let yaml = validHead.replacingOccurrences(of: "harness-client", with: "public-id${OOPS") + "steps: [get: /x]\n"
+        let error = #expect(throws: YAMLLocatedError.self) { try parse(yaml) }
+        #expect(error?.message.contains("public-id${OOPS") == true, "\(error?.description ?? "")")
+    }
+
     @Test func environmentVariablesAndDefaults() throws {
         let yaml = validHead.replacingOccurrences(of: "harness-secret", with: "${SECRET:-fallback}") + "steps: [get: /x]\n"
         #expect(try parse(yaml).client.clientSecret == "fallback")

@@ -1,4 +1,5 @@
 import Foundation
+import MockProviders
 import OAuthCore
 import Synchronization
 import Testing
@@ -75,7 +76,10 @@ struct SecretLedger {
             // Random values: no part of them either. Not for fixed secrets (harness-secret shares
             // "harness-" with client ids), URLs ("https://") or a JWT's header and payload (every
             // JWT starts alike): its signature is random.
-            let random = secret.count >= 20 && !secret.contains("-secret") && !secret.contains("password") && !secret.contains("://")
+            // Nor HTTP Basic credentials: their start is the client id's base64, which an unsigned
+            // request object carrying the client id may share.
+            let basic = Data(base64Encoded: secret).map { String(decoding: $0, as: UTF8.self).contains(":") } ?? false
+            let random = secret.count >= 20 && !secret.contains("-secret") && !secret.contains("password") && !secret.contains("://") && !basic
             guard random else { return false }
             let part = Array((secret.split(separator: ".").count == 3 ? String(secret.split(separator: ".")[2]) : secret).utf8)
             guard part.count >= 8 else { return false }
@@ -194,5 +198,58 @@ final class LedgerTransport: HTTPTransport {
             leaked.isEmpty,
             "\(leaked.count) of \(ledger.secrets.count) secrets (or 8-character slices of them) reached a report, a printed line or a message"
         )
+    }
+}
+
+@Suite(.serialized) struct CheckSecretLedgerTests {
+    /// `check --write-profile` against mocks of every protocol, each judged by URL: no secret
+    /// the run sent or received reaches a printed line, a verdict, a quirk's evidence, the JUnit
+    /// or Markdown report or the written profile. (The hostile provider's own ledger test is in
+    /// HostileProviderTests.)
+    @Test(arguments: ["standard-oauth2", "google-style-oidc", "slack-style", "twitter-style-oauth1"])
+    func noCheckOutputOrWrittenProfileContainsASecret(_ name: String) async throws {
+        let catalog = try ProviderCatalog.load(directory: repositoryRoot + "/MockProviders")
+        let profile = try #require(catalog[name])
+        let running = try await MockProviderServer.start(profile)
+        let directory = try temporaryDirectory()
+        var provider = ProviderUnderCheck(mock: profile, baseURL: running.baseURL)
+        provider.codeReuseWait = 1
+        if profile.oauth1 != nil, !provider.clients.isEmpty {
+            provider.clients[0].privateKeyPEM = try String(
+                contentsOfFile: repositoryRoot + "/Scenarios/keys/test-fixture-oauth1-rsa.private.pem",
+                encoding: .utf8
+            )
+        }
+        var run = ConformanceRun(providerFile: "")
+        run.provider = provider
+        run.plansDirectory = repositoryRoot + "/Plans"
+        run.reportDirectory = directory
+        run.profilesDirectory = directory
+        run.writeProfile = name + "-written"
+        let network = AsyncHTTPClientTransport()
+        let transport = LedgerTransport(base: network)
+        let printed = Mutex<[String]>([])
+        let outcome = await run.execute(transport: transport) { line in printed.withLock { $0.append(line) } }
+        try await network.shutdown()
+        await running.stop()
+        var outputs = printed.withLock { $0 }
+        outputs += outcome.quirks.map { "quirk \($0.quirk.rawValue): \($0.evidence) — compliance fix: \($0.fix)" }
+        outputs += outcome.results.map { $0.verdict.reason + "\n" + $0.transcript }
+        for path in [outcome.junitPath, outcome.reportPath] { outputs.append(try String(contentsOfFile: path, encoding: .utf8)) }
+        // The written profile has the harness's own client (harness-client / harness-secret), which
+        // is also the standard mocks' client: that one value is the profile's, on purpose.
+        var written = try String(contentsOfFile: try #require(outcome.profilePath), encoding: .utf8)
+        #expect(written.contains("client_secret: \"harness-secret\""))
+        written = written.replacingOccurrences(of: "client_secret: \"harness-secret\"", with: "")
+        outputs.append(written)
+        var ledger = transport.ledger.withLock { $0 }
+        ledger.secrets.formUnion(profile.clients.compactMap(\.clientSecret) + profile.users.compactMap(\.password))
+        #expect(ledger.secrets.count > 20, "the run issued and received \(ledger.secrets.count) secrets")
+        let snapshot = ledger
+        let text = outputs.joined(separator: "\n")
+        let leaked = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: snapshot.leaks(in: text)) }
+        }
+        #expect(leaked.isEmpty, "\(leaked.count) of \(ledger.secrets.count) secrets reached an output of check")
     }
 }

@@ -88,4 +88,16 @@ import Testing
         let kept = members.values.filter { redactor.replaceSecrets(in: $0.stringValue!) == Redactor.mask }.count
         #expect(kept == Redactor.maximumSecrets - 1)
     }
+
+    /// A discovery document's algorithm lists are no secrets (`id_token_signing_alg_values_supported`
+    /// once made "RS256" one, and "cannot be used for RS256" read "cannot be used for [REDACTED]").
+    @Test func metadataNamesAreNotSecrets() throws {
+        let redactor = Redactor()
+        let document = try JSONValue.parse(
+            Array(#"{"id_token_signing_alg_values_supported":["RS256","ES256"],"id_token_encryption_alg_values_supported":["RSA-OAEP"]}"#.utf8)
+        )
+        redactor.registerSecrets(in: document)
+        #expect(redactor.redact("the provider's key cannot be used for RS256") == "the provider's key cannot be used for RS256")
+        #expect(Redactor.isSecretName("id_token_hint") && Redactor.isSecretName("id_token"))
+    }
 }

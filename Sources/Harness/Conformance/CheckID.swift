@@ -5,6 +5,7 @@ import Foundation
 public enum CheckID: String, Sendable, CaseIterable {
     // oauth2-authorization-server
     case metadataDocument = "metadata-document"
+    case endpointHosts = "endpoint-hosts"
     case authorizationCodeGrant = "authorization-code-grant"
     case tokenResponseJSON = "token-response-json"
     case tokenResponseMembers = "token-response-members"
@@ -88,6 +89,7 @@ extension ProbeContext {
     mutating func probe(_ id: CheckID) async throws(CheckFailure) -> CheckVerdict {
         switch id {
         case .metadataDocument: try await metadataDocument()
+        case .endpointHosts: endpointHosts()
         case .authorizationCodeGrant: try await authorizationCodeGrant()
         case .tokenResponseJSON: try await tokenResponseJSON()
         case .tokenResponseMembers: try await tokenResponseMembers()

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import MockProviders
 import OAuthCore
@@ -42,74 +41,5 @@ enum ConformanceMarkdown {
 
     static func cell(_ text: String) -> String {
         ConformanceReport.cell(text)
-    }
-}
-
-/// `--write-profile NAME`: a mock profile that reproduces what the check saw — the provider's
-/// endpoint paths, scopes and user claims, and the quirks detected — with the harness's own
-/// client credentials, never the provider's secrets.
-enum ProfileWriter {
-    static func yaml(name: String, provider: ResolvedProvider, findings: RunFindings) -> String {
-        func path(_ url: String?) -> String? {
-            guard let url else { return nil }
-            let reference = URLReference(url)
-            return reference.path.isEmpty ? "/" : reference.path
-        }
-        let endpoints = provider.endpoints
-        var text = """
-            # Written by `oauth-harness check \(provider.underCheck.file) --write-profile \(name)`: the provider's
-            # endpoint paths and scopes, and the quirks the check detected. Credentials are the harness's own.
-            name: \(name)
-            models: "\(quote(provider.underCheck.name)) as oauth-harness check saw it at \(quote(endpoints.baseURL))"
-            protocol: \(provider.underCheck.isOAuth1 ? "oauth1" : "oauth2")
-            endpoints:
-
-            """
-        var paths: [(String, String?)] = [("authorize", path(endpoints.authorize))]
-        if provider.underCheck.isOAuth1 {
-            paths += [("request_token", path(endpoints.requestToken)), ("access_token", path(endpoints.token))]
-        } else {
-            paths += [("token", path(endpoints.token)), ("revoke", path(endpoints.revoke)), ("introspect", path(endpoints.introspect))]
-        }
-        paths.append(("resource", path(endpoints.resource ?? provider.userinfo) ?? "/api/me"))
-        let openID = !provider.underCheck.isOAuth1 && provider.isOpenID && provider.jwksURI != nil
-        if openID {
-            paths += [("jwks", path(provider.jwksURI)), ("end_session", path(provider.endSession))]
-        }
-        for (key, value) in paths { if let value { text += "  \(key): \(value)\n" } }
-        let client = provider.client
-        text += """
-            clients:
-              - client_id: harness-client
-                client_secret: harness-secret
-                redirect_uris: ["\(quote(client.redirectURI))"]
-
-            """
-        if let logout = client.postLogoutRedirectURI, openID { text += "    post_logout_redirect_uris: [\"\(quote(logout))\"]\n" }
-        // The test user as the provider described it (its API or UserInfo), under a sub of its own.
-        var claims = findings.claims
-        let sub = claims.removeValue(forKey: "sub") ?? "harness-user"
-        claims["password"] = nil
-        text += "users:\n  - sub: \"\(quote(sub))\"\n"
-        for (name, value) in claims.sorted(by: { $0.key < $1.key }) { text += "    \"\(quote(name))\": \"\(quote(value))\"\n" }
-        if claims.isEmpty { text += "    name: Harness User\n" }
-        if openID {
-            // The mock signs with a key of its own, made for this profile (the provider's keys stay private).
-            let pem = P256.Signing.PrivateKey().pemRepresentation
-            text += "oidc:\n  id_token_alg: ES256\n  signing_keys:\n    - kid: written-es256\n      alg: ES256\n      private_key: |\n"
-            for line in pem.split(separator: "\n") { text += "        \(line)\n" }
-        }
-        if !provider.underCheck.isOAuth1 {
-            let scopes = provider.scope
-            text += "scopes: [\(scopes.map { "\"\(quote($0))\"" }.joined(separator: ", "))]\n"
-            if case .success(let baseline)? = findings.baseline { text += "refresh_tokens: \(baseline.answer.refreshToken != nil)\n" }
-        }
-        let quirks = findings.quirks.map(\.quirk.rawValue)
-        text += "quirks: [\(quirks.joined(separator: ", "))]\n"
-        return text
-    }
-
-    static func quote(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
     }
 }

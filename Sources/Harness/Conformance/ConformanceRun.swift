@@ -120,8 +120,8 @@ public struct ConformanceRun: Sendable {
 
         let owned = given == nil ? AsyncHTTPClientTransport() : nil
         let base = given ?? owned!
-        let findings = RunFindings()
         let secrets = provider.clients.compactMap(\.clientSecret) + [provider.user?.password].compactMap { $0 }
+        let findings = RunFindings(secrets: secrets)
         // Resolved once, by the first check: the provider, or the verdict every check gets instead.
         var resolved: Result<ResolvedProvider, CheckFailure>?
         var unresolved: CheckVerdict?
@@ -131,7 +131,7 @@ public struct ConformanceRun: Sendable {
         for (plan, checks) in selected {
             for check in checks {
                 let started = ContinuousClock.now
-                let transcript = Transcript(redactor: Redactor(secrets: secrets))
+                let transcript = Transcript(redactor: findings.redactor.copy())
                 let transport = RecordingTransport(base: base, transcript: transcript, timeout: .seconds(15))
                 var verdict: CheckVerdict
                 if resolved == nil, unresolved == nil {
@@ -147,6 +147,7 @@ public struct ConformanceRun: Sendable {
                 }
                 let redactor = transcript.redactor
                 verdict = Self.redacted(verdict, redactor)
+                findings.redactor.absorb(redactor)
                 let elapsed = ContinuousClock.now - started
                 let result = CheckResult(
                     plan: plan.name,
@@ -161,6 +162,11 @@ public struct ConformanceRun: Sendable {
         }
         try? await owned?.shutdown()
         await served?.stop()
+        // A later check may have learned a secret an earlier verdict or transcript shows.
+        for index in outcome.results.indices {
+            outcome.results[index].verdict = Self.redacted(outcome.results[index].verdict, findings.redactor)
+            outcome.results[index].transcript = findings.redactor.replaceSecrets(in: outcome.results[index].transcript)
+        }
         outcome.quirks = findings.quirks
         if outcome.results.contains(where: { if case .fail = $0.verdict { true } else { false } }) { outcome.exitCode = .failed }
         do {

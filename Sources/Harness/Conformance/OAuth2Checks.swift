@@ -34,6 +34,34 @@ extension ProbeContext {
         return .pass("issuer \(document["issuer"]?.stringValue ?? "") matches \(url); \(required.joined(separator: ", ")) present")
     }
 
+    /// The endpoints that receive the client's secret or its tokens, on the issuer's host or
+    /// not. RFC 8414 lets metadata name any host, and the harness sends the secret and tokens
+    /// wherever it points (its user agent's host rule covers pages, not these endpoints): a
+    /// warning names each one elsewhere, so that a mix-up or a tampered document is seen.
+    func endpointHosts() -> CheckVerdict {
+        let issuer = provider.metadata?["issuer"]?.stringValue ?? endpoints.baseURL
+        guard let issuerHost = URLReference(issuer).host?.lowercased(), !issuerHost.isEmpty else {
+            return .skipped("no issuer to compare the endpoints' hosts with")
+        }
+        let named = [
+            ("token", endpoints.token), ("UserInfo", provider.userinfo), ("revocation", endpoints.revoke), ("introspection", endpoints.introspect),
+        ]
+        var checked: [String] = []
+        var elsewhere: [String] = []
+        for (what, url) in named {
+            guard let url, let host = URLReference(url).host?.lowercased() else { continue }
+            checked.append(what)
+            if host != issuerHost { elsewhere.append("the \(what) endpoint is on \(host)") }
+        }
+        guard elsewhere.isEmpty else {
+            return .fail(
+                elsewhere.joined(separator: "; ") + ", not on the issuer's host \(issuerHost): the client secret and tokens are sent there "
+                    + "(RFC 8414 allows it; make sure the host is the provider's)"
+            )
+        }
+        return .pass("the \(checked.joined(separator: ", ")) endpoint(s) are on the issuer's host \(issuerHost)")
+    }
+
     mutating func authorizationCodeGrant() async throws(CheckFailure) -> CheckVerdict {
         let baseline = try await baseline()
         if baseline.style.jsonBody || !baseline.style.extra.isEmpty {

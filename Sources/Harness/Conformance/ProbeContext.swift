@@ -40,6 +40,12 @@ final class RunFindings: Sendable {
 
     private let state = Mutex<(baseline: Result<Baseline, CheckFailure>?, quirks: [DetectedQuirk])>((nil, []))
     private let userClaims = Mutex<[String: String]>([:])
+    /// Every secret the run has seen so far: each check's redactor starts as a copy of it (a
+    /// check may report what an earlier one saw) and gives it what it learned; the quirks'
+    /// evidence and the written profile's claims are held to it at the end.
+    let redactor: Redactor
+
+    init(secrets: [String] = []) { redactor = Redactor(secrets: secrets) }
 
     /// The test user's string claims as the provider's API or UserInfo answered them (for
     /// `--write-profile`); names that look like secrets are left out.
@@ -64,7 +70,10 @@ final class RunFindings: Sendable {
         set { state.withLock { $0.baseline = newValue } }
     }
 
-    var quirks: [DetectedQuirk] { state.withLock { $0.quirks } }
+    /// The quirks detected, their evidence redacted with every secret the run knows.
+    var quirks: [DetectedQuirk] {
+        state.withLock { $0.quirks }.map { DetectedQuirk(quirk: $0.quirk, evidence: redactor.redact($0.evidence)) }
+    }
 
     func detected(_ quirk: DetectedQuirk) {
         state.withLock { state in

@@ -2,7 +2,6 @@ import Foundation
 import MockProviders
 import OAuthCore
 import Synchronization
-import Yams
 
 /// `oauth-harness record`: runs a scenario, keeps every HTTP exchange with the provider, and
 /// writes them — secrets redacted — as a replay profile plus a copy of the scenario that uses
@@ -83,8 +82,11 @@ package enum ScenarioRecorder {
             profile["endpoints"] = endpoints
             profile["clients"] = original.clients.map { ["client_id": $0.clientID, "redirect_uris": $0.redirectURIs] as [String: Any] }
         }
-        let header = "# Recorded by `oauth-harness record`; secrets are replaced by \(Redactor.mask). Replayed in order per method and path.\n"
-        let profileYAML = header + (try Yams.dump(object: profile, width: -1, sortKeys: true))
+        guard case .map(let document) = ProfileYAML.value(profile) else { preconditionFailure("a profile is a mapping") }
+        let profileYAML = try ProfileYAML.encode(
+            document,
+            comments: ["Recorded by `oauth-harness record`; secrets are replaced by \(Redactor.mask). Replayed in order per method and path."]
+        )
         let original = try String(contentsOfFile: scenarioPath, encoding: .utf8)
         var lines = original.components(separatedBy: "\n")
         if let index = lines.firstIndex(where: { $0.hasPrefix("provider:") }) { lines[index] = "provider: \(profileName)" }

@@ -93,7 +93,7 @@ public final class MockProvider: MockRequestHandler {
     func formBody(_ request: TransportRequest) -> FormParameters? { Self.formBody(request) }
 
     /// The parameters of an `application/x-www-form-urlencoded` body; `nil` for any other body.
-    static func formBody(_ request: TransportRequest) -> FormParameters? {
+    package static func formBody(_ request: TransportRequest) -> FormParameters? {
         guard let type = request.headers["Content-Type"], HeaderList.value(type, hasLowercasePrefix: "application/x-www-form-urlencoded") else {
             return nil
         }

@@ -38,8 +38,12 @@ public enum MockProviderServer {
         // Every request goes to the provider's own dispatcher: one responder, no router.
         let responder = CallbackResponder<MockRequestContext> { request, context in
             log?.count(path: request.uri.path)
+            let served = context.channel.localAddress?.port ?? port
+            if request.uri.path.hasPrefix("/_harness/"), let refusal = controlRefusal(request, port: served) {
+                return response(MockProvider.json(403, ["error": "access_denied", "error_description": refusal]))
+            }
             if let fault = faults.take(path: request.uri.path) { return try await inject(fault, provider, request, context, log) }
-            return try await respond(provider, request, log)
+            return try await respond(provider, request, log, host: host, port: served)
         }
         return Application(
             responder: responder,
@@ -66,7 +70,13 @@ public enum MockProviderServer {
             throw MockServerError(message: "connection closed before the response, on purpose")
         case .latency:
             try await Task.sleep(for: .milliseconds(min(fault.milliseconds, 30_000)))
-            return try await respond(provider, request, log)
+            return try await respond(
+                provider,
+                request,
+                log,
+                host: context.channel.localAddress?.ipAddress ?? "127.0.0.1",
+                port: context.channel.localAddress?.port ?? 0
+            )
         case .status:
             var headers: HTTPFields = [.contentType: "text/plain"]
             if fault.status == 429 { headers[.retryAfter] = "1" }
@@ -76,7 +86,13 @@ public enum MockProviderServer {
                 body: .init(byteBuffer: ByteBuffer(string: "injected HTTP \(fault.status)"))
             )
         case .truncatedJSON:
-            var answer = await provider.handle(try await transportRequest(request))
+            var answer = await provider.handle(
+                try await transportRequest(
+                    request,
+                    host: context.channel.localAddress?.ipAddress ?? "127.0.0.1",
+                    port: context.channel.localAddress?.port ?? 0
+                )
+            )
             answer.body = Array(answer.body.prefix(answer.body.count / 2))
             return response(answer)
         case .malformedJSON:
@@ -129,10 +145,16 @@ public enum MockProviderServer {
         httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
     )
 
-    static func respond(_ provider: any MockRequestHandler, _ request: Request, _ log: RequestLog? = nil) async throws -> Response {
+    static func respond(
+        _ provider: any MockRequestHandler,
+        _ request: Request,
+        _ log: RequestLog? = nil,
+        host: String,
+        port: Int
+    ) async throws -> Response {
         let incoming: TransportRequest
         do {
-            incoming = try await transportRequest(request)
+            incoming = try await transportRequest(request, host: host, port: port)
         } catch {
             // A body over the limit (or one that broke off): a JSON error, never an empty 500.
             return response(
@@ -147,10 +169,14 @@ public enum MockProviderServer {
         return response(answer)
     }
 
-    static func transportRequest(_ request: Request) async throws -> TransportRequest {
+    /// The request as the provider's logic reads it. Its `Host` (from which the mock builds its
+    /// issuer and every URL it advertises) is the one the client used when that names this
+    /// server — a loopback name (`localhost`, 127.x.y.z, `[::1]`) with the port served — and
+    /// the address served otherwise: `Host: attacker.example` gets no issuer on attacker.example.
+    static func transportRequest(_ request: Request, host: String, port: Int) async throws -> TransportRequest {
         var headers = HeaderList()
         // HTTP/1.1 Host arrives as the :authority pseudo-header in swift-http-types.
-        if let authority = request.head.authority { headers.add("Host", authority) }
+        headers.add("Host", servedAuthority(request.head.authority, host: host, port: port))
         for field in request.headers { headers.add(field.name.rawName, field.value) }
         var body: [UInt8] = []
         if request.method == .post {
@@ -158,6 +184,57 @@ public enum MockProviderServer {
             body = Array(buffer.readableBytesView)
         }
         return TransportRequest(method: request.method.rawValue, url: request.uri.string, headers: headers, body: body)
+    }
+
+    /// `authority` when it names this server (a loopback host and the port served), else the
+    /// address served.
+    static func servedAuthority(_ authority: String?, host: String, port: Int) -> String {
+        if let authority, let (name, given) = splitAuthority(authority), LoopbackHost.contains(name), (given ?? 80) == port {
+            return authority
+        }
+        return (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+    }
+
+    /// `host[:port]` or `[v6][:port]`; `nil` when it is neither.
+    static func splitAuthority(_ authority: String) -> (host: String, port: Int?)? {
+        var rest = Substring(authority)
+        let name: Substring
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { return nil }
+            name = rest[...close]
+            rest = rest[rest.index(after: close)...]
+        } else {
+            let colon = rest.firstIndex(of: ":") ?? rest.endIndex
+            name = rest[..<colon]
+            rest = rest[colon...]
+        }
+        guard !name.isEmpty else { return nil }
+        if rest.isEmpty { return (String(name), nil) }
+        guard rest.first == ":", let port = Int(rest.dropFirst()), (0...65535).contains(port) else { return nil }
+        return (String(name), port)
+    }
+
+    /// Why a request to a `/_harness/*` control is refused, or `nil` to allow it. The controls
+    /// are for tests and scripts on this machine: a browser's cross-site request (a form any web
+    /// page can post while `serve` runs) is refused by its `Sec-Fetch-Site` and `Origin`, and a
+    /// request under another host name (DNS rebinding) by its `Host`.
+    static func controlRefusal(_ request: Request, port: Int) -> String? {
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased(), site != "same-origin", site != "none" {
+            return "the /_harness controls refuse cross-site requests (Sec-Fetch-Site: \(site))"
+        }
+        if let origin = request.headers[.origin] {
+            let reference = URLReference(origin)
+            let allowed =
+                origin != "null" && reference.scheme == "http" && reference.host.map(LoopbackHost.contains) == true
+                && (reference.port ?? 80) == port
+            if !allowed { return "the /_harness controls refuse requests from another origin (Origin: \(origin.prefix(100)))" }
+        }
+        if let authority = request.head.authority {
+            guard let (name, _) = splitAuthority(authority), LoopbackHost.contains(name) else {
+                return "the /_harness controls answer only under a loopback host name"
+            }
+        }
+        return nil
     }
 
     static func response(_ answer: TransportResponse) -> Response {
@@ -180,7 +257,17 @@ public enum MockProviderServer {
         port: Int = 0,
         logger: Logger = Logger(label: "oauth-harness.mock", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> RunningProvider {
-        let provider = handler(for: profile, clock: clock)
+        try await start(handler: handler(for: profile, clock: clock), host: host, port: port, logger: logger)
+    }
+
+    /// Starts any request handler (one of the mocks, or a test's own provider) the same way.
+    public static func start(
+        handler provider: any MockRequestHandler,
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        logger: Logger = Logger(label: "oauth-harness.mock", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) async throws -> RunningProvider {
+        let profile = provider.profile
         let faults = FaultInjector()
         let log = RequestLog()
         let (ports, continuation) = AsyncStream<Int>.makeStream()

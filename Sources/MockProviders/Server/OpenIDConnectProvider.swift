@@ -196,7 +196,8 @@ extension MockProvider {
     public var evilMode: EvilMode { oidcState.values.withLock { $0.mode } }
 
     /// Key rotation: the standby key becomes the ID-token signer (the old one stays in the
-    /// JWKS); with no standby key a fresh ES256 key is made.
+    /// JWKS, with at most ``retainedSigningKeys`` in all); with no standby key a fresh ES256
+    /// key is made.
     public func rotateSigningKeys() {
         oidcState.withKeys { values in
             values.rotations += 1
@@ -208,8 +209,20 @@ extension MockProvider {
             } else {
                 values.keys.insert(MockSigningKey(kid: "rotated-\(values.rotations)", freshES256: ES256PrivateKey()), at: 0)
             }
+            // Bounded: the newest few signing keys stay published (a client may still hold tokens
+            // they signed); older ones retire. The access-token keys of the profile stay.
+            let own = Set(profile.accessTokens.signingKeys.map(\.kid))
+            var active = 0
+            values.keys.removeAll { key in
+                guard !key.standby, !own.contains(key.kid) else { return false }
+                active += 1
+                return active > Self.retainedSigningKeys
+            }
         }
     }
+
+    /// How many ID-token signing keys the JWKS keeps through rotations (the newest).
+    public static let retainedSigningKeys = 4
 
     /// The key that signs ID tokens: the first active one with the profile's alg.
     func activeSigningKey(_ values: OIDCState.Values) -> MockSigningKey? {

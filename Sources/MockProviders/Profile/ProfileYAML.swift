@@ -1,0 +1,74 @@
+import Foundation
+import Yams
+
+/// The one writer of the profile format: a profile is built as a tree of values and emitted by
+/// a YAML emitter (libyaml, through Yams), never by joining strings. Every string is written as
+/// a double-quoted scalar — line breaks, quotes, `#`, `: `, `&`, `*` and `!` stay data — so text
+/// that came from a provider (a discovery document's URL, a claim, its name) cannot add a key.
+/// `check --write-profile` and `record` write their profiles with it.
+public enum ProfileYAML {
+    public indirect enum Value: Sendable, Equatable {
+        case text(String)
+        case flag(Bool)
+        case number(Int)
+        case list([Value])
+        case map([(String, Value)])
+        /// A multi-line text written as a literal block (`|`), for PEM keys.
+        case block(String)
+
+        public static func == (lhs: Value, rhs: Value) -> Bool {
+            switch (lhs, rhs) {
+            case (.text(let a), .text(let b)), (.block(let a), .block(let b)): a == b
+            case (.flag(let a), .flag(let b)): a == b
+            case (.number(let a), .number(let b)): a == b
+            case (.list(let a), .list(let b)): a == b
+            case (.map(let a), .map(let b)): a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
+            default: false
+            }
+        }
+    }
+
+    /// The document as YAML, after `comments` (each one line; line breaks in them become spaces).
+    public static func encode(_ document: [(String, Value)], comments: [String] = []) throws -> String {
+        var text = ""
+        for comment in comments {
+            let line = comment.map { $0.isNewline ? " " : $0 }
+            text += "# " + String(line) + "\n"
+        }
+        return text + (try Yams.serialize(node: node(.map(document)), width: -1, allowUnicode: true))
+    }
+
+    static func node(_ value: Value) -> Node {
+        switch value {
+        case .text(let text): .scalar(.init(text, .implicit, .doubleQuoted))
+        case .flag(let flag): .scalar(.init(flag ? "true" : "false", .implicit, .plain))
+        case .number(let number): .scalar(.init(String(number), .implicit, .plain))
+        case .block(let text): .scalar(.init(text.hasSuffix("\n") ? text : text + "\n", .implicit, .literal))
+        case .list(let items): .sequence(.init(items.map(node)))
+        case .map(let pairs): .mapping(.init(pairs.map { (key(String($0.0)), node($0.1)) }))
+        }
+    }
+
+    /// A key: plain when it is a bare word, double-quoted otherwise.
+    static func key(_ name: String) -> Node {
+        let bare =
+            !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || byte == UInt8(ascii: "_")
+            }
+        return .scalar(.init(name, .implicit, bare ? .plain : .doubleQuoted))
+    }
+
+    /// A JSON-like value (what `record` keeps of an exchange) as a profile value.
+    public static func value(_ any: Any) -> Value {
+        switch any {
+        case let text as String: .text(text)
+        case let flag as Bool: .flag(flag)
+        case let number as Int: .number(number)
+        case let list as [Any]: .list(list.map(value))
+        case let map as [String: Any]: .map(map.sorted { $0.key < $1.key }.map { ($0.key, value($0.value)) })
+        default: .text(String(describing: any))
+        }
+    }
+}
