@@ -67,6 +67,7 @@ struct UserAgent: Sendable {
         var identifierPages = 0
         var consentPages = 0
         for _ in 0..<maxRequests {
+            if Task.isCancelled { throw OAuthError(code: .transportError, description: "cancelled", step: step, origin: .transport) }
             if Self.isCallback(next.url, redirectURI: redirectURI) {
                 guard next.method == "POST", !next.body.isEmpty else { return next.url }
                 return URLReference(next.url).appending(encodedQuery: String(decoding: next.body, as: UTF8.self)).description
