@@ -22,6 +22,19 @@ import Testing
         let profile = try #require(try ProviderCatalog.load(directory: profiles)[name])
         let running = try await MockProviderServer.start(profile)
         configure(running)
+        let outcome = await (try configuredRun(profile, running, filter: filter, writeProfile: writeProfile, checkTimeout: checkTimeout)).execute()
+        await running.stop()
+        return outcome
+    }
+
+    /// The run `check` makes of a served mock, judged by URL, with reports in a fresh folder.
+    static func configuredRun(
+        _ profile: ProviderProfile,
+        _ running: RunningProvider,
+        filter: String? = nil,
+        writeProfile: String? = nil,
+        checkTimeout: Duration = .seconds(120)
+    ) throws -> ConformanceRun {
         var provider = ProviderUnderCheck(mock: profile, baseURL: running.baseURL)
         provider.codeReuseWait = 1
         // The OAuth 1 consumer's private half (the profile has only the public key), for RSA-SHA1.
@@ -39,9 +52,7 @@ import Testing
         run.writeProfile = writeProfile
         run.profilesDirectory = run.reportDirectory
         run.checkTimeout = checkTimeout
-        let outcome = await run.execute()
-        await running.stop()
-        return outcome
+        return run
     }
 
     static func failures(_ outcome: ConformanceRun.Outcome) -> [String] {

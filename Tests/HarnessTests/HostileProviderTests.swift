@@ -227,12 +227,11 @@ final class HostileProvider: MockRequestHandler {
 
 @Suite(.serialized) struct HostileProviderTests {
     struct Checked {
-        var outcome: ConformanceRun.Outcome
-        /// Every text the run produced: its printed lines, the JUnit and Markdown files, the profile.
-        var outputs: [String: String]
+        var ledgered: LedgeredCheck
         var provider: HostileProvider
-        var ledger: SecretLedger
-        var profileText: String?
+        var outcome: ConformanceRun.Outcome { ledgered.outcome }
+        var outputs: [String: String] { ledgered.outputs }
+        var profileText: String? { outcome.profilePath == nil ? nil : ledgered.outputs["profile"] }
     }
 
     /// `oauth-harness check` of a hostile provider, as the CLI runs it (the lines it prints
@@ -271,33 +270,15 @@ final class HostileProvider: MockRequestHandler {
         run.writeProfile = "hostile-written"
         run.filter = filter
         run.checkTimeout = .seconds(60)
-        let network = AsyncHTTPClientTransport()
-        let transport = LedgerTransport(base: network)
-        let printed = Mutex<[String]>([])
-        let outcome = await run.execute(transport: transport) { line in printed.withLock { $0.append(line) } }
-        try await network.shutdown()
+        var ledgered = try await LedgeredCheck.run(run)
         await running.stop()
-        var outputs = ["printed": printed.withLock { $0.joined(separator: "\n") }]
-        // The lines `check` prints after the run (Sources/oauth-harness/CheckCommand.swift).
-        outputs["quirk lines"] = outcome.quirks.map { "quirk \($0.quirk.rawValue): \($0.evidence) — compliance fix: \($0.fix)" }.joined(
-            separator: "\n"
-        )
-        outputs["junit"] = try String(contentsOfFile: outcome.junitPath, encoding: .utf8)
-        outputs["markdown"] = try String(contentsOfFile: outcome.reportPath, encoding: .utf8)
-        let profileText = try outcome.profilePath.map { try String(contentsOfFile: $0, encoding: .utf8) }
-        outputs["profile"] = profileText ?? ""
-        var ledger = transport.ledger.withLock { $0 }
-        ledger.secrets.formUnion(hostile.issued + [HostileProvider.clientSecret, HostileProvider.password])
-        return Checked(outcome: outcome, outputs: outputs, provider: hostile, ledger: ledger, profileText: profileText)
+        ledgered.ledger.secrets.formUnion(hostile.issued + [HostileProvider.clientSecret, HostileProvider.password])
+        return Checked(ledgered: ledgered, provider: hostile)
     }
 
-    /// The outputs that contain a secret, by name (never the secret itself).
-    static func leaks(_ checked: Checked) -> [String] {
-        checked.outputs.sorted { $0.key < $1.key }.compactMap { name, text in
-            let found = checked.ledger.leaks(in: text)
-            if ProcessInfo.processInfo.environment["DEBUG_LEAKS"] != nil { for secret in found { print("LEAK \(name): \(secret)") } }
-            return found.isEmpty && !text.contains("-MARK-") ? nil : "\(name): \(found.count) secret(s)"
-        }
+    /// The outputs that contain a secret, or a value the provider marked as one.
+    static func leaks(_ checked: Checked) async -> [String] {
+        await checked.ledgered.leaks() + checked.outputs.filter { $0.value.contains("-MARK-") }.keys.sorted().map { "\($0): a -MARK- value" }
     }
 
     /// Finding 1 and 2: the quirk evidence (printed and in the Markdown table) and the written
@@ -307,8 +288,8 @@ final class HostileProvider: MockRequestHandler {
         let quirks = Set(checked.outcome.quirks.map(\.quirk))
         #expect(quirks.contains(.requireJSONTokenRequest) && quirks.contains(.oddTokenType), "the evidence under test was produced")
         #expect(checked.outputs["quirk lines"]!.contains(Redactor.mask))
-        #expect(checked.provider.issued.count > 10 && checked.ledger.secrets.count > 10)
-        #expect(Self.leaks(checked) == [])
+        #expect(checked.provider.issued.count > 10 && checked.ledgered.ledger.secrets.count > 10)
+        #expect(await Self.leaks(checked) == [])
         // The profile keeps the claim that carries no secret and says why the others are not there.
         let profile = try #require(checked.profileText)
         #expect(profile.contains("u1@example.test"))
@@ -335,7 +316,7 @@ final class HostileProvider: MockRequestHandler {
         for (name, value) in HostileProvider.injectedClaims where name != "sub" {
             #expect(user.claims[name] == value, "claim \(name.debugDescription)")
         }
-        #expect(Self.leaks(checked) == [])
+        #expect(await Self.leaks(checked) == [])
     }
 
     /// Finding 4: a token response with thousands of secret-named members. Every value the
@@ -345,7 +326,7 @@ final class HostileProvider: MockRequestHandler {
         let result = try #require(checked.outcome.results.first)
         #expect(result.verdict.name == "pass", "\(result.verdict.reason)")
         #expect(result.transcript.contains("more secret values than the redactor keeps"))
-        #expect(Self.leaks(checked) == [])
+        #expect(await Self.leaks(checked) == [])
     }
 
     /// Finding 4: thousands of empty forms before the login form; the form is still found.

@@ -201,55 +201,65 @@ final class LedgerTransport: HTTPTransport {
     }
 }
 
-@Suite(.serialized) struct CheckSecretLedgerTests {
-    /// `check --write-profile` against mocks of every protocol, each judged by URL: no secret
-    /// the run sent or received reaches a printed line, a verdict, a quirk's evidence, the JUnit
-    /// or Markdown report or the written profile. (The hostile provider's own ledger test is in
-    /// HostileProviderTests.)
-    @Test(arguments: ["standard-oauth2", "google-style-oidc", "slack-style", "twitter-style-oauth1"])
-    func noCheckOutputOrWrittenProfileContainsASecret(_ name: String) async throws {
-        let catalog = try ProviderCatalog.load(directory: repositoryRoot + "/MockProviders")
-        let profile = try #require(catalog[name])
-        let running = try await MockProviderServer.start(profile)
-        let directory = try temporaryDirectory()
-        var provider = ProviderUnderCheck(mock: profile, baseURL: running.baseURL)
-        provider.codeReuseWait = 1
-        if profile.oauth1 != nil, !provider.clients.isEmpty {
-            provider.clients[0].privateKeyPEM = try String(
-                contentsOfFile: repositoryRoot + "/Scenarios/keys/test-fixture-oauth1-rsa.private.pem",
-                encoding: .utf8
-            )
-        }
-        var run = ConformanceRun(providerFile: "")
-        run.provider = provider
-        run.plansDirectory = repositoryRoot + "/Plans"
-        run.reportDirectory = directory
-        run.profilesDirectory = directory
-        run.writeProfile = name + "-written"
+/// A check run as the CLI makes it, over a ledger: the outcome, and every output by name (the
+/// printed lines, the `quirk` lines `check` prints after them, verdicts with their transcripts,
+/// the JUnit and Markdown reports, the written profile).
+struct LedgeredCheck {
+    var outcome: ConformanceRun.Outcome
+    var outputs: [String: String]
+    var ledger: SecretLedger
+
+    static func run(_ run: ConformanceRun) async throws -> LedgeredCheck {
         let network = AsyncHTTPClientTransport()
         let transport = LedgerTransport(base: network)
         let printed = Mutex<[String]>([])
         let outcome = await run.execute(transport: transport) { line in printed.withLock { $0.append(line) } }
         try await network.shutdown()
+        var outputs = ["printed": printed.withLock { $0.joined(separator: "\n") }]
+        // As Sources/oauth-harness/CheckCommand.swift prints them.
+        outputs["quirk lines"] = outcome.quirks.map { "quirk \($0.quirk.rawValue): \($0.evidence) — compliance fix: \($0.fix)" }
+            .joined(separator: "\n")
+        outputs["verdicts"] = outcome.results.map { $0.verdict.reason + "\n" + $0.transcript }.joined(separator: "\n")
+        outputs["junit"] = try String(contentsOfFile: outcome.junitPath, encoding: .utf8)
+        outputs["markdown"] = try String(contentsOfFile: outcome.reportPath, encoding: .utf8)
+        outputs["profile"] = try outcome.profilePath.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? ""
+        return LedgeredCheck(outcome: outcome, outputs: outputs, ledger: transport.ledger.withLock { $0 })
+    }
+
+    /// The names of the outputs that contain a secret (never the secrets themselves). The search
+    /// is CPU work: off Swift's cooperative pool, so other tests' timers are not starved.
+    func leaks() async -> [String] {
+        let (outputs, ledger) = (outputs, ledger)
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    returning: outputs.sorted { $0.key < $1.key }.compactMap { name, text in
+                        let found = ledger.leaks(in: text)
+                        return found.isEmpty ? nil : "\(name): \(found.count) of \(ledger.secrets.count) secrets"
+                    }
+                )
+            }
+        }
+    }
+}
+
+@Suite(.serialized) struct CheckSecretLedgerTests {
+    /// `check --write-profile` against mocks of every protocol, each judged by URL: no secret
+    /// the run sent or received reaches a printed line, a verdict, a quirk's evidence, the JUnit
+    /// or Markdown report or the written profile. (The hostile provider's ledger test is in
+    /// HostileProviderTests.)
+    @Test(arguments: ["standard-oauth2", "google-style-oidc", "slack-style", "twitter-style-oauth1"])
+    func noCheckOutputOrWrittenProfileContainsASecret(_ name: String) async throws {
+        let profile = try #require(try ProviderCatalog.load(directory: repositoryRoot + "/MockProviders")[name])
+        let running = try await MockProviderServer.start(profile)
+        var checked = try await LedgeredCheck.run(try ConformanceCheckTests.configuredRun(profile, running, writeProfile: name + "-written"))
         await running.stop()
-        var outputs = printed.withLock { $0 }
-        outputs += outcome.quirks.map { "quirk \($0.quirk.rawValue): \($0.evidence) — compliance fix: \($0.fix)" }
-        outputs += outcome.results.map { $0.verdict.reason + "\n" + $0.transcript }
-        for path in [outcome.junitPath, outcome.reportPath] { outputs.append(try String(contentsOfFile: path, encoding: .utf8)) }
+        checked.ledger.secrets.formUnion(profile.clients.compactMap(\.clientSecret) + profile.users.compactMap(\.password))
+        #expect(checked.ledger.secrets.count > 20, "the run issued and received \(checked.ledger.secrets.count) secrets")
         // The written profile has the harness's own client (harness-client / harness-secret), which
         // is also the standard mocks' client: that one value is the profile's, on purpose.
-        var written = try String(contentsOfFile: try #require(outcome.profilePath), encoding: .utf8)
-        #expect(written.contains("client_secret: \"harness-secret\""))
-        written = written.replacingOccurrences(of: "client_secret: \"harness-secret\"", with: "")
-        outputs.append(written)
-        var ledger = transport.ledger.withLock { $0 }
-        ledger.secrets.formUnion(profile.clients.compactMap(\.clientSecret) + profile.users.compactMap(\.password))
-        #expect(ledger.secrets.count > 20, "the run issued and received \(ledger.secrets.count) secrets")
-        let snapshot = ledger
-        let text = outputs.joined(separator: "\n")
-        let leaked = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: snapshot.leaks(in: text)) }
-        }
-        #expect(leaked.isEmpty, "\(leaked.count) of \(ledger.secrets.count) secrets reached an output of check")
+        #expect(checked.outputs["profile"]!.contains("client_secret: \"harness-secret\""))
+        checked.outputs["profile"] = checked.outputs["profile"]!.replacingOccurrences(of: "client_secret: \"harness-secret\"", with: "")
+        #expect(await checked.leaks() == [])
     }
 }

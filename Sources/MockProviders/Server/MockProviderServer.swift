@@ -38,12 +38,11 @@ public enum MockProviderServer {
         // Every request goes to the provider's own dispatcher: one responder, no router.
         let responder = CallbackResponder<MockRequestContext> { request, context in
             log?.count(path: request.uri.path)
-            let served = context.channel.localAddress?.port ?? port
-            if request.uri.path.hasPrefix("/_harness/"), let refusal = controlRefusal(request, port: served) {
+            if request.uri.path.hasPrefix("/_harness/"), let refusal = controlRefusal(request, port: served(context).port) {
                 return response(MockProvider.json(403, ["error": "access_denied", "error_description": refusal]))
             }
             if let fault = faults.take(path: request.uri.path) { return try await inject(fault, provider, request, context, log) }
-            return try await respond(provider, request, log, host: host, port: served)
+            return try await respond(provider, request, context, log)
         }
         return Application(
             responder: responder,
@@ -70,13 +69,7 @@ public enum MockProviderServer {
             throw MockServerError(message: "connection closed before the response, on purpose")
         case .latency:
             try await Task.sleep(for: .milliseconds(min(fault.milliseconds, 30_000)))
-            return try await respond(
-                provider,
-                request,
-                log,
-                host: context.channel.localAddress?.ipAddress ?? "127.0.0.1",
-                port: context.channel.localAddress?.port ?? 0
-            )
+            return try await respond(provider, request, context, log)
         case .status:
             var headers: HTTPFields = [.contentType: "text/plain"]
             if fault.status == 429 { headers[.retryAfter] = "1" }
@@ -86,13 +79,7 @@ public enum MockProviderServer {
                 body: .init(byteBuffer: ByteBuffer(string: "injected HTTP \(fault.status)"))
             )
         case .truncatedJSON:
-            var answer = await provider.handle(
-                try await transportRequest(
-                    request,
-                    host: context.channel.localAddress?.ipAddress ?? "127.0.0.1",
-                    port: context.channel.localAddress?.port ?? 0
-                )
-            )
+            var answer = await provider.handle(try await transportRequest(request, served: served(context)))
             answer.body = Array(answer.body.prefix(answer.body.count / 2))
             return response(answer)
         case .malformedJSON:
@@ -148,13 +135,12 @@ public enum MockProviderServer {
     static func respond(
         _ provider: any MockRequestHandler,
         _ request: Request,
-        _ log: RequestLog? = nil,
-        host: String,
-        port: Int
+        _ context: MockRequestContext,
+        _ log: RequestLog? = nil
     ) async throws -> Response {
         let incoming: TransportRequest
         do {
-            incoming = try await transportRequest(request, host: host, port: port)
+            incoming = try await transportRequest(request, served: served(context))
         } catch {
             // A body over the limit (or one that broke off): a JSON error, never an empty 500.
             return response(
@@ -173,10 +159,10 @@ public enum MockProviderServer {
     /// issuer and every URL it advertises) is the one the client used when that names this
     /// server — a loopback name (`localhost`, 127.x.y.z, `[::1]`) with the port served — and
     /// the address served otherwise: `Host: attacker.example` gets no issuer on attacker.example.
-    static func transportRequest(_ request: Request, host: String, port: Int) async throws -> TransportRequest {
+    static func transportRequest(_ request: Request, served: (host: String, port: Int)) async throws -> TransportRequest {
         var headers = HeaderList()
         // HTTP/1.1 Host arrives as the :authority pseudo-header in swift-http-types.
-        headers.add("Host", servedAuthority(request.head.authority, host: host, port: port))
+        headers.add("Host", servedAuthority(request.head.authority, host: served.host, port: served.port))
         for field in request.headers { headers.add(field.name.rawName, field.value) }
         var body: [UInt8] = []
         if request.method == .post {
@@ -184,6 +170,11 @@ public enum MockProviderServer {
             body = Array(buffer.readableBytesView)
         }
         return TransportRequest(method: request.method.rawValue, url: request.uri.string, headers: headers, body: body)
+    }
+
+    /// The address and port the connection arrived at.
+    static func served(_ context: MockRequestContext) -> (host: String, port: Int) {
+        (context.channel.localAddress?.ipAddress ?? "127.0.0.1", context.channel.localAddress?.port ?? 0)
     }
 
     /// `authority` when it names this server (a loopback host and the port served), else the
