@@ -6,57 +6,6 @@ import Synchronization
 /// replaced, so the application can store it.
 public typealias TokenUpdateHandler = @Sendable (_ token: OAuth2Token, _ previousRefreshToken: String?) async -> Void
 
-/// A token-endpoint grant (RFC 6749 §4, RFC 7523 §2.1).
-public enum Grant: Sendable {
-    /// §4.1.3
-    case authorizationCode(code: String, codeVerifier: String? = nil, redirectURI: String? = nil)
-    /// §6
-    case refreshToken(String)
-    /// §4.4
-    case clientCredentials
-    /// §4.3 (resource owner password credentials)
-    case password(username: String, password: String)
-    /// RFC 7523 §2.1: a signed JWT as the grant.
-    case jwtBearer(assertion: String)
-    /// Any other grant type, with its parameters.
-    case custom(grantType: String, parameters: [(String, String)])
-
-    public static let jwtBearerType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-
-    public var grantType: String {
-        switch self {
-        case .authorizationCode: "authorization_code"
-        case .refreshToken: "refresh_token"
-        case .clientCredentials: "client_credentials"
-        case .password: "password"
-        case .jwtBearer: Self.jwtBearerType
-        case .custom(let type, _): type
-        }
-    }
-
-    func parameters(defaultRedirectURI: String?) -> FormParameters {
-        var form = FormParameters([("grant_type", grantType)])
-        switch self {
-        case .authorizationCode(let code, let verifier, let redirectURI):
-            form.append("code", code)
-            form.append("redirect_uri", redirectURI ?? defaultRedirectURI)
-            form.append("code_verifier", verifier)
-        case .refreshToken(let token):
-            form.append("refresh_token", token)
-        case .clientCredentials:
-            break
-        case .password(let username, let password):
-            form.append("username", username)
-            form.append("password", password)
-        case .jwtBearer(let assertion):
-            form.append("assertion", assertion)
-        case .custom(_, let parameters):
-            for (name, value) in parameters { form.append(name, value) }
-        }
-        return form
-    }
-}
-
 /// An OAuth 2.0 client session (RFC 6749, RFC 6750, RFC 7636, RFC 7009, RFC 7662, RFC 7523).
 ///
 /// It builds authorization URLs (CSPRNG `state`, PKCE), reads the redirect back, runs every
@@ -388,66 +337,6 @@ public final class OAuth2Session: Sendable {
         return try await send(try await ComplianceHookSet.apply(hooks.protectedRequest, to: signed, step: step), step: step)
     }
 
-    // MARK: RFC 7009 — revocation
-
-    /// Revokes `token` (default: the session's refresh token, else its access token).
-    /// RFC 7009 §2.2: any 200 is success, also for a token the server did not know.
-    @discardableResult
-    public func revokeToken(
-        _ endpoint: String,
-        token given: String? = nil,
-        tokenTypeHint: String? = nil
-    ) async throws(OAuthError) -> TransportResponse {
-        let current = token
-        return try await tokenQuery(
-            endpoint,
-            token: given ?? current?.refreshToken ?? current?.accessToken,
-            hint: tokenTypeHint,
-            step: "revoke",
-            hooks: hooks.revokeTokenRequest
-        )
-    }
-
-    /// POSTs `token` (and its hint) with client authentication, as revocation and introspection
-    /// do; anything but 200 is the provider's error.
-    func tokenQuery(
-        _ endpoint: String,
-        token: String?,
-        hint: String?,
-        step: String,
-        hooks: [ComplianceHook.RequestHook]
-    ) async throws(OAuthError) -> TransportResponse {
-        guard let token else { throw .client(.missingToken, "the session has no token for \(step)", step: step) }
-        var form = FormParameters([("token", token)])
-        form.append("token_type_hint", hint)
-        let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: hooks, auth: revocationClientAuth)
-        let response = try await send(request, step: step)
-        guard response.status == 200 else { throw providerError(response, step: step) }
-        return response
-    }
-
-    // MARK: RFC 7662 — introspection
-
-    /// Asks the introspection endpoint about `token` (default: the access token). The answer
-    /// must be a JSON object with a boolean `active` (RFC 7662 §2.2).
-    public func introspectToken(_ endpoint: String, token given: String? = nil, tokenTypeHint: String? = nil) async throws(OAuthError) -> JSONValue {
-        let step = "introspect"
-        let response = try await tokenQuery(
-            endpoint,
-            token: given ?? token?.accessToken,
-            hint: tokenTypeHint,
-            step: step,
-            hooks: hooks.introspectTokenRequest
-        )
-        guard case .object(let members)? = try? JSONValue.parse(response.body) else {
-            throw .malformed(step: step, httpStatus: response.status, "expected a JSON object (RFC 7662 §2.2), got \(describeBody(response))")
-        }
-        guard case .bool = members["active"] else {
-            throw .malformed(step: step, httpStatus: response.status, "the introspection response has no boolean active member")
-        }
-        return .object(members)
-    }
-
     /// The provider's error from a non-success response, or a malformed-response error.
     func providerError(_ response: TransportResponse, step: String) -> OAuthError {
         if let error = OAuthError.provider(body: response.body, httpStatus: response.status, step: step) { return error }
@@ -456,24 +345,5 @@ public final class OAuth2Session: Sendable {
 
     func send(_ request: TransportRequest, step: String) async throws(OAuthError) -> TransportResponse {
         try await transport.send(request, step: step)
-    }
-}
-
-/// Runs one operation at a time; callers arriving while it runs wait for its result instead
-/// of starting another. `fresh` is asked first, so a caller that arrives just after a renewal
-/// finished uses its result.
-actor SingleFlight {
-    private var inflight: Task<OAuth2Token, any Error>?
-
-    func run(
-        fresh: @Sendable () -> OAuth2Token?,
-        operation: @escaping @Sendable () async throws(OAuthError) -> OAuth2Token
-    ) async throws -> OAuth2Token {
-        if let inflight { return try await inflight.value }
-        if let token = fresh() { return token }
-        let task = Task { () async throws -> OAuth2Token in try await operation() }
-        inflight = task
-        defer { inflight = nil }
-        return try await task.value
     }
 }

@@ -1,0 +1,52 @@
+import OAuthCore
+
+/// A token-endpoint grant (RFC 6749 §4, RFC 7523 §2.1).
+public enum Grant: Sendable {
+    /// §4.1.3
+    case authorizationCode(code: String, codeVerifier: String? = nil, redirectURI: String? = nil)
+    /// §6
+    case refreshToken(String)
+    /// §4.4
+    case clientCredentials
+    /// §4.3 (resource owner password credentials)
+    case password(username: String, password: String)
+    /// RFC 7523 §2.1: a signed JWT as the grant.
+    case jwtBearer(assertion: String)
+    /// Any other grant type, with its parameters.
+    case custom(grantType: String, parameters: [(String, String)])
+
+    public static let jwtBearerType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+    public var grantType: String {
+        switch self {
+        case .authorizationCode: "authorization_code"
+        case .refreshToken: "refresh_token"
+        case .clientCredentials: "client_credentials"
+        case .password: "password"
+        case .jwtBearer: Self.jwtBearerType
+        case .custom(let type, _): type
+        }
+    }
+
+    func parameters(defaultRedirectURI: String?) -> FormParameters {
+        var form = FormParameters([("grant_type", grantType)])
+        switch self {
+        case .authorizationCode(let code, let verifier, let redirectURI):
+            form.append("code", code)
+            form.append("redirect_uri", redirectURI ?? defaultRedirectURI)
+            form.append("code_verifier", verifier)
+        case .refreshToken(let token):
+            form.append("refresh_token", token)
+        case .clientCredentials:
+            break
+        case .password(let username, let password):
+            form.append("username", username)
+            form.append("password", password)
+        case .jwtBearer(let assertion):
+            form.append("assertion", assertion)
+        case .custom(_, let parameters):
+            for (name, value) in parameters { form.append(name, value) }
+        }
+        return form
+    }
+}
