@@ -7,23 +7,29 @@ import OAuthCore
 /// endpoint paths, scopes and user claims, and the quirks detected — with the harness's own
 /// client credentials, never the provider's secrets.
 ///
-/// Everything the provider supplied is data: the profile is emitted by ``ProfileYAML`` (a YAML
-/// emitter, every string double-quoted), a path that is not a URL path is left out, and a claim
+/// Everything the provider supplied is data: the profile is built as a ``ProviderProfile`` and
+/// written by its encoder (a YAML emitter, every string double-quoted), and the text must read
+/// back as that profile before it is written; a path that is not a URL path is left out, and a claim
 /// is left out when its name is a secret's or its value contains any secret the run knows (the
 /// client secret, the password, every token and code seen on the wire).
 enum ProfileWriter {
-    /// What is written, and why some of what the provider answered was not.
+    /// The profile, and why some of what the provider answered is not in it.
     struct Written {
-        var document: [(String, ProfileYAML.Value)]
+        var profile: ProviderProfile
         var comments: [String]
     }
 
+    /// The profile's text, checked to read back as the profile before it is returned.
     static func yaml(name: String, provider: ResolvedProvider, findings: RunFindings) throws -> String {
-        let written = document(name: name, provider: provider, findings: findings)
-        return try ProfileYAML.encode(written.document, comments: written.comments)
+        let written = profile(name: name, provider: provider, findings: findings)
+        let text = try written.profile.yaml(comments: written.comments)
+        guard written.profile.readsBack(from: text) else {
+            throw CheckFailure(reason: "the profile \(name) does not read back as it was written; it was not written")
+        }
+        return text
     }
 
-    static func document(name: String, provider: ResolvedProvider, findings: RunFindings) -> Written {
+    static func profile(name: String, provider: ResolvedProvider, findings: RunFindings) -> Written {
         var leftOut: [String] = []
         func path(_ key: String, _ url: String?) -> String? {
             guard let url else { return nil }
@@ -37,29 +43,29 @@ enum ProfileWriter {
         }
         let endpoints = provider.endpoints
         let isOAuth1 = provider.underCheck.isOAuth1
-        var paths: [(String, String?)] = [("authorize", path("authorize", endpoints.authorize))]
+        var paths: [String: String] = [:]
+        paths["authorize"] = path("authorize", endpoints.authorize)
         if isOAuth1 {
-            paths += [("request_token", path("request_token", endpoints.requestToken)), ("access_token", path("access_token", endpoints.token))]
+            paths["request_token"] = path("request_token", endpoints.requestToken)
+            paths["access_token"] = path("access_token", endpoints.token)
         } else {
-            paths += [
-                ("token", path("token", endpoints.token)), ("revoke", path("revoke", endpoints.revoke)),
-                ("introspect", path("introspect", endpoints.introspect)),
-            ]
+            paths["token"] = path("token", endpoints.token)
+            paths["revoke"] = path("revoke", endpoints.revoke)
+            paths["introspect"] = path("introspect", endpoints.introspect)
         }
-        paths.append(("resource", path("resource", endpoints.resource ?? provider.userinfo) ?? "/api/me"))
+        paths["resource"] = path("resource", endpoints.resource ?? provider.userinfo) ?? "/api/me"
         let openID = !isOAuth1 && provider.isOpenID && provider.jwksURI != nil
         if openID {
-            paths += [
-                ("jwks", path("jwks", provider.jwksURI) ?? ProviderProfile.defaultJWKSPath),
-                ("end_session", path("end_session", provider.endSession)),
-            ]
+            paths["jwks"] = path("jwks", provider.jwksURI) ?? ProviderProfile.defaultJWKSPath
+            paths["end_session"] = path("end_session", provider.endSession)
         }
         let client = provider.client
-        var registered: [(String, ProfileYAML.Value)] = [
-            ("client_id", .text("harness-client")), ("client_secret", .text("harness-secret")),
-            ("redirect_uris", .list([.text(client.redirectURI)])),
-        ]
-        if let logout = client.postLogoutRedirectURI, openID { registered.append(("post_logout_redirect_uris", .list([.text(logout)]))) }
+        let registered = ProviderProfile.Client(
+            clientID: "harness-client",
+            clientSecret: "harness-secret",
+            redirectURIs: [client.redirectURI],
+            postLogoutRedirectURIs: openID ? [client.postLogoutRedirectURI].compactMap { $0 } : []
+        )
 
         // The test user as the provider described it (its API or UserInfo), under a sub of its own.
         var claims = findings.claims
@@ -73,43 +79,38 @@ enum ProfileWriter {
             sub = "harness-user"
         }
         claims["password"] = nil
-        var user: [(String, ProfileYAML.Value)] = [("sub", .text(sub))]
-        var withheld = 0
-        for (name, value) in claims.sorted(by: { $0.key < $1.key }) {
-            if carriesSecret(name, value) {
-                withheld += 1
-                continue
-            }
-            user.append((name, .text(value)))
+        var kept: [String: String] = [:]
+        for (name, value) in claims where !carriesSecret(name, value) { kept[name] = value }
+        if kept.count < claims.count {
+            leftOut.append("\(claims.count - kept.count) claim(s) of the test user (their values contained a secret the run knows)")
         }
-        if withheld > 0 { leftOut.append("\(withheld) claim(s) of the test user (their values contained a secret the run knows)") }
-        if user.count == 1 { user.append(("name", .text("Harness User"))) }
+        if kept.isEmpty { kept["name"] = "Harness User" }
 
-        let models = "\(provider.underCheck.name) as oauth-harness check saw it at \(endpoints.baseURL)"
-        var document: [(String, ProfileYAML.Value)] = [
-            ("name", .text(name)), ("models", .text(models)), ("protocol", .text(isOAuth1 ? "oauth1" : "oauth2")),
-            ("endpoints", .map(paths.compactMap { key, value in value.map { (key, .text($0)) } })),
-            ("clients", .list([.map(registered)])),
-            ("users", .list([.map(user)])),
-        ]
+        var profile = ProviderProfile(
+            name: name,
+            models: "\(provider.underCheck.name) as oauth-harness check saw it at \(endpoints.baseURL)",
+            protocolKind: isOAuth1 ? .oauth1 : .oauth2,
+            endpoints: ProviderProfile.Endpoints(protocolKind: isOAuth1 ? .oauth1 : .oauth2, paths: paths),
+            clients: [registered],
+            users: [ProviderProfile.User(sub: sub, claims: kept)]
+        )
         if openID {
             // The mock signs with a key of its own, made for this profile (the provider's keys stay private).
-            let key: [(String, ProfileYAML.Value)] = [
-                ("kid", .text("written-es256")), ("alg", .text("ES256")), ("private_key", .block(P256.Signing.PrivateKey().pemRepresentation)),
-            ]
-            document.append(("oidc", .map([("id_token_alg", .text("ES256")), ("signing_keys", .list([.map(key)]))])))
+            profile.oidc = ProviderProfile.OIDCSettings(
+                signingKey: .init(kid: "written-es256", alg: .es256, pem: P256.Signing.PrivateKey().pemRepresentation)
+            )
         }
         if !isOAuth1 {
-            document.append(("scopes", .list(provider.scope.map(ProfileYAML.Value.text))))
-            if case .success(let baseline)? = findings.baseline { document.append(("refresh_tokens", .flag(baseline.answer.refreshToken != nil))) }
+            profile.scopes = provider.scope
+            if case .success(let baseline)? = findings.baseline { profile.issueRefreshToken = baseline.answer.refreshToken != nil }
         }
-        document.append(("quirks", .list(findings.quirks.map { .text($0.quirk.rawValue) })))
+        profile.quirks = Set(findings.quirks.map(\.quirk))
         var comments = [
             "Written by `oauth-harness check \(provider.underCheck.file) --write-profile \(name)`: the provider's",
             "endpoint paths and scopes, and the quirks the check detected. Credentials are the harness's own.",
         ]
         if !leftOut.isEmpty { comments.append("Left out: " + leftOut.joined(separator: "; ") + ".") }
-        return Written(document: document, comments: comments)
+        return Written(profile: profile, comments: comments)
     }
 
     /// Whether `path` is an absolute URL path (RFC 3986 §3.3): `/` then path characters and

@@ -48,7 +48,7 @@ package enum ScenarioRecorder {
             redactor.registerSecrets(in: request)
             redactor.registerSecrets(in: response)
         }
-        var recorded: [[String: Any]] = []
+        var recorded: [ProviderProfile.RecordedExchange] = []
         for (request, response) in exchanges {
             let (path, query) = MockProvider.split(request.url)
             var parameters: [String: String] = [:]
@@ -62,33 +62,40 @@ package enum ScenarioRecorder {
             for field in response.headers where !["date", "content-length", "set-cookie", "server"].contains(field.name.lowercased()) {
                 headers[field.name] = redactor.redactHeader(name: field.name, value: field.value)
             }
-            recorded.append([
-                "request": ["method": request.method, "path": path, "parameters": parameters] as [String: Any],
-                "response": ["status": response.status, "headers": headers, "body": redactor.redact(response.bodyText)] as [String: Any],
-            ])
+            recorded.append(
+                ProviderProfile.RecordedExchange(
+                    method: request.method,
+                    path: path,
+                    parameters: parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                    status: response.status,
+                    headers: headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                    body: redactor.redact(response.bodyText)
+                )
+            )
         }
-        var profile: [String: Any] = [
-            "name": profileName, "protocol": "replay",
-            "models":
+        let original = catalog[scenario.provider]
+        var profile = ProviderProfile(
+            name: profileName,
+            models:
                 "a recording of \(scenario.name) (\((scenarioPath as NSString).lastPathComponent)) made with oauth-harness record on \(ISO8601DateFormatter().string(from: Date()))",
-            "exchanges": recorded,
-        ]
-        if let original = catalog[scenario.provider] {
-            var endpoints: [String: String] = [
-                "authorize": original.endpoints.authorize, "token": original.endpoints.token, "resource": original.endpoints.resource,
-            ]
-            endpoints["revoke"] = original.endpoints.revoke
-            endpoints["introspect"] = original.endpoints.introspect
-            profile["endpoints"] = endpoints
-            profile["clients"] = original.clients.map { ["client_id": $0.clientID, "redirect_uris": $0.redirectURIs] as [String: Any] }
-        }
-        guard case .map(let document) = ProfileYAML.value(profile) else { preconditionFailure("a profile is a mapping") }
-        let profileYAML = try ProfileYAML.encode(
-            document,
+            protocolKind: .replay,
+            endpoints: original.map { original in
+                var endpoints = ProviderProfile.Endpoints(protocolKind: .oauth2, paths: [:])
+                (endpoints.authorize, endpoints.token, endpoints.resource) = (
+                    original.endpoints.authorize, original.endpoints.token, original.endpoints.resource
+                )
+                (endpoints.revoke, endpoints.introspect) = (original.endpoints.revoke, original.endpoints.introspect)
+                return endpoints
+            } ?? ProviderProfile.Endpoints(protocolKind: .oauth2, paths: [:]),
+            clients: original?.clients.map { ProviderProfile.Client(clientID: $0.clientID, clientSecret: nil, redirectURIs: $0.redirectURIs) } ?? [],
+            users: []
+        )
+        profile.replay = recorded
+        let profileYAML = try profile.yaml(
             comments: ["Recorded by `oauth-harness record`; secrets are replaced by \(Redactor.mask). Replayed in order per method and path."]
         )
-        let original = try String(contentsOfFile: scenarioPath, encoding: .utf8)
-        var lines = original.components(separatedBy: "\n")
+        let text = try String(contentsOfFile: scenarioPath, encoding: .utf8)
+        var lines = text.components(separatedBy: "\n")
         if let index = lines.firstIndex(where: { $0.hasPrefix("provider:") }) { lines[index] = "provider: \(profileName)" }
         if let index = lines.firstIndex(where: { $0.hasPrefix("name:") }) {
             lines[index] = "name: \"replay of \(scenario.name.replacingOccurrences(of: "\"", with: "'"))\""

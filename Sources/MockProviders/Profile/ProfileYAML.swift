@@ -5,7 +5,7 @@ import Yams
 /// a YAML emitter (libyaml, through Yams), never by joining strings. Every string is written as
 /// a double-quoted scalar — line breaks, quotes, `#`, `: `, `&`, `*` and `!` stay data — so text
 /// that came from a provider (a discovery document's URL, a claim, its name) cannot add a key.
-/// `check --write-profile` and `record` write their profiles with it.
+/// `ProviderProfile.yaml()` writes every profile with it (`check --write-profile`, `record`).
 public enum ProfileYAML {
     public indirect enum Value: Sendable, Equatable {
         case text(String)
@@ -43,32 +43,25 @@ public enum ProfileYAML {
         case .text(let text): .scalar(.init(text, .implicit, .doubleQuoted))
         case .flag(let flag): .scalar(.init(flag ? "true" : "false", .implicit, .plain))
         case .number(let number): .scalar(.init(String(number), .implicit, .plain))
-        case .block(let text): .scalar(.init(text.hasSuffix("\n") ? text : text + "\n", .implicit, .literal))
+        case .block(let text): .scalar(.init(text, .implicit, .literal))
         case .list(let items): .sequence(.init(items.map(node)))
         case .map(let pairs): .mapping(.init(pairs.map { (key(String($0.0)), node($0.1)) }))
         }
     }
 
-    /// A key: plain when it is a bare word, double-quoted otherwise.
+    /// Words YAML 1.1 readers take for booleans or null when plain.
+    static let reservedWords: Set<String> = ["y", "n", "yes", "no", "true", "false", "on", "off", "null"]
+
+    /// A key: plain when it is a bare word (a letter, then letters, digits and `_`, and no word
+    /// another reader would take for a boolean), double-quoted otherwise.
     static func key(_ name: String) -> Node {
         let bare =
-            !name.isEmpty
+            (name.utf8.first.map { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) } ?? false)
+            && !reservedWords.contains(name)
             && name.utf8.allSatisfy { byte in
                 (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                     || byte == UInt8(ascii: "_")
             }
         return .scalar(.init(name, .implicit, bare ? .plain : .doubleQuoted))
-    }
-
-    /// A JSON-like value (what `record` keeps of an exchange) as a profile value.
-    public static func value(_ any: Any) -> Value {
-        switch any {
-        case let text as String: .text(text)
-        case let flag as Bool: .flag(flag)
-        case let number as Int: .number(number)
-        case let list as [Any]: .list(list.map(value))
-        case let map as [String: Any]: .map(map.sorted { $0.key < $1.key }.map { ($0.key, value($0.value)) })
-        default: .text(String(describing: any))
-        }
     }
 }

@@ -5,7 +5,7 @@ import OAuthCore
 ///
 /// A profile lists the registered clients, the users who can consent, the scopes it knows,
 /// its endpoint paths and lifetimes. See `MockProviders/README.md` for the format.
-public struct ProviderProfile: Sendable {
+public struct ProviderProfile: Sendable, Equatable {
     /// What the provider speaks.
     public enum ProtocolKind: String, Sendable, CaseIterable {
         case oauth1, oauth2
@@ -60,7 +60,7 @@ public struct ProviderProfile: Sendable {
         case header, body, query
     }
 
-    public struct Endpoints: Sendable {
+    public struct Endpoints: Sendable, Equatable {
         public var authorize: String
         public var token: String
         /// A protected resource that answers the user's claims for a valid Bearer token.
@@ -78,8 +78,8 @@ public struct ProviderProfile: Sendable {
     }
 
     /// OpenID Connect behaviour: the keys that sign ID tokens.
-    public struct OIDCSettings: Sendable {
-        public struct SigningKey: Sendable {
+    public struct OIDCSettings: Sendable, Equatable {
+        public struct SigningKey: Sendable, Equatable {
             public var kid: String
             public var alg: SigningAlgorithm
             public var privateKeyPEM: String
@@ -94,7 +94,7 @@ public struct ProviderProfile: Sendable {
 
     /// What the access tokens look like (`access_tokens:`): opaque random strings (the default)
     /// or RFC 9068 JWTs signed with the profile's keys and published in its JWKS.
-    public struct AccessTokenSettings: Sendable {
+    public struct AccessTokenSettings: Sendable, Equatable {
         public enum Format: String, Sendable, CaseIterable {
             case opaque, jwt
         }
@@ -119,7 +119,7 @@ public struct ProviderProfile: Sendable {
     public static let defaultJWKSPath = "/.well-known/jwks.json"
 
     /// One recorded HTTP exchange of a replay profile.
-    public struct RecordedExchange: Sendable {
+    public struct RecordedExchange: Sendable, Equatable {
         public var method: String
         public var path: String
         /// The recorded request's query and form parameters: their values in the response are
@@ -128,17 +128,26 @@ public struct ProviderProfile: Sendable {
         public var status: Int
         public var headers: [(String, String)]
         public var body: String
+
+        package init(method: String, path: String, parameters: [(String, String)], status: Int, headers: [(String, String)], body: String) {
+            (self.method, self.path, self.parameters, self.status, self.headers, self.body) = (method, path, parameters, status, headers, body)
+        }
+
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.method == rhs.method && lhs.path == rhs.path && lhs.status == rhs.status && lhs.body == rhs.body
+                && lhs.parameters.elementsEqual(rhs.parameters, by: ==) && lhs.headers.elementsEqual(rhs.headers, by: ==)
+        }
     }
 
     /// OAuth 1 behaviour (RFC 5849).
-    public struct OAuth1Settings: Sendable {
+    public struct OAuth1Settings: Sendable, Equatable {
         public var signatureMethods: [OAuth1SignatureMethod]
         public var signatureTypes: [OAuth1Placement]
         /// Accepted distance between `oauth_timestamp` and the provider clock.
         public var timestampWindow: TimeInterval
     }
 
-    public struct Client: Sendable {
+    public struct Client: Sendable, Equatable {
         public var clientID: String
         public var clientSecret: String?
         public var redirectURIs: [String]
@@ -152,20 +161,20 @@ public struct ProviderProfile: Sendable {
         public var postLogoutRedirectURIs: [String] = []
     }
 
-    public struct User: Sendable {
+    public struct User: Sendable, Equatable {
         public var sub: String
         /// For the resource owner password credentials grant.
         public var password: String?
         public var claims: [String: String]
     }
 
-    public struct PKCEPolicy: Sendable {
+    public struct PKCEPolicy: Sendable, Equatable {
         public var required: Bool
         public var methods: [PKCEMethod]
     }
 
     /// Code, access-token and refresh-token lifetimes.
-    public struct Lifetimes: Sendable {
+    public struct Lifetimes: Sendable, Equatable {
         public var code: TimeInterval = 60
         public var accessToken: TimeInterval = 3600
         public var refreshToken: TimeInterval?
@@ -216,7 +225,7 @@ public struct ProviderProfile: Sendable {
 
     /// How a provider's login looks to a browser: one page (username and password) or two
     /// (identifier first), a CSRF token bound to the session cookie, a consent page after it.
-    public struct LoginPages: Sendable {
+    public struct LoginPages: Sendable, Equatable {
         public enum Pages: String, Sendable, CaseIterable {
             case single
             case identifierFirst = "identifier_first"
@@ -241,7 +250,7 @@ public struct ProviderProfile: Sendable {
         try ProviderProfile(yaml: YAMLNode.load(contentsOf: path))
     }
 
-    static let topKeys = [
+    package static let topKeys = [
         "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
         "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
         "exchanges", "login_form", "faults", "login", "auto_approve", "access_tokens",

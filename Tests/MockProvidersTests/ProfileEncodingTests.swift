@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import Yams
+
+@testable import MockProviders
+
+/// The profile format has one reader and one writer: every built-in profile, written and read
+/// back, is the profile it was (the file it came from aside).
+@Suite struct ProfileEncodingTests {
+    @Test func everyBuiltInProfileReadsBackAsItWasWritten() throws {
+        let shipped = BuiltIn.profiles()
+        #expect(shipped.errors.isEmpty)
+        #expect(shipped.profiles.count >= 20)
+        for profile in shipped.profiles {
+            let text = try profile.yaml(comments: ["written by ProfileEncodingTests"])
+            var decoded = try ProviderProfile(yaml: YAMLNode.parse(text, file: "/written/\(profile.name).yaml"))
+            decoded.file = profile.file
+            #expect(decoded == profile, "\(profile.name)")
+        }
+    }
+
+    /// Settings no built-in profile uses, each away from its default.
+    @Test func everySettingReadsBack() throws {
+        var oauth2 = try ProviderProfile.named("standard-oauth2")
+        oauth2.faults = [Fault(kind: .status, path: "/oauth2/token", status: 429, count: 2), Fault(kind: .latency, milliseconds: 40)]
+        oauth2.clients[0].requirePKCE = true
+        oauth2.clients[0].authMethods = [.clientSecretPost]
+        oauth2.codeLifetime = 1.5
+        oauth2.refreshTokenLifetime = 86400
+        oauth2.grantTypes = [.authorizationCode]
+        oauth2.pkce = ProviderProfile.PKCEPolicy(required: true, methods: [.s256])
+        oauth2.issueRefreshToken = false
+        oauth2.refreshTokenRotation = false
+        oauth2.defaultScope = ["profile", "email"]
+        oauth2.login = ProviderProfile.LoginPages(pages: .identifierFirst, csrf: false, consent: false)
+        var oauth1 = try ProviderProfile.named("twitter-style-oauth1")
+        oauth1.oauth1 = ProviderProfile.OAuth1Settings(signatureMethods: [.plaintext], signatureTypes: [.query, .header], timestampWindow: 42)
+        for profile in [oauth2, oauth1] {
+            var decoded = try ProviderProfile(yaml: YAMLNode.parse(try profile.yaml(), file: "/written/\(profile.name).yaml"))
+            decoded.file = profile.file
+            #expect(decoded == profile, "\(profile.name)")
+        }
+    }
+
+    /// What a provider could put in a string stays data: line breaks, quotes, YAML indicators
+    /// and keys-looking text, in values and in claim names.
+    @Test func hostileTextStaysData() throws {
+        var profile = try ProviderProfile.named("standard-oauth2")
+        profile.models = "x\nauto_approve: true"
+        profile.scopes = ["a: b", "- c", "#d", "'e'", "\"f\"", "&g *h !!i", "yes", "0x1F", ""]
+        profile.users[0].claims["weird: key\n"] = "v\n  evil: 1"
+        profile.users[0].claims["name"] = "|\n> folded"
+        profile.users[0].claims["yes"] = "no"
+        profile.users[0].claims["1"] = "true"
+        let text = try profile.yaml()
+        let root = try #require(try Yams.compose(yaml: text))
+        #expect(root.mapping?["auto_approve"] == nil)
+        #expect(text.contains("\"yes\": \"no\"") && text.contains("\"1\": \"true\""))
+        var decoded = try ProviderProfile(yaml: YAMLNode.parse(text, file: "/written/hostile.yaml"))
+        decoded.file = profile.file
+        #expect(decoded == profile)
+        #expect(!decoded.autoApprove)
+    }
+
+    /// The JSON Schema for profiles names exactly the keys the loader reads (and so the writer).
+    @Test func theSchemaNamesTheLoadersKeys() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/docs/schema/profile.schema.json"))
+        let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let keys = Set(try #require(schema["properties"] as? [String: Any]).keys)
+        #expect(keys == Set(ProviderProfile.topKeys), "differ: \(keys.symmetricDifference(ProviderProfile.topKeys).sorted())")
+        #expect(schema["additionalProperties"] as? Bool == false)
+    }
+}
