@@ -88,7 +88,7 @@ extension ProbeContext {
         if raw["access_token"]?.stringValue == nil { problems.append("no string access_token at the top level") }
         switch raw["token_type"] {
         case .string(let type)?:
-            if !["bearer", "mac", "dpop", "n_a"].contains(type.lowercased()) {
+            if !TokenAnswer.registeredTokenTypes.contains(type.lowercased()) {
                 problems.append(
                     "token_type \"\(type)\" is not a registered type (RFC 6749 §7.1: a client must not use a token it does not understand)"
                 )

@@ -10,33 +10,33 @@ public struct DetectedQuirk: Sendable, Equatable {
     /// What was seen, without secrets.
     public var evidence: String
 
-    /// The client compliance fix (`compliance_fixes:` in a scenario, `ComplianceFixes.named`).
-    public var fix: String { Self.fixes[quirk] ?? "none" }
-
-    /// The fix for each quirk: the generic one where it exists, else the provider fix that
-    /// contains it. `lowercase_token_type` needs none (RFC 6749 §5.1: case-insensitive).
-    static let fixes: [Quirk: String] = [
-        .callbackNotConfirmed: "oauth1_unconfirmed_callback",
-        .formEncodedTokenResponse: "form_encoded_token_response",
-        .formEncodedUnlessJSONAccepted: "github (sends Accept: application/json), or form_encoded_token_response",
-        .expiresInsteadOfExpiresIn: "expires_to_expires_in",
-        .omitTokenType: "missing_token_type",
-        .lowercaseTokenType: "none needed: token_type is case-insensitive (RFC 6749 §5.1)",
-        .oddTokenType: "ebay",
-        .expiresInAsString: "string_expires_in",
-        .scopeCommaSeparated: "comma_separated_scope",
-        .scopeAsArray: "scope_array",
-        .nestUserTokenUnderAuthedUser: "slack",
-        .okEnvelope: "ok_false_errors",
-        .statusBodyEnvelope: "withings",
-        .errorsList: "fitbit",
-        .zeroExpiresInNullScope: "zero_expires_in",
-        .refreshTokenExpiresIn: "none needed: an extension member the client ignores",
-        .requireUserAgent: "reddit",
-        .requireJSONTokenRequest: "notion",
-        .requireActionRequestToken: "withings",
-        .tokenInQueryOnly: "instagram",
-    ]
+    /// The client compliance fix (`compliance_fixes:` in a scenario, `ComplianceFixes.named`):
+    /// the generic one where it exists, else the provider fix that contains it, or why none is
+    /// needed. Exhaustive: a new quirk does not build until it says its fix.
+    public var fix: String {
+        switch quirk {
+        case .callbackNotConfirmed: ScenarioLoader.oauth1UnconfirmedCallback
+        case .formEncodedTokenResponse: "form_encoded_token_response"
+        case .formEncodedUnlessJSONAccepted: "github (sends Accept: application/json), or form_encoded_token_response"
+        case .expiresInsteadOfExpiresIn: "expires_to_expires_in"
+        case .omitTokenType: "missing_token_type"
+        case .lowercaseTokenType: "none needed: token_type is case-insensitive (RFC 6749 §5.1)"
+        case .oddTokenType: "ebay"
+        case .expiresInAsString: "string_expires_in"
+        case .scopeCommaSeparated: "comma_separated_scope"
+        case .scopeAsArray: "scope_array"
+        case .nestUserTokenUnderAuthedUser: "slack"
+        case .okEnvelope: "ok_false_errors"
+        case .statusBodyEnvelope: "withings"
+        case .errorsList: "fitbit"
+        case .zeroExpiresInNullScope: "zero_expires_in"
+        case .refreshTokenExpiresIn: "none needed: an extension member the client ignores"
+        case .requireUserAgent: "reddit"
+        case .requireJSONTokenRequest: "notion"
+        case .requireActionRequestToken: "withings"
+        case .tokenInQueryOnly: "instagram"
+        }
+    }
 
     /// Quirks a successful token answer shows, read from its raw members.
     static func inSuccess(_ answer: TokenAnswer) -> [DetectedQuirk] {
@@ -57,7 +57,10 @@ public struct DetectedQuirk: Sendable, Equatable {
         case .string(let type)?:
             if type == "bearer" {
                 add(.lowercaseTokenType, "token_type \"bearer\" in lower case")
-            } else if !["bearer", "mac", "dpop", "n_a", "user"].contains(type.lowercased()) {
+            } else if !TokenAnswer.registeredTokenTypes.contains(type.lowercased()),
+                // Slack's user token says "user" under authed_user: that is the nesting quirk's.
+                !(type == "user" && raw["access_token"] == nil && raw["authed_user"] != nil)
+            {
                 add(.oddTokenType, "token_type \"\(type)\" is not an RFC 6750 / IANA-registered type")
             }
         default:

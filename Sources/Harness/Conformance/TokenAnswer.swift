@@ -6,6 +6,12 @@ import Synchronization
 /// A token endpoint's answer, read leniently: the raw members as sent and the token members
 /// once envelopes and nesting are undone (so later checks can use the token).
 struct TokenAnswer: Sendable {
+    /// The `token_type` values a client may understand, lowercased: the OAuth Access Token Types
+    /// registry's Bearer (RFC 6750), N_A (RFC 8693) and DPoP (RFC 9449), and the MAC type of the
+    /// expired draft some providers still send. One list for the members check and the quirk
+    /// detector (which lets Slack's "user" through only where the nesting quirk explains it).
+    static let registeredTokenTypes: Set<String> = ["bearer", "mac", "dpop", "n_a"]
+
     var response: TransportResponse
     var isJSON: Bool
     var isForm: Bool

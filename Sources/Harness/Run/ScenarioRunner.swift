@@ -164,7 +164,7 @@ public final class ScenarioRunner: Sendable {
                     signatureMethod: client.oauth1.signatureMethod,
                     signatureType: client.oauth1.signatureType,
                     realm: client.oauth1.realm,
-                    allowUnconfirmedCallback: client.complianceFixes.contains("oauth1_unconfirmed_callback"),
+                    allowUnconfirmedCallback: client.complianceFixes.contains(ScenarioLoader.oauth1UnconfirmedCallback),
                     transport: recorder,
                     clock: OffsetClock(base: clock, offset: client.oauth1.timestampOffset),
                     nonce: nonce

@@ -17,7 +17,10 @@ public enum ScenarioLoader {
     static let actions = StepKind.allCases.map(\.rawValue)
     static let externalEndpoints = ["authorize", "token", "resource", "revoke", "introspect", "request_token", "access_token"]
     /// Client-side compliance fixes a scenario can switch on.
-    static let complianceFixes = ["oauth1_unconfirmed_callback"] + ComplianceFixes.all.map(\.name)
+    /// The OAuth 1 client's one compliance fix (accept temporary credentials without
+    /// `oauth_callback_confirmed`, as OAuth Core 1.0 before Revision A sent them).
+    static let oauth1UnconfirmedCallback = "oauth1_unconfirmed_callback"
+    static let complianceFixes = [oauth1UnconfirmedCallback] + ComplianceFixes.all.map(\.name)
 
     /// Reads a scenario file. With `catalog`, the provider must be one of its profiles.
     public static func load(

@@ -1,0 +1,296 @@
+import Foundation
+import OAuthCore
+
+// The profile format's reader: each part parses itself beside its own keys; the writer is
+// ProviderProfile+Encoding.swift.
+extension ProviderProfile {
+    /// Reads and checks a profile; every error names file:line:column.
+    public static func load(contentsOf path: String) throws(YAMLLocatedError) -> ProviderProfile {
+        try ProviderProfile(yaml: YAMLNode.load(contentsOf: path))
+    }
+
+    package static let topKeys = [
+        "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
+        "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
+        "exchanges", "login_form", "faults", "login", "auto_approve", "access_tokens",
+    ]
+
+    /// Reads a whole profile: each part below parses itself; this checks how they fit together.
+    public init(yaml root: YAMLNode) throws(YAMLLocatedError) {
+        let top = try root.mapping("a provider profile")
+        try top.allowOnly(Self.topKeys, in: "a provider profile")
+        name = try top.required("name", in: "the profile").string("the profile name")
+        models = try top.required("models", in: "the profile").string("what the profile models")
+        let protocolKind = try top.required("protocol", in: "the profile").choice("protocol", as: ProtocolKind.self)
+        self.protocolKind = protocolKind
+        file = root.file
+        let isReplay = protocolKind == .replay
+
+        let endpointsNode = isReplay ? top["endpoints"] : try top.required("endpoints", in: "the profile")
+        let endpoints =
+            try endpointsNode.map { (node) throws(YAMLLocatedError) in try Endpoints(yaml: node, protocolKind: protocolKind) }
+            ?? Endpoints(authorize: "", token: "", resource: "")
+        self.endpoints = endpoints
+        oauth1 = try OAuth1Settings(profile: top, protocolKind: protocolKind)
+        oidc = try top["oidc"].map { (node) throws(YAMLLocatedError) in
+            guard protocolKind != .oauth1 else { throw node.error("oidc applies to oauth2 profiles") }
+            return try OIDCSettings(yaml: node)
+        }
+        if oidc != nil, endpoints.jwks == nil { throw (endpointsNode ?? top["oidc"]!).error("an oidc profile needs a jwks endpoint") }
+        accessTokens =
+            try top["access_tokens"].map { (node) throws(YAMLLocatedError) in
+                guard protocolKind == .oauth2 else { throw node.error("access_tokens applies to oauth2 profiles") }
+                return try AccessTokenSettings(yaml: node)
+            } ?? AccessTokenSettings()
+        if let node = top["access_tokens"] {
+            // What signs them must exist: their own keys, else the oidc keys, else a fresh ES256 key.
+            let own = accessTokens.signingKeys
+            let kids = own.map(\.kid) + (oidc?.signingKeys.map(\.kid) ?? [])
+            if let repeated = kids.first(where: { kid in kids.filter { $0 == kid }.count > 1 }) {
+                throw node.error("the signing key kid \"\(repeated)\" is used twice")
+            }
+            if let alg = accessTokens.alg, own.isEmpty {
+                let available = oidc.map { $0.signingKeys.filter { !$0.standby }.map(\.alg) } ?? [.es256]
+                guard available.contains(alg) else {
+                    throw node.error("no active signing key for alg \(alg.rawValue): give access_tokens.signing_keys")
+                }
+            }
+        }
+        quirks = Set(try top["quirks"]?.choices("quirk", as: Quirk.self) ?? [])
+
+        var clients: [Client] = []
+        for node in try (isReplay ? top["clients"] : try top.required("clients", in: "the profile"))?.sequence("clients") ?? [] {
+            let client = try Client(yaml: node)
+            guard !clients.contains(where: { $0.clientID == client.clientID }) else {
+                throw node.error("client_id \"\(client.clientID)\" is registered twice")
+            }
+            clients.append(client)
+        }
+        guard !clients.isEmpty || isReplay else { throw top.node.error("a profile needs at least one client") }
+        self.clients = clients
+        let users =
+            try (isReplay ? top["users"] : try top.required("users", in: "the profile"))?.sequence("users").map { (node) throws(YAMLLocatedError) in
+                try User(yaml: node)
+            } ?? []
+        guard !users.isEmpty || isReplay else { throw top.node.error("a profile needs at least one user") }
+        self.users = users
+
+        scopes = try top["scopes"]?.stringList("scopes") ?? []
+        defaultScope = try top["default_scope"]?.stringList("default_scope") ?? []
+        let lifetimes = try top["lifetimes"].map { (node) throws(YAMLLocatedError) in try Lifetimes(yaml: node) } ?? Lifetimes()
+        (codeLifetime, accessTokenLifetime, refreshTokenLifetime) = (lifetimes.code, lifetimes.accessToken, lifetimes.refreshToken)
+        issueRefreshToken = try top["refresh_tokens"]?.bool("refresh_tokens") ?? true
+        refreshTokenRotation = try top["refresh_token_rotation"]?.bool("refresh_token_rotation") ?? true
+        grantTypes = try top["grant_types"]?.choices("grant type", as: GrantType.self) ?? GrantType.allCases
+        pkce =
+            try top["pkce"].map { (node) throws(YAMLLocatedError) in try PKCEPolicy(yaml: node) }
+            ?? PKCEPolicy(required: false, methods: PKCEMethod.allCases)
+        loginForm = try top["login_form"]?.bool("login_form") ?? false
+        replay =
+            try isReplay
+            ? top.required("exchanges", in: "a replay profile").sequence("exchanges").map { (node) throws(YAMLLocatedError) in
+                try RecordedExchange(yaml: node)
+            } : []
+        faults = try top["faults"]?.sequence("faults").map { (node) throws(YAMLLocatedError) in try Fault(yaml: node) } ?? []
+        login = try top["login"].map { (node) throws(YAMLLocatedError) in try LoginPages(yaml: node) }
+        if let node = top["login"] {
+            if top["login_form"] != nil { throw node.error("login replaces login_form; give one of them") }
+            if users.allSatisfy({ $0.password == nil }) { throw node.error("login pages need a user with a password") }
+        }
+        autoApprove = try top["auto_approve"]?.bool("auto_approve") ?? false
+        if autoApprove, let node = top["login"] ?? top["login_form"] {
+            throw node.error("auto_approve skips the login pages; give auto_approve or a login, not both")
+        }
+    }
+}
+
+extension ProviderProfile.Endpoints {
+    init(yaml node: YAMLNode, protocolKind: ProviderProfile.ProtocolKind) throws(YAMLLocatedError) {
+        let map = try node.mapping("endpoints")
+        let isOAuth1 = protocolKind == .oauth1
+        let isReplay = protocolKind == .replay
+        try map.allowOnly(
+            isOAuth1 || isReplay
+                ? ["request_token", "authorize", "access_token", "resource", "token", "revoke", "introspect", "jwks", "end_session"]
+                : ["authorize", "token", "resource", "revoke", "introspect", "jwks", "end_session"],
+            in: "\(protocolKind.rawValue) endpoints"
+        )
+        func path(_ key: String, required: Bool = true) throws(YAMLLocatedError) -> String? {
+            guard let node = required ? try map.required(key, in: "endpoints") : map[key] else { return nil }
+            let value = try node.string("the \(key) endpoint path")
+            guard value.hasPrefix("/") else { throw node.error("expected the \(key) endpoint as a path starting with /") }
+            return value
+        }
+        self.init(
+            authorize: try path("authorize", required: !isReplay) ?? "",
+            token: try path(isOAuth1 ? "access_token" : "token", required: !isReplay) ?? "",
+            resource: try path("resource", required: !isReplay) ?? "",
+            revoke: try path("revoke", required: false),
+            introspect: try path("introspect", required: false),
+            requestToken: isOAuth1 ? try path("request_token") : nil,
+            jwks: try path("jwks", required: false),
+            endSession: try path("end_session", required: false)
+        )
+    }
+}
+
+extension ProviderProfile.OAuth1Settings {
+    /// The OAuth 1 keys sit at the top of a profile; they are refused for other protocols.
+    init?(profile top: YAMLMapping, protocolKind: ProviderProfile.ProtocolKind) throws(YAMLLocatedError) {
+        guard protocolKind == .oauth1 else {
+            for key in ["signature_methods", "signature_types", "timestamp_window"] where top[key] != nil {
+                throw top.entries.first { $0.key == key }!.keyNode.error("\(key) applies to oauth1 profiles only")
+            }
+            return nil
+        }
+        self.init(
+            signatureMethods: try top["signature_methods"]?.choices("signature method", as: ProviderProfile.OAuth1SignatureMethod.self)
+                ?? ProviderProfile.OAuth1SignatureMethod.allCases,
+            signatureTypes: try top["signature_types"]?.choices("signature type", as: ProviderProfile.OAuth1Placement.self)
+                ?? ProviderProfile.OAuth1Placement.allCases,
+            timestampWindow: try top["timestamp_window"]?.duration("timestamp_window") ?? 300
+        )
+    }
+}
+
+extension ProviderProfile.OIDCSettings {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("oidc settings")
+        try map.allowOnly(["signing_keys", "id_token_alg", "id_token_lifetime"], in: "oidc")
+        let keys = try map.required("signing_keys", in: "oidc").sequence("signing_keys").map { (node) throws(YAMLLocatedError) in
+            try SigningKey(yaml: node)
+        }
+        let algNode = map["id_token_alg"]
+        let alg = try algNode?.choice("id_token_alg", as: ProviderProfile.SigningAlgorithm.self) ?? .rs256
+        guard keys.contains(where: { $0.alg == alg && !$0.standby }) else {
+            throw (algNode ?? node).error("no active signing key for id_token_alg \(alg.rawValue)")
+        }
+        self.init(signingKeys: keys, idTokenAlg: alg, idTokenLifetime: try map["id_token_lifetime"]?.duration("id_token_lifetime") ?? 3600)
+    }
+}
+
+extension ProviderProfile.AccessTokenSettings {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("access_tokens")
+        try map.allowOnly(["format", "audience", "alg", "signing_keys"], in: "access_tokens")
+        self.init(
+            format: try map["format"]?.choice("format", as: Format.self) ?? .opaque,
+            audience: try map["audience"].map { (node) throws(YAMLLocatedError) in try node.string("audience") },
+            alg: try map["alg"]?.choice("alg", as: ProviderProfile.SigningAlgorithm.self),
+            signingKeys: try map["signing_keys"]?.sequence("signing_keys").map { (node) throws(YAMLLocatedError) in
+                try ProviderProfile.OIDCSettings.SigningKey(yaml: node)
+            } ?? []
+        )
+        if let alg, !signingKeys.isEmpty, !signingKeys.contains(where: { $0.alg == alg && !$0.standby }) {
+            throw (map["alg"] ?? node).error("no active signing key for alg \(alg.rawValue)")
+        }
+    }
+}
+
+extension ProviderProfile.OIDCSettings.SigningKey {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let key = try node.mapping("a signing key")
+        try key.allowOnly(["kid", "alg", "private_key", "standby"], in: "a signing key")
+        self.init(
+            kid: try key.required("kid", in: "a signing key").string("kid"),
+            alg: try key.required("alg", in: "a signing key").choice("alg", as: ProviderProfile.SigningAlgorithm.self),
+            privateKeyPEM: try key.required("private_key", in: "a signing key").pem(),
+            standby: try key["standby"]?.bool("standby") ?? false
+        )
+    }
+}
+
+extension ProviderProfile.Client {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("a client")
+        try map.allowOnly(
+            ["client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce", "public_key", "post_logout_redirect_uris"],
+            in: "a client"
+        )
+        clientID = try map.required("client_id", in: "a client").string("client_id")
+        clientSecret = try map["client_secret"].map { node throws(YAMLLocatedError) in try node.string("client_secret") }
+        redirectURIs = try map.required("redirect_uris", in: "a client").stringList("redirect_uris")
+        for uri in redirectURIs where URLReference(uri).scheme == nil {
+            throw node.error("redirect_uri \"\(uri)\" is not an absolute URI")
+        }
+        authMethods = clientSecret == nil ? [.none] : [.clientSecretBasic, .clientSecretPost]
+        if let methodsNode = map["auth_methods"] {
+            authMethods = try methodsNode.choices("auth method", as: ProviderProfile.AuthMethod.self)
+            for method in authMethods where method.needsSecret && clientSecret == nil {
+                throw methodsNode.error("auth method \(method.rawValue) needs a client_secret")
+            }
+        }
+        publicKeyPEM = try map["public_key"]?.pem()
+        if authMethods.contains(.privateKeyJWT), publicKeyPEM == nil {
+            throw node.error("auth method private_key_jwt needs a public_key")
+        }
+        requirePKCE = try map["require_pkce"]?.bool("require_pkce") ?? (clientSecret == nil && publicKeyPEM == nil)
+        postLogoutRedirectURIs = try map["post_logout_redirect_uris"]?.stringList("post_logout_redirect_uris") ?? []
+    }
+}
+
+extension ProviderProfile.User {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("a user")
+        sub = try map.required("sub", in: "a user").string("sub")
+        claims = [:]
+        for entry in map.entries where entry.key != "password" { claims[entry.key] = try entry.value.string("the claim \(entry.key)") }
+        password = try map["password"]?.string("password")
+    }
+}
+
+extension ProviderProfile.Lifetimes {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("lifetimes")
+        try map.allowOnly(["code", "access_token", "refresh_token"], in: "lifetimes")
+        code = try map["code"]?.duration("the code lifetime") ?? code
+        accessToken = try map["access_token"]?.duration("the access token lifetime") ?? accessToken
+        refreshToken = try map["refresh_token"]?.duration("the refresh token lifetime")
+    }
+}
+
+extension ProviderProfile.PKCEPolicy {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("pkce")
+        try map.allowOnly(["required", "methods"], in: "pkce")
+        required = try map["required"]?.bool("pkce.required") ?? false
+        methods = try map["methods"]?.choices("PKCE method", as: ProviderProfile.PKCEMethod.self) ?? ProviderProfile.PKCEMethod.allCases
+    }
+}
+
+extension ProviderProfile.LoginPages {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("login pages")
+        try map.allowOnly(["pages", "csrf", "consent"], in: "login")
+        self.init(
+            pages: try map["pages"]?.choice("login pages", as: Pages.self) ?? .single,
+            csrf: try map["csrf"]?.bool("login.csrf") ?? true,
+            consent: try map["consent"]?.bool("login.consent") ?? true
+        )
+    }
+}
+
+extension ProviderProfile.RecordedExchange {
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        let map = try node.mapping("a recorded exchange")
+        try map.allowOnly(["request", "response"], in: "a recorded exchange")
+        let request = try map.required("request", in: "an exchange").mapping("the recorded request")
+        try request.allowOnly(["method", "path", "parameters"], in: "the recorded request")
+        let response = try map.required("response", in: "an exchange").mapping("the recorded response")
+        try response.allowOnly(["status", "headers", "body"], in: "the recorded response")
+        func pairs(_ node: YAMLNode?) throws(YAMLLocatedError) -> [(String, String)] {
+            guard let node else { return [] }
+            var result: [(String, String)] = []
+            for entry in try node.mapping("name/value pairs").entries { result.append((entry.key, try entry.value.string(entry.key))) }
+            return result
+        }
+        self.init(
+            method: try request.required("method", in: "the recorded request").string("method"),
+            path: try request.required("path", in: "the recorded request").string("path"),
+            parameters: try pairs(request["parameters"]),
+            status: try response.required("status", in: "the recorded response").int("status"),
+            headers: try pairs(response["headers"]),
+            body: try response["body"]?.string("body") ?? ""
+        )
+    }
+}
