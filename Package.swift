@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "OAuthHummingbird", targets: ["OAuthHummingbird"]),
         .library(name: "OAuthVapor", targets: ["OAuthVapor"]),
         .library(name: "MockProviders", targets: ["MockProviders"]),
+        .library(name: "OAuthTesting", targets: ["OAuthTesting"]),
         .library(name: "Harness", targets: ["Harness"]),
         .executable(name: "oauth-harness", targets: ["oauth-harness"]),
         // `swift package oauth-harness …` in a package that depends on this one.
@@ -135,6 +136,12 @@ let package = Package(
             )
         ),
         .target(
+            // Test doubles for code that speaks HTTPTransport: in-memory mock providers (no
+            // socket), scripted, routed and capturing transports. The project's tests use them.
+            name: "OAuthTesting",
+            dependencies: ["OAuthCore", "MockProviders"]
+        ),
+        .target(
             name: "Harness",
             dependencies: [
                 "OAuthCore",
@@ -160,12 +167,12 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "OAuthCoreTests", dependencies: ["OAuthCore"]),
+        .testTarget(name: "OAuthCoreTests", dependencies: ["OAuthCore", "OAuthTesting"]),
         .testTarget(name: "OAuth1Tests", dependencies: ["OAuth1", "OAuthCore"]),
-        .testTarget(name: "OAuth2Tests", dependencies: ["OAuth2", "OAuthCore"]),
+        .testTarget(name: "OAuth2Tests", dependencies: ["OAuth2", "OAuthCore", "OAuthTesting", "MockProviders"]),
         .testTarget(
             name: "OpenIDConnectTests",
-            dependencies: ["OpenIDConnect", "OAuth2", "OAuthCore", .product(name: "JWTKit", package: "jwt-kit")]
+            dependencies: ["OpenIDConnect", "OAuth2", "OAuthCore", "OAuthTesting", .product(name: "JWTKit", package: "jwt-kit")]
         ),
         .testTarget(
             name: "OAuthClientTests",
@@ -177,14 +184,14 @@ let package = Package(
         .testTarget(
             name: "MockProvidersTests",
             dependencies: [
-                "MockProviders", "OAuthCore", "OAuth1", "OAuth2", "OpenIDConnect",
+                "MockProviders", "OAuthCore", "OAuth1", "OAuth2", "OpenIDConnect", "OAuthTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
             name: "HarnessTests",
-            dependencies: ["Harness", "MockProviders", "OAuthCore", "OAuth2", "oauth-harness"]
+            dependencies: ["Harness", "MockProviders", "OAuthCore", "OAuth2", "OAuthTesting", "oauth-harness"]
         ),
     ]
 )

@@ -2,57 +2,11 @@ import Foundation
 import FoundationXML
 import MockProviders
 import OAuthCore
+import OAuthTesting
 import Synchronization
 import Testing
 
 @testable import Harness
-
-/// Passes requests to a real transport and keeps every exchange, unredacted, so a test can
-/// list the secrets that really crossed the wire.
-final class CapturingTransport: HTTPTransport {
-    let base = AsyncHTTPClientTransport()
-    let exchanges = Mutex<[(TransportRequest, TransportResponse)]>([])
-
-    func send(_ request: TransportRequest) async throws -> TransportResponse {
-        let response = try await base.send(request)
-        exchanges.withLock { $0.append((request, response)) }
-        return response
-    }
-
-    /// Tokens, codes, verifiers and credentials seen on the wire.
-    var secrets: Set<String> {
-        var found: Set<String> = []
-        for (request, response) in exchanges.withLock({ $0 }) {
-            if let form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self)) {
-                for name in [
-                    "code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "refresh_token", "token",
-                    "oauth_signature",
-                ] {
-                    found.formUnion(form.values(for: name))
-                }
-            }
-            if let authorization = request.headers["Authorization"] {
-                if authorization.hasPrefix("OAuth ") {
-                    for match in authorization.matches(of: #/oauth_(?:signature|token|verifier)="([^"]*)"/#) {
-                        found.insert((try? PercentEncoding.decode(match.1)) ?? String(match.1))
-                    }
-                } else {
-                    found.insert(String(authorization.split(separator: " ")[1]))
-                }
-            }
-            if let location = response.headers["Location"], let items = URLComponents(string: location)?.queryItems {
-                found.formUnion(items.filter { $0.name == "code" }.compactMap(\.value))
-            }
-            if let form = try? FormParameters(parsing: response.bodyText) {
-                for name in ["oauth_token", "oauth_token_secret"] { found.formUnion(form.values(for: name)) }
-            }
-            if let json = try? JSONValue.parse(response.body) {
-                for name in ["access_token", "refresh_token"] { if let value = json[name]?.stringValue { found.insert(value) } }
-            }
-        }
-        return found
-    }
-}
 
 func temporaryDirectory() throws -> String {
     let path = NSTemporaryDirectory() + "oauth-harness-tests-" + UUID().uuidString
@@ -72,15 +26,16 @@ func harness(paths: [String], junit: String) -> HarnessRun {
 @Suite struct EndToEndTests {
     @Test func shippedScenariosPassAgainstTheMockOverHTTP() async throws {
         let directory = try temporaryDirectory()
-        let capture = CapturingTransport()
+        let network = AsyncHTTPClientTransport()
+        let capture = CapturingTransport(base: network)
         let summary = await harness(paths: [repositoryRoot + "/Scenarios"], junit: directory + "/junit.xml").execute(transport: capture)
-        try await capture.base.shutdown()
+        try await network.shutdown()
         #expect(summary.exitCode == .passed, "\(summary.results.map(HarnessRun.describe))")
         #expect(summary.results.count >= 60)
         // Scenarios/external/ needs a provider's URL from the environment: skipped, never passed.
         #expect(summary.results.allSatisfy { $0.folder == "external" ? $0.outcome.isSkipped : $0.outcome == .passed })
         // Real traffic happened: authorization, token and resource endpoints were all hit.
-        let urls = capture.exchanges.withLock { $0.map(\.0.url) }
+        let urls = capture.exchanges.map(\.request.url)
         #expect(urls.contains { $0.contains("/oauth2/authorize") })
         #expect(urls.contains { $0.contains("/oauth2/token") })
         #expect(urls.contains { $0.contains("/api/me") })
@@ -91,7 +46,7 @@ func harness(paths: [String], junit: String) -> HarnessRun {
         #expect(xml.components(separatedBy: "<testcase ").count - 1 == summary.results.count)
         let privateKey = try String(contentsOfFile: repositoryRoot + "/Scenarios/keys/test-fixture-jwt-client.private.pem", encoding: .utf8)
         let keyLines = privateKey.split(separator: "\n").filter { !$0.hasPrefix("-----") }.map(String.init)
-        let secrets = capture.secrets.union([
+        let secrets = capture.ledger.secrets.union([
             "harness-secret", "not-the-registered-secret", "harness-jwt-secret-for-hs256-0123456789", "harness-consumer-secret",
             "legacy-consumer-secret",
         ])

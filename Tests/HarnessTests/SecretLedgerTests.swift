@@ -1,6 +1,7 @@
 import Foundation
 import MockProviders
 import OAuthCore
+import OAuthTesting
 import Synchronization
 import Testing
 
@@ -16,7 +17,7 @@ struct SecretLedger {
         let names = [
             "code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "refresh_token", "access_token", "token",
             "id_token_hint",
-            "oauth_verifier", "oauth_token",
+            "oauth_verifier", "oauth_token", "oauth_signature",
         ]
         if let form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self)) {
             for name in names { secrets.formUnion(form.values(for: name)) }
@@ -88,24 +89,12 @@ struct SecretLedger {
     }
 }
 
-/// Passes requests on (to the real network or a scripted answer) and keeps the ledger.
-final class LedgerTransport: HTTPTransport {
-    let base: any HTTPTransport
-    let ledger = Mutex(SecretLedger())
-    /// Canned answers by URL (without query), for hostile providers.
-    let scripted: [String: TransportResponse]
-
-    init(base: any HTTPTransport, scripted: [String: TransportResponse] = [:]) {
-        self.base = base
-        self.scripted = scripted
-    }
-
-    func send(_ request: TransportRequest) async throws -> TransportResponse {
-        let key = String(request.url.split(separator: "?", maxSplits: 1)[0])
-        let response: TransportResponse
-        if let canned = scripted[key] { response = canned } else { response = try await base.send(request) }
-        ledger.withLock { $0.record(request, response) }
-        return response
+extension CapturingTransport {
+    /// The secrets of every exchange this transport saw.
+    var ledger: SecretLedger {
+        var ledger = SecretLedger()
+        for (request, response) in exchanges { ledger.record(request, response) }
+        return ledger
     }
 }
 
@@ -159,13 +148,16 @@ final class LedgerTransport: HTTPTransport {
             """.write(toFile: directory + "/hostile/h\(index).yaml", atomically: true, encoding: .utf8)
         }
         let network = AsyncHTTPClientTransport()
-        let transport = LedgerTransport(base: network, scripted: scripted)
+        // Canned answers by URL for the hostile token endpoints, the network for the rest.
+        var routes: [String: RoutedTransport.Route] = [:]
+        for (url, response) in scripted { routes["POST " + url] = { _ in response } }
+        let transport = CapturingTransport(base: RoutedTransport(routes, fallback: network))
         let printed = Mutex<[String]>([])
         let summary = await harness(paths: [repositoryRoot + "/Scenarios", directory + "/hostile"], junit: directory + "/reports/junit.xml")
             .execute(transport: transport) { line in printed.withLock { $0.append(line) } }
         try await network.shutdown()
         #expect(summary.results.count > 140)
-        var ledger = transport.ledger.withLock { $0 }
+        var ledger = transport.ledger
         ledger.secrets.formUnion(hostileSecrets)
         ledger.secrets.formUnion([
             "harness-secret", "harness-jwt-secret-for-hs256-0123456789", "harness-consumer-secret", "legacy-consumer-secret",
@@ -211,7 +203,7 @@ struct LedgeredCheck {
 
     static func run(_ run: ConformanceRun) async throws -> LedgeredCheck {
         let network = AsyncHTTPClientTransport()
-        let transport = LedgerTransport(base: network)
+        let transport = CapturingTransport(base: network)
         let printed = Mutex<[String]>([])
         let outcome = await run.execute(transport: transport) { line in printed.withLock { $0.append(line) } }
         try await network.shutdown()
@@ -223,7 +215,7 @@ struct LedgeredCheck {
         outputs["junit"] = try String(contentsOfFile: outcome.junitPath, encoding: .utf8)
         outputs["markdown"] = try String(contentsOfFile: outcome.reportPath, encoding: .utf8)
         outputs["profile"] = try outcome.profilePath.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? ""
-        return LedgeredCheck(outcome: outcome, outputs: outputs, ledger: transport.ledger.withLock { $0 })
+        return LedgeredCheck(outcome: outcome, outputs: outputs, ledger: transport.ledger)
     }
 
     /// The names of the outputs that contain a secret (never the secrets themselves). The search

@@ -1,30 +1,16 @@
 import Foundation
 import OAuthCore
+import OAuthTesting
 import Synchronization
 import Testing
 
 @testable import Harness
 
-/// A provider's pages as canned answers: `GET url` or `POST url` (without query) to a response.
-/// Records every request so a test can see what the user agent sent.
-final class FakeSite: HTTPTransport {
-    typealias Page = @Sendable (TransportRequest) -> TransportResponse
-    let pages: [String: Page]
-    let sent = Mutex<[TransportRequest]>([])
+/// A provider's pages as canned answers: `GET url` or `POST url` (without query) to a response
+/// (OAuthTesting's RoutedTransport), with helpers for the pages and redirects tests need.
+typealias FakeSite = RoutedTransport
 
-    init(_ pages: [String: Page]) { self.pages = pages }
-
-    func send(_ request: TransportRequest) async throws -> TransportResponse {
-        sent.withLock { $0.append(request) }
-        let key = request.method + " " + String(request.url.split(separator: "?", maxSplits: 1)[0])
-        guard let page = pages[key] else {
-            return TransportResponse(status: 404, headers: ["Content-Type": "text/html"], body: Array("<h1>Not Found</h1>".utf8))
-        }
-        return page(request)
-    }
-
-    var requests: [TransportRequest] { sent.withLock { $0 } }
-
+extension RoutedTransport {
     static func html(_ text: String, status: Int = 200, headers: HeaderList = [:]) -> TransportResponse {
         var all: HeaderList = ["Content-Type": "text/html; charset=utf-8"]
         for field in headers { all.add(field.name, field.value) }

@@ -1,21 +1,17 @@
 import Foundation
 import OAuth2
 import OAuthCore
+import OAuthTesting
 import Synchronization
 import Testing
 
 @testable import MockProviders
 
-/// Hands requests straight to a `MockProvider`, with a short pause on token requests so that
-/// concurrent callers really overlap.
-struct InMemoryTransport: HTTPTransport {
-    let provider: MockProvider
-
-    func send(_ request: TransportRequest) async throws -> TransportResponse {
-        var request = request
-        request.headers["Host"] = URLComponents(string: request.url).map { "\($0.host ?? ""):\($0.port ?? 80)" }
+/// The mock in memory (OAuthTesting), with a short pause on token requests so that concurrent
+/// callers really overlap.
+func inMemory(_ provider: MockProvider) -> InMemoryTransport {
+    InMemoryTransport(handler: provider, baseURL: "http://mock.test:80") { request in
         if request.url.hasSuffix("/oauth2/token") { try await Task.sleep(for: .milliseconds(20)) }
-        return await provider.handle(request)
     }
 }
 
@@ -38,7 +34,7 @@ final class UpdateCounter: Sendable {
             redirectURI: flow.redirect,
             tokenEndpoint: "http://mock.test:80/oauth2/token",
             updateToken: { _, _ in updates.increment() },
-            transport: InMemoryTransport(provider: provider),
+            transport: inMemory(provider),
             clock: clock
         )
         try await session.fetchToken(code: code)
@@ -61,7 +57,7 @@ final class UpdateCounter: Sendable {
             return OAuth2Session(
                 clientID: "harness-jwt-client",
                 clientAuth: JWTClientAuthentication.privateKeyJWT(try await .privateKey(pem: pem), clock: clock),
-                transport: InMemoryTransport(provider: provider),
+                transport: inMemory(provider),
                 clock: clock
             )
         }
@@ -86,7 +82,7 @@ final class UpdateCounter: Sendable {
             endpoint: "http://mock.test:80/oauth2/token",
             client: .init(clientID: "harness-jwt-client", clientSecret: nil)
         )
-        let transport = InMemoryTransport(provider: provider)
+        let transport = inMemory(provider)
         let request = TransportRequest.form("http://mock.test:80/oauth2/token", form, headers: headers)
         #expect(try await transport.send(request).status == 200)
         #expect(try await transport.send(request).status == 401)
@@ -103,7 +99,7 @@ final class UpdateCounter: Sendable {
             subject: "alice",
             signer: signer,
             clientAuth: JWTClientAuthentication.privateKeyJWT(signer, clock: clock),
-            transport: InMemoryTransport(provider: provider),
+            transport: inMemory(provider),
             clock: clock
         )
         try await session.fetchToken()

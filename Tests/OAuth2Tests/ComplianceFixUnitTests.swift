@@ -1,5 +1,6 @@
 import Foundation
 import OAuthCore
+import OAuthTesting
 import Testing
 
 @testable import OAuth2
@@ -31,12 +32,12 @@ import Testing
         let comma = OAuth2Session(
             clientID: "id",
             clientAuth: .none,
-            transport: ScriptedTransport([#"{"access_token":"a","token_type":"Bearer","scope":"a,b"}"#])
+            transport: ScriptedTransport(json: [#"{"access_token":"a","token_type":"Bearer","scope":"a,b"}"#])
         )
         comma.apply(ComplianceFixes.commaSeparatedScope)
         #expect(try await comma.fetchToken("http://as/token", grant: .clientCredentials).scopes == ["a", "b"])
 
-        let slack = OAuth2Session(clientID: "id", clientAuth: .none, transport: ScriptedTransport([#"{"ok":false,"error":"invalid_code"}"#]))
+        let slack = OAuth2Session(clientID: "id", clientAuth: .none, transport: ScriptedTransport(json: [#"{"ok":false,"error":"invalid_code"}"#]))
         slack.apply(ComplianceFixes.okFalseErrors)
         let error = await #expect(throws: OAuthError.self) { try await slack.fetchToken("http://as/token", grant: .clientCredentials) }
         #expect(error?.code == "invalid_code")
@@ -47,7 +48,7 @@ import Testing
         let session = OAuth2Session(
             clientID: "id",
             clientAuth: .none,
-            transport: ScriptedTransport([#"{"access_token":"a","token_type":"Bearer","expires_in":0,"scope":null}"#])
+            transport: ScriptedTransport(json: [#"{"access_token":"a","token_type":"Bearer","expires_in":0,"scope":null}"#])
         )
         session.apply(ComplianceFixes.zeroExpiresIn)
         let token = try await session.fetchToken("http://as/token", grant: .clientCredentials)
@@ -61,7 +62,11 @@ import Testing
     /// error named so, never a trap converting it.
     @Test(arguments: ["1e300", "-1e300", "1.5", "123456789012345678901234567890"])
     func withingsStatusOutOfRange(status: String) async throws {
-        let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: ScriptedTransport([#"{"status":"# + status + #","body":{}}"#]))
+        let session = OAuth2Session(
+            clientID: "id",
+            clientAuth: .none,
+            transport: ScriptedTransport(json: [#"{"status":"# + status + #","body":{}}"#])
+        )
         session.apply(try #require(ComplianceFixes.named("withings")))
         let error = await #expect(throws: OAuthError.self) { try await session.fetchToken("http://as/token", grant: .clientCredentials) }
         #expect(error?.code == "withings_status_invalid")

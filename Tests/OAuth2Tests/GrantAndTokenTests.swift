@@ -1,36 +1,11 @@
 import Foundation
 import JWTKit
 import OAuthCore
+import OAuthTesting
 import Synchronization
 import Testing
 
 @testable import OAuth2
-
-/// Answers each request with the next scripted response (the last one repeats) and keeps the requests.
-final class ScriptedTransport: HTTPTransport {
-    let responses: [TransportResponse]
-    let sent = Mutex<[TransportRequest]>([])
-
-    init(_ bodies: [String], status: Int = 200) {
-        responses = bodies.map { TransportResponse(status: status, headers: ["Content-Type": "application/json"], body: Array($0.utf8)) }
-    }
-
-    init(responses: [TransportResponse]) { self.responses = responses }
-
-    func send(_ request: TransportRequest) async throws -> TransportResponse {
-        let index = sent.withLock { sent in
-            sent.append(request)
-            return sent.count - 1
-        }
-        return responses[min(index, responses.count - 1)]
-    }
-
-    var requests: [TransportRequest] { sent.withLock { $0 } }
-
-    func form(_ index: Int) throws -> FormParameters {
-        try FormParameters(parsing: String(decoding: requests[index].body, as: UTF8.self))
-    }
-}
 
 /// Collects values from concurrent or escaping code.
 final class Recorder<Value: Sendable>: Sendable {
@@ -56,7 +31,7 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
         ),
     ])
     func eachGrantSendsItsParameters(grant: Grant, expected: [(String, String)]) async throws {
-        let transport = ScriptedTransport([tokenJSON])
+        let transport = ScriptedTransport(json: [tokenJSON])
         let session = OAuth2Session(
             clientID: "id",
             clientAuth: .none,
@@ -73,7 +48,7 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
     }
 
     @Test func refreshKeepsTheOldRefreshTokenWhenNoneIsReturnedAndTellsTheCallback() async throws {
-        let transport = ScriptedTransport([tokenJSON, #"{"access_token":"at-2","token_type":"Bearer","expires_in":3600}"#])
+        let transport = ScriptedTransport(json: [tokenJSON, #"{"access_token":"at-2","token_type":"Bearer","expires_in":3600}"#])
         let updates = Recorder<[String?]>()
         let session = OAuth2Session(
             clientID: "id",
@@ -91,7 +66,7 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
     }
 
     @Test func rotatedRefreshTokenReplacesTheOld() async throws {
-        let transport = ScriptedTransport([tokenJSON, #"{"access_token":"at-2","token_type":"Bearer","refresh_token":"rt-2"}"#])
+        let transport = ScriptedTransport(json: [tokenJSON, #"{"access_token":"at-2","token_type":"Bearer","refresh_token":"rt-2"}"#])
         let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: transport, clock: ManualClock())
         try await session.fetchToken("http://as/token", grant: .clientCredentials)
         try await session.refreshToken("http://as/token")
@@ -99,7 +74,11 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
     }
 
     @Test func noRefreshTokenIsAClearError() async throws {
-        let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: ScriptedTransport([#"{"access_token":"a","token_type":"Bearer"}"#]))
+        let session = OAuth2Session(
+            clientID: "id",
+            clientAuth: .none,
+            transport: ScriptedTransport(json: [#"{"access_token":"a","token_type":"Bearer"}"#])
+        )
         try await session.fetchToken("http://as/token", grant: .clientCredentials)
         let error = await #expect(throws: OAuthError.self) { try await session.refreshToken("http://as/token") }
         #expect(error?.code == "missing_refresh_token")
@@ -127,7 +106,7 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
 
     @Test func aCachedMetadataDocumentIsCheckedAgainstTheIssuerAskedFor() async throws {
         let document = #"{"issuer":"https://as.example","token_endpoint":"https://as.example/token"}"#
-        let cache = MetadataCache(transport: ScriptedTransport([document]))
+        let cache = MetadataCache(transport: ScriptedTransport(json: [document]))
         _ = try await cache.metadata(url: "https://as.example/.well-known/oauth-authorization-server", expectedIssuer: nil)
         let error = await #expect(throws: OAuthError.self) {
             try await cache.metadata(url: "https://as.example/.well-known/oauth-authorization-server", expectedIssuer: "https://other.example")
@@ -145,7 +124,7 @@ let tokenJSON = #"{"access_token":"at-1","token_type":"Bearer","expires_in":3600
             clientAuth: .none,
             redirectURI: "http://127.0.0.1/cb",
             scope: ["profile"],
-            transport: ScriptedTransport([])
+            transport: ScriptedTransport(json: [])
         )
         let request = try session.createAuthorizationURL("https://as.example/authorize", extraParameters: [("scope", "openid profile")])
         let query = try FormParameters(parsing: try #require(URLComponents(string: request.url)?.percentEncodedQuery))

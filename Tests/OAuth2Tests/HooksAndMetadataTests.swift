@@ -1,5 +1,6 @@
 import Foundation
 import OAuthCore
+import OAuthTesting
 import Synchronization
 import Testing
 
@@ -40,7 +41,7 @@ import Testing
     @Test func everyHookPointIsCalledWhereItShouldBe() async throws {
         let calls = Recorder<String>()
         let record = { @Sendable (name: String) in calls.append(name) }
-        let transport = ScriptedTransport([tokenJSON, tokenJSON, #"{}"#, #"{"active":true}"#, #"{"ok":1}"#])
+        let transport = ScriptedTransport(json: [tokenJSON, tokenJSON, #"{}"#, #"{"active":true}"#, #"{"ok":1}"#])
         let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: transport, clock: ManualClock())
         session.registerComplianceHook(
             .accessTokenResponse {
@@ -108,7 +109,7 @@ import Testing
 
     @Test func aThrowingHookBecomesAnOAuthError() async {
         struct Broken: Error {}
-        let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: ScriptedTransport([tokenJSON]), clock: ManualClock())
+        let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: ScriptedTransport(json: [tokenJSON]), clock: ManualClock())
         session.registerComplianceHook(.accessTokenResponse { _ in throw Broken() })
         let error = await #expect(throws: OAuthError.self) { try await session.fetchToken("http://as/token", grant: .clientCredentials) }
         #expect(error?.code == "compliance_hook_failed")
@@ -118,7 +119,7 @@ import Testing
 
 @Suite struct RevocationAndIntrospectionTests {
     @Test func revocationErrorsAreTheProviders() async throws {
-        let transport = ScriptedTransport([#"{"error":"unsupported_token_type"}"#], status: 400)
+        let transport = ScriptedTransport(json: [#"{"error":"unsupported_token_type"}"#], status: 400)
         let session = OAuth2Session(clientID: "id", clientAuth: .none, token: OAuth2Token(accessToken: "a"), transport: transport)
         let error = await #expect(throws: OAuthError.self) { try await session.revokeToken("http://as/revoke", tokenTypeHint: "access_token") }
         #expect(error?.code == "unsupported_token_type")
@@ -129,7 +130,12 @@ import Testing
 
     @Test(arguments: [#"{"scope":"x"}"#, #"{"active":"yes"}"#, "[]", "not json"])
     func introspectionNeedsABooleanActive(body: String) async {
-        let session = OAuth2Session(clientID: "id", clientAuth: .none, token: OAuth2Token(accessToken: "a"), transport: ScriptedTransport([body]))
+        let session = OAuth2Session(
+            clientID: "id",
+            clientAuth: .none,
+            token: OAuth2Token(accessToken: "a"),
+            transport: ScriptedTransport(json: [body])
+        )
         let error = await #expect(throws: OAuthError.self) { try await session.introspectToken("http://as/introspect") }
         #expect(error?.code == "malformed_response")
         #expect(error?.step == "introspect")
@@ -149,7 +155,7 @@ import Testing
 
     @Test func cachedForTheTTLAndIssuerChecked() async throws {
         let document = #"{"issuer":"https://as.example","token_endpoint":"https://as.example/token","grant_types_supported":["client_credentials"]}"#
-        let transport = ScriptedTransport([document])
+        let transport = ScriptedTransport(json: [document])
         let clock = ManualClock()
         let cache = MetadataCache(transport: transport, clock: clock, ttl: 600)
         let first = try await cache.metadata(issuer: "https://as.example")
@@ -168,7 +174,7 @@ import Testing
 @Suite struct RenewalTests {
     @Test func withoutATokenEndpointTheTokenIsSentAsIs() async throws {
         let clock = ManualClock()
-        let transport = ScriptedTransport([tokenJSON, "{}"])
+        let transport = ScriptedTransport(json: [tokenJSON, "{}"])
         let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: transport, clock: clock)
         try await session.fetchToken("http://as/token", grant: .clientCredentials)
         clock.advance(by: 7200)
@@ -178,7 +184,7 @@ import Testing
 
     @Test func anExpiredTokenWithoutRenewalMeansIsTokenExpired() async throws {
         let clock = ManualClock()
-        let transport = ScriptedTransport([#"{"access_token":"a","token_type":"Bearer","expires_in":60}"#])
+        let transport = ScriptedTransport(json: [#"{"access_token":"a","token_type":"Bearer","expires_in":60}"#])
         let session = OAuth2Session(clientID: "id", clientAuth: .none, tokenEndpoint: "http://as/token", transport: transport, clock: clock)
         try await session.fetchToken(grant: .password(username: "u", password: "p"))
         clock.advance(by: 61)

@@ -1,28 +1,10 @@
 import Foundation
 import OAuthCore
+import OAuthTesting
 import Synchronization
 import Testing
 
 @testable import OAuth2
-
-/// Answers every request with a fixed response and remembers what was sent.
-final class StubTransport: HTTPTransport {
-    let response: TransportResponse
-    let sent = Mutex<[TransportRequest]>([])
-
-    init(_ response: TransportResponse) { self.response = response }
-
-    convenience init(status: Int = 200, json: String) {
-        self.init(TransportResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(json.utf8)))
-    }
-
-    func send(_ request: TransportRequest) async throws -> TransportResponse {
-        sent.withLock { $0.append(request) }
-        return response
-    }
-
-    var last: TransportRequest? { sent.withLock { $0.last } }
-}
 
 @Suite struct AuthorizationURLTests {
     let session = OAuth2Session(
@@ -31,7 +13,7 @@ final class StubTransport: HTTPTransport {
         redirectURI: "http://127.0.0.1:8400/cb",
         scope: ["openid", "profile"],
         codeChallengeMethod: .s256,
-        transport: StubTransport(json: "{}")
+        transport: ScriptedTransport(json: "{}")
     )
 
     @Test func carriesTheRequestParametersAndAPKCEChallenge() throws {
@@ -131,7 +113,7 @@ final class StubTransport: HTTPTransport {
 
     @Test func clientSecretBasicFormEncodesBeforeBase64() async throws {
         // RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined by ":".
-        let transport = StubTransport(json: okBody)
+        let transport = ScriptedTransport(json: okBody)
         let session = OAuth2Session(
             clientID: "my:client",
             clientSecret: "p@ss word",
@@ -155,7 +137,7 @@ final class StubTransport: HTTPTransport {
     }
 
     @Test func clientSecretPostPutsCredentialsInTheBody() async throws {
-        let transport = StubTransport(json: okBody)
+        let transport = ScriptedTransport(json: okBody)
         let clock = ManualClock()
         let session = OAuth2Session(
             clientID: "id",
@@ -175,7 +157,7 @@ final class StubTransport: HTTPTransport {
     }
 
     @Test func bearerRequestsUseTheToken() async throws {
-        let transport = StubTransport(json: okBody)
+        let transport = ScriptedTransport(json: okBody)
         let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: transport)
         await #expect(throws: OAuthError.self) { try await session.request("GET", "http://rs/api") }
         _ = try await session.fetchToken("http://as/token", code: "c")
@@ -184,10 +166,7 @@ final class StubTransport: HTTPTransport {
     }
 
     @Test func transportFailuresBecomeOAuthErrors() async {
-        struct Down: HTTPTransport {
-            func send(_ request: TransportRequest) async throws -> TransportResponse { throw CancellationError() }
-        }
-        let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: Down())
+        let session = OAuth2Session(clientID: "id", clientAuth: .none, transport: ScriptedTransport(failing: CancellationError()))
         let error = await #expect(throws: OAuthError.self) { try await session.fetchToken("http://as/token", code: "c") }
         #expect(error?.code == "transport_error")
         #expect(error?.origin == .transport)
