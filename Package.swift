@@ -94,9 +94,9 @@ let package = Package(
         .target(
             name: "MockProviders",
             dependencies: [
-                // Never OAuth1: the mock verifies signatures (and PKCE) with its own code.
+                // Never OAuth1 or OAuth2: the mock verifies signatures, PKCE and assertions with its
+                // own code and spells the wire constants itself (it grades that client library).
                 "OAuthCore",
-                "OAuth2",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -1,6 +1,5 @@
 import Foundation
 import JWTKit
-import OAuth2
 import OAuthCore
 
 /// A JWT's signature checked without claims: the provider checks claims against its own clock.
@@ -84,6 +83,12 @@ extension MockProvider {
         return .success(client)
     }
 
+    /// RFC 7523 §2.2's assertion type. The mock spells the wire constants itself: it does not
+    /// depend on the client library it grades.
+    static let assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    /// RFC 7518 §3.2: an HS256 key has at least 256 bits.
+    static let minimumHMACKeyBytes = 32
+
     /// `client_secret_jwt` (HS256 with the secret) or `private_key_jwt` (the registered public key).
     func authenticateAssertion(
         _ assertion: String,
@@ -92,7 +97,7 @@ extension MockProvider {
         endpointPath: String
     ) async -> ProviderProfile.Client? {
         let failure: ProviderProfile.Client? = nil
-        guard form["client_assertion_type"] == JWTClientAuthentication.assertionType, let jwt = DecodedJWT(assertion),
+        guard form["client_assertion_type"] == Self.assertionType, let jwt = DecodedJWT(assertion),
             let issuer = jwt.claims["iss"]?.stringValue, jwt.claims["sub"]?.stringValue == issuer,
             let client = profile.client(id: issuer), form["client_id"].map({ $0 == issuer }) ?? true
         else { return failure }
@@ -110,7 +115,7 @@ extension MockProvider {
         let keys = JWTKeyCollection()
         switch jwt.algorithm {
         case "HS256" where allowSecret:
-            guard let secret = client.clientSecret, secret.utf8.count >= AssertionSigner.minimumHMACKeyBytes else { return false }
+            guard let secret = client.clientSecret, secret.utf8.count >= Self.minimumHMACKeyBytes else { return false }
             await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         case "ES256" where !allowSecret:
             guard let pem = client.publicKeyPEM, let key = try? ES256PublicKey(pem: pem) else { return false }

@@ -1,5 +1,4 @@
 import Foundation
-import OAuth2
 import OAuthCore
 
 /// The endpoint logic of a mock OAuth 2 provider, independent of any HTTP server:

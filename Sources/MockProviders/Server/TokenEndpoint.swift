@@ -1,5 +1,4 @@
 import Foundation
-import OAuth2
 import OAuthCore
 
 extension MockProvider {
