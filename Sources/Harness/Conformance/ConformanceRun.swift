@@ -83,10 +83,52 @@ public struct ConformanceRun: Sendable {
             junitPath: junitPath ?? "",
             reportPath: ""
         )
-        var provider: ProviderUnderCheck
+        let provider: ProviderUnderCheck
         let plans: [ConformancePlan]
+        let served: RunningProvider?
+        switch await inputs() {
+        case .success(let inputs): (provider, plans, served) = inputs
+        case .failure(let problem):
+            outcome.invalid.append(problem.reason)
+            outcome.exitCode = .invalid
+            return outcome
+        }
+        outcome.provider = provider.name
+        outcome.junitPath = junitPath ?? (reportDirectory as NSString).appendingPathComponent("conformance-\(provider.name).xml")
+        outcome.reportPath = (reportDirectory as NSString).appendingPathComponent("conformance-\(provider.name).md")
+        let selected = plans.map { plan in
+            (plan, plan.checks.filter { check in filter.map { "\(plan.name)/\(check.id.rawValue)".localizedCaseInsensitiveContains($0) } ?? true })
+        }
+        let owned = given == nil ? AsyncHTTPClientTransport() : nil
+        let findings = RunFindings(secrets: provider.clients.compactMap(\.clientSecret) + [provider.user?.password].compactMap { $0 })
+        let resolved = await runChecks(selected, of: provider, over: given ?? owned!, findings: findings, into: &outcome, log: log)
+        try? await owned?.shutdown()
+        await served?.stop()
+        // A later check may have learned a secret an earlier verdict or transcript shows.
+        for index in outcome.results.indices {
+            outcome.results[index].verdict = Self.redacted(outcome.results[index].verdict, findings.redactor)
+            outcome.results[index].transcript = findings.redactor.replaceSecrets(in: outcome.results[index].transcript)
+        }
+        outcome.quirks = findings.quirks
+        if outcome.results.contains(where: { if case .fail = $0.verdict { true } else { false } }) { outcome.exitCode = .failed }
+        do {
+            try writeReports(outcome, plans: plans, source: mock.map { "--mock \($0)" } ?? (self.provider != nil ? provider.file : providerFile))
+            if let name = writeProfile, case .success(let target)? = resolved {
+                outcome.profilePath = try writeProfile(name, of: target, findings: findings)
+            }
+        } catch {
+            outcome.invalid.append("cannot write the reports: \(error)")
+            outcome.exitCode = .invalid
+        }
+        return outcome
+    }
+
+    /// The provider (from the file, the flags, or a served mock) and the plans that apply, or
+    /// the reason there are none.
+    func inputs() async -> Result<(ProviderUnderCheck, [ConformancePlan], RunningProvider?), CheckFailure> {
         var served: RunningProvider?
         do {
+            let provider: ProviderUnderCheck
             if let given = self.provider {
                 provider = given
             } else if let mock {
@@ -99,35 +141,32 @@ public struct ConformanceRun: Sendable {
             } else {
                 provider = try ProviderUnderCheck.load(contentsOf: providerFile, environment: environment)
             }
-            plans = try Self.select(try ConformancePlan.loadAll(directory: plansDirectory), named: self.plans, for: provider)
+            let plans = try Self.select(try ConformancePlan.loadAll(directory: plansDirectory), named: self.plans, for: provider)
+            return .success((provider, plans, served))
         } catch let error as YAMLLocatedError {
             await served?.stop()
-            outcome.invalid.append(error.description)
-            outcome.exitCode = .invalid
-            return outcome
+            return .failure(CheckFailure(reason: error.description))
         } catch {
             await served?.stop()
-            outcome.invalid.append((error as? CheckFailure)?.reason ?? "\(error)")
-            outcome.exitCode = .invalid
-            return outcome
+            return .failure((error as? CheckFailure) ?? CheckFailure(reason: "\(error)"))
         }
-        outcome.provider = provider.name
-        outcome.junitPath = junitPath ?? (reportDirectory as NSString).appendingPathComponent("conformance-\(provider.name).xml")
-        outcome.reportPath = (reportDirectory as NSString).appendingPathComponent("conformance-\(provider.name).md")
-        let selected = plans.map { plan in
-            (plan, plan.checks.filter { check in filter.map { "\(plan.name)/\(check.id.rawValue)".localizedCaseInsensitiveContains($0) } ?? true })
-        }
+    }
 
-        let owned = given == nil ? AsyncHTTPClientTransport() : nil
-        let base = given ?? owned!
-        let secrets = provider.clients.compactMap(\.clientSecret) + [provider.user?.password].compactMap { $0 }
-        let findings = RunFindings(secrets: secrets)
+    /// Runs every selected check in order, each with its own transcript, and appends its
+    /// result; returns how the provider resolved (once, at the first check).
+    func runChecks(
+        _ selected: [(ConformancePlan, [ConformancePlan.Check])],
+        of provider: ProviderUnderCheck,
+        over base: any HTTPTransport,
+        findings: RunFindings,
+        into outcome: inout Outcome,
+        log: @Sendable (String) -> Void
+    ) async -> Result<ResolvedProvider, CheckFailure>? {
         // Resolved once, by the first check: the provider, or the verdict every check gets instead.
         var resolved: Result<ResolvedProvider, CheckFailure>?
-        var unresolved: CheckVerdict?
-        if !provider.missingVariables.isEmpty {
-            unresolved = .skipped("no value for \(Array(Set(provider.missingVariables)).sorted().joined(separator: ", "))")
-        }
+        let unresolved: CheckVerdict? =
+            provider.missingVariables.isEmpty
+            ? nil : .skipped("no value for \(Array(Set(provider.missingVariables)).sorted().joined(separator: ", "))")
         for (plan, checks) in selected {
             for check in checks {
                 let started = ContinuousClock.now
@@ -145,9 +184,8 @@ public struct ConformanceRun: Sendable {
                 case .failure(let failure)?: verdict = .fail(failure.reason)
                 case nil: verdict = unresolved ?? .fail("the provider could not be resolved")
                 }
-                let redactor = transcript.redactor
-                verdict = Self.redacted(verdict, redactor)
-                findings.redactor.absorb(redactor)
+                verdict = Self.redacted(verdict, transcript.redactor)
+                findings.redactor.absorb(transcript.redactor)
                 let elapsed = ContinuousClock.now - started
                 let result = CheckResult(
                     plan: plan.name,
@@ -160,40 +198,23 @@ public struct ConformanceRun: Sendable {
                 log(Self.describe(result))
             }
         }
-        try? await owned?.shutdown()
-        await served?.stop()
-        // A later check may have learned a secret an earlier verdict or transcript shows.
-        for index in outcome.results.indices {
-            outcome.results[index].verdict = Self.redacted(outcome.results[index].verdict, findings.redactor)
-            outcome.results[index].transcript = findings.redactor.replaceSecrets(in: outcome.results[index].transcript)
-        }
-        outcome.quirks = findings.quirks
-        if outcome.results.contains(where: { if case .fail = $0.verdict { true } else { false } }) { outcome.exitCode = .failed }
-        do {
-            try JUnitWriter.write(outcome.results.map(Self.scenarioResult), to: outcome.junitPath)
-            try FileManager.default.createDirectory(atPath: reportDirectory, withIntermediateDirectories: true)
-            try Data(
-                ConformanceMarkdown.report(
-                    outcome,
-                    plans: plans,
-                    source: mock.map { "--mock \($0)" } ?? (self.provider != nil ? provider.file : providerFile)
-                ).utf8
-            )
+        return resolved
+    }
+
+    /// The JUnit file and `conformance-<provider>.md`.
+    func writeReports(_ outcome: Outcome, plans: [ConformancePlan], source: String) throws {
+        try JUnitWriter.write(outcome.results.map(Self.scenarioResult), to: outcome.junitPath)
+        try FileManager.default.createDirectory(atPath: reportDirectory, withIntermediateDirectories: true)
+        try Data(ConformanceMarkdown.report(outcome, plans: plans, source: source).utf8)
             .write(to: URL(fileURLWithPath: outcome.reportPath), options: .atomic)
-            if let name = writeProfile, case .success(let target)? = resolved {
-                let path = (profilesDirectory as NSString).appendingPathComponent(name + ".yaml")
-                try FileManager.default.createDirectory(atPath: profilesDirectory, withIntermediateDirectories: true)
-                try Data(ProfileWriter.yaml(name: name, provider: target, findings: findings).utf8).write(
-                    to: URL(fileURLWithPath: path),
-                    options: .atomic
-                )
-                outcome.profilePath = path
-            }
-        } catch {
-            outcome.invalid.append("cannot write the reports: \(error)")
-            outcome.exitCode = .invalid
-        }
-        return outcome
+    }
+
+    /// `--write-profile NAME`: the profile written to the profiles folder; its path.
+    func writeProfile(_ name: String, of target: ResolvedProvider, findings: RunFindings) throws -> String {
+        let path = (profilesDirectory as NSString).appendingPathComponent(name + ".yaml")
+        try FileManager.default.createDirectory(atPath: profilesDirectory, withIntermediateDirectories: true)
+        try Data(ProfileWriter.yaml(name: name, provider: target, findings: findings).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return path
     }
 
     /// Runs one check's probe, bounded in time: past `limit` it is cancelled and fails.
