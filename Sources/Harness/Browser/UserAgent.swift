@@ -63,9 +63,7 @@ struct UserAgent: Sendable {
     mutating func navigate(from start: String, to redirectURI: String, intent: Intent, step: String) async throws(OAuthError) -> String {
         var next = TransportRequest(method: "GET", url: start)
         var previous: String?
-        var passwordPages = 0
-        var identifierPages = 0
-        var consentPages = 0
+        var seen = PagesSeen()
         for _ in 0..<maxRequests {
             if Task.isCancelled { throw OAuthError(code: .transportError, description: "cancelled", step: step, origin: .transport) }
             if Self.isCallback(next.url, redirectURI: redirectURI) {
@@ -107,24 +105,38 @@ struct UserAgent: Sendable {
                     origin: .provider
                 )
             }
-            if !intent.interactive, kind != .autoSubmit {
+            try seen.page(kind, form: form, page: page, status: response.status, interactive: intent.interactive, step: step)
+            next = try Self.submission(of: form, kind: kind, on: next.url, intent: intent, step: step)
+        }
+        throw .client(.tooManyRedirects, "no redirect to the client after \(maxRequests) requests", step: step)
+    }
+
+    /// The pages a navigation has acted on: a login form shown again after the credentials, or
+    /// a consent page over and over, ends it; so does any such page where none may be shown.
+    struct PagesSeen {
+        var passwordPages = 0
+        var identifierPages = 0
+        var consentPages = 0
+
+        mutating func page(_ kind: PageKind, form: HTMLPage.Form, page: HTMLPage, status: Int, interactive: Bool, step: String) throws(OAuthError) {
+            if !interactive, kind != .autoSubmit {
                 throw OAuthError(
                     code: .unexpectedPage,
                     description: "the provider showed a \(kind == .login ? "login" : "consent") page where none may be shown",
-                    httpStatus: response.status,
+                    httpStatus: status,
                     step: step,
                     origin: .provider
                 )
             }
             switch kind {
             case .login:
-                if Self.isPasswordPage(form) { passwordPages += 1 } else { identifierPages += 1 }
+                if UserAgent.isPasswordPage(form) { passwordPages += 1 } else { identifierPages += 1 }
                 if passwordPages > 1 || identifierPages > 2 {
                     throw OAuthError(
                         code: .loginFailed,
                         description:
                             "the provider showed its login form again after the credentials were sent (wrong username or password?): \"\(page.snippet())\"",
-                        httpStatus: response.status,
+                        httpStatus: status,
                         step: step,
                         origin: .provider
                     )
@@ -135,7 +147,7 @@ struct UserAgent: Sendable {
                     throw OAuthError(
                         code: .unexpectedPage,
                         description: "the provider keeps showing the same page: \"\(page.snippet())\"",
-                        httpStatus: response.status,
+                        httpStatus: status,
                         step: step,
                         origin: .provider
                     )
@@ -143,9 +155,7 @@ struct UserAgent: Sendable {
             case .autoSubmit:
                 break
             }
-            next = try Self.submission(of: form, kind: kind, on: next.url, intent: intent, step: step)
         }
-        throw .client(.tooManyRedirects, "no redirect to the client after \(maxRequests) requests", step: step)
     }
 
     /// GETs `url` and follows redirects (at most `maxRequests`), keeping cookies; returns the final answer.

@@ -67,32 +67,14 @@ enum ProfileWriter {
             postLogoutRedirectURIs: openID ? [client.postLogoutRedirectURI].compactMap { $0 } : []
         )
 
-        // The test user as the provider described it (its API or UserInfo), under a sub of its own.
-        var claims = findings.claims
-        let redactor = findings.redactor
-        func carriesSecret(_ name: String, _ value: String) -> Bool {
-            Redactor.isSecretName(name) || redactor.replaceSecrets(in: value) != value || Redactor.maskNamedValues(in: value) != value
-        }
-        var sub = claims.removeValue(forKey: "sub") ?? "harness-user"
-        if carriesSecret("sub", sub) {
-            leftOut.append("the user's sub (it contained a secret)")
-            sub = "harness-user"
-        }
-        claims["password"] = nil
-        var kept: [String: String] = [:]
-        for (name, value) in claims where !carriesSecret(name, value) { kept[name] = value }
-        if kept.count < claims.count {
-            leftOut.append("\(claims.count - kept.count) claim(s) of the test user (their values contained a secret the run knows)")
-        }
-        if kept.isEmpty { kept["name"] = "Harness User" }
-
+        let user = testUser(findings, leftOut: &leftOut)
         var profile = ProviderProfile(
             name: name,
             models: "\(provider.underCheck.name) as oauth-harness check saw it at \(endpoints.baseURL)",
             protocolKind: isOAuth1 ? .oauth1 : .oauth2,
             endpoints: ProviderProfile.Endpoints(protocolKind: isOAuth1 ? .oauth1 : .oauth2, paths: paths),
             clients: [registered],
-            users: [ProviderProfile.User(sub: sub, claims: kept)]
+            users: [user]
         )
         if openID {
             // The mock signs with a key of its own, made for this profile (the provider's keys stay private).
@@ -111,6 +93,29 @@ enum ProfileWriter {
         ]
         if !leftOut.isEmpty { comments.append("Left out: " + leftOut.joined(separator: "; ") + ".") }
         return Written(profile: profile, comments: comments)
+    }
+
+    /// The test user as the provider described it (its API or UserInfo), under a sub of its
+    /// own: without the claims whose name is a secret's or whose value holds a secret of the run.
+    static func testUser(_ findings: RunFindings, leftOut: inout [String]) -> ProviderProfile.User {
+        var claims = findings.claims
+        let redactor = findings.redactor
+        func carriesSecret(_ name: String, _ value: String) -> Bool {
+            Redactor.isSecretName(name) || redactor.replaceSecrets(in: value) != value || Redactor.maskNamedValues(in: value) != value
+        }
+        var sub = claims.removeValue(forKey: "sub") ?? "harness-user"
+        if carriesSecret("sub", sub) {
+            leftOut.append("the user's sub (it contained a secret)")
+            sub = "harness-user"
+        }
+        claims["password"] = nil
+        var kept: [String: String] = [:]
+        for (name, value) in claims where !carriesSecret(name, value) { kept[name] = value }
+        if kept.count < claims.count {
+            leftOut.append("\(claims.count - kept.count) claim(s) of the test user (their values contained a secret the run knows)")
+        }
+        if kept.isEmpty { kept["name"] = "Harness User" }
+        return ProviderProfile.User(sub: sub, claims: kept)
     }
 
     /// Whether `path` is an absolute URL path (RFC 3986 §3.3): `/` then path characters and
