@@ -345,13 +345,35 @@ struct UserAgent: Sendable {
         for (name, value) in intent.fill.sorted(by: { $0.key < $1.key }) where form.controls.contains(where: { $0.name == name }) {
             set(name, value)
         }
-        let pressed: HTMLPage.Control?
+        let pressed = try button(toPress: form, kind: kind, on: pageURL, intent: intent, step: step)
+        if let pressed, let name = pressed.name, !name.isEmpty { fields.append((name, pressed.value)) }
+        guard let action = resolve(form.action.flatMap { $0.isEmpty ? nil : $0 } ?? pageURL, against: pageURL) else {
+            throw .malformed(step: step, httpStatus: nil, "the form's action is not a valid URL")
+        }
+        let parameters = FormParameters(fields)
+        if form.method == "post" { return .form(action, parameters, headers: ["Accept": "text/html"]) }
+        // HTML's "mutate action URL": the form's fields replace the action's query.
+        var target = URLReference(action)
+        target.query = parameters.encoded
+        return TransportRequest(method: "GET", url: target.description)
+    }
+
+    /// The button the simulated user presses: none on a self-posting form, the approving (or
+    /// denying) one on a login form, and on a consent page the one that clearly says the
+    /// decision — an ambiguous or missing one fails the step, naming the buttons.
+    static func button(
+        toPress form: HTMLPage.Form,
+        kind: PageKind,
+        on pageURL: String,
+        intent: Intent,
+        step: String
+    ) throws(OAuthError) -> HTMLPage.Control? {
         switch kind {
-        case .autoSubmit: pressed = nil
-        case .login: pressed = (intent.decision == .deny ? loginButton(in: form, for: .deny) : nil) ?? loginButton(in: form, for: .approve)
+        case .autoSubmit: return nil
+        case .login: return (intent.decision == .deny ? loginButton(in: form, for: .deny) : nil) ?? loginButton(in: form, for: .approve)
         case .consent:
             switch buttonChoice(in: form, for: intent.decision) {
-            case .chosen(let chosen): pressed = chosen
+            case .chosen(let chosen): return chosen
             case .ambiguous(let buttons):
                 throw OAuthError(
                     code: .unexpectedPage,
@@ -373,16 +395,6 @@ struct UserAgent: Sendable {
                 )
             }
         }
-        if let pressed, let name = pressed.name, !name.isEmpty { fields.append((name, pressed.value)) }
-        guard let action = resolve(form.action.flatMap { $0.isEmpty ? nil : $0 } ?? pageURL, against: pageURL) else {
-            throw .malformed(step: step, httpStatus: nil, "the form's action is not a valid URL")
-        }
-        let parameters = FormParameters(fields)
-        if form.method == "post" { return .form(action, parameters, headers: ["Accept": "text/html"]) }
-        // HTML's "mutate action URL": the form's fields replace the action's query.
-        var target = URLReference(action)
-        target.query = parameters.encoded
-        return TransportRequest(method: "GET", url: target.description)
     }
 
     /// A failed answer: the provider's OAuth error when it sent one (JSON or a redirect
