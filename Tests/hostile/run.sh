@@ -269,6 +269,18 @@ for name in flood forms; do
 done
 
 echo
+echo "== c (run). the same answers to a scenario run: the flow completes within 60 s"
+for name in flood forms; do
+  problems=()
+  tenant "$name"
+  scenario_file "hostile $name run" > "$out/$name-scenario.yaml"
+  harness "$name-run" 120 run "$out/$name-scenario.yaml" --junit "$out/$name-run.xml" --jobs 1
+  [ "$rc" -eq 0 ] || problems+=(" the scenario did not pass (exit $rc)")
+  [ "$ms" -lt 60000 ] || [ "$rc" -eq 124 ] || problems+=(" took ${seconds}s (limit 60 s)")
+  verdict "c $name-run" "run authorize + fetch_token: ${seconds}s wall time (limit 60 s; killed at 120 s)" "${problems[@]}"
+done
+
+echo
 echo "== d. run through the consent and ambiguous pages: the right button or none (finding 5)"
 problems=()
 tenant consent
