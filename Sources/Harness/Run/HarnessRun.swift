@@ -76,6 +76,18 @@ public struct HarnessRun: Sendable {
         return found
     }
 
+    /// The JUnit file, `summary.md` beside it and, when evil-mode scenarios ran, `conformance.md`.
+    func writeReports(_ results: [ScenarioResult]) throws {
+        try JUnitWriter.write(results, to: junitPath)
+        let folder = (junitPath as NSString).deletingLastPathComponent
+        try Data(SummaryReport.markdown(results, junitPath: junitPath).utf8)
+            .write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("summary.md")), options: .atomic)
+        if results.contains(where: { $0.conformance != nil }) {
+            let path = (folder as NSString).appendingPathComponent("conformance.md")
+            try Data(ConformanceReport.markdown(results).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+    }
+
     /// Runs everything. `transport` replaces the HTTP client (tests wrap it to watch the wire);
     /// by default a fresh AsyncHTTPClient transport is made and shut down.
     public func execute(transport given: (any HTTPTransport)? = nil, log: @Sendable (String) -> Void = { _ in }) async -> Summary {
@@ -149,14 +161,7 @@ public struct HarnessRun: Sendable {
         if !invalid.isEmpty { code = .invalid }
         var summary = Summary(results: results, invalid: invalid, exitCode: code)
         do {
-            try JUnitWriter.write(results, to: junitPath)
-            let folder = (junitPath as NSString).deletingLastPathComponent
-            try Data(SummaryReport.markdown(results, junitPath: junitPath).utf8)
-                .write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("summary.md")), options: .atomic)
-            if results.contains(where: { $0.conformance != nil }) {
-                let path = ((junitPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("conformance.md")
-                try Data(ConformanceReport.markdown(results).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            }
+            try writeReports(results)
         } catch {
             log("error: cannot write the reports next to \(junitPath): \(error)")
             summary.exitCode = .invalid

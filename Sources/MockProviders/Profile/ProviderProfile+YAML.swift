@@ -42,20 +42,7 @@ extension ProviderProfile {
                 guard protocolKind == .oauth2 else { throw node.error("access_tokens applies to oauth2 profiles") }
                 return try AccessTokenSettings(yaml: node)
             } ?? AccessTokenSettings()
-        if let node = top["access_tokens"] {
-            // What signs them must exist: their own keys, else the oidc keys, else a fresh ES256 key.
-            let own = accessTokens.signingKeys
-            let kids = own.map(\.kid) + (oidc?.signingKeys.map(\.kid) ?? [])
-            if let repeated = kids.first(where: { kid in kids.filter { $0 == kid }.count > 1 }) {
-                throw node.error("the signing key kid \"\(repeated)\" is used twice")
-            }
-            if let alg = accessTokens.alg, own.isEmpty {
-                let available = oidc.map { $0.signingKeys.filter { !$0.standby }.map(\.alg) } ?? [.es256]
-                guard available.contains(alg) else {
-                    throw node.error("no active signing key for alg \(alg.rawValue): give access_tokens.signing_keys")
-                }
-            }
-        }
+        if let node = top["access_tokens"] { try Self.checkAccessTokenKeys(accessTokens, oidc: oidc, node: node) }
         quirks = Set(try top["quirks"]?.choices("quirk", as: Quirk.self) ?? [])
 
         var clients: [Client] = []
@@ -100,6 +87,24 @@ extension ProviderProfile {
         autoApprove = try top["auto_approve"]?.bool("auto_approve") ?? false
         if autoApprove, let node = top["login"] ?? top["login_form"] {
             throw node.error("auto_approve skips the login pages; give auto_approve or a login, not both")
+        }
+    }
+}
+
+extension ProviderProfile {
+    /// What signs JWT access tokens must exist: their own keys, else the oidc keys, else a fresh
+    /// ES256 key; and no kid twice.
+    static func checkAccessTokenKeys(_ accessTokens: AccessTokenSettings, oidc: OIDCSettings?, node: YAMLNode) throws(YAMLLocatedError) {
+        let own = accessTokens.signingKeys
+        let kids = own.map(\.kid) + (oidc?.signingKeys.map(\.kid) ?? [])
+        if let repeated = kids.first(where: { kid in kids.filter { $0 == kid }.count > 1 }) {
+            throw node.error("the signing key kid \"\(repeated)\" is used twice")
+        }
+        if let alg = accessTokens.alg, own.isEmpty {
+            let available = oidc.map { $0.signingKeys.filter { !$0.standby }.map(\.alg) } ?? [.es256]
+            guard available.contains(alg) else {
+                throw node.error("no active signing key for alg \(alg.rawValue): give access_tokens.signing_keys")
+            }
         }
     }
 }
