@@ -148,45 +148,17 @@ public final class ScenarioRunner: Sendable {
         transcript.redactor.register(scenario.user?.password)
         let redirectURI = client.redirectURI ?? provider.mock?.profile.client(id: client.clientID)?.redirectURIs.first ?? "http://127.0.0.1/callback"
         let updates = UpdateLog()
-        var oauth2: OAuth2Session?
-        var oauth1: OAuth1Session?
+        let oauth2: OAuth2Session?
+        let oauth1: OAuth1Session?
         do {
-            if provider.endpoints.protocolKind == .oauth1 {
-                var rsaKey: RSASigningKey?
-                if let pem = client.privateKeyPEM { rsaKey = try RSASigningKey(pem: pem) }
-                let fixedNonce = client.oauth1.fixedNonce
-                let nonce: @Sendable () -> String = { fixedNonce ?? SecureRandom.token(bytes: 16) }
-                oauth1 = OAuth1Session(
-                    clientID: client.clientID,
-                    clientSecret: client.clientSecret ?? "",
-                    callbackURI: redirectURI,
-                    rsaKey: rsaKey,
-                    signatureMethod: client.oauth1.signatureMethod,
-                    signatureType: client.oauth1.signatureType,
-                    realm: client.oauth1.realm,
-                    allowUnconfirmedCallback: client.complianceFixes.contains(ScenarioLoader.oauth1UnconfirmedCallback),
-                    transport: recorder,
-                    clock: OffsetClock(base: clock, offset: client.oauth1.timestampOffset),
-                    nonce: nonce
-                )
-            } else {
-                oauth2 = OAuth2Session(
-                    clientID: client.clientID,
-                    clientSecret: client.clientSecret,
-                    clientAuth: try await Self.clientAuthentication(client, clock: clock),
-                    redirectURI: redirectURI,
-                    scope: client.scope,
-                    codeChallengeMethod: client.pkce,
-                    token: client.preissuedToken.map { OAuth2Token(accessToken: $0.accessToken, refreshToken: $0.refreshToken) },
-                    tokenPlacement: client.tokenPlacement,
-                    tokenEndpoint: client.autoRefresh ? provider.endpoints.token : nil,
-                    leeway: client.leeway,
-                    updateToken: { token, previous in updates.append(token, previous) },
-                    transport: recorder,
-                    clock: clock
-                )
-                for fix in client.complianceFixes.compactMap(ComplianceFixes.named) { oauth2?.apply(fix) }
-            }
+            (oauth1, oauth2) = try await Self.sessions(
+                for: client,
+                provider: provider,
+                redirectURI: redirectURI,
+                over: recorder,
+                clock: clock,
+                updates: updates
+            )
         } catch {
             return .failed(step: "client setup", message: error.description)
         }
@@ -226,6 +198,55 @@ public final class ScenarioRunner: Sendable {
             }
         }
         return .passed
+    }
+
+    /// The client session a scenario drives: OAuth 1 or OAuth 2 as the provider speaks, set up
+    /// as the scenario's client says (keys, signature method, authentication, PKCE, fixes).
+    static func sessions(
+        for client: ClientSpec,
+        provider: any ProviderUnderTest,
+        redirectURI: String,
+        over recorder: RecordingTransport,
+        clock: ManualClock,
+        updates: UpdateLog
+    ) async throws(OAuthError) -> (OAuth1Session?, OAuth2Session?) {
+        if provider.endpoints.protocolKind == .oauth1 {
+            var rsaKey: RSASigningKey?
+            if let pem = client.privateKeyPEM { rsaKey = try RSASigningKey(pem: pem) }
+            let fixedNonce = client.oauth1.fixedNonce
+            let nonce: @Sendable () -> String = { fixedNonce ?? SecureRandom.token(bytes: 16) }
+            let session = OAuth1Session(
+                clientID: client.clientID,
+                clientSecret: client.clientSecret ?? "",
+                callbackURI: redirectURI,
+                rsaKey: rsaKey,
+                signatureMethod: client.oauth1.signatureMethod,
+                signatureType: client.oauth1.signatureType,
+                realm: client.oauth1.realm,
+                allowUnconfirmedCallback: client.complianceFixes.contains(ScenarioLoader.oauth1UnconfirmedCallback),
+                transport: recorder,
+                clock: OffsetClock(base: clock, offset: client.oauth1.timestampOffset),
+                nonce: nonce
+            )
+            return (session, nil)
+        }
+        let session = OAuth2Session(
+            clientID: client.clientID,
+            clientSecret: client.clientSecret,
+            clientAuth: try await clientAuthentication(client, clock: clock),
+            redirectURI: redirectURI,
+            scope: client.scope,
+            codeChallengeMethod: client.pkce,
+            token: client.preissuedToken.map { OAuth2Token(accessToken: $0.accessToken, refreshToken: $0.refreshToken) },
+            tokenPlacement: client.tokenPlacement,
+            tokenEndpoint: client.autoRefresh ? provider.endpoints.token : nil,
+            leeway: client.leeway,
+            updateToken: { token, previous in updates.append(token, previous) },
+            transport: recorder,
+            clock: clock
+        )
+        for fix in client.complianceFixes.compactMap(ComplianceFixes.named) { session.apply(fix) }
+        return (nil, session)
     }
 
     static func clientAuthentication(_ client: ClientSpec, clock: any OAuthClock) async throws(OAuthError) -> any ClientAuthentication {
