@@ -115,54 +115,7 @@ struct StepContext {
             }
             code = try parseAuthorizationResponse(callback, expectedState: request.state, issuer: endpoints.responseIssuer)
         case .fetchToken(let options):
-            let tokenURL = try endpoint(endpoints.token, "token", step: step.kind)
-            let extra = options.resource.map { [("resource", $0)] } ?? []
-            switch options.grant {
-            case .authorizationCode:
-                guard let code, let request = authorizationRequest else {
-                    throw OAuthError.client(
-                        OAuthErrorCode.missingCode,
-                        "no authorization code to exchange: no earlier authorize step yielded one",
-                        step: step.kind
-                    )
-                }
-                try await session.fetchToken(
-                    tokenURL,
-                    code: code,
-                    codeVerifier: options.codeVerifier ?? request.codeVerifier,
-                    redirectURI: options.redirectURI ?? request.redirectURI,
-                    extraParameters: extra
-                )
-            case .clientCredentials:
-                try await session.fetchToken(tokenURL, grant: .clientCredentials, scope: options.scope, extraParameters: extra)
-            case .password:
-                try await session.fetchToken(
-                    tokenURL,
-                    grant: .password(username: options.username ?? "", password: options.password ?? ""),
-                    scope: options.scope,
-                    extraParameters: extra
-                )
-            case .jwtBearer:
-                guard let pem = options.assertionKeyPEM ?? clientKeyPEM else {
-                    throw OAuthError.client(
-                        OAuthErrorCode.invalidConfiguration,
-                        "jwt_bearer needs a private_key in the client or an assertion_key",
-                        step: step.kind
-                    )
-                }
-                recorder.transcript.redactor.register(pem)
-                let claims = AssertionClaims(
-                    issuer: session.clientID,
-                    subject: options.subject ?? "",
-                    audience: [options.audience ?? tokenURL],
-                    issuedAt: clock.now(),
-                    lifetime: 300
-                )
-                let assertion = try await AssertionSigner.privateKey(pem: pem).sign(claims)
-                try await session.fetchToken(tokenURL, grant: .jwtBearer(assertion: assertion), scope: options.scope, extraParameters: extra)
-            case .other(let other):
-                try await session.fetchToken(tokenURL, grant: .custom(grantType: other, parameters: []), scope: options.scope, extraParameters: extra)
-            }
+            try await fetchToken(options, session: session, step: step.kind)
         case .refresh(let usePrevious, let scope):
             var refreshToken: String?
             if usePrevious {
@@ -197,6 +150,58 @@ struct StepContext {
             throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(step.kind) is an OAuth 1 step", step: step.kind)
         case .login, .userinfo, .logout, .evil, .rotateKeys:
             break  // handled by executeOpenID
+        }
+    }
+
+    /// `fetch_token`: the grant the step names, at the provider's token endpoint.
+    mutating func fetchToken(_ options: Step.FetchToken, session: OAuth2Session, step kind: String) async throws {
+        let tokenURL = try endpoint(provider.endpoints.token, "token", step: kind)
+        let extra = options.resource.map { [("resource", $0)] } ?? []
+        switch options.grant {
+        case .authorizationCode:
+            guard let code, let request = authorizationRequest else {
+                throw OAuthError.client(
+                    OAuthErrorCode.missingCode,
+                    "no authorization code to exchange: no earlier authorize step yielded one",
+                    step: kind
+                )
+            }
+            try await session.fetchToken(
+                tokenURL,
+                code: code,
+                codeVerifier: options.codeVerifier ?? request.codeVerifier,
+                redirectURI: options.redirectURI ?? request.redirectURI,
+                extraParameters: extra
+            )
+        case .clientCredentials:
+            try await session.fetchToken(tokenURL, grant: .clientCredentials, scope: options.scope, extraParameters: extra)
+        case .password:
+            try await session.fetchToken(
+                tokenURL,
+                grant: .password(username: options.username ?? "", password: options.password ?? ""),
+                scope: options.scope,
+                extraParameters: extra
+            )
+        case .jwtBearer:
+            guard let pem = options.assertionKeyPEM ?? clientKeyPEM else {
+                throw OAuthError.client(
+                    OAuthErrorCode.invalidConfiguration,
+                    "jwt_bearer needs a private_key in the client or an assertion_key",
+                    step: kind
+                )
+            }
+            recorder.transcript.redactor.register(pem)
+            let claims = AssertionClaims(
+                issuer: session.clientID,
+                subject: options.subject ?? "",
+                audience: [options.audience ?? tokenURL],
+                issuedAt: clock.now(),
+                lifetime: 300
+            )
+            let assertion = try await AssertionSigner.privateKey(pem: pem).sign(claims)
+            try await session.fetchToken(tokenURL, grant: .jwtBearer(assertion: assertion), scope: options.scope, extraParameters: extra)
+        case .other(let other):
+            try await session.fetchToken(tokenURL, grant: .custom(grantType: other, parameters: []), scope: options.scope, extraParameters: extra)
         }
     }
 
