@@ -13,14 +13,9 @@ extension MockProvider {
         guard let clientID = parameters["client_id"], !clientID.isEmpty else { return Self.badRequest("client_id is missing") }
         guard let client = profile.client(id: clientID) else { return Self.badRequest("unknown client_id") }
         let redirectURI: String
-        if let requested = parameters["redirect_uri"] {
-            guard client.redirectURIs.contains(where: { Self.redirectURIMatches(registered: $0, requested: requested) }) else {
-                return Self.badRequest("redirect_uri is not registered for this client")
-            }
-            redirectURI = requested
-        } else {
-            guard client.redirectURIs.count == 1 else { return Self.badRequest("redirect_uri is required: the client has several") }
-            redirectURI = client.redirectURIs[0]
+        switch Self.registeredRedirect(parameters["redirect_uri"], of: client) {
+        case .success(let uri): redirectURI = uri
+        case .failure(let problem): return Self.badRequest(problem.message)
         }
         let state = parameters["state"]
         // RFC 9207 `iss` on every response; the mix-up evil mode names another issuer.
@@ -28,29 +23,13 @@ extension MockProvider {
         func fail(_ error: String, _ description: String) -> TransportResponse {
             Self.redirect(redirectURI, ["error": error, "error_description": description, "state": state, "iss": iss])
         }
-        if let repeated = parameters.firstRepeatedName {
-            return fail("invalid_request", "\(repeated) is repeated")
-        }
-        guard let responseType = parameters["response_type"] else { return fail("invalid_request", "response_type is missing") }
-        guard responseType == "code" else { return fail("unsupported_response_type", "only response_type=code is supported") }
-        let scope = parameters["scope"].map { $0.split(separator: " ").map(String.init) } ?? profile.defaultScope
-        if !profile.scopes.isEmpty, let unknown = scope.first(where: { !profile.scopes.contains($0) }) {
-            return fail("invalid_scope", "unknown scope \(unknown)")
+        let scope: [String]
+        let challengeMethod: String?
+        switch validated(parameters, client: client) {
+        case .success(let valid): (scope, challengeMethod) = valid
+        case .failure(let problem): return fail(problem.error, problem.description)
         }
         let challenge = parameters["code_challenge"]
-        var challengeMethod: String?
-        if let challenge {
-            let method = parameters["code_challenge_method"] ?? "plain"  // RFC 7636 §4.3 default
-            guard let known = ProviderProfile.PKCEMethod(rawValue: method), profile.pkce.methods.contains(known) else {
-                return fail("invalid_request", "code_challenge_method \(method) is not supported")
-            }
-            guard (43...128).contains(challenge.utf8.count), challenge.utf8.allSatisfy(PercentEncoding.isUnreserved) else {
-                return fail("invalid_request", "code_challenge must be 43-128 unreserved characters")
-            }
-            challengeMethod = method
-        } else if profile.pkce.required || client.requirePKCE {
-            return fail("invalid_request", "code_challenge is required (PKCE)")
-        }
         func issue(_ sub: String) -> TransportResponse {
             let code = SecureRandom.token(bytes: 24)
             let grant = ProviderState.CodeGrant(
@@ -68,9 +47,6 @@ extension MockProvider {
             store.withStorage { $0.codes[code] = grant }
             return Self.redirect(redirectURI, ["code": code, "state": state, "iss": iss])
         }
-        // OpenID Connect Core §6.1: request objects are not supported (request_parameter_supported false).
-        if parameters["request"] != nil { return fail("request_not_supported", "request objects are not supported") }
-        if parameters["request_uri"] != nil { return fail("request_uri_not_supported", "request_uri is not supported") }
         // §3.1.2.1 prompt=none: a code at once for a signed-in browser, else login_required; never a page.
         if parameters["prompt"]?.split(separator: " ").contains("none") == true {
             let id = cookie.flatMap(Self.cookieValue) ?? ""
@@ -79,14 +55,14 @@ extension MockProvider {
             }
             return issue(sub)
         }
+        // A decision made beforehand (`/_harness/next-decision`, `auto_approve`): no page.
         let forced = store.withStorage { storage -> String? in
             defer { storage.nextDecision = nil }
             return storage.nextDecision
         }
         if forced == "deny" { return fail("access_denied", "the user denied the request") }
         if profile.autoApprove || forced == "approve" {
-            let hinted = parameters["login_hint"].flatMap { profile.user(sub: $0) }
-            return issue(hinted?.sub ?? profile.users[0].sub)
+            return issue(parameters["login_hint"].flatMap { profile.user(sub: $0) }?.sub ?? profile.users[0].sub)
         }
         if let login = profile.login {
             return loginPages(
@@ -105,6 +81,77 @@ extension MockProvider {
         guard submitted else {
             return consentPage(parameters: parameters, client: client, scope: scope)
         }
+        return decide(parameters, issue: issue) { fail("access_denied", "the user denied the request") }
+    }
+
+    /// An error redirected to the client (RFC 6749 §4.1.2.1).
+    struct AuthorizationError: Error {
+        var error: String
+        var description: String
+    }
+
+    /// What is wrong with the request itself once the client and redirect URI are known: the
+    /// scope granted and the PKCE method when nothing is.
+    func validated(_ parameters: FormParameters, client: ProviderProfile.Client) -> Result<([String], String?), AuthorizationError> {
+        if let repeated = parameters.firstRepeatedName { return .failure(.init(error: "invalid_request", description: "\(repeated) is repeated")) }
+        guard let responseType = parameters["response_type"] else {
+            return .failure(.init(error: "invalid_request", description: "response_type is missing"))
+        }
+        guard responseType == "code" else {
+            return .failure(.init(error: "unsupported_response_type", description: "only response_type=code is supported"))
+        }
+        let scope = parameters["scope"].map { $0.split(separator: " ").map(String.init) } ?? profile.defaultScope
+        if !profile.scopes.isEmpty, let unknown = scope.first(where: { !profile.scopes.contains($0) }) {
+            return .failure(.init(error: "invalid_scope", description: "unknown scope \(unknown)"))
+        }
+        let method: String?
+        switch pkceChallenge(parameters, client: client) {
+        case .success(let found): method = found
+        case .failure(let problem): return .failure(.init(error: "invalid_request", description: problem.message))
+        }
+        // OpenID Connect Core §6.1: request objects are not supported (request_parameter_supported false).
+        if parameters["request"] != nil { return .failure(.init(error: "request_not_supported", description: "request objects are not supported")) }
+        if parameters["request_uri"] != nil {
+            return .failure(.init(error: "request_uri_not_supported", description: "request_uri is not supported"))
+        }
+        return .success((scope, method))
+    }
+
+    /// RFC 6749 §3.1.2.3: the redirect URI requested, when registered for the client (RFC 8252
+    /// §7.3 port rule), or the client's only one when none is requested.
+    static func registeredRedirect(_ requested: String?, of client: ProviderProfile.Client) -> Result<String, MockServerError> {
+        guard let requested else {
+            guard client.redirectURIs.count == 1 else {
+                return .failure(MockServerError(message: "redirect_uri is required: the client has several"))
+            }
+            return .success(client.redirectURIs[0])
+        }
+        guard client.redirectURIs.contains(where: { redirectURIMatches(registered: $0, requested: requested) }) else {
+            return .failure(MockServerError(message: "redirect_uri is not registered for this client"))
+        }
+        return .success(requested)
+    }
+
+    /// RFC 7636 §4.3/§4.4.1: the challenge method of a request with a `code_challenge` (`plain`
+    /// when absent), `nil` without one, or what is wrong with it.
+    func pkceChallenge(_ parameters: FormParameters, client: ProviderProfile.Client) -> Result<String?, MockServerError> {
+        guard let challenge = parameters["code_challenge"] else {
+            return profile.pkce.required || client.requirePKCE
+                ? .failure(MockServerError(message: "code_challenge is required (PKCE)")) : .success(nil)
+        }
+        let method = parameters["code_challenge_method"] ?? "plain"
+        guard let known = ProviderProfile.PKCEMethod(rawValue: method), profile.pkce.methods.contains(known) else {
+            return .failure(MockServerError(message: "code_challenge_method \(method) is not supported"))
+        }
+        guard (43...128).contains(challenge.utf8.count), challenge.utf8.allSatisfy(PercentEncoding.isUnreserved) else {
+            return .failure(MockServerError(message: "code_challenge must be 43-128 unreserved characters"))
+        }
+        return .success(method)
+    }
+
+    /// The consent form posted back: `decision=approve` (as `user`, or as the login form's user)
+    /// issues a code, `decision=deny` denies.
+    func decide(_ parameters: FormParameters, issue: (String) -> TransportResponse, deny: () -> TransportResponse) -> TransportResponse {
         switch parameters["decision"] {
         case "approve":
             var sub = parameters["user"] ?? profile.users[0].sub
@@ -124,7 +171,7 @@ extension MockProvider {
             }
             return answer
         case "deny":
-            return fail("access_denied", "the user denied the request")
+            return deny()
         default:
             return Self.badRequest("decision must be approve or deny")
         }
