@@ -85,11 +85,22 @@ public final class MockOAuth1Provider: MockRequestHandler {
         var credentials: Credentials?
     }
 
-    func verify(_ request: TransportRequest, token kind: TokenKind) -> Result<Verified, ClientAuthFailure> {
-        func fail(_ status: Int, _ name: String, _ advice: String, _ extra: [(String, String)] = []) -> Result<Verified, ClientAuthFailure> {
-            .failure(ClientAuthFailure(response: problem(status, name, advice, extra: extra)))
-        }
-        // §3.5: the protocol parameters come from exactly one of header, body or query.
+    /// The OAuth protocol parameters as they arrived (§3.5: from exactly one of header, body or
+    /// query), with everything else the signature covers.
+    struct ArrivedParameters {
+        var placement: String
+        var oauth: FormParameters
+        var header: [(String, String)]
+        var query: FormParameters?
+        var body: FormParameters?
+    }
+
+    func refusal(_ status: Int, _ name: String, _ advice: String, _ extra: [(String, String)] = []) -> ClientAuthFailure {
+        ClientAuthFailure(response: problem(status, name, advice, extra: extra))
+    }
+
+    /// §3.5: where the protocol parameters are, refusing two places, an unaccepted one or a repeat.
+    func arrivedParameters(_ request: TransportRequest) -> Result<ArrivedParameters, ClientAuthFailure> {
         let (_, queryParameters) = MockProvider.split(request.url)
         let isForm = request.headers["Content-Type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
         let body = isForm ? (try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self))) : nil
@@ -97,7 +108,7 @@ public final class MockOAuth1Provider: MockRequestHandler {
         if let authorization = request.headers["Authorization"], authorization.lowercased().hasPrefix("oauth ") {
             for (rawName, rawValue) in Self.authorizationPairs(authorization.utf8.dropFirst(6)) {
                 guard let name = try? PercentEncoding.decode(rawName), let value = try? PercentEncoding.decode(rawValue) else {
-                    return fail(400, "parameter_rejected", "the Authorization header is not correctly encoded")
+                    return .failure(refusal(400, "parameter_rejected", "the Authorization header is not correctly encoded"))
                 }
                 headerParameters.append((name, value))
             }
@@ -107,15 +118,68 @@ public final class MockOAuth1Provider: MockRequestHandler {
             ("body", body?.filter { $0.name.hasPrefix("oauth_") }.map { ($0.name, $0.value) } ?? []),
             ("query", queryParameters?.filter { $0.name.hasPrefix("oauth_") }.map { ($0.name, $0.value) } ?? []),
         ].filter { !$0.1.isEmpty }
-        guard places.count <= 1 else { return fail(400, "parameter_rejected", "protocol parameters in more than one place (RFC 5849 §3.5)") }
-        guard let (placement, oauth) = places.first else { return fail(401, "parameter_absent", "no OAuth protocol parameters") }
+        guard places.count <= 1 else {
+            return .failure(refusal(400, "parameter_rejected", "protocol parameters in more than one place (RFC 5849 §3.5)"))
+        }
+        guard let (placement, oauth) = places.first else { return .failure(refusal(401, "parameter_absent", "no OAuth protocol parameters")) }
         guard settings.signatureTypes.contains(where: { $0.rawValue == placement }) else {
-            return fail(400, "parameter_rejected", "protocol parameters in the \(placement) are not accepted here")
+            return .failure(refusal(400, "parameter_rejected", "protocol parameters in the \(placement) are not accepted here"))
         }
         let protocolParameters = FormParameters(oauth)
         for (name, _) in oauth where protocolParameters.values(for: name).count > 1 {
-            return fail(400, "parameter_rejected", "\(name) is repeated")
+            return .failure(refusal(400, "parameter_rejected", "\(name) is repeated"))
         }
+        return .success(
+            ArrivedParameters(placement: placement, oauth: protocolParameters, header: headerParameters, query: queryParameters, body: body)
+        )
+    }
+
+    /// The credentials the request is signed with, for a step that needs them.
+    func signingCredentials(_ kind: TokenKind, token: String?, client: ProviderProfile.Client) -> Result<Credentials?, ClientAuthFailure> {
+        switch kind {
+        case .none:
+            return .success(nil)
+        case .temporary, .access:
+            guard let token else {
+                return .failure(refusal(400, "parameter_absent", "oauth_token is missing", [("oauth_parameters_absent", "oauth_token")]))
+            }
+            let credentials = store.withLock { kind == .temporary ? $0.temporary[token] : $0.access[token] }
+            guard let found = credentials, found.clientID == client.clientID else {
+                return .failure(refusal(401, "token_rejected", "the token is unknown"))
+            }
+            if kind == .temporary, clock.now().timeIntervalSince(found.issuedAt) > Self.temporaryLifetime {
+                return .failure(refusal(401, "token_expired", "the temporary credentials expired"))
+            }
+            if found.used { return .failure(refusal(401, "token_used", "the temporary credentials were already exchanged")) }
+            return .success(found)
+        }
+    }
+
+    /// §3.3: a timestamp outside the accepted window, refused with the window it accepts.
+    func timestampRefusal(_ timestamp: String?) -> ClientAuthFailure? {
+        guard let timestamp else { return nil }
+        let now = clock.now().timeIntervalSince1970
+        if let seconds = Double(timestamp), abs(seconds - now) <= settings.timestampWindow { return nil }
+        let low = Int(now - settings.timestampWindow)
+        let high = Int(now + settings.timestampWindow)
+        return refusal(
+            401,
+            "timestamp_refused",
+            "oauth_timestamp is outside the accepted window",
+            [("oauth_acceptable_timestamps", "\(low)-\(high)")]
+        )
+    }
+
+    func verify(_ request: TransportRequest, token kind: TokenKind) -> Result<Verified, ClientAuthFailure> {
+        func fail(_ status: Int, _ name: String, _ advice: String, _ extra: [(String, String)] = []) -> Result<Verified, ClientAuthFailure> {
+            .failure(refusal(status, name, advice, extra))
+        }
+        let arrived: ArrivedParameters
+        switch arrivedParameters(request) {
+        case .success(let found): arrived = found
+        case .failure(let failure): return .failure(failure)
+        }
+        let protocolParameters = arrived.oauth
         let methodName = protocolParameters["oauth_signature_method"]
         var required = ["oauth_consumer_key", "oauth_signature_method", "oauth_signature"]
         if methodName != "PLAINTEXT" { required += ["oauth_timestamp", "oauth_nonce"] }
@@ -141,38 +205,18 @@ public final class MockOAuth1Provider: MockRequestHandler {
         if methodName != "RSA-SHA1", client.clientSecret == nil {
             return fail(400, "signature_method_rejected", "this consumer has no shared secret")
         }
-        let now = clock.now().timeIntervalSince1970
-        if let timestamp = protocolParameters["oauth_timestamp"] {
-            guard let seconds = Double(timestamp), abs(seconds - now) <= settings.timestampWindow else {
-                let low = Int(now - settings.timestampWindow)
-                let high = Int(now + settings.timestampWindow)
-                return fail(
-                    401,
-                    "timestamp_refused",
-                    "oauth_timestamp is outside the accepted window",
-                    [("oauth_acceptable_timestamps", "\(low)-\(high)")]
-                )
-            }
-        }
+        if let refused = timestampRefusal(protocolParameters["oauth_timestamp"]) { return .failure(refused) }
         // The token the request is signed with.
         let token = protocolParameters["oauth_token"]
-        var credentials: Credentials?
-        switch kind {
-        case .none:
-            break
-        case .temporary, .access:
-            guard let token else { return fail(400, "parameter_absent", "oauth_token is missing", [("oauth_parameters_absent", "oauth_token")]) }
-            credentials = store.withLock { kind == .temporary ? $0.temporary[token] : $0.access[token] }
-            guard let found = credentials, found.clientID == client.clientID else { return fail(401, "token_rejected", "the token is unknown") }
-            if kind == .temporary, clock.now().timeIntervalSince(found.issuedAt) > Self.temporaryLifetime {
-                return fail(401, "token_expired", "the temporary credentials expired")
-            }
-            if found.used { return fail(401, "token_used", "the temporary credentials were already exchanged") }
+        let credentials: Credentials?
+        switch signingCredentials(kind, token: token, client: client) {
+        case .success(let found): credentials = found
+        case .failure(let failure): return .failure(failure)
         }
         // §3.4: recompute the base string from what arrived.
-        var parameters: [(String, String)] = queryParameters?.map { ($0.name, $0.value) } ?? []
-        if placement == "header" { parameters += headerParameters.filter { $0.0 != "realm" } }
-        if let body { parameters += body.map { ($0.name, $0.value) } }
+        var parameters: [(String, String)] = arrived.query?.map { ($0.name, $0.value) } ?? []
+        if arrived.placement == "header" { parameters += arrived.header.filter { $0.0 != "realm" } }
+        if let body = arrived.body { parameters += body.map { ($0.name, $0.value) } }
         parameters.removeAll { $0.0 == "oauth_signature" }
         let url = MockProvider.issuer(request) + MockProvider.split(request.url).path
         // The mock's own RFC 5849 implementation, never the client's signing code.
