@@ -103,9 +103,20 @@ public final class Redactor: Sendable {
     /// and learns on its own from then on: one check's, started from its run's.
     package func copy() -> Redactor {
         let copy = Redactor()
-        let known = secrets.withLock { $0 }
+        let known = secrets.withLock { known in
+            // Built here once half the pending room is used, so that a copy (one check) has the
+            // other half for what it learns and seldom builds a search of its own.
+            if known.pending.count > Self.pendingLimit / 2 { Self.compact(&known) }
+            return known
+        }
         copy.secrets.withLock { $0 = known }
         return copy
+    }
+
+    /// Every registered form into the automaton; none pending.
+    static func compact(_ known: inout Known) {
+        known.matcher = SecretMatcher(known.set.map { Array($0.utf8) })
+        known.pending = []
     }
 
     /// Registers every value `other` registered (a run's redactor gathering its checks').
@@ -372,10 +383,7 @@ public final class Redactor: Sendable {
     /// occurrences become one mask), in time linear in the text whatever the number of secrets.
     package func replaceSecrets(in text: String) -> String {
         let (matcher, pending) = secrets.withLock { known -> (SecretMatcher?, [[UInt8]]) in
-            if known.pending.count > Self.pendingLimit {
-                known.matcher = SecretMatcher(known.set.map { Array($0.utf8) })
-                known.pending = []
-            }
+            if known.pending.count > Self.pendingLimit { Self.compact(&known) }
             return (known.matcher, known.pending)
         }
         guard matcher != nil || !pending.isEmpty else { return text }
