@@ -438,17 +438,6 @@ public final class Redactor: Sendable {
         return output
     }
 
-    /// `text` with every occurrence of `secret` (byte for byte) replaced by the mask, or `nil`
-    /// when it has none.
-    static func replacingOccurrences(of secret: [UInt8], in text: [UInt8]) -> [UInt8]? {
-        guard !secret.isEmpty else { return nil }
-        return text.withUnsafeBufferPointer { text -> [UInt8]? in
-            var found: [Range<Int>] = []
-            occurrences(of: secret, in: text) { found.append($0) }
-            return found.isEmpty ? nil : masking(merged(found), in: text)
-        }
-    }
-
     /// Masks, in place, the values of secret-named JSON members and parameters — however
     /// short, whether or not they were seen on the wire.
     package static func maskNamedValues(in text: String) -> String {

@@ -27,7 +27,7 @@ struct CookieJar: Sendable {
             guard var cookie = Self.parse(header, host: host, requestPath: components.path, now: now) else { continue }
             // §5.3 step 6: a Domain attribute must domain-match the request host.
             if !cookie.hostOnly, !Self.domainMatches(host: host, domain: cookie.domain) { continue }
-            if cookie.secure, components.scheme != "https", !Self.isLoopback(host) { continue }
+            if cookie.secure, components.scheme != "https", !LoopbackHost.contains(host) { continue }
             cookies.removeAll { $0.name == cookie.name && $0.domain == cookie.domain && $0.path == cookie.path }
             if let expires = cookie.expires, expires <= now { continue }
             cookie.value = String(cookie.value.prefix(4096))
@@ -41,7 +41,7 @@ struct CookieJar: Sendable {
         let components = URLReference(url)
         guard let host = components.host else { return nil }
         let path = components.path.isEmpty ? "/" : components.path
-        let secureChannel = components.scheme == "https" || Self.isLoopback(host)
+        let secureChannel = components.scheme == "https" || LoopbackHost.contains(host)
         let matching = cookies.filter { cookie in
             (cookie.hostOnly ? cookie.domain == host : Self.domainMatches(host: host, domain: cookie.domain))
                 && Self.pathMatches(path, cookie.path) && (!cookie.secure || secureChannel) && (cookie.expires.map { $0 > now } ?? true)
@@ -108,6 +108,4 @@ struct CookieJar: Sendable {
     static func domainMatches(host: String, domain: String) -> Bool {
         host == domain || (host.hasSuffix("." + domain) && !host.allSatisfy { $0.isNumber || $0 == "." })
     }
-
-    static func isLoopback(_ host: String) -> Bool { LoopbackHost.contains(host) }
 }

@@ -422,7 +422,7 @@ struct UserAgent: Sendable {
         guard target.hasValidAuthority, let host = target.host else {
             throw .client(.unsafeRedirect, "the provider sent the user agent to \(Self.withoutQuery(url)), which is not an absolute URL", step: step)
         }
-        if target.scheme == "http", let previous, previous.lowercased().hasPrefix("https://"), !CookieJar.isLoopback(host) {
+        if target.scheme == "http", let previous, previous.lowercased().hasPrefix("https://"), !LoopbackHost.contains(host) {
             throw .client(.unsafeRedirect, "the provider sent the user agent from https to plain http (\(Self.withoutQuery(url)))", step: step)
         }
         if let allowedHosts, !allowedHosts.contains(host) {

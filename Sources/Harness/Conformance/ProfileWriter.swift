@@ -99,10 +99,7 @@ enum ProfileWriter {
     /// own: without the claims whose name is a secret's or whose value holds a secret of the run.
     static func testUser(_ findings: RunFindings, leftOut: inout [String]) -> ProviderProfile.User {
         var claims = findings.claims
-        let redactor = findings.redactor
-        func carriesSecret(_ name: String, _ value: String) -> Bool {
-            Redactor.isSecretName(name) || redactor.replaceSecrets(in: value) != value || Redactor.maskNamedValues(in: value) != value
-        }
+        func carriesSecret(_ name: String, _ value: String) -> Bool { Redactor.isSecretName(name) || findings.redactor.redact(value) != value }
         var sub = claims.removeValue(forKey: "sub") ?? "harness-user"
         if carriesSecret("sub", sub) {
             leftOut.append("the user's sub (it contained a secret)")

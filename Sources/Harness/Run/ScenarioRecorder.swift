@@ -79,14 +79,14 @@ package enum ScenarioRecorder {
             models:
                 "a recording of \(scenario.name) (\((scenarioPath as NSString).lastPathComponent)) made with oauth-harness record on \(ISO8601DateFormatter().string(from: Date()))",
             protocolKind: .replay,
-            endpoints: original.map { original in
-                var endpoints = ProviderProfile.Endpoints(protocolKind: .oauth2, paths: [:])
-                (endpoints.authorize, endpoints.token, endpoints.resource) = (
-                    original.endpoints.authorize, original.endpoints.token, original.endpoints.resource
-                )
-                (endpoints.revoke, endpoints.introspect) = (original.endpoints.revoke, original.endpoints.introspect)
-                return endpoints
-            } ?? ProviderProfile.Endpoints(protocolKind: .oauth2, paths: [:]),
+            // The original's endpoints (a replay serves OAuth 2 paths), none without one.
+            endpoints: ProviderProfile.Endpoints(
+                protocolKind: .oauth2,
+                paths: [
+                    "authorize": original?.endpoints.authorize, "token": original?.endpoints.token, "resource": original?.endpoints.resource,
+                    "revoke": original?.endpoints.revoke, "introspect": original?.endpoints.introspect,
+                ].compactMapValues { $0 }
+            ),
             clients: original?.clients.map { ProviderProfile.Client(clientID: $0.clientID, clientSecret: nil, redirectURIs: $0.redirectURIs) } ?? [],
             users: []
         )
