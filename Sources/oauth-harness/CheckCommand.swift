@@ -81,7 +81,7 @@ struct Check: AsyncParsableCommand {
         run.mock = mock
         if let clientID, url != nil || discovery != nil {
             do {
-                run.provider = try ProviderUnderCheck.flags(
+                run.provider = try ProviderFile.flags(
                     url: url,
                     discovery: discovery,
                     clientID: clientID,

@@ -35,7 +35,7 @@ import Testing
         writeProfile: String? = nil,
         checkTimeout: Duration = .seconds(120)
     ) throws -> ConformanceRun {
-        var provider = ProviderUnderCheck(mock: profile, baseURL: running.baseURL)
+        var provider = ProviderFile(mock: profile, baseURL: running.baseURL)
         provider.codeReuseWait = 1
         // The OAuth 1 consumer's private half (the profile has only the public key), for RSA-SHA1.
         if profile.oauth1 != nil, !provider.clients.isEmpty {

@@ -218,7 +218,7 @@ import Testing
             folder: "t",
             environment: [:]
         )
-        #expect(ok.external?.isOAuth1 == true)
+        #expect(ok.external?.protocolKind == .oauth1)
         let missing = #expect(throws: YAMLLocatedError.self) {
             try ScenarioLoader.parse(
                 YAMLNode.parse(head + "provider: { url: http://127.0.0.1:1, request_token: /rt, authorize: /a }\n", file: "o.yaml"),

@@ -241,10 +241,10 @@ final class HostileProvider: MockRequestHandler {
         let running = try await MockProviderServer.start(handler: hostile)
         let directory = try temporaryDirectory()
         var run = ConformanceRun(providerFile: "")
-        run.provider = ProviderUnderCheck(
+        run.provider = ProviderFile(
             name: "hostile",
             file: "hostile.yaml",
-            spec: ExternalProviderSpec(
+            spec: ProviderSpec(
                 url: running.baseURL,
                 discovery: running.baseURL + "/.well-known/oauth-authorization-server",
                 endpoints: ["resource": running.baseURL + "/userinfo"]

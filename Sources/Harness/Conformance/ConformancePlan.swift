@@ -48,10 +48,6 @@ public struct ConformancePlan: Sendable {
         public var level: Level
     }
 
-    public enum ProtocolKind: String, Sendable, CaseIterable {
-        case oauth1, oauth2, oidc
-    }
-
     public var name: String
     public var title: String
     public var protocolKind: ProtocolKind

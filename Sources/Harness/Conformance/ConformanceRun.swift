@@ -30,7 +30,7 @@ public struct ConformanceRun: Sendable {
     /// `--mock NAME`: serve this built-in profile on a loopback port and check it by URL.
     public var mock: String?
     /// A provider given directly (tests), instead of the file.
-    public var provider: ProviderUnderCheck?
+    public var provider: ProviderFile?
     /// How long one check may take (plus the provider file's code_reuse_wait): a provider that
     /// answers slowly or never cannot hold the run for longer than checks × this.
     public var checkTimeout: Duration = .seconds(120)
@@ -55,7 +55,7 @@ public struct ConformanceRun: Sendable {
     }
 
     /// The plans that apply to `provider` (or those named), or an error for an unknown name.
-    static func select(_ all: [ConformancePlan], named: [String], for provider: ProviderUnderCheck) throws(CheckFailure) -> [ConformancePlan] {
+    static func select(_ all: [ConformancePlan], named: [String], for provider: ProviderFile) throws(CheckFailure) -> [ConformancePlan] {
         if !named.isEmpty {
             return try named.map { name throws(CheckFailure) in
                 guard let plan = all.first(where: { $0.name == name }) else {
@@ -65,11 +65,7 @@ public struct ConformanceRun: Sendable {
             }
         }
         return all.filter { plan in
-            switch plan.protocolKind {
-            case .oauth1: provider.isOAuth1
-            case .oauth2: !provider.isOAuth1
-            case .oidc: !provider.isOAuth1 && provider.scope.contains("openid")
-            }
+            plan.protocolKind.covers(provider.protocolKind)
         }
     }
 
@@ -83,7 +79,7 @@ public struct ConformanceRun: Sendable {
             junitPath: junitPath ?? "",
             reportPath: ""
         )
-        let provider: ProviderUnderCheck
+        let provider: ProviderFile
         let plans: [ConformancePlan]
         let served: RunningProvider?
         switch await inputs() {
@@ -114,7 +110,7 @@ public struct ConformanceRun: Sendable {
         do {
             try writeReports(outcome, plans: plans, source: mock.map { "--mock \($0)" } ?? (self.provider != nil ? provider.file : providerFile))
             if let name = writeProfile, case .success(let target)? = resolved {
-                outcome.profilePath = try writeProfile(name, of: target, findings: findings)
+                outcome.profilePath = try writeProfile(name, of: provider, at: target, findings: findings)
             }
         } catch {
             outcome.invalid.append("cannot write the reports: \(error)")
@@ -125,10 +121,10 @@ public struct ConformanceRun: Sendable {
 
     /// The provider (from the file, the flags, or a served mock) and the plans that apply, or
     /// the reason there are none.
-    func inputs() async -> Result<(ProviderUnderCheck, [ConformancePlan], RunningProvider?), CheckFailure> {
+    func inputs() async -> Result<(ProviderFile, [ConformancePlan], RunningProvider?), CheckFailure> {
         var served: RunningProvider?
         do {
-            let provider: ProviderUnderCheck
+            let provider: ProviderFile
             if let given = self.provider {
                 provider = given
             } else if let mock {
@@ -137,9 +133,9 @@ public struct ConformanceRun: Sendable {
                 }
                 let running = try await MockProviderServer.start(profile)
                 served = running
-                provider = ProviderUnderCheck(mock: profile, baseURL: running.baseURL)
+                provider = ProviderFile(mock: profile, baseURL: running.baseURL)
             } else {
-                provider = try ProviderUnderCheck.load(contentsOf: providerFile, environment: environment)
+                provider = try ProviderFile.load(contentsOf: providerFile, environment: environment)
             }
             let plans = try Self.select(try ConformancePlan.loadAll(directory: plansDirectory), named: self.plans, for: provider)
             return .success((provider, plans, served))
@@ -156,14 +152,14 @@ public struct ConformanceRun: Sendable {
     /// result; returns how the provider resolved (once, at the first check).
     func runChecks(
         _ selected: [(ConformancePlan, [ConformancePlan.Check])],
-        of provider: ProviderUnderCheck,
+        of provider: ProviderFile,
         over base: any HTTPTransport,
         findings: RunFindings,
         into outcome: inout Outcome,
         log: @Sendable (String) -> Void
-    ) async -> Result<ResolvedProvider, CheckFailure>? {
+    ) async -> Result<ProviderEndpoints, CheckFailure>? {
         // Resolved once, by the first check: the provider, or the verdict every check gets instead.
-        var resolved: Result<ResolvedProvider, CheckFailure>?
+        var resolved: Result<ProviderEndpoints, CheckFailure>?
         let unresolved: CheckVerdict? =
             provider.missingVariables.isEmpty
             ? nil : .skipped("no value for \(Array(Set(provider.missingVariables)).sorted().joined(separator: ", "))")
@@ -179,7 +175,7 @@ public struct ConformanceRun: Sendable {
                 }
                 switch resolved {
                 case .success(let target)?:
-                    let context = ProbeContext(provider: target, transport: transport, findings: findings)
+                    let context = ProbeContext(file: provider, endpoints: target, transport: transport, findings: findings)
                     verdict = await Self.probe(check, context, within: checkTimeout + .seconds(provider.codeReuseWait))
                 case .failure(let failure)?: verdict = .fail(failure.reason)
                 case nil: verdict = unresolved ?? .fail("the provider could not be resolved")
@@ -210,10 +206,13 @@ public struct ConformanceRun: Sendable {
     }
 
     /// `--write-profile NAME`: the profile written to the profiles folder; its path.
-    func writeProfile(_ name: String, of target: ResolvedProvider, findings: RunFindings) throws -> String {
+    func writeProfile(_ name: String, of file: ProviderFile, at endpoints: ProviderEndpoints, findings: RunFindings) throws -> String {
         let path = (profilesDirectory as NSString).appendingPathComponent(name + ".yaml")
         try FileManager.default.createDirectory(atPath: profilesDirectory, withIntermediateDirectories: true)
-        try Data(ProfileWriter.yaml(name: name, provider: target, findings: findings).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try Data(ProfileWriter.yaml(name: name, file: file, endpoints: endpoints, findings: findings).utf8).write(
+            to: URL(fileURLWithPath: path),
+            options: .atomic
+        )
         return path
     }
 
@@ -282,14 +281,14 @@ public struct ConformanceRun: Sendable {
 
     /// The provider's endpoints: its metadata document (named, or found at the RFC 8414 and
     /// OpenID Connect Discovery locations of its URL), then the file's paths on top.
-    static func resolve(_ provider: ProviderUnderCheck, transport: RecordingTransport) async throws(CheckFailure) -> ResolvedProvider {
+    static func resolve(_ provider: ProviderFile, transport: RecordingTransport) async throws(CheckFailure) -> ProviderEndpoints {
         let spec = provider.spec
         var metadata: [String: JSONValue]?
         var metadataURL: String?
         var candidates: [String] = []
         if let discovery = spec.discovery {
             candidates = [discovery]
-        } else if !spec.isOAuth1, let url = spec.url {
+        } else if spec.protocolKind != .oauth1, let url = spec.url {
             let issuer = url.hasSuffix("/") ? String(url.dropLast()) : url
             let rfc8414 = AuthorizationServerMetadata.metadataURL(issuer: issuer)
             let openID = issuer + "/.well-known/openid-configuration"
@@ -312,43 +311,10 @@ public struct ConformanceRun: Sendable {
                 throw CheckFailure(reason: "the discovery document \(candidate) answered HTTP \(response.status), not a JSON object")
             }
         }
-        var base = spec.url ?? metadata?["issuer"]?.stringValue.flatMap { URLReference($0).origin } ?? ""
-        if base.hasSuffix("/") { base.removeLast() }
-        func endpoint(_ key: String, _ member: String?) -> String? {
-            if let given = spec.endpoints[key] { return ProviderEndpoints.isAbsolute(given) ? given : base + given }
-            return member.flatMap { metadata?[$0]?.stringValue }
-        }
-        var endpoints = ProviderEndpoints(
-            protocolKind: spec.isOAuth1 ? .oauth1 : .oauth2,
-            baseURL: base,
-            issuer: metadata?["issuer"]?.stringValue,
-            discovery: metadataURL,
-            authorize: endpoint("authorize", "authorization_endpoint"),
-            token: endpoint(spec.isOAuth1 ? "access_token" : "token", "token_endpoint"),
-            resource: endpoint("resource", nil),
-            revoke: endpoint("revoke", "revocation_endpoint"),
-            introspect: endpoint("introspect", "introspection_endpoint"),
-            requestToken: endpoint("request_token", nil),
-            allowedHosts: []
-        )
+        let endpoints = ProviderEndpoints(spec: spec, metadata: metadata, documentURL: metadataURL)
         guard endpoints.token != nil, endpoints.authorize != nil else {
             throw CheckFailure(reason: "no authorization and token endpoints: give discovery: or the paths in the provider file")
         }
-        let userinfo = endpoint("userinfo", "userinfo_endpoint")
-        let endSession = endpoint("end_session", "end_session_endpoint")
-        let jwks = endpoint("jwks", "jwks_uri")
-        endpoints.allowedHosts = ProviderEndpoints.hosts([
-            base, metadataURL, endpoints.authorize, endpoints.token, endpoints.requestToken, endSession,
-        ])
-        .union(spec.allowedHosts.map { $0.lowercased() })
-        return ResolvedProvider(
-            underCheck: provider,
-            endpoints: endpoints,
-            metadata: metadata,
-            metadataURL: metadataURL,
-            jwksURI: jwks,
-            userinfo: userinfo,
-            endSession: endSession
-        )
+        return endpoints
     }
 }

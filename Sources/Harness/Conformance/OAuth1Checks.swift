@@ -14,7 +14,7 @@ extension ProbeContext {
         verifier: String? = nil,
         clock: any OAuthClock = SystemClock()
     ) -> OAuth1Auth {
-        let client = provider.client
+        let client = file.client
         return OAuth1Auth(
             clientID: client.clientID,
             clientSecret: secret ?? client.clientSecret ?? "",
@@ -71,10 +71,10 @@ extension ProbeContext {
         let authorize = try require(endpoints.authorize, "authorization")
         let start = URLReference.appending(FormParameters([("oauth_token", token)]), to: authorize)
         transport.setStep("authorize")
-        let intent = UserAgent.Intent(decision: .approve, username: provider.underCheck.user?.username, password: provider.underCheck.user?.password)
+        let intent = UserAgent.Intent(decision: .approve, username: file.user?.username, password: file.user?.password)
         let callback: String
         do {
-            callback = try await agent.navigate(from: start, to: provider.client.redirectURI, intent: intent, step: "authorize")
+            callback = try await agent.navigate(from: start, to: file.client.redirectURI, intent: intent, step: "authorize")
         } catch {
             return .fail("the authorization step did not come back to the callback: \(error.errorDescription ?? error.code.rawValue)")
         }
@@ -126,8 +126,8 @@ extension ProbeContext {
         var worked: [String] = []
         var failed: [String] = []
         var skipped: [String] = []
-        for name in provider.underCheck.signatureMethods {
-            guard let method = SignatureMethod(rawValue: name), method != .rsaSHA1 || provider.client.privateKeyPEM != nil else {
+        for name in file.signatureMethods {
+            guard let method = SignatureMethod(rawValue: name), method != .rsaSHA1 || file.client.privateKeyPEM != nil else {
                 skipped.append(name)
                 continue
             }

@@ -18,7 +18,7 @@ extension ProbeContext {
     }
 
     mutating func metadataDocument() async throws(CheckFailure) -> CheckVerdict {
-        guard let document = provider.metadata, let url = provider.metadataURL else {
+        guard let document = endpoints.metadata, let url = endpoints.discovery else {
             return .skipped("the provider publishes no RFC 8414 or OpenID Connect Discovery document")
         }
         let expected = AuthorizationServerMetadata.expectedIssuer(forMetadataURL: url)
@@ -39,12 +39,12 @@ extension ProbeContext {
     /// wherever it points (its user agent's host rule covers pages, not these endpoints): a
     /// warning names each one elsewhere, so that a mix-up or a tampered document is seen.
     func endpointHosts() -> CheckVerdict {
-        let issuer = provider.metadata?["issuer"]?.stringValue ?? endpoints.baseURL
+        let issuer = endpoints.metadata?["issuer"]?.stringValue ?? endpoints.baseURL
         guard let issuerHost = URLReference(issuer).host?.lowercased(), !issuerHost.isEmpty else {
             return .skipped("no issuer to compare the endpoints' hosts with")
         }
         let named = [
-            ("token", endpoints.token), ("UserInfo", provider.userinfo), ("revocation", endpoints.revoke), ("introspection", endpoints.introspect),
+            ("token", endpoints.token), ("UserInfo", endpoints.userinfo), ("revocation", endpoints.revoke), ("introspection", endpoints.introspect),
         ]
         var checked: [String] = []
         var elsewhere: [String] = []
@@ -140,26 +140,26 @@ extension ProbeContext {
     mutating func tokenErrorResponse() async throws(CheckFailure) -> CheckVerdict {
         _ = try await baseline()
         let answer = try await tokenRequest(
-            [("grant_type", "authorization_code"), ("code", Self.invalidCode()), ("redirect_uri", provider.client.redirectURI)],
+            [("grant_type", "authorization_code"), ("code", Self.invalidCode()), ("redirect_uri", file.client.redirectURI)],
             step: "invalid-code"
         )
         return Self.judgeError(answer, expected: ["invalid_grant"])
     }
 
     mutating func invalidClient401() async throws(CheckFailure) -> CheckVerdict {
-        guard provider.client.clientSecret != nil, provider.client.authMethod != .none else {
+        guard file.client.clientSecret != nil, file.client.authMethod != .none else {
             return .skipped("the client is public (no secret to get wrong)")
         }
         _ = try await baseline()
         let answer = try await tokenRequest(
-            [("grant_type", "authorization_code"), ("code", Self.invalidCode()), ("redirect_uri", provider.client.redirectURI)],
+            [("grant_type", "authorization_code"), ("code", Self.invalidCode()), ("redirect_uri", file.client.redirectURI)],
             secret: "wrong-" + SecureRandom.token(bytes: 8),
             step: "wrong-secret"
         )
         let verdict = Self.judgeError(
             answer,
             expected: ["invalid_client"],
-            status: provider.client.authMethod == .clientSecretBasic ? [401] : [400, 401]
+            status: file.client.authMethod == .clientSecretBasic ? [401] : [400, 401]
         )
         if case .pass = verdict, answer.status == 401, answer.response.headers["WWW-Authenticate"] == nil {
             return .fail("HTTP 401 without a WWW-Authenticate header (§5.2)")
@@ -209,17 +209,17 @@ extension ProbeContext {
     }
 
     mutating func codeBoundToClient() async throws(CheckFailure) -> CheckVerdict {
-        guard provider.clients.count > 1 else { return .skipped("needs a second client in the provider file") }
+        guard file.clients.count > 1 else { return .skipped("needs a second client in the provider file") }
         _ = try await baseline()
         let request = authorization()
         let code = try await code(request)
-        let answer = try await exchange(code, request, client: provider.clients[1], step: "other-client")
+        let answer = try await exchange(code, request, client: file.clients[1], step: "other-client")
         if answer.succeeded { return .fail("another client exchanged the code") }
         return Self.judgeError(answer, expected: ["invalid_grant", "invalid_client", "unauthorized_client"], status: [400, 401])
     }
 
     mutating func redirectURIExactMatch() async throws(CheckFailure) -> CheckVerdict {
-        let registered = provider.client.redirectURI
+        let registered = file.client.redirectURI
         let probes = [
             ("an unregistered host", "https://unregistered.oauth-harness.invalid/callback"),
             ("a longer path (prefix match)", Self.extendingPath(registered, "extra")),
@@ -239,10 +239,10 @@ extension ProbeContext {
     }
 
     mutating func unknownClientNoRedirect() async throws(CheckFailure) -> CheckVerdict {
-        let unknown = ProviderUnderCheck.Client(
+        let unknown = ProviderFile.Client(
             clientID: "unknown-" + SecureRandom.token(bytes: 6),
             clientSecret: nil,
-            redirectURI: provider.client.redirectURI,
+            redirectURI: file.client.redirectURI,
             authMethod: .none
         )
         switch try await authorize(authorization(client: unknown), step: "unknown-client") {
@@ -270,10 +270,8 @@ extension ProbeContext {
 
     // MARK: RFC 6750
 
-    func resourceURL() -> String? { endpoints.resource ?? provider.userinfo }
-
     mutating func resourceBearerHeader() async throws(CheckFailure) -> CheckVerdict {
-        guard let url = resourceURL() else { return .skipped("no protected resource (give resource: in the provider file)") }
+        guard let url = endpoints.resourceOrUserInfo else { return .skipped("no protected resource (give resource: in the provider file)") }
         let token = try await signIn().0
         guard let access = token.accessToken else { throw CheckFailure(reason: "no access token") }
         let header = try await get(url, headers: ["Authorization": "Bearer " + access], step: "bearer-header")
@@ -296,7 +294,7 @@ extension ProbeContext {
     }
 
     mutating func resourceNoToken() async throws(CheckFailure) -> CheckVerdict {
-        guard let url = resourceURL() else { return .skipped("no protected resource (give resource: in the provider file)") }
+        guard let url = endpoints.resourceOrUserInfo else { return .skipped("no protected resource (give resource: in the provider file)") }
         let response = try await get(url, step: "no-token")
         guard response.status == 401 else { return .fail("HTTP \(response.status), expected 401") }
         guard let challenge = response.headers["WWW-Authenticate"], challenge.lowercased().hasPrefix("bearer") else {
@@ -306,7 +304,7 @@ extension ProbeContext {
     }
 
     mutating func resourceInvalidToken() async throws(CheckFailure) -> CheckVerdict {
-        guard let url = resourceURL() else { return .skipped("no protected resource (give resource: in the provider file)") }
+        guard let url = endpoints.resourceOrUserInfo else { return .skipped("no protected resource (give resource: in the provider file)") }
         let response = try await get(url, headers: ["Authorization": "Bearer " + Self.invalidCode()], step: "invalid-token")
         guard response.status == 401 else { return .fail("HTTP \(response.status), expected 401") }
         let challenge = response.headers["WWW-Authenticate"] ?? ""
@@ -320,7 +318,7 @@ extension ProbeContext {
     // MARK: RFC 7636
 
     mutating func pkceS256() async throws(CheckFailure) -> CheckVerdict {
-        if let methods = provider.advertised("code_challenge_methods_supported"), !methods.contains("S256") {
+        if let methods = endpoints.advertised("code_challenge_methods_supported"), !methods.contains("S256") {
             return .fail("code_challenge_methods_supported is \(methods) without S256")
         }
         let (answer, _) = try await signIn(step: "pkce-s256")
@@ -346,7 +344,7 @@ extension ProbeContext {
     }
 
     mutating func pkcePlainRefused() async throws(CheckFailure) -> CheckVerdict {
-        guard let methods = provider.advertised("code_challenge_methods_supported") else {
+        guard let methods = endpoints.advertised("code_challenge_methods_supported") else {
             return .skipped("the metadata has no code_challenge_methods_supported")
         }
         guard !methods.contains("plain") else { return .skipped("the provider advertises plain (\(methods.joined(separator: ", ")))") }
@@ -380,10 +378,10 @@ extension ProbeContext {
 
     /// A fresh sign-in's refresh token, or why the checks about it do not apply.
     mutating func freshRefreshToken() async throws(CheckFailure) -> (String, TokenAnswer)? {
-        if provider.underCheck.expect.refreshTokens == false { return nil }
+        if file.expect.refreshTokens == false { return nil }
         let (answer, _) = try await signIn(step: "sign-in")
         guard let refresh = answer.refreshToken else {
-            if provider.underCheck.expect.refreshTokens == true {
+            if file.expect.refreshTokens == true {
                 throw CheckFailure(reason: "no refresh_token was issued, though the file expects one")
             }
             return nil
@@ -409,7 +407,7 @@ extension ProbeContext {
             if again.succeeded { return .fail("a new refresh token was issued, but the old one still works") }
             return .pass("rotated: the old refresh token is refused (\(Self.describe(again)))")
         }
-        guard provider.client.authMethod != .none, provider.client.clientSecret != nil else {
+        guard file.client.authMethod != .none, file.client.clientSecret != nil else {
             return .fail("a public client's refresh token is neither rotated nor sender-constrained")
         }
         let stolen = try await tokenRequest(
@@ -433,7 +431,7 @@ extension ProbeContext {
     }
 
     mutating func revocation() async throws(CheckFailure) -> CheckVerdict {
-        guard let url = try optionalEndpoint(endpoints.revoke, expected: provider.underCheck.expect.revocation, "revocation") else {
+        guard let url = try optionalEndpoint(endpoints.revoke, expected: file.expect.revocation, "revocation") else {
             return .skipped("no revocation endpoint")
         }
         _ = try await baseline()
@@ -446,7 +444,7 @@ extension ProbeContext {
         if let introspect = endpoints.introspect {
             let answer = try await tokenRequest([("token", access)], url: introspect, step: "introspect-revoked")
             if answer.raw["active"] == .bool(true) { return .fail("the revoked token is still active at the introspection endpoint") }
-        } else if let resource = resourceURL() {
+        } else if let resource = endpoints.resourceOrUserInfo {
             let response = try await get(resource, headers: ["Authorization": "Bearer " + access], step: "use-revoked")
             if (200..<300).contains(response.status) { return .fail("the revoked token still reads the protected resource") }
         }
@@ -454,7 +452,7 @@ extension ProbeContext {
     }
 
     mutating func introspection() async throws(CheckFailure) -> CheckVerdict {
-        guard let url = try optionalEndpoint(endpoints.introspect, expected: provider.underCheck.expect.introspection, "introspection") else {
+        guard let url = try optionalEndpoint(endpoints.introspect, expected: file.expect.introspection, "introspection") else {
             return .skipped("no introspection endpoint")
         }
         _ = try await baseline()
@@ -472,7 +470,7 @@ extension ProbeContext {
     }
 
     mutating func noPasswordGrant() async throws(CheckFailure) -> CheckVerdict {
-        guard let grants = provider.advertised("grant_types_supported") else { return .skipped("the metadata has no grant_types_supported") }
+        guard let grants = endpoints.advertised("grant_types_supported") else { return .skipped("the metadata has no grant_types_supported") }
         if grants.contains("password") { return .fail("grant_types_supported advertises password") }
         return .pass("grant_types_supported: \(grants.joined(separator: ", "))")
     }

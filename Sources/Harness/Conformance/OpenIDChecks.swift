@@ -16,13 +16,13 @@ extension ProbeContext {
         var request: Authorization
     }
 
-    var issuer: String? { provider.metadata?["issuer"]?.stringValue }
+    var issuer: String? { endpoints.metadata?["issuer"]?.stringValue }
 
     /// The ID token validated as a careful RP does: signature from the JWKS, iss, aud, exp,
     /// iat, nonce, at_hash.
     func validateIDToken(_ token: String, nonce: String?, accessToken: String?) async throws(CheckFailure) -> IDTokenClaims {
-        guard let issuer, let jwks = provider.jwksURI else { throw CheckFailure(reason: "the discovery document names no issuer or jwks_uri") }
-        let options = IDTokenValidationOptions(issuer: issuer, clientID: provider.client.clientID, clientSecret: provider.client.clientSecret)
+        guard let issuer, let jwks = endpoints.jwks else { throw CheckFailure(reason: "the discovery document names no issuer or jwks_uri") }
+        let options = IDTokenValidationOptions(issuer: issuer, clientID: file.client.clientID, clientSecret: file.client.clientSecret)
         let validator = IDTokenValidator(options: options, jwks: JWKSCache(url: jwks, transport: transport))
         transport.setStep("id-token")
         do {
@@ -48,13 +48,13 @@ extension ProbeContext {
         return OpenIDLogin(answer: answer, claims: claims, idToken: idToken, request: request)
     }
 
-    var openIDScope: [String] { provider.scope.contains("openid") ? provider.scope : ["openid"] + provider.scope }
+    var openIDScope: [String] { file.scope.contains("openid") ? file.scope : ["openid"] + file.scope }
 
-    var supportedScopes: [String]? { provider.advertised("scopes_supported") }
+    var supportedScopes: [String]? { endpoints.advertised("scopes_supported") }
 
     /// UserInfo with the token as the method asks; the claims, or a failure naming what came back.
     func userinfo(_ accessToken: String, method: String) async throws(CheckFailure) -> [String: JSONValue] {
-        guard let url = provider.userinfo ?? endpoints.resource else { throw CheckFailure(reason: "no userinfo_endpoint") }
+        guard let url = endpoints.userinfo ?? endpoints.resource else { throw CheckFailure(reason: "no userinfo_endpoint") }
         let request: TransportRequest
         switch method {
         case "post-body":
@@ -216,7 +216,7 @@ extension ProbeContext {
         if second.succeeded { return .fail("the code was exchanged a second time") }
         let verdict = Self.judgeError(second, expected: ["invalid_grant"])
         guard case .pass = verdict else { return verdict }
-        if let url = provider.userinfo ?? endpoints.resource {
+        if let url = endpoints.userinfo ?? endpoints.resource {
             let response = try await get(url, headers: ["Authorization": "Bearer " + access], step: "first-token-after-reuse")
             if response.status == 200 {
                 return .warning("reuse refused, but the token issued for the code still works (RFC 6749 §4.1.2 SHOULD revoke it)")
@@ -240,7 +240,7 @@ extension ProbeContext {
     /// An unsigned request object (`alg: none`) carrying `members`.
     func unsignedRequestObject(_ members: [String: String]) -> String {
         var claims: [String: JSONValue] = members.mapValues { .string($0) }
-        claims["iss"] = .string(provider.client.clientID)
+        claims["iss"] = .string(file.client.clientID)
         if let issuer { claims["aud"] = .string(issuer) }
         let header = Base64URL.encode(Array(#"{"alg":"none"}"#.utf8))
         return header + "." + Base64URL.encode(JSONValue.object(claims).jsonBytes) + "."
@@ -251,7 +251,7 @@ extension ProbeContext {
     func requestObjectAuthorization(redirectURIInQuery: Bool) -> Authorization {
         let state = SecureRandom.token(bytes: 12)
         let nonce = SecureRandom.token(bytes: 12)
-        let client = provider.client
+        let client = file.client
         let object = unsignedRequestObject([
             "response_type": "code", "client_id": client.clientID, "redirect_uri": client.redirectURI, "scope": openIDScope.joined(separator: " "),
             "state": state, "nonce": nonce,
@@ -265,7 +265,7 @@ extension ProbeContext {
     }
 
     var requestObjectsSupported: Bool {
-        provider.underCheck.expect.requestObjects ?? (provider.metadata?["request_parameter_supported"] == .bool(true))
+        file.expect.requestObjects ?? (endpoints.metadata?["request_parameter_supported"] == .bool(true))
     }
 
     mutating func oidccUnsignedRequestObject() async throws(CheckFailure) -> CheckVerdict {
@@ -314,12 +314,12 @@ extension ProbeContext {
     }
 
     mutating func oidccRefreshToken() async throws(CheckFailure) -> CheckVerdict {
-        if let grants = provider.advertised("grant_types_supported"), !grants.contains("refresh_token") {
+        if let grants = endpoints.advertised("grant_types_supported"), !grants.contains("refresh_token") {
             return .skipped("grant_types_supported does not list refresh_token")
         }
         let login = try await openIDLogin()
         guard let refresh = login.answer.refreshToken else {
-            if provider.underCheck.expect.refreshTokens == true { return .fail("no refresh_token was issued") }
+            if file.expect.refreshTokens == true { return .fail("no refresh_token was issued") }
             return .skipped("no refresh token issued (offline_access may be needed)")
         }
         let answer = try await tokenRequest([("grant_type", "refresh_token"), ("refresh_token", refresh)], step: "refresh")
@@ -337,7 +337,7 @@ extension ProbeContext {
     // MARK: Discovery and JWKS hygiene
 
     mutating func jwksKeys() async throws(CheckFailure) -> [JSONValue] {
-        guard let url = provider.jwksURI else { throw CheckFailure(reason: "the discovery document has no jwks_uri") }
+        guard let url = endpoints.jwks else { throw CheckFailure(reason: "the discovery document has no jwks_uri") }
         let document = try await getJSON(url, step: "jwks")
         guard case .array(let keys)? = document["keys"] else { throw CheckFailure(reason: "the JWKS has no keys array") }
         return keys
@@ -363,7 +363,7 @@ extension ProbeContext {
     }
 
     mutating func idTokenAlgAdvertised() async throws(CheckFailure) -> CheckVerdict {
-        guard let advertised = provider.advertised("id_token_signing_alg_values_supported") else {
+        guard let advertised = endpoints.advertised("id_token_signing_alg_values_supported") else {
             return .fail("the discovery document has no id_token_signing_alg_values_supported")
         }
         let login = try await openIDLogin()
@@ -376,9 +376,9 @@ extension ProbeContext {
     // MARK: RP-initiated logout
 
     func endSession() throws(CheckFailure) -> String? {
-        if provider.underCheck.expect.logout == false { return nil }
-        guard let url = provider.endSession else {
-            if provider.underCheck.expect.logout == true {
+        if file.expect.logout == false { return nil }
+        guard let url = endpoints.endSession else {
+            if file.expect.logout == true {
                 throw CheckFailure(reason: "the file expects logout, but there is no end_session_endpoint")
             }
             return nil
@@ -395,12 +395,12 @@ extension ProbeContext {
         guard let url = try endSession() else { throw CheckFailure(reason: "no end_session_endpoint") }
         let start = URLReference.appending(
             FormParameters([
-                ("id_token_hint", login.idToken), ("client_id", provider.client.clientID), ("post_logout_redirect_uri", target), ("state", state),
+                ("id_token_hint", login.idToken), ("client_id", file.client.clientID), ("post_logout_redirect_uri", target), ("state", state),
             ]),
             to: url
         )
         transport.setStep("logout")
-        let intent = UserAgent.Intent(decision: .approve, username: provider.underCheck.user?.username, password: provider.underCheck.user?.password)
+        let intent = UserAgent.Intent(decision: .approve, username: file.user?.username, password: file.user?.password)
         do {
             let back = try await agent.navigate(from: start, to: target, intent: intent, step: "logout")
             return .redirected((try? URLReference(back).queryItems()) ?? FormParameters(), url: back)
@@ -420,7 +420,7 @@ extension ProbeContext {
 
     mutating func logoutStateReturned() async throws(CheckFailure) -> CheckVerdict {
         guard try endSession() != nil else { return .skipped("no end_session_endpoint advertised") }
-        guard let target = provider.client.postLogoutRedirectURI else {
+        guard let target = file.client.postLogoutRedirectURI else {
             return .skipped("the client has no post_logout_redirect_uri in the provider file")
         }
         let login = try await openIDLogin()

@@ -6,20 +6,23 @@ import Synchronization
 /// What one check has at hand: the provider, its own transcript (the evidence in the report), a
 /// fresh browser, and the findings of the run.
 struct ProbeContext: Sendable {
-    let provider: ResolvedProvider
+    /// The provider file: its clients, test user, scopes and expectations.
+    let file: ProviderFile
+    /// Where the provider's endpoints are, with its metadata document as sent.
+    let endpoints: ProviderEndpoints
     let transport: RecordingTransport
     let findings: RunFindings
     var agent: UserAgent
     static let userAgent = "oauth-harness-check/1.0 (+https://github.com/oauth-harness)"
 
     var transcript: Transcript { transport.transcript }
-    var endpoints: ProviderEndpoints { provider.endpoints }
 
-    init(provider: ResolvedProvider, transport: RecordingTransport, findings: RunFindings) {
-        self.provider = provider
+    init(file: ProviderFile, endpoints: ProviderEndpoints, transport: RecordingTransport, findings: RunFindings) {
+        self.file = file
+        self.endpoints = endpoints
         self.transport = transport
         self.findings = findings
-        self.agent = UserAgent(transport: transport, allowedHosts: provider.endpoints.allowedHosts)
+        self.agent = UserAgent(transport: transport, allowedHosts: endpoints.allowedHosts)
     }
 
     func note(_ line: String) { transcript.note(line) }
@@ -47,19 +50,19 @@ struct ProbeContext: Sendable {
         var verifier: String?
         var nonce: String?
         var redirectURI: String
-        var client: ProviderUnderCheck.Client
+        var client: ProviderFile.Client
     }
 
     func authorization(
-        client: ProviderUnderCheck.Client? = nil,
+        client: ProviderFile.Client? = nil,
         pkce: PKCE.Method? = .s256,
         scope: [String]? = nil,
         overrides: [String: String?] = [:]
     ) -> Authorization {
-        let client = client ?? provider.client
+        let client = client ?? file.client
         let state = SecureRandom.token(bytes: 12)
         let verifier = pkce.map { _ in PKCE.generateVerifier() }
-        let scope = scope ?? provider.scope
+        let scope = scope ?? file.scope
         let nonce = scope.contains("openid") ? SecureRandom.token(bytes: 12) : nil
         var parameters: [(String, String)] = [
             ("response_type", "code"), ("client_id", client.clientID), ("redirect_uri", client.redirectURI), ("state", state),
@@ -91,7 +94,7 @@ struct ProbeContext: Sendable {
         var url = URLReference(authorize)
         let existing = url.query.map { $0 + "&" } ?? ""
         url.query = existing + FormParameters(request.parameters).queryEncoded
-        var intent = UserAgent.Intent(decision: .approve, username: provider.underCheck.user?.username, password: provider.underCheck.user?.password)
+        var intent = UserAgent.Intent(decision: .approve, username: file.user?.username, password: file.user?.password)
         intent.interactive = !request.parameters.contains { $0.0 == "prompt" && $0.1.split(separator: " ").contains("none") }
         do {
             let callback = try await agent.navigate(from: url.description, to: request.redirectURI, intent: intent, step: step)
@@ -114,11 +117,11 @@ struct ProbeContext: Sendable {
                 throw CheckFailure(reason: "the redirect did not carry the state sent (RFC 6749 §4.1.2)")
             }
             // RFC 9207 §2.4: an authorization response naming another issuer is a mix-up.
-            if let issuer = provider.metadata?["issuer"]?.stringValue {
+            if let issuer = endpoints.metadata?["issuer"]?.stringValue {
                 if let iss = parameters["iss"], iss != issuer {
                     throw CheckFailure(reason: "the authorization response's iss \(iss) is not the issuer \(issuer) (RFC 9207 §2.4)")
                 }
-                if parameters["iss"] == nil, provider.metadata?["authorization_response_iss_parameter_supported"] == .bool(true) {
+                if parameters["iss"] == nil, endpoints.metadata?["authorization_response_iss_parameter_supported"] == .bool(true) {
                     throw CheckFailure(reason: "no iss in the authorization response, though the metadata promises it (RFC 9207 §3)")
                 }
             }
@@ -134,7 +137,7 @@ struct ProbeContext: Sendable {
     /// A token request with the client's authentication and the run's request style.
     func tokenRequest(
         _ parameters: [(String, String)],
-        client: ProviderUnderCheck.Client? = nil,
+        client: ProviderFile.Client? = nil,
         style: TokenRequestStyle? = nil,
         secret: String? = nil,
         url: String? = nil,
@@ -150,12 +153,12 @@ struct ProbeContext: Sendable {
     /// A POST authenticated as the client (token, revocation, introspection endpoints).
     func tokenHTTPRequest(
         _ parameters: [(String, String)],
-        client: ProviderUnderCheck.Client?,
+        client: ProviderFile.Client?,
         style: TokenRequestStyle,
         secret: String?,
         url: String? = nil
     ) throws(CheckFailure) -> TransportRequest {
-        let client = client ?? provider.client
+        let client = client ?? file.client
         var fields = parameters
         var headers: HeaderList = [:]
         let secret = secret ?? client.clientSecret
@@ -189,7 +192,7 @@ struct ProbeContext: Sendable {
         _ request: Authorization,
         verifier: String?? = nil,
         redirectURI: String? = nil,
-        client: ProviderUnderCheck.Client? = nil,
+        client: ProviderFile.Client? = nil,
         style: TokenRequestStyle? = nil,
         step: String = "token"
     ) async throws(CheckFailure) -> TokenAnswer {
@@ -207,7 +210,7 @@ struct ProbeContext: Sendable {
     mutating func signIn(
         scope: [String]? = nil,
         overrides: [String: String?] = [:],
-        client: ProviderUnderCheck.Client? = nil,
+        client: ProviderFile.Client? = nil,
         step: String = "sign-in"
     ) async throws(CheckFailure) -> (TokenAnswer, Authorization) {
         let request = authorization(client: client, scope: scope, overrides: overrides)

@@ -20,8 +20,8 @@ enum ProfileWriter {
     }
 
     /// The profile's text, checked to read back as the profile before it is returned.
-    static func yaml(name: String, provider: ResolvedProvider, findings: RunFindings) throws -> String {
-        let written = profile(name: name, provider: provider, findings: findings)
+    static func yaml(name: String, file: ProviderFile, endpoints: ProviderEndpoints, findings: RunFindings) throws -> String {
+        let written = profile(name: name, file: file, endpoints: endpoints, findings: findings)
         let text = try written.profile.yaml(comments: written.comments)
         guard written.profile.readsBack(from: text) else {
             throw CheckFailure(reason: "the profile \(name) does not read back as it was written; it was not written")
@@ -29,7 +29,7 @@ enum ProfileWriter {
         return text
     }
 
-    static func profile(name: String, provider: ResolvedProvider, findings: RunFindings) -> Written {
+    static func profile(name: String, file: ProviderFile, endpoints: ProviderEndpoints, findings: RunFindings) -> Written {
         var leftOut: [String] = []
         func path(_ key: String, _ url: String?) -> String? {
             guard let url else { return nil }
@@ -41,8 +41,7 @@ enum ProfileWriter {
             }
             return path
         }
-        let endpoints = provider.endpoints
-        let isOAuth1 = provider.underCheck.isOAuth1
+        let isOAuth1 = file.protocolKind == .oauth1
         var paths: [String: String] = [:]
         paths["authorize"] = path("authorize", endpoints.authorize)
         if isOAuth1 {
@@ -53,13 +52,13 @@ enum ProfileWriter {
             paths["revoke"] = path("revoke", endpoints.revoke)
             paths["introspect"] = path("introspect", endpoints.introspect)
         }
-        paths["resource"] = path("resource", endpoints.resource ?? provider.userinfo) ?? "/api/me"
-        let openID = !isOAuth1 && provider.isOpenID && provider.jwksURI != nil
+        paths["resource"] = path("resource", endpoints.resourceOrUserInfo) ?? "/api/me"
+        let openID = file.protocolKind == .oidc && endpoints.jwks != nil
         if openID {
-            paths["jwks"] = path("jwks", provider.jwksURI) ?? ProviderProfile.defaultJWKSPath
-            paths["end_session"] = path("end_session", provider.endSession)
+            paths["jwks"] = path("jwks", endpoints.jwks) ?? ProviderProfile.defaultJWKSPath
+            paths["end_session"] = path("end_session", endpoints.endSession)
         }
-        let client = provider.client
+        let client = file.client
         let registered = ProviderProfile.Client(
             clientID: "harness-client",
             clientSecret: "harness-secret",
@@ -70,7 +69,7 @@ enum ProfileWriter {
         let user = testUser(findings, leftOut: &leftOut)
         var profile = ProviderProfile(
             name: name,
-            models: "\(provider.underCheck.name) as oauth-harness check saw it at \(endpoints.baseURL)",
+            models: "\(file.name) as oauth-harness check saw it at \(endpoints.baseURL)",
             protocolKind: isOAuth1 ? .oauth1 : .oauth2,
             endpoints: ProviderProfile.Endpoints(protocolKind: isOAuth1 ? .oauth1 : .oauth2, paths: paths),
             clients: [registered],
@@ -83,12 +82,12 @@ enum ProfileWriter {
             )
         }
         if !isOAuth1 {
-            profile.scopes = provider.scope
+            profile.scopes = file.scope
             if case .success(let baseline)? = findings.baseline { profile.issueRefreshToken = baseline.answer.refreshToken != nil }
         }
         profile.quirks = Set(findings.quirks.map(\.quirk))
         var comments = [
-            "Written by `oauth-harness check \(provider.underCheck.file) --write-profile \(name)`: the provider's",
+            "Written by `oauth-harness check \(file.file) --write-profile \(name)`: the provider's",
             "endpoint paths and scopes, and the quirks the check detected. Credentials are the harness's own.",
         ]
         if !leftOut.isEmpty { comments.append("Left out: " + leftOut.joined(separator: "; ") + ".") }

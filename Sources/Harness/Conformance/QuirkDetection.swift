@@ -174,7 +174,7 @@ extension ProbeContext {
         let invalid = try await tokenRequest(
             [
                 ("grant_type", "authorization_code"), ("code", "invalid-" + SecureRandom.token(bytes: 8)),
-                ("redirect_uri", provider.client.redirectURI),
+                ("redirect_uri", file.client.redirectURI),
             ],
             style: style,
             step: "baseline-error"
@@ -186,7 +186,7 @@ extension ProbeContext {
         let anonymous = try await tokenRequest(
             [
                 ("grant_type", "authorization_code"), ("code", "invalid-" + SecureRandom.token(bytes: 8)),
-                ("redirect_uri", provider.client.redirectURI),
+                ("redirect_uri", file.client.redirectURI),
             ],
             style: bare,
             step: "baseline-no-user-agent"

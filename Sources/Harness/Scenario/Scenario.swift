@@ -20,7 +20,7 @@ public struct Scenario: Sendable {
     /// For conformance scenarios: the provider behaviour exercised and the verdict the client must reach.
     public var conformance: Conformance?
     /// Set when the scenario targets an external provider by URL instead of a built-in profile.
-    public var external: ExternalProviderSpec?
+    public var external: ProviderSpec?
     /// The test user who signs in at the provider's login pages (`user:`, or
     /// `OAUTH_HARNESS_USERNAME`/`OAUTH_HARNESS_PASSWORD` in the environment).
     public var user: TestUser?

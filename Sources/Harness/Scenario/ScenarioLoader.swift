@@ -47,9 +47,9 @@ public enum ScenarioLoader {
         let description = try top["description"]?.string("the description")
         let providerNode = try top.required("provider", in: "the scenario")
         let provider: String
-        var external: ExternalProviderSpec?
+        var external: ProviderSpec?
         if case .mapping = providerNode.node {
-            external = try ExternalProviderSpec(yaml: providerNode, variables: variables)
+            external = try ProviderSpec(yaml: providerNode, variables: variables)
             provider = "external"
         } else {
             provider = try providerNode.string("a provider profile name, or a mapping with url/discovery for an external provider")
@@ -74,9 +74,9 @@ public enum ScenarioLoader {
             if client.openID != nil, profile.oidc == nil {
                 throw clientMap["openid"]!.error("the provider \(provider) is not an OpenID provider")
             }
-            let kind = ProviderEndpoints.ProtocolKind(profile.protocolKind)
+            let kind = ProtocolKind(profile)
             let protocolName = profile.protocolKind.rawValue
-            for (step, node) in zip(steps, stepNodes) where step.action.stepKind.onlyFor.map({ $0 != kind }) ?? false {
+            for (step, node) in zip(steps, stepNodes) where step.action.stepKind.onlyFor.map({ !$0.covers(kind) }) ?? false {
                 throw node.error("\(step.kind) is not an action of \(protocolName) providers; \(provider) is \(protocolName)")
             }
             for entry in clientMap.entries where (kind == .oauth1 ? oauth2ClientKeys : oauth1ClientKeys).contains(entry.key) {
@@ -104,16 +104,16 @@ public enum ScenarioLoader {
 
     /// Steps that need a mock's controls are refused for a provider by URL, and so are actions
     /// and client keys of the other protocol.
-    static func checkExternal(_ external: ExternalProviderSpec, steps: [Step], stepNodes: [YAMLNode], clientMap: YAMLMapping) throws(YAMLLocatedError)
-    {
-        let protocolName = external.isOAuth1 ? "oauth1" : "oauth2"
+    static func checkExternal(_ external: ProviderSpec, steps: [Step], stepNodes: [YAMLNode], clientMap: YAMLMapping) throws(YAMLLocatedError) {
+        let kind = external.protocolKind
+        let protocolName = kind.rawValue
         for (step, node) in zip(steps, stepNodes) {
             if step.action.stepKind.needsMock {
                 throw node.error(
                     "\(step.kind) needs a built-in mock provider (its clock, evil modes, keys or faults) and cannot run against a provider given by URL"
                 )
             }
-            if let only = step.action.stepKind.onlyFor, only.rawValue != protocolName {
+            if let only = step.action.stepKind.onlyFor, !only.covers(kind) {
                 throw node.error("\(step.kind) is not an action of \(protocolName) providers; this provider is \(protocolName)")
             }
             if case .authorize(let options) = step.action, options.user != nil {
@@ -125,7 +125,7 @@ public enum ScenarioLoader {
                 throw node.error("\(mockOnly.subject) reads a built-in mock's counters and cannot be checked against a provider given by URL")
             }
         }
-        for entry in clientMap.entries where (external.isOAuth1 ? oauth2ClientKeys : oauth1ClientKeys).contains(entry.key) {
+        for entry in clientMap.entries where (kind == .oauth1 ? oauth2ClientKeys : oauth1ClientKeys).contains(entry.key) {
             throw entry.keyNode.error("\(entry.key) does not apply to \(protocolName) providers")
         }
     }

@@ -190,38 +190,6 @@ extension ClientSpec.OpenIDOptions {
 
 // MARK: Provider, user, conformance
 
-extension ExternalProviderSpec {
-    /// `provider: {url, discovery, authorize, token, …}`: a provider by URL.
-    init(yaml providerNode: YAMLNode, variables: ScenarioVariables) throws(YAMLLocatedError) {
-        let map = try providerNode.mapping("an external provider")
-        try map.allowOnly(["url", "discovery", "allowed_hosts"] + ScenarioLoader.externalEndpoints, in: "an external provider")
-        var endpoints: [String: String] = [:]
-        for key in ScenarioLoader.externalEndpoints {
-            guard let node = map[key] else { continue }
-            let value = try variables.text(node, key)
-            guard value.hasPrefix("/") || ProviderEndpoints.isAbsolute(value) || value.isEmpty else {
-                throw node.error("expected a path starting with / or an http(s) URL for \(key), found \"\(value)\"")
-            }
-            endpoints[key] = value
-        }
-        let url = try variables.optionalText(map["url"], "url")
-        let discovery = try variables.optionalText(map["discovery"], "discovery")
-        guard url != nil || discovery != nil else { throw providerNode.error("an external provider needs url or discovery") }
-        self.init(url: url, discovery: discovery, endpoints: endpoints, allowedHosts: try map["allowed_hosts"]?.stringList("allowed_hosts") ?? [])
-        if isOAuth1 {
-            for key in ["authorize", "access_token"] where endpoints[key] == nil {
-                throw providerNode.error("an OAuth 1 provider (it has request_token) needs \(key) too")
-            }
-            for key in ["token", "revoke", "introspect"] where map[key] != nil {
-                throw map[key]!.error("\(key) is an OAuth 2 endpoint; this provider is OAuth 1 (it has request_token)")
-            }
-            if discovery != nil { throw map["discovery"]!.error("an OAuth 1 provider has no discovery document") }
-        } else if let node = map["access_token"] {
-            throw node.error("access_token is the OAuth 1 token-credentials endpoint and needs request_token; for OAuth 2 use token")
-        }
-    }
-}
-
 extension TestUser {
     init(yaml node: YAMLNode, variables: ScenarioVariables) throws(YAMLLocatedError) {
         let map = try node.mapping("the test user")

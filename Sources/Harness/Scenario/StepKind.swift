@@ -25,7 +25,7 @@ public enum StepKind: String, CaseIterable, Sendable {
     case clearCookies = "clear_cookies"
 
     /// The protocols whose providers have this step (`nil`: every protocol).
-    var onlyFor: ProviderEndpoints.ProtocolKind? {
+    var onlyFor: ProtocolKind? {
         switch self {
         case .requestToken, .accessToken: .oauth1
         case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys: .oauth2

@@ -17,7 +17,7 @@ import OAuthCore
 /// ```
 ///
 /// Secrets come from `${ENV}`; when one is missing every check is skipped with its name.
-public struct ProviderUnderCheck: Sendable {
+public struct ProviderFile: Sendable {
     public struct Client: Sendable {
         public enum AuthMethod: String, Sendable, CaseIterable {
             case clientSecretBasic = "client_secret_basic"
@@ -46,7 +46,7 @@ public struct ProviderUnderCheck: Sendable {
 
     public var name: String
     public var file: String
-    public var spec: ExternalProviderSpec
+    public var spec: ProviderSpec
     public var clients: [Client]
     public var user: TestUser?
     public var scope: [String]
@@ -56,9 +56,16 @@ public struct ProviderUnderCheck: Sendable {
     /// `${VAR}`s without a value: the checks are skipped, naming them.
     public var missingVariables: [String]
 
-    public var isOAuth1: Bool { spec.isOAuth1 }
+    /// OAuth 1 when the provider entry has `request_token`, OpenID Connect when the scope
+    /// asks for `openid`, else OAuth 2: which plans apply.
+    public var protocolKind: ProtocolKind {
+        spec.protocolKind == .oauth1 ? .oauth1 : scope.contains("openid") ? .oidc : .oauth2
+    }
 
-    public static func load(contentsOf path: String, environment: [String: String]) throws(YAMLLocatedError) -> ProviderUnderCheck {
+    /// The first client: the one every check uses unless it needs a second.
+    var client: Client { clients[0] }
+
+    public static func load(contentsOf path: String, environment: [String: String]) throws(YAMLLocatedError) -> ProviderFile {
         let root = try YAMLNode.load(contentsOf: path)
         let variables = ScenarioVariables(environment: environment)
         let map = try root.mapping("a provider to check")
@@ -71,7 +78,7 @@ public struct ProviderUnderCheck: Sendable {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw nameNode.error("the name is used in report file names: letters, digits, '-', '_' and '.' only")
         }
-        let spec = try ExternalProviderSpec(yaml: try map.required("provider", in: "a provider to check"), variables: variables)
+        let spec = try ProviderSpec(yaml: try map.required("provider", in: "a provider to check"), variables: variables)
         let clientsNode = try map.required("clients", in: "a provider to check")
         let clientNodes = try clientsNode.sequence("clients")
         guard (1...2).contains(clientNodes.count) else { throw clientsNode.error("expected one or two clients") }
@@ -105,7 +112,7 @@ public struct ProviderUnderCheck: Sendable {
             expect.logout = try entry["logout"]?.bool("logout")
             expect.requestObjects = try entry["request_objects"]?.bool("request_objects")
         }
-        return ProviderUnderCheck(
+        return ProviderFile(
             name: name,
             file: path,
             spec: spec,
@@ -120,7 +127,7 @@ public struct ProviderUnderCheck: Sendable {
     }
 }
 
-extension ProviderUnderCheck {
+extension ProviderFile {
     /// A built-in mock served at `baseURL`, described the way a user would describe it in a
     /// provider file: its paths, its first two clients that authenticate with a secret or not at
     /// all, its first user with a password, its scopes. Nothing else about the mock is used.
@@ -154,7 +161,7 @@ extension ProviderUnderCheck {
         self.init(
             name: profile.name,
             file: "built-in profile \(profile.name) (\(profile.file))",
-            spec: ExternalProviderSpec(url: baseURL, discovery: nil, endpoints: endpoints.compactMapValues { $0 }),
+            spec: ProviderSpec(url: baseURL, discovery: nil, endpoints: endpoints.compactMapValues { $0 }),
             clients: Array(usable.prefix(2)),
             user: user.map { TestUser(username: $0.sub, password: $0.password) },
             scope: profile.oidc == nil ? profile.scopes.filter { $0 != "openid" } : profile.scopes,
@@ -166,7 +173,7 @@ extension ProviderUnderCheck {
     }
 }
 
-extension ProviderUnderCheck {
+extension ProviderFile {
     /// The provider given as command-line flags instead of a file. Secrets are read from the
     /// environment variables named (never from a flag, which other users can see in `ps`).
     public static func flags(
@@ -179,7 +186,7 @@ extension ProviderUnderCheck {
         username: String?,
         passwordVariable: String?,
         environment: [String: String]
-    ) throws(CheckFailure) -> ProviderUnderCheck {
+    ) throws(CheckFailure) -> ProviderFile {
         guard url != nil || discovery != nil else { throw CheckFailure(reason: "give --url or --discovery (or a provider file)") }
         var missing: [String] = []
         func secret(_ name: String?) -> String? {
@@ -193,10 +200,10 @@ extension ProviderUnderCheck {
         let clientSecret = secret(clientSecretVariable)
         let password = secret(passwordVariable)
         let host = URLReference(url ?? discovery ?? "").host ?? "provider"
-        return ProviderUnderCheck(
+        return ProviderFile(
             name: host.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "-" }.reduce("") { $0 + String($1) },
             file: "command-line flags",
-            spec: ExternalProviderSpec(url: url, discovery: discovery, endpoints: [:]),
+            spec: ProviderSpec(url: url, discovery: discovery, endpoints: [:]),
             clients: [
                 Client(
                     clientID: clientID,

@@ -3,48 +3,6 @@ import MockProviders
 import OAuth2
 import OAuthCore
 
-/// Where a provider's endpoints are, as absolute URLs (`nil`: not offered or not known).
-public struct ProviderEndpoints: Sendable {
-    public enum ProtocolKind: String, Sendable {
-        case oauth1, oauth2
-
-        /// The harness speaks OAuth 1 or OAuth 2 to a mock; a replay mock answers OAuth 2 flows.
-        init(_ profile: ProviderProfile.ProtocolKind) { self = profile == .oauth1 ? .oauth1 : .oauth2 }
-    }
-
-    public var protocolKind: ProtocolKind
-    /// Relative paths of scenario steps (`get: /api/me`) join this URL.
-    public var baseURL: String
-    /// The issuer (RFC 8414 / OpenID Connect), when known.
-    public var issuer: String?
-    /// The metadata document the provider entry names (`discovery:`), if any.
-    public var discovery: String?
-    public var authorize: String?
-    public var token: String?
-    public var resource: String?
-    public var revoke: String?
-    public var introspect: String?
-    /// OAuth 1: temporary credentials (RFC 5849 §2.1); `token` is then the token-credentials endpoint.
-    public var requestToken: String?
-    /// Hosts the user agent may visit besides the redirect URI's: the endpoints' own hosts
-    /// and any the provider entry lists.
-    public var allowedHosts: Set<String>
-    /// RFC 9207: the `iss` authorization responses must carry, when the issuer is known.
-    public var responseIssuer: AuthorizationResponseIssuer? = nil
-
-    /// A path joins the base URL; an absolute URL stays as it is.
-    public func url(_ pathOrURL: String) -> String {
-        Self.isAbsolute(pathOrURL) ? pathOrURL : baseURL + pathOrURL
-    }
-
-    static func isAbsolute(_ text: String) -> Bool { text.hasPrefix("http://") || text.hasPrefix("https://") }
-
-    /// The hosts of the given URLs, lowercased.
-    static func hosts(_ urls: [String?]) -> Set<String> {
-        Set(urls.compactMap { $0.flatMap { URLReference($0).host } })
-    }
-}
-
 /// The controls only a built-in mock offers. Steps that need one are refused at load time for
 /// an external provider; at run time they reach the mock through this, never by downcasting.
 protocol MockControls: Sendable {
@@ -72,24 +30,7 @@ struct MockProviderUnderTest: ProviderUnderTest, MockControls {
 
     init(_ running: RunningProvider) {
         self.running = running
-        let profile = running.profile
-        let paths = profile.endpoints
-        func url(_ path: String?) -> String? { path.map { running.url($0) } }
-        endpoints = ProviderEndpoints(
-            protocolKind: ProviderEndpoints.ProtocolKind(profile.protocolKind),
-            baseURL: running.baseURL,
-            issuer: running.baseURL,
-            discovery: nil,
-            authorize: url(paths.authorize),
-            token: url(paths.token),
-            resource: url(paths.resource),
-            revoke: url(paths.revoke),
-            introspect: url(paths.introspect),
-            requestToken: url(paths.requestToken),
-            allowedHosts: ProviderEndpoints.hosts([running.baseURL]),
-            // Every OAuth 2 mock names itself in `iss` (replayed answers are recordings of another run).
-            responseIssuer: profile.protocolKind == .oauth2 ? AuthorizationResponseIssuer(issuer: running.baseURL, required: true) : nil
-        )
+        endpoints = ProviderEndpoints(mock: running)
     }
 
     var name: String { running.profile.name }
@@ -121,19 +62,6 @@ struct MockProviderUnderTest: ProviderUnderTest, MockControls {
     }
 }
 
-/// `provider: { url: …, discovery: …, token: …, … }` in a scenario: a provider this project
-/// did not start, by URL and paths, by a metadata document, or both (paths override).
-public struct ExternalProviderSpec: Sendable {
-    public var url: String?
-    public var discovery: String?
-    /// Endpoint paths or URLs by scenario key (`authorize`, `token`, `request_token`, …).
-    public var endpoints: [String: String]
-    /// More hosts the provider's login pages may live on.
-    public var allowedHosts: [String] = []
-
-    public var isOAuth1: Bool { endpoints["request_token"] != nil }
-}
-
 /// A provider given by URL.
 struct ExternalProvider: ProviderUnderTest {
     let endpoints: ProviderEndpoints
@@ -143,7 +71,7 @@ struct ExternalProvider: ProviderUnderTest {
     /// Resolves the endpoints: from the named metadata document (or, for a bare URL without a
     /// token endpoint, from RFC 8414 or OpenID Connect Discovery), then the scenario's paths.
     static func resolve(
-        _ spec: ExternalProviderSpec,
+        _ spec: ProviderSpec,
         metadataCache: MetadataCache,
         transcript: Transcript
     ) async throws(OAuthError) -> ExternalProvider {
@@ -151,47 +79,22 @@ struct ExternalProvider: ProviderUnderTest {
         if let discovery = spec.discovery {
             metadata = try await metadataCache.metadata(url: discovery, expectedIssuer: Discovery.expectedIssuer(forMetadataURL: discovery))
             transcript.note("endpoints from the provider's metadata at \(discovery)")
-        } else if !spec.isOAuth1, spec.endpoints["token"] == nil, let url = spec.url {
+        } else if spec.protocolKind != .oauth1, spec.endpoints["token"] == nil, let url = spec.url {
             let found = try await Discovery.metadata(forIssuer: url, cache: metadataCache)
             metadata = found.metadata
             transcript.note("endpoints from \(found.source)")
         }
-        var base = spec.url ?? metadata.flatMap { Discovery.origin(of: $0.issuer) } ?? ""
-        if base.hasSuffix("/") { base.removeLast() }
-        func endpoint(_ key: String, _ discovered: String?) -> String? {
-            guard let given = spec.endpoints[key] else { return discovered }
-            if ProviderEndpoints.isAbsolute(given) { return given }
-            return base + given
-        }
-        let endpoints = ProviderEndpoints(
-            protocolKind: spec.isOAuth1 ? .oauth1 : .oauth2,
-            baseURL: base,
-            issuer: metadata?.issuer,
-            discovery: spec.discovery,
-            authorize: endpoint("authorize", metadata?.authorizationEndpoint),
-            token: endpoint(spec.isOAuth1 ? "access_token" : "token", metadata?.tokenEndpoint),
-            resource: endpoint("resource", metadata?.document["userinfo_endpoint"]?.stringValue),
-            revoke: endpoint("revoke", metadata?.revocationEndpoint),
-            introspect: endpoint("introspect", metadata?.introspectionEndpoint),
-            requestToken: endpoint("request_token", nil),
-            allowedHosts: []
-        )
+        var endpoints = ProviderEndpoints(spec: spec, metadata: metadata?.document, documentURL: spec.discovery)
+        endpoints.responseIssuer = metadata.map(AuthorizationResponseIssuer.init(metadata:))
         guard endpoints.token != nil else {
             throw .client(
                 OAuthErrorCode.invalidConfiguration,
-                spec.isOAuth1
+                spec.protocolKind == .oauth1
                     ? "the OAuth 1 provider needs access_token:" : "the external provider has no token endpoint (give token: or discovery:)",
                 step: "setup"
             )
         }
-        var resolved = endpoints
-        resolved.responseIssuer = metadata.map(AuthorizationResponseIssuer.init(metadata:))
-        let documentURLs = [metadata?.document["end_session_endpoint"]?.stringValue, metadata?.jwksURI, metadata?.issuer]
-        resolved.allowedHosts = ProviderEndpoints.hosts(
-            [base, spec.discovery, endpoints.authorize, endpoints.token, endpoints.requestToken] + documentURLs
-        )
-        .union(spec.allowedHosts.map { $0.lowercased() })
-        return ExternalProvider(endpoints: resolved)
+        return ExternalProvider(endpoints: endpoints)
     }
 }
 
