@@ -191,7 +191,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HarnessTests",
-            dependencies: ["Harness", "MockProviders", "OAuthCore", "OAuth2", "OAuthTesting", "oauth-harness"]
+            dependencies: ["Harness", "MockProviders", "OAuthCore", "OAuth1", "OAuth2", "OAuthTesting", "oauth-harness"]
         ),
     ]
 )

@@ -37,7 +37,7 @@ public final class OAuth2Session: Sendable {
 
     struct State: Sendable {
         var token: OAuth2Token?
-        var lastGrantType: String?
+        var lastGrantType: GrantType?
         var hooks = ComplianceHookSet()
     }
     private let state: Mutex<State>
@@ -287,7 +287,7 @@ public final class OAuth2Session: Sendable {
             throw .client(.missingToken, "no token: run a grant first", step: "request")
         }
         guard tokenEndpoint != nil || renewal != nil, current.isExpired(at: clock.now(), leeway: leeway) else { return current }
-        let renewable = renewal != nil || current.refreshToken != nil || state.withLock { $0.lastGrantType } == Grant.clientCredentials.grantType
+        let renewable = renewal != nil || current.refreshToken != nil || state.withLock { $0.lastGrantType } == .clientCredentials
         if !renewable {
             if current.isExpired(at: clock.now()) {
                 throw .client(.tokenExpired, "the token expired and there is no refresh token to renew it", step: "request")
@@ -312,7 +312,7 @@ public final class OAuth2Session: Sendable {
         let snapshot = state.withLock { ($0.token, $0.lastGrantType) }
         if let renewal { return try await renewal(self) }
         if snapshot.0?.refreshToken != nil { return try await refreshToken() }
-        if snapshot.1 == Grant.clientCredentials.grantType {
+        if snapshot.1 == .clientCredentials {
             let token = try await fetchToken(grant: .clientCredentials)
             await updateToken?(token, nil)
             return token

@@ -8,16 +8,23 @@ import Synchronization
 /// What `authorizeAccessToken` returns: the token and, for OpenID Connect, the validated ID
 /// token and its claims as user info.
 public struct AuthorizedToken: Sendable {
+    /// The token to keep for the user.
     public var token: StoredToken
+    /// The validated ID token's claims (OpenID Connect only).
     public var idToken: IDTokenClaims?
+    /// The ID token's claims as user info, when there is an ID token.
     public var userInfo: UserInfo? { idToken.map { UserInfo(claims: $0.claims) } }
 }
 
 /// A token refresh the registry announces (the reference Django integration's `token_update` signal).
 public struct TokenUpdate: Sendable {
+    /// The name of the app whose token was refreshed.
     public var app: String
+    /// The user the token belongs to.
     public var user: String
+    /// The new token.
     public var token: OAuth2Token
+    /// The refresh token the new token replaces, if there was one.
     public var previousRefreshToken: String?
 }
 
@@ -25,7 +32,9 @@ public struct TokenUpdate: Sendable {
 /// Connect when it has a server metadata URL). Flow data goes through the registry's
 /// framework integration, keyed by state (OAuth 2) or temporary token (OAuth 1), for `flowLifetime`.
 public final class RemoteApp: Sendable {
+    /// The name the app was registered as.
     public let name: String
+    /// The app's values, completed from the registry's settings.
     public let configuration: RemoteAppConfiguration
     let registry: OAuthRegistryContext
     private let discovered = Mutex<OpenIDConnectClient?>(nil)
@@ -40,19 +49,13 @@ public final class RemoteApp: Sendable {
         self.registry = registry
     }
 
+    /// Whether the app uses OAuth 1 (it has a request token URL).
     public var isOAuth1: Bool { configuration.isOAuth1 }
 
     // MARK: Sessions
 
     func clientAuthentication() async throws(OAuthError) -> any ClientAuthentication {
-        switch configuration.tokenEndpointAuthMethod {
-        case .clientSecretBasic: ClientSecretBasic()
-        case .clientSecretPost: ClientSecretPost()
-        case .none: PublicClient()
-        case .clientSecretJWT: JWTClientAuthentication.clientSecretJWT(clock: registry.clock)
-        case .privateKeyJWT:
-            JWTClientAuthentication.privateKeyJWT(try await AssertionSigner.privateKey(pem: configuration.privateKeyPEM ?? ""), clock: registry.clock)
-        }
+        try await configuration.tokenEndpointAuthMethod.authentication(privateKeyPEM: configuration.privateKeyPEM, clock: registry.clock)
     }
 
     func oauth2Session(redirectURI: String? = nil, token: OAuth2Token? = nil, user: String? = nil) async throws(OAuthError) -> OAuth2Session {
@@ -147,6 +150,16 @@ public final class RemoteApp: Sendable {
     // MARK: Login
 
     /// The URL to send the user to. Stores the flow's data for `session` (the user's session id).
+    /// OAuth 1 fetches temporary credentials first; OAuth 2 sends a state, PKCE when configured
+    /// and, with server metadata, an OpenID Connect nonce.
+    ///
+    /// - Parameters:
+    ///   - redirectURI: where the provider sends the user back (the callback URL).
+    ///   - session: the browser session's id, which the callback must present again.
+    ///   - extraParameters: further authorization request parameters, after the configured ones.
+    /// - Returns: the provider's authorization URL.
+    /// - Throws: `OAuthError` when the configuration is incomplete, discovery fails or the OAuth 1
+    ///   temporary credentials request fails; the framework integration's errors.
     public func authorizeRedirect(redirectURI: String, session: String, extraParameters: [(String, String)] = []) async throws -> String {
         let expiresAt = registry.clock.now().addingTimeInterval(flowLifetime)
         if isOAuth1 {
@@ -179,6 +192,14 @@ public final class RemoteApp: Sendable {
 
     /// Completes the login from the callback URL: the state (or temporary token) must be one this
     /// app stored for `session` and not expired; the code is exchanged, and an ID token validated.
+    ///
+    /// - Parameters:
+    ///   - callbackURL: the full URL the provider redirected to, query included.
+    ///   - session: the browser session's id.
+    /// - Returns: the token and, for OpenID Connect, the ID token's claims.
+    /// - Throws: `OAuthError`: `mismatching_state` when the state is unknown, used or expired; the
+    ///   provider's error from the callback or the token endpoint; ID token validation errors; the
+    ///   framework integration's errors.
     public func authorizeAccessToken(callbackURL: String, session: String) async throws -> AuthorizedToken {
         let parameters = Self.query(callbackURL)
         let now = registry.clock.now()
@@ -230,6 +251,13 @@ public final class RemoteApp: Sendable {
     }
 
     /// Validates an ID token (e.g. one stored earlier) against this app's provider.
+    ///
+    /// - Parameters:
+    ///   - idToken: the ID token (a JWT).
+    ///   - nonce: the nonce it must carry, if any.
+    /// - Returns: the validated claims.
+    /// - Throws: `OAuthError`: `invalid_configuration` without a server metadata URL, discovery
+    ///   errors, `invalid_id_token` when the token fails validation.
     public func parseIDToken(_ idToken: String, nonce: String?) async throws -> IDTokenClaims {
         let session = try await oauth2Session()
         guard let openID = try await openID(session) else {
@@ -242,6 +270,17 @@ public final class RemoteApp: Sendable {
 
     /// A request relative to `apiBaseURL` with `user`'s token (from `token` or the fetch-token
     /// closure); OAuth 2 tokens are refreshed first when needed and the update is announced.
+    ///
+    /// - Parameters:
+    ///   - method: the HTTP method.
+    ///   - path: a path relative to `apiBaseURL`, or an absolute `http(s)` URL.
+    ///   - user: the user whose token is used (and to whom a refresh is announced).
+    ///   - given: the token to use, instead of the fetch-token closure's.
+    ///   - headers: the header fields.
+    ///   - body: the body.
+    /// - Returns: the response, whatever its status.
+    /// - Throws: `OAuthError`: `missing_token` when there is no token for the user, renewal and
+    ///   signing errors, transport errors.
     public func request(
         _ method: String,
         _ path: String,
@@ -262,11 +301,29 @@ public final class RemoteApp: Sendable {
         }
     }
 
+    /// A GET relative to `apiBaseURL` with `user`'s token, as
+    /// ``request(_:_:user:token:headers:body:)`` sends it.
+    ///
+    /// - Parameters:
+    ///   - path: a path relative to `apiBaseURL`, or an absolute `http(s)` URL.
+    ///   - user: the user whose token is used.
+    ///   - token: the token to use, instead of the fetch-token closure's.
+    /// - Returns: the response, whatever its status.
+    /// - Throws: the errors of ``request(_:_:user:token:headers:body:)``.
     public func get(_ path: String, user: String, token: StoredToken? = nil) async throws -> TransportResponse {
         try await request("GET", path, user: user, token: token)
     }
 
     /// OpenID Connect UserInfo for `user`'s token, checked against `subject`.
+    ///
+    /// - Parameters:
+    ///   - user: the user whose token is used.
+    ///   - given: the token to use, instead of the fetch-token closure's.
+    ///   - subject: the ID token's `sub`, which the answer must repeat.
+    /// - Returns: the user's claims.
+    /// - Throws: `OAuthError`: `missing_token` without an OAuth 2 token, `invalid_configuration`
+    ///   without a server metadata URL, `invalid_userinfo` for another subject, the provider's
+    ///   and transport errors.
     public func userinfo(user: String, token given: StoredToken? = nil, subject: String) async throws -> UserInfo {
         guard let token = try await currentToken(given, user: user)?.oauth2 else {
             throw OAuthError.client(.missingToken, "no OAuth 2 token for \(user) at \(name)", step: "userinfo")
@@ -289,6 +346,17 @@ public final class RemoteApp: Sendable {
 
     /// RP-initiated logout URL; its state is remembered by this app and, with `session`, bound
     /// to that browser session (like a login's state), so another browser cannot complete it.
+    ///
+    /// - Parameters:
+    ///   - postLogoutRedirectURI: where the provider sends the user afterwards.
+    ///   - idTokenHint: the user's ID token, as `id_token_hint`.
+    ///   - state: the `state` to send; a random one when `nil`.
+    ///   - logoutHint: `logout_hint`.
+    ///   - uiLocales: `ui_locales`.
+    ///   - session: the browser session's id, to bind the state to.
+    /// - Returns: the provider's logout URL.
+    /// - Throws: `OAuthError` with `invalid_configuration` when the provider has no
+    ///   `end_session_endpoint`; discovery errors; the framework integration's errors.
     public func logoutRedirect(
         postLogoutRedirectURI: String? = nil,
         idTokenHint: String? = nil,
@@ -317,6 +385,13 @@ public final class RemoteApp: Sendable {
 
     /// Checks the state of the redirect back from the provider's logout (and, with `session`,
     /// that this browser session started it).
+    ///
+    /// - Parameters:
+    ///   - url: the URL the provider redirected back to.
+    ///   - session: the browser session's id, when the logout was bound to one.
+    /// - Returns: the logout that completed.
+    /// - Throws: `OAuthError`: `mismatching_state` when the state was not issued (for this
+    ///   session) or was used already; `invalid_configuration` without an `end_session_endpoint`.
     public func validateLogoutResponse(_ url: String, session: String? = nil) async throws -> LogoutState {
         if let session {
             guard let state = Self.query(url)["state"], try await registry.integration.take(key: "\(name):logout:\(state)", session: session) != nil

@@ -6,9 +6,12 @@ import OpenIDConnect
 
 /// A token as an app stores it per user: OAuth 2 or OAuth 1 credentials.
 public enum StoredToken: Sendable, Equatable {
+    /// An OAuth 2 token.
     case oauth2(OAuth2Token)
+    /// OAuth 1 token credentials.
     case oauth1(token: String, secret: String)
 
+    /// The OAuth 2 token, when it is one.
     public var oauth2: OAuth2Token? {
         if case .oauth2(let token) = self { return token }
         return nil
@@ -23,37 +26,60 @@ public typealias UpdateTokenHandler = @Sendable (_ app: String, _ user: String, 
 /// Everything `register` accepts (the reference registry's parameters, and the
 /// `{NAME}_…` settings that can provide them).
 public struct RemoteAppConfiguration: Sendable {
+    /// The client identifier (`{NAME}_CLIENT_ID`); required.
     public var clientID: String?
+    /// The client secret (`{NAME}_CLIENT_SECRET`).
     public var clientSecret: String?
     /// Present for OAuth 1 apps: what tells OAuth 1 and OAuth 2 apart.
     public var requestTokenURL: String?
+    /// OAuth 1: further parameters of the temporary credentials request (`{NAME}_REQUEST_TOKEN_PARAMS`).
     public var requestTokenParams: [(String, String)] = []
+    /// The OAuth 2 token endpoint or the OAuth 1 token credentials URL (`{NAME}_ACCESS_TOKEN_URL`);
+    /// OAuth 2 apps with a server metadata URL may leave it to discovery.
     public var accessTokenURL: String?
+    /// Further parameters of the token request (`{NAME}_ACCESS_TOKEN_PARAMS`).
     public var accessTokenParams: [(String, String)] = []
+    /// The authorization endpoint (`{NAME}_AUTHORIZE_URL`); OAuth 2 apps with a server metadata
+    /// URL may leave it to discovery.
     public var authorizeURL: String?
+    /// Further parameters of the authorization request (`{NAME}_AUTHORIZE_PARAMS`).
     public var authorizeParams: [(String, String)] = []
+    /// The base of relative API paths (`{NAME}_API_BASE_URL`).
     public var apiBaseURL: String?
     /// OpenID Connect discovery document (`server_metadata_url`).
     public var serverMetadataURL: String?
     // Session options (`client_kwargs`).
+    /// The scope to request (`scope` in `{NAME}_CLIENT_KWARGS`).
     public var scope: [String] = []
+    /// How the client authenticates at the token endpoint (`token_endpoint_auth_method`).
     public var tokenEndpointAuthMethod: ClientAuthMethod = .clientSecretBasic
+    /// The PKCE method (`code_challenge_method`); `nil` for no PKCE.
     public var codeChallengeMethod: PKCE.Method?
+    /// Where OAuth 2 API requests carry the token (`token_placement`).
     public var tokenPlacement: TokenPlacement = .header
+    /// OAuth 1: how requests are signed (`signature_method`).
     public var signatureMethod: SignatureMethod = .hmacSHA1
+    /// OAuth 1: where the protocol parameters go (`signature_type`).
     public var signatureType: SignatureType = .header
+    /// OAuth 1: the PEM private key for RSA-SHA1.
     public var rsaKeyPEM: String?
+    /// The PEM private key for `private_key_jwt` client authentication.
     public var privateKeyPEM: String?
     /// Named compliance fixes (`compliance_fix`) and extra ones.
     public var complianceFixes: [ComplianceFix] = []
+    /// Rewrites a provider's UserInfo answer into standard claims.
     public var userInfoComplianceFix: UserInfoComplianceFix?
+    /// Gets a user's token for API calls; the registry's closure when `nil`.
     public var fetchToken: FetchTokenHandler?
+    /// Stores a refreshed token; the registry's closure when `nil`.
     public var updateToken: UpdateTokenHandler?
     /// ID token checks (allowed algorithms, HS256, leeway).
     public var idTokenOptions: (@Sendable (inout IDTokenValidationOptions) -> Void)?
 
+    /// An empty configuration: every value from the settings or set afterwards.
     public init() {}
 
+    /// Whether the app uses OAuth 1 (it has a request token URL).
     public var isOAuth1: Bool { requestTokenURL != nil }
 
     /// The settings keys read for an app named `name` (the reference list).
@@ -88,18 +114,32 @@ public struct RemoteAppConfiguration: Sendable {
                 switch key {
                 case "scope" where overwrite || scope.isEmpty: scope = item.split(separator: " ").map(String.init)
                 case "token_endpoint_auth_method":
-                    guard let method = ClientAuthMethod(rawValue: item) else {
-                        throw .client(OAuthErrorCode.invalidConfiguration, "\(prefix)CLIENT_KWARGS: unknown token_endpoint_auth_method \(item)")
-                    }
-                    tokenEndpointAuthMethod = method
-                case "code_challenge_method": codeChallengeMethod = PKCE.Method(rawValue: item)
-                case "token_placement": tokenPlacement = TokenPlacement(rawValue: item) ?? tokenPlacement
-                case "signature_method": signatureMethod = SignatureMethod(rawValue: item) ?? signatureMethod
-                case "signature_type": signatureType = SignatureType(rawValue: item.lowercased()) ?? signatureType
+                    tokenEndpointAuthMethod = try Self.choice(ClientAuthMethod.self, item, key: key, in: prefix + "CLIENT_KWARGS")
+                case "code_challenge_method":
+                    codeChallengeMethod = try Self.choice(PKCE.Method.self, item, key: key, in: prefix + "CLIENT_KWARGS")
+                case "token_placement": tokenPlacement = try Self.choice(TokenPlacement.self, item, key: key, in: prefix + "CLIENT_KWARGS")
+                case "signature_method": signatureMethod = try Self.choice(SignatureMethod.self, item, key: key, in: prefix + "CLIENT_KWARGS")
+                case "signature_type":
+                    signatureType = try Self.choice(SignatureType.self, item.lowercased(), key: key, in: prefix + "CLIENT_KWARGS")
                 default: break
                 }
             }
         }
+    }
+
+    /// One of the values `T` knows, or an error naming the setting, the value and the choices
+    /// (a typo must not silently fall back to a default).
+    static func choice<T: RawRepresentable & CaseIterable>(
+        _ type: T.Type,
+        _ text: String,
+        key: String,
+        in setting: String
+    ) throws(OAuthError) -> T where T.RawValue == String {
+        guard let value = T.allCases.first(where: { $0.rawValue == text }) else {
+            let known = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .client(OAuthErrorCode.invalidConfiguration, "\(setting): unknown \(key) \(text); expected one of: \(known)")
+        }
+        return value
     }
 
     /// `{"a": "b"}` (JSON object of strings) or `a=b&c=d`.

@@ -26,7 +26,7 @@ public struct IDTokenValidationOptions: Sendable {
     /// For HS256/384/512 tokens, which are accepted only when `allowSymmetricAlgorithms` is on.
     public var clientSecret: String?
     /// Signature algorithms accepted (OpenID Connect Core §3.1.3.7 step 7). `none` is never accepted.
-    public var allowedAlgorithms: Set<String> = ["RS256", "PS256", "ES256", "EdDSA"]
+    public var allowedAlgorithms: Set<JWSAlgorithm> = [.rs256, .ps256, .es256, .edDSA]
     public var allowSymmetricAlgorithms = false
     /// Clock skew tolerated for `exp` and `iat`.
     public var leeway: TimeInterval = 60
@@ -96,8 +96,10 @@ public struct IDTokenValidator: Sendable {
             await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
             do { verifier = .jwtKit(try await keys.getKey(alg: alg)) } catch { throw Self.reject("HS256 cannot be checked with the client secret") }
         } else {
-            guard options.allowedAlgorithms.contains(alg) else {
-                throw Self.reject("alg \(alg) is not in the allowed list \(options.allowedAlgorithms.sorted().joined(separator: ", "))")
+            guard options.allowedAlgorithms.contains(JWSAlgorithm(rawValue: alg)) else {
+                throw Self.reject(
+                    "alg \(alg) is not in the allowed list \(options.allowedAlgorithms.sorted().map(\.rawValue).joined(separator: ", "))"
+                )
             }
             if let kid, let cached = jwks.cachedVerifier(kid: kid, alg: alg) {
                 try Self.check(signature, signs: signingInput, with: cached)

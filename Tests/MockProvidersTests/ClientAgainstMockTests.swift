@@ -106,6 +106,6 @@ final class UpdateCounter: Sendable {
         #expect(try await session.request("GET", "http://mock.test:80/api/me").status == 200)
         clock.advance(by: 3600)
         #expect(try await session.request("GET", "http://mock.test:80/api/me").status == 200)
-        #expect(provider.tokenRequests(grantType: Grant.jwtBearerType) == 2)
+        #expect(provider.tokenRequests(grantType: GrantType.jwtBearer.rawValue) == 2)
     }
 }

@@ -76,6 +76,23 @@ struct Stage {
         #expect(throws: OAuthError.self) { try registry.register("nothing") }
     }
 
+    /// A typo in a registry setting is an error naming the setting and the choices, not the default.
+    @Test(arguments: [
+        ("token_endpoint_auth_method", "client_secret_bsaic"), ("token_placement", "headr"), ("code_challenge_method", "s256"),
+        ("signature_method", "HMAC-SHA-1"), ("signature_type", "hedaer"),
+    ])
+    func aTypoInASettingIsAnError(key: String, value: String) throws {
+        let registry = OAuthRegistry(
+            transport: AsyncHTTPClientTransport(client: .shared),
+            settings: ["APP_CLIENT_ID": "id", "APP_ACCESS_TOKEN_URL": "https://as.example/token", "APP_CLIENT_KWARGS": "{\"\(key)\": \"\(value)\"}"]
+        )
+        let error = #expect(throws: OAuthError.self) { try registry.register("app") }
+        #expect(
+            error?.errorDescription?.contains("APP_CLIENT_KWARGS: unknown \(key) \(value); expected one of:") == true,
+            "\(String(describing: error))"
+        )
+    }
+
     @Test func oauth2LoginStateChecksAPICallsAndTokenUpdates() async throws {
         let clock = ManualClock()
         let stage = try await Stage("standard-oauth2", clock: clock)

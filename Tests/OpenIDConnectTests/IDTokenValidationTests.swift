@@ -361,7 +361,7 @@ struct Fixture {
             await keys.add(rsa: key, digestAlgorithm: digest, kid: "r1")
         }
         let token = try await keys.sign(Claims(fixture.claims), kid: "r1")
-        let validator = fixture.validator { $0.allowedAlgorithms.insert(alg) }
+        let validator = fixture.validator { $0.allowedAlgorithms.insert(JWSAlgorithm(rawValue: alg)) }
         #expect(try await validator.validate(token, nonce: "n-1").subject == "user-1")
 
         // One changed byte in the signature: refused.

@@ -126,8 +126,9 @@ extension ProbeContext {
         var worked: [String] = []
         var failed: [String] = []
         var skipped: [String] = []
-        for name in file.signatureMethods {
-            guard let method = SignatureMethod(rawValue: name), method != .rsaSHA1 || file.client.privateKeyPEM != nil else {
+        for method in file.signatureMethods {
+            let name = method.rawValue
+            guard method != .rsaSHA1 || file.client.privateKeyPEM != nil else {
                 skipped.append(name)
                 continue
             }

@@ -52,22 +52,32 @@ extension ProbeContext {
 
     var supportedScopes: [String]? { endpoints.advertised("scopes_supported") }
 
+    /// How a UserInfo request carries the access token (OpenID Connect Core §5.3.1, RFC 6750 §2).
+    enum UserInfoRequest: String {
+        /// GET with `Authorization: Bearer` (RFC 6750 §2.1).
+        case get
+        /// POST with `Authorization: Bearer` (RFC 6750 §2.1).
+        case postHeader = "post-header"
+        /// POST with `access_token` in the form body (RFC 6750 §2.2).
+        case postBody = "post-body"
+    }
+
     /// UserInfo with the token as the method asks; the claims, or a failure naming what came back.
-    func userinfo(_ accessToken: String, method: String) async throws(CheckFailure) -> [String: JSONValue] {
+    func userinfo(_ accessToken: String, method: UserInfoRequest) async throws(CheckFailure) -> [String: JSONValue] {
         guard let url = endpoints.userinfo ?? endpoints.resource else { throw CheckFailure(reason: "no userinfo_endpoint") }
         let request: TransportRequest
         switch method {
-        case "post-body":
+        case .postBody:
             request = .form(url, FormParameters([("access_token", accessToken)]), headers: ["User-Agent": Self.userAgent])
-        case "post-header":
+        case .postHeader:
             request = TransportRequest(method: "POST", url: url, headers: ["Authorization": "Bearer " + accessToken, "User-Agent": Self.userAgent])
-        default:
+        case .get:
             request = TransportRequest(method: "GET", url: url, headers: ["Authorization": "Bearer " + accessToken, "User-Agent": Self.userAgent])
         }
-        let response = try await send(request, step: "userinfo-\(method)")
-        guard response.status == 200 else { throw CheckFailure(reason: "UserInfo (\(method)) answered HTTP \(response.status)") }
+        let response = try await send(request, step: "userinfo-\(method.rawValue)")
+        guard response.status == 200 else { throw CheckFailure(reason: "UserInfo (\(method.rawValue)) answered HTTP \(response.status)") }
         guard case .object(let claims)? = try? JSONValue.parse(response.body) else {
-            throw CheckFailure(reason: "UserInfo (\(method)) did not answer a JSON object (signed UserInfo is outside the Basic plan)")
+            throw CheckFailure(reason: "UserInfo (\(method.rawValue)) did not answer a JSON object (signed UserInfo is outside the Basic plan)")
         }
         findings.saw(claimsIn: response.body)
         return claims
@@ -97,14 +107,14 @@ extension ProbeContext {
         }
     }
 
-    mutating func oidccUserinfo(_ method: String) async throws(CheckFailure) -> CheckVerdict {
+    mutating func oidccUserinfo(_ method: UserInfoRequest) async throws(CheckFailure) -> CheckVerdict {
         let login = try await openIDLogin()
         guard let access = login.answer.accessToken else { throw CheckFailure(reason: "no access token") }
         let claims = try await userinfo(access, method: method)
         guard claims["sub"]?.stringValue == login.claims.subject else {
             return .fail("the UserInfo sub differs from the ID token's (OpenID Connect Core §5.3.2)")
         }
-        return .pass("UserInfo (\(method)) answered the ID token's sub with \(claims.keys.sorted().joined(separator: ", "))")
+        return .pass("UserInfo (\(method.rawValue)) answered the ID token's sub with \(claims.keys.sorted().joined(separator: ", "))")
     }
 
     mutating func oidccWithoutNonce() async throws(CheckFailure) -> CheckVerdict {
@@ -119,7 +129,7 @@ extension ProbeContext {
         }
         let login = try await openIDLogin(scope: ["openid"] + scopes)
         var found = login.claims.claims
-        if let access = login.answer.accessToken, let info = try? await userinfo(access, method: "get") { found.merge(info) { first, _ in first } }
+        if let access = login.answer.accessToken, let info = try? await userinfo(access, method: .get) { found.merge(info) { first, _ in first } }
         let absent = expected.filter { found[$0] == nil }
         if !absent.isEmpty { return .warning("scope \(scopes.joined(separator: " ")) granted, but no \(absent.joined(separator: ", ")) returned") }
         return .pass("\(expected.joined(separator: ", ")) returned for scope \(scopes.joined(separator: " "))")
@@ -308,7 +318,7 @@ extension ProbeContext {
         let claims = #"{"userinfo":{"name":{"essential":true}}}"#
         let login = try await openIDLogin(overrides: ["claims": claims])
         guard let access = login.answer.accessToken else { throw CheckFailure(reason: "no access token") }
-        let info = try await userinfo(access, method: "get")
+        let info = try await userinfo(access, method: .get)
         guard info["name"] != nil else { return .warning("the essential claim name was not returned in UserInfo") }
         return .pass("the essential claim name was returned in UserInfo")
     }

@@ -168,7 +168,7 @@ struct ProbeContext: Sendable {
             headers["Authorization"] = "Basic " + Base64Standard.encode(Array(pair.utf8))
         case .clientSecretPost:
             fields += [("client_id", client.clientID), ("client_secret", secret ?? "")]
-        case .none:
+        default:  // none: the provider file allows no other method (ProviderFile.Client.authMethods)
             fields.append(("client_id", client.clientID))
         }
         for (name, value) in style.extra.sorted(by: { $0.key < $1.key }) { fields.append((name, value)) }

@@ -1,5 +1,7 @@
 import Foundation
 import MockProviders
+import OAuth1
+import OAuth2
 import OAuthCore
 
 /// The provider `oauth-harness check` judges, as its YAML file describes it:
@@ -19,16 +21,13 @@ import OAuthCore
 /// Secrets come from `${ENV}`; when one is missing every check is skipped with its name.
 public struct ProviderFile: Sendable {
     public struct Client: Sendable {
-        public enum AuthMethod: String, Sendable, CaseIterable {
-            case clientSecretBasic = "client_secret_basic"
-            case clientSecretPost = "client_secret_post"
-            case none
-        }
+        /// The token-endpoint authentication methods the checks know how to use.
+        static let authMethods: [ClientAuthMethod] = [.clientSecretBasic, .clientSecretPost, .none]
 
         public var clientID: String
         public var clientSecret: String?
         public var redirectURI: String
-        public var authMethod: AuthMethod
+        public var authMethod: ClientAuthMethod
         public var postLogoutRedirectURI: String?
         /// OAuth 1: the client's RSA private key (PEM), for RSA-SHA1.
         public var privateKeyPEM: String? = nil
@@ -51,7 +50,7 @@ public struct ProviderFile: Sendable {
     public var user: TestUser?
     public var scope: [String]
     public var expect: Expectations
-    public var signatureMethods: [String]
+    public var signatureMethods: [SignatureMethod]
     public var codeReuseWait: TimeInterval
     /// `${VAR}`s without a value: the checks are skipped, naming them.
     public var missingVariables: [String]
@@ -95,8 +94,9 @@ public struct ProviderFile: Sendable {
                     clientID: try variables.text(try entry.required("client_id", in: "a client"), "client_id"),
                     clientSecret: secret,
                     redirectURI: try variables.text(try entry.required("redirect_uri", in: "a client"), "redirect_uri"),
-                    authMethod: try entry["auth_method"]?.choice("auth_method", as: Client.AuthMethod.self)
-                        ?? (secret == nil ? .none : .clientSecretBasic),
+                    authMethod: try entry["auth_method"].map { node throws(YAMLLocatedError) in
+                        ClientAuthMethod(rawValue: try node.choice("auth_method", Client.authMethods.map(\.rawValue)))
+                    } ?? (secret == nil ? .none : .clientSecretBasic),
                     postLogoutRedirectURI: try variables.optionalText(entry["post_logout_redirect_uri"], "post_logout_redirect_uri"),
                     privateKeyPEM: try entry["private_key"]?.pem()
                 )
@@ -120,7 +120,7 @@ public struct ProviderFile: Sendable {
             user: try map["user"].map { node throws(YAMLLocatedError) in try TestUser(yaml: node, variables: variables) },
             scope: try map["scope"]?.stringList("scope") ?? [],
             expect: expect,
-            signatureMethods: try map["signature_methods"]?.stringList("signature_methods") ?? ["HMAC-SHA1"],
+            signatureMethods: try map["signature_methods"]?.choices("signature_methods", as: SignatureMethod.self) ?? [.hmacSHA1],
             codeReuseWait: try map["code_reuse_wait"]?.duration("code_reuse_wait") ?? 30,
             missingVariables: variables.missing
         )
@@ -143,11 +143,11 @@ extension ProviderFile {
             endpoints["introspect"] = paths.introspect
         }
         let usable = profile.clients.compactMap { client -> Client? in
-            let method: Client.AuthMethod? =
+            let method: ClientAuthMethod? =
                 client.authMethods.contains(.clientSecretBasic)
                 ? .clientSecretBasic
                 : client.authMethods.contains(.clientSecretPost)
-                    ? .clientSecretPost : client.authMethods.contains(.none) ? Client.AuthMethod.none : nil
+                    ? .clientSecretPost : client.authMethods.contains(.none) ? ClientAuthMethod.none : nil
             guard let method, let redirect = client.redirectURIs.first else { return nil }
             return Client(
                 clientID: client.clientID,
@@ -166,7 +166,7 @@ extension ProviderFile {
             user: user.map { TestUser(username: $0.sub, password: $0.password) },
             scope: profile.oidc == nil ? profile.scopes.filter { $0 != "openid" } : profile.scopes,
             expect: Expectations(),
-            signatureMethods: profile.oauth1?.signatureMethods.map(\.rawValue) ?? [],
+            signatureMethods: profile.oauth1?.signatureMethods.compactMap { SignatureMethod(rawValue: $0.rawValue) } ?? [],
             codeReuseWait: 30,
             missingVariables: []
         )

@@ -250,14 +250,7 @@ public final class ScenarioRunner: Sendable {
     }
 
     static func clientAuthentication(_ client: ClientSpec, clock: any OAuthClock) async throws(OAuthError) -> any ClientAuthentication {
-        switch client.authMethod {
-        case .clientSecretBasic: ClientSecretBasic()
-        case .clientSecretPost: ClientSecretPost()
-        case .none: PublicClient()
-        case .clientSecretJWT: JWTClientAuthentication.clientSecretJWT(clock: clock)
-        case .privateKeyJWT:
-            JWTClientAuthentication.privateKeyJWT(try await AssertionSigner.privateKey(pem: client.privateKeyPEM ?? ""), clock: clock)
-        }
+        try await client.authMethod.authentication(privateKeyPEM: client.privateKeyPEM, clock: clock)
     }
 
     static func mismatch(_ expected: ErrorExpectation, _ error: OAuthError) -> String? {

@@ -200,8 +200,13 @@ struct StepContext {
             )
             let assertion = try await AssertionSigner.privateKey(pem: pem).sign(claims)
             try await session.fetchToken(tokenURL, grant: .jwtBearer(assertion: assertion), scope: options.scope, extraParameters: extra)
-        case .other(let other):
-            try await session.fetchToken(tokenURL, grant: .custom(grantType: other, parameters: []), scope: options.scope, extraParameters: extra)
+        default:
+            try await session.fetchToken(
+                tokenURL,
+                grant: .custom(grantType: options.grant, parameters: []),
+                scope: options.scope,
+                extraParameters: extra
+            )
         }
     }
 
@@ -303,7 +308,7 @@ struct StepContext {
         case .updateCallback("previous_refresh_token"): return updates.last?.previousRefreshToken
         case .updateCallback(let member): return at(updates.last?.token.members, member)
         case .providerTokenRequests(let grant):
-            return provider.mock.map { String($0.tokenRequests(grantType: grant == "jwt_bearer" ? Grant.jwtBearerType : grant)) }
+            return provider.mock.map { String($0.tokenRequests(grantType: GrantType(scenarioName: grant).rawValue)) }
         case .idToken(let path): return at(openIDLogin?.idToken.claims, path)
         case .accessToken(let path): return at(Self.jwtPart(oauth2?.token?.accessToken, 1), path)
         case .accessTokenHeader(let path): return at(Self.jwtPart(oauth2?.token?.accessToken, 0), path)

@@ -2,6 +2,7 @@ import Foundation
 import MockProviders
 import OAuth1
 import OAuth2
+import OAuthCore
 
 /// One scenario file: which provider, which client, and the steps to drive through it.
 /// The format is documented in `Scenarios/README.md`.
@@ -70,7 +71,7 @@ public struct ClientSpec: Sendable {
 
     public struct OpenIDOptions: Sendable {
         public var allowHS256 = false
-        public var algorithms: [String]?
+        public var algorithms: [JWSAlgorithm]?
         public var leeway: TimeInterval = 60
     }
 
@@ -147,23 +148,9 @@ public struct Step: Sendable {
     }
 
     public struct FetchToken: Sendable {
-        /// The grant: the four the harness knows how to build, or any other grant type by name.
-        public enum Grant: Sendable, Equatable {
-            case authorizationCode, clientCredentials, password, jwtBearer
-            case other(String)
-
-            /// `authorization_code`, `client_credentials`, `password`, `jwt_bearer`, or any other name.
-            public init(_ name: String) {
-                switch name {
-                case "authorization_code": self = .authorizationCode
-                case "client_credentials": self = .clientCredentials
-                case "password": self = .password
-                case "jwt_bearer": self = .jwtBearer
-                default: self = .other(name)
-                }
-            }
-        }
-        public var grant: Grant = .authorizationCode
+        /// The grant: the four the harness knows how to build (`jwt_bearer` is the scenario's
+        /// name for RFC 7523's URN), or any other grant type, sent by name with no parameters.
+        public var grant: GrantType = .authorizationCode
         /// RFC 8707 `resource`: the API the token is for (sent with any grant).
         public var resource: String?
         /// Send this `code_verifier` instead of the one created with the authorization URL.

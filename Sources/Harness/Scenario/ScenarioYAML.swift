@@ -108,7 +108,7 @@ extension ClientSpec {
         authMethod = clientSecret == nil ? .none : .clientSecretBasic
         if let node = map["auth_method"] {
             authMethod = try node.choice("auth_method", as: ClientAuthMethod.self)
-            if [.clientSecretBasic, .clientSecretPost, .clientSecretJWT].contains(authMethod), clientSecret == nil {
+            if authMethod.needsSecret, clientSecret == nil {
                 throw node.error("auth_method \(authMethod.rawValue) needs a client_secret in the client")
             }
         }
@@ -183,7 +183,9 @@ extension ClientSpec.OpenIDOptions {
         try options.allowOnly(["allow_hs256", "algorithms", "leeway"], in: "openid")
         self.init()
         allowHS256 = try options["allow_hs256"]?.bool("allow_hs256") ?? false
-        algorithms = try options["algorithms"]?.stringList("algorithms")
+        algorithms = try options["algorithms"]?.sequence("algorithms").map { (node) throws(YAMLLocatedError) in
+            JWSAlgorithm(rawValue: try node.choice("algorithm", JWSAlgorithm.registered.filter { $0 != .none }.map(\.rawValue)))
+        }
         leeway = try options["leeway"]?.duration("leeway") ?? leeway
     }
 }
@@ -344,7 +346,9 @@ extension Step.FetchToken {
             in: "fetch_token"
         )
         self.init()
-        grant = try options?["grant"].map { (node) throws(YAMLLocatedError) in Grant(try node.string("a grant type")) } ?? .authorizationCode
+        grant =
+            try options?["grant"].map { (node) throws(YAMLLocatedError) in GrantType(scenarioName: try node.string("a grant type")) }
+            ?? .authorizationCode
         codeVerifier = try options?["code_verifier"]?.string("code_verifier")
         redirectURI = try variables.optionalText(options?["redirect_uri"], "redirect_uri")
         username = try variables.optionalText(options?["username"], "username")
@@ -419,5 +423,13 @@ extension Assertion.Matcher {
             self = .matches(pattern)
         default: self = try entry.value.bool("true or false") ? .present : .absent
         }
+    }
+}
+
+extension GrantType {
+    /// A scenario's grant name: `jwt_bearer` stands for RFC 7523's URN (which may also be
+    /// written out); any other name is the `grant_type` sent.
+    init(scenarioName name: String) {
+        self = name == "jwt_bearer" ? .jwtBearer : GrantType(rawValue: name)
     }
 }

@@ -312,7 +312,7 @@ public struct YAMLNode {
     where T.RawValue == String {
         var result: [T] = []
         for value in try stringList(what) {
-            guard let item = T(rawValue: value) else {
+            guard let item = T.allCases.first(where: { $0.rawValue == value }) else {
                 throw error("unknown \(what) \"\(value)\"; expected one of: \(T.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard !result.contains(item) else { throw error("\(what) \"\(value)\" is listed twice") }

@@ -1,14 +1,40 @@
 import Foundation
 import OAuthCore
 
-/// Names of token-endpoint client authentication methods (RFC 6749 §2.3; OAuth Dynamic
-/// Client Registration registry, RFC 7591 §2; RFC 7523 §2.2).
-public enum ClientAuthMethod: String, Sendable, CaseIterable {
-    case clientSecretBasic = "client_secret_basic"
-    case clientSecretPost = "client_secret_post"
-    case none
-    case clientSecretJWT = "client_secret_jwt"
-    case privateKeyJWT = "private_key_jwt"
+/// A token-endpoint client authentication method's registered name (RFC 6749 §2.3; OAuth
+/// Dynamic Client Registration, RFC 7591 §2; RFC 7523 §2.2; OpenID Connect Core §9).
+///
+/// The set is open, as jwt-kit's algorithm names are: the methods this library implements are
+/// static members and ``allCases``; a ``ClientAuthentication`` of your own names its method
+/// with `ClientAuthMethod(rawValue:)`.
+public struct ClientAuthMethod: RawRepresentable, Hashable, Sendable, CaseIterable, CustomStringConvertible, ExpressibleByStringLiteral {
+    /// The registered name (`token_endpoint_auth_method`).
+    public let rawValue: String
+
+    /// A method by its registered name.
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// A method by its registered name, written as a literal.
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public var description: String { rawValue }
+
+    /// HTTP Basic with the client's id and secret (RFC 6749 §2.3.1).
+    public static let clientSecretBasic: ClientAuthMethod = "client_secret_basic"
+    /// The id and secret in the form body (RFC 6749 §2.3.1).
+    public static let clientSecretPost: ClientAuthMethod = "client_secret_post"
+    /// A public client: only `client_id` (RFC 6749 §2.1).
+    public static let none: ClientAuthMethod = "none"
+    /// A JWT signed with HS256 keyed by the secret (RFC 7523 §2.2, OpenID Connect Core §9).
+    public static let clientSecretJWT: ClientAuthMethod = "client_secret_jwt"
+    /// A JWT signed with the client's private key (RFC 7523 §2.2, OpenID Connect Core §9).
+    public static let privateKeyJWT: ClientAuthMethod = "private_key_jwt"
+
+    /// The methods this library implements.
+    public static let allCases: [ClientAuthMethod] = [.clientSecretBasic, .clientSecretPost, .none, .clientSecretJWT, .privateKeyJWT]
+
+    /// Methods that need the client's secret.
+    public var needsSecret: Bool { [.clientSecretBasic, .clientSecretPost, .clientSecretJWT].contains(self) }
 }
 
 /// The client's identity, as authentication methods need it.
@@ -27,7 +53,7 @@ public struct ClientCredentials: Sendable {
 /// headers set by a proxy, or a provider's proprietary signature) and pass it to the session.
 public protocol ClientAuthentication: Sendable {
     /// The method's registered name (`token_endpoint_auth_method`).
-    var method: String { get }
+    var method: ClientAuthMethod { get }
     func authenticate(
         form: inout FormParameters,
         headers: inout HeaderList,
@@ -39,7 +65,7 @@ public protocol ClientAuthentication: Sendable {
 /// HTTP Basic with the form-urlencoded id and secret (RFC 6749 §2.3.1).
 public struct ClientSecretBasic: ClientAuthentication {
     public init() {}
-    public var method: String { ClientAuthMethod.clientSecretBasic.rawValue }
+    public var method: ClientAuthMethod { .clientSecretBasic }
 
     public func authenticate(form: inout FormParameters, headers: inout HeaderList, endpoint: String, client: ClientCredentials) throws(OAuthError) {
         guard let secret = client.clientSecret else {
@@ -54,7 +80,7 @@ public struct ClientSecretBasic: ClientAuthentication {
 /// `client_id` and `client_secret` in the request body (RFC 6749 §2.3.1).
 public struct ClientSecretPost: ClientAuthentication {
     public init() {}
-    public var method: String { ClientAuthMethod.clientSecretPost.rawValue }
+    public var method: ClientAuthMethod { .clientSecretPost }
 
     public func authenticate(form: inout FormParameters, headers: inout HeaderList, endpoint: String, client: ClientCredentials) throws(OAuthError) {
         guard let secret = client.clientSecret else {
@@ -68,7 +94,7 @@ public struct ClientSecretPost: ClientAuthentication {
 /// A public client: `client_id` in the body, no secret (RFC 6749 §2.1; use with PKCE).
 public struct PublicClient: ClientAuthentication {
     public init() {}
-    public var method: String { ClientAuthMethod.none.rawValue }
+    public var method: ClientAuthMethod { .none }
 
     public func authenticate(form: inout FormParameters, headers: inout HeaderList, endpoint: String, client: ClientCredentials) {
         form.append("client_id", client.clientID)

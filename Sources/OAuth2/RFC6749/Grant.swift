@@ -13,23 +13,22 @@ public enum Grant: Sendable {
     /// RFC 7523 §2.1: a signed JWT as the grant.
     case jwtBearer(assertion: String)
     /// Any other grant type, with its parameters.
-    case custom(grantType: String, parameters: [(String, String)])
+    case custom(grantType: GrantType, parameters: [(String, String)])
 
-    public static let jwtBearerType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-
-    public var grantType: String {
+    /// The `grant_type` this grant sends.
+    public var grantType: GrantType {
         switch self {
-        case .authorizationCode: "authorization_code"
-        case .refreshToken: "refresh_token"
-        case .clientCredentials: "client_credentials"
-        case .password: "password"
-        case .jwtBearer: Self.jwtBearerType
+        case .authorizationCode: .authorizationCode
+        case .refreshToken: .refreshToken
+        case .clientCredentials: .clientCredentials
+        case .password: .password
+        case .jwtBearer: .jwtBearer
         case .custom(let type, _): type
         }
     }
 
     func parameters(defaultRedirectURI: String?) -> FormParameters {
-        var form = FormParameters([("grant_type", grantType)])
+        var form = FormParameters([("grant_type", grantType.rawValue)])
         switch self {
         case .authorizationCode(let code, let verifier, let redirectURI):
             form.append("code", code)

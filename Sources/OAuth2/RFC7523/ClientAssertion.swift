@@ -82,7 +82,7 @@ public struct AssertionSigner: Sendable {
 /// JWT with `iss` = `sub` = client_id and `aud` = the endpoint, in `client_assertion`.
 public struct JWTClientAuthentication: ClientAuthentication {
     public static let assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-    public let method: String
+    public let method: ClientAuthMethod
     let signer: @Sendable (ClientCredentials) async throws(OAuthError) -> AssertionSigner
     let clock: any OAuthClock
     public var lifetime: TimeInterval = 120
@@ -90,7 +90,7 @@ public struct JWTClientAuthentication: ClientAuthentication {
     /// HS256 keyed with the client secret.
     public static func clientSecretJWT(clock: any OAuthClock = SystemClock()) -> JWTClientAuthentication {
         JWTClientAuthentication(
-            method: ClientAuthMethod.clientSecretJWT.rawValue,
+            method: .clientSecretJWT,
             signer: { client throws(OAuthError) in
                 guard let secret = client.clientSecret else {
                     throw .client(OAuthErrorCode.invalidConfiguration, "client_secret_jwt needs a client secret")
@@ -103,7 +103,7 @@ public struct JWTClientAuthentication: ClientAuthentication {
 
     /// Signed with the client's private key.
     public static func privateKeyJWT(_ signer: AssertionSigner, clock: any OAuthClock = SystemClock()) -> JWTClientAuthentication {
-        JWTClientAuthentication(method: ClientAuthMethod.privateKeyJWT.rawValue, signer: { _ in signer }, clock: clock)
+        JWTClientAuthentication(method: .privateKeyJWT, signer: { _ in signer }, clock: clock)
     }
 
     public func authenticate(
@@ -123,5 +123,30 @@ public struct JWTClientAuthentication: ClientAuthentication {
         form.append("client_id", client.clientID)
         form.append("client_assertion_type", Self.assertionType)
         form.append("client_assertion", assertion)
+    }
+}
+
+extension ClientAuthMethod {
+    /// The library's authentication for this method.
+    /// - Parameters:
+    ///   - privateKeyPEM: the client's private key, for `private_key_jwt`.
+    ///   - clock: the clock that dates `client_secret_jwt` and `private_key_jwt` assertions.
+    /// - Throws: ``OAuthError`` `invalid_configuration` for a method this library does not
+    ///   implement (give your own ``ClientAuthentication`` to the session instead), or when the
+    ///   private key cannot be read.
+    public func authentication(privateKeyPEM: String?, clock: any OAuthClock = SystemClock()) async throws(OAuthError) -> any ClientAuthentication {
+        switch self {
+        case .clientSecretBasic: return ClientSecretBasic()
+        case .clientSecretPost: return ClientSecretPost()
+        case .none: return PublicClient()
+        case .clientSecretJWT: return JWTClientAuthentication.clientSecretJWT(clock: clock)
+        case .privateKeyJWT:
+            return JWTClientAuthentication.privateKeyJWT(try await AssertionSigner.privateKey(pem: privateKeyPEM ?? ""), clock: clock)
+        default:
+            throw .client(
+                OAuthErrorCode.invalidConfiguration,
+                "no client authentication is built in for \(rawValue); pass a ClientAuthentication of your own"
+            )
+        }
     }
 }
