@@ -40,6 +40,6 @@ enum ConformanceMarkdown {
     }
 
     static func cell(_ text: String) -> String {
-        ConformanceReport.cell(text)
+        RelyingPartyReport.cell(text)
     }
 }

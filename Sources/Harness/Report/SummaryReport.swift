@@ -30,9 +30,9 @@ package enum SummaryReport {
             text += "\n## Quirk profiles\n\n| scenario | result |\n|---|---|\n"
             for result in quirks { text += "| \(result.name) | \(result.outcome == .passed ? "passed" : describe(result.outcome)) |\n" }
         }
-        if results.contains(where: { $0.conformance != nil }) {
+        if results.contains(where: { $0.relyingParty != nil }) {
             // The conformance table, one heading level down.
-            text += "\n#" + ConformanceReport.markdown(results)
+            text += "\n#" + RelyingPartyReport.markdown(results)
         }
         text += "\nJUnit: `\(junitPath)`"
         return text + "\n"

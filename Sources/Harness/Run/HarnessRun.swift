@@ -82,9 +82,9 @@ public struct HarnessRun: Sendable {
         let folder = (junitPath as NSString).deletingLastPathComponent
         try Data(SummaryReport.markdown(results, junitPath: junitPath).utf8)
             .write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("summary.md")), options: .atomic)
-        if results.contains(where: { $0.conformance != nil }) {
+        if results.contains(where: { $0.relyingParty != nil }) {
             let path = (folder as NSString).appendingPathComponent("conformance.md")
-            try Data(ConformanceReport.markdown(results).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try Data(RelyingPartyReport.markdown(results).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         }
     }
 

@@ -29,8 +29,8 @@ public struct ScenarioResult: Sendable {
     /// What happened worth saying on success, e.g. which expected error was seen.
     public var notes: [String]
     public var transcript: String
-    /// For conformance scenarios: what the client did with the provider's behaviour.
-    public var conformance: Conformance?
+    /// Relying-party scenarios: the evil mode exercised and the verdict the client had to reach.
+    public var relyingParty: RelyingPartyExpectation?
     public var verdict: String?
 
     public init(
@@ -41,7 +41,7 @@ public struct ScenarioResult: Sendable {
         seconds: Double,
         notes: [String] = [],
         transcript: String = "",
-        conformance: Conformance? = nil,
+        relyingParty: RelyingPartyExpectation? = nil,
         verdict: String? = nil
     ) {
         self.name = name
@@ -51,7 +51,7 @@ public struct ScenarioResult: Sendable {
         self.seconds = seconds
         self.notes = notes
         self.transcript = transcript
-        self.conformance = conformance
+        self.relyingParty = relyingParty
         self.verdict = verdict
     }
 }
@@ -78,7 +78,7 @@ public final class ScenarioRunner: Sendable {
             seconds: 0,
             notes: [],
             transcript: "",
-            conformance: scenario.conformance
+            relyingParty: scenario.relyingParty
         )
         func finish(_ outcome: ScenarioResult.Outcome) -> ScenarioResult {
             result.outcome = Self.redacted(outcome, redactor)

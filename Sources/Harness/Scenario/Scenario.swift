@@ -18,8 +18,8 @@ public struct Scenario: Sendable {
     public var steps: [Step]
     /// `${VAR}` references without a value and without a default: the scenario is skipped.
     public var missingVariables: [String]
-    /// For conformance scenarios: the provider behaviour exercised and the verdict the client must reach.
-    public var conformance: Conformance?
+    /// Relying-party scenarios (`conformance:` in the file): the evil mode exercised and the verdict the client must reach.
+    public var relyingParty: RelyingPartyExpectation?
     /// Set when the scenario targets an external provider by URL instead of a built-in profile.
     public var external: ProviderSpec?
     /// The test user who signs in at the provider's login pages (`user:`, or
@@ -38,8 +38,10 @@ public struct TestUser: Sendable {
     }
 }
 
-/// A row of the conformance table: an evil mode and the verdict it must get.
-public struct Conformance: Sendable {
+/// What a relying-party scenario demonstrates (`conformance: {mode, expected}`): an evil mode of
+/// the mock and the verdict the client must reach; a row of `reports/conformance.md`. Judging
+/// *providers* is the other side, `Sources/Harness/Conformance/`.
+public struct RelyingPartyExpectation: Sendable {
     public enum Verdict: String, Sendable, CaseIterable { case accept, reject }
     public var mode: EvilMode
     public var module: String

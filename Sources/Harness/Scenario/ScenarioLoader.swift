@@ -96,7 +96,7 @@ public enum ScenarioLoader {
             client: client,
             steps: steps,
             missingVariables: variables.missing,
-            conformance: try top["conformance"].map { (node) throws(YAMLLocatedError) in try Conformance(yaml: node) },
+            relyingParty: try top["conformance"].map { (node) throws(YAMLLocatedError) in try RelyingPartyExpectation(yaml: node) },
             external: external,
             user: user
         )

@@ -203,7 +203,7 @@ extension TestUser {
     }
 }
 
-extension Conformance {
+extension RelyingPartyExpectation {
     init(yaml node: YAMLNode) throws(YAMLLocatedError) {
         let map = try node.mapping("conformance")
         try map.allowOnly(["mode", "expected"], in: "conformance")

@@ -2,10 +2,10 @@ import Foundation
 
 /// The conformance table of a run: each evil mode exercised, the OpenID Foundation RP test it
 /// follows, the verdict the client must reach and the one it reached.
-public enum ConformanceReport {
+public enum RelyingPartyReport {
     public static func markdown(_ results: [ScenarioResult]) -> String {
-        let rows = results.filter { $0.conformance != nil }.sorted {
-            ($0.conformance!.mode.rawValue, $0.name) < ($1.conformance!.mode.rawValue, $1.name)
+        let rows = results.filter { $0.relyingParty != nil }.sorted {
+            ($0.relyingParty!.mode.rawValue, $0.name) < ($1.relyingParty!.mode.rawValue, $1.name)
         }
         var text = """
             # Relying-party conformance
@@ -19,7 +19,7 @@ public enum ConformanceReport {
 
             """
         for result in rows {
-            let conformance = result.conformance!
+            let conformance = result.relyingParty!
             let observed = result.verdict ?? "not reached (\(describe(result.outcome)))"
             text +=
                 "| `\(conformance.mode)` | \(conformance.module) | \(conformance.expected.rawValue) | \(cell(observed)) | \(matches(result) ? "✅" : "❌") |\n"
@@ -29,7 +29,7 @@ public enum ConformanceReport {
 
     /// The observed verdict agrees with the expected one (the scenario itself checks the reason).
     static func matches(_ result: ScenarioResult) -> Bool {
-        guard let expected = result.conformance?.expected, let verdict = result.verdict else { return false }
+        guard let expected = result.relyingParty?.expected, let verdict = result.verdict else { return false }
         return verdict.hasPrefix(expected.rawValue) && result.outcome == .passed
     }
 
