@@ -9,6 +9,8 @@ public struct ComplianceFix: Sendable {
     /// What it repairs, in a sentence.
     public let summary: String
     public let hooks: [ComplianceHook]
+    /// The names of the fixes this one combines, nested ones included (empty for a building block).
+    public private(set) var parts: [String] = []
 
     public init(name: String, summary: String, hooks: [ComplianceHook]) {
         self.name = name
@@ -19,6 +21,7 @@ public struct ComplianceFix: Sendable {
     /// A fix made of several others, their hooks in order.
     public init(name: String, summary: String, combining fixes: [ComplianceFix]) {
         self.init(name: name, summary: summary, hooks: fixes.flatMap(\.hooks))
+        parts = fixes.flatMap { [$0.name] + $0.parts }
     }
 }
 

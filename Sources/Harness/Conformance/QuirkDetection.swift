@@ -10,31 +10,51 @@ public struct DetectedQuirk: Sendable, Equatable {
     /// What was seen, without secrets.
     public var evidence: String
 
-    /// The client compliance fix (`compliance_fixes:` in a scenario, `ComplianceFixes.named`):
-    /// the generic one where it exists, else the provider fix that contains it, or why none is
-    /// needed. Exhaustive: a new quirk does not build until it says its fix.
-    public var fix: String {
+    /// What a client needs for a quirk.
+    public enum Remedy: Sendable, Equatable {
+        /// Compliance fixes (`compliance_fixes:` in a scenario, `ComplianceFixes.named`), any one
+        /// of which copes; the first is the generic one where it exists, else the provider fix
+        /// that contains it. `note` says what the first does differently.
+        case complianceFix([String], note: String? = nil)
+        /// Nothing: a conforming client already copes, for the reason given.
+        case noneNeeded(because: String)
+    }
+
+    /// The remedy for each quirk. Exhaustive: a new quirk does not build until it says its fix
+    /// (and `QuirkCatalogueTests` holds every quirk to a profile that plays it, its detection
+    /// and a scenario pair without and with the fix).
+    public static func remedy(for quirk: Quirk) -> Remedy {
         switch quirk {
-        case .callbackNotConfirmed: ScenarioLoader.oauth1UnconfirmedCallback
-        case .formEncodedTokenResponse: "form_encoded_token_response"
-        case .formEncodedUnlessJSONAccepted: "github (sends Accept: application/json), or form_encoded_token_response"
-        case .expiresInsteadOfExpiresIn: "expires_to_expires_in"
-        case .omitTokenType: "missing_token_type"
-        case .lowercaseTokenType: "none needed: token_type is case-insensitive (RFC 6749 §5.1)"
-        case .oddTokenType: "ebay"
-        case .expiresInAsString: "string_expires_in"
-        case .scopeCommaSeparated: "comma_separated_scope"
-        case .scopeAsArray: "scope_array"
-        case .nestUserTokenUnderAuthedUser: "slack"
-        case .okEnvelope: "ok_false_errors"
-        case .statusBodyEnvelope: "withings"
-        case .errorsList: "fitbit"
-        case .zeroExpiresInNullScope: "zero_expires_in"
-        case .refreshTokenExpiresIn: "none needed: an extension member the client ignores"
-        case .requireUserAgent: "reddit"
-        case .requireJSONTokenRequest: "notion"
-        case .requireActionRequestToken: "withings"
-        case .tokenInQueryOnly: "instagram"
+        case .callbackNotConfirmed: .complianceFix([ScenarioLoader.oauth1UnconfirmedCallback])
+        case .formEncodedTokenResponse: .complianceFix(["form_encoded_token_response"])
+        case .formEncodedUnlessJSONAccepted:
+            .complianceFix(["github", "form_encoded_token_response"], note: "sends Accept: application/json")
+        case .expiresInsteadOfExpiresIn: .complianceFix(["expires_to_expires_in"])
+        case .omitTokenType: .complianceFix(["missing_token_type"])
+        case .lowercaseTokenType: .noneNeeded(because: "token_type is case-insensitive (RFC 6749 §5.1)")
+        case .oddTokenType: .complianceFix(["ebay"])
+        case .expiresInAsString: .complianceFix(["string_expires_in", "azure_ad_v1"])
+        case .scopeCommaSeparated: .complianceFix(["comma_separated_scope"])
+        case .scopeAsArray: .complianceFix(["scope_array"])
+        case .nestUserTokenUnderAuthedUser: .complianceFix(["slack"])
+        case .okEnvelope: .complianceFix(["ok_false_errors"])
+        case .statusBodyEnvelope: .complianceFix(["withings"])
+        case .errorsList: .complianceFix(["fitbit"])
+        case .zeroExpiresInNullScope: .complianceFix(["zero_expires_in"])
+        case .refreshTokenExpiresIn: .noneNeeded(because: "an extension member the client ignores")
+        case .requireUserAgent: .complianceFix(["reddit"])
+        case .requireJSONTokenRequest: .complianceFix(["notion"])
+        case .requireActionRequestToken: .complianceFix(["withings"])
+        case .tokenInQueryOnly: .complianceFix(["instagram"])
+        }
+    }
+
+    /// The remedy as the report prints it.
+    public var fix: String {
+        switch Self.remedy(for: quirk) {
+        case .complianceFix(let names, let note):
+            ([names[0] + (note.map { " (\($0))" } ?? "")] + names.dropFirst()).joined(separator: ", or ")
+        case .noneNeeded(let reason): "none needed: " + reason
         }
     }
 
