@@ -1,30 +1,19 @@
 import Foundation
-import Synchronization
+import OAuthTesting
 import Testing
 
 @testable import OAuthCore
 
-final class CountingTransport: HTTPTransport {
-    let status: Int
-    let calls = Mutex(0)
-    init(status: Int) { self.status = status }
-    func send(_ request: TransportRequest) async throws -> TransportResponse {
-        calls.withLock { $0 += 1 }
-        return TransportResponse(status: status, headers: ["Retry-After": "0"])
-    }
-    var count: Int { calls.withLock { $0 } }
-}
-
 @Suite struct TransportRobustnessTests {
     @Test func idempotentRetriesAreBounded() async throws {
-        let failing = CountingTransport(status: 503)
+        let failing = StaticTransport(status: 503, headers: ["Retry-After": "0"])
         let response = try await failing.sendRetryingIdempotent(TransportRequest(method: "GET", url: "http://x/jwks"), step: "jwks", attempts: 3)
         #expect(response.status == 503)
         #expect(failing.count == 3)
-        let fine = CountingTransport(status: 200)
+        let fine = StaticTransport(status: 200, headers: ["Retry-After": "0"])
         _ = try await fine.sendRetryingIdempotent(TransportRequest(method: "GET", url: "http://x/jwks"), step: "jwks")
         #expect(fine.count == 1)
-        let notFound = CountingTransport(status: 404)
+        let notFound = StaticTransport(status: 404, headers: ["Retry-After": "0"])
         _ = try await notFound.sendRetryingIdempotent(TransportRequest(method: "GET", url: "http://x/jwks"), step: "jwks")
         #expect(notFound.count == 1, "only 5xx and 429 are retried")
     }
@@ -46,7 +35,7 @@ final class CountingTransport: HTTPTransport {
 @Suite struct RetryAfterTests {
     /// Retry-After values from a hostile or broken provider never trap and never wait long.
     @Test func retryAfterIsBoundedAndNeverTraps() {
-        let delay = { (value: String?) in CountingTransport.retryDelayMilliseconds(value, attempt: 1) }
+        let delay = { (value: String?) in StaticTransport.retryDelayMilliseconds(value, attempt: 1) }
         #expect(delay("nan") == 100)
         #expect(delay("-1e300") == 100)
         #expect(delay("1e300") == 2000)

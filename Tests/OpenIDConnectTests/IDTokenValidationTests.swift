@@ -1,26 +1,21 @@
 import Foundation
 import JWTKit
 import OAuthCore
-import Synchronization
+import OAuthTesting
 import Testing
 
 @testable import OpenIDConnect
 
-/// Serves a JWKS document that a test can swap, and counts fetches.
-final class JWKSServer: HTTPTransport {
-    let document = Mutex<String>(#"{"keys":[]}"#)
-    let hits = Mutex(0)
-    let cacheControl = Mutex<String?>(nil)
+/// The provider's JWKS endpoint: a document a test can swap, with fetches counted.
+typealias JWKSServer = StaticTransport
 
-    func send(_ request: TransportRequest) async throws -> TransportResponse {
-        hits.withLock { $0 += 1 }
-        var headers: HeaderList = ["Content-Type": "application/json"]
-        if let value = cacheControl.withLock({ $0 }) { headers["Cache-Control"] = value }
-        return TransportResponse(status: 200, headers: headers, body: Array(document.withLock { $0 }.utf8))
+extension StaticTransport {
+    /// Publishes `keys` from now on, with `Cache-Control` when given.
+    func serve(_ keys: [JSONValue], cacheControl: String? = nil) {
+        json(JSONValue.object(["keys": .array(keys)]).jsonText, headers: cacheControl.map { ["Cache-Control": $0] } ?? [:])
     }
 
-    func serve(_ keys: [JSONValue]) { document.withLock { $0 = JSONValue.object(["keys": .array(keys)]).jsonText } }
-    var fetches: Int { hits.withLock { $0 } }
+    var fetches: Int { count }
 }
 
 struct Claims: JWTPayload {
@@ -34,7 +29,7 @@ struct Claims: JWTPayload {
 /// A provider in miniature: EC keys, a JWKS, and tokens signed the way a test wants.
 struct Fixture {
     let clock = ManualClock(start: Date(timeIntervalSince1970: 1_800_000_000))
-    let server = JWKSServer()
+    let server = JWKSServer(json: #"{"keys":[]}"#)
     let key = ES256PrivateKey()
     let otherKey = ES256PrivateKey()
     let issuer = "https://op.example"
@@ -241,8 +236,7 @@ struct Fixture {
 
     @Test func theKeySetIsCachedForItsAdvertisedLifetime() async throws {
         let fixture = Fixture()
-        fixture.server.serve([fixture.jwk(fixture.key, kid: "k1")])
-        fixture.server.cacheControl.withLock { $0 = "public, max-age=120" }
+        fixture.server.serve([fixture.jwk(fixture.key, kid: "k1")], cacheControl: "public, max-age=120")
         let validator = fixture.validator()
         _ = try await validator.validate(try await fixture.sign(fixture.claims), nonce: "n-1")
         fixture.clock.advance(by: 100)
