@@ -62,12 +62,27 @@ import Yams
         #expect(!decoded.autoApprove)
     }
 
-    /// The JSON Schema for profiles names exactly the keys the loader reads (and so the writer).
+    /// The JSON Schema for profiles names exactly the keys the loader reads (and so the writer),
+    /// section by section, and refuses any other.
     @Test func theSchemaNamesTheLoadersKeys() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/docs/schema/profile.schema.json"))
         let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let keys = Set(try #require(schema["properties"] as? [String: Any]).keys)
-        #expect(keys == Set(ProviderProfile.topKeys), "differ: \(keys.symmetricDifference(ProviderProfile.topKeys).sorted())")
-        #expect(schema["additionalProperties"] as? Bool == false)
+        var sections: [String: [String: Any]] = [:]
+        func walk(_ node: Any, _ path: String) {
+            guard let object = node as? [String: Any] else { return }
+            if object["properties"] is [String: Any], !path.hasPrefix("allOf") { sections[path] = object }
+            for (key, child) in object { walk(child, path.isEmpty ? key : path + "/" + key) }
+        }
+        walk(schema, "")
+        #expect(Set(sections.keys) == Set(ProviderProfile.Keys.bySchemaPath.keys), "sections differ")
+        for (path, keys) in ProviderProfile.Keys.bySchemaPath {
+            let section = try #require(sections[path], "no \(path) in the schema")
+            let named = Set(try #require(section["properties"] as? [String: Any]).keys)
+            #expect(named == Set(keys), "\(path): differ in \(named.symmetricDifference(keys).sorted())")
+            #expect(section["additionalProperties"] as? Bool == false, "\(path) must refuse other keys")
+        }
+        let endpoints = try #require((schema["properties"] as? [String: Any])?["endpoints"] as? [String: Any])
+        let names = try #require((endpoints["propertyNames"] as? [String: Any])?["enum"] as? [String])
+        #expect(Set(names) == Set(ProviderProfile.Keys.oauth1Endpoints))
     }
 }

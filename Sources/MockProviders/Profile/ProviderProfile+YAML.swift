@@ -9,16 +9,12 @@ extension ProviderProfile {
         try ProviderProfile(yaml: YAMLNode.load(contentsOf: path))
     }
 
-    package static let topKeys = [
-        "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
-        "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
-        "exchanges", "login_form", "faults", "login", "auto_approve", "access_tokens",
-    ]
+    package static var topKeys: [String] { Keys.top }
 
     /// Reads a whole profile: each part below parses itself; this checks how they fit together.
     public init(yaml root: YAMLNode) throws(YAMLLocatedError) {
         let top = try root.mapping("a provider profile")
-        try top.allowOnly(Self.topKeys, in: "a provider profile")
+        try top.allowOnly(Keys.top, in: "a provider profile")
         name = try top.required("name", in: "the profile").string("the profile name")
         models = try top.required("models", in: "the profile").string("what the profile models")
         let protocolKind = try top.required("protocol", in: "the profile").choice("protocol", as: ProtocolKind.self)
@@ -116,8 +112,7 @@ extension ProviderProfile.Endpoints {
         let isReplay = protocolKind == .replay
         try map.allowOnly(
             isOAuth1 || isReplay
-                ? ["request_token", "authorize", "access_token", "resource", "token", "revoke", "introspect", "jwks", "end_session"]
-                : ["authorize", "token", "resource", "revoke", "introspect", "jwks", "end_session"],
+                ? ProviderProfile.Keys.oauth1Endpoints : ProviderProfile.Keys.oauth2Endpoints,
             in: "\(protocolKind.rawValue) endpoints"
         )
         func path(_ key: String, required: Bool = true) throws(YAMLLocatedError) -> String? {
@@ -161,7 +156,7 @@ extension ProviderProfile.OAuth1Settings {
 extension ProviderProfile.OIDCSettings {
     init(yaml node: YAMLNode) throws(YAMLLocatedError) {
         let map = try node.mapping("oidc settings")
-        try map.allowOnly(["signing_keys", "id_token_alg", "id_token_lifetime"], in: "oidc")
+        try map.allowOnly(ProviderProfile.Keys.oidc, in: "oidc")
         let keys = try map.required("signing_keys", in: "oidc").sequence("signing_keys").map { (node) throws(YAMLLocatedError) in
             try SigningKey(yaml: node)
         }
@@ -177,7 +172,7 @@ extension ProviderProfile.OIDCSettings {
 extension ProviderProfile.AccessTokenSettings {
     init(yaml node: YAMLNode) throws(YAMLLocatedError) {
         let map = try node.mapping("access_tokens")
-        try map.allowOnly(["format", "audience", "alg", "signing_keys"], in: "access_tokens")
+        try map.allowOnly(ProviderProfile.Keys.accessTokens, in: "access_tokens")
         self.init(
             format: try map["format"]?.choice("format", as: Format.self) ?? .opaque,
             audience: try map["audience"].map { (node) throws(YAMLLocatedError) in try node.string("audience") },
@@ -195,7 +190,7 @@ extension ProviderProfile.AccessTokenSettings {
 extension ProviderProfile.OIDCSettings.SigningKey {
     init(yaml node: YAMLNode) throws(YAMLLocatedError) {
         let key = try node.mapping("a signing key")
-        try key.allowOnly(["kid", "alg", "private_key", "standby"], in: "a signing key")
+        try key.allowOnly(ProviderProfile.Keys.signingKey, in: "a signing key")
         self.init(
             kid: try key.required("kid", in: "a signing key").string("kid"),
             alg: try key.required("alg", in: "a signing key").choice("alg", as: ProviderProfile.SigningAlgorithm.self),
@@ -208,10 +203,7 @@ extension ProviderProfile.OIDCSettings.SigningKey {
 extension ProviderProfile.Client {
     init(yaml node: YAMLNode) throws(YAMLLocatedError) {
         let map = try node.mapping("a client")
-        try map.allowOnly(
-            ["client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce", "public_key", "post_logout_redirect_uris"],
-            in: "a client"
-        )
+        try map.allowOnly(ProviderProfile.Keys.client, in: "a client")
         clientID = try map.required("client_id", in: "a client").string("client_id")
         clientSecret = try map["client_secret"].map { node throws(YAMLLocatedError) in try node.string("client_secret") }
         redirectURIs = try map.required("redirect_uris", in: "a client").stringList("redirect_uris")
@@ -247,7 +239,7 @@ extension ProviderProfile.User {
 extension ProviderProfile.Lifetimes {
     init(yaml node: YAMLNode) throws(YAMLLocatedError) {
         let map = try node.mapping("lifetimes")
-        try map.allowOnly(["code", "access_token", "refresh_token"], in: "lifetimes")
+        try map.allowOnly(ProviderProfile.Keys.lifetimes, in: "lifetimes")
         code = try map["code"]?.duration("the code lifetime") ?? code
         accessToken = try map["access_token"]?.duration("the access token lifetime") ?? accessToken
         refreshToken = try map["refresh_token"]?.duration("the refresh token lifetime")
@@ -257,7 +249,7 @@ extension ProviderProfile.Lifetimes {
 extension ProviderProfile.PKCEPolicy {
     init(yaml node: YAMLNode) throws(YAMLLocatedError) {
         let map = try node.mapping("pkce")
-        try map.allowOnly(["required", "methods"], in: "pkce")
+        try map.allowOnly(ProviderProfile.Keys.pkce, in: "pkce")
         required = try map["required"]?.bool("pkce.required") ?? false
         methods = try map["methods"]?.choices("PKCE method", as: ProviderProfile.PKCEMethod.self) ?? ProviderProfile.PKCEMethod.allCases
     }
@@ -266,7 +258,7 @@ extension ProviderProfile.PKCEPolicy {
 extension ProviderProfile.LoginPages {
     init(yaml node: YAMLNode) throws(YAMLLocatedError) {
         let map = try node.mapping("login pages")
-        try map.allowOnly(["pages", "csrf", "consent"], in: "login")
+        try map.allowOnly(ProviderProfile.Keys.login, in: "login")
         self.init(
             pages: try map["pages"]?.choice("login pages", as: Pages.self) ?? .single,
             csrf: try map["csrf"]?.bool("login.csrf") ?? true,
@@ -278,11 +270,11 @@ extension ProviderProfile.LoginPages {
 extension ProviderProfile.RecordedExchange {
     init(yaml node: YAMLNode) throws(YAMLLocatedError) {
         let map = try node.mapping("a recorded exchange")
-        try map.allowOnly(["request", "response"], in: "a recorded exchange")
+        try map.allowOnly(ProviderProfile.Keys.exchange, in: "a recorded exchange")
         let request = try map.required("request", in: "an exchange").mapping("the recorded request")
-        try request.allowOnly(["method", "path", "parameters"], in: "the recorded request")
+        try request.allowOnly(ProviderProfile.Keys.recordedRequest, in: "the recorded request")
         let response = try map.required("response", in: "an exchange").mapping("the recorded response")
-        try response.allowOnly(["status", "headers", "body"], in: "the recorded response")
+        try response.allowOnly(ProviderProfile.Keys.recordedResponse, in: "the recorded response")
         func pairs(_ node: YAMLNode?) throws(YAMLLocatedError) -> [(String, String)] {
             guard let node else { return [] }
             var result: [(String, String)] = []

@@ -48,7 +48,7 @@ extension Fault {
     /// entry of a profile's `faults`).
     public init(yaml node: YAMLNode) throws(YAMLLocatedError) {
         let options = try node.mapping("a fault")
-        try options.allowOnly(["kind", "path", "status", "milliseconds", "count"], in: "fault")
+        try options.allowOnly(ProviderProfile.Keys.fault, in: "fault")
         let kind = Fault.Kind(rawValue: try options.required("kind", in: "fault").choice("fault kind", Fault.Kind.allCases.map(\.rawValue)))!
         self.init(kind: kind, path: try options["path"]?.string("path"))
         if let node = options["status"] {
