@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "OAuthHummingbird", targets: ["OAuthHummingbird"]),
         .library(name: "OAuthVapor", targets: ["OAuthVapor"]),
         .library(name: "MockProviders", targets: ["MockProviders"]),
+        .library(name: "HarnessFiles", targets: ["HarnessFiles"]),
         .library(name: "OAuthTesting", targets: ["OAuthTesting"]),
         .library(name: "Harness", targets: ["Harness"]),
         .executable(name: "oauth-harness", targets: ["oauth-harness"]),
@@ -106,8 +107,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
-            ],
-            // The built-in profiles, key fixtures and plans, compiled in: found from any folder.
+                "HarnessFiles",
+            ]
+        ),
+        .target(
+            // The files the harness reads: YAML with file/line/column on every node
+            // (YAMLNode), and the built-in profiles, key fixtures and plans compiled in, found from
+            // any folder (BuiltIn). Shared by the mocks and the harness; owned by neither.
+            name: "HarnessFiles",
+            dependencies: [.product(name: "Yams", package: "Yams")],
             plugins: ["EmbedBuiltIns"]
         ),
         .executableTarget(
@@ -149,6 +157,7 @@ let package = Package(
                 "OAuth2",
                 "OpenIDConnect",
                 "MockProviders",
+                "HarnessFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -184,14 +193,14 @@ let package = Package(
         .testTarget(
             name: "MockProvidersTests",
             dependencies: [
-                "MockProviders", "OAuthCore", "OAuth1", "OAuth2", "OpenIDConnect", "OAuthTesting",
+                "MockProviders", "HarnessFiles", "OAuthCore", "OAuth1", "OAuth2", "OpenIDConnect", "OAuthTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
             name: "HarnessTests",
-            dependencies: ["Harness", "MockProviders", "OAuthCore", "OAuth1", "OAuth2", "OAuthTesting", "oauth-harness"]
+            dependencies: ["Harness", "HarnessFiles", "MockProviders", "OAuthCore", "OAuth1", "OAuth2", "OAuthTesting", "oauth-harness"]
         ),
     ]
 )

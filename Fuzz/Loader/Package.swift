@@ -18,6 +18,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Harness", package: harness),
                 .product(name: "MockProviders", package: harness),
+                .product(name: "HarnessFiles", package: harness),
             ]
         )
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import HarnessFiles
 import JWTKit
 import OAuth2
 import OAuthCore

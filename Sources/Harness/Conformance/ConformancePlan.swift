@@ -1,4 +1,5 @@
 import Foundation
+import HarnessFiles
 import MockProviders
 
 /// What a check concluded about the provider, with a one-line reason.

@@ -1,4 +1,5 @@
 import Foundation
+import HarnessFiles
 import MockProviders
 import OAuth2
 import OAuthCore

@@ -1,3 +1,4 @@
+import HarnessFiles
 import MockProviders
 
 /// The provider a user writes down: `provider: { url: …, discovery: …, token: …, … }` in a

@@ -1,4 +1,5 @@
 import Foundation
+import HarnessFiles
 import OAuthCore
 
 /// All profiles of a folder and the built-in ones, by name.

@@ -1,4 +1,5 @@
 import Foundation
+import HarnessFiles
 
 /// The profile format's writer, beside its reader (`ProviderProfile(yaml:)`): the keys the
 /// loader reads, each written only when it differs from what the loader assumes without it, so

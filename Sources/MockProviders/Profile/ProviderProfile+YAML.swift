@@ -1,4 +1,5 @@
 import Foundation
+import HarnessFiles
 import OAuthCore
 
 // The profile format's reader: each part parses itself beside its own keys; the writer is

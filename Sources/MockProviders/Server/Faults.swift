@@ -1,4 +1,5 @@
 import Foundation
+import HarnessFiles
 import OAuthCore
 import Synchronization
 

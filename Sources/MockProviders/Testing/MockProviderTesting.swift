@@ -1,4 +1,5 @@
 import Foundation
+import HarnessFiles
 import Logging
 import OAuthCore
 import Synchronization

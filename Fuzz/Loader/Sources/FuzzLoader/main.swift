@@ -2,6 +2,7 @@
 // Any input must end in a value or a YAMLLocatedError whose position lies inside the input —
 // never a crash, a hang or an error that points nowhere.
 import Harness
+import HarnessFiles
 import MockProviders
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -4,7 +4,7 @@ import Foundation
 /// EmbedBuiltIns plugin from MockProviders/ and Plans/), so that `run`, `serve`, `list`, `init`
 /// and `check` work from any folder. A built-in file's name in messages is `built-in:<path>`.
 package enum BuiltIn {
-    static let prefix = "built-in:"
+    package static let prefix = "built-in:"
 
     /// `MockProviders/x.yaml` for `built-in:MockProviders/x.yaml`; `nil` for a file on disk.
     package static func path(of file: String) -> String? {
@@ -17,23 +17,5 @@ package enum BuiltIn {
         BuiltInFiles.files.filter { $0.key.hasPrefix(folder + "/") && $0.key.hasSuffix(suffix) }
             .sorted { $0.key < $1.key }
             .map { (prefix + $0.key, $0.value) }
-    }
-
-    /// The built-in profiles, parsed (they are tested to load).
-    package static func profiles() -> (profiles: [ProviderProfile], texts: [String: String], errors: [YAMLLocatedError]) {
-        var profiles: [ProviderProfile] = []
-        var texts: [String: String] = [:]
-        var errors: [YAMLLocatedError] = []
-        for (file, text) in files(in: "MockProviders", suffix: ".yaml")
-        where !file.dropFirst(prefix.count).dropFirst("MockProviders/".count).contains("/") {
-            do throws(YAMLLocatedError) {
-                let profile = try ProviderProfile(yaml: YAMLNode.parse(text, file: file))
-                profiles.append(profile)
-                texts[profile.name] = text
-            } catch {
-                errors.append(error)
-            }
-        }
-        return (profiles, texts, errors)
     }
 }
