@@ -1,10 +1,10 @@
 /// The release this build is: printed by `oauth-harness --version`. Bump `number` with every
 /// release: the CI recipes in docs/ci/ cache the binary under it.
-public enum OAuthHarnessVersion {
-    public static let number = "0.9.0"
+package enum OAuthHarnessVersion {
+    package static let number = "0.9.0"
 
     /// `oauth-harness 0.9.0 (Linux x86_64)`.
-    public static var description: String { "oauth-harness \(number) (\(platform))" }
+    package static var description: String { "oauth-harness \(number) (\(platform))" }
 
     static var platform: String {
         #if os(Linux)

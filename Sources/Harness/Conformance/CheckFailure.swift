@@ -1,7 +1,7 @@
 import Foundation
 
 /// A check that could not reach its question (the flow broke earlier): failed with this reason.
-public struct CheckFailure: Error, Sendable, CustomStringConvertible {
-    public var reason: String
-    public var description: String { reason }
+package struct CheckFailure: Error, Sendable, CustomStringConvertible {
+    package var reason: String
+    package var description: String { reason }
 }

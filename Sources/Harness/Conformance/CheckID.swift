@@ -2,7 +2,7 @@ import Foundation
 
 /// The closed set of probes plans can name. Adding one: a case here, its probe in the switch
 /// below (the compiler points at it), and a line in a plan's `plan.yaml`.
-public enum CheckID: String, Sendable, CaseIterable {
+package enum CheckID: String, Sendable, CaseIterable {
     // oauth2-authorization-server
     case metadataDocument = "metadata-document"
     case endpointHosts = "endpoint-hosts"

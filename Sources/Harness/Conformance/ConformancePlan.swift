@@ -3,13 +3,13 @@ import HarnessFiles
 import MockProviders
 
 /// What a check concluded about the provider, with a one-line reason.
-public enum CheckVerdict: Sendable, Equatable {
+package enum CheckVerdict: Sendable, Equatable {
     case pass(String)
     case fail(String)
     case warning(String)
     case skipped(String)
 
-    public var name: String {
+    package var name: String {
         switch self {
         case .pass: "pass"
         case .fail: "fail"
@@ -18,7 +18,7 @@ public enum CheckVerdict: Sendable, Equatable {
         }
     }
 
-    public var reason: String {
+    package var reason: String {
         switch self {
         case .pass(let text), .fail(let text), .warning(let text), .skipped(let text): text
         }
@@ -34,26 +34,26 @@ public enum CheckVerdict: Sendable, Equatable {
 /// A conformance plan: which checks run, in which order, each citing the section it enforces.
 /// Plans are data (`Plans/<name>/plan.yaml`); the probes they name are a closed set in Swift
 /// (`CheckID`), so a plan can choose and cite but never invent a check.
-public struct ConformancePlan: Sendable {
-    public struct Check: Sendable {
-        public enum Level: String, Sendable, CaseIterable {
+package struct ConformancePlan: Sendable {
+    package struct Check: Sendable {
+        package enum Level: String, Sendable, CaseIterable {
             /// A MUST: failing is `fail`.
             case required
             /// A SHOULD or best-current-practice advice: failing is `warning`.
             case recommended
         }
 
-        public var id: CheckID
-        public var section: String
-        public var title: String
-        public var level: Level
+        package var id: CheckID
+        package var section: String
+        package var title: String
+        package var level: Level
     }
 
-    public var name: String
-    public var title: String
-    public var protocolKind: ProtocolKind
-    public var checks: [Check]
-    public var file: String
+    package var name: String
+    package var title: String
+    package var protocolKind: ProtocolKind
+    package var checks: [Check]
+    package var file: String
 
     init(name: String, title: String, protocolKind: ProtocolKind, checks: [Check], file: String) {
         self.name = name
@@ -65,7 +65,7 @@ public struct ConformancePlan: Sendable {
 
     /// The plans of `directory` (one folder per plan holding `plan.yaml`; none when it does not
     /// exist), then the built-in plans it does not replace, by name.
-    public static func loadAll(directory: String) throws(YAMLLocatedError) -> [ConformancePlan] {
+    package static func loadAll(directory: String) throws(YAMLLocatedError) -> [ConformancePlan] {
         var plans = try loadFolder(directory)
         for (file, text) in BuiltIn.files(in: "Plans", suffix: "/plan.yaml") {
             let plan = try ConformancePlan(yaml: try YAMLNode.parse(text, file: file))
@@ -95,7 +95,7 @@ public struct ConformancePlan: Sendable {
         return plans
     }
 
-    public static func load(contentsOf path: String) throws(YAMLLocatedError) -> ConformancePlan {
+    package static func load(contentsOf path: String) throws(YAMLLocatedError) -> ConformancePlan {
         try ConformancePlan(yaml: try YAMLNode.load(contentsOf: path))
     }
 

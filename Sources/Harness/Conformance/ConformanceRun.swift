@@ -5,50 +5,50 @@ import OAuth2
 import OAuthCore
 
 /// One check's outcome, ready for the reports (all text redacted).
-public struct CheckResult: Sendable {
-    public var plan: String
-    public var check: ConformancePlan.Check
-    public var verdict: CheckVerdict
-    public var seconds: Double
-    public var transcript: String
+package struct CheckResult: Sendable {
+    package var plan: String
+    package var check: ConformancePlan.Check
+    package var verdict: CheckVerdict
+    package var seconds: Double
+    package var transcript: String
 }
 
 /// What `oauth-harness check` does, as a library call: load the provider file and the plans,
 /// run every selected check against the provider in order, write the JUnit file and
 /// `conformance-<provider>.md`, and choose the exit code (0 no check failed, 1 some did,
 /// 2 bad input).
-public struct ConformanceRun: Sendable {
-    public var providerFile: String
-    public var plans: [String] = []
-    public var plansDirectory = "Plans"
-    public var junitPath: String?
-    public var reportDirectory = "reports"
-    public var filter: String?
+package struct ConformanceRun: Sendable {
+    package var providerFile: String
+    package var plans: [String] = []
+    package var plansDirectory = "Plans"
+    package var junitPath: String?
+    package var reportDirectory = "reports"
+    package var filter: String?
     /// `--write-profile NAME`: a mock profile reproducing the provider's quirks.
-    public var writeProfile: String?
-    public var profilesDirectory = "MockProviders"
-    public var environment = ProcessInfo.processInfo.environment
+    package var writeProfile: String?
+    package var profilesDirectory = "MockProviders"
+    package var environment = ProcessInfo.processInfo.environment
     /// `--mock NAME`: serve this built-in profile on a loopback port and check it by URL.
-    public var mock: String?
+    package var mock: String?
     /// A provider given directly (tests), instead of the file.
-    public var provider: ProviderFile?
+    package var provider: ProviderFile?
     /// How long one check may take (plus the provider file's code_reuse_wait): a provider that
     /// answers slowly or never cannot hold the run for longer than checks × this.
-    public var checkTimeout: Duration = .seconds(120)
+    package var checkTimeout: Duration = .seconds(120)
 
-    public init(providerFile: String) { self.providerFile = providerFile }
+    package init(providerFile: String) { self.providerFile = providerFile }
 
-    public struct Outcome: Sendable {
-        public var provider: String
-        public var results: [CheckResult]
-        public var quirks: [DetectedQuirk]
-        public var invalid: [String]
-        public var exitCode: HarnessRun.ExitCode
-        public var junitPath: String
-        public var reportPath: String
-        public var profilePath: String?
+    package struct Outcome: Sendable {
+        package var provider: String
+        package var results: [CheckResult]
+        package var quirks: [DetectedQuirk]
+        package var invalid: [String]
+        package var exitCode: HarnessRun.ExitCode
+        package var junitPath: String
+        package var reportPath: String
+        package var profilePath: String?
 
-        public var line: String {
+        package var line: String {
             let counts = Dictionary(grouping: results, by: { $0.verdict.name }).mapValues(\.count)
             let labels = [("pass", "passed"), ("fail", "failed"), ("warning", "warnings"), ("skipped", "skipped")]
             return labels.map { "\(counts[$0.0] ?? 0) \($0.1)" }.joined(separator: ", ")
@@ -70,7 +70,7 @@ public struct ConformanceRun: Sendable {
         }
     }
 
-    public func execute(transport given: (any HTTPTransport)? = nil, log: @Sendable (String) -> Void = { _ in }) async -> Outcome {
+    package func execute(transport given: (any HTTPTransport)? = nil, log: @Sendable (String) -> Void = { _ in }) async -> Outcome {
         var outcome = Outcome(
             provider: (providerFile as NSString).deletingPathExtension.split(separator: "/").last.map(String.init) ?? "provider",
             results: [],
@@ -252,7 +252,7 @@ public struct ConformanceRun: Sendable {
         }
     }
 
-    public static func describe(_ result: CheckResult) -> String {
+    package static func describe(_ result: CheckResult) -> String {
         let label = ["pass": "PASS", "fail": "FAIL", "warning": "WARN", "skipped": "SKIP"][result.verdict.name]!
         return "\(label) \(result.plan)/\(result.check.id.rawValue) — \(result.verdict.reason)"
     }

@@ -148,7 +148,7 @@ extension ProbeContext {
 
     mutating func invalidClient401() async throws(CheckFailure) -> CheckVerdict {
         guard file.client.clientSecret != nil, file.client.authMethod != .none else {
-            return .skipped("the client is public (no secret to get wrong)")
+            return .skipped("the client is package (no secret to get wrong)")
         }
         _ = try await baseline()
         let answer = try await tokenRequest(
@@ -408,7 +408,7 @@ extension ProbeContext {
             return .pass("rotated: the old refresh token is refused (\(Self.describe(again)))")
         }
         guard file.client.authMethod != .none, file.client.clientSecret != nil else {
-            return .fail("a public client's refresh token is neither rotated nor sender-constrained")
+            return .fail("a package client's refresh token is neither rotated nor sender-constrained")
         }
         let stolen = try await tokenRequest(
             [("grant_type", "refresh_token"), ("refresh_token", refresh)],

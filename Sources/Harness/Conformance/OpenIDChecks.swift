@@ -361,7 +361,7 @@ extension ProbeContext {
                 return .fail("the key \(key["kid"]?.stringValue ?? "(no kid)") publishes the private member \(member)")
             }
         }
-        return .pass("\(keys.count) public keys, no private members")
+        return .pass("\(keys.count) package keys, no private members")
     }
 
     mutating func jwksKidsUnique() async throws(CheckFailure) -> CheckVerdict {

@@ -20,52 +20,52 @@ import OAuthCore
 /// ```
 ///
 /// Secrets come from `${ENV}`; when one is missing every check is skipped with its name.
-public struct ProviderFile: Sendable {
-    public struct Client: Sendable {
+package struct ProviderFile: Sendable {
+    package struct Client: Sendable {
         /// The token-endpoint authentication methods the checks know how to use.
         static let authMethods: [ClientAuthMethod] = [.clientSecretBasic, .clientSecretPost, .none]
 
-        public var clientID: String
-        public var clientSecret: String?
-        public var redirectURI: String
-        public var authMethod: ClientAuthMethod
-        public var postLogoutRedirectURI: String?
+        package var clientID: String
+        package var clientSecret: String?
+        package var redirectURI: String
+        package var authMethod: ClientAuthMethod
+        package var postLogoutRedirectURI: String?
         /// OAuth 1: the client's RSA private key (PEM), for RSA-SHA1.
-        public var privateKeyPEM: String? = nil
+        package var privateKeyPEM: String? = nil
     }
 
     /// Optional features: `true` they must work, `false` not offered (checks skipped), absent:
     /// judged when the provider's metadata (or its file) names the endpoint.
-    public struct Expectations: Sendable {
-        public var refreshTokens: Bool?
-        public var revocation: Bool?
-        public var introspection: Bool?
-        public var logout: Bool?
-        public var requestObjects: Bool?
+    package struct Expectations: Sendable {
+        package var refreshTokens: Bool?
+        package var revocation: Bool?
+        package var introspection: Bool?
+        package var logout: Bool?
+        package var requestObjects: Bool?
     }
 
-    public var name: String
-    public var file: String
-    public var spec: ProviderSpec
-    public var clients: [Client]
-    public var user: TestUser?
-    public var scope: [String]
-    public var expect: Expectations
-    public var signatureMethods: [SignatureMethod]
-    public var codeReuseWait: TimeInterval
+    package var name: String
+    package var file: String
+    package var spec: ProviderSpec
+    package var clients: [Client]
+    package var user: TestUser?
+    package var scope: [String]
+    package var expect: Expectations
+    package var signatureMethods: [SignatureMethod]
+    package var codeReuseWait: TimeInterval
     /// `${VAR}`s without a value: the checks are skipped, naming them.
-    public var missingVariables: [String]
+    package var missingVariables: [String]
 
     /// OAuth 1 when the provider entry has `request_token`, OpenID Connect when the scope
     /// asks for `openid`, else OAuth 2: which plans apply.
-    public var protocolKind: ProtocolKind {
+    package var protocolKind: ProtocolKind {
         spec.protocolKind == .oauth1 ? .oauth1 : scope.contains("openid") ? .oidc : .oauth2
     }
 
     /// The first client: the one every check uses unless it needs a second.
     var client: Client { clients[0] }
 
-    public static func load(contentsOf path: String, environment: [String: String]) throws(YAMLLocatedError) -> ProviderFile {
+    package static func load(contentsOf path: String, environment: [String: String]) throws(YAMLLocatedError) -> ProviderFile {
         let root = try YAMLNode.load(contentsOf: path)
         let variables = ScenarioVariables(environment: environment)
         let map = try root.mapping("a provider to check")
@@ -132,7 +132,7 @@ extension ProviderFile {
     /// A built-in mock served at `baseURL`, described the way a user would describe it in a
     /// provider file: its paths, its first two clients that authenticate with a secret or not at
     /// all, its first user with a password, its scopes. Nothing else about the mock is used.
-    public init(mock profile: ProviderProfile, baseURL: String) {
+    package init(mock profile: ProviderProfile, baseURL: String) {
         let paths = profile.endpoints
         var endpoints: [String: String] = ["authorize": paths.authorize, "resource": paths.resource]
         if profile.protocolKind == .oauth1 {
@@ -177,7 +177,7 @@ extension ProviderFile {
 extension ProviderFile {
     /// The provider given as command-line flags instead of a file. Secrets are read from the
     /// environment variables named (never from a flag, which other users can see in `ps`).
-    public static func flags(
+    package static func flags(
         url: String?,
         discovery: String?,
         clientID: String,

@@ -5,13 +5,13 @@ import OAuthCore
 /// A deviation of the provider that matches a quirk the mocks reproduce, and what the client
 /// needs for it. The catalogue is shared by both directions: a quirk a mock profile can *play*
 /// is one a check can *detect*, and its compliance fix is named in both.
-public struct DetectedQuirk: Sendable, Equatable {
-    public var quirk: Quirk
+package struct DetectedQuirk: Sendable, Equatable {
+    package var quirk: Quirk
     /// What was seen, without secrets.
-    public var evidence: String
+    package var evidence: String
 
     /// What a client needs for a quirk.
-    public enum Remedy: Sendable, Equatable {
+    package enum Remedy: Sendable, Equatable {
         /// Compliance fixes (`compliance_fixes:` in a scenario, `ComplianceFixes.named`), any one
         /// of which copes; the first is the generic one where it exists, else the provider fix
         /// that contains it. `note` says what the first does differently.
@@ -23,7 +23,7 @@ public struct DetectedQuirk: Sendable, Equatable {
     /// The remedy for each quirk. Exhaustive: a new quirk does not build until it says its fix
     /// (and `QuirkCatalogueTests` holds every quirk to a profile that plays it, its detection
     /// and a scenario pair without and with the fix).
-    public static func remedy(for quirk: Quirk) -> Remedy {
+    package static func remedy(for quirk: Quirk) -> Remedy {
         switch quirk {
         case .callbackNotConfirmed: .complianceFix([ScenarioLoader.oauth1UnconfirmedCallback])
         case .formEncodedTokenResponse: .complianceFix(["form_encoded_token_response"])
@@ -50,7 +50,7 @@ public struct DetectedQuirk: Sendable, Equatable {
     }
 
     /// The remedy as the report prints it.
-    public var fix: String {
+    package var fix: String {
         switch Self.remedy(for: quirk) {
         case .complianceFix(let names, let note):
             ([names[0] + (note.map { " (\($0))" } ?? "")] + names.dropFirst()).joined(separator: ", or ")

@@ -3,7 +3,7 @@ import MockProviders
 /// What a provider speaks, in the harness's words: plans (`protocol:`), providers and steps all
 /// use this one type. The mocks keep a vocabulary of their own (``ProviderProfile/ProtocolKind``):
 /// they must not share the client's words.
-public enum ProtocolKind: String, Sendable, CaseIterable {
+package enum ProtocolKind: String, Sendable, CaseIterable {
     /// OAuth 1.0a (RFC 5849).
     case oauth1
     /// OAuth 2 (RFC 6749).
@@ -13,7 +13,7 @@ public enum ProtocolKind: String, Sendable, CaseIterable {
 
     /// Whether what is written for `self` (a plan, a step) applies to a provider speaking
     /// `provider`: OAuth 2 applies to OpenID providers too, OpenID Connect only to them.
-    public func covers(_ provider: ProtocolKind) -> Bool {
+    package func covers(_ provider: ProtocolKind) -> Bool {
         self == provider || (self == .oauth2 && provider == .oidc)
     }
 

@@ -5,43 +5,43 @@ import OAuthCore
 /// Where a provider's endpoints are, as absolute URLs (`nil`: not offered or not known): what
 /// ``ProviderSpec`` and the provider's metadata document resolve to, for `run` and `check` alike,
 /// or what a built-in mock serves.
-public struct ProviderEndpoints: Sendable {
-    public var protocolKind: ProtocolKind
+package struct ProviderEndpoints: Sendable {
+    package var protocolKind: ProtocolKind
     /// Relative paths of scenario steps (`get: /api/me`) join this URL.
-    public var baseURL: String
+    package var baseURL: String
     /// The issuer (RFC 8414 / OpenID Connect), when known.
-    public var issuer: String?
+    package var issuer: String?
     /// The metadata document's URL: the one the provider entry names (`discovery:`), or for
     /// `check` the one it read.
-    public var discovery: String?
-    public var authorize: String?
-    public var token: String?
+    package var discovery: String?
+    package var authorize: String?
+    package var token: String?
     /// The protected resource the provider entry names (`resource:`).
-    public var resource: String?
-    public var revoke: String?
-    public var introspect: String?
+    package var resource: String?
+    package var revoke: String?
+    package var introspect: String?
     /// OAuth 1: temporary credentials (RFC 5849 §2.1); `token` is then the token-credentials endpoint.
-    public var requestToken: String?
+    package var requestToken: String?
     /// OpenID Connect: UserInfo, the key set and RP-initiated logout.
-    public var userinfo: String?
-    public var jwks: String?
-    public var endSession: String?
+    package var userinfo: String?
+    package var jwks: String?
+    package var endSession: String?
     /// Hosts the user agent may visit besides the redirect URI's: the endpoints' own hosts
     /// and any the provider entry lists.
-    public var allowedHosts: Set<String>
+    package var allowedHosts: Set<String>
     /// RFC 9207: the `iss` authorization responses must carry, when the issuer is known.
-    public var responseIssuer: AuthorizationResponseIssuer? = nil
+    package var responseIssuer: AuthorizationResponseIssuer? = nil
     /// The metadata document as the provider sent it (RFC 8414 or OpenID Connect Discovery);
     /// for `check` unvalidated, since whether it is right is itself a check.
     var metadata: [String: JSONValue]? = nil
 
     /// A path joins the base URL; an absolute URL stays as it is.
-    public func url(_ pathOrURL: String) -> String {
+    package func url(_ pathOrURL: String) -> String {
         Self.isAbsolute(pathOrURL) ? pathOrURL : baseURL + pathOrURL
     }
 
     /// The `resource:` the entry names, else UserInfo: the API a token is tried on.
-    public var resourceOrUserInfo: String? { resource ?? userinfo }
+    package var resourceOrUserInfo: String? { resource ?? userinfo }
 
     /// The string members of a metadata array (`response_types_supported`, …), `nil` when absent.
     func advertised(_ member: String) -> [String]? {

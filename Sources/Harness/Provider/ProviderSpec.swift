@@ -5,17 +5,17 @@ import MockProviders
 /// scenario or in the file `oauth-harness check` reads — a provider this project did not start,
 /// by URL and paths, by a metadata document, or both (paths override). Resolved into
 /// ``ProviderEndpoints`` before anything is sent.
-public struct ProviderSpec: Sendable {
-    public var url: String?
-    public var discovery: String?
+package struct ProviderSpec: Sendable {
+    package var url: String?
+    package var discovery: String?
     /// Endpoint paths or URLs by scenario key (`authorize`, `token`, `request_token`, …).
-    public var endpoints: [String: String]
+    package var endpoints: [String: String]
     /// More hosts the provider's login pages may live on.
-    public var allowedHosts: [String] = []
+    package var allowedHosts: [String] = []
 
     /// OAuth 1 when the entry names a temporary-credentials endpoint (`request_token`), else
     /// OAuth 2 (whether OpenID Connect is spoken on top is the client's or the file's to say).
-    public var protocolKind: ProtocolKind { endpoints["request_token"] != nil ? .oauth1 : .oauth2 }
+    package var protocolKind: ProtocolKind { endpoints["request_token"] != nil ? .oauth1 : .oauth2 }
 }
 
 extension ProviderSpec {

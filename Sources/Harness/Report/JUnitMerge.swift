@@ -7,11 +7,11 @@ import FoundationXML
 /// Merges JUnit files (e.g. from CI shards) into one: suites with the same name are joined,
 /// every count and time is recomputed, test cases keep their order (file by file).
 package enum JUnitMerge {
-    public struct MergeError: Error, CustomStringConvertible {
-        public let description: String
+    package struct MergeError: Error, CustomStringConvertible {
+        package let description: String
     }
 
-    public static func merge(files: [String]) throws -> String {
+    package static func merge(files: [String]) throws -> String {
         var order: [String] = []
         var suites: [String: [XMLElement]] = [:]
         for file in files {

@@ -5,6 +5,11 @@ import Foundation
 /// `<failure>`/`<error>`/`<skipped>` as the outcome says, and the redacted HTTP transcript in
 /// `<system-out>`. Every text is taken from `ScenarioResult`, which is already redacted.
 public enum JUnitWriter {
+    /// The JUnit document for `results`.
+    /// - Parameters:
+    ///   - results: the scenarios' results, in the order to report them.
+    ///   - timestamp: the suites' `timestamp` attribute.
+    /// - Returns: the XML text, every value escaped.
     public static func xml(_ results: [ScenarioResult], timestamp: Date = Date()) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
@@ -44,6 +49,11 @@ public enum JUnitWriter {
         return out
     }
 
+    /// Writes the JUnit document for `results` to `path`, creating its folder.
+    /// - Parameters:
+    ///   - results: the scenarios' results.
+    ///   - path: the file to write (replaced atomically).
+    /// - Throws: when the folder or the file cannot be written.
     public static func write(_ results: [ScenarioResult], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

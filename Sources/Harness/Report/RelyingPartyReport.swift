@@ -2,8 +2,8 @@ import Foundation
 
 /// The conformance table of a run: each evil mode exercised, the OpenID Foundation RP test it
 /// follows, the verdict the client must reach and the one it reached.
-public enum RelyingPartyReport {
-    public static func markdown(_ results: [ScenarioResult]) -> String {
+package enum RelyingPartyReport {
+    package static func markdown(_ results: [ScenarioResult]) -> String {
         let rows = results.filter { $0.relyingParty != nil }.sorted {
             ($0.relyingParty!.mode.rawValue, $0.name) < ($1.relyingParty!.mode.rawValue, $1.name)
         }

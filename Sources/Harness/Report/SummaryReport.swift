@@ -3,7 +3,7 @@ import Foundation
 /// `reports/summary.md`: what a person reads after a run — counts per area, failures with
 /// their step and reason, the slowest scenarios, and where the other reports are.
 package enum SummaryReport {
-    public static func markdown(_ results: [ScenarioResult], junitPath: String) -> String {
+    package static func markdown(_ results: [ScenarioResult], junitPath: String) -> String {
         var folders: [String] = []
         var byFolder: [String: [ScenarioResult]] = [:]
         for result in results {
@@ -56,7 +56,7 @@ package enum SummaryReport {
 
 /// GitHub Actions workflow commands for failures (`::error file=…,line=…::…`).
 package enum GitHubAnnotations {
-    public static func lines(_ summary: HarnessRun.Summary) -> [String] {
+    package static func lines(_ summary: HarnessRun.Summary) -> [String] {
         var lines: [String] = []
         for error in summary.invalid {
             lines.append(

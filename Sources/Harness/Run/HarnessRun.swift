@@ -5,31 +5,31 @@ import OAuthCore
 
 /// What `oauth-harness run` does, as a library call: find scenario files, load them,
 /// run the selected ones in parallel, write the JUnit file, and choose the exit code.
-public struct HarnessRun: Sendable {
-    public var paths: [String] = ["Scenarios"]
-    public var junitPath = "reports/junit.xml"
-    public var profilesDirectory = "MockProviders"
-    public var filter: String?
-    public var jobs = max(1, ProcessInfo.processInfo.activeProcessorCount)
+package struct HarnessRun: Sendable {
+    package var paths: [String] = ["Scenarios"]
+    package var junitPath = "reports/junit.xml"
+    package var profilesDirectory = "MockProviders"
+    package var filter: String?
+    package var jobs = max(1, ProcessInfo.processInfo.activeProcessorCount)
     /// `(k, n)`: run the k-th of n shards (1-based).
-    public var shard: (index: Int, count: Int)?
-    public var environment = ProcessInfo.processInfo.environment
+    package var shard: (index: Int, count: Int)?
+    package var environment = ProcessInfo.processInfo.environment
 
-    public init() {}
+    package init() {}
 
     /// Exit codes of the CLI contract.
-    public enum ExitCode: Int32, Sendable {
+    package enum ExitCode: Int32, Sendable {
         case passed = 0
         case failed = 1
         case invalid = 2
     }
 
-    public struct Summary: Sendable {
-        public var results: [ScenarioResult]
-        public var invalid: [YAMLLocatedError]
-        public var exitCode: ExitCode
+    package struct Summary: Sendable {
+        package var results: [ScenarioResult]
+        package var invalid: [YAMLLocatedError]
+        package var exitCode: ExitCode
 
-        public var line: String {
+        package var line: String {
             var passed = 0
             var failed = 0
             var skipped = 0
@@ -45,13 +45,13 @@ public struct HarnessRun: Sendable {
     }
 
     /// A scenario file and its JUnit folder.
-    public struct Found: Sendable, Equatable {
-        public var path: String
-        public var folder: String
+    package struct Found: Sendable, Equatable {
+        package var path: String
+        package var folder: String
     }
 
     /// Scenario files under `paths`, sorted, each with its folder name relative to the root given.
-    public static func discover(_ paths: [String]) throws(YAMLLocatedError) -> [Found] {
+    package static func discover(_ paths: [String]) throws(YAMLLocatedError) -> [Found] {
         var found: [Found] = []
         let manager = FileManager.default
         for root in paths {
@@ -91,7 +91,7 @@ public struct HarnessRun: Sendable {
 
     /// Runs everything. `transport` replaces the HTTP client (tests wrap it to watch the wire);
     /// by default a fresh AsyncHTTPClient transport is made and shut down.
-    public func execute(transport given: (any HTTPTransport)? = nil, log: @Sendable (String) -> Void = { _ in }) async -> Summary {
+    package func execute(transport given: (any HTTPTransport)? = nil, log: @Sendable (String) -> Void = { _ in }) async -> Summary {
         var invalid: [YAMLLocatedError] = []
         var results: [ScenarioResult] = []
         let catalog: ProviderCatalog
@@ -260,9 +260,9 @@ public struct HarnessRun: Sendable {
 
 extension HarnessRun {
     package struct Validation: Sendable {
-        public var scenarios = 0
-        public var profiles = 0
-        public var errors: [YAMLLocatedError] = []
+        package var scenarios = 0
+        package var profiles = 0
+        package var errors: [YAMLLocatedError] = []
     }
 
     /// Loads every profile and scenario and collects all errors (not only the first).

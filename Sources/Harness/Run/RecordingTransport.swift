@@ -6,14 +6,14 @@ import Synchronization
 /// scenario's redactor as they pass; each entry's secret-named values are masked when it is
 /// recorded (bodies already are, by `preview`), and every registered secret — those learned
 /// later included — is replaced when the text is read.
-public final class Transcript: Sendable {
+package final class Transcript: Sendable {
     private let lines = Mutex<[String]>([])
     let redactor: Redactor
     static let bodyPreviewLimit = 2048
 
-    public init(redactor: Redactor) { self.redactor = redactor }
+    package init(redactor: Redactor) { self.redactor = redactor }
 
-    public func note(_ line: String) {
+    package func note(_ line: String) {
         let masked = Redactor.maskNamedValues(in: line)
         lines.withLock { $0.append(masked) }
     }
@@ -55,7 +55,7 @@ public final class Transcript: Sendable {
     }
 
     /// The transcript with every known secret masked.
-    public var text: String {
+    package var text: String {
         var text = redactor.replaceSecrets(in: lines.withLock { $0.joined(separator: "\n") })
         let unregistered = redactor.unregistered
         if unregistered > 0 {
@@ -69,22 +69,22 @@ public final class Transcript: Sendable {
 
 /// Wraps a transport: records every exchange in a transcript (with the current step's name)
 /// and registers the secrets it carries before anything is written.
-public final class RecordingTransport: HTTPTransport {
+package final class RecordingTransport: HTTPTransport {
     let base: any HTTPTransport
     let transcript: Transcript
     /// A deadline for every exchange that does not set one.
     let timeout: Duration?
     private let currentStep = Mutex("")
 
-    public init(base: any HTTPTransport, transcript: Transcript, timeout: Duration? = nil) {
+    package init(base: any HTTPTransport, transcript: Transcript, timeout: Duration? = nil) {
         self.base = base
         self.transcript = transcript
         self.timeout = timeout
     }
 
-    public func setStep(_ step: String) { currentStep.withLock { $0 = step } }
+    package func setStep(_ step: String) { currentStep.withLock { $0 = step } }
 
-    public func send(_ request: TransportRequest) async throws -> TransportResponse {
+    package func send(_ request: TransportRequest) async throws -> TransportResponse {
         // A check past its time limit is cancelled: it sends nothing more.
         try Task.checkCancellation()
         var request = request

@@ -7,11 +7,11 @@ import Synchronization
 /// writes them — secrets redacted — as a replay profile plus a copy of the scenario that uses
 /// it, so behaviour seen once (a production quirk, say) can be reproduced offline.
 package enum ScenarioRecorder {
-    public struct Recording: Sendable {
-        public var profileYAML: String
-        public var scenarioYAML: String
-        public var exchanges: Int
-        public var result: ScenarioResult
+    package struct Recording: Sendable {
+        package var profileYAML: String
+        package var scenarioYAML: String
+        package var exchanges: Int
+        package var result: ScenarioResult
     }
 
     final class Capture: HTTPTransport {
@@ -27,7 +27,7 @@ package enum ScenarioRecorder {
         }
     }
 
-    public static func record(
+    package static func record(
         scenarioPath: String,
         profileName: String,
         catalog: ProviderCatalog,

@@ -7,6 +7,7 @@ import Synchronization
 
 /// The outcome of one scenario, ready for a report (all text already redacted).
 public struct ScenarioResult: Sendable {
+    /// How the scenario ended; JUnit's `<failure>`, `<skipped>` and `<error>` follow it.
     public enum Outcome: Sendable, Equatable {
         case passed
         /// A step failed: which one, and why.
@@ -15,24 +16,35 @@ public struct ScenarioResult: Sendable {
         /// The scenario could not run (invalid file, provider failed to start).
         case error(message: String)
 
-        public var isSkipped: Bool {
+        package var isSkipped: Bool {
             if case .skipped = self { return true }
             return false
         }
     }
 
-    public var name: String
-    public var folder: String
-    public var file: String
-    public var outcome: Outcome
-    public var seconds: Double
+    package var name: String
+    package var folder: String
+    package var file: String
+    package var outcome: Outcome
+    package var seconds: Double
     /// What happened worth saying on success, e.g. which expected error was seen.
-    public var notes: [String]
-    public var transcript: String
+    package var notes: [String]
+    package var transcript: String
     /// Relying-party scenarios: the evil mode exercised and the verdict the client had to reach.
-    public var relyingParty: RelyingPartyExpectation?
-    public var verdict: String?
+    package var relyingParty: RelyingPartyExpectation?
+    package var verdict: String?
 
+    /// A result as a report shows it; every text must already be redacted.
+    /// - Parameters:
+    ///   - name: the scenario's `name`, the JUnit test case.
+    ///   - folder: the scenario's folder, the JUnit `classname` and suite.
+    ///   - file: the scenario file.
+    ///   - outcome: how it ended.
+    ///   - seconds: how long it took.
+    ///   - notes: what is worth saying on success.
+    ///   - transcript: the HTTP exchanges, for `<system-out>`.
+    ///   - relyingParty: for relying-party scenarios, the evil mode and the verdict expected.
+    ///   - verdict: for relying-party scenarios, the verdict the client reached.
     public init(
         name: String,
         folder: String,
@@ -57,16 +69,16 @@ public struct ScenarioResult: Sendable {
 }
 
 /// Runs scenarios against in-process mock providers through the real client over real HTTP.
-public final class ScenarioRunner: Sendable {
-    public let catalog: ProviderCatalog
+package final class ScenarioRunner: Sendable {
+    package let catalog: ProviderCatalog
     let transport: any HTTPTransport
 
-    public init(catalog: ProviderCatalog, transport: any HTTPTransport) {
+    package init(catalog: ProviderCatalog, transport: any HTTPTransport) {
         self.catalog = catalog
         self.transport = transport
     }
 
-    public func run(_ scenario: Scenario) async -> ScenarioResult {
+    package func run(_ scenario: Scenario) async -> ScenarioResult {
         let started = ContinuousClock.now
         let redactor = Redactor(secrets: [scenario.client.clientSecret].compactMap { $0 })
         let transcript = Transcript(redactor: redactor)

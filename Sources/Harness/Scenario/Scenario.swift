@@ -7,32 +7,32 @@ import OAuthCore
 /// One scenario file: which provider, which client, and the steps to drive through it.
 /// The format is documented in `Scenarios/README.md`.
 public struct Scenario: Sendable {
-    public var name: String
-    public var description: String?
+    package var name: String
+    package var description: String?
     /// The file it was read from.
-    public var file: String
+    package var file: String
     /// The JUnit `classname`: the scenario's folder (e.g. `oauth2`).
-    public var folder: String
-    public var provider: String
-    public var client: ClientSpec
-    public var steps: [Step]
+    package var folder: String
+    package var provider: String
+    package var client: ClientSpec
+    package var steps: [Step]
     /// `${VAR}` references without a value and without a default: the scenario is skipped.
-    public var missingVariables: [String]
+    package var missingVariables: [String]
     /// Relying-party scenarios (`conformance:` in the file): the evil mode exercised and the verdict the client must reach.
-    public var relyingParty: RelyingPartyExpectation?
+    package var relyingParty: RelyingPartyExpectation?
     /// Set when the scenario targets an external provider by URL instead of a built-in profile.
-    public var external: ProviderSpec?
+    package var external: ProviderSpec?
     /// The test user who signs in at the provider's login pages (`user:`, or
     /// `OAUTH_HARNESS_USERNAME`/`OAUTH_HARNESS_PASSWORD` in the environment).
-    public var user: TestUser?
+    package var user: TestUser?
 }
 
 /// A test user's credentials for a provider's login form.
-public struct TestUser: Sendable {
-    public var username: String?
-    public var password: String?
+package struct TestUser: Sendable {
+    package var username: String?
+    package var password: String?
 
-    public init(username: String?, password: String?) {
+    package init(username: String?, password: String?) {
         self.username = username
         self.password = password
     }
@@ -42,55 +42,61 @@ public struct TestUser: Sendable {
 /// the mock and the verdict the client must reach; a row of `reports/conformance.md`. Judging
 /// *providers* is the other side, `Sources/Harness/Conformance/`.
 public struct RelyingPartyExpectation: Sendable {
-    public enum Verdict: String, Sendable, CaseIterable { case accept, reject }
-    public var mode: EvilMode
-    public var module: String
-    public var expected: Verdict
+    /// What the client must do with the misbehaving provider's answer.
+    public enum Verdict: String, Sendable, CaseIterable {
+        /// Go on: the answer is within the rules.
+        case accept
+        /// Refuse it, naming why.
+        case reject
+    }
+    package var mode: EvilMode
+    package var module: String
+    package var expected: Verdict
 }
 
-public struct ClientSpec: Sendable {
-    public var clientID: String
-    public var clientSecret: String?
-    public var authMethod: ClientAuthMethod
-    public var redirectURI: String?
-    public var scope: [String]
-    public var pkce: PKCE.Method?
+package struct ClientSpec: Sendable {
+    package var clientID: String
+    package var clientSecret: String?
+    package var authMethod: ClientAuthMethod
+    package var redirectURI: String?
+    package var scope: [String]
+    package var pkce: PKCE.Method?
     /// PEM private key for `private_key_jwt` and the JWT bearer grant.
-    public var privateKeyPEM: String?
-    public var tokenPlacement: TokenPlacement = .header
+    package var privateKeyPEM: String?
+    package var tokenPlacement: TokenPlacement = .header
     /// Renew tokens expiring within `leeway` before each request.
-    public var autoRefresh: Bool = false
-    public var leeway: TimeInterval = 60
+    package var autoRefresh: Bool = false
+    package var leeway: TimeInterval = 60
     /// Deadline of every HTTP exchange of this client (head and body).
-    public var timeout: Duration?
+    package var timeout: Duration?
     /// A token issued beforehand (e.g. from CI secrets) for refresh and API steps.
-    public var preissuedToken: (accessToken: String, refreshToken: String?)?
+    package var preissuedToken: (accessToken: String, refreshToken: String?)?
     /// Named client-side compliance fixes switched on for this scenario.
-    public var complianceFixes: [String] = []
-    public var oauth1 = OAuth1Options()
+    package var complianceFixes: [String] = []
+    package var oauth1 = OAuth1Options()
     /// OpenID Connect relying-party options; `nil` for plain OAuth 2 clients.
-    public var openID: OpenIDOptions?
+    package var openID: OpenIDOptions?
 
-    public struct OpenIDOptions: Sendable {
-        public var allowHS256 = false
-        public var algorithms: [JWSAlgorithm]?
-        public var leeway: TimeInterval = 60
+    package struct OpenIDOptions: Sendable {
+        package var allowHS256 = false
+        package var algorithms: [JWSAlgorithm]?
+        package var leeway: TimeInterval = 60
     }
 
     /// OAuth 1 signing options (RFC 5849).
-    public struct OAuth1Options: Sendable {
-        public var signatureMethod: SignatureMethod = .hmacSHA1
-        public var signatureType: SignatureType = .header
-        public var realm: String?
+    package struct OAuth1Options: Sendable {
+        package var signatureMethod: SignatureMethod = .hmacSHA1
+        package var signatureType: SignatureType = .header
+        package var realm: String?
         /// Every request uses this nonce (to provoke the provider's replay check).
-        public var fixedNonce: String?
+        package var fixedNonce: String?
         /// The client's clock is off by this much (to provoke the timestamp check).
-        public var timestampOffset: TimeInterval = 0
+        package var timestampOffset: TimeInterval = 0
     }
 }
 
-public struct Step: Sendable {
-    public enum Action: Sendable {
+package struct Step: Sendable {
+    package enum Action: Sendable {
         /// Send the user agent to the authorization endpoint and bring the redirect back.
         case authorize(Authorize)
         /// Exchange the last authorization code at the token endpoint.
@@ -131,69 +137,69 @@ public struct Step: Sendable {
     }
 
     /// Which of the session's tokens a revoke or introspect step sends (and its type hint).
-    public enum TokenKind: String, Sendable, CaseIterable {
+    package enum TokenKind: String, Sendable, CaseIterable {
         case accessToken = "access_token"
         case refreshToken = "refresh_token"
     }
 
-    public struct Authorize: Sendable {
-        public enum Consent: String, Sendable, CaseIterable { case approve, deny }
-        public var consent: Consent
-        public var user: String?
+    package struct Authorize: Sendable {
+        package enum Consent: String, Sendable, CaseIterable { case approve, deny }
+        package var consent: Consent
+        package var user: String?
         /// Replace the `state` of the redirect before the client reads it (simulates an
         /// attacker-supplied callback; the client must reject it).
-        public var callbackState: String?
+        package var callbackState: String?
         /// `code` unless a scenario checks how the provider treats another response type.
-        public var responseType: String = "code"
+        package var responseType: String = "code"
         /// Values for a login form (a test user's username and password), e.g. at a real provider.
-        public var form: [String: String] = [:]
+        package var form: [String: String] = [:]
     }
 
-    public struct FetchToken: Sendable {
+    package struct FetchToken: Sendable {
         /// The grant: the four the harness knows how to build (`jwt_bearer` is the scenario's
         /// name for RFC 7523's URN), or any other grant type, sent by name with no parameters.
-        public var grant: GrantType = .authorizationCode
+        package var grant: GrantType = .authorizationCode
         /// RFC 8707 `resource`: the API the token is for (sent with any grant).
-        public var resource: String?
+        package var resource: String?
         /// Send this `code_verifier` instead of the one created with the authorization URL.
-        public var codeVerifier: String?
+        package var codeVerifier: String?
         /// Send this `redirect_uri` instead of the client's.
-        public var redirectURI: String?
-        public var username: String?
-        public var password: String?
-        public var scope: [String]?
+        package var redirectURI: String?
+        package var username: String?
+        package var password: String?
+        package var scope: [String]?
         /// JWT bearer: the assertion's `sub` and `aud` (default: the token endpoint), and a key
         /// other than the client's.
-        public var subject: String?
-        public var audience: String?
-        public var assertionKeyPEM: String?
+        package var subject: String?
+        package var audience: String?
+        package var assertionKeyPEM: String?
     }
 
-    public var action: Action
+    package var action: Action
     /// The action's key as written (`authorize`, `fetch_token`, `get`, …).
-    public var kind: String
-    public var line: Int
+    package var kind: String
+    package var line: Int
     /// When set, the step must fail with this error; the scenario goes on after it.
-    public var expectError: ErrorExpectation?
+    package var expectError: ErrorExpectation?
 }
 
-public struct ErrorExpectation: Sendable {
-    public var code: String
-    public var status: Int?
-    public var descriptionContains: String?
+package struct ErrorExpectation: Sendable {
+    package var code: String
+    package var status: Int?
+    package var descriptionContains: String?
 }
 
 /// One check in an `expect` step: a subject (`token.access_token`, `status`, `json.sub`,
 /// `header.WWW-Authenticate`, `authorization_url.code_challenge_method`) and a matcher.
-public struct Assertion: Sendable {
-    public enum Matcher: Sendable, CustomStringConvertible {
+package struct Assertion: Sendable {
+    package enum Matcher: Sendable, CustomStringConvertible {
         case present
         case absent
         case equals(String)
         case contains(String)
         case matches(String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .present: "present"
             case .absent: "absent"
@@ -206,7 +212,7 @@ public struct Assertion: Sendable {
 
     /// What an `expect` key names, parsed when the scenario loads (`token.access_token` →
     /// `.token("access_token")`). One table, `Subject.kinds`, says which keys exist.
-    public enum Subject: Sendable, Equatable, CustomStringConvertible {
+    package enum Subject: Sendable, Equatable, CustomStringConvertible {
         case token(String)
         case status
         case body
@@ -239,7 +245,7 @@ public struct Assertion: Sendable {
         ]
 
         /// The subject a key names, or `nil` for an unknown key.
-        public init?(key: String) {
+        package init?(key: String) {
             for kind in Self.kinds {
                 if kind.takesPath, key.hasPrefix(kind.key), key.count > kind.key.count {
                     self = kind.make(String(key.dropFirst(kind.key.count)))
@@ -254,12 +260,12 @@ public struct Assertion: Sendable {
         }
 
         /// Reads a built-in mock's state (refused for providers given by URL).
-        public var needsMock: Bool {
+        package var needsMock: Bool {
             if case .providerTokenRequests = self { return true }
             return false
         }
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .token(let path): "token.\(path)"
             case .status: "status"
@@ -280,7 +286,7 @@ public struct Assertion: Sendable {
         }
     }
 
-    public var subject: Subject
-    public var matcher: Matcher
-    public var line: Int
+    package var subject: Subject
+    package var matcher: Matcher
+    package var line: Int
 }

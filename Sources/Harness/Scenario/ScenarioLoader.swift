@@ -24,7 +24,7 @@ public enum ScenarioLoader {
     static let complianceFixes = [oauth1UnconfirmedCallback] + ComplianceFixes.all.map(\.name)
 
     /// Reads a scenario file. With `catalog`, the provider must be one of its profiles.
-    public static func load(
+    package static func load(
         contentsOf path: String,
         folder: String,
         catalog: ProviderCatalog? = nil,
@@ -35,6 +35,12 @@ public enum ScenarioLoader {
 
     /// Reads a whole scenario: each part (client, provider, user, conformance, steps) parses
     /// itself beside its type; this checks how the parts fit together.
+    /// - Parameters:
+    ///   - root: the scenario document.
+    ///   - folder: the scenario's folder (its JUnit `classname`).
+    ///   - catalog: the mock profiles, to check the provider's name and its protocol's steps.
+    ///   - environment: the values of `${VAR}` references.
+    /// - Throws: ``YAMLLocatedError`` naming file, line and column of the first problem.
     public static func parse(
         _ root: YAMLNode,
         folder: String,

@@ -3,7 +3,7 @@
 /// held to (the last two by tests). Adding a step: a case here, its parser in
 /// `Step.Action.init(_:yaml:variables:)` (ScenarioYAML.swift), an `Action` and its executor — every `switch` over these is
 /// exhaustive, so the compiler points at whatever is missing.
-public enum StepKind: String, CaseIterable, Sendable {
+package enum StepKind: String, CaseIterable, Sendable {
     case authorize
     case fetchToken = "fetch_token"
     case refresh

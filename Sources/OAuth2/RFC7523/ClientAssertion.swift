@@ -131,7 +131,7 @@ extension ClientAuthMethod {
     /// - Parameters:
     ///   - privateKeyPEM: the client's private key, for `private_key_jwt`.
     ///   - clock: the clock that dates `client_secret_jwt` and `private_key_jwt` assertions.
-    /// - Throws: ``OAuthError`` `invalid_configuration` for a method this library does not
+    /// - Throws: `OAuthError` `invalid_configuration` for a method this library does not
     ///   implement (give your own ``ClientAuthentication`` to the session instead), or when the
     ///   private key cannot be read.
     public func authentication(privateKeyPEM: String?, clock: any OAuthClock = SystemClock()) async throws(OAuthError) -> any ClientAuthentication {
