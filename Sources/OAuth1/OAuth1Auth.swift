@@ -14,17 +14,25 @@ public enum SignatureType: String, Sendable, CaseIterable {
 /// Signs requests for OAuth 1.0a (RFC 5849): the client credentials, the token credentials
 /// when there are some, and per-flow parameters (`oauth_callback`, `oauth_verifier`).
 public struct OAuth1Auth: Sendable {
+    /// `oauth_consumer_key`: the client identifier.
     public var clientID: String
     var clientSecret: String { didSet { rekey() } }
+    /// `oauth_token`: the temporary or token credentials' identifier, when there are some.
     public var token: String?
     var tokenSecret: String? { didSet { rekey() } }
+    /// `oauth_callback`, sent when set (temporary credentials request, §2.1).
     public var callback: String?
+    /// `oauth_verifier`, sent when set (token credentials request, §2.3).
     public var verifier: String?
     var rsaKey: RSASigningKey?
+    /// How requests are signed (§3.4).
     public var signatureMethod: SignatureMethod { didSet { rekey() } }
     /// The HMAC keyed with the secrets (nil for RSA-SHA1 and PLAINTEXT).
     private var keyed: KeyedHMAC?
+    /// Where the protocol parameters go (§3.5).
     public var signatureType: SignatureType
+    /// The `realm` of the `Authorization` header (§3.5.1); not signed, and not sent with the other
+    /// signature types.
     public var realm: String?
     /// Include a body's parameters in the signature even when it is not declared as a form.
     public var forceIncludeBody: Bool
@@ -33,6 +41,22 @@ public struct OAuth1Auth: Sendable {
     /// Makes `oauth_nonce` values; unique per request by default (16 CSPRNG bytes).
     public var nonce: @Sendable () -> String
 
+    /// Creates a signer.
+    ///
+    /// - Parameters:
+    ///   - clientID: the client identifier (`oauth_consumer_key`).
+    ///   - clientSecret: the client shared-secret.
+    ///   - token: the temporary or token credentials' identifier, if any.
+    ///   - tokenSecret: the secret that goes with `token`.
+    ///   - callback: `oauth_callback`, for a temporary credentials request.
+    ///   - verifier: `oauth_verifier`, for a token credentials request.
+    ///   - rsaKey: the private key; required for RSA-SHA1.
+    ///   - signatureMethod: how requests are signed.
+    ///   - signatureType: where the protocol parameters go.
+    ///   - realm: the `realm` of the `Authorization` header.
+    ///   - forceIncludeBody: whether a body that is not declared as a form is signed as one.
+    ///   - clock: where `oauth_timestamp` comes from.
+    ///   - nonce: makes each request's `oauth_nonce`.
     public init(
         clientID: String,
         clientSecret: String = "",
@@ -85,6 +109,15 @@ public struct OAuth1Auth: Sendable {
 
     /// Signs `request`: collects its parameters (§3.4.1.3), computes the signature and puts the
     /// protocol parameters where `signatureType` says.
+    ///
+    /// - Parameters:
+    ///   - request: the request to sign; its URL must be absolute.
+    ///   - extraProtocolParameters: further protocol parameters, signed and sent with the
+    ///     `oauth_*` ones.
+    /// - Returns: the request with the protocol parameters and `oauth_signature` added.
+    /// - Throws: `OAuthError` with `invalid_configuration` when the URL is not absolute, the
+    ///   query or a form body is malformed, signature type body is used for a GET, a HEAD or a
+    ///   body that is not a form, or RSA-SHA1 has no key or fails.
     public func sign(_ request: TransportRequest, extraProtocolParameters: [(String, String)] = []) throws(OAuthError) -> TransportRequest {
         var request = request
         let isForm = request.headers["Content-Type"].map { HeaderList.value($0, hasLowercasePrefix: "application/x-www-form-urlencoded") } ?? false

@@ -5,13 +5,16 @@ import Synchronization
 /// Temporary or token credentials from an OAuth 1 provider (RFC 5849 §2.1, §2.3).
 /// Descriptions mask the secret.
 public struct OAuth1Token: Sendable, Equatable, CustomStringConvertible {
+    /// `oauth_token`: the credentials' identifier.
     public var token: String
+    /// `oauth_token_secret`: the shared secret that, with the client secret, keys signatures.
     public var tokenSecret: String
     /// `oauth_callback_confirmed` of a temporary-credentials response.
     public var callbackConfirmed: Bool?
     /// Other members (e.g. `user_id`, `screen_name`).
     public var extra: [String: String]
 
+    /// The credentials with both values masked, and the names of the extra members.
     public var description: String {
         "OAuth1Token(oauth_token: \(Redactor.mask), oauth_token_secret: \(Redactor.mask), extra: \(extra.keys.sorted()))"
     }
@@ -29,19 +32,27 @@ public struct OAuth1Token: Sendable, Equatable, CustomStringConvertible {
 /// The three-legged OAuth 1.0a flow (RFC 5849 §2): temporary credentials, resource owner
 /// authorization, token credentials; then signed resource requests.
 public final class OAuth1Session: Sendable {
+    /// The client identifier (`oauth_consumer_key`).
     public let clientID: String
     let clientSecret: String
+    /// The `oauth_callback` of the temporary credentials request; `oob` is sent when `nil` (§2.1).
     public let callbackURI: String?
     let rsaKey: RSASigningKey?
+    /// How requests are signed (§3.4).
     public let signatureMethod: SignatureMethod
+    /// Where the protocol parameters go (§3.5).
     public let signatureType: SignatureType
+    /// The `realm` of the `Authorization` header (§3.5.1), unless a call gives its own.
     public let realm: String?
+    /// Whether a body that is not declared as a form is signed as one.
     public let forceIncludeBody: Bool
     /// Compliance fix for providers that never send `oauth_callback_confirmed=true` (OAuth Core
     /// 1.0 before revision A). Off by default: without confirmation the callback may have been
     /// ignored, which is the session-fixation hole revision A closed.
     public let allowUnconfirmedCallback: Bool
+    /// Sends the requests.
     public let transport: any HTTPTransport
+    /// Where `oauth_timestamp` comes from.
     public let clock: any OAuthClock
     let nonce: @Sendable () -> String
 
@@ -52,6 +63,23 @@ public final class OAuth1Session: Sendable {
     }
     private let state: Mutex<State>
 
+    /// Creates a session, with token credentials when they are known already.
+    ///
+    /// - Parameters:
+    ///   - clientID: the client identifier (`oauth_consumer_key`).
+    ///   - clientSecret: the client shared-secret.
+    ///   - token: token credentials from an earlier flow, if any.
+    ///   - tokenSecret: the secret that goes with `token`.
+    ///   - callbackURI: the `oauth_callback` of the temporary credentials request.
+    ///   - rsaKey: the private key; required for RSA-SHA1.
+    ///   - signatureMethod: how requests are signed.
+    ///   - signatureType: where the protocol parameters go.
+    ///   - realm: the `realm` of the `Authorization` header.
+    ///   - forceIncludeBody: whether a body that is not declared as a form is signed as one.
+    ///   - allowUnconfirmedCallback: see ``allowUnconfirmedCallback``.
+    ///   - transport: sends the requests.
+    ///   - clock: where `oauth_timestamp` comes from.
+    ///   - nonce: makes each request's `oauth_nonce`.
     public init(
         clientID: String,
         clientSecret: String = "",
@@ -111,6 +139,15 @@ public final class OAuth1Session: Sendable {
 
     /// POSTs a signed request with `oauth_callback` (the callback URI or `oob`) and keeps the
     /// temporary credentials. The answer must confirm the callback unless the fix is on.
+    ///
+    /// - Parameters:
+    ///   - url: the temporary credentials request URL.
+    ///   - realm: the `realm` for this request, instead of the session's.
+    ///   - extraParameters: further parameters, sent in the form body.
+    /// - Returns: the temporary credentials.
+    /// - Throws: `OAuthError`: the provider's `oauth_problem` or error message,
+    ///   `callback_not_confirmed`, `malformed_response` for an answer that is not form-encoded
+    ///   credentials, or a signing or transport error.
     @discardableResult
     public func fetchRequestToken(
         _ url: String,
@@ -137,6 +174,12 @@ public final class OAuth1Session: Sendable {
     // MARK: §2.2 resource owner authorization
 
     /// The URL to send the resource owner to, with `oauth_token` (default: the temporary token).
+    ///
+    /// - Parameters:
+    ///   - url: the provider's resource owner authorization URL.
+    ///   - requestToken: the temporary token to send, instead of the session's.
+    ///   - extraParameters: further query parameters.
+    /// - Throws: `OAuthError` with `missing_token` when there is no temporary token.
     public func createAuthorizationURL(
         _ url: String,
         requestToken: String? = nil,
@@ -152,6 +195,12 @@ public final class OAuth1Session: Sendable {
 
     /// Reads the callback: `oauth_token` must be the temporary token, `oauth_verifier` is kept.
     /// A `denied` parameter (the resource owner refused) is `access_denied`.
+    ///
+    /// - Parameter url: the callback URL the provider redirected to.
+    /// - Returns: the callback's `oauth_token` and `oauth_verifier`.
+    /// - Throws: `OAuthError`: `access_denied` for a `denied` callback, `malformed_response` for
+    ///   a malformed query or one without `oauth_token` and `oauth_verifier`, `token_mismatch`
+    ///   for another flow's token.
     @discardableResult
     public func parseAuthorizationResponse(_ url: String) throws(OAuthError) -> (token: String, verifier: String) {
         let step = "authorize"
@@ -178,6 +227,14 @@ public final class OAuth1Session: Sendable {
     // MARK: §2.3 token credentials
 
     /// Exchanges the temporary credentials and the verifier for token credentials.
+    ///
+    /// - Parameters:
+    ///   - url: the token credentials request URL.
+    ///   - given: the verifier, instead of the one read from the callback.
+    ///   - extraParameters: further parameters, sent in the form body.
+    /// - Returns: the token credentials, which the session keeps for later requests.
+    /// - Throws: `OAuthError`: `missing_verifier`, the provider's `oauth_problem` or error
+    ///   message, `malformed_response`, or a signing or transport error.
     @discardableResult
     public func fetchAccessToken(
         _ url: String,
@@ -197,6 +254,16 @@ public final class OAuth1Session: Sendable {
     // MARK: §3 authenticated requests
 
     /// Sends a request signed with the token credentials.
+    ///
+    /// - Parameters:
+    ///   - method: the HTTP method.
+    ///   - url: the absolute URL.
+    ///   - headers: the header fields.
+    ///   - body: the body; signed too when it is a form.
+    ///   - step: the flow step errors name.
+    /// - Returns: the response, whatever its status.
+    /// - Throws: `OAuthError`: a signing error (see ``OAuth1Auth/sign(_:extraProtocolParameters:)``)
+    ///   or a transport error.
     public func request(
         _ method: String,
         _ url: String,

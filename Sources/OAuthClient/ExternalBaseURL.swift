@@ -12,6 +12,12 @@ public struct ExternalBaseURL: Sendable, Equatable {
     /// Read `X-Forwarded-Proto` / `X-Forwarded-Host` (first value each) when no base is configured.
     public var trustForwardedHeaders: Bool
 
+    /// Creates the setting.
+    ///
+    /// - Parameters:
+    ///   - configured: the app's external base URL, e.g. `https://app.example.com`.
+    ///   - trustForwardedHeaders: whether to read `X-Forwarded-Proto` and `X-Forwarded-Host`
+    ///     when no base is configured.
     public init(_ configured: String? = nil, trustForwardedHeaders: Bool = false) {
         self.configured = configured
         self.trustForwardedHeaders = trustForwardedHeaders
@@ -19,6 +25,13 @@ public struct ExternalBaseURL: Sendable, Equatable {
 
     /// `path` on the app's external URL: the configured base; else, when trusted, the
     /// forwarded scheme and host; else `http://` and the request's `Host` (development only).
+    ///
+    /// - Parameters:
+    ///   - path: the path on the app, starting with `/`.
+    ///   - host: the request's `Host` (`127.0.0.1` when `nil`).
+    ///   - forwardedProto: the request's `X-Forwarded-Proto`; only `http` and `https` are taken.
+    ///   - forwardedHost: the request's `X-Forwarded-Host`; ignored when it has characters a host
+    ///     and port cannot have.
     public func url(_ path: String, host: String?, forwardedProto: String? = nil, forwardedHost: String? = nil) -> String {
         if var base = configured, !base.isEmpty {
             while base.hasSuffix("/") { base.removeLast() }

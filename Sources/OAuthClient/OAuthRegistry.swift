@@ -58,6 +58,14 @@ public final class OAuthRegistry: Sendable {
     private let apps = Mutex<[String: RemoteApp]>([:])
 
     /// `settings` provides `{NAME}_CLIENT_ID`, `{NAME}_CLIENT_SECRET`, … (default: the environment).
+    ///
+    /// - Parameters:
+    ///   - integration: where flow data is kept between the redirect and the callback.
+    ///   - transport: sends every app's requests.
+    ///   - clock: the time for flow lifetimes, token expiry and ID token checks.
+    ///   - settings: the `{NAME}_…` settings.
+    ///   - fetchToken: gets a user's token for API calls, for apps without their own.
+    ///   - updateToken: stores a refreshed token, for apps without their own.
     public init(
         integration: any FrameworkIntegration = InMemoryFlowStore(),
         transport: any HTTPTransport,
@@ -72,6 +80,15 @@ public final class OAuthRegistry: Sendable {
 
     /// Registers (or, with the same name, replaces) an app. Values missing from `configuration`
     /// come from the `{NAME}_…` settings; with `overwrite`, settings win over given values.
+    ///
+    /// - Parameters:
+    ///   - name: the app's name, also the prefix of its settings (`github` reads `GITHUB_…`).
+    ///   - overwrite: whether settings win over values given in `configuration`.
+    ///   - configuration: the app's values.
+    /// - Returns: the registered app.
+    /// - Throws: `OAuthError` with `invalid_configuration` when a `…_PARAMS` or `CLIENT_KWARGS`
+    ///   setting cannot be read, or the app has no client id, or neither an access token URL nor
+    ///   a server metadata URL.
     @discardableResult
     public func register(
         _ name: String,
@@ -91,12 +108,21 @@ public final class OAuthRegistry: Sendable {
         return app
     }
 
+    /// The app registered as `name`, if any.
+    ///
+    /// - Parameter name: the app's name.
     public subscript(name: String) -> RemoteApp? { apps.withLock { $0[name] } }
 
+    /// The app registered as `name`, if any, as `oauth.github`.
+    ///
+    /// - Parameter name: the app's name.
     public subscript(dynamicMember name: String) -> RemoteApp? { self[name] }
 
+    /// The registered apps' names, sorted.
     public var names: [String] { apps.withLock { $0.keys.sorted() } }
 
     /// Called after every token refresh of any app (Django's `token_update` signal).
+    ///
+    /// - Parameter observer: called with each refresh, after the app's update-token closure.
     public func onTokenUpdate(_ observer: @escaping @Sendable (TokenUpdate) -> Void) { context.observe(observer) }
 }

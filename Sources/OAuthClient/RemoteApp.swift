@@ -150,6 +150,7 @@ public final class RemoteApp: Sendable {
     // MARK: Login
 
     /// The URL to send the user to. Stores the flow's data for `session` (the user's session id).
+    ///
     /// OAuth 1 fetches temporary credentials first; OAuth 2 sends a state, PKCE when configured
     /// and, with server metadata, an OpenID Connect nonce.
     ///

@@ -11,14 +11,22 @@
 /// JOSE header with two `alg`s, is not one to guess about. Nesting is limited to
 /// `maximumDepth` so hostile input cannot exhaust the stack.
 extension JSONValue {
+    /// The deepest nesting of arrays and objects that parsing accepts; deeper input is a
+    /// ``ParseError``.
     public static let maximumDepth = 256
 
-    /// Parses a JSON text. Throws `JSONValue.ParseError` with a short reason and the byte offset.
+    /// Parses a JSON text.
+    ///
+    /// - Parameter bytes: the text's UTF-8 bytes.
+    /// - Throws: ``ParseError`` with a short reason and the byte offset.
     public static func parse(_ bytes: [UInt8]) throws(ParseError) -> JSONValue {
         try bytes.withUnsafeBufferPointer { buffer throws(ParseError) in try parse(buffer: buffer) }
     }
 
     /// Parses a JSON text held in part of an array (an ID token's decoded segment, a body slice).
+    ///
+    /// - Parameter bytes: the text's UTF-8 bytes.
+    /// - Throws: ``ParseError`` with a short reason and the byte offset.
     public static func parse(_ bytes: ArraySlice<UInt8>) throws(ParseError) -> JSONValue {
         try bytes.withUnsafeBufferPointer { buffer throws(ParseError) in try parse(buffer: buffer) }
     }
@@ -32,6 +40,9 @@ extension JSONValue {
     /// Parses a JSON text from any collection of bytes. Arrays and array slices take the
     /// overloads above, which the compiler specializes: this generic one goes through witness
     /// tables and costs a few hundred nanoseconds more per document.
+    ///
+    /// - Parameter bytes: the text's UTF-8 bytes.
+    /// - Throws: ``ParseError`` with a short reason and the byte offset.
     public static func parse(_ bytes: some Collection<UInt8>) throws(ParseError) -> JSONValue {
         if bytes.isEmpty { throw ParseError(reason: "empty body") }
         let result: Result<JSONValue, ParseError>? = bytes.withContiguousStorageIfAvailable { buffer in

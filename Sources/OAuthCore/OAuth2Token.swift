@@ -4,16 +4,35 @@ import Foundation
 /// absolute `expiresAt` by the clock that received it. Members this type does not model are
 /// kept in `extra`. Its descriptions mask the token values.
 public struct OAuth2Token: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// `access_token`: the credential presented to resource servers.
     public var accessToken: String
+    /// `token_type`, e.g. `Bearer` (RFC 6749 §7.1).
     public var tokenType: String
+    /// `expires_in`: the lifetime in seconds, as the provider gave it.
     public var expiresIn: Int?
+    /// When the token expires: its arrival plus `expires_in`, else the response's `expires_at`
+    /// (epoch seconds, which some providers and stored tokens carry); `nil` when unknown.
     public var expiresAt: Date?
+    /// `refresh_token`, for new access tokens (RFC 6749 §6).
     public var refreshToken: String?
+    /// `scope`: the granted scope, space-separated (RFC 6749 §3.3); `nil` when not given.
     public var scope: String?
+    /// `id_token`: an OpenID Connect ID token (a JWT), as received and not validated here.
     public var idToken: String?
     /// Response members not listed above, kept as received.
     public var extra: [String: JSONValue]
 
+    /// Creates a token from its values, without checks.
+    ///
+    /// - Parameters:
+    ///   - accessToken: the access token.
+    ///   - tokenType: the token type.
+    ///   - expiresIn: the lifetime in seconds.
+    ///   - expiresAt: when the token expires (not derived from `expiresIn` here).
+    ///   - refreshToken: the refresh token.
+    ///   - scope: the granted scope, space-separated.
+    ///   - idToken: the OpenID Connect ID token.
+    ///   - extra: response members not modelled by the other properties.
     public init(
         accessToken: String,
         tokenType: String = "Bearer",
@@ -38,7 +57,14 @@ public struct OAuth2Token: Sendable, Equatable, CustomStringConvertible, CustomD
 
     /// Builds a token from a response's JSON members. Strict by RFC 6749 §5.1: `access_token`
     /// and `token_type` are required strings; `expires_in` must be a non-negative integer.
-    /// Throws a reason string suitable for `OAuthError.malformed`.
+    ///
+    /// - Parameters:
+    ///   - members: the members of the token response's JSON object.
+    ///   - now: when the response arrived; ``expiresAt`` counts `expires_in` from it.
+    /// - Throws: ``InvalidResponse`` naming the first member at fault (a missing or empty
+    ///   `access_token` or `token_type`, a bad `expires_in`, or a `refresh_token`, `scope` or
+    ///   `id_token` that is neither a string nor `null`), a reason suitable for
+    ///   ``OAuthError/malformed(step:httpStatus:_:)``.
     public init(members: [String: JSONValue], receivedAt now: Date) throws(OAuth2Token.InvalidResponse) {
         guard let accessValue = members["access_token"] else { throw InvalidResponse("access_token is missing") }
         guard case .string(let accessToken) = accessValue, !accessToken.isEmpty else {
@@ -83,13 +109,22 @@ public struct OAuth2Token: Sendable, Equatable, CustomStringConvertible, CustomD
         )
     }
 
+    /// Why a token response cannot be read as a token.
     public struct InvalidResponse: Error, Sendable, CustomStringConvertible {
+        /// What is wrong, e.g. `access_token is missing`.
         public let reason: String
         init(_ reason: String) { self.reason = reason }
+        /// The reason.
         public var description: String { reason }
     }
 
     /// Whether the token is expired at `date`, treating it as expired `leeway` seconds early.
+    ///
+    /// A token without ``expiresAt`` never expires by this test.
+    ///
+    /// - Parameters:
+    ///   - date: the time to judge at.
+    ///   - leeway: seconds by which expiry is brought forward.
     public func isExpired(at date: Date, leeway: TimeInterval = 0) -> Bool {
         guard let expiresAt else { return false }
         return date.addingTimeInterval(leeway) >= expiresAt
@@ -111,6 +146,7 @@ public struct OAuth2Token: Sendable, Equatable, CustomStringConvertible, CustomD
         return members
     }
 
+    /// The token type, `expires_in` and scope, with every token value masked.
     public var description: String {
         var parts = ["token_type: \(tokenType)", "access_token: \(Redactor.mask)"]
         if let expiresIn { parts.append("expires_in: \(expiresIn)") }
@@ -120,5 +156,6 @@ public struct OAuth2Token: Sendable, Equatable, CustomStringConvertible, CustomD
         return "OAuth2Token(\(parts.joined(separator: ", ")))"
     }
 
+    /// The same as ``description``: token values masked.
     public var debugDescription: String { description }
 }

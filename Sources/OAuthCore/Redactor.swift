@@ -7,6 +7,7 @@ import Synchronization
 /// token, code or verifier seen on the wire, in raw and encoded forms) are replaced wherever
 /// they occur, and `Authorization` header values are masked by name.
 public final class Redactor: Sendable {
+    /// What a secret is replaced with: `[REDACTED]`.
     public static let mask = "[REDACTED]"
 
     /// Words that make a name a secret's, in any case and style (`accessToken`, `api-key`,
@@ -25,6 +26,8 @@ public final class Redactor: Sendable {
     static let publicSuffixes = ["endpoint", "uri", "url", "supported", "method", "methods", "type", "hint", "expiresin", "alg"]
 
     /// Whether values under this parameter, member or header name are secrets.
+    ///
+    /// - Parameter name: a parameter, JSON member or header name.
     public static func isSecretName(_ name: Substring) -> Bool {
         var folded = ""
         folded.reserveCapacity(name.utf8.count)
@@ -45,6 +48,9 @@ public final class Redactor: Sendable {
         return !publicSuffixes.contains { folded.hasSuffix($0) }
     }
 
+    /// Whether values under this parameter, member or header name are secrets.
+    ///
+    /// - Parameter name: a parameter, JSON member or header name.
     public static func isSecretName(_ name: String) -> Bool { isSecretName(Substring(name)) }
 
     /// Whether `text` contains `word`, byte for byte.
@@ -78,6 +84,7 @@ public final class Redactor: Sendable {
     /// without bound. Values past either limit are counted (``unregistered``) and reported with
     /// the transcript; they are still masked wherever they appear under a secret's name.
     public static let maximumSecrets = 4096
+    /// The most bytes that all registered forms may take together (8 MiB); see ``maximumSecrets``.
     public static let maximumSecretBytes = 8 << 20
     /// Forms registered since the automaton was built are searched one by one, up to this many.
     static let pendingLimit = 256
@@ -95,6 +102,9 @@ public final class Redactor: Sendable {
         var unregistered = 0
     }
 
+    /// Creates a redactor that knows `secrets`, each registered as ``register(_:)`` does.
+    ///
+    /// - Parameter secrets: values to mask from the start.
     public init(secrets: [String] = []) {
         for secret in secrets { register(secret) }
     }
@@ -129,6 +139,12 @@ public final class Redactor: Sendable {
     /// How many values were not registered because a limit was reached.
     public var unregistered: Int { secrets.withLock { $0.unregistered } }
 
+    /// Registers a secret: from now on the value and its encoded forms (percent-encoded with `%20`
+    /// or `+` and either case of hex, JSON-escaped with or without `\/`, base64 and base64url) are
+    /// masked wherever they occur. `nil` and values shorter than ``minimumLength`` are ignored;
+    /// values past ``maximumSecrets`` or ``maximumSecretBytes`` are counted in ``unregistered``.
+    ///
+    /// - Parameter secret: the value to mask.
     public func register(_ secret: String?) {
         guard let secret, secret.count >= Self.minimumLength else { return }
         let state = secrets.withLock { known -> Bool? in
@@ -159,11 +175,15 @@ public final class Redactor: Sendable {
     }
 
     /// Registers the values of secret-named parameters.
+    ///
+    /// - Parameter parameters: the parameters to look through.
     public func registerSecrets(in parameters: FormParameters) {
         for pair in parameters where Self.isSecretName(pair.name) { register(pair.value) }
     }
 
     /// Registers the values of secret-named members anywhere in a JSON document.
+    ///
+    /// - Parameter json: the document to look through.
     public func registerSecrets(in json: JSONValue) {
         switch json {
         case .object(let members):
@@ -192,7 +212,9 @@ public final class Redactor: Sendable {
     }
 
     /// Registers the secret parts of an HTTP exchange: form bodies, query strings,
-    /// JSON bodies and the `Authorization` header's credentials.
+    /// JSON bodies, the `Authorization` header's credentials, secret-named headers and cookies.
+    ///
+    /// - Parameter request: the request to look through.
     public func registerSecrets(in request: TransportRequest) {
         let url = URLReference(request.url)
         if let query = url.query { registerSecrets(inQuery: query) }
@@ -232,6 +254,11 @@ public final class Redactor: Sendable {
         }
     }
 
+    /// Registers the secret parts of an HTTP response: secret-named headers, cookies, the
+    /// secret-named parameters of a `Location` header's query and fragment, and the body's
+    /// secret-named members and parameters.
+    ///
+    /// - Parameter response: the response to look through.
     public func registerSecrets(in response: TransportResponse) {
         registerSecretHeaders(response.headers)
         if let location = response.headers["Location"] {
@@ -372,7 +399,11 @@ public final class Redactor: Sendable {
         return result + rest
     }
 
-    /// Replaces every registered secret in `text` with `[REDACTED]`.
+    /// Replaces every registered secret in `text` with `[REDACTED]`, and the values of
+    /// secret-named JSON members and parameters (`"access_token": "…"`, `code=…`) however short,
+    /// whether or not they were registered.
+    ///
+    /// - Parameter text: the text to redact.
     public func redact(_ text: String) -> String {
         replaceSecrets(in: Self.maskNamedValues(in: text))
     }
@@ -462,6 +493,11 @@ public final class Redactor: Sendable {
     /// A header value as it may appear in a report.
     /// With `valuesLater`, a value that is not masked by its header's name is returned as it is:
     /// for text that goes through `redact` as a whole afterwards (a transcript).
+    ///
+    /// - Parameters:
+    ///   - name: the header name.
+    ///   - value: the header value.
+    ///   - valuesLater: whether the value will be redacted later with the rest of the text.
     public func redactHeader(name: String, value: String, valuesLater: Bool = false) -> String {
         let lowered = name.lowercased()
         if lowered != "authorization", lowered != "cookie", lowered != "set-cookie", Self.isSecretName(name) { return Self.mask }

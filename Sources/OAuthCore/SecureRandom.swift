@@ -51,6 +51,8 @@ public enum SecureRandom {
     struct Target: @unchecked Sendable { let buffer: UnsafeMutableRawBufferPointer }
 
     /// Fills `buffer` with random bytes.
+    ///
+    /// - Parameter buffer: the memory to fill, all of it.
     public static func fill(_ buffer: UnsafeMutableRawBufferPointer) {
         guard !buffer.isEmpty else { return }
         if buffer.count > poolSize / 4 {
@@ -61,6 +63,9 @@ public enum SecureRandom {
         }
     }
 
+    /// Random bytes.
+    ///
+    /// - Parameter count: how many; none for zero or less.
     public static func bytes(_ count: Int) -> [UInt8] {
         guard count > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -70,6 +75,8 @@ public enum SecureRandom {
     }
 
     /// `count` random bytes as unpadded base64url (RFC 4648 §5): 32 bytes → 43 characters.
+    ///
+    /// - Parameter count: how many random bytes the token encodes.
     public static func token(bytes count: Int = 32) -> String {
         Base64URL.encode(bytes(count))
     }

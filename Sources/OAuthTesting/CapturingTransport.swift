@@ -12,6 +12,10 @@ public final class CapturingTransport: HTTPTransport {
     /// - Parameter base: the transport that does the work.
     public init(base: any HTTPTransport) { self.base = base }
 
+    /// Sends `request` through the base transport and keeps the exchange.
+    ///
+    /// - Parameter request: the request.
+    /// - Throws: the base transport's error; the failed exchange is not kept.
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
         let response = try await base.send(request)
         kept.withLock { $0.append((request, response)) }

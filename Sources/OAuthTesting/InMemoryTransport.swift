@@ -14,8 +14,9 @@ import OAuthCore
 ///
 /// Requests must go to `baseURL` (other hosts are refused, as a test should not reach them).
 /// Transport faults (`faults:` in a profile) are a server's doing and are not played here;
-/// use ``MockProviderServer/withRunning(_:_:)`` for them.
+/// use `MockProviderServer.withRunning(_:_:)` (MockProviders) for them.
 public struct InMemoryTransport: HTTPTransport {
+    /// The provider logic that answers the requests.
     public let handler: any MockRequestHandler
     /// Where the provider appears to be: its issuer and the base of every URL it advertises.
     public let baseURL: String
@@ -37,6 +38,11 @@ public struct InMemoryTransport: HTTPTransport {
     }
 
     /// A built-in profile by name (`slack-style`, `google-style-oidc`, …) or a profile file.
+    ///
+    /// - Parameters:
+    ///   - name: a built-in profile's name, or the path of a `.yaml` or `.yml` profile file.
+    ///   - baseURL: an `http://host[:port]` origin (no path).
+    ///   - clock: the provider's time (codes, tokens, ID tokens).
     /// - Throws: when there is no such profile or the file is not a valid profile.
     public init(profile name: String, baseURL: String = "http://mock.test", clock: any OAuthClock = SystemClock()) throws {
         let profile = name.hasSuffix(".yaml") || name.hasSuffix(".yml") ? try ProviderProfile.load(contentsOf: name) : try ProviderProfile.named(name)
@@ -44,8 +50,15 @@ public struct InMemoryTransport: HTTPTransport {
     }
 
     /// `path` on the provider, e.g. `transport.url(profile.endpoints.token)`.
+    ///
+    /// - Parameter path: a path starting with `/`.
     public func url(_ path: String) -> String { baseURL + path }
 
+    /// Hands `request` to the provider, with `Host` set to the URL's authority.
+    ///
+    /// - Parameter request: the request; its URL must be on ``baseURL``.
+    /// - Throws: `OAuthError` with `transport_error` for a URL on another origin; the `before`
+    ///   closure's errors.
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
         let target = URLReference(request.url)
         guard let authority = target.authority, target.scheme.map({ "\($0)://\(authority)" }) == baseURL else {

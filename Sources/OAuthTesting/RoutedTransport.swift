@@ -6,6 +6,7 @@ import Synchronization
 /// URL without its query) to a closure — and hands anything else to `fallback` (or answers 404).
 /// For tests of code that visits several endpoints or pages of a provider.
 public final class RoutedTransport: HTTPTransport {
+    /// Answers one route's requests.
     public typealias Route = @Sendable (TransportRequest) async throws -> TransportResponse
     private let routes: [String: Route]
     private let fallback: (any HTTPTransport)?
@@ -19,6 +20,10 @@ public final class RoutedTransport: HTTPTransport {
         self.fallback = fallback
     }
 
+    /// Keeps `request`, then answers it from its route, else from the fallback, else with a 404.
+    ///
+    /// - Parameter request: the request.
+    /// - Throws: the route's or the fallback's error.
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
         sent.withLock { $0.append(request) }
         let key = request.method + " " + String(request.url.split(separator: "?", maxSplits: 1).first ?? "")

@@ -3,7 +3,7 @@ import OAuthCore
 import Synchronization
 
 /// A transport that answers from a script, for unit tests of code that speaks HTTP through
-/// ``HTTPTransport``: each request gets the next scripted response (the last one repeats), or
+/// `HTTPTransport`: each request gets the next scripted response (the last one repeats), or
 /// the error given, and every request is kept for the test to inspect.
 ///
 /// ```swift
@@ -18,29 +18,51 @@ public final class ScriptedTransport: HTTPTransport {
 
     /// Answers with `responses` in turn; the last one repeats. With none, every request fails
     /// (for code that must not send anything).
+    ///
+    /// - Parameter responses: the answers, in order.
     public init(responses: [TransportResponse]) {
         self.responses = responses.map { .success($0) }
     }
 
     /// Answers every request with `response`.
+    ///
+    /// - Parameter response: the answer.
     public convenience init(_ response: TransportResponse) { self.init(responses: [response]) }
 
     /// Answers with JSON bodies in turn (`Content-Type: application/json`), all with `status`.
+    ///
+    /// - Parameters:
+    ///   - bodies: the JSON texts, in order.
+    ///   - status: the HTTP status of every answer.
     public convenience init(json bodies: String..., status: Int = 200) { self.init(json: bodies, status: status) }
 
     /// Answers with JSON bodies in turn (`Content-Type: application/json`), all with `status`.
+    ///
+    /// - Parameters:
+    ///   - bodies: the JSON texts, in order.
+    ///   - status: the HTTP status of every answer.
     public convenience init(json bodies: [String], status: Int = 200) {
         self.init(responses: bodies.map { Self.json($0, status: status) })
     }
 
     /// Fails every request with `error`, as a transport that cannot reach the server does.
+    ///
+    /// - Parameter error: the error every request fails with.
     public init(failing error: any Error) { responses = [.failure(error)] }
 
     /// A JSON response.
+    ///
+    /// - Parameters:
+    ///   - body: the JSON text.
+    ///   - status: the HTTP status.
     public static func json(_ body: String, status: Int = 200) -> TransportResponse {
         TransportResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(body.utf8))
     }
 
+    /// Keeps `request` and answers it with the next scripted response.
+    ///
+    /// - Parameter request: the request.
+    /// - Throws: the scripted error; `OAuthError` with `transport_error` when the script is empty.
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
         let index = sent.withLock { sent in
             sent.append(request)
@@ -59,7 +81,9 @@ public final class ScriptedTransport: HTTPTransport {
     public var last: TransportRequest? { sent.withLock { $0.last } }
 
     /// The form body of the request at `index`.
-    /// - Throws: `OAuthError` when the body is not a valid form.
+    ///
+    /// - Parameter index: the request's position in ``requests``, from 0; it must exist.
+    /// - Throws: `PercentEncoding.EncodingError` when the body is not a valid form.
     public func form(_ index: Int) throws -> FormParameters {
         try FormParameters(parsing: String(decoding: requests[index].body, as: UTF8.self))
     }

@@ -49,6 +49,7 @@ public final class StaticTransport: HTTPTransport {
 
     /// Records the request and returns the current response.
     /// - Parameter request: the request.
+    /// - Throws: never; the protocol's signature.
     public func send(_ request: TransportRequest) async throws(OAuthError) -> TransportResponse {
         state.withLock {
             $0.sent.append(request)

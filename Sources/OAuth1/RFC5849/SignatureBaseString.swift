@@ -5,12 +5,18 @@ import OAuthCore
 /// URI and the normalized request parameters.
 public enum SignatureBaseString {
     /// §3.6: percent-encoding of every byte outside the unreserved set, uppercase hex.
+    ///
+    /// - Parameter value: the text to encode, as UTF-8.
     @inline(__always)
     public static func encode(_ value: String) -> String { PercentEncoding.encode(value) }
 
     /// §3.4.1.2: scheme and host lower-cased, default port (80 for http, 443 for https) dropped,
     /// userinfo, query and fragment removed, an empty path as "/". The URL must be absolute
     /// (`scheme://host…`) and contain only characters a URI may contain (RFC 3986 §2).
+    ///
+    /// - Parameter url: the request URL.
+    /// - Throws: `OAuthError` with `invalid_configuration` when the URL is not absolute, has a
+    ///   character a URI may not contain, or has an invalid port.
     public static func baseStringURI(_ url: String) throws(OAuthError) -> String {
         var out: [UInt8] = []
         try appendBaseStringURI(url, to: &out, encoded: false)
@@ -99,6 +105,8 @@ public enum SignatureBaseString {
 
     /// §3.4.1.3.2: each name and value encoded, sorted by name then value (byte order), joined
     /// as `name=value` with `&`.
+    ///
+    /// - Parameter parameters: the request parameters, decoded.
     public static func normalizedParameters(_ parameters: [(String, String)]) -> String {
         var out: [UInt8] = []
         EncodedParameters(parameters).appendNormalized(to: &out, encodedAgain: false)
@@ -107,6 +115,13 @@ public enum SignatureBaseString {
 
     /// §3.4.1.3.1: the request parameters: the query, the `oauth_*` protocol parameters (without
     /// `oauth_signature` and `realm`) and, for a single-part form body, its parameters.
+    ///
+    /// - Parameters:
+    ///   - url: the request URL, whose query is read.
+    ///   - oauthParameters: the protocol parameters.
+    ///   - formBody: the parameters of a single-part form body, if the request has one.
+    /// - Returns: the parameters, decoded, in that order.
+    /// - Throws: `OAuthError` with `invalid_configuration` when the query is malformed.
     public static func collectParameters(
         url: String,
         oauthParameters: [(String, String)],
@@ -138,6 +153,13 @@ public enum SignatureBaseString {
     }
 
     /// §3.4.1.1: `METHOD&encoded(base string URI)&encoded(normalized parameters)`.
+    ///
+    /// - Parameters:
+    ///   - method: the HTTP method; uppercased.
+    ///   - url: the request URL.
+    ///   - parameters: the request parameters, decoded (as ``collectParameters(url:oauthParameters:formBody:)`` returns them).
+    /// - Throws: `OAuthError` with `invalid_configuration` when the URL cannot make a base string
+    ///   URI (see ``baseStringURI(_:)``).
     public static func make(method: String, url: String, parameters: [(String, String)]) throws(OAuthError) -> String {
         String(decoding: try bytes(method: method, url: url, parameters: EncodedParameters(parameters)), as: UTF8.self)
     }

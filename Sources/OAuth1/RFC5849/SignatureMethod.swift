@@ -5,17 +5,34 @@ import OAuthCore
 
 /// RFC 5849 §3.4 signature methods, plus HMAC-SHA256 (widely deployed, same construction).
 public enum SignatureMethod: String, Sendable, CaseIterable {
+    /// `HMAC-SHA1` (§3.4.2).
     case hmacSHA1 = "HMAC-SHA1"
+    /// `HMAC-SHA256`: the HMAC-SHA1 construction with SHA-256 (not in RFC 5849).
     case hmacSHA256 = "HMAC-SHA256"
+    /// `RSA-SHA1` (§3.4.3): RSASSA-PKCS1-v1_5 over SHA-1 with the client's RSA private key.
     case rsaSHA1 = "RSA-SHA1"
+    /// `PLAINTEXT` (§3.4.4): the key itself, so only over TLS.
     case plaintext = "PLAINTEXT"
 
     /// §3.4.2: `encode(client secret) & encode(token secret)`; PLAINTEXT's signature (§3.4.4).
+    ///
+    /// - Parameters:
+    ///   - clientSecret: the client shared-secret.
+    ///   - tokenSecret: the token shared-secret; `nil` counts as empty.
     public static func key(clientSecret: String, tokenSecret: String?) -> String {
         PercentEncoding.encode(clientSecret) + "&" + PercentEncoding.encode(tokenSecret ?? "")
     }
 
     /// Signs a base string. RSA-SHA1 needs `rsaKey`; the HMAC methods and PLAINTEXT use the secrets.
+    ///
+    /// - Parameters:
+    ///   - baseString: the signature base string (see ``SignatureBaseString``).
+    ///   - clientSecret: the client shared-secret.
+    ///   - tokenSecret: the token shared-secret, if any.
+    ///   - rsaKey: the client's private key, for RSA-SHA1.
+    /// - Returns: the `oauth_signature` value, before percent-encoding.
+    /// - Throws: `OAuthError` with `invalid_configuration` when RSA-SHA1 has no key or signing
+    ///   fails.
     public func sign(baseString: String, clientSecret: String, tokenSecret: String?, rsaKey: RSASigningKey?) throws(OAuthError) -> String {
         if let keyed = KeyedHMAC(method: self, clientSecret: clientSecret, tokenSecret: tokenSecret) {
             return keyed.signature(of: Array(baseString.utf8))
@@ -32,6 +49,14 @@ public enum SignatureMethod: String, Sendable, CaseIterable {
 
     /// Server-side check: recomputes (HMAC, PLAINTEXT) or verifies (RSA-SHA1, with the public
     /// key) and compares in constant time.
+    ///
+    /// - Parameters:
+    ///   - signature: the `oauth_signature` value, percent-decoded.
+    ///   - baseString: the signature base string of the request received.
+    ///   - clientSecret: the client shared-secret; `nil` fails every method but RSA-SHA1.
+    ///   - tokenSecret: the token shared-secret, if any.
+    ///   - rsaPublicKey: the client's public key, for RSA-SHA1.
+    /// - Returns: whether the signature is valid.
     public func verify(
         signature: String,
         baseString: String,
@@ -90,6 +115,10 @@ struct KeyedHMAC: Sendable {
 public struct RSASigningKey: Sendable {
     let key: _RSA.Signing.PrivateKey
 
+    /// Reads an RSA private key from PEM text.
+    ///
+    /// - Parameter pem: the PEM-encoded private key.
+    /// - Throws: `OAuthError` with `invalid_configuration` when the text is not an RSA private key.
     public init(pem: String) throws(OAuthError) {
         do {
             key = try _RSA.Signing.PrivateKey(unsafePEMRepresentation: pem)
@@ -112,6 +141,10 @@ public struct RSASigningKey: Sendable {
 public struct RSAVerifyingKey: Sendable {
     let key: _RSA.Signing.PublicKey
 
+    /// Reads an RSA public key from PEM text.
+    ///
+    /// - Parameter pem: the PEM-encoded public key.
+    /// - Throws: `OAuthError` with `invalid_configuration` when the text is not an RSA public key.
     public init(pem: String) throws(OAuthError) {
         do {
             key = try _RSA.Signing.PublicKey(unsafePEMRepresentation: pem)

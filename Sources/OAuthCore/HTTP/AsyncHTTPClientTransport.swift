@@ -5,12 +5,20 @@ import NIOCore
 /// `HTTPTransport` over AsyncHTTPClient. Redirects are not followed (OAuth endpoints answer
 /// redirects that the caller must see), every request has a deadline and every body a size cap.
 public final class AsyncHTTPClientTransport: HTTPTransport {
+    /// The AsyncHTTPClient client that sends the requests.
     public let client: HTTPClient
     private let ownsClient: Bool
+    /// The deadline of an exchange (head and body) for requests without their own
+    /// ``TransportRequest/timeout``.
     public let timeout: Duration
+    /// The largest response body accepted; a larger one fails the exchange.
     public let maxBodyBytes: Int
 
     /// Creates a transport with its own `HTTPClient`; call `shutdown()` when done.
+    ///
+    /// - Parameters:
+    ///   - timeout: the default deadline of an exchange (also the client's read timeout).
+    ///   - maxBodyBytes: the largest response body accepted (default 4 MiB).
     public init(timeout: Duration = .seconds(10), maxBodyBytes: Int = 4 << 20) {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
@@ -22,6 +30,11 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
     }
 
     /// Uses an existing client (not shut down by this transport).
+    ///
+    /// - Parameters:
+    ///   - client: the client to send with; its own configuration (redirects included) applies.
+    ///   - timeout: the default deadline of an exchange.
+    ///   - maxBodyBytes: the largest response body accepted (default 4 MiB).
     public init(client: HTTPClient, timeout: Duration = .seconds(10), maxBodyBytes: Int = 4 << 20) {
         self.client = client
         self.ownsClient = false
@@ -29,6 +42,12 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         self.maxBodyBytes = maxBodyBytes
     }
 
+    /// Sends `request` and collects the whole response within the request's deadline (else
+    /// ``timeout``).
+    ///
+    /// - Parameter request: the request.
+    /// - Throws: ``TimeoutError`` when the deadline passes first; AsyncHTTPClient's errors when
+    ///   the connection fails or the body is larger than ``maxBodyBytes``.
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = .init(rawValue: request.method)
@@ -73,10 +92,16 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
 
     /// The exchange did not finish within its deadline.
     public struct TimeoutError: Error, CustomStringConvertible {
+        /// The deadline that passed.
         public let limit: Duration
+        /// A message naming the deadline.
         public var description: String { "no complete response within \(limit)" }
     }
 
+    /// Shuts the client down if this transport created it; a client passed to
+    /// ``init(client:timeout:maxBodyBytes:)`` is left running.
+    ///
+    /// - Throws: the client's error when it cannot shut down.
     public func shutdown() async throws {
         if ownsClient { try await client.shutdown() }
     }

@@ -8,6 +8,8 @@ package enum HTTPDate {
     ]
 
     /// The date, or `nil` when the text is none of the forms.
+    ///
+    /// - Parameter text: the header value; spaces around it are ignored.
     public static func parse(_ text: String) -> Date? {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

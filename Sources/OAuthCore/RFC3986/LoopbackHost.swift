@@ -10,6 +10,10 @@ import Darwin
 /// 127.0.0.0/8 or `::1` (bracketed or not). Decided by parsing the address, never by its
 /// spelling's prefix: `127.evil.example` is a DNS name, not a loopback address.
 public enum LoopbackHost {
+    /// Whether `host` names the loopback interface, as described above.
+    ///
+    /// - Parameter host: a URL's host: a name, a dotted IPv4 address, or an IPv6 address with or
+    ///   without brackets.
     public static func contains(_ host: String) -> Bool {
         let lowered = host.lowercased()
         if lowered == "localhost" { return true }

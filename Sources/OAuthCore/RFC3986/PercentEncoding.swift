@@ -19,6 +19,10 @@ public enum PercentEncoding {
 
     /// Encodes every byte outside the unreserved set as `%XX` (uppercase hex, RFC 3986 §2.1).
     /// With `spaceAsPlus`, a space becomes `+` (form serialization).
+    ///
+    /// - Parameters:
+    ///   - string: the text to encode, as UTF-8.
+    ///   - spaceAsPlus: whether a space becomes `+` rather than `%20`.
     public static func encode(_ string: String, spaceAsPlus: Bool = false) -> String {
         var string = string
         return string.withUTF8 { bytes in
@@ -88,6 +92,11 @@ public enum PercentEncoding {
 
     /// Decodes `%XX` sequences (and `+` as space when `plusAsSpace`).
     /// Throws on a truncated or non-hex escape, or when the result is not UTF-8.
+    ///
+    /// - Parameters:
+    ///   - string: the encoded text.
+    ///   - plusAsSpace: whether `+` means a space (form encoding).
+    /// - Throws: ``EncodingError`` for a truncated or non-hex escape, or bytes that are not UTF-8.
     public static func decode(_ string: some StringProtocol, plusAsSpace: Bool = false) throws(EncodingError) -> String {
         try decode(ArraySlice(string.utf8), plusAsSpace: plusAsSpace)
     }
@@ -136,7 +145,9 @@ public enum PercentEncoding {
 
     /// A malformed percent-encoded or form-encoded input.
     public struct EncodingError: Error, Equatable, CustomStringConvertible {
+        /// What is wrong, e.g. which escape is invalid and where.
         public let reason: String
+        /// The reason.
         public var description: String { reason }
     }
 }
@@ -144,27 +155,47 @@ public enum PercentEncoding {
 /// `application/x-www-form-urlencoded` parameters, order-preserving and allowing repeats
 /// (RFC 6749 §3.1 forbids repeated OAuth parameters; callers check with `values(for:)`).
 public struct FormParameters: Sendable, Equatable, Sequence {
+    /// The parameters in order, repeats included, decoded.
     public private(set) var pairs: [(name: String, value: String)]
 
+    /// Creates parameters in the given order.
+    ///
+    /// - Parameter pairs: decoded (name, value) pairs; repeats are kept.
     public init(_ pairs: [(String, String)] = []) {
         self.pairs = pairs.map { (name: $0.0, value: $0.1) }
     }
 
+    /// Whether both have the same pairs in the same order.
+    ///
+    /// - Parameters:
+    ///   - lhs: some parameters.
+    ///   - rhs: other parameters.
     public static func == (lhs: FormParameters, rhs: FormParameters) -> Bool {
         lhs.pairs.elementsEqual(rhs.pairs) { $0.name == $1.name && $0.value == $1.value }
     }
 
     /// Replaces every value of `name` with this one (appended when absent).
+    ///
+    /// - Parameters:
+    ///   - name: the parameter name.
+    ///   - value: its one value.
     public mutating func set(_ name: String, _ value: String) {
         pairs.removeAll { $0.name == name }
         pairs.append((name, value))
     }
 
+    /// Appends a parameter, keeping any others of the same name; nothing when `value` is `nil`.
+    ///
+    /// - Parameters:
+    ///   - name: the parameter name.
+    ///   - value: the value, or `nil` to add nothing.
     public mutating func append(_ name: String, _ value: String?) {
         if let value { pairs.append((name: name, value: value)) }
     }
 
     /// The first value for `name`.
+    ///
+    /// - Parameter name: the parameter name.
     public subscript(name: String) -> String? {
         pairs.first { $0.name == name }?.value
     }
@@ -177,12 +208,17 @@ public struct FormParameters: Sendable, Equatable, Sequence {
         return nil
     }
 
+    /// Every value of `name`, in order.
+    ///
+    /// - Parameter name: the parameter name.
     public func values(for name: String) -> [String] {
         pairs.filter { $0.name == name }.map(\.value)
     }
 
+    /// Whether there are no parameters.
     public var isEmpty: Bool { pairs.isEmpty }
 
+    /// Iterates over the pairs in order.
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
         pairs.makeIterator()
     }
@@ -202,6 +238,10 @@ public struct FormParameters: Sendable, Equatable, Sequence {
 
     /// Parses a form body or a URI query component. Empty segments are skipped; a segment
     /// without `=` is a parameter with an empty value.
+    ///
+    /// - Parameter string: the encoded text, without a leading `?`; `+` is read as a space.
+    /// - Throws: ``PercentEncoding/EncodingError`` for an invalid escape or a name or value
+    ///   that is not UTF-8 once decoded.
     public init(parsing string: some StringProtocol) throws(PercentEncoding.EncodingError) {
         let bytes = Array(string.utf8)
         var pairs: [(String, String)] = []

@@ -19,10 +19,16 @@ public struct URLReference: Sendable, Hashable, CustomStringConvertible {
 
     /// Splits `text` by the RFC 3986 Appendix B grammar. Every string splits; use ``host`` and
     /// ``port`` to ask whether an absolute URL has a usable authority.
+    ///
+    /// - Parameter text: a URL or relative reference.
     public init(_ text: some StringProtocol) {
         self.init(splitting: Substring(text))
     }
 
+    /// Splits `text` by the RFC 3986 Appendix B grammar (the `String` overload of the
+    /// initializer above).
+    ///
+    /// - Parameter text: a URL or relative reference.
     public init(_ text: String) {
         self.init(splitting: Substring(text))
     }
@@ -65,6 +71,14 @@ public struct URLReference: Sendable, Hashable, CustomStringConvertible {
         path = string(start..<end)
     }
 
+    /// Creates a reference from its parts, as written; the scheme is lowercased.
+    ///
+    /// - Parameters:
+    ///   - scheme: the scheme, or `nil` for a relative reference.
+    ///   - authority: the authority, or `nil` for none (no `//`).
+    ///   - path: the path.
+    ///   - query: the query without its `?`, or `nil` for none.
+    ///   - fragment: the fragment without its `#`, or `nil` for none.
     public init(scheme: String?, authority: String?, path: String, query: String? = nil, fragment: String? = nil) {
         self.scheme = scheme?.lowercased()
         self.authority = authority
@@ -134,17 +148,23 @@ public struct URLReference: Sendable, Hashable, CustomStringConvertible {
 
     /// The query parsed as `application/x-www-form-urlencoded` pairs (empty when there is no
     /// query); throws for an invalid escape rather than guessing.
+    ///
+    /// - Throws: ``PercentEncoding/EncodingError`` for an invalid escape.
     public func queryItems() throws(PercentEncoding.EncodingError) -> FormParameters {
         guard let query else { return FormParameters() }
         return try FormParameters(parsing: query)
     }
 
     /// `parameters` added to the query (after any existing parameters, before the fragment).
+    ///
+    /// - Parameter parameters: the parameters, encoded as ``FormParameters/queryEncoded``.
     public func appending(_ parameters: FormParameters) -> URLReference {
         appending(encodedQuery: parameters.queryEncoded)
     }
 
     /// Already-encoded `name=value&…` text added to the query, before the fragment.
+    ///
+    /// - Parameter added: the encoded pairs; empty text leaves the reference as it is.
     public func appending(encodedQuery added: String) -> URLReference {
         guard !added.isEmpty else { return self }
         var copy = self
@@ -153,6 +173,10 @@ public struct URLReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `url` with `parameters` added to its query, before any fragment.
+    ///
+    /// - Parameters:
+    ///   - parameters: the parameters, encoded as ``FormParameters/queryEncoded``.
+    ///   - url: the URL to add them to.
     public static func appending(_ parameters: FormParameters, to url: String) -> String {
         URLReference(url).appending(parameters).description
     }
