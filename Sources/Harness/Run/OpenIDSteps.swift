@@ -4,11 +4,22 @@ import OAuth2
 import OAuthCore
 import OpenIDConnect
 
+/// What an OpenID Connect client keeps between steps, on top of the OAuth 2 state.
+struct OpenIDState {
+    /// `nil` when the scenario's client is not an OpenID client.
+    let options: ClientSpec.OpenIDOptions?
+    /// Discovered on first use.
+    var client: OpenIDConnectClient?
+    var login: OIDCLogin?
+    var userInfo: UserInfo?
+    var logoutState: LogoutState?
+}
+
 extension StepContext {
     /// The OpenID Connect client of the scenario, discovered on first use.
     mutating func openIDClient(_ session: OAuth2Session) async throws(OAuthError) -> OpenIDConnectClient {
-        if let openID { return openID }
-        let options = openIDOptions ?? .init()
+        if let existing = oauth2?.openID.client { return existing }
+        let options = oauth2?.openID.options ?? .init()
         let endpoints = provider.endpoints
         let issuer = endpoints.issuer ?? endpoints.discovery.flatMap(Discovery.expectedIssuer(forMetadataURL:)) ?? endpoints.baseURL
         let client = try await OpenIDConnectClient.discover(
@@ -22,7 +33,7 @@ extension StepContext {
                 if let algorithms = options.algorithms { validation.allowedAlgorithms = Set(algorithms) }
             }
         )
-        openID = client
+        oauth2?.openID.client = client
         return client
     }
 
@@ -32,21 +43,21 @@ extension StepContext {
         case .login(let options):
             let client = try await openIDClient(session)
             let request = try client.createAuthorizationURL()
-            authorizationRequest = request.authorization
+            oauth2?.authorizationRequest = request.authorization
             let callback = try await agent.navigate(
                 from: request.url,
                 to: request.authorization.redirectURI ?? "",
                 intent: intent(options),
                 step: step.kind
             )
-            openIDLogin = try await client.fetchToken(authorizationResponse: callback, request: request)
+            oauth2?.openID.login = try await client.fetchToken(authorizationResponse: callback, request: request)
         case .userinfo:
             let client = try await openIDClient(session)
-            guard let login = openIDLogin else {
+            guard let login = oauth2?.openID.login else {
                 throw OAuthError.client(.missingToken, "no validated ID token: a login step must succeed first", step: step.kind)
             }
             let info = try await client.userInfo(expectedSubject: login.idToken.subject)
-            userInfo = info
+            oauth2?.openID.userInfo = info
             lastResponse = TransportResponse(
                 status: 200,
                 headers: ["Content-Type": "application/json"],
@@ -72,7 +83,7 @@ extension StepContext {
                 intent: .init(decision: .approve, username: user?.username, password: user?.password),
                 step: step.kind
             )
-            logoutState = try logout.validateLogoutResponse(back)
+            oauth2?.openID.logoutState = try logout.validateLogoutResponse(back)
         case .evil(let evil):
             guard let mock = provider.mock else {
                 throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "evil modes need a built-in OpenID provider", step: step.kind)

@@ -175,14 +175,13 @@ package final class ScenarioRunner: Sendable {
             return .failed(step: "client setup", message: error.description)
         }
         var context = StepContext(
-            oauth2: oauth2,
-            oauth1: oauth1,
+            oauth1: oauth1.map { OAuth1State(session: $0) },
+            oauth2: oauth2.map {
+                OAuth2State(session: $0, updates: updates, clientKeyPEM: client.privateKeyPEM, openID: OpenIDState(options: client.openID))
+            },
             provider: provider,
             recorder: recorder,
             clock: clock,
-            updates: updates,
-            clientKeyPEM: client.privateKeyPEM,
-            openIDOptions: client.openID,
             metadataCache: metadataCache,
             user: scenario.user
         )

@@ -15,52 +15,40 @@ final class UpdateLog: Sendable {
     var last: (token: OAuth2Token, previousRefreshToken: String?)? { entries.withLock { $0.last } }
 }
 
-/// What the steps of one scenario share.
+/// What the steps of one scenario share, whatever the protocol, and the protocol's own state:
+/// ``OAuth1State`` or ``OAuth2State`` (with ``OpenIDState`` on top). Each protocol's steps are
+/// in a file of their own (OAuth1Steps, OAuth2Steps, OpenIDSteps); this file dispatches and holds
+/// the steps every protocol has (`expect`, `advance_clock`, `fault`, `clear_cookies`).
 struct StepContext {
-    let oauth2: OAuth2Session?
-    let oauth1: OAuth1Session?
-    var oauth1Token: OAuth1Token?
     let provider: any ProviderUnderTest
     let recorder: RecordingTransport
     let clock: ManualClock
-    let updates: UpdateLog
-    let clientKeyPEM: String?
     let metadataCache: MetadataCache
     /// The scenario's browser: its cookies last from the first step to the last.
     var agent: UserAgent
     /// The test user who signs in at the provider's login pages.
     let user: TestUser?
-    var authorizationRequest: AuthorizationRequest?
-    var code: String?
     var lastResponse: TransportResponse?
     var lastError: OAuthError?
-    var metadata: AuthorizationServerMetadata?
-    let openIDOptions: ClientSpec.OpenIDOptions?
-    var openID: OpenIDConnectClient?
-    var openIDLogin: OIDCLogin?
-    var userInfo: UserInfo?
-    var logoutState: LogoutState?
+    /// Set for an OAuth 1 provider.
+    var oauth1: OAuth1State?
+    /// Set for an OAuth 2 provider.
+    var oauth2: OAuth2State?
 
     init(
-        oauth2: OAuth2Session?,
-        oauth1: OAuth1Session?,
+        oauth1: OAuth1State?,
+        oauth2: OAuth2State?,
         provider: any ProviderUnderTest,
         recorder: RecordingTransport,
         clock: ManualClock,
-        updates: UpdateLog,
-        clientKeyPEM: String?,
-        openIDOptions: ClientSpec.OpenIDOptions?,
         metadataCache: MetadataCache,
         user: TestUser?
     ) {
-        self.clientKeyPEM = clientKeyPEM
-        self.openIDOptions = openIDOptions
-        self.oauth2 = oauth2
         self.oauth1 = oauth1
+        self.oauth2 = oauth2
         self.provider = provider
         self.recorder = recorder
         self.clock = clock
-        self.updates = updates
         self.metadataCache = metadataCache
         self.user = user
         self.agent = UserAgent(transport: recorder, allowedHosts: provider.endpoints.allowedHosts)
@@ -84,143 +72,17 @@ struct StepContext {
         )
     }
 
-    func tokenValue(_ which: Step.TokenKind, step: String) throws(OAuthError) -> String {
-        let value = which == .accessToken ? oauth2?.token?.accessToken : oauth2?.token?.refreshToken
-        guard let value else { throw .client(.missingToken, "the session has no \(which.rawValue)", step: step) }
-        return value
-    }
-
+    /// Runs one step with the protocol's executor.
     mutating func execute(_ step: Step) async throws {
         if let oauth1 {
-            try await executeOAuth1(step, session: oauth1)
+            try await executeOAuth1(step, session: oauth1.session)
             return
         }
-        guard let session = oauth2 else {
+        guard let session = oauth2?.session else {
             throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(step.kind) needs an OAuth 2 provider", step: step.kind)
         }
         if try await executeOpenID(step, session: session) { return }
-        let endpoints = provider.endpoints
-        switch step.action {
-        case .authorize(let options):
-            code = nil
-            let request = try session.createAuthorizationURL(
-                try endpoint(endpoints.authorize, "authorization", step: step.kind),
-                responseType: options.responseType
-            )
-            authorizationRequest = request
-            var callback = try await agent.navigate(from: request.url, to: request.redirectURI ?? "", intent: intent(options), step: step.kind)
-            if let forged = options.callbackState {
-                callback = Self.replacingQueryParameter("state", with: forged, in: callback)
-                recorder.transcript.note("callback state replaced with a forged value before the client reads it")
-            }
-            code = try parseAuthorizationResponse(callback, expectedState: request.state, issuer: endpoints.responseIssuer)
-        case .fetchToken(let options):
-            try await fetchToken(options, session: session, step: step.kind)
-        case .refresh(let usePrevious, let scope):
-            var refreshToken: String?
-            if usePrevious {
-                guard let previous = updates.last?.previousRefreshToken else {
-                    throw OAuthError.client(.missingRefreshToken, "no earlier refresh replaced a refresh token", step: step.kind)
-                }
-                refreshToken = previous
-            }
-            try await session.refreshToken(try endpoint(endpoints.token, "token", step: step.kind), refreshToken: refreshToken, scope: scope)
-        case .revoke(let which, let hint):
-            try await session.revokeToken(
-                try endpoint(endpoints.revoke, "revocation", step: step.kind),
-                token: try tokenValue(which, step: step.kind),
-                tokenTypeHint: hint?.rawValue
-            )
-        case .introspect(let which, let hint):
-            let answer = try await session.introspectToken(
-                try endpoint(endpoints.introspect, "introspection", step: step.kind),
-                token: try tokenValue(which, step: step.kind),
-                tokenTypeHint: hint?.rawValue
-            )
-            lastResponse = TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: answer.jsonBytes)
-        case .discover:
-            metadata = try await discover()
-        case .request(let method, let path, let concurrent):
-            let url = endpoints.url(path)
-            let kind = step.kind
-            try await sendAll(concurrent, step: kind) { try await session.request(method, url, step: kind) }
-        case .expect, .advanceClock, .fault, .clearCookies:
-            try await executeShared(step)
-        case .requestToken, .accessToken:
-            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(step.kind) is an OAuth 1 step", step: step.kind)
-        case .login, .userinfo, .logout, .evil, .rotateKeys:
-            break  // handled by executeOpenID
-        }
-    }
-
-    /// `fetch_token`: the grant the step names, at the provider's token endpoint.
-    mutating func fetchToken(_ options: Step.FetchToken, session: OAuth2Session, step kind: String) async throws {
-        let tokenURL = try endpoint(provider.endpoints.token, "token", step: kind)
-        let extra = options.resource.map { [("resource", $0)] } ?? []
-        switch options.grant {
-        case .authorizationCode:
-            guard let code, let request = authorizationRequest else {
-                throw OAuthError.client(
-                    OAuthErrorCode.missingCode,
-                    "no authorization code to exchange: no earlier authorize step yielded one",
-                    step: kind
-                )
-            }
-            try await session.fetchToken(
-                tokenURL,
-                code: code,
-                codeVerifier: options.codeVerifier ?? request.codeVerifier,
-                redirectURI: options.redirectURI ?? request.redirectURI,
-                extraParameters: extra
-            )
-        case .clientCredentials:
-            try await session.fetchToken(tokenURL, grant: .clientCredentials, scope: options.scope, extraParameters: extra)
-        case .password:
-            try await session.fetchToken(
-                tokenURL,
-                grant: .password(username: options.username ?? "", password: options.password ?? ""),
-                scope: options.scope,
-                extraParameters: extra
-            )
-        case .jwtBearer:
-            guard let pem = options.assertionKeyPEM ?? clientKeyPEM else {
-                throw OAuthError.client(
-                    OAuthErrorCode.invalidConfiguration,
-                    "jwt_bearer needs a private_key in the client or an assertion_key",
-                    step: kind
-                )
-            }
-            recorder.transcript.redactor.register(pem)
-            let claims = AssertionClaims(
-                issuer: session.clientID,
-                subject: options.subject ?? "",
-                audience: [options.audience ?? tokenURL],
-                issuedAt: clock.now(),
-                lifetime: 300
-            )
-            let assertion = try await AssertionSigner.privateKey(pem: pem).sign(claims)
-            try await session.fetchToken(tokenURL, grant: .jwtBearer(assertion: assertion), scope: options.scope, extraParameters: extra)
-        default:
-            try await session.fetchToken(
-                tokenURL,
-                grant: .custom(grantType: options.grant, parameters: []),
-                scope: options.scope,
-                extraParameters: extra
-            )
-        }
-    }
-
-    /// The provider's metadata: the document its entry names, else RFC 8414 metadata of its
-    /// issuer, else its OpenID Connect Discovery document; the transcript says which.
-    func discover() async throws(OAuthError) -> AuthorizationServerMetadata {
-        if let url = provider.endpoints.discovery {
-            let found = try await metadataCache.metadata(url: url, expectedIssuer: Discovery.expectedIssuer(forMetadataURL: url))
-            recorder.transcript.note("discover: the provider's named document at \(url)")
-            return found
-        }
-        let found = try await Discovery.metadata(forIssuer: provider.endpoints.issuer ?? provider.endpoints.baseURL, cache: metadataCache)
-        recorder.transcript.note("discover: \(found.source)")
-        return found.metadata
+        try await executeOAuth2(step, session: session)
     }
 
     /// Sends `count` requests at once; the last response (or the first failing one) becomes the
@@ -303,22 +165,22 @@ struct StepContext {
         }
         switch subject {
         case .token(let path):
-            return oauth1 != nil ? at(oauth1Token?.members, path) : at(oauth2?.token?.members, path)
-        case .updateCallback("count"): return String(updates.count)
-        case .updateCallback("previous_refresh_token"): return updates.last?.previousRefreshToken
-        case .updateCallback(let member): return at(updates.last?.token.members, member)
+            return oauth1 != nil ? at(oauth1?.token?.members, path) : at(oauth2?.session.token?.members, path)
+        case .updateCallback("count"): return String(oauth2?.updates.count ?? 0)
+        case .updateCallback("previous_refresh_token"): return oauth2?.updates.last?.previousRefreshToken
+        case .updateCallback(let member): return at(oauth2?.updates.last?.token.members, member)
         case .providerTokenRequests(let grant):
             return provider.mock.map { String($0.tokenRequests(grantType: GrantType(scenarioName: grant).rawValue)) }
-        case .idToken(let path): return at(openIDLogin?.idToken.claims, path)
-        case .accessToken(let path): return at(Self.jwtPart(oauth2?.token?.accessToken, 1), path)
-        case .accessTokenHeader(let path): return at(Self.jwtPart(oauth2?.token?.accessToken, 0), path)
-        case .userinfo(let path): return at(userInfo?.claims, path)
-        case .jwksFetches: return openID.map { String($0.jwks.fetchCount) } ?? "0"
-        case .logout("state"): return logoutState?.state
-        case .logout("post_logout_redirect_uri"): return logoutState?.postLogoutRedirectURI
+        case .idToken(let path): return at(oauth2?.openID.login?.idToken.claims, path)
+        case .accessToken(let path): return at(Self.jwtPart(oauth2?.session.token?.accessToken, 1), path)
+        case .accessTokenHeader(let path): return at(Self.jwtPart(oauth2?.session.token?.accessToken, 0), path)
+        case .userinfo(let path): return at(oauth2?.openID.userInfo?.claims, path)
+        case .jwksFetches: return oauth2?.openID.client.map { String($0.jwks.fetchCount) } ?? "0"
+        case .logout("state"): return oauth2?.openID.logoutState?.state
+        case .logout("post_logout_redirect_uri"): return oauth2?.openID.logoutState?.postLogoutRedirectURI
         case .logout: return nil
-        case .metadata(let path): return at(metadata?.document, path)
-        case .authorizationURL(let name): return authorizationRequest.flatMap { (try? URLReference($0.url).queryItems())?[name] }
+        case .metadata(let path): return at(oauth2?.metadata?.document, path)
+        case .authorizationURL(let name): return oauth2?.authorizationRequest.flatMap { (try? URLReference($0.url).queryItems())?[name] }
         case .status: return lastResponse.map { String($0.status) }
         case .body: return lastResponse?.bodyText
         case .header(let name): return lastResponse?.headers[name]
