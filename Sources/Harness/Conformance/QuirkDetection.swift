@@ -218,4 +218,11 @@ extension ProbeContext {
         }
         return RunFindings.Baseline(style: style, answer: answer, grantedScope: answer.token["scope"]?.stringValue)
     }
+
+    mutating func tokenEndpointQuirks() async throws(CheckFailure) -> CheckVerdict {
+        _ = try await baseline()
+        let quirks = findings.quirks
+        guard !quirks.isEmpty else { return .pass("no deviation from the mocks' quirk catalogue was seen") }
+        return .fail(quirks.map { "\($0.quirk.rawValue) (\($0.evidence); fix: \($0.fix))" }.joined(separator: "; "))
+    }
 }

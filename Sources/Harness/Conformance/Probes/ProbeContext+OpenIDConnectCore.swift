@@ -3,11 +3,10 @@ import OAuth2
 import OAuthCore
 import OpenIDConnect
 
-// The probes of the `oidc-basic-op` plan: one per module of the OpenID Foundation's Basic OP
-// certification plan (same name, same pass condition), then discovery/JWKS hygiene and
-// RP-initiated logout. A module whose verdict needs a person to look at a page is `skipped`
+// OpenID Connect Core 1.0, as the OpenID Foundation's Basic OP certification plan tests it: one
+// probe per module (same name, same pass condition), over a login that validates the ID token
+// as a careful RP does. A module whose verdict needs a person to look at a page is `skipped`
 // with that reason, never passed.
-
 extension ProbeContext {
     struct OpenIDLogin: Sendable {
         var answer: TokenAnswer
@@ -82,8 +81,6 @@ extension ProbeContext {
         findings.saw(claimsIn: response.body)
         return claims
     }
-
-    // MARK: Modules
 
     mutating func oidccServer() async throws(CheckFailure) -> CheckVerdict {
         let login = try await openIDLogin()
@@ -342,105 +339,5 @@ extension ProbeContext {
             return .pass("refreshed; the new ID token has the same iss, sub and aud")
         }
         return .pass("refreshed (no new ID token)")
-    }
-
-    // MARK: Discovery and JWKS hygiene
-
-    mutating func jwksKeys() async throws(CheckFailure) -> [JSONValue] {
-        guard let url = endpoints.jwks else { throw CheckFailure(reason: "the discovery document has no jwks_uri") }
-        let document = try await getJSON(url, step: "jwks")
-        guard case .array(let keys)? = document["keys"] else { throw CheckFailure(reason: "the JWKS has no keys array") }
-        return keys
-    }
-
-    mutating func jwksNoPrivateKeys() async throws(CheckFailure) -> CheckVerdict {
-        let keys = try await jwksKeys()
-        let privateMembers = ["d", "p", "q", "dp", "dq", "qi", "k", "oth"]
-        for key in keys {
-            if let member = privateMembers.first(where: { key[$0] != nil }) {
-                return .fail("the key \(key["kid"]?.stringValue ?? "(no kid)") publishes the private member \(member)")
-            }
-        }
-        return .pass("\(keys.count) package keys, no private members")
-    }
-
-    mutating func jwksKidsUnique() async throws(CheckFailure) -> CheckVerdict {
-        let kids = try await jwksKeys().map { $0["kid"]?.stringValue }
-        if kids.count > 1, kids.contains(where: { $0 == nil }) { return .fail("several keys and one without a kid") }
-        let named = kids.compactMap { $0 }
-        if Set(named).count != named.count { return .fail("a kid is repeated: \(named.joined(separator: ", "))") }
-        return .pass("kids: \(named.joined(separator: ", "))")
-    }
-
-    mutating func idTokenAlgAdvertised() async throws(CheckFailure) -> CheckVerdict {
-        guard let advertised = endpoints.advertised("id_token_signing_alg_values_supported") else {
-            return .fail("the discovery document has no id_token_signing_alg_values_supported")
-        }
-        let login = try await openIDLogin()
-        let header = login.idToken.split(separator: ".").first.flatMap { Base64URL.decode(String($0)) }.flatMap { try? JSONValue.parse($0) }
-        guard let alg = header?["alg"]?.stringValue else { return .fail("the ID token's header has no alg") }
-        guard advertised.contains(alg) else { return .fail("the ID token is signed with \(alg), not among \(advertised.joined(separator: ", "))") }
-        return .pass("signed with \(alg), advertised (\(advertised.joined(separator: ", ")))")
-    }
-
-    // MARK: RP-initiated logout
-
-    func endSession() throws(CheckFailure) -> String? {
-        if file.expect.logout == false { return nil }
-        guard let url = endpoints.endSession else {
-            if file.expect.logout == true {
-                throw CheckFailure(reason: "the file expects logout, but there is no end_session_endpoint")
-            }
-            return nil
-        }
-        return url
-    }
-
-    mutating func logoutEndSessionEndpoint() async throws(CheckFailure) -> CheckVerdict {
-        guard let url = try endSession() else { return .skipped("no end_session_endpoint advertised") }
-        return .pass("end_session_endpoint \(url)")
-    }
-
-    mutating func logout(_ login: OpenIDLogin, to target: String, state: String) async throws(CheckFailure) -> ProbeContext.AuthorizationOutcome {
-        guard let url = try endSession() else { throw CheckFailure(reason: "no end_session_endpoint") }
-        let start = URLReference.appending(
-            FormParameters([
-                ("id_token_hint", login.idToken), ("client_id", file.client.clientID), ("post_logout_redirect_uri", target), ("state", state),
-            ]),
-            to: url
-        )
-        transport.setStep("logout")
-        let intent = UserAgent.Intent(decision: .approve, username: file.user?.username, password: file.user?.password)
-        do {
-            let back = try await agent.navigate(from: start, to: target, intent: intent, step: "logout")
-            return .redirected((try? URLReference(back).queryItems()) ?? FormParameters(), url: back)
-        } catch {
-            return .page(status: error.httpStatus, reason: error.errorDescription ?? error.code.rawValue)
-        }
-    }
-
-    mutating func logoutUnregisteredRedirect() async throws(CheckFailure) -> CheckVerdict {
-        guard try endSession() != nil else { return .skipped("no end_session_endpoint advertised") }
-        let login = try await openIDLogin()
-        switch try await logout(login, to: "https://unregistered.oauth-harness.invalid/logged-out", state: SecureRandom.token(bytes: 8)) {
-        case .redirected: return .fail("the provider redirected to an unregistered post_logout_redirect_uri")
-        case .page(let status, _): return .pass("no redirect to an unregistered post_logout_redirect_uri\(status.map { " (HTTP \($0))" } ?? "")")
-        }
-    }
-
-    mutating func logoutStateReturned() async throws(CheckFailure) -> CheckVerdict {
-        guard try endSession() != nil else { return .skipped("no end_session_endpoint advertised") }
-        guard let target = file.client.postLogoutRedirectURI else {
-            return .skipped("the client has no post_logout_redirect_uri in the provider file")
-        }
-        let login = try await openIDLogin()
-        let state = SecureRandom.token(bytes: 8)
-        switch try await logout(login, to: target, state: state) {
-        case .page(let status, let reason):
-            return .fail("no redirect to the registered post_logout_redirect_uri\(status.map { " (HTTP \($0))" } ?? ""): \(reason)")
-        case .redirected(let parameters, _):
-            guard parameters["state"] == state else { return .fail("redirected back without the state") }
-            return .pass("redirected to the registered post_logout_redirect_uri with the state")
-        }
     }
 }

@@ -3,10 +3,8 @@ import MockProviders
 import OAuth2
 import OAuthCore
 
-// The probes of the `oauth2-authorization-server` plan (RFC 6749, 6750, 7009, 7636, 7662,
-// 8414, 9700). Each asks the provider one question over HTTP and returns its verdict; a
-// `CheckFailure` thrown means the question could not be asked (the flow broke before it).
-
+// RFC 6749 (The OAuth 2.0 Authorization Framework): the authorization code grant, the token
+// endpoint's answers and errors, how codes are bound, redirect URI matching, refresh (§6).
 extension ProbeContext {
     static func invalidCode() -> String { "invalid-" + SecureRandom.token(bytes: 8) }
 
@@ -15,51 +13,6 @@ extension ProbeContext {
         var reference = URLReference(url)
         reference.path += (reference.path.hasSuffix("/") ? "" : "/") + segment
         return reference.description
-    }
-
-    mutating func metadataDocument() async throws(CheckFailure) -> CheckVerdict {
-        guard let document = endpoints.metadata, let url = endpoints.discovery else {
-            return .skipped("the provider publishes no RFC 8414 or OpenID Connect Discovery document")
-        }
-        let expected = AuthorizationServerMetadata.expectedIssuer(forMetadataURL: url)
-        do {
-            _ = try AuthorizationServerMetadata(document: document, expectedIssuer: expected)
-        } catch {
-            return .fail("the document at \(url) is not valid metadata: \(error.errorDescription ?? error.code.rawValue)")
-        }
-        var required = ["issuer", "response_types_supported", "authorization_endpoint", "token_endpoint"]
-        if url.hasSuffix("openid-configuration") { required += ["jwks_uri", "subject_types_supported", "id_token_signing_alg_values_supported"] }
-        let missing = required.filter { document[$0] == nil }
-        guard missing.isEmpty else { return .fail("the document lacks \(missing.joined(separator: ", "))") }
-        return .pass("issuer \(document["issuer"]?.stringValue ?? "") matches \(url); \(required.joined(separator: ", ")) present")
-    }
-
-    /// The endpoints that receive the client's secret or its tokens, on the issuer's host or
-    /// not. RFC 8414 lets metadata name any host, and the harness sends the secret and tokens
-    /// wherever it points (its user agent's host rule covers pages, not these endpoints): a
-    /// warning names each one elsewhere, so that a mix-up or a tampered document is seen.
-    func endpointHosts() -> CheckVerdict {
-        let issuer = endpoints.metadata?["issuer"]?.stringValue ?? endpoints.baseURL
-        guard let issuerHost = URLReference(issuer).host?.lowercased(), !issuerHost.isEmpty else {
-            return .skipped("no issuer to compare the endpoints' hosts with")
-        }
-        let named = [
-            ("token", endpoints.token), ("UserInfo", endpoints.userinfo), ("revocation", endpoints.revoke), ("introspection", endpoints.introspect),
-        ]
-        var checked: [String] = []
-        var elsewhere: [String] = []
-        for (what, url) in named {
-            guard let url, let host = URLReference(url).host?.lowercased() else { continue }
-            checked.append(what)
-            if host != issuerHost { elsewhere.append("the \(what) endpoint is on \(host)") }
-        }
-        guard elsewhere.isEmpty else {
-            return .fail(
-                elsewhere.joined(separator: "; ") + ", not on the issuer's host \(issuerHost): the client secret and tokens are sent there "
-                    + "(RFC 8414 allows it; make sure the host is the provider's)"
-            )
-        }
-        return .pass("the \(checked.joined(separator: ", ")) endpoint(s) are on the issuer's host \(issuerHost)")
     }
 
     mutating func authorizationCodeGrant() async throws(CheckFailure) -> CheckVerdict {
@@ -268,114 +221,6 @@ extension ProbeContext {
         }
     }
 
-    // MARK: RFC 6750
-
-    mutating func resourceBearerHeader() async throws(CheckFailure) -> CheckVerdict {
-        guard let url = endpoints.resourceOrUserInfo else { return .skipped("no protected resource (give resource: in the provider file)") }
-        let token = try await signIn().0
-        guard let access = token.accessToken else { throw CheckFailure(reason: "no access token") }
-        let header = try await get(url, headers: ["Authorization": "Bearer " + access], step: "bearer-header")
-        if (200..<300).contains(header.status) {
-            findings.saw(claimsIn: header.body)
-            return .pass("HTTP \(header.status) with the token in the Authorization header")
-        }
-        let query = try await get(URLReference.appending(FormParameters([("access_token", access)]), to: url), step: "query-parameter")
-        if (200..<300).contains(query.status) {
-            findings.saw(claimsIn: query.body)
-            findings.detected(
-                DetectedQuirk(
-                    quirk: .tokenInQueryOnly,
-                    evidence: "the resource answered HTTP \(header.status) to the Authorization header and HTTP \(query.status) to ?access_token="
-                )
-            )
-            return .fail("the token is accepted only as the access_token query parameter (HTTP \(header.status) with the header)")
-        }
-        return .fail("HTTP \(header.status) with a fresh token in the Authorization header")
-    }
-
-    mutating func resourceNoToken() async throws(CheckFailure) -> CheckVerdict {
-        guard let url = endpoints.resourceOrUserInfo else { return .skipped("no protected resource (give resource: in the provider file)") }
-        let response = try await get(url, step: "no-token")
-        guard response.status == 401 else { return .fail("HTTP \(response.status), expected 401") }
-        guard let challenge = response.headers["WWW-Authenticate"], challenge.lowercased().hasPrefix("bearer") else {
-            return .fail("401 without a Bearer WWW-Authenticate challenge")
-        }
-        return .pass("401, WWW-Authenticate: \(challenge)")
-    }
-
-    mutating func resourceInvalidToken() async throws(CheckFailure) -> CheckVerdict {
-        guard let url = endpoints.resourceOrUserInfo else { return .skipped("no protected resource (give resource: in the provider file)") }
-        let response = try await get(url, headers: ["Authorization": "Bearer " + Self.invalidCode()], step: "invalid-token")
-        guard response.status == 401 else { return .fail("HTTP \(response.status), expected 401") }
-        let challenge = response.headers["WWW-Authenticate"] ?? ""
-        guard challenge.lowercased().hasPrefix("bearer") else { return .fail("401 without a Bearer WWW-Authenticate challenge") }
-        guard challenge.contains("error=\"invalid_token\"") else {
-            return .warning("401, but the challenge has no error=\"invalid_token\": \(challenge)")
-        }
-        return .pass("401, WWW-Authenticate: \(challenge)")
-    }
-
-    // MARK: RFC 7636
-
-    mutating func pkceS256() async throws(CheckFailure) -> CheckVerdict {
-        if let methods = endpoints.advertised("code_challenge_methods_supported"), !methods.contains("S256") {
-            return .fail("code_challenge_methods_supported is \(methods) without S256")
-        }
-        let (answer, _) = try await signIn(step: "pkce-s256")
-        return .pass("a code with an S256 challenge exchanged with its verifier: \(Self.describe(answer))")
-    }
-
-    mutating func pkceWrongVerifier() async throws(CheckFailure) -> CheckVerdict {
-        _ = try await baseline()
-        let request = authorization()
-        let code = try await code(request)
-        let answer = try await exchange(code, request, verifier: .some(PKCE.generateVerifier()), step: "wrong-verifier")
-        if answer.succeeded { return .fail("a wrong code_verifier was accepted (the code_challenge was ignored)") }
-        return Self.judgeError(answer, expected: ["invalid_grant"])
-    }
-
-    mutating func pkceMissingVerifier() async throws(CheckFailure) -> CheckVerdict {
-        _ = try await baseline()
-        let request = authorization()
-        let code = try await code(request)
-        let answer = try await exchange(code, request, verifier: .some(nil), step: "no-verifier")
-        if answer.succeeded { return .fail("a code bound to a challenge was exchanged without a code_verifier") }
-        return Self.judgeError(answer, expected: ["invalid_grant", "invalid_request"])
-    }
-
-    mutating func pkcePlainRefused() async throws(CheckFailure) -> CheckVerdict {
-        guard let methods = endpoints.advertised("code_challenge_methods_supported") else {
-            return .skipped("the metadata has no code_challenge_methods_supported")
-        }
-        guard !methods.contains("plain") else { return .skipped("the provider advertises plain (\(methods.joined(separator: ", ")))") }
-        _ = try await baseline()
-        let request = authorization(pkce: .plain)
-        switch try await authorize(request, step: "pkce-plain") {
-        case .page(let status, _):
-            return .pass("refused at the authorization endpoint\(status.map { " (HTTP \($0))" } ?? "")")
-        case .redirected(let parameters, _):
-            if let error = parameters["error"] { return .pass("refused at the authorization endpoint: error \(error)") }
-            guard let code = parameters["code"] else { return .pass("no code issued") }
-            let answer = try await exchange(code, request, step: "pkce-plain")
-            if answer.succeeded { return .fail("a plain challenge was accepted though only \(methods.joined(separator: ", ")) is advertised") }
-            return .pass("refused at the token endpoint: \(Self.describe(answer))")
-        }
-    }
-
-    mutating func pkceRequired() async throws(CheckFailure) -> CheckVerdict {
-        _ = try await baseline()
-        let request = authorization(pkce: nil)
-        switch try await authorize(request, step: "no-pkce") {
-        case .page(let status, _):
-            return .pass("refused without a code_challenge\(status.map { " (HTTP \($0))" } ?? "")")
-        case .redirected(let parameters, _):
-            if let error = parameters["error"] { return .pass("refused without a code_challenge: error \(error)") }
-            return .fail("a code was issued for a request without a code_challenge")
-        }
-    }
-
-    // MARK: Refresh (RFC 6749 §6, RFC 9700 §4.14)
-
     /// A fresh sign-in's refresh token, or why the checks about it do not apply.
     mutating func freshRefreshToken() async throws(CheckFailure) -> (String, TokenAnswer)? {
         if file.expect.refreshTokens == false { return nil }
@@ -417,68 +262,5 @@ extension ProbeContext {
         )
         if stolen.succeeded { return .fail("not rotated, and usable with a wrong client secret") }
         return .pass("not rotated, but bound to the confidential client's authentication (\(Self.describe(stolen)) with a wrong secret)")
-    }
-
-    // MARK: RFC 7009, RFC 7662
-
-    func optionalEndpoint(_ url: String?, expected: Bool?, _ what: String) throws(CheckFailure) -> String? {
-        if expected == false { return nil }
-        guard let url else {
-            if expected == true { throw CheckFailure(reason: "the provider file expects \(what), but no \(what) endpoint is known") }
-            return nil
-        }
-        return url
-    }
-
-    mutating func revocation() async throws(CheckFailure) -> CheckVerdict {
-        guard let url = try optionalEndpoint(endpoints.revoke, expected: file.expect.revocation, "revocation") else {
-            return .skipped("no revocation endpoint")
-        }
-        _ = try await baseline()
-        let (token, _) = try await signIn()
-        guard let access = token.accessToken else { throw CheckFailure(reason: "no access token") }
-        let revoked = try await tokenRequest([("token", access), ("token_type_hint", "access_token")], url: url, step: "revoke")
-        guard revoked.status == 200 else { return .fail("revoking a valid token answered HTTP \(revoked.status)") }
-        let unknown = try await tokenRequest([("token", Self.invalidCode())], url: url, step: "revoke-unknown")
-        guard unknown.status == 200 else { return .fail("revoking an unknown token answered HTTP \(unknown.status), expected 200 (§2.2)") }
-        if let introspect = endpoints.introspect {
-            let answer = try await tokenRequest([("token", access)], url: introspect, step: "introspect-revoked")
-            if answer.raw["active"] == .bool(true) { return .fail("the revoked token is still active at the introspection endpoint") }
-        } else if let resource = endpoints.resourceOrUserInfo {
-            let response = try await get(resource, headers: ["Authorization": "Bearer " + access], step: "use-revoked")
-            if (200..<300).contains(response.status) { return .fail("the revoked token still reads the protected resource") }
-        }
-        return .pass("revoked (200), no longer accepted; an unknown token is 200 too")
-    }
-
-    mutating func introspection() async throws(CheckFailure) -> CheckVerdict {
-        guard let url = try optionalEndpoint(endpoints.introspect, expected: file.expect.introspection, "introspection") else {
-            return .skipped("no introspection endpoint")
-        }
-        _ = try await baseline()
-        let (token, _) = try await signIn()
-        guard let access = token.accessToken else { throw CheckFailure(reason: "no access token") }
-        let active = try await tokenRequest([("token", access)], url: url, step: "introspect")
-        guard active.status == 200, active.isJSON else { return .fail("introspecting a valid token answered \(Self.describe(active))") }
-        guard active.raw["active"] == .bool(true) else { return .fail("a fresh access token is not active") }
-        let inactive = try await tokenRequest([("token", Self.invalidCode())], url: url, step: "introspect-invalid")
-        guard inactive.status == 200, inactive.raw["active"] == .bool(false) else {
-            return .fail("an invalid token was not answered {\"active\": false} with HTTP 200 (\(Self.describe(inactive)))")
-        }
-        let members = active.raw.keys.sorted().joined(separator: ", ")
-        return .pass("active: true with \(members); an invalid token is active: false")
-    }
-
-    mutating func noPasswordGrant() async throws(CheckFailure) -> CheckVerdict {
-        guard let grants = endpoints.advertised("grant_types_supported") else { return .skipped("the metadata has no grant_types_supported") }
-        if grants.contains("password") { return .fail("grant_types_supported advertises password") }
-        return .pass("grant_types_supported: \(grants.joined(separator: ", "))")
-    }
-
-    mutating func tokenEndpointQuirks() async throws(CheckFailure) -> CheckVerdict {
-        _ = try await baseline()
-        let quirks = findings.quirks
-        guard !quirks.isEmpty else { return .pass("no deviation from the mocks' quirk catalogue was seen") }
-        return .fail(quirks.map { "\($0.quirk.rawValue) (\($0.evidence); fix: \($0.fix))" }.joined(separator: "; "))
     }
 }
