@@ -3,11 +3,22 @@ import Yams
 
 /// An invalid YAML file: where (file:line:column, 1-based) and what was expected.
 public struct YAMLLocatedError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file's name in messages: a path, or `built-in:<path>` for a built-in file.
     public let file: String
+    /// The 1-based line.
     public let line: Int
+    /// The 1-based column.
     public let column: Int
+    /// What is wrong, or what was expected.
     public let message: String
 
+    /// Creates an error.
+    ///
+    /// - Parameters:
+    ///   - file: the file's name in messages.
+    ///   - line: the 1-based line.
+    ///   - column: the 1-based column.
+    ///   - message: what is wrong.
     public init(file: String, line: Int, column: Int, message: String) {
         self.file = file
         self.line = line
@@ -15,13 +26,16 @@ public struct YAMLLocatedError: Error, Sendable, Equatable, CustomStringConverti
         self.message = message
     }
 
+    /// The error as `file:line:column: message`.
     public var description: String { "\(file):\(line):\(column): \(message)" }
 }
 
 /// A YAML node that knows its file and position, with typed accessors whose errors say
 /// where the problem is and what was expected. Scenario and profile loaders read through it.
 public struct YAMLNode {
+    /// The Yams node (`Node`) read from the file.
     public let node: Node
+    /// The file's name in messages: a path, or `built-in:<path>` for a built-in file.
     public let file: String
     /// Where the text ends (its last line and that line's length), so that no position given
     /// in an error lies past it.
@@ -61,6 +75,14 @@ public struct YAMLNode {
     }
 
     /// Parses `text`. Syntax errors (and duplicate keys) carry libyaml's position.
+    ///
+    /// Scalars are kept as written (tags are not resolved); the typed accessors read them.
+    ///
+    /// - Parameters:
+    ///   - text: the YAML text.
+    ///   - file: the file's name in messages.
+    /// - Throws: ``YAMLLocatedError`` when the text is empty, is not valid YAML, has a duplicate key
+    ///   in a mapping or uses more than ``maximumAliases`` aliases.
     public static func parse(_ text: String, file: String) throws(YAMLLocatedError) -> YAMLNode {
         try checkAliases(text, file: file)
         do {
@@ -82,6 +104,11 @@ public struct YAMLNode {
         }
     }
 
+    /// Reads and parses the file at `path`.
+    ///
+    /// - Parameter path: the file's path, also its name in messages.
+    /// - Throws: ``YAMLLocatedError`` when the file cannot be read, is not UTF-8 text or cannot be
+    ///   parsed (see ``parse(_:file:)``).
     public static func load(contentsOf path: String) throws(YAMLLocatedError) -> YAMLNode {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw YAMLLocatedError(file: path, line: 1, column: 1, message: "cannot read the file")
@@ -199,9 +226,14 @@ public struct YAMLNode {
 
     /// The node's line and column, never past the end of the text.
     var position: (line: Int, column: Int) { end.clamp(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1) }
+    /// The node's 1-based line, never past the end of the text.
     public var line: Int { position.line }
+    /// The node's 1-based column, never past the end of the text.
     public var column: Int { position.column }
 
+    /// An error at this node's position.
+    ///
+    /// - Parameter message: what is wrong.
     public func error(_ message: String) -> YAMLLocatedError {
         let (line, column) = position
         return YAMLLocatedError(file: file, line: line, column: column, message: message)
@@ -217,6 +249,9 @@ public struct YAMLNode {
     }
 
     /// A mapping's entries in order, keys as strings.
+    ///
+    /// - Parameter what: what the node should be, for the error message (`"the profile"`).
+    /// - Throws: ``YAMLLocatedError`` when the node is not a mapping or has a key that is not a scalar.
     public func mapping(_ what: String) throws(YAMLLocatedError) -> YAMLMapping {
         guard case .mapping(let mapping) = node else { throw error("expected \(what) (a mapping), found \(kindName)") }
         var entries: [(key: String, keyNode: YAMLNode, value: YAMLNode)] = []
@@ -228,11 +263,16 @@ public struct YAMLNode {
         return YAMLMapping(node: self, entries: entries)
     }
 
+    /// A list's items.
+    ///
+    /// - Parameter what: what the node should be, for the error message.
+    /// - Throws: ``YAMLLocatedError`` when the node is not a list.
     public func sequence(_ what: String) throws(YAMLLocatedError) -> [YAMLNode] {
         guard case .sequence(let sequence) = node else { throw error("expected \(what) (a list), found \(kindName)") }
         return sequence.map { YAMLNode(node: $0, file: file, end: end) }
     }
 
+    /// Whether the node is a null scalar: `~`, `null` or an empty plain scalar.
     public var isNull: Bool {
         if case .scalar(let scalar) = node {
             return scalar.string == "~" || scalar.string == "null" || (scalar.string.isEmpty && scalar.style == .plain)
@@ -241,11 +281,18 @@ public struct YAMLNode {
     }
 
     /// A scalar as text (numbers and booleans as written).
+    ///
+    /// - Parameter what: what the node should be, for the error message.
+    /// - Throws: ``YAMLLocatedError`` when the node is not a scalar.
     public func string(_ what: String) throws(YAMLLocatedError) -> String {
         guard case .scalar(let scalar) = node else { throw error("expected \(what) (a string), found \(kindName)") }
         return scalar.string
     }
 
+    /// A scalar as a decimal integer.
+    ///
+    /// - Parameter what: what the node should be, for the error message.
+    /// - Throws: ``YAMLLocatedError`` when the node is not a scalar that is an integer.
     public func int(_ what: String) throws(YAMLLocatedError) -> Int {
         guard case .scalar(let scalar) = node, let value = Int(scalar.string) else {
             throw error("expected \(what) (an integer)")
@@ -253,6 +300,10 @@ public struct YAMLNode {
         return value
     }
 
+    /// A scalar as a boolean: `true`, `yes`, `on` or `false`, `no`, `off`, in any case.
+    ///
+    /// - Parameter what: what the node should be, for the error message.
+    /// - Throws: ``YAMLLocatedError`` when the node is not a scalar or is none of those words.
     public func bool(_ what: String) throws(YAMLLocatedError) -> Bool {
         guard case .scalar(let scalar) = node else { throw error("expected \(what) (true or false), found \(kindName)") }
         switch scalar.string.lowercased() {
@@ -263,6 +314,11 @@ public struct YAMLNode {
     }
 
     /// A string or a list of strings.
+    ///
+    /// A scalar is split at spaces (`"openid email"` gives two items); a list's items must be scalars.
+    ///
+    /// - Parameter what: what the node should be, for the error message.
+    /// - Throws: ``YAMLLocatedError`` when the node is neither a scalar nor a list of scalars.
     public func stringList(_ what: String) throws(YAMLLocatedError) -> [String] {
         if case .sequence = node {
             var result: [String] = []
@@ -274,6 +330,12 @@ public struct YAMLNode {
 
     /// A PEM key given inline or as the path of a file, relative to this YAML file (for a
     /// built-in file, among the built-in files).
+    ///
+    /// The value is inline when it contains `-----BEGIN`; otherwise it is a path, absolute or relative
+    /// to this file's folder.
+    ///
+    /// - Throws: ``YAMLLocatedError`` when the node is not a scalar, or the file cannot be read or
+    ///   holds no PEM text.
     public func pem() throws(YAMLLocatedError) -> String {
         let value = try string("a PEM key or the path of a .pem file")
         if value.contains("-----BEGIN") { return value }
@@ -293,6 +355,11 @@ public struct YAMLNode {
     }
 
     /// A string among `choices`.
+    ///
+    /// - Parameters:
+    ///   - what: what the node should be, for the error message.
+    ///   - choices: the allowed values, listed in the error message.
+    /// - Throws: ``YAMLLocatedError`` when the node is not a scalar or not one of `choices`.
     public func choice(_ what: String, _ choices: [String]) throws(YAMLLocatedError) -> String {
         let value = try string(what)
         guard choices.contains(value) else {
@@ -302,12 +369,23 @@ public struct YAMLNode {
     }
 
     /// A string naming one case of `T` (an enum of the profile or scenario vocabulary).
+    ///
+    /// - Parameters:
+    ///   - what: what the node should be, for the error message.
+    ///   - type: the enum whose raw values are the allowed values.
+    /// - Throws: ``YAMLLocatedError`` when the node is not a scalar or names no case of `T`.
     public func choice<T: RawRepresentable & CaseIterable>(_ what: String, as type: T.Type) throws(YAMLLocatedError) -> T where T.RawValue == String {
         let value = try choice(what, T.allCases.map(\.rawValue))
         return T(rawValue: value)!
     }
 
     /// A string or list of strings, each naming a case of `T`; repeats are refused.
+    ///
+    /// - Parameters:
+    ///   - what: what the node should be, for the error message.
+    ///   - type: the enum whose raw values are the allowed values.
+    /// - Throws: ``YAMLLocatedError`` when the node is not a scalar or list of scalars, an item names
+    ///   no case of `T`, or a case is listed twice.
     public func choices<T: RawRepresentable & CaseIterable & Equatable>(_ what: String, as type: T.Type) throws(YAMLLocatedError) -> [T]
     where T.RawValue == String {
         var result: [T] = []
@@ -322,12 +400,22 @@ public struct YAMLNode {
     }
 
     /// A duration that may be negative (`-1h`).
+    ///
+    /// Its magnitude is read as by ``duration(_:)``.
+    ///
+    /// - Parameter what: what the node should be, for the error message.
+    /// - Throws: ``YAMLLocatedError`` when the node is not a scalar or its magnitude is not a
+    ///   duration up to ``maximumDuration``.
     public func signedDuration(_ what: String) throws(YAMLLocatedError) -> TimeInterval {
         let text = try string(what).trimmingCharacters(in: .whitespaces)
         return text.hasPrefix("-") ? -(try parseDuration(String(text.dropFirst()), what)) : try parseDuration(text, what)
     }
 
     /// A duration: seconds as an integer, or a number with a unit (`90s`, `10m`, `2h`, `1d`).
+    ///
+    /// - Parameter what: what the node should be, for the error message.
+    /// - Throws: ``YAMLLocatedError`` when the node is not a scalar, is not a duration, or is
+    ///   negative or longer than ``maximumDuration``.
     public func duration(_ what: String) throws(YAMLLocatedError) -> TimeInterval {
         try parseDuration(try string(what).trimmingCharacters(in: .whitespaces), what)
     }
@@ -354,21 +442,39 @@ public struct YAMLNode {
 
 /// A YAML mapping whose keys are checked against what the reader expects.
 public struct YAMLMapping {
+    /// The mapping's node, where errors about the mapping as a whole point.
     public let node: YAMLNode
+    /// The entries in file order: each key as a string, the key's node (for errors about the key) and
+    /// the value.
     public let entries: [(key: String, keyNode: YAMLNode, value: YAMLNode)]
 
+    /// The keys in file order.
     public var keys: [String] { entries.map(\.key) }
 
+    /// The value of `key`, or `nil` when the mapping has no such key.
+    ///
+    /// - Parameter key: the key.
     public subscript(key: String) -> YAMLNode? {
         entries.first { $0.key == key }?.value
     }
 
+    /// The value of `key`, which must be present.
+    ///
+    /// - Parameters:
+    ///   - key: the key.
+    ///   - what: what the mapping is, for the error message (`"a client"`).
+    /// - Throws: ``YAMLLocatedError`` at the mapping when the key is missing.
     public func required(_ key: String, in what: String) throws(YAMLLocatedError) -> YAMLNode {
         guard let value = self[key] else { throw node.error("\(what) is missing the required key \"\(key)\"") }
         return value
     }
 
     /// Rejects keys outside `allowed`, naming the first unknown key's position.
+    ///
+    /// - Parameters:
+    ///   - allowed: the keys the reader knows.
+    ///   - what: what the mapping is, for the error message.
+    /// - Throws: ``YAMLLocatedError`` at the first key not in `allowed`.
     public func allowOnly(_ allowed: [String], in what: String) throws(YAMLLocatedError) {
         for entry in entries where !allowed.contains(entry.key) {
             throw entry.keyNode.error("unknown key \"\(entry.key)\" in \(what); expected one of: \(allowed.joined(separator: ", "))")

@@ -5,13 +5,21 @@ import OAuthCore
 /// compliance hooks. Apply it to a session (`session.apply(fix)`), or name it in a scenario's
 /// `compliance_fixes` or a registry entry.
 public struct ComplianceFix: Sendable {
+    /// The fix's name, as a scenario or registry entry gives it (`slack`, `string_expires_in`).
     public let name: String
     /// What it repairs, in a sentence.
     public let summary: String
+    /// The hooks, in the order they are registered.
     public let hooks: [ComplianceHook]
     /// The names of the fixes this one combines, nested ones included (empty for a building block).
     public private(set) var parts: [String] = []
 
+    /// A fix made of hooks.
+    ///
+    /// - Parameters:
+    ///   - name: the fix's name.
+    ///   - summary: what it repairs, in a sentence.
+    ///   - hooks: its hooks, in order.
     public init(name: String, summary: String, hooks: [ComplianceHook]) {
         self.name = name
         self.summary = summary
@@ -19,6 +27,11 @@ public struct ComplianceFix: Sendable {
     }
 
     /// A fix made of several others, their hooks in order.
+    ///
+    /// - Parameters:
+    ///   - name: the fix's name.
+    ///   - summary: what it repairs, in a sentence.
+    ///   - fixes: the fixes it combines, in order.
     public init(name: String, summary: String, combining fixes: [ComplianceFix]) {
         self.init(name: name, summary: summary, hooks: fixes.flatMap(\.hooks))
         parts = fixes.flatMap { [$0.name] + $0.parts }
@@ -26,6 +39,9 @@ public struct ComplianceFix: Sendable {
 }
 
 /// The library of fixes: generic ones for one deviation each, and one per provider combining them.
+///
+/// The fixes of token responses act on the responses of both grants and refreshes; those of
+/// token requests on both kinds of request.
 public enum ComplianceFixes {
     // MARK: Building blocks
 
@@ -59,6 +75,9 @@ public enum ComplianceFixes {
 
     // MARK: Generic fixes
 
+    /// `form_encoded_token_response`: a token response that is not JSON but a form (any content
+    /// type) with `access_token` or `error` becomes the equivalent JSON object, with `expires_in`
+    /// and `expires` as numbers when they are numeric.
     public static let formEncodedTokenResponse: ComplianceFix = {
         let hook: ComplianceHook.ResponseHook = { response in
             guard (try? JSONValue.parse(response.body)) == nil, let form = try? FormParameters(parsing: response.bodyText),
@@ -82,6 +101,7 @@ public enum ComplianceFixes {
         )
     }()
 
+    /// `string_expires_in`: `expires_in` and `expires_at` given as numeric strings become numbers.
     public static let stringExpiresIn = ComplianceFix(
         name: "string_expires_in",
         summary: "turns expires_in (and expires_at) given as strings into numbers",
@@ -90,6 +110,7 @@ public enum ComplianceFixes {
         }
     )
 
+    /// `missing_token_type`: a response with an `access_token` but no `token_type` gets `Bearer`.
     public static let missingTokenType = ComplianceFix(
         name: "missing_token_type",
         summary: "assumes token_type Bearer when the response has none",
@@ -98,6 +119,7 @@ public enum ComplianceFixes {
         }
     )
 
+    /// `comma_separated_scope`: a comma-separated `scope` becomes space-separated (RFC 6749 §3.3).
     public static let commaSeparatedScope = ComplianceFix(
         name: "comma_separated_scope",
         summary: "reads a comma-separated scope as the RFC 6749 space-separated list",
@@ -108,6 +130,8 @@ public enum ComplianceFixes {
         }
     )
 
+    /// `scope_array`: a `scope` given as a JSON array becomes a space-separated string; a `null`
+    /// scope is dropped.
     public static let scopeArray = ComplianceFix(
         name: "scope_array",
         summary: "reads a scope given as a JSON array (or null) as a space-separated string",
@@ -120,6 +144,7 @@ public enum ComplianceFixes {
         }
     )
 
+    /// `expires_to_expires_in`: without `expires_in`, the `expires` member is moved there (as a number).
     public static let expiresToExpiresIn = ComplianceFix(
         name: "expires_to_expires_in",
         summary: "reads the lifetime from `expires` when `expires_in` is absent",
@@ -128,6 +153,7 @@ public enum ComplianceFixes {
         }
     )
 
+    /// `ok_false_errors`: an HTTP 200 answer `{"ok": false, "error": …}` becomes an HTTP 400 error.
     public static let okFalseErrors = ComplianceFix(
         name: "ok_false_errors",
         summary: "treats `{ok: false, error}` answered with HTTP 200 as an HTTP 400 error",
@@ -136,6 +162,8 @@ public enum ComplianceFixes {
         }
     )
 
+    /// `zero_expires_in`: `expires_in: 0` is dropped (the token does not expire), and so is a
+    /// `null` scope.
     public static let zeroExpiresIn = ComplianceFix(
         name: "zero_expires_in",
         summary: "treats expires_in 0 as \"does not expire\" and drops a null scope",
@@ -147,6 +175,8 @@ public enum ComplianceFixes {
 
     // MARK: Provider fixes
 
+    /// `slack` (OAuth v2 `oauth.v2.access`): ``okFalseErrors``, and a user token in `authed_user`
+    /// (with no top-level `access_token`) is lifted to the top level with `token_type` `Bearer`.
     public static let slack = ComplianceFix(
         name: "slack",
         summary: "Slack OAuth v2: lifts the user token out of `authed_user`; `ok: false` errors become HTTP 400",
@@ -158,24 +188,28 @@ public enum ComplianceFixes {
             }
     )
 
+    /// `slack_v1` (`oauth.access`): ``okFalseErrors`` and ``missingTokenType``.
     public static let slackV1 = ComplianceFix(
         name: "slack_v1",
         summary: "Slack oauth.access: no token_type, `ok: false` errors with HTTP 200",
         combining: [okFalseErrors, missingTokenType]
     )
 
+    /// `github`: ``formEncodedTokenResponse`` and ``commaSeparatedScope``.
     public static let github = ComplianceFix(
         name: "github",
         summary: "GitHub: form-encoded responses when JSON was not asked for, comma-separated scopes",
         combining: [formEncodedTokenResponse, commaSeparatedScope]
     )
 
+    /// `facebook`: ``formEncodedTokenResponse``, ``expiresToExpiresIn`` and ``missingTokenType``.
     public static let facebook = ComplianceFix(
         name: "facebook",
         summary: "Facebook: text/plain form body, `expires` instead of `expires_in`, no token_type",
         combining: [formEncodedTokenResponse, expiresToExpiresIn, missingTokenType]
     )
 
+    /// `azure_ad_v1`: `expires_in`, `expires_on` and `ext_expires_in` given as strings become numbers.
     public static let azureADv1 = ComplianceFix(
         name: "azure_ad_v1",
         summary: "Azure AD v1: expires_in, expires_on and ext_expires_in as strings",
@@ -184,18 +218,24 @@ public enum ComplianceFixes {
         }
     )
 
+    /// `twitch`: ``scopeArray``.
     public static let twitch = ComplianceFix(name: "twitch", summary: "Twitch: scope as a JSON array", combining: [scopeArray])
 
+    /// `linkedin`: ``missingTokenType``.
     public static let linkedin = ComplianceFix(name: "linkedin", summary: "LinkedIn: no token_type", combining: [missingTokenType])
 
+    /// `weibo` (also for Douban): ``missingTokenType``.
     public static let weibo = ComplianceFix(name: "weibo", summary: "Weibo and Douban: no token_type", combining: [missingTokenType])
 
+    /// `mailchimp`: ``zeroExpiresIn``.
     public static let mailchimp = ComplianceFix(
         name: "mailchimp",
         summary: "Mailchimp: expires_in 0 means the token does not expire; scope null",
         combining: [zeroExpiresIn]
     )
 
+    /// `reddit`: token requests (fetch and refresh) carry a descriptive `User-Agent`, without which
+    /// Reddit answers HTTP 429.
     public static let reddit = ComplianceFix(
         name: "reddit",
         summary: "Reddit: a descriptive User-Agent on token requests (else 429)",
@@ -204,6 +244,8 @@ public enum ComplianceFixes {
         }
     )
 
+    /// `notion`: token requests (fetch and refresh) send their form parameters as a JSON object body
+    /// (`Content-Type: application/json`).
     public static let notion = ComplianceFix(
         name: "notion",
         summary: "Notion: token requests as a JSON body",
@@ -216,6 +258,9 @@ public enum ComplianceFixes {
         }
     )
 
+    /// `withings`: token requests get `action=requesttoken`; a response `{"status": 0, "body": {…}}`
+    /// is replaced by its `body` (with `token_type` `Bearer` when missing), and a non-zero status
+    /// becomes an HTTP 400 error `withings_status_<status>`.
     public static let withings = ComplianceFix(
         name: "withings",
         summary: "Withings: `action=requesttoken` on token requests; unwraps `{status, body}`, non-zero status is an error",
@@ -236,6 +281,8 @@ public enum ComplianceFixes {
             }
     )
 
+    /// `fitbit`: an error answer `{"errors": [{"errorType", "message"}]}` becomes an RFC 6749 §5.2
+    /// error object from its first error.
     public static let fitbit = ComplianceFix(
         name: "fitbit",
         summary: "Fitbit: errors as `{errors: [{errorType, message}]}` become RFC 6749 error objects",
@@ -245,6 +292,8 @@ public enum ComplianceFixes {
         }
     )
 
+    /// `instagram`: on protected-resource requests the Bearer token moves from the `Authorization`
+    /// header to the `access_token` query parameter.
     public static let instagram = ComplianceFix(
         name: "instagram",
         summary: "Instagram Basic Display: the API token goes in the access_token query parameter",
@@ -259,6 +308,7 @@ public enum ComplianceFixes {
         ]
     )
 
+    /// `ebay`: any `token_type` other than Bearer (eBay's `User Access Token`) becomes `Bearer`.
     public static let ebay = ComplianceFix(
         name: "ebay",
         summary: "eBay: token_type `User Access Token` is a Bearer token",
@@ -276,5 +326,8 @@ public enum ComplianceFixes {
         slack, slackV1, github, facebook, azureADv1, twitch, linkedin, weibo, mailchimp, reddit, notion, withings, fitbit, instagram, ebay,
     ]
 
+    /// The fix of ``all`` with this name, or `nil`.
+    ///
+    /// - Parameter name: the fix's name (`slack`, `string_expires_in`, …).
     public static func named(_ name: String) -> ComplianceFix? { all.first { $0.name == name } }
 }

@@ -5,7 +5,11 @@ import OAuthCore
 /// before a token response is parsed, around refresh, before protected requests, revocation
 /// and introspection.
 public enum ComplianceHook: Sendable {
+    /// Returns the request to send instead of the one it is given. An error it throws that is not
+    /// an `OAuthError` fails the step as `compliance_hook_failed`.
     public typealias RequestHook = @Sendable (TransportRequest) async throws -> TransportRequest
+    /// Returns the response to read instead of the one it is given. An error it throws that is not
+    /// an `OAuthError` fails the step as `compliance_hook_failed`.
     public typealias ResponseHook = @Sendable (TransportResponse) async throws -> TransportResponse
 
     /// Before a token request (other than a refresh) is sent. Not one of the reference

@@ -15,15 +15,23 @@ public typealias TokenUpdateHandler = @Sendable (_ token: OAuth2Token, _ previou
 /// any number of concurrent requests — and `updateToken` is told. Compliance hooks adapt
 /// non-conforming providers. All HTTP goes through `transport`.
 public final class OAuth2Session: Sendable {
+    /// The client's `client_id` (RFC 6749 §2.2).
     public let clientID: String
     let clientSecret: String?
+    /// How the client authenticates at the token endpoint (RFC 6749 §2.3), and at the revocation
+    /// and introspection endpoints unless ``revocationClientAuth`` is set.
     public let clientAuth: any ClientAuthentication
     /// Authentication for the revocation and introspection endpoints; `nil` uses `clientAuth`.
     public let revocationClientAuth: (any ClientAuthentication)?
+    /// The `redirect_uri` sent with authorization requests and code exchanges (RFC 6749 §3.1.2);
+    /// `nil` sends none.
     public let redirectURI: String?
+    /// The scopes requested (RFC 6749 §3.3): sent space-separated with authorization requests and
+    /// with the grants that take a scope.
     public let scope: [String]
     /// PKCE method for authorization requests; `nil` sends no challenge.
     public let codeChallengeMethod: PKCE.Method?
+    /// Where ``request(_:_:headers:body:step:)`` puts the access token (RFC 6750 §2).
     public let tokenPlacement: TokenPlacement
     /// Where automatic renewal sends refresh (or client_credentials) requests; `nil` turns it off.
     public let tokenEndpoint: String?
@@ -32,7 +40,9 @@ public final class OAuth2Session: Sendable {
     let updateToken: TokenUpdateHandler?
     /// Renews a token that has no refresh token (e.g. a new JWT bearer assertion).
     let renewal: (@Sendable (OAuth2Session) async throws(OAuthError) -> OAuth2Token)?
+    /// The transport every request of the session goes through.
     public let transport: any HTTPTransport
+    /// The clock that judges token expiry and dates assertions.
     public let clock: any OAuthClock
 
     struct State: Sendable {
@@ -43,6 +53,26 @@ public final class OAuth2Session: Sendable {
     private let state: Mutex<State>
     private let renewals = SingleFlight()
 
+    /// Creates a session; nothing is sent until a method is called.
+    ///
+    /// - Parameters:
+    ///   - clientID: the client's `client_id`.
+    ///   - clientSecret: the client's secret, for the authentication methods that need one.
+    ///   - clientAuth: how the client authenticates at the token endpoint.
+    ///   - redirectURI: the `redirect_uri` of authorization requests and code exchanges.
+    ///   - scope: the scopes to request.
+    ///   - codeChallengeMethod: the PKCE method of authorization requests; `nil` sends no challenge.
+    ///   - token: a token the session starts with (e.g. one stored earlier).
+    ///   - tokenPlacement: where resource requests carry the token.
+    ///   - tokenEndpoint: the default token endpoint; with one, an expiring token is renewed
+    ///     automatically before a request.
+    ///   - leeway: how many seconds before its expiry a token is renewed.
+    ///   - updateToken: told about every renewed token, so that the application can store it.
+    ///   - revocationClientAuth: authentication for revocation and introspection; `nil` uses `clientAuth`.
+    ///   - transport: the transport for every request.
+    ///   - clock: the clock that judges expiry.
+    ///   - renewal: renews the token instead of a refresh (e.g. with a new JWT bearer assertion);
+    ///     when set, automatic renewal always calls it.
     public init(
         clientID: String,
         clientSecret: String? = nil,
@@ -94,6 +124,8 @@ public final class OAuth2Session: Sendable {
     }
 
     /// Adds a compliance hook; hooks of one point run in registration order.
+    ///
+    /// - Parameter hook: the hook, at its point.
     public func registerComplianceHook(_ hook: ComplianceHook) {
         state.withLock { $0.hooks.add(hook) }
     }
@@ -101,6 +133,8 @@ public final class OAuth2Session: Sendable {
     var hooks: ComplianceHookSet { state.withLock { $0.hooks } }
 
     /// Registers every hook of a named compliance fix.
+    ///
+    /// - Parameter fix: the fix, e.g. one of ``ComplianceFixes``.
     public func apply(_ fix: ComplianceFix) {
         for hook in fix.hooks { registerComplianceHook(hook) }
     }
@@ -109,6 +143,20 @@ public final class OAuth2Session: Sendable {
 
     /// Builds the authorization URL. `state` defaults to 32 CSPRNG bytes; with a PKCE method
     /// configured, a verifier is generated (or the given one used) and its challenge sent.
+    ///
+    /// The request (RFC 6749 §4.1.1) carries `response_type`, `client_id`, `redirect_uri`, `scope`,
+    /// `state` and the PKCE challenge (RFC 7636 §4.3); an extra parameter replaces the session's own
+    /// of that name, and a query the endpoint already has is kept (§3.1).
+    ///
+    /// - Parameters:
+    ///   - endpoint: the authorization endpoint, an absolute URL.
+    ///   - state: the `state` to send; `nil` generates one.
+    ///   - codeVerifier: the PKCE verifier to use; `nil` generates one when a method is configured.
+    ///   - responseType: the `response_type`.
+    ///   - extraParameters: further parameters, e.g. `prompt` or `nonce`.
+    /// - Returns: what to send the user to and what to keep for the redirect back.
+    /// - Throws: `OAuthError` `invalid_configuration` when `endpoint` is not an absolute URL or
+    ///   `codeVerifier` is not 43–128 unreserved characters (RFC 7636 §4.1).
     public func createAuthorizationURL(
         _ endpoint: String,
         state: String? = nil,
@@ -149,6 +197,16 @@ public final class OAuth2Session: Sendable {
 
     /// Runs a grant at the token endpoint and keeps the token. `scope` is sent for grants that
     /// take one (client_credentials, password, jwt bearer, refresh); `extraParameters` always.
+    ///
+    /// - Parameters:
+    ///   - tokenEndpoint: the token endpoint; `nil` uses the session's.
+    ///   - grant: the grant to run; a refresh-token grant runs ``refreshToken(_:refreshToken:scope:extraParameters:)``.
+    ///   - scope: the scopes to request; `nil` uses the session's.
+    ///   - extraParameters: further form parameters.
+    /// - Returns: the token, which the session now holds.
+    /// - Throws: `OAuthError`: `invalid_configuration` without a token endpoint; the provider's error
+    ///   (RFC 6749 §5.2); `malformed_response` for an answer that is not a usable token (§5.1); or a
+    ///   failure of the client authentication, a compliance hook or the transport.
     @discardableResult
     public func fetchToken(
         _ tokenEndpoint: String? = nil,
@@ -183,6 +241,15 @@ public final class OAuth2Session: Sendable {
     }
 
     /// Exchanges an authorization code (RFC 6749 §4.1.3).
+    ///
+    /// - Parameters:
+    ///   - tokenEndpoint: the token endpoint; `nil` uses the session's.
+    ///   - code: the authorization code from the redirect.
+    ///   - codeVerifier: the PKCE verifier of the authorization request (RFC 7636 §4.5).
+    ///   - redirectURI: the `redirect_uri` of the authorization request; `nil` uses the session's.
+    ///   - extraParameters: further form parameters.
+    /// - Returns: the token, which the session now holds.
+    /// - Throws: `OAuthError`, as ``fetchToken(_:grant:scope:extraParameters:)`` does.
     @discardableResult
     public func fetchToken(
         _ tokenEndpoint: String? = nil,
@@ -199,6 +266,14 @@ public final class OAuth2Session: Sendable {
     }
 
     /// Reads the redirect back (checking `state`) and exchanges its code in one call.
+    ///
+    /// - Parameters:
+    ///   - tokenEndpoint: the token endpoint; `nil` uses the session's.
+    ///   - redirect: the URL the provider redirected the user to.
+    ///   - request: the authorization request it answers.
+    /// - Returns: the token, which the session now holds.
+    /// - Throws: `OAuthError`: what ``parseAuthorizationResponse(_:expectedState:issuer:)`` throws
+    ///   (a state mismatch, the provider's error, no code), then what the exchange throws.
     @discardableResult
     public func fetchToken(
         _ tokenEndpoint: String? = nil,
@@ -212,6 +287,15 @@ public final class OAuth2Session: Sendable {
     /// Refreshes the token (RFC 6749 §6) with `refreshToken` or the session's. A response
     /// without a refresh token keeps the old one; one with a new token replaces it (rotation).
     /// `updateToken` is called with the new token and the refresh token it replaced.
+    ///
+    /// - Parameters:
+    ///   - tokenEndpoint: the token endpoint; `nil` uses the session's.
+    ///   - given: the refresh token to use; `nil` uses the session's.
+    ///   - scope: the scopes to request, at most those granted (§6); `nil` or empty sends none.
+    ///   - extraParameters: further form parameters.
+    /// - Returns: the new token, which the session now holds.
+    /// - Throws: `OAuthError`: `missing_refresh_token` when there is no refresh token, else as
+    ///   ``fetchToken(_:grant:scope:extraParameters:)`` does.
     @discardableResult
     public func refreshToken(
         _ tokenEndpoint: String? = nil,
@@ -282,6 +366,9 @@ public final class OAuth2Session: Sendable {
     /// client_credentials grant, or the closure). Concurrent callers share one renewal. Without
     /// renewal configured the token is used as it is and the resource server judges it; with
     /// renewal configured but impossible, an expired token is `token_expired`.
+    ///
+    /// - Throws: `OAuthError`: `missing_token` when the session has no token; `token_expired` as
+    ///   above; what the renewal throws (another error as `renewal_failed`).
     public func ensureActiveToken() async throws(OAuthError) -> OAuth2Token {
         guard let current = token else {
             throw .client(.missingToken, "no token: run a grant first", step: "request")
@@ -324,6 +411,17 @@ public final class OAuth2Session: Sendable {
 
     /// Sends a request carrying the (renewed if need be) token at `tokenPlacement`, after the
     /// protected_request hooks.
+    ///
+    /// - Parameters:
+    ///   - method: the HTTP method.
+    ///   - url: the resource URL.
+    ///   - headers: the request's headers.
+    ///   - body: the request's body.
+    ///   - step: the flow step errors name.
+    /// - Returns: the resource server's response, whatever its status.
+    /// - Throws: `OAuthError`: what ``ensureActiveToken()`` throws; `unsupported_token_type` for a
+    ///   token that is not Bearer; `invalid_configuration` when the placement cannot be used with the
+    ///   request (``OAuth2Auth/sign(_:step:)``); or a failure of a compliance hook or the transport.
     public func request(
         _ method: String,
         _ url: String,

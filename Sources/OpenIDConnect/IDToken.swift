@@ -6,31 +6,54 @@ import OAuthCore
 /// The claims of a validated ID token (OpenID Connect Core §2), typed where the spec defines
 /// them; every claim stays available in `claims`.
 public struct IDTokenClaims: Sendable, Equatable {
+    /// `iss`: the provider that issued the token.
     public var issuer: String
+    /// `sub`: the user's identifier at the provider.
     public var subject: String
+    /// `aud`: the clients the token is for; one of them is this client.
     public var audience: [String]
+    /// `exp`: when the token expires.
     public var expiresAt: Date
+    /// `iat`: when the token was issued.
     public var issuedAt: Date
+    /// `nonce`: the value the authorization request sent, if the token has one.
     public var nonce: String?
+    /// `azp`: the client the token was issued to; when present, this client.
     public var authorizedParty: String?
+    /// `auth_time`: when the user authenticated, if the token says.
     public var authTime: Date?
+    /// Every claim of the token, as JSON.
     public var claims: [String: JSONValue]
 
+    /// The claim with this name, or `nil`.
+    ///
+    /// - Parameter claim: the claim's name.
     public subscript(claim: String) -> JSONValue? { claims[claim] }
 }
 
 /// What an ID token is checked against. Strict by default; each relaxation is a visible switch.
 public struct IDTokenValidationOptions: Sendable {
+    /// The issuer `iss` must equal: the provider's `issuer`.
     public var issuer: String
+    /// The client's `client_id`, which `aud` must contain (and `azp`, when present, equal).
     public var clientID: String
-    /// For HS256/384/512 tokens, which are accepted only when `allowSymmetricAlgorithms` is on.
+    /// The client secret, which verifies HS256 tokens once ``allowSymmetricAlgorithms`` is on; it
+    /// must be at least 32 bytes long. HS384 and HS512 tokens are always refused.
     public var clientSecret: String?
     /// Signature algorithms accepted (OpenID Connect Core §3.1.3.7 step 7). `none` is never accepted.
     public var allowedAlgorithms: Set<JWSAlgorithm> = [.rs256, .ps256, .es256, .edDSA]
+    /// Whether HS256 tokens, signed with the client secret (``clientSecret``), are accepted; off by
+    /// default.
     public var allowSymmetricAlgorithms = false
     /// Clock skew tolerated for `exp` and `iat`.
     public var leeway: TimeInterval = 60
 
+    /// Strict options: asymmetric algorithms only, 60 seconds of leeway.
+    ///
+    /// - Parameters:
+    ///   - issuer: the issuer `iss` must equal.
+    ///   - clientID: the client's `client_id`.
+    ///   - clientSecret: the client secret, for HS256 tokens once they are allowed.
     public init(issuer: String, clientID: String, clientSecret: String? = nil) {
         self.issuer = issuer
         self.clientID = clientID
@@ -40,10 +63,17 @@ public struct IDTokenValidationOptions: Sendable {
 
 /// OpenID Connect Core §3.1.3.7 ID token validation.
 public struct IDTokenValidator: Sendable {
+    /// What tokens are checked against.
     public var options: IDTokenValidationOptions
     let jwks: JWKSCache
     let clock: any OAuthClock
 
+    /// Creates a validator.
+    ///
+    /// - Parameters:
+    ///   - options: what tokens are checked against.
+    ///   - jwks: the provider's signing keys.
+    ///   - clock: the clock that judges `exp` and `iat`.
     public init(options: IDTokenValidationOptions, jwks: JWKSCache, clock: any OAuthClock = SystemClock()) {
         self.options = options
         self.jwks = jwks
@@ -56,6 +86,21 @@ public struct IDTokenValidator: Sendable {
 
     /// Validates `token`. `nonce` is the one sent with the authorization request (required in the
     /// token when given); `accessToken` and `code` are checked against `at_hash`/`c_hash` when present.
+    ///
+    /// The checks: a JWS compact serialization whose `alg` is allowed (never `none`) and whose
+    /// signature verifies with the provider's key (`kid`, which may refetch the JWKS, or the only
+    /// signing key when the token names none) or, for HS256 when allowed, with the client secret;
+    /// then `iss`, `aud`, `azp`, `exp` and `iat` (with ``IDTokenValidationOptions/leeway``),
+    /// `nonce`, `at_hash` and `c_hash`.
+    ///
+    /// - Parameters:
+    ///   - token: the ID token, as the token response gave it.
+    ///   - nonce: the `nonce` of the authorization request; `nil` checks none.
+    ///   - accessToken: the access token issued with it, for `at_hash`.
+    ///   - code: the authorization code it was issued for, for `c_hash`.
+    /// - Returns: the validated claims.
+    /// - Throws: `OAuthError` `invalid_id_token` naming the first check that failed; a failure to
+    ///   fetch the JWKS (`malformed_response`, a transport error).
     public func validate(_ token: String, nonce: String?, accessToken: String? = nil, code: String? = nil) async throws(OAuthError) -> IDTokenClaims {
         let bytes = Array(token.utf8)
         guard let (first, second) = Self.dots(bytes), let headerBytes = Base64URL.decode(bytes[..<first]),
@@ -199,6 +244,10 @@ public struct IDTokenValidator: Sendable {
 
     /// `at_hash`/`c_hash` (OpenID Connect Core §3.1.3.6): base64url of the left half of the hash
     /// of the ASCII value, with the hash of the token's alg (SHA-256 for *256, SHA-512 for EdDSA).
+    ///
+    /// - Parameters:
+    ///   - value: the access token or code.
+    ///   - alg: the ID token's `alg`.
     public static func halfHash(_ value: String, alg: String) -> String {
         let bytes = Array(value.utf8)
         let digest: [UInt8]

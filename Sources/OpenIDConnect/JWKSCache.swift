@@ -15,11 +15,15 @@ import Synchronization
 ///   Only these unknown-kid refetches are rate-limited: at most one per
 ///   `minimumRefetchInterval`, so a stream of tokens with bogus kids cannot hammer the provider.
 public final class JWKSCache: Sendable {
+    /// The provider's `jwks_uri`.
     public let url: String
     let transport: any HTTPTransport
     let clock: any OAuthClock
+    /// The shortest time between two refetches caused by an unknown `kid`, in seconds.
     public let minimumRefetchInterval: TimeInterval
+    /// How long a key set is kept when the response has no caching headers, in seconds.
     public let defaultLifetime: TimeInterval
+    /// The longest a key set is kept, whatever the response's caching headers say, in seconds.
     public let maximumLifetime: TimeInterval
 
     struct State {
@@ -38,6 +42,15 @@ public final class JWKSCache: Sendable {
         let alg: String
     }
 
+    /// An empty cache for the key set at `url`; nothing is fetched until a key is needed.
+    ///
+    /// - Parameters:
+    ///   - url: the provider's `jwks_uri`.
+    ///   - transport: the transport for the JWKS requests.
+    ///   - clock: the clock that ages the key set.
+    ///   - minimumRefetchInterval: the shortest time between unknown-`kid` refetches, in seconds.
+    ///   - defaultLifetime: how long a set without caching headers is kept, in seconds.
+    ///   - maximumLifetime: the longest a set is kept, in seconds.
     public init(
         url: String,
         transport: any HTTPTransport,
@@ -58,6 +71,9 @@ public final class JWKSCache: Sendable {
     package var fetchCount: Int { state.withLock { $0.fetches } }
 
     /// The keys as JSON objects, fetched on first use and again once the cached set expired.
+    ///
+    /// - Throws: `OAuthError`: `malformed_response` when the JWKS endpoint answers other than 200 or
+    ///   not with an object with a `keys` array (RFC 7517 §5); a transport failure.
     public func keys() async throws(OAuthError) -> [JSONValue] {
         let now = clock.now()
         if let keys = state.withLock({ $0.expiresAt.map { now < $0 } == true ? $0.keys : nil }) { return keys }
@@ -66,6 +82,10 @@ public final class JWKSCache: Sendable {
 
     /// The key with `kid`; an unknown kid refetches the set once, unless an unknown kid
     /// already caused a refetch within `minimumRefetchInterval`.
+    ///
+    /// - Parameter kid: the key ID a token's header names.
+    /// - Returns: the key as a JSON object, or `nil` when the set has none with that `kid`.
+    /// - Throws: `OAuthError`, as ``keys()`` does.
     public func key(kid: String) async throws(OAuthError) -> JSONValue? {
         if let key = try await keys().first(where: { $0["kid"]?.stringValue == kid }) { return key }
         let now = clock.now()

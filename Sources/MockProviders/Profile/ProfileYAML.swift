@@ -7,15 +7,26 @@ import Yams
 /// that came from a provider (a discovery document's URL, a claim, its name) cannot add a key.
 /// `ProviderProfile.yaml()` writes every profile with it (`check --write-profile`, `record`).
 public enum ProfileYAML {
+    /// A value of the document tree.
     public indirect enum Value: Sendable, Equatable {
+        /// A string, written double-quoted.
         case text(String)
+        /// `true` or `false`.
         case flag(Bool)
+        /// An integer.
         case number(Int)
+        /// A sequence.
         case list([Value])
+        /// A mapping, its keys in order.
         case map([(String, Value)])
         /// A multi-line text written as a literal block (`|`), for PEM keys.
         case block(String)
 
+        /// Whether two values are the same tree (mappings with their keys in the same order).
+        ///
+        /// - Parameters:
+        ///   - lhs: a value.
+        ///   - rhs: another value.
         public static func == (lhs: Value, rhs: Value) -> Bool {
             switch (lhs, rhs) {
             case (.text(let a), .text(let b)), (.block(let a), .block(let b)): a == b
@@ -29,6 +40,11 @@ public enum ProfileYAML {
     }
 
     /// The document as YAML, after `comments` (each one line; line breaks in them become spaces).
+    ///
+    /// - Parameters:
+    ///   - document: the top-level mapping, its keys in order.
+    ///   - comments: lines written as `#` comments before the document.
+    /// - Throws: Yams's error when the tree cannot be serialized.
     public static func encode(_ document: [(String, Value)], comments: [String] = []) throws -> String {
         var text = ""
         for comment in comments {

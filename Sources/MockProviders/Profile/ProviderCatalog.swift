@@ -4,20 +4,34 @@ import OAuthCore
 
 /// All profiles of a folder and the built-in ones, by name.
 public struct ProviderCatalog: Sendable {
+    /// The profiles by name.
     public let profiles: [String: ProviderProfile]
     /// Profiles of the folder that replace a built-in one of the same name with other content.
     public var overrides: [String] = []
 
+    /// A catalog of `profiles`; of two with one name, the first is kept.
+    ///
+    /// - Parameter profiles: the profiles.
     public init(profiles: [ProviderProfile]) {
         self.profiles = Dictionary(profiles.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// The profiles' names, sorted.
     public var names: [String] { profiles.keys.sorted() }
 
+    /// The profile with this name, or `nil`.
+    ///
+    /// - Parameter name: the profile's name.
     public subscript(name: String) -> ProviderProfile? { profiles[name] }
 
     /// Loads every `*.yaml`/`*.yml` file in `directory` (none when it does not exist), then the
     /// built-in profiles whose names the folder does not use. Two files with one name is an error.
+    ///
+    /// - Parameters:
+    ///   - directory: the folder of profile files.
+    ///   - builtIns: whether to add the built-in profiles.
+    /// - Throws: `YAMLLocatedError` for the first profile that does not load, or
+    ///   whose name another file of the folder already uses.
     public static func load(directory: String, builtIns: Bool = true) throws(YAMLLocatedError) -> ProviderCatalog {
         let (catalog, errors) = loadAll(directory: directory, builtIns: builtIns)
         if let first = errors.first { throw first }

@@ -7,6 +7,9 @@ import HarnessFiles
 /// a test holds every built-in profile to that. Keys are inlined (PEM text, not a path).
 extension ProviderProfile {
     /// The profile as YAML, after `comments`.
+    ///
+    /// - Parameter comments: lines written as `#` comments before the document.
+    /// - Throws: Yams's error when the document cannot be serialized.
     public func yaml(comments: [String] = []) throws -> String {
         try ProfileYAML.encode(document, comments: comments)
     }

@@ -6,6 +6,9 @@ import OAuthCore
 // ProviderProfile+Encoding.swift.
 extension ProviderProfile {
     /// Reads and checks a profile; every error names file:line:column.
+    ///
+    /// - Parameter path: the profile file's path.
+    /// - Throws: `YAMLLocatedError` when the file cannot be read or parsed, or is not a valid profile.
     public static func load(contentsOf path: String) throws(YAMLLocatedError) -> ProviderProfile {
         try ProviderProfile(yaml: YAMLNode.load(contentsOf: path))
     }
@@ -13,6 +16,11 @@ extension ProviderProfile {
     package static var topKeys: [String] { Keys.top }
 
     /// Reads a whole profile: each part below parses itself; this checks how they fit together.
+    ///
+    /// - Parameter root: the profile's parsed YAML.
+    /// - Throws: `YAMLLocatedError` at the first thing that is wrong: an unknown or missing key, a
+    ///   value of the wrong kind, or settings that do not fit together (e.g. an `oidc` profile
+    ///   without a `jwks` endpoint).
     public init(yaml root: YAMLNode) throws(YAMLLocatedError) {
         let top = try root.mapping("a provider profile")
         try top.allowOnly(Keys.top, in: "a provider profile")

@@ -8,6 +8,8 @@ import OAuthCore
 public struct ProviderProfile: Sendable, Equatable {
     /// What the provider speaks.
     public enum ProtocolKind: String, Sendable, CaseIterable {
+        /// OAuth 1.0a (RFC 5849), and OAuth 2.0 (RFC 6749) — with OpenID Connect when the profile has
+        /// `oidc`.
         case oauth1, oauth2
         /// Recorded exchanges served back in order (`oauth-harness record`).
         case replay
@@ -60,8 +62,14 @@ public struct ProviderProfile: Sendable, Equatable {
         case header, body, query
     }
 
+    /// The endpoints' paths (`endpoints:`), each starting with `/`, relative to wherever the mock is
+    /// served.
     public struct Endpoints: Sendable, Equatable {
+        /// The authorization endpoint (RFC 6749 §3.1; for OAuth 1 the resource owner authorization
+        /// endpoint, RFC 5849 §2.2).
         public var authorize: String
+        /// The token endpoint (RFC 6749 §3.2; for OAuth 1 the token-credentials endpoint, RFC 5849 §2.3,
+        /// given as `access_token`).
         public var token: String
         /// A protected resource that answers the user's claims for a valid Bearer token.
         public var resource: String
@@ -71,33 +79,44 @@ public struct ProviderProfile: Sendable, Equatable {
         public var introspect: String?
         /// OAuth 1: the temporary-credentials endpoint (`token` is then the token-credentials one).
         public var requestToken: String?
-        /// OpenID Connect: the JWKS (`jwks_uri`) and RP-initiated logout (`end_session_endpoint`).
-        /// The UserInfo endpoint is `resource`.
+        /// OpenID Connect: the JWKS (`jwks_uri`). The UserInfo endpoint is `resource`.
         public var jwks: String?
+        /// OpenID Connect RP-initiated logout (`end_session_endpoint`), when offered.
         public var endSession: String?
     }
 
     /// OpenID Connect behaviour: the keys that sign ID tokens.
     public struct OIDCSettings: Sendable, Equatable {
+        /// A private key the mock signs JWTs with; its public half is published in the JWKS while
+        /// the key is active.
         public struct SigningKey: Sendable, Equatable {
+            /// The key ID, in the JWKS and in the header of the JWTs it signs.
             public var kid: String
+            /// The algorithm it signs with.
             public var alg: SigningAlgorithm
+            /// The private key in PEM (`private_key:` inline, or the path of a `.pem` file).
             public var privateKeyPEM: String
-            /// Served in the JWKS and used only after a key rotation.
+            /// A standby key is neither published in the JWKS nor used until a key rotation
+            /// promotes it (`standby`).
             public var standby: Bool
         }
+        /// The keys, the active and the standby ones.
         public var signingKeys: [SigningKey]
         /// The algorithm of the key that signs ID tokens.
         public var idTokenAlg: SigningAlgorithm
+        /// How long an ID token is valid, in seconds (`id_token_lifetime`, default one hour).
         public var idTokenLifetime: TimeInterval
     }
 
     /// What the access tokens look like (`access_tokens:`): opaque random strings (the default)
     /// or RFC 9068 JWTs signed with the profile's keys and published in its JWKS.
     public struct AccessTokenSettings: Sendable, Equatable {
+        /// The form of the access tokens.
         public enum Format: String, Sendable, CaseIterable {
+            /// `opaque`: random strings the mock remembers; `jwt`: RFC 9068 JWTs (`typ: at+jwt`).
             case opaque, jwt
         }
+        /// Opaque strings or JWTs.
         public var format: Format = .opaque
         /// The JWT's `aud` when the token request names no `resource` (RFC 8707); the issuer when `nil`.
         public var audience: String?
@@ -107,6 +126,13 @@ public struct ProviderProfile: Sendable, Equatable {
         /// a fresh ES256 key when the mock starts.
         public var signingKeys: [OIDCSettings.SigningKey] = []
 
+        /// Access-token settings; by default opaque tokens.
+        ///
+        /// - Parameters:
+        ///   - format: opaque strings or JWTs.
+        ///   - audience: the JWTs' default `aud`; `nil` for the issuer.
+        ///   - alg: the algorithm of the signing key; `nil` for the default.
+        ///   - signingKeys: keys for the access tokens only.
         public init(format: Format = .opaque, audience: String? = nil, alg: SigningAlgorithm? = nil, signingKeys: [OIDCSettings.SigningKey] = []) {
             self.format = format
             self.audience = audience
@@ -120,19 +146,29 @@ public struct ProviderProfile: Sendable, Equatable {
 
     /// One recorded HTTP exchange of a replay profile.
     public struct RecordedExchange: Sendable, Equatable {
+        /// The HTTP method of the recorded request.
         public var method: String
+        /// The path of the recorded request, without the query.
         public var path: String
         /// The recorded request's query and form parameters: their values in the response are
         /// replaced by the values of the request being answered (state, redirect_uri, …).
         public var parameters: [(String, String)]
+        /// The recorded response's HTTP status.
         public var status: Int
+        /// The recorded response's headers, in order.
         public var headers: [(String, String)]
+        /// The recorded response's body.
         public var body: String
 
         package init(method: String, path: String, parameters: [(String, String)], status: Int, headers: [(String, String)], body: String) {
             (self.method, self.path, self.parameters, self.status, self.headers, self.body) = (method, path, parameters, status, headers, body)
         }
 
+        /// Whether two exchanges are the same, field by field (parameters and headers in order).
+        ///
+        /// - Parameters:
+        ///   - lhs: an exchange.
+        ///   - rhs: another exchange.
         public static func == (lhs: Self, rhs: Self) -> Bool {
             lhs.method == rhs.method && lhs.path == rhs.path && lhs.status == rhs.status && lhs.body == rhs.body
                 && lhs.parameters.elementsEqual(rhs.parameters, by: ==) && lhs.headers.elementsEqual(rhs.headers, by: ==)
@@ -141,19 +177,26 @@ public struct ProviderProfile: Sendable, Equatable {
 
     /// OAuth 1 behaviour (RFC 5849).
     public struct OAuth1Settings: Sendable, Equatable {
+        /// The signature methods accepted (`signature_methods`; by default all).
         public var signatureMethods: [OAuth1SignatureMethod]
+        /// Where the protocol parameters may be sent (`signature_types`; by default anywhere).
         public var signatureTypes: [OAuth1Placement]
         /// Accepted distance between `oauth_timestamp` and the provider clock.
         public var timestampWindow: TimeInterval
     }
 
+    /// A registered client (`clients:`).
     public struct Client: Sendable, Equatable {
+        /// The `client_id` (for OAuth 1, the client identifier, `oauth_consumer_key`).
         public var clientID: String
+        /// The client secret (for OAuth 1, the client shared-secret); `nil` for a public client.
         public var clientSecret: String?
+        /// The registered redirection URIs (absolute); for OAuth 1, the callbacks.
         public var redirectURIs: [String]
         /// Token-endpoint authentication methods this client may use.
         public var authMethods: [AuthMethod]
-        /// PKCE is mandatory for this client (always true for public clients).
+        /// PKCE is mandatory for this client (`require_pkce`; by default for a client with neither a
+        /// secret nor a public key).
         public var requirePKCE: Bool
         /// PEM public key for `private_key_jwt` and JWT bearer assertions (RFC 7523).
         public var publicKeyPEM: String?
@@ -161,44 +204,70 @@ public struct ProviderProfile: Sendable, Equatable {
         public var postLogoutRedirectURIs: [String] = []
     }
 
+    /// A user who can sign in and consent (`users:`).
     public struct User: Sendable, Equatable {
+        /// The subject identifier (`sub`), also the username of the login pages.
         public var sub: String
         /// For the resource owner password credentials grant.
         public var password: String?
+        /// The user's claims as the profile gives them (`sub`, `name`, `email`, …), for ID tokens and
+        /// UserInfo.
         public var claims: [String: String]
     }
 
+    /// What the authorization endpoint requires of PKCE (`pkce:`; RFC 7636).
     public struct PKCEPolicy: Sendable, Equatable {
+        /// Every authorization request must carry a code challenge (`pkce.required`, default false);
+        /// ``Client/requirePKCE`` requires it per client.
         public var required: Bool
+        /// The `code_challenge_method` values accepted, advertised in the metadata (default both).
         public var methods: [PKCEMethod]
     }
 
     /// Code, access-token and refresh-token lifetimes.
     public struct Lifetimes: Sendable, Equatable {
+        /// How long an authorization code is valid, in seconds.
         public var code: TimeInterval = 60
+        /// How long an access token is valid, in seconds.
         public var accessToken: TimeInterval = 3600
+        /// How long a refresh token is valid, in seconds; `nil` for no limit.
         public var refreshToken: TimeInterval?
     }
 
+    /// The profile's name (`name:`), by which it is chosen: `standard-oauth2`, `github-style`, ….
     public var name: String
     /// The real behaviour this profile reproduces, with a reference.
     public var models: String
+    /// What the provider speaks (`protocol:`).
     public var protocolKind: ProtocolKind
+    /// The endpoints' paths.
     public var endpoints: Endpoints
+    /// The registered clients; at least one, except for a replay profile.
     public var clients: [Client]
+    /// The users; at least one, except for a replay profile.
     public var users: [User]
+    /// The scopes the provider knows (`scopes_supported`); empty accepts any scope.
     public var scopes: [String]
+    /// The scope granted when a request names none (`default_scope`).
     public var defaultScope: [String]
+    /// How long an authorization code is valid, in seconds (`lifetimes.code`, default 60).
     public var codeLifetime: TimeInterval
+    /// How long an access token is valid, in seconds (`lifetimes.access_token`, default 3600).
     public var accessTokenLifetime: TimeInterval
+    /// How long a refresh token is valid, in seconds (`lifetimes.refresh_token`); `nil` for no limit.
     public var refreshTokenLifetime: TimeInterval?
+    /// Whether the authorization-code and password grants issue a refresh token (`refresh_tokens`,
+    /// default true); the client-credentials and JWT bearer grants never do.
     public var issueRefreshToken: Bool
     /// A refresh makes a new refresh token and retires the old one (RFC 9700 §4.14.2).
     public var refreshTokenRotation: Bool
     /// Grant types the token endpoint accepts.
     public var grantTypes: [GrantType]
+    /// What the authorization endpoint requires of PKCE.
     public var pkce: PKCEPolicy
+    /// The OAuth 1 settings; `nil` unless the protocol is `oauth1`.
     public var oauth1: OAuth1Settings?
+    /// The OpenID Connect settings (`oidc:`); `nil` for a plain OAuth 2 provider.
     public var oidc: OIDCSettings?
     /// Opaque or RFC 9068 JWT access tokens (`access_tokens:`).
     public var accessTokens = AccessTokenSettings()
@@ -213,6 +282,7 @@ public struct ProviderProfile: Sendable, Equatable {
     /// Transport faults armed whenever the provider starts (`faults:`), e.g. a provider that
     /// always answers its token endpoint slowly; scenarios can arm more with `fault` steps.
     public var faults: [Fault] = []
+    /// The deviations from the RFCs the provider reproduces (`quirks:`).
     public var quirks: Set<Quirk>
     /// The file it was read from.
     public var file: String
@@ -226,14 +296,27 @@ public struct ProviderProfile: Sendable, Equatable {
     /// How a provider's login looks to a browser: one page (username and password) or two
     /// (identifier first), a CSRF token bound to the session cookie, a consent page after it.
     public struct LoginPages: Sendable, Equatable {
+        /// How the login asks for the credentials.
         public enum Pages: String, Sendable, CaseIterable {
+            /// Username and password on one page.
             case single
+            /// The username first, then the password on a second page.
             case identifierFirst = "identifier_first"
         }
+        /// One login page or two.
         public var pages: Pages = .single
+        /// The login and consent forms carry a CSRF token bound to the session cookie, and a post
+        /// without it is refused.
         public var csrf = true
+        /// A consent page follows the login; without it the code is issued at once.
         public var consent = true
 
+        /// Login pages; by default one page, with CSRF protection and consent.
+        ///
+        /// - Parameters:
+        ///   - pages: one login page or two.
+        ///   - csrf: whether the forms carry a CSRF token.
+        ///   - consent: whether a consent page follows the login.
         public init(pages: Pages = .single, csrf: Bool = true, consent: Bool = true) {
             self.pages = pages
             self.csrf = csrf
@@ -241,7 +324,13 @@ public struct ProviderProfile: Sendable, Equatable {
         }
     }
 
+    /// The registered client with this `client_id`, or `nil`.
+    ///
+    /// - Parameter id: the `client_id`.
     public func client(id: String) -> Client? { clients.first { $0.clientID == id } }
 
+    /// The user with this `sub`, or `nil`.
+    ///
+    /// - Parameter sub: the subject identifier.
     public func user(sub: String) -> User? { users.first { $0.sub == sub } }
 }

@@ -3,24 +3,44 @@ import Foundation
 /// The ways a mock OpenID provider can misbehave on purpose, each modelled on an OpenID
 /// Foundation RP conformance test module (`rp-id_token-…`, `rp-userinfo-…`, RP-initiated logout).
 public enum EvilMode: String, Sendable, CaseIterable {
+    /// No misbehaviour.
     case none
+    /// The ID token's `iss` is another issuer.
     case wrongIssuer = "wrong_iss"
+    /// The ID token has no `sub`.
     case missingSubject = "missing_sub"
+    /// The ID token's `aud` is another client.
     case wrongAudience = "wrong_aud"
+    /// The ID token has no `aud`.
     case missingAudience = "missing_aud"
+    /// The ID token's `aud` lists the client and another one, with `azp` the client: valid.
     case audienceArray = "aud_array"
+    /// The ID token has no `iat`.
     case missingIssuedAt = "missing_iat"
+    /// The ID token expired an hour ago.
     case expired = "expired_exp"
+    /// The ID token's header has no `kid`, and the JWKS holds only the signing key, without a
+    /// `kid` either: valid.
     case kidAbsentSingleKey = "kid_absent_single_key"
+    /// The ID token's header has no `kid` although the JWKS may hold several keys.
     case kidAbsentMultipleKeys = "kid_absent_multiple_keys"
+    /// The ID token is unsigned (`alg: none`).
     case algNone = "alg_none"
+    /// The ID token's signature is altered.
     case invalidSignature = "invalid_signature"
+    /// The ID token is signed with HS256 keyed by the client secret.
     case hs256ClientSecret = "hs256_client_secret"
+    /// The ID token's `nonce` is another flow's.
     case wrongNonce = "wrong_nonce"
+    /// The ID token has no `nonce`.
     case missingNonce = "missing_nonce"
+    /// The ID token's `at_hash` is not the access token's.
     case invalidAtHash = "invalid_at_hash"
+    /// UserInfo answers with another user's `sub`.
     case userinfoSubjectMismatch = "userinfo_sub_mismatch"
+    /// The logout redirect back carries a `state` the client never sent.
     case logoutWrongState = "logout_wrong_state"
+    /// The logout redirect back carries no `state`.
     case logoutNoState = "logout_no_state"
     /// No misbehaviour of its own: the scenario rotates the signing key and logs in again.
     case keyRotation = "key_rotation"

@@ -6,6 +6,7 @@ import Synchronization
 /// Transport-level misbehaviour a scenario can switch on for a running mock: what a provider
 /// under load or behind a broken proxy does, as opposed to the protocol quirks of its JSON.
 public struct Fault: Sendable, Equatable {
+    /// What the fault does.
     public enum Kind: String, Sendable, CaseIterable {
         /// Answer normally after a delay.
         case latency
@@ -27,14 +28,25 @@ public struct Fault: Sendable, Equatable {
         case redirectLoop = "redirect_loop"
     }
 
+    /// What the fault does.
     public var kind: Kind
     /// The path it applies to; `nil` for every request.
     public var path: String?
+    /// The HTTP status of a ``Kind/status`` fault (default 503).
     public var status: Int
+    /// The delay of a ``Kind/latency`` fault (default 250, at most 30,000 are waited).
     public var milliseconds: Int
     /// How many requests it affects; `nil` for all that follow.
     public var count: Int?
 
+    /// A fault.
+    ///
+    /// - Parameters:
+    ///   - kind: what it does.
+    ///   - path: the path it applies to; `nil` for every request.
+    ///   - status: the HTTP status of a ``Kind/status`` fault.
+    ///   - milliseconds: the delay of a ``Kind/latency`` fault.
+    ///   - count: how many requests it affects; `nil` for all that follow.
     public init(kind: Kind, path: String? = nil, status: Int = 503, milliseconds: Int = 250, count: Int? = nil) {
         self.kind = kind
         self.path = path
@@ -47,6 +59,10 @@ public struct Fault: Sendable, Equatable {
 extension Fault {
     /// Reads `{kind, path?, status?, milliseconds?, count?}` (a scenario's `fault` step or an
     /// entry of a profile's `faults`).
+    ///
+    /// - Parameter node: the fault's YAML mapping.
+    /// - Throws: `YAMLLocatedError` for an unknown key or kind, a status outside 100–599, negative
+    ///   milliseconds or a count below 1.
     public init(yaml node: YAMLNode) throws(YAMLLocatedError) {
         let options = try node.mapping("a fault")
         try options.allowOnly(ProviderProfile.Keys.fault, in: "fault")
@@ -71,10 +87,16 @@ extension Fault {
 public final class FaultInjector: Sendable {
     private let faults = Mutex<[Fault]>([])
 
+    /// No faults armed.
     public init() {}
 
+    /// Arms `fault` for the requests that follow; of several armed faults, the first one armed that
+    /// applies to a request's path is used.
+    ///
+    /// - Parameter fault: the fault.
     public func arm(_ fault: Fault) { faults.withLock { $0.append(fault) } }
 
+    /// Disarms every fault.
     public func clear() { faults.withLock { $0.removeAll() } }
 
     /// The fault for a request to `path`, counting it down.

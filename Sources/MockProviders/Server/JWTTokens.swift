@@ -30,6 +30,18 @@ extension MockProvider {
     /// Signs an RFC 9068 access token for `subject` (`typ: at+jwt`) and remembers it, so the
     /// mock's resource endpoint accepts it and introspection reports it active until it expires.
     /// `claims` are added last and replace a standard claim of the same name.
+    ///
+    /// - Parameters:
+    ///   - issuer: the `iss`: the provider's issuer as the client reaches it.
+    ///   - subject: the `sub`.
+    ///   - audience: the `aud`; `nil` for the profile's `access_tokens.audience`, else the issuer.
+    ///   - clientID: the `client_id`; `nil` for the profile's first client.
+    ///   - scope: the `scope`; `nil` for the profile's default scope.
+    ///   - extra: further claims.
+    ///   - lifetime: seconds until `exp`; `nil` for the profile's access-token lifetime.
+    /// - Returns: the signed JWT.
+    /// - Throws: ``MockServerError`` when the profile has no active signing key for access tokens;
+    ///   jwt-kit's error when signing fails.
     public func issueToken(
         issuer: String,
         subject: String,
@@ -75,6 +87,17 @@ extension MockProvider {
     /// mock's own ID tokens: `iss`, `sub`, `aud` (the first client unless given), `iat`, `exp`,
     /// `auth_time`, `nonce` when given, the user's `name`, `email` and `email_verified` when the
     /// profile knows the subject, then `claims`.
+    ///
+    /// - Parameters:
+    ///   - issuer: the `iss`: the provider's issuer as the client reaches it.
+    ///   - subject: the `sub`.
+    ///   - audience: the `aud`; `nil` for the profile's first client.
+    ///   - nonce: the `nonce`, if any.
+    ///   - extra: further claims.
+    ///   - lifetime: seconds until `exp`; `nil` for the profile's ID-token lifetime (default one hour).
+    /// - Returns: the signed JWT.
+    /// - Throws: ``MockServerError`` when the profile has no active signing key; jwt-kit's error
+    ///   when signing fails.
     public func issueIDToken(
         issuer: String,
         subject: String,

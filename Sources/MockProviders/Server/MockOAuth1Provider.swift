@@ -9,7 +9,9 @@ import Synchronization
 /// wrong signatures and wrong verifiers are refused with OAuth problem reports
 /// (`oauth_problem=…`, the convention of the OAuth Problem Reporting extension).
 public final class MockOAuth1Provider: MockRequestHandler {
+    /// The profile it follows.
     public let profile: ProviderProfile
+    /// The clock that judges timestamps and lifetimes.
     public let clock: any OAuthClock
     let settings: ProviderProfile.OAuth1Settings
 
@@ -35,12 +37,22 @@ public final class MockOAuth1Provider: MockRequestHandler {
     }
     private let store = Mutex(Storage())
 
+    /// A provider for `profile`, with no credentials issued yet.
+    ///
+    /// - Parameters:
+    ///   - profile: an `oauth1` profile.
+    ///   - clock: the clock that judges timestamps and lifetimes.
     public init(profile: ProviderProfile, clock: any OAuthClock = SystemClock()) {
         self.profile = profile
         self.clock = clock
         self.settings = profile.oauth1 ?? .init(signatureMethods: [], signatureTypes: [], timestampWindow: 300)
     }
 
+    /// Answers a request to one of the profile's endpoints: temporary credentials (POST), the
+    /// authorization page (GET, and its form posted back), token credentials (POST) and the protected
+    /// resource; anything else gets a 404 JSON error.
+    ///
+    /// - Parameter request: the request; only the path and query of its URL are read.
     public func handle(_ request: TransportRequest) async -> TransportResponse {
         let (path, query) = MockProvider.split(request.url)
         let endpoints = profile.endpoints

@@ -8,13 +8,21 @@ import OAuthCore
 /// Behaviour follows RFC 6749, 6750, 7009, 7523, 7636, 7662 and 8414 strictly: the standard
 /// profile is the reference that the quirk profiles deviate from.
 public final class MockProvider: MockRequestHandler {
+    /// The profile it follows.
     public let profile: ProviderProfile
+    /// The clock that judges lifetimes and dates tokens.
     public let clock: any OAuthClock
     let store = ProviderState()
     let oidcState: OIDCState
     static let maxBodyBytes = 64 * 1024
+    /// Where the RFC 8414 metadata is served.
     public static let metadataPath = "/.well-known/oauth-authorization-server"
 
+    /// A provider for `profile`, with no codes or tokens issued yet.
+    ///
+    /// - Parameters:
+    ///   - profile: an `oauth2` profile.
+    ///   - clock: the clock that judges lifetimes and dates tokens.
     public init(profile: ProviderProfile, clock: any OAuthClock = SystemClock()) {
         self.profile = profile
         self.clock = clock
@@ -26,6 +34,12 @@ public final class MockProvider: MockRequestHandler {
         store.withStorage { $0.grantCounts[grantType] ?? 0 }
     }
 
+    /// Answers a request: the authorization endpoint (GET, and its forms posted back), token,
+    /// resource (GET or POST), revocation, introspection, end-session, the RFC 8414 metadata and
+    /// the JWKS, for OpenID profiles the discovery document, and the `/_harness/` test controls.
+    /// Another method on an endpoint gets a 405, an unknown path a 404, both as JSON errors.
+    ///
+    /// - Parameter request: the request; only the path and query of its URL are read.
     public func handle(_ request: TransportRequest) async -> TransportResponse {
         let (path, query) = Self.split(request.url)
         let endpoints = profile.endpoints

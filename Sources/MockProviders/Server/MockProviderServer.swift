@@ -9,13 +9,22 @@ import ServiceLifecycle
 
 /// A mock provider's endpoint logic: requests in (path and query in `url`), responses out.
 public protocol MockRequestHandler: Sendable {
+    /// The profile the handler follows.
     var profile: ProviderProfile { get }
+    /// Answers one request; never fails: errors are HTTP answers.
+    ///
+    /// - Parameter request: the request; its `url` is the request target (path and query).
     func handle(_ request: TransportRequest) async -> TransportResponse
 }
 
 /// Puts a mock provider on an HTTP port with Hummingbird, bound to loopback.
 public enum MockProviderServer {
     /// The engine for a profile's protocol.
+    ///
+    /// - Parameters:
+    ///   - profile: the profile.
+    ///   - clock: the clock of the provider (ignored by a replay).
+    /// - Returns: a ``MockOAuth1Provider``, ``MockProvider`` or ``MockReplayProvider``.
     public static func handler(for profile: ProviderProfile, clock: any OAuthClock = SystemClock()) -> any MockRequestHandler {
         switch profile.protocolKind {
         case .oauth1: MockOAuth1Provider(profile: profile, clock: clock)
@@ -25,6 +34,18 @@ public enum MockProviderServer {
     }
 
     /// The Hummingbird application serving `provider`. `onRunning` receives the bound port.
+    ///
+    /// The profile's own `faults` are armed first. Requests to `/_harness/` controls from another
+    /// site, origin or host name are refused with a 403.
+    ///
+    /// - Parameters:
+    ///   - provider: the request handler to serve.
+    ///   - host: the address to bind.
+    ///   - port: the port to bind; 0 for an ephemeral one.
+    ///   - logger: Hummingbird's logger.
+    ///   - faults: the transport faults to inject.
+    ///   - log: where requests are counted and kept, if anywhere.
+    ///   - onRunning: called with the bound port once the server accepts connections.
     public static func application(
         for provider: any MockRequestHandler,
         host: String = "127.0.0.1",
@@ -241,6 +262,16 @@ public enum MockProviderServer {
     }
 
     /// Starts `profile` on an ephemeral loopback port (or `port`) and returns once it accepts connections.
+    ///
+    /// - Parameters:
+    ///   - profile: the profile.
+    ///   - clock: the provider's clock.
+    ///   - host: the address to bind.
+    ///   - port: the port to bind; 0 for an ephemeral one.
+    ///   - logger: Hummingbird's logger; by default nothing is logged.
+    /// - Returns: the running provider; call ``RunningProvider/stop()`` when done.
+    /// - Throws: the server's error when it cannot start (e.g. the port is taken), or
+    ///   ``MockServerError`` when it stopped before it was running.
     public static func start(
         _ profile: ProviderProfile,
         clock: any OAuthClock = SystemClock(),
@@ -252,6 +283,15 @@ public enum MockProviderServer {
     }
 
     /// Starts any request handler (one of the mocks, or a test's own provider) the same way.
+    ///
+    /// - Parameters:
+    ///   - provider: the request handler to serve.
+    ///   - host: the address to bind.
+    ///   - port: the port to bind; 0 for an ephemeral one.
+    ///   - logger: Hummingbird's logger; by default nothing is logged.
+    /// - Returns: the running provider; call ``RunningProvider/stop()`` when done.
+    /// - Throws: the server's error when it cannot start (e.g. the port is taken), or
+    ///   ``MockServerError`` when it stopped before it was running.
     public static func start(
         handler provider: any MockRequestHandler,
         host: String = "127.0.0.1",
@@ -288,23 +328,33 @@ public enum MockProviderServer {
 
 /// Hummingbird's basic context plus the connection, which the `close_before_response` fault closes.
 public struct MockRequestContext: RequestContext {
+    /// Hummingbird's request context storage.
     public var coreContext: CoreRequestContextStorage
     let channel: any Channel
 
+    /// The context of a request on a connection.
+    ///
+    /// - Parameter source: Hummingbird's source, which carries the connection's channel.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         channel = source.channel
     }
 }
 
+/// A failure of the mock servers or their test helpers, with a message that says what happened.
 public struct MockServerError: Error, CustomStringConvertible {
+    /// What happened.
     public let message: String
+    /// The message.
     public var description: String { message }
 }
 
 /// A started mock provider. Call `stop()` when done.
 public final class RunningProvider: Sendable {
+    /// The request handler it serves.
     public let provider: any MockRequestHandler
+    /// The server's base URL, `http://<host>:<port>` with the host it was bound to (by default
+    /// `127.0.0.1`) and the port it got.
     public let baseURL: String
     /// Transport-level faults to arm for the requests that follow.
     package let faults: FaultInjector
@@ -329,13 +379,18 @@ public final class RunningProvider: Sendable {
         self.log = log
     }
 
+    /// The profile the provider follows.
     public var profile: ProviderProfile { provider.profile }
 
     /// The OAuth 2 engine, for its counters; `nil` for other protocols.
     package var oauth2: MockProvider? { provider as? MockProvider }
 
+    /// The absolute URL of `path` on this server; an absolute URL is returned as it is.
+    ///
+    /// - Parameter path: a path such as `profile.endpoints.token`, or an absolute URL.
     public func url(_ path: String) -> String { path.hasPrefix("http://") || path.hasPrefix("https://") ? path : baseURL + path }
 
+    /// Shuts the server down gracefully and waits until it has stopped.
     public func stop() async {
         await group.triggerGracefulShutdown()
         _ = try? await task.value

@@ -7,11 +7,20 @@ import Synchronization
 /// answer (state, redirect_uri, …) are replaced by the current request's, so a new run of the
 /// same scenario sees its own values. Secrets were redacted when recording.
 public final class MockReplayProvider: MockRequestHandler {
+    /// The replay profile whose recorded exchanges it serves.
     public let profile: ProviderProfile
     private let cursors = Mutex<[String: Int]>([:])
 
+    /// A provider that serves `profile`'s exchanges from the first.
+    ///
+    /// - Parameter profile: a `replay` profile.
     public init(profile: ProviderProfile) { self.profile = profile }
 
+    /// Answers with the next recorded response for the request's method and path, its recorded
+    /// parameter values replaced by the request's (in the body and the `Location` header); past the
+    /// last one, a 404 JSON error `not_recorded`.
+    ///
+    /// - Parameter request: the request.
     public func handle(_ request: TransportRequest) async -> TransportResponse {
         let (path, query) = MockProvider.split(request.url)
         let key = request.method + " " + path

@@ -134,10 +134,13 @@ final class OIDCState: Sendable {
 
 extension MockProvider {
     /// Switches an evil mode on for the requests that follow (`none` to behave again).
+    ///
+    /// - Parameter mode: the mode.
     public func setEvilMode(_ mode: EvilMode) {
         oidcState.values.withLock { $0.mode = mode }
     }
 
+    /// The evil mode in force (``EvilMode/none`` when the provider behaves).
     public var evilMode: EvilMode { oidcState.values.withLock { $0.mode } }
 
     /// Key rotation: the standby key becomes the ID-token signer (the old one stays in the

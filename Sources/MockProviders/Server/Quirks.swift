@@ -6,27 +6,49 @@ import OAuthCore
 /// documented with the real behaviour it reproduces; a profile lists them by name.
 public enum Quirk: String, Sendable, CaseIterable {
     // OAuth 1
+    /// OAuth 1: temporary credentials come without `oauth_callback_confirmed=true`.
     case callbackNotConfirmed = "callback_not_confirmed"
     // Token response body
+    /// Token responses are form-encoded with `Content-Type: text/plain`.
     case formEncodedTokenResponse = "form_encoded_token_response"
+    /// Token responses are form-encoded unless the request's `Accept` names `application/json`.
     case formEncodedUnlessJSONAccepted = "form_encoded_unless_json_accepted"
+    /// The lifetime is `expires` instead of `expires_in`.
     case expiresInsteadOfExpiresIn = "expires_instead_of_expires_in"
+    /// No `token_type`.
     case omitTokenType = "omit_token_type"
+    /// `token_type` is `bearer`.
     case lowercaseTokenType = "lowercase_token_type"
+    /// `token_type` is `User Access Token`.
     case oddTokenType = "odd_token_type"
+    /// `expires_in` is a string, with `expires_on` and `ext_expires_in` as strings too.
     case expiresInAsString = "expires_in_as_string"
+    /// The granted `scope` is separated by commas.
     case scopeCommaSeparated = "scope_comma_separated"
+    /// The granted `scope` is a JSON array.
     case scopeAsArray = "scope_as_array"
+    /// The access token, scope, lifetime and refresh token move into `authed_user`, with no
+    /// top-level `token_type`.
     case nestUserTokenUnderAuthedUser = "nest_user_token_under_authed_user"
+    /// Successes carry `ok: true`; errors are `{"ok": false, "error": …}` with HTTP 200.
     case okEnvelope = "ok_envelope"
+    /// Successes are wrapped as `{"status": 0, "body": {…}}`; errors are `{"status": 401, "error": …}`
+    /// with HTTP 200.
     case statusBodyEnvelope = "status_body_envelope"
+    /// Errors are `{"errors": [{"errorType", "message"}], "success": false}`.
     case errorsList = "errors_list"
+    /// `expires_in` is 0 and `scope` is `null`.
     case zeroExpiresInNullScope = "zero_expires_in_null_scope"
+    /// A refresh token comes with `refresh_token_expires_in`.
     case refreshTokenExpiresIn = "refresh_token_expires_in"
     // Requests
+    /// A token request without a `User-Agent` gets HTTP 429.
     case requireUserAgent = "require_user_agent"
+    /// The token endpoint reads a JSON object body and refuses anything else with HTTP 400.
     case requireJSONTokenRequest = "require_json_token_request"
+    /// A token request without `action=requesttoken` gets `{"status": 503, "error": …}` with HTTP 200.
     case requireActionRequestToken = "require_action_requesttoken"
+    /// The resource endpoint reads the token only from the `access_token` query parameter.
     case tokenInQueryOnly = "token_in_query_only"
 
     /// The real behaviour, for profiles, docs and `oauth-harness list`.
@@ -55,6 +77,9 @@ public enum Quirk: String, Sendable, CaseIterable {
         }
     }
 
+    /// The quirk a profile names, or `nil` for an unknown name.
+    ///
+    /// - Parameter name: the quirk's name, e.g. `scope_comma_separated`.
     public static func named(_ name: String) -> Quirk? { Quirk(rawValue: name) }
 }
 

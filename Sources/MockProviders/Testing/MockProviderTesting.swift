@@ -12,12 +12,15 @@ import Synchronization
 public final class RequestLog: Sendable {
     /// One request the provider answered.
     public struct Entry: Sendable {
+        /// The HTTP method.
         public let method: String
         /// The path, without the query.
         public let path: String
         /// The request target as received (path and query).
         public let url: String
+        /// The request's headers, as received.
         public let headers: HeaderList
+        /// The request's body, as received.
         public let body: [UInt8]
         /// The status the mock answered with.
         public let status: Int
@@ -41,6 +44,7 @@ public final class RequestLog: Sendable {
     }
     private let storage = Mutex(Storage())
 
+    /// An empty log.
     public init() {}
 
     func count(path: String) {
@@ -70,12 +74,16 @@ public final class RequestLog: Sendable {
     public var totalCount: Int { storage.withLock { $0.total } }
 
     /// Requests received at `path` (e.g. `/token`).
+    ///
+    /// - Parameter path: the path, without a query.
     public func count(of path: String) -> Int { storage.withLock { $0.counts[path] ?? 0 } }
 
     /// The last requests the provider answered, oldest first (at most `capacity`).
     public var lastRequests: [Entry] { storage.withLock { $0.entries } }
 
     /// The last request to `path`, if any.
+    ///
+    /// - Parameter path: the path, without a query.
     public func lastRequest(to path: String) -> Entry? { storage.withLock { $0.entries.last { $0.path == path } } }
 
     /// Forgets the counts and the requests.
@@ -85,6 +93,10 @@ public final class RequestLog: Sendable {
 extension ProviderProfile {
     /// A built-in profile by name (`standard-oauth2`, `google-style-oidc`, … — `oauth-harness
     /// list` shows them all), or a profile file when `name` ends in `.yaml`/`.yml`.
+    ///
+    /// - Parameter name: a built-in profile's name, or the path of a profile file.
+    /// - Throws: `YAMLLocatedError` for a file that does not load; ``MockServerError`` for an
+    ///   unknown name.
     public static func named(_ name: String) throws -> ProviderProfile {
         if name.hasSuffix(".yaml") || name.hasSuffix(".yml") { return try load(contentsOf: name) }
         let shipped = BuiltIn.profiles()
@@ -105,6 +117,13 @@ extension MockProviderServer {
     ///     // point the code under test at mock.issuer / mock.jwksURL …
     /// }
     /// ```
+    ///
+    /// - Parameters:
+    ///   - profile: the profile to serve.
+    ///   - clock: the provider's clock.
+    ///   - body: the test, given the running provider.
+    /// - Returns: what `body` returns.
+    /// - Throws: what starting the server or `body` throws.
     public static func withRunning<Result: Sendable>(
         _ profile: ProviderProfile,
         clock: any OAuthClock = SystemClock(),
@@ -122,6 +141,13 @@ extension MockProviderServer {
     }
 
     /// `withRunning(_:clock:_:)` for a built-in profile's name or a profile file's path.
+    ///
+    /// - Parameters:
+    ///   - name: a built-in profile's name, or the path of a profile file.
+    ///   - clock: the provider's clock.
+    ///   - body: the test, given the running provider.
+    /// - Returns: what `body` returns.
+    /// - Throws: what ``ProviderProfile/named(_:)``, starting the server or `body` throws.
     public static func withRunning<Result: Sendable>(
         _ name: String,
         clock: any OAuthClock = SystemClock(),
@@ -138,9 +164,11 @@ extension RunningProvider {
     /// Where its signing keys are published (RFC 7517 JWK Set).
     public var jwksURL: String { baseURL + profile.jwksPath }
 
-    /// The authorization, token and resource (UserInfo for OpenID profiles) endpoints.
+    /// The authorization endpoint's URL.
     public var authorizationURL: String { url(profile.endpoints.authorize) }
+    /// The token endpoint's URL.
     public var tokenURL: String { url(profile.endpoints.token) }
+    /// The protected resource's URL: the UserInfo endpoint for OpenID profiles.
     public var resourceURL: String { url(profile.endpoints.resource) }
 
     /// RFC 8414 (`/.well-known/oauth-authorization-server`) or, for OpenID profiles, OpenID
@@ -158,6 +186,17 @@ extension RunningProvider {
     /// `exp`, `jti`, `scope`) signed by a key in ``jwksURL``. `audience` defaults to the
     /// profile's `access_tokens.audience`, else the issuer; `claims` are added last. The mock's
     /// resource endpoint and introspection accept the token until it expires.
+    ///
+    /// - Parameters:
+    ///   - subject: the `sub`.
+    ///   - audience: the `aud`.
+    ///   - claims: further claims.
+    ///   - lifetime: seconds until `exp`; `nil` for the profile's access-token lifetime.
+    ///   - clientID: the `client_id`; `nil` for the profile's first client.
+    ///   - scope: the `scope`; `nil` for the profile's default scope.
+    /// - Returns: the signed JWT.
+    /// - Throws: ``MockServerError`` for a provider that is not OAuth 2 or has no active signing
+    ///   key; jwt-kit's error when signing fails.
     public func issueToken(
         subject: String,
         audience: String? = nil,
@@ -179,6 +218,16 @@ extension RunningProvider {
 
     /// An OpenID Connect ID token signed by the key that signs the mock's ID tokens (a key in
     /// ``jwksURL``). `audience` defaults to the profile's first client.
+    ///
+    /// - Parameters:
+    ///   - subject: the `sub`.
+    ///   - audience: the `aud`.
+    ///   - nonce: the `nonce`, if any.
+    ///   - claims: further claims, added last.
+    ///   - lifetime: seconds until `exp`; `nil` for the profile's ID-token lifetime.
+    /// - Returns: the signed JWT.
+    /// - Throws: ``MockServerError`` for a provider that is not OAuth 2 or has no active signing
+    ///   key; jwt-kit's error when signing fails.
     public func issueIDToken(
         subject: String,
         audience: String? = nil,
@@ -197,6 +246,8 @@ extension RunningProvider {
     }
 
     /// Requests received at `path` (e.g. `profile.endpoints.token`).
+    ///
+    /// - Parameter path: the path, without a query.
     public func requestCount(_ path: String) -> Int { log.count(of: path) }
 
     /// The last requests the mock answered, oldest first.

@@ -4,34 +4,59 @@ import OAuthCore
 /// What the client keeps between sending the user to the authorization endpoint and the
 /// redirect back: the URL, the `state` to compare, and the PKCE verifier to send later.
 public struct AuthorizationRequest: Sendable, Equatable {
+    /// The authorization URL to send the user to (RFC 6749 §4.1.1).
     public let url: String
+    /// The `state` sent, which the redirect back must carry (RFC 6749 §10.12).
     public let state: String
+    /// The PKCE `code_verifier` to send with the code (RFC 7636 §4.5); `nil` without PKCE.
     public let codeVerifier: String?
+    /// The `redirect_uri` sent, which the code exchange must repeat (RFC 6749 §4.1.3).
     public let redirectURI: String?
 }
 
-/// RFC 6749 §4.1.2: reads the redirect back from the authorization endpoint.
-///
-/// Checks, in order: the parameters are well formed and not repeated; `state` equals the one
-/// sent (a mismatch is `mismatching_state`, also for error responses: an injected error is as
-/// suspect as an injected code); an `error` is reported as the provider's; a `code` is present.
 /// RFC 9207: the issuer an authorization response must name in `iss`, and whether the
 /// provider promised to send it (`authorization_response_iss_parameter_supported`).
 public struct AuthorizationResponseIssuer: Sendable, Equatable {
+    /// The issuer `iss` must equal.
     public var issuer: String
+    /// Whether a response without `iss` is refused.
     public var required: Bool
 
+    /// An issuer to check.
+    ///
+    /// - Parameters:
+    ///   - issuer: the issuer `iss` must equal.
+    ///   - required: whether a response without `iss` is refused.
     public init(issuer: String, required: Bool) {
         self.issuer = issuer
         self.required = required
     }
 
     /// From a provider's metadata: its issuer, required when it advertises the parameter.
+    ///
+    /// - Parameter metadata: the provider's metadata (RFC 8414).
     public init(metadata: AuthorizationServerMetadata) {
         self.init(issuer: metadata.issuer, required: metadata.document["authorization_response_iss_parameter_supported"] == .bool(true))
     }
 }
 
+/// RFC 6749 §4.1.2: reads the redirect back from the authorization endpoint.
+///
+/// Checks, in order: the parameters are well formed and not repeated; with `issuer`, `iss`
+/// names that issuer (RFC 9207 §2.4: a response from another one is a mix-up attack, error or
+/// not); `state` equals the one sent (a mismatch is `mismatching_state`, also for error
+/// responses: an injected error is as suspect as an injected code); an `error` is reported as
+/// the provider's; a `code` is present.
+///
+/// - Parameters:
+///   - redirect: the URL the provider redirected the user to.
+///   - expectedState: the `state` sent with the authorization request.
+///   - issuer: the issuer the response must come from; `nil` checks no `iss`.
+/// - Returns: the authorization code.
+/// - Throws: `OAuthError`: `malformed_response` for a malformed or repeated parameter;
+///   `invalid_issuer` for another issuer's `iss`, or none when it is required;
+///   `mismatching_state` for a missing or different `state`; the provider's error (RFC 6749
+///   §4.1.2.1); `missing_code` when there is neither code nor error.
 public func parseAuthorizationResponse(
     _ redirect: String,
     expectedState: String,

@@ -2,13 +2,14 @@ import OAuthCore
 
 /// A token-endpoint grant (RFC 6749 §4, RFC 7523 §2.1).
 public enum Grant: Sendable {
-    /// §4.1.3
+    /// RFC 6749 §4.1.3: an authorization code, with the PKCE verifier (RFC 7636 §4.5) and the
+    /// `redirect_uri` of the authorization request (`nil`: the session's).
     case authorizationCode(code: String, codeVerifier: String? = nil, redirectURI: String? = nil)
-    /// §6
+    /// RFC 6749 §6: a refresh token.
     case refreshToken(String)
-    /// §4.4
+    /// RFC 6749 §4.4: the client acting on its own behalf.
     case clientCredentials
-    /// §4.3 (resource owner password credentials)
+    /// RFC 6749 §4.3: the resource owner's username and password.
     case password(username: String, password: String)
     /// RFC 7523 §2.1: a signed JWT as the grant.
     case jwtBearer(assertion: String)

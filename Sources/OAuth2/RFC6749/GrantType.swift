@@ -8,11 +8,16 @@ public struct GrantType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public let rawValue: String
 
     /// A grant type by its wire value.
+    ///
+    /// - Parameter rawValue: the `grant_type` value, e.g. `urn:ietf:params:oauth:grant-type:device_code`.
     public init(rawValue: String) { self.rawValue = rawValue }
 
     /// A grant type by its wire value, written as a literal.
+    ///
+    /// - Parameter value: the `grant_type` value.
     public init(stringLiteral value: String) { self.rawValue = value }
 
+    /// The wire value.
     public var description: String { rawValue }
 
     /// RFC 6749 §4.1.3: exchanging an authorization code.

@@ -6,6 +6,15 @@ import OAuthCore
 /// - A JSON object with an `error` member is the provider's error, whatever the status.
 /// - A non-2xx status without such an object is a malformed response naming the status.
 /// - A 2xx JSON object is validated by `OAuth2Token(members:receivedAt:)`.
+///
+/// - Parameters:
+///   - response: the token endpoint's response.
+///   - step: the flow step errors name.
+///   - now: when the response arrived; the token's expiry counts from it.
+/// - Returns: the token.
+/// - Throws: `OAuthError`: the provider's error (RFC 6749 §5.2), or `malformed_response` for an
+///   error object without a string `error`, a non-2xx answer without an error object, a body that
+///   is not a JSON object or one that is not a valid token.
 public func parseTokenResponse(_ response: TransportResponse, step: String, receivedAt now: Date) throws(OAuthError) -> OAuth2Token {
     let json = try? JSONValue.parse(response.body)
     let success = (200..<300).contains(response.status)

@@ -14,14 +14,31 @@ public enum TokenPlacement: String, Sendable, CaseIterable {
 /// Signs requests with a Bearer token, as a session does for its own requests; use it to
 /// authorize requests sent by other code. Only the Bearer type is supported (RFC 6750).
 public struct OAuth2Auth: Sendable {
+    /// The token whose `access_token` is added.
     public var token: OAuth2Token
+    /// Where the token goes.
     public var placement: TokenPlacement
 
+    /// Signs with `token` at `placement`.
+    ///
+    /// - Parameters:
+    ///   - token: the token; its `token_type` must be Bearer.
+    ///   - placement: where the token goes.
     public init(token: OAuth2Token, placement: TokenPlacement = .header) {
         self.token = token
         self.placement = placement
     }
 
+    /// Adds the access token to `request` at ``placement``: an `Authorization: Bearer` header, an
+    /// `access_token` query parameter, or an `access_token` parameter appended to the form body.
+    ///
+    /// - Parameters:
+    ///   - request: the request to sign.
+    ///   - step: the flow step errors name.
+    /// - Returns: the signed request.
+    /// - Throws: `OAuthError`: `unsupported_token_type` when the token's type is not Bearer;
+    ///   `invalid_configuration` for body placement on a GET or HEAD request or one whose body is
+    ///   not `application/x-www-form-urlencoded` (RFC 6750 §2.2).
     public func sign(_ request: TransportRequest, step: String = "request") throws(OAuthError) -> TransportRequest {
         guard token.tokenType.caseInsensitiveCompare("bearer") == .orderedSame else {
             throw .client(.unsupportedTokenType, "token_type \(token.tokenType) is not Bearer (RFC 6750)", step: step)

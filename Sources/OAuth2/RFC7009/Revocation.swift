@@ -4,6 +4,15 @@ import OAuthCore
 extension OAuth2Session {
     /// Revokes `token` (default: the session's refresh token, else its access token).
     /// RFC 7009 §2.2: any 200 is success, also for a token the server did not know.
+    ///
+    /// - Parameters:
+    ///   - endpoint: the revocation endpoint.
+    ///   - given: the token to revoke; `nil` picks the session's as above.
+    ///   - tokenTypeHint: the `token_type_hint` (`access_token` or `refresh_token`), if any.
+    /// - Returns: the provider's 200 response.
+    /// - Throws: `OAuthError`: `missing_token` when there is no token to revoke; the provider's error
+    ///   for any status but 200 (`malformed_response` without an error object); or a failure of the
+    ///   client authentication, a compliance hook or the transport.
     @discardableResult
     public func revokeToken(
         _ endpoint: String,

@@ -5,19 +5,34 @@ import Synchronization
 /// OAuth 2.0 Authorization Server Metadata (RFC 8414 §2), as fetched from
 /// `/.well-known/oauth-authorization-server`. Members not modelled stay in `document`.
 public struct AuthorizationServerMetadata: Sendable, Equatable {
+    /// `issuer`: the authorization server's identifier (RFC 8414 §2).
     public var issuer: String
+    /// `authorization_endpoint`.
     public var authorizationEndpoint: String?
+    /// `token_endpoint`.
     public var tokenEndpoint: String?
+    /// `revocation_endpoint` (RFC 7009).
     public var revocationEndpoint: String?
+    /// `introspection_endpoint` (RFC 7662).
     public var introspectionEndpoint: String?
+    /// `jwks_uri`: the server's JWK Set (RFC 7517).
     public var jwksURI: String?
+    /// `grant_types_supported`; empty when absent.
     public var grantTypesSupported: [String]
+    /// `token_endpoint_auth_methods_supported`; empty when absent.
     public var tokenEndpointAuthMethodsSupported: [String]
+    /// `code_challenge_methods_supported` (RFC 7636); empty when absent.
     public var codeChallengeMethodsSupported: [String]
+    /// The whole document, every member included.
     public var document: [String: JSONValue]
 
     /// The metadata URL for an issuer (RFC 8414 §3.1): the well-known segment goes between
     /// the host and the issuer's path.
+    /// `nil` when `issuer` is not an absolute URL.
+    ///
+    /// - Parameters:
+    ///   - issuer: the issuer.
+    ///   - suffix: the well-known name (`oauth-authorization-server`, or `openid-configuration`).
     public static func metadataURL(issuer: String, suffix: String = "oauth-authorization-server") -> String? {
         var url = URLReference(issuer)
         guard url.hasValidAuthority else { return nil }
@@ -30,6 +45,8 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
     /// The issuer a metadata URL stands for: the part before `/.well-known/openid-configuration`
     /// (OpenID Connect Discovery §4), or the origin plus the part after
     /// `/.well-known/oauth-authorization-server` (RFC 8414 §3); `nil` for other URLs.
+    ///
+    /// - Parameter url: the metadata URL.
     public static func expectedIssuer(forMetadataURL url: String) -> String? {
         let oidc = "/.well-known/openid-configuration"
         if url.hasSuffix(oidc) { return String(url.dropLast(oidc.count)) }
@@ -41,6 +58,14 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
     }
 
     /// Reads a metadata document; `issuer` must equal the one asked for (RFC 8414 §3.3).
+    ///
+    /// - Parameters:
+    ///   - document: the metadata's JSON object.
+    ///   - expectedIssuer: the issuer asked for; `nil` accepts any.
+    ///   - step: the flow step errors name.
+    ///   - httpStatus: the status of the response that carried the document, for errors.
+    /// - Throws: `OAuthError`: `malformed_response` without a string `issuer` or when a modelled
+    ///   member has the wrong type; `invalid_issuer` when `issuer` is not `expectedIssuer`.
     public init(document: [String: JSONValue], expectedIssuer: String?, step: String = "discovery", httpStatus: Int? = nil) throws(OAuthError) {
         guard case .string(let issuer)? = document["issuer"] else {
             throw .malformed(step: step, httpStatus: httpStatus, "metadata has no issuer string")
@@ -95,6 +120,12 @@ public final class MetadataCache: Sendable {
     let ttl: TimeInterval
     private let entries = Mutex<[String: (metadata: AuthorizationServerMetadata, fetchedAt: Date)]>([:])
 
+    /// Creates an empty cache.
+    ///
+    /// - Parameters:
+    ///   - transport: the transport for the metadata requests.
+    ///   - clock: the clock that ages the entries.
+    ///   - ttl: how long a fetched document is used, in seconds.
     public init(transport: any HTTPTransport, clock: any OAuthClock = SystemClock(), ttl: TimeInterval = 3600) {
         self.transport = transport
         self.clock = clock
@@ -102,6 +133,13 @@ public final class MetadataCache: Sendable {
     }
 
     /// RFC 8414 metadata of `issuer`, from the cache while fresh.
+    ///
+    /// The document is fetched from ``AuthorizationServerMetadata/metadataURL(issuer:suffix:)``, and
+    /// its `issuer` must be `issuer`.
+    ///
+    /// - Parameter issuer: the issuer.
+    /// - Throws: `OAuthError`: `invalid_configuration` when `issuer` is not an absolute URL, else as
+    ///   ``metadata(url:expectedIssuer:)`` does.
     public func metadata(issuer: String) async throws(OAuthError) -> AuthorizationServerMetadata {
         guard let url = AuthorizationServerMetadata.metadataURL(issuer: issuer) else {
             throw .client(OAuthErrorCode.invalidConfiguration, "the issuer is not an absolute URL", step: "discovery")
@@ -111,6 +149,14 @@ public final class MetadataCache: Sendable {
 
     /// Metadata from an explicit URL (e.g. OpenID Connect's `server_metadata_url`); its
     /// `issuer` must equal `expectedIssuer` when one is given.
+    ///
+    /// Entries are cached by URL; a fetch is retried on a transport failure, 5xx or 429.
+    ///
+    /// - Parameters:
+    ///   - url: the metadata URL.
+    ///   - expectedIssuer: the issuer the document must name; `nil` accepts any.
+    /// - Throws: `OAuthError`: `malformed_response` for an answer other than 200 or one that is not
+    ///   a JSON object or valid metadata; `invalid_issuer` for another issuer; a transport failure.
     public func metadata(url: String, expectedIssuer: String?) async throws(OAuthError) -> AuthorizationServerMetadata {
         let now = clock.now()
         if let cached = entries.withLock({ $0[url] }), now.timeIntervalSince(cached.fetchedAt) < ttl {
