@@ -10,35 +10,35 @@ struct OAuth1State {
 }
 
 extension StepContext {
-    /// The steps of an OAuth 1.0a scenario (RFC 5849 §2–3).
-    mutating func executeOAuth1(_ step: Step, session: OAuth1Session) async throws {
-        let endpoints = provider.endpoints
-        switch step.action {
-        case .requestToken:
-            let token = try await session.fetchRequestToken(try endpoint(endpoints.requestToken, "request token", step: step.kind))
-            oauth1?.token = token
-        case .authorize(let options):
-            let url = try session.createAuthorizationURL(try endpoint(endpoints.authorize, "authorization", step: step.kind))
-            let callback = try await agent.navigate(from: url, to: session.callbackURI ?? "", intent: intent(options), step: step.kind)
-            try session.parseAuthorizationResponse(callback)
-        case .accessToken(let verifier):
-            let token = try await session.fetchAccessToken(try endpoint(endpoints.token, "token-credentials", step: step.kind), verifier: verifier)
-            oauth1?.token = token
-        case .request(let method, let path, let concurrent):
-            let url = endpoints.url(path)
-            let kind = step.kind
-            try await sendAll(concurrent, step: kind) {
-                try await session.request(
-                    method,
-                    url,
-                    headers: method == "POST" ? ["Content-Type": "application/x-www-form-urlencoded"] : [:],
-                    step: kind
-                )
-            }
-        case .expect, .advanceClock, .fault, .clearCookies:
-            try await executeShared(step)
-        case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys:
-            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(step.kind) is not an OAuth 1 step", step: step.kind)
+    /// `request_token`: temporary credentials (RFC 5849 §2.1).
+    mutating func requestToken(session: OAuth1Session, step kind: String) async throws {
+        let token = try await session.fetchRequestToken(try endpoint(provider.endpoints.requestToken, "request token", step: kind))
+        oauth1?.token = token
+    }
+
+    /// `authorize`: the browser through the provider's pages to the callback (RFC 5849 §2.2).
+    mutating func oauth1Authorize(_ options: Step.Authorize, session: OAuth1Session, step kind: String) async throws {
+        let url = try session.createAuthorizationURL(try endpoint(provider.endpoints.authorize, "authorization", step: kind))
+        let callback = try await agent.navigate(from: url, to: session.callbackURI ?? "", intent: intent(options), step: kind)
+        try session.parseAuthorizationResponse(callback)
+    }
+
+    /// `access_token`: token credentials for the verifier (RFC 5849 §2.3).
+    mutating func accessToken(_ verifier: String?, session: OAuth1Session, step kind: String) async throws {
+        let token = try await session.fetchAccessToken(try endpoint(provider.endpoints.token, "token-credentials", step: kind), verifier: verifier)
+        oauth1?.token = token
+    }
+
+    /// `get`/`post` signed with the token credentials (RFC 5849 §3).
+    mutating func oauth1Request(_ method: String, _ path: String, concurrent: Int, session: OAuth1Session, step kind: String) async throws {
+        let url = provider.endpoints.url(path)
+        try await sendAll(concurrent, step: kind) {
+            try await session.request(
+                method,
+                url,
+                headers: method == "POST" ? ["Content-Type": "application/x-www-form-urlencoded"] : [:],
+                step: kind
+            )
         }
     }
 }

@@ -23,61 +23,60 @@ extension StepContext {
         return value
     }
 
-    /// The steps of an OAuth 2 scenario (RFC 6749, 7009, 7662, 8414, 6750).
-    mutating func executeOAuth2(_ step: Step, session: OAuth2Session) async throws {
+    /// `authorize`: the browser through the provider's pages, the code from the redirect
+    /// (state, and RFC 9207 `iss` when the issuer is known, checked).
+    mutating func authorize(_ options: Step.Authorize, session: OAuth2Session, step kind: String) async throws {
         let endpoints = provider.endpoints
-        switch step.action {
-        case .authorize(let options):
-            oauth2?.code = nil
-            let request = try session.createAuthorizationURL(
-                try endpoint(endpoints.authorize, "authorization", step: step.kind),
-                responseType: options.responseType
-            )
-            oauth2?.authorizationRequest = request
-            var callback = try await agent.navigate(from: request.url, to: request.redirectURI ?? "", intent: intent(options), step: step.kind)
-            if let forged = options.callbackState {
-                callback = Self.replacingQueryParameter("state", with: forged, in: callback)
-                recorder.transcript.note("callback state replaced with a forged value before the client reads it")
-            }
-            oauth2?.code = try parseAuthorizationResponse(callback, expectedState: request.state, issuer: endpoints.responseIssuer)
-        case .fetchToken(let options):
-            try await fetchToken(options, session: session, step: step.kind)
-        case .refresh(let usePrevious, let scope):
-            var refreshToken: String?
-            if usePrevious {
-                guard let previous = oauth2?.updates.last?.previousRefreshToken else {
-                    throw OAuthError.client(.missingRefreshToken, "no earlier refresh replaced a refresh token", step: step.kind)
-                }
-                refreshToken = previous
-            }
-            try await session.refreshToken(try endpoint(endpoints.token, "token", step: step.kind), refreshToken: refreshToken, scope: scope)
-        case .revoke(let which, let hint):
-            try await session.revokeToken(
-                try endpoint(endpoints.revoke, "revocation", step: step.kind),
-                token: try tokenValue(which, step: step.kind),
-                tokenTypeHint: hint?.rawValue
-            )
-        case .introspect(let which, let hint):
-            let answer = try await session.introspectToken(
-                try endpoint(endpoints.introspect, "introspection", step: step.kind),
-                token: try tokenValue(which, step: step.kind),
-                tokenTypeHint: hint?.rawValue
-            )
-            lastResponse = TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: answer.jsonBytes)
-        case .discover:
-            let found = try await discover()
-            oauth2?.metadata = found
-        case .request(let method, let path, let concurrent):
-            let url = endpoints.url(path)
-            let kind = step.kind
-            try await sendAll(concurrent, step: kind) { try await session.request(method, url, step: kind) }
-        case .expect, .advanceClock, .fault, .clearCookies:
-            try await executeShared(step)
-        case .requestToken, .accessToken:
-            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(step.kind) is an OAuth 1 step", step: step.kind)
-        case .login, .userinfo, .logout, .evil, .rotateKeys:
-            break  // handled by executeOpenID
+        oauth2?.code = nil
+        let request = try session.createAuthorizationURL(
+            try endpoint(endpoints.authorize, "authorization", step: kind),
+            responseType: options.responseType
+        )
+        oauth2?.authorizationRequest = request
+        var callback = try await agent.navigate(from: request.url, to: request.redirectURI ?? "", intent: intent(options), step: kind)
+        if let forged = options.callbackState {
+            callback = Self.replacingQueryParameter("state", with: forged, in: callback)
+            recorder.transcript.note("callback state replaced with a forged value before the client reads it")
         }
+        let code = try parseAuthorizationResponse(callback, expectedState: request.state, issuer: endpoints.responseIssuer)
+        oauth2?.code = code
+    }
+
+    /// `refresh` (RFC 6749 §6), with the refresh token the last one replaced when asked.
+    mutating func refresh(usePrevious: Bool, scope: [String]?, session: OAuth2Session, step kind: String) async throws {
+        var refreshToken: String?
+        if usePrevious {
+            guard let previous = oauth2?.updates.last?.previousRefreshToken else {
+                throw OAuthError.client(.missingRefreshToken, "no earlier refresh replaced a refresh token", step: kind)
+            }
+            refreshToken = previous
+        }
+        try await session.refreshToken(try endpoint(provider.endpoints.token, "token", step: kind), refreshToken: refreshToken, scope: scope)
+    }
+
+    /// `revoke` (RFC 7009).
+    func revoke(_ which: Step.TokenKind, hint: Step.TokenKind?, session: OAuth2Session, step kind: String) async throws {
+        try await session.revokeToken(
+            try endpoint(provider.endpoints.revoke, "revocation", step: kind),
+            token: try tokenValue(which, step: kind),
+            tokenTypeHint: hint?.rawValue
+        )
+    }
+
+    /// `introspect` (RFC 7662): the answer becomes the last response, for `expect`.
+    mutating func introspect(_ which: Step.TokenKind, hint: Step.TokenKind?, session: OAuth2Session, step kind: String) async throws {
+        let answer = try await session.introspectToken(
+            try endpoint(provider.endpoints.introspect, "introspection", step: kind),
+            token: try tokenValue(which, step: kind),
+            tokenTypeHint: hint?.rawValue
+        )
+        lastResponse = TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: answer.jsonBytes)
+    }
+
+    /// `get`/`post` with the OAuth 2 session's token (RFC 6750).
+    mutating func oauth2Request(_ method: String, _ path: String, concurrent: Int, session: OAuth2Session, step kind: String) async throws {
+        let url = provider.endpoints.url(path)
+        try await sendAll(concurrent, step: kind) { try await session.request(method, url, step: kind) }
     }
 
     /// `fetch_token`: the grant the step names, at the provider's token endpoint.
@@ -135,6 +134,12 @@ extension StepContext {
                 extraParameters: extra
             )
         }
+    }
+
+    /// `discover` (RFC 8414, OpenID Connect Discovery): the metadata, for `expect`.
+    mutating func discoverStep() async throws {
+        let found = try await discover()
+        oauth2?.metadata = found
     }
 
     /// The provider's metadata: the document its entry names, else RFC 8414 metadata of its

@@ -37,69 +37,68 @@ extension StepContext {
         return client
     }
 
-    /// The OpenID Connect steps; `nil` when the step is not one of them.
-    mutating func executeOpenID(_ step: Step, session: OAuth2Session) async throws -> Bool {
-        switch step.action {
-        case .login(let options):
-            let client = try await openIDClient(session)
-            let request = try client.createAuthorizationURL()
-            oauth2?.authorizationRequest = request.authorization
-            let callback = try await agent.navigate(
-                from: request.url,
-                to: request.authorization.redirectURI ?? "",
-                intent: intent(options),
-                step: step.kind
-            )
-            oauth2?.openID.login = try await client.fetchToken(authorizationResponse: callback, request: request)
-        case .userinfo:
-            let client = try await openIDClient(session)
-            guard let login = oauth2?.openID.login else {
-                throw OAuthError.client(.missingToken, "no validated ID token: a login step must succeed first", step: step.kind)
-            }
-            let info = try await client.userInfo(expectedSubject: login.idToken.subject)
-            oauth2?.openID.userInfo = info
-            lastResponse = TransportResponse(
-                status: 200,
-                headers: ["Content-Type": "application/json"],
-                body: JSONValue.object(info.claims).jsonBytes
-            )
-        case .logout(let given):
-            let client = try await openIDClient(session)
-            guard let logout = client.logout else {
-                throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "the provider has no end_session_endpoint", step: step.kind)
-            }
-            let target = given ?? provider.mock?.profile.client(id: session.clientID)?.postLogoutRedirectURIs.first
-            guard let target else {
-                throw OAuthError.client(
-                    OAuthErrorCode.invalidConfiguration,
-                    "logout needs a post_logout_redirect_uri to come back to (logout: {post_logout_redirect_uri: …})",
-                    step: step.kind
-                )
-            }
-            let redirect = logout.logoutRedirect(postLogoutRedirectURI: target, idTokenHint: session.token?.idToken)
-            let back = try await agent.navigate(
-                from: redirect.url,
-                to: target,
-                intent: .init(decision: .approve, username: user?.username, password: user?.password),
-                step: step.kind
-            )
-            oauth2?.openID.logoutState = try logout.validateLogoutResponse(back)
-        case .evil(let evil):
-            guard let mock = provider.mock else {
-                throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "evil modes need a built-in OpenID provider", step: step.kind)
-            }
-            try mock.setEvilMode(evil)
-            recorder.transcript.note("provider evil mode: \(evil.rawValue)")
-        case .rotateKeys:
-            guard let mock = provider.mock else {
-                throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "key rotation needs a built-in OpenID provider", step: step.kind)
-            }
-            try mock.rotateSigningKeys()
-            recorder.transcript.note("provider rotated its signing key")
-        case .authorize, .fetchToken, .request, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .expect,
-            .advanceClock, .clearCookies:
-            return false
+    /// `login`: the OpenID Connect code flow, the ID token validated (OpenID Connect Core §3.1).
+    mutating func login(_ options: Step.Authorize, session: OAuth2Session, step kind: String) async throws {
+        let client = try await openIDClient(session)
+        let request = try client.createAuthorizationURL()
+        oauth2?.authorizationRequest = request.authorization
+        let callback = try await agent.navigate(from: request.url, to: request.authorization.redirectURI ?? "", intent: intent(options), step: kind)
+        let login = try await client.fetchToken(authorizationResponse: callback, request: request)
+        oauth2?.openID.login = login
+    }
+
+    /// `userinfo`: the claims, whose `sub` must be the ID token's (Core §5.3.2); they become the
+    /// last response, for `expect`.
+    mutating func userinfo(session: OAuth2Session, step kind: String) async throws {
+        let client = try await openIDClient(session)
+        guard let login = oauth2?.openID.login else {
+            throw OAuthError.client(.missingToken, "no validated ID token: a login step must succeed first", step: kind)
         }
-        return true
+        let info = try await client.userInfo(expectedSubject: login.idToken.subject)
+        oauth2?.openID.userInfo = info
+        lastResponse = TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: JSONValue.object(info.claims).jsonBytes)
+    }
+
+    /// `logout`: RP-initiated logout and the return to the client (RP-Initiated Logout 1.0 §2–3).
+    mutating func logout(_ given: String?, session: OAuth2Session, step kind: String) async throws {
+        let client = try await openIDClient(session)
+        guard let logout = client.logout else {
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "the provider has no end_session_endpoint", step: kind)
+        }
+        let target = given ?? provider.mock?.profile.client(id: session.clientID)?.postLogoutRedirectURIs.first
+        guard let target else {
+            throw OAuthError.client(
+                OAuthErrorCode.invalidConfiguration,
+                "logout needs a post_logout_redirect_uri to come back to (logout: {post_logout_redirect_uri: …})",
+                step: kind
+            )
+        }
+        let redirect = logout.logoutRedirect(postLogoutRedirectURI: target, idTokenHint: session.token?.idToken)
+        let back = try await agent.navigate(
+            from: redirect.url,
+            to: target,
+            intent: .init(decision: .approve, username: user?.username, password: user?.password),
+            step: kind
+        )
+        let state = try logout.validateLogoutResponse(back)
+        oauth2?.openID.logoutState = state
+    }
+
+    /// `evil`: the built-in OpenID provider misbehaves from now on.
+    func evil(_ mode: EvilMode, step kind: String) throws {
+        guard let mock = provider.mock else {
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "evil modes need a built-in OpenID provider", step: kind)
+        }
+        try mock.setEvilMode(mode)
+        recorder.transcript.note("provider evil mode: \(mode.rawValue)")
+    }
+
+    /// `rotate_keys`: the built-in OpenID provider signs with a new key.
+    func rotateKeys(step kind: String) throws {
+        guard let mock = provider.mock else {
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "key rotation needs a built-in OpenID provider", step: kind)
+        }
+        try mock.rotateSigningKeys()
+        recorder.transcript.note("provider rotated its signing key")
     }
 }

@@ -72,17 +72,72 @@ struct StepContext {
         )
     }
 
-    /// Runs one step with the protocol's executor.
+    /// Runs one step: the one switch over every action, routing each to its executor (in
+    /// OAuth1Steps, OAuth2Steps, OpenIDSteps, or below for the steps every protocol has). The
+    /// loader has already refused a step of the other protocol; the session accessors say so
+    /// again for a scenario built by hand.
     mutating func execute(_ step: Step) async throws {
-        if let oauth1 {
-            try await executeOAuth1(step, session: oauth1.session)
-            return
+        let kind = step.kind
+        switch step.action {
+        case .authorize(let options):
+            if let session = oauth1?.session {
+                try await oauth1Authorize(options, session: session, step: kind)
+            } else {
+                try await authorize(options, session: try oauth2Session(kind), step: kind)
+            }
+        case .request(let method, let path, let concurrent):
+            if let session = oauth1?.session {
+                try await oauth1Request(method, path, concurrent: concurrent, session: session, step: kind)
+            } else {
+                try await oauth2Request(method, path, concurrent: concurrent, session: try oauth2Session(kind), step: kind)
+            }
+        case .requestToken: try await requestToken(session: try oauth1Session(kind), step: kind)
+        case .accessToken(let verifier): try await accessToken(verifier, session: try oauth1Session(kind), step: kind)
+        case .fetchToken(let options): try await fetchToken(options, session: try oauth2Session(kind), step: kind)
+        case .refresh(let usePrevious, let scope):
+            try await refresh(usePrevious: usePrevious, scope: scope, session: try oauth2Session(kind), step: kind)
+        case .revoke(let which, let hint): try await revoke(which, hint: hint, session: try oauth2Session(kind), step: kind)
+        case .introspect(let which, let hint): try await introspect(which, hint: hint, session: try oauth2Session(kind), step: kind)
+        case .discover:
+            _ = try oauth2Session(kind)
+            try await discoverStep()
+        case .login(let options): try await login(options, session: try oauth2Session(kind), step: kind)
+        case .userinfo: try await userinfo(session: try oauth2Session(kind), step: kind)
+        case .logout(let given): try await logout(given, session: try oauth2Session(kind), step: kind)
+        case .evil(let mode): try evil(mode, step: kind)
+        case .rotateKeys: try rotateKeys(step: kind)
+        case .expect(let assertions):
+            let failures = assertions.compactMap(check)
+            if !failures.isEmpty { throw AssertionFailure(message: failures.joined(separator: "; ")) }
+        case .advanceClock(let seconds):
+            clock.advance(by: seconds)
+            recorder.transcript.note("clock advanced by \(Int(seconds)) s")
+        case .fault(let fault):
+            guard let mock = provider.mock else {
+                throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "faults need a built-in mock provider", step: kind)
+            }
+            mock.arm(fault)
+            if let fault { recorder.transcript.note("fault armed: \(fault.kind.rawValue) on \(fault.path ?? "every path")") }
+        case .clearCookies:
+            agent.cookies = CookieJar()
+            recorder.transcript.note("the browser's cookies were cleared")
         }
+    }
+
+    /// The OAuth 1 session, or an error naming the step for an OAuth 2 provider.
+    func oauth1Session(_ kind: String) throws(OAuthError) -> OAuth1Session {
+        guard let session = oauth1?.session else {
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(kind) is an OAuth 1 step", step: kind)
+        }
+        return session
+    }
+
+    /// The OAuth 2 session, or an error naming the step for an OAuth 1 provider.
+    func oauth2Session(_ kind: String) throws(OAuthError) -> OAuth2Session {
         guard let session = oauth2?.session else {
-            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(step.kind) needs an OAuth 2 provider", step: step.kind)
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(kind) needs an OAuth 2 provider", step: kind)
         }
-        if try await executeOpenID(step, session: session) { return }
-        try await executeOAuth2(step, session: session)
+        return session
     }
 
     /// Sends `count` requests at once; the last response (or the first failing one) becomes the
@@ -98,31 +153,6 @@ struct StepContext {
         lastResponse = response
         if !(200..<300).contains(response.status) {
             throw Self.resourceError(response, step: step)
-        }
-    }
-
-    /// Steps every protocol shares.
-    mutating func executeShared(_ step: Step) async throws {
-        switch step.action {
-        case .expect(let assertions):
-            let failures = assertions.compactMap(check)
-            if !failures.isEmpty { throw AssertionFailure(message: failures.joined(separator: "; ")) }
-        case .advanceClock(let seconds):
-            clock.advance(by: seconds)
-            recorder.transcript.note("clock advanced by \(Int(seconds)) s")
-        case .fault(let fault):
-            guard let mock = provider.mock else {
-                throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "faults need a built-in mock provider", step: step.kind)
-            }
-            mock.arm(fault)
-            if let fault { recorder.transcript.note("fault armed: \(fault.kind.rawValue) on \(fault.path ?? "every path")") }
-        case .clearCookies:
-            agent.cookies = CookieJar()
-            recorder.transcript.note("the browser's cookies were cleared")
-        case .authorize, .fetchToken, .request, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout,
-            .evil,
-            .rotateKeys:
-            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "\(step.kind) is not a step every protocol shares", step: step.kind)
         }
     }
 

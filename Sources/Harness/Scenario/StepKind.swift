@@ -1,8 +1,9 @@
 /// Every kind of scenario step, by the key it is written with: the one registry that the
 /// loader's accepted keys, the runner's dispatch, the JSON Schema and `Scenarios/README.md` are
-/// held to (the last two by tests). Adding a step: a case here, its parser in
-/// `Step.Action.init(_:yaml:variables:)` (ScenarioYAML.swift), an `Action` and its executor — every `switch` over these is
-/// exhaustive, so the compiler points at whatever is missing.
+/// held to (the last two by tests). Adding a step (docs/extending.md, recipe 1): a case here, an
+/// `Action` case and its parser in Step.swift, its row in `StepContext.execute` and its executor
+/// in the protocol's steps file — every `switch` over these is exhaustive, so the compiler
+/// points at whatever is missing, and ExtensionRecipeTests wants a shipped scenario using it.
 package enum StepKind: String, CaseIterable, Sendable {
     case authorize
     case fetchToken = "fetch_token"

@@ -1,0 +1,276 @@
+import Foundation
+import HarnessFiles
+import MockProviders
+import OAuth1
+import OAuth2
+import OAuthCore
+
+/// One step of a scenario: its action (the YAML key and its options, parsed below), the line it
+/// was written on, and the error it must fail with, if any. A new kind of step is recipe 1 of
+/// docs/extending.md: a `StepKind` case, an `Action` case and its parser here, a row in
+/// `StepContext.execute` and its executor.
+package struct Step: Sendable {
+    package enum Action: Sendable {
+        /// Send the user agent to the authorization endpoint and bring the redirect back.
+        case authorize(Authorize)
+        /// Exchange the last authorization code at the token endpoint.
+        case fetchToken(FetchToken)
+        /// A request to the provider with the session's Bearer token (path relative to the
+        /// provider), sent `concurrent` times at once.
+        case request(method: String, path: String, concurrent: Int)
+        /// RFC 6749 §6 refresh with the current (or the previous, already rotated) refresh token.
+        case refresh(usePrevious: Bool, scope: [String]?)
+        /// RFC 7009 revocation of the session's access or refresh token.
+        case revoke(token: TokenKind, hint: TokenKind?)
+        /// RFC 7662 introspection; the answer becomes the last response (`json.active`).
+        case introspect(token: TokenKind, hint: TokenKind?)
+        /// RFC 8414 metadata discovery (twice in a row answers from the cache).
+        case discover
+        /// OAuth 1 (RFC 5849 §2.1): temporary credentials.
+        case requestToken
+        /// OAuth 1 (RFC 5849 §2.3): token credentials, with the callback's verifier or this one.
+        case accessToken(verifier: String?)
+        /// OpenID Connect login: discovery, authorization with nonce, code exchange, ID token validation.
+        case login(Authorize)
+        /// OpenID Connect UserInfo, checked against the ID token's sub.
+        case userinfo
+        /// OpenID Connect RP-initiated logout: to the end-session endpoint and back, state checked.
+        case logout(postLogoutRedirectURI: String?)
+        /// Switch the mock provider's evil mode.
+        case evil(EvilMode)
+        /// Make the mock provider rotate its ID-token signing key.
+        case rotateKeys
+        /// Arm a transport-level fault on the mock (or clear them all with `none`).
+        case fault(Fault?)
+        /// Check values of the run so far.
+        case expect([Assertion])
+        /// Move the shared clock of client and provider forward.
+        case advanceClock(TimeInterval)
+        /// Forget the browser's cookies (its sessions at the provider): the next login starts afresh.
+        case clearCookies
+    }
+
+    /// Which of the session's tokens a revoke or introspect step sends (and its type hint).
+    package enum TokenKind: String, Sendable, CaseIterable {
+        case accessToken = "access_token"
+        case refreshToken = "refresh_token"
+    }
+
+    package struct Authorize: Sendable {
+        package enum Consent: String, Sendable, CaseIterable { case approve, deny }
+        package var consent: Consent
+        package var user: String?
+        /// Replace the `state` of the redirect before the client reads it (simulates an
+        /// attacker-supplied callback; the client must reject it).
+        package var callbackState: String?
+        /// `code` unless a scenario checks how the provider treats another response type.
+        package var responseType: String = "code"
+        /// Values for a login form (a test user's username and password), e.g. at a real provider.
+        package var form: [String: String] = [:]
+    }
+
+    package struct FetchToken: Sendable {
+        /// The grant: the four the harness knows how to build (`jwt_bearer` is the scenario's
+        /// name for RFC 7523's URN), or any other grant type, sent by name with no parameters.
+        package var grant: GrantType = .authorizationCode
+        /// RFC 8707 `resource`: the API the token is for (sent with any grant).
+        package var resource: String?
+        /// Send this `code_verifier` instead of the one created with the authorization URL.
+        package var codeVerifier: String?
+        /// Send this `redirect_uri` instead of the client's.
+        package var redirectURI: String?
+        package var username: String?
+        package var password: String?
+        package var scope: [String]?
+        /// JWT bearer: the assertion's `sub` and `aud` (default: the token endpoint), and a key
+        /// other than the client's.
+        package var subject: String?
+        package var audience: String?
+        package var assertionKeyPEM: String?
+    }
+
+    package var action: Action
+    /// The action's key as written (`authorize`, `fetch_token`, `get`, …).
+    package var kind: String
+    package var line: Int
+    /// When set, the step must fail with this error; the scenario goes on after it.
+    package var expectError: ErrorExpectation?
+}
+
+package struct ErrorExpectation: Sendable {
+    package var code: String
+    package var status: Int?
+    package var descriptionContains: String?
+}
+
+extension Step {
+    /// One step: exactly one action key (from the `StepKind` registry) and an optional `expect_error`.
+    init(yaml node: YAMLNode, variables: ScenarioVariables) throws(YAMLLocatedError) {
+        let map = try node.mapping("a step")
+        try map.allowOnly(ScenarioLoader.actions + ["expect_error"], in: "a step")
+        let present = map.keys.filter { ScenarioLoader.actions.contains($0) }
+        guard present.count == 1, let kind = present.first, let stepKind = StepKind(rawValue: kind) else {
+            throw node.error(
+                present.isEmpty
+                    ? "a step needs one action; expected one of: \(ScenarioLoader.actions.joined(separator: ", "))"
+                    : "a step has one action, found \(present.joined(separator: " and "))"
+            )
+        }
+        let action = try Action(stepKind, yaml: map[kind]!, variables: variables)
+        var expectError: ErrorExpectation?
+        if let errorNode = map["expect_error"] {
+            guard action.stepKind.talksToProvider else { throw errorNode.error("expect_error applies to actions that talk to the provider") }
+            expectError = try ErrorExpectation(yaml: errorNode)
+        }
+        self.init(action: action, kind: kind, line: node.line, expectError: expectError)
+    }
+}
+
+extension Step.Action {
+    /// The action of `kind`, read from its option block. The switch is exhaustive: a new
+    /// `StepKind` does not compile until it has a parser here.
+    init(_ kind: StepKind, yaml body: YAMLNode, variables: ScenarioVariables) throws(YAMLLocatedError) {
+        let name = kind.rawValue
+        /// An action that takes no options (`userinfo:` or `userinfo: {}`).
+        func bare(_ action: Step.Action) throws(YAMLLocatedError) -> Step.Action {
+            _ = try body.optionalMapping("\(name) options")?.allowOnly([], in: name)
+            return action
+        }
+        switch kind {
+        case .authorize: self = .authorize(try Step.Authorize(yaml: body, variables: variables, options: Step.Authorize.authorizeKeys, in: name))
+        case .login: self = .login(try Step.Authorize(yaml: body, variables: variables, options: Step.Authorize.loginKeys, in: name))
+        case .fetchToken: self = .fetchToken(try Step.FetchToken(yaml: body, variables: variables))
+        case .refresh:
+            let options = try body.optionalMapping("refresh options")
+            try options?.allowOnly(["refresh_token", "scope"], in: "refresh")
+            let which = try options?["refresh_token"]?.choice("refresh_token", ["current", "previous"]) ?? "current"
+            self = .refresh(usePrevious: which == "previous", scope: try options?["scope"]?.stringList("scope"))
+        case .revoke, .introspect:
+            let options = try body.optionalMapping("\(name) options")
+            try options?.allowOnly(["token", "hint"], in: name)
+            let token = try options?["token"]?.choice("token", as: Step.TokenKind.self) ?? (kind == .revoke ? .refreshToken : .accessToken)
+            var hint: Step.TokenKind? = token
+            if let node = options?["hint"] {
+                hint = Step.TokenKind(rawValue: try node.choice("hint", Step.TokenKind.allCases.map(\.rawValue) + ["none"]))
+            }
+            self = kind == .revoke ? .revoke(token: token, hint: hint) : .introspect(token: token, hint: hint)
+        case .userinfo: self = try bare(.userinfo)
+        case .rotateKeys: self = try bare(.rotateKeys)
+        case .requestToken: self = try bare(.requestToken)
+        case .discover: self = try bare(.discover)
+        case .clearCookies: self = try bare(.clearCookies)
+        case .logout:
+            let options = try body.optionalMapping("logout options")
+            try options?.allowOnly(["post_logout_redirect_uri"], in: "logout")
+            self = .logout(postLogoutRedirectURI: try variables.optionalText(options?["post_logout_redirect_uri"], "post_logout_redirect_uri"))
+        case .evil: self = .evil(try body.choice("evil mode", as: EvilMode.self))
+        case .fault:
+            if case .scalar = body.node, try body.string("fault") == "none" {
+                self = .fault(nil)
+            } else {
+                self = .fault(try Fault(yaml: body))
+            }
+        case .accessToken:
+            let options = try body.optionalMapping("access_token options")
+            try options?.allowOnly(["verifier"], in: "access_token")
+            self = .accessToken(verifier: try options?["verifier"]?.string("verifier"))
+        case .get, .post:
+            var concurrent = 1
+            let pathNode: YAMLNode
+            if case .scalar = body.node {
+                pathNode = body
+            } else {
+                let options = try body.mapping("request options")
+                try options.allowOnly(["path", "concurrent"], in: name)
+                pathNode = try options.required("path", in: name)
+                if let node = options["concurrent"] {
+                    concurrent = try node.int("how many requests to send at once")
+                    guard (1...200).contains(concurrent) else { throw node.error("expected concurrent between 1 and 200") }
+                }
+            }
+            let before = variables.missingCount
+            let path = try variables.text(pathNode, "a path such as /api/me")
+            guard path.hasPrefix("/") || variables.missingCount > before else {
+                throw pathNode.error("expected a path starting with /, found \"\(path)\"")
+            }
+            self = .request(method: name.uppercased(), path: path, concurrent: concurrent)
+        case .expect:
+            let checks = try body.mapping("expectations")
+            guard !checks.entries.isEmpty else { throw body.error("expected at least one expectation") }
+            var assertions: [Assertion] = []
+            for entry in checks.entries { assertions.append(try Assertion(key: entry.keyNode, yaml: entry.value)) }
+            self = .expect(assertions)
+        case .advanceClock: self = .advanceClock(try body.duration("advance_clock"))
+        }
+    }
+}
+
+extension Step.Authorize {
+    static let authorizeKeys = ["consent", "user", "callback_state", "response_type", "form"]
+    static let loginKeys = ["consent", "user", "form"]
+
+    /// `authorize:` and `login:` options (`login` takes no callback_state or response_type).
+    init(yaml body: YAMLNode, variables: ScenarioVariables, options keys: [String], in name: String) throws(YAMLLocatedError) {
+        let options = try body.optionalMapping("\(name) options")
+        try options?.allowOnly(keys, in: name)
+        self.init(
+            consent: try options?["consent"]?.choice("consent", as: Consent.self) ?? .approve,
+            user: try options?["user"]?.string("user"),
+            callbackState: try options?["callback_state"]?.string("callback_state"),
+            responseType: try options?["response_type"]?.string("response_type") ?? "code",
+            form: try variables.form(options?["form"])
+        )
+    }
+}
+
+extension Step.FetchToken {
+    init(yaml body: YAMLNode, variables: ScenarioVariables) throws(YAMLLocatedError) {
+        let options = try body.optionalMapping("fetch_token options")
+        try options?.allowOnly(
+            ["grant", "code_verifier", "redirect_uri", "username", "password", "scope", "subject", "audience", "assertion_key", "resource"],
+            in: "fetch_token"
+        )
+        self.init()
+        grant =
+            try options?["grant"].map { (node) throws(YAMLLocatedError) in GrantType(scenarioName: try node.string("a grant type")) }
+            ?? .authorizationCode
+        codeVerifier = try options?["code_verifier"]?.string("code_verifier")
+        redirectURI = try variables.optionalText(options?["redirect_uri"], "redirect_uri")
+        username = try variables.optionalText(options?["username"], "username")
+        password = try variables.optionalText(options?["password"], "password")
+        scope = try options?["scope"]?.stringList("scope")
+        subject = try variables.optionalText(options?["subject"], "subject")
+        audience = try variables.optionalText(options?["audience"], "audience")
+        assertionKeyPEM = try options?["assertion_key"]?.pem()
+        resource = try variables.optionalText(options?["resource"], "resource")
+        if grant == .password, username == nil || password == nil {
+            throw body.error("the password grant needs username and password")
+        }
+        if grant == .jwtBearer, subject == nil { throw body.error("the jwt_bearer grant needs a subject") }
+    }
+}
+
+extension ErrorExpectation {
+    /// `expect_error: invalid_grant` or `{error, status, description_contains}`.
+    init(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        if case .scalar = node.node {
+            self.init(code: try node.string("an OAuth error code"))
+            return
+        }
+        let options = try node.mapping("expect_error")
+        try options.allowOnly(["error", "status", "description_contains"], in: "expect_error")
+        self.init(
+            code: try options.required("error", in: "expect_error").string("an OAuth error code"),
+            status: try options["status"]?.int("an HTTP status"),
+            descriptionContains: try options["description_contains"]?.string("description_contains")
+        )
+    }
+}
+
+extension GrantType {
+    /// A scenario's grant name: `jwt_bearer` stands for RFC 7523's URN (which may also be
+    /// written out); any other name is the `grant_type` sent.
+    init(scenarioName name: String) {
+        self = name == "jwt_bearer" ? .jwtBearer : GrantType(rawValue: name)
+    }
+}
