@@ -73,11 +73,7 @@ extension ProviderProfile {
 
 extension ProviderProfile.Endpoints {
     func document(_ protocolKind: ProviderProfile.ProtocolKind) -> [(String, ProfileYAML.Value)] {
-        var pairs: [(String, String?)] = []
-        if protocolKind == .oauth1 { pairs.append(("request_token", requestToken)) }
-        pairs += [("authorize", authorize), (protocolKind == .oauth1 ? "access_token" : "token", token), ("resource", resource)]
-        pairs += [("revoke", revoke), ("introspect", introspect), ("jwks", jwks), ("end_session", endSession)]
-        return pairs.compactMap { key, value in value.map { (key, .text($0)) } }
+        ProviderProfile.Endpoint.allCases.compactMap { endpoint in paths[endpoint].map { (endpoint.key(protocolKind), .text($0)) } }
     }
 }
 
@@ -187,17 +183,13 @@ extension ProviderProfile {
 }
 
 extension ProviderProfile.Endpoints {
-    package init(protocolKind: ProviderProfile.ProtocolKind, paths: [String: String]) {
-        self.init(
-            authorize: paths["authorize"] ?? "",
-            token: paths[protocolKind == .oauth1 ? "access_token" : "token"] ?? "",
-            resource: paths["resource"] ?? "",
-            revoke: paths["revoke"],
-            introspect: paths["introspect"],
-            requestToken: protocolKind == .oauth1 ? paths["request_token"] : nil,
-            jwks: paths["jwks"],
-            endSession: paths["end_session"]
-        )
+    /// The endpoints of a profile speaking `protocolKind`, from paths by their `endpoints:` key.
+    package init(protocolKind: ProviderProfile.ProtocolKind, paths byKey: [String: String]) {
+        var paths: [ProviderProfile.Endpoint: String] = [:]
+        for endpoint in ProviderProfile.Endpoint.allCases where endpoint.applies(to: protocolKind) {
+            paths[endpoint] = byKey[endpoint.key(protocolKind)]
+        }
+        self.init(paths: paths)
     }
 }
 

@@ -34,7 +34,7 @@ extension ProviderProfile {
         let endpointsNode = isReplay ? top["endpoints"] : try top.required("endpoints", in: "the profile")
         let endpoints =
             try endpointsNode.map { (node) throws(YAMLLocatedError) in try Endpoints(yaml: node, protocolKind: protocolKind) }
-            ?? Endpoints(authorize: "", token: "", resource: "")
+            ?? Endpoints(paths: [:])
         self.endpoints = endpoints
         oauth1 = try OAuth1Settings(profile: top, protocolKind: protocolKind)
         oidc = try top["oidc"].map { (node) throws(YAMLLocatedError) in
@@ -117,29 +117,21 @@ extension ProviderProfile {
 extension ProviderProfile.Endpoints {
     init(yaml node: YAMLNode, protocolKind: ProviderProfile.ProtocolKind) throws(YAMLLocatedError) {
         let map = try node.mapping("endpoints")
-        let isOAuth1 = protocolKind == .oauth1
-        let isReplay = protocolKind == .replay
+        // A replay profile accepts the OAuth 1 keys too (a recording of either), and reads its
+        // endpoints as OAuth 2.
         try map.allowOnly(
-            isOAuth1 || isReplay
-                ? ProviderProfile.Keys.oauth1Endpoints : ProviderProfile.Keys.oauth2Endpoints,
+            protocolKind == .oauth2 ? ProviderProfile.Keys.oauth2Endpoints : ProviderProfile.Keys.oauth1Endpoints,
             in: "\(protocolKind.rawValue) endpoints"
         )
-        func path(_ key: String, required: Bool = true) throws(YAMLLocatedError) -> String? {
-            guard let node = required ? try map.required(key, in: "endpoints") : map[key] else { return nil }
+        var paths: [ProviderProfile.Endpoint: String] = [:]
+        for endpoint in ProviderProfile.Endpoint.allCases where endpoint.applies(to: protocolKind) {
+            let key = endpoint.key(protocolKind)
+            guard let node = endpoint.isRequired(protocolKind) ? try map.required(key, in: "endpoints") : map[key] else { continue }
             let value = try node.string("the \(key) endpoint path")
             guard value.hasPrefix("/") else { throw node.error("expected the \(key) endpoint as a path starting with /") }
-            return value
+            paths[endpoint] = value
         }
-        self.init(
-            authorize: try path("authorize", required: !isReplay) ?? "",
-            token: try path(isOAuth1 ? "access_token" : "token", required: !isReplay) ?? "",
-            resource: try path("resource", required: !isReplay) ?? "",
-            revoke: try path("revoke", required: false),
-            introspect: try path("introspect", required: false),
-            requestToken: isOAuth1 ? try path("request_token") : nil,
-            jwks: try path("jwks", required: false),
-            endSession: try path("end_session", required: false)
-        )
+        self.init(paths: paths)
     }
 }
 
@@ -312,9 +304,9 @@ extension ProviderProfile {
             "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
             "exchanges", "login_form", "faults", "login", "auto_approve", "access_tokens",
         ]
-        package static let oauth2Endpoints = ["authorize", "token", "resource", "revoke", "introspect", "jwks", "end_session"]
+        package static let oauth2Endpoints = ProviderProfile.Endpoint.allCases.filter { $0.applies(to: .oauth2) }.map { $0.key(.oauth2) }
         /// OAuth 1 (and replay) profiles also name the temporary- and token-credentials endpoints.
-        package static let oauth1Endpoints = ["request_token", "access_token"] + oauth2Endpoints
+        package static let oauth1Endpoints = ProviderProfile.Endpoint.allCases.map { $0.key(.oauth1) } + ["token"]
         package static let client = [
             "client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce", "public_key", "post_logout_redirect_uris",
         ]

@@ -62,27 +62,108 @@ public struct ProviderProfile: Sendable, Equatable {
         case header, body, query
     }
 
+    /// Every endpoint a mock serves from a profile's `endpoints:`: the one list the loader, the
+    /// encoder, the format's keys (and so the JSON Schema) and the metadata documents follow. A
+    /// new endpoint is a case here (its key, who has it, the metadata member that advertises it),
+    /// its route in the engine's `handle` and its handler (docs/extending.md, recipe 6).
+    public enum Endpoint: String, Sendable, CaseIterable {
+        /// OAuth 1: the temporary-credentials endpoint (RFC 5849 §2.1).
+        case requestToken = "request_token"
+        /// The authorization endpoint (RFC 6749 §3.1; for OAuth 1 the resource owner
+        /// authorization endpoint, RFC 5849 §2.2).
+        case authorize
+        /// The token endpoint (RFC 6749 §3.2; for OAuth 1 the token-credentials endpoint, RFC 5849
+        /// §2.3, written `access_token`).
+        case token
+        /// A protected resource that answers the user's claims for a valid token; for OpenID
+        /// profiles also the UserInfo endpoint.
+        case resource
+        /// RFC 7009 token revocation.
+        case revoke
+        /// RFC 7662 token introspection.
+        case introspect
+        /// The JWKS (`jwks_uri`); OAuth 2 mocks serve one at `defaultJWKSPath` when it is not given.
+        case jwks
+        /// OpenID Connect RP-initiated logout (`end_session_endpoint`).
+        case endSession = "end_session"
+
+        /// Its key in `endpoints:` for a profile speaking `protocolKind`.
+        /// - Parameter protocolKind: the profile's protocol.
+        public func key(_ protocolKind: ProtocolKind) -> String {
+            self == .token && protocolKind == .oauth1 ? "access_token" : rawValue
+        }
+
+        /// Whether a profile speaking `protocolKind` has it (replay profiles record any).
+        /// - Parameter protocolKind: the profile's protocol.
+        public func applies(to protocolKind: ProtocolKind) -> Bool {
+            self != .requestToken || protocolKind == .oauth1
+        }
+
+        /// Whether a profile speaking `protocolKind` must give it.
+        /// - Parameter protocolKind: the profile's protocol.
+        public func isRequired(_ protocolKind: ProtocolKind) -> Bool {
+            switch self {
+            case .authorize, .token, .resource: protocolKind != .replay
+            case .requestToken: protocolKind == .oauth1
+            case .revoke, .introspect, .jwks, .endSession: false
+            }
+        }
+
+        /// The RFC 8414 metadata member that advertises it, when the mock's metadata does (the JWKS
+        /// is advertised with its default path, see `MockProvider.metadata`).
+        public var metadataMember: String? {
+            switch self {
+            case .authorize: "authorization_endpoint"
+            case .token: "token_endpoint"
+            case .revoke: "revocation_endpoint"
+            case .introspect: "introspection_endpoint"
+            case .requestToken, .resource, .jwks, .endSession: nil
+            }
+        }
+
+        /// The OpenID Connect Discovery member that advertises it on top of the RFC 8414 ones.
+        public var openIDMember: String? {
+            switch self {
+            case .resource: "userinfo_endpoint"
+            case .jwks: "jwks_uri"
+            case .endSession: "end_session_endpoint"
+            case .requestToken, .authorize, .token, .revoke, .introspect: nil
+            }
+        }
+    }
+
     /// The endpoints' paths (`endpoints:`), each starting with `/`, relative to wherever the mock is
-    /// served.
+    /// served, by ``Endpoint``.
     public struct Endpoints: Sendable, Equatable {
-        /// The authorization endpoint (RFC 6749 §3.1; for OAuth 1 the resource owner authorization
-        /// endpoint, RFC 5849 §2.2).
-        public var authorize: String
-        /// The token endpoint (RFC 6749 §3.2; for OAuth 1 the token-credentials endpoint, RFC 5849 §2.3,
-        /// given as `access_token`).
-        public var token: String
-        /// A protected resource that answers the user's claims for a valid Bearer token.
-        public var resource: String
+        /// The paths given.
+        public var paths: [Endpoint: String]
+
+        /// The paths of the endpoints given.
+        /// - Parameter paths: a path per endpoint.
+        public init(paths: [Endpoint: String]) { self.paths = paths }
+
+        /// The path of `endpoint`, `nil` when the profile does not serve it.
+        public subscript(_ endpoint: Endpoint) -> String? {
+            get { paths[endpoint] }
+            set { paths[endpoint] = newValue }
+        }
+
+        /// The authorization endpoint's path.
+        public var authorize: String { paths[.authorize] ?? "" }
+        /// The token endpoint's path (OAuth 1: token credentials).
+        public var token: String { paths[.token] ?? "" }
+        /// The protected resource's path.
+        public var resource: String { paths[.resource] ?? "" }
         /// RFC 7009 token revocation, when offered.
-        public var revoke: String?
+        public var revoke: String? { paths[.revoke] }
         /// RFC 7662 token introspection, when offered.
-        public var introspect: String?
-        /// OAuth 1: the temporary-credentials endpoint (`token` is then the token-credentials one).
-        public var requestToken: String?
-        /// OpenID Connect: the JWKS (`jwks_uri`). The UserInfo endpoint is `resource`.
-        public var jwks: String?
-        /// OpenID Connect RP-initiated logout (`end_session_endpoint`), when offered.
-        public var endSession: String?
+        public var introspect: String? { paths[.introspect] }
+        /// OAuth 1: the temporary-credentials endpoint.
+        public var requestToken: String? { paths[.requestToken] }
+        /// The JWKS, when given.
+        public var jwks: String? { paths[.jwks] }
+        /// OpenID Connect RP-initiated logout, when offered.
+        public var endSession: String? { paths[.endSession] }
     }
 
     /// OpenID Connect behaviour: the keys that sign ID tokens.

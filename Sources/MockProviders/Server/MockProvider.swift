@@ -119,8 +119,6 @@ public final class MockProvider: MockRequestHandler {
         let issuer = MockProvider.issuer(request)
         var document: [String: JSONValue] = [
             "issuer": .string(issuer),
-            "authorization_endpoint": .string(issuer + profile.endpoints.authorize),
-            "token_endpoint": .string(issuer + profile.endpoints.token),
             "response_types_supported": .array([.string("code")]),
             "grant_types_supported": .array(profile.grantTypes.map { .string($0.rawValue) }),
             "token_endpoint_auth_methods_supported": .array(
@@ -133,8 +131,9 @@ public final class MockProvider: MockRequestHandler {
             "authorization_response_iss_parameter_supported": .bool(true),
         ]
         if !profile.scopes.isEmpty { document["scopes_supported"] = .array(profile.scopes.map(JSONValue.string)) }
-        if let revoke = profile.endpoints.revoke { document["revocation_endpoint"] = .string(issuer + revoke) }
-        if let introspect = profile.endpoints.introspect { document["introspection_endpoint"] = .string(issuer + introspect) }
+        for endpoint in ProviderProfile.Endpoint.allCases {
+            if let member = endpoint.metadataMember, let path = profile.endpoints[endpoint] { document[member] = .string(issuer + path) }
+        }
         if profile.oidc != nil || profile.accessTokens.format == .jwt { document["jwks_uri"] = .string(issuer + profile.jwksPath) }
         return Self.json(200, document)
     }

@@ -209,9 +209,9 @@ extension MockProvider {
     func openIDConfiguration(_ request: TransportRequest) -> TransportResponse {
         let issuer = MockProvider.issuer(request)
         guard case .object(var document)? = try? JSONValue.parse(metadata(request).body) else { return Self.json(500, ["error": "server_error"]) }
-        document["userinfo_endpoint"] = .string(issuer + profile.endpoints.resource)
-        if let jwks = profile.endpoints.jwks { document["jwks_uri"] = .string(issuer + jwks) }
-        if let endSession = profile.endpoints.endSession { document["end_session_endpoint"] = .string(issuer + endSession) }
+        for endpoint in ProviderProfile.Endpoint.allCases {
+            if let member = endpoint.openIDMember, let path = profile.endpoints[endpoint] { document[member] = .string(issuer + path) }
+        }
         document["subject_types_supported"] = .array([.string("public")])
         document["id_token_signing_alg_values_supported"] = .array([.string("RS256"), .string("ES256")])
         document["claims_supported"] = .array(["sub", "iss", "aud", "exp", "iat", "nonce", "name", "email", "email_verified"].map(JSONValue.string))
