@@ -4,17 +4,6 @@ import OAuth2
 import OAuthCore
 import OpenIDConnect
 
-/// What an OpenID Connect client keeps between steps, on top of the OAuth 2 state.
-struct OpenIDState {
-    /// `nil` when the scenario's client is not an OpenID client.
-    let options: ClientSpec.OpenIDOptions?
-    /// Discovered on first use.
-    var client: OpenIDConnectClient?
-    var login: OIDCLogin?
-    var userInfo: UserInfo?
-    var logoutState: LogoutState?
-}
-
 extension StepContext {
     /// The OpenID Connect client of the scenario, discovered on first use.
     mutating func openIDClient(_ session: OAuth2Session) async throws(OAuthError) -> OpenIDConnectClient {

@@ -1,0 +1,17 @@
+import Foundation
+import OAuth2
+import OAuthCore
+
+/// What an OAuth 2 scenario keeps between steps: the session, the calls of its token-update
+/// callback, the authorization request in flight and its code, the metadata discovered, and
+/// the OpenID Connect state on top.
+struct OAuth2State {
+    let session: OAuth2Session
+    let updates: UpdateLog
+    /// The client's private key, for the JWT bearer grant.
+    let clientKeyPEM: String?
+    var authorizationRequest: AuthorizationRequest?
+    var code: String?
+    var metadata: AuthorizationServerMetadata?
+    var openID: OpenIDState
+}
