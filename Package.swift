@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "OAuthCore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),

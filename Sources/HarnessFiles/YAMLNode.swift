@@ -337,7 +337,15 @@ public struct YAMLNode {
     /// - Throws: ``YAMLLocatedError`` when the node is not a scalar, or the file cannot be read or
     ///   holds no PEM text.
     public func pem() throws(YAMLLocatedError) -> String {
-        let value = try string("a PEM key or the path of a .pem file")
+        try pem(try string("a PEM key or the path of a .pem file"))
+    }
+
+    /// A PEM key given as `value` (this node's text after variable substitution): the key itself,
+    /// or the path of a `.pem` file relative to the file the node is in.
+    ///
+    /// - Parameter value: the PEM text or the path.
+    /// - Throws: ``YAMLLocatedError`` when no PEM key can be read from it.
+    public func pem(_ value: String) throws(YAMLLocatedError) -> String {
         if value.contains("-----BEGIN") { return value }
         if let builtIn = BuiltIn.path(of: file), !value.hasPrefix("/") {
             let path = ((builtIn as NSString).deletingLastPathComponent as NSString).appendingPathComponent(value)

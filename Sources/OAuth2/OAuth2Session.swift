@@ -44,6 +44,10 @@ public final class OAuth2Session: Sendable {
     public let transport: any HTTPTransport
     /// The clock that judges token expiry and dates assertions.
     public let clock: any OAuthClock
+    /// The DPoP key holder (RFC 9449); `nil` sends no proofs and presents tokens as Bearer.
+    public let dpop: DPoP?
+    /// Signs authorization requests as request objects (RFC 9101); `nil` sends plain parameters.
+    public let requestObject: RequestObject?
 
     struct State: Sendable {
         var token: OAuth2Token?
@@ -69,6 +73,9 @@ public final class OAuth2Session: Sendable {
     ///   - leeway: how many seconds before its expiry a token is renewed.
     ///   - updateToken: told about every renewed token, so that the application can store it.
     ///   - revocationClientAuth: authentication for revocation and introspection; `nil` uses `clientAuth`.
+    ///   - dpop: the DPoP key holder; with one every token-endpoint request carries a proof and
+    ///     DPoP tokens are presented with one.
+    ///   - requestObject: signs authorization requests (by value, or pushed).
     ///   - transport: the transport for every request.
     ///   - clock: the clock that judges expiry.
     ///   - renewal: renews the token instead of a refresh (e.g. with a new JWT bearer assertion);
@@ -86,6 +93,8 @@ public final class OAuth2Session: Sendable {
         leeway: TimeInterval = 60,
         updateToken: TokenUpdateHandler? = nil,
         revocationClientAuth: (any ClientAuthentication)? = nil,
+        dpop: DPoP? = nil,
+        requestObject: RequestObject? = nil,
         transport: any HTTPTransport,
         clock: any OAuthClock = SystemClock(),
         renewal: (@Sendable (OAuth2Session) async throws(OAuthError) -> OAuth2Token)? = nil
@@ -104,6 +113,8 @@ public final class OAuth2Session: Sendable {
         self.renewal = renewal
         self.transport = transport
         self.clock = clock
+        self.dpop = dpop
+        self.requestObject = requestObject
         self.state = Mutex(State(token: token))
     }
 
@@ -164,10 +175,35 @@ public final class OAuth2Session: Sendable {
         responseType: String = "code",
         extraParameters: [(String, String)] = []
     ) throws(OAuthError) -> AuthorizationRequest {
+        let url = try Self.absolute(endpoint, "the authorization endpoint", step: "authorize")
+        let built = try authorizationParameters(state: state, codeVerifier: codeVerifier, responseType: responseType, extra: extraParameters)
+        let parameters =
+            try requestObject.map { (object) throws(OAuthError) in try object.byValue(built.parameters, clientID: clientID) } ?? built.parameters
+        // Keep any query the endpoint already has (RFC 6749 §3.1).
+        return AuthorizationRequest(
+            url: url.appending(parameters).description,
+            state: built.state,
+            codeVerifier: built.verifier,
+            redirectURI: redirectURI
+        )
+    }
+
+    static func absolute(_ endpoint: String, _ name: String, step: String) throws(OAuthError) -> URLReference {
         let url = URLReference(endpoint)
         guard url.hasValidAuthority else {
-            throw .client(OAuthErrorCode.invalidConfiguration, "the authorization endpoint is not an absolute URL", step: "authorize")
+            throw .client(OAuthErrorCode.invalidConfiguration, "\(name) is not an absolute URL", step: step)
         }
+        return url
+    }
+
+    /// The parameters of an authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, RFC 9449 §10),
+    /// the `state` and the PKCE verifier, shared by the URL and the pushed request.
+    func authorizationParameters(
+        state: String?,
+        codeVerifier: String?,
+        responseType: String,
+        extra: [(String, String)]
+    ) throws(OAuthError) -> (parameters: FormParameters, state: String, verifier: String?) {
         let state = state ?? SecureRandom.token(bytes: 32)
         var parameters = FormParameters([("response_type", responseType), ("client_id", clientID)])
         parameters.append("redirect_uri", redirectURI)
@@ -187,10 +223,11 @@ public final class OAuth2Session: Sendable {
             parameters.append("code_challenge", PKCE.challenge(for: chosen, method: method))
             parameters.append("code_challenge_method", method.rawValue)
         }
+        // RFC 9449 §10: the code is bound to the session's DPoP key.
+        if let dpop, dpop.bindsAuthorizationCode { parameters.append("dpop_jkt", dpop.thumbprint) }
         // An extra parameter replaces the session's own of that name: never sent twice (RFC 6749 §3.1).
-        for (name, value) in extraParameters { parameters.set(name, value) }
-        // Keep any query the endpoint already has (RFC 6749 §3.1).
-        return AuthorizationRequest(url: url.appending(parameters).description, state: state, codeVerifier: verifier, redirectURI: redirectURI)
+        for (name, value) in extra { parameters.set(name, value) }
+        return (parameters, state, verifier)
     }
 
     // MARK: Token endpoint
@@ -342,7 +379,7 @@ public final class OAuth2Session: Sendable {
         responseHooks: [ComplianceHook.ResponseHook]
     ) async throws(OAuthError) -> OAuth2Token {
         let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: requestHooks)
-        let response = try await ComplianceHookSet.apply(responseHooks, to: try await send(request, step: step), step: step)
+        let response = try await ComplianceHookSet.apply(responseHooks, to: try await sendProved(request, step: step), step: step)
         return try parseTokenResponse(response, step: step, receivedAt: clock.now())
     }
 
@@ -430,9 +467,19 @@ public final class OAuth2Session: Sendable {
         step: String = "request"
     ) async throws(OAuthError) -> TransportResponse {
         let token = try await ensureActiveToken()
-        let signed = try OAuth2Auth(token: token, placement: tokenPlacement)
-            .sign(TransportRequest(method: method, url: url, headers: headers, body: body), step: step)
-        return try await send(try await ComplianceHookSet.apply(hooks.protectedRequest, to: signed, step: step), step: step)
+        let auth = OAuth2Auth(token: token, placement: tokenPlacement, dpop: dpop)
+        let unsigned = TransportRequest(method: method, url: url, headers: headers, body: body)
+        let hooks = self.hooks.protectedRequest
+        var response = try await send(try await ComplianceHookSet.apply(hooks, to: try auth.sign(unsigned, step: step), step: step), step: step)
+        // RFC 9449 §9: the resource server asks for a nonce; one more try with it.
+        if let dpop, auth.isDPoP {
+            dpop.remember(response, from: url)
+            if DPoP.asksForNonce(response) {
+                response = try await send(try await ComplianceHookSet.apply(hooks, to: try auth.sign(unsigned, step: step), step: step), step: step)
+                dpop.remember(response, from: url)
+            }
+        }
+        return response
     }
 
     /// The provider's error from a non-success response, or a malformed-response error.

@@ -23,6 +23,9 @@ public final class Redactor: Sendable {
         "countrycode", "postalcode", "zipcode", "languagecode", "localecode", "oauthsignaturemethod", "signaturemethod", "signaturetype",
         "oauthcallbackconfirmed", "tokenendpointauthmethod", "tokenendpointauthsigningalg",
     ]
+    /// Whole names that are secrets though no secret word is in them: the `DPoP` proof header
+    /// and the `request` parameter (a signed request object).
+    static let exactSecretNames: Set<String> = ["dpop", "request"]
     static let publicSuffixes = ["endpoint", "uri", "url", "supported", "method", "methods", "type", "hint", "expiresin", "alg"]
 
     /// Whether values under this parameter, member or header name are secrets.
@@ -38,6 +41,8 @@ public final class Redactor: Sendable {
                 folded.unicodeScalars.append(scalar.properties.lowercaseMapping.unicodeScalars.first ?? scalar)
             }
         }
+        // A DPoP proof (RFC 9449) and a request object (RFC 9101) are signed credentials by name.
+        if exactSecretNames.contains(folded) { return true }
         // Byte searches: Foundation's String.contains was a tenth of a scenario's time, the
         // standard library's generic one more.
         guard secretWords.contains(where: { contains(folded, $0) }) else { return false }

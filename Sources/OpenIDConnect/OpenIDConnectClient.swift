@@ -132,12 +132,44 @@ public final class OpenIDConnectClient: Sendable {
         guard let endpoint = metadata.base.authorizationEndpoint else {
             throw .malformed(step: "discovery", httpStatus: nil, "the provider configuration has no authorization_endpoint")
         }
+        let (nonce, parameters) = openIDParameters(nonce: nonce, extraParameters)
+        return OIDCAuthorizationRequest(authorization: try session.createAuthorizationURL(endpoint, extraParameters: parameters), nonce: nonce)
+    }
+
+    func openIDParameters(nonce: String?, _ extraParameters: [(String, String)]) -> (String, [(String, String)]) {
         let nonce = nonce ?? SecureRandom.token(bytes: 24)
         var parameters = [("nonce", nonce)] + extraParameters
         if !session.scope.contains("openid") {
             parameters.append(("scope", (["openid"] + session.scope).joined(separator: " ")))
         }
-        return OIDCAuthorizationRequest(authorization: try session.createAuthorizationURL(endpoint, extraParameters: parameters), nonce: nonce)
+        return (nonce, parameters)
+    }
+
+    /// Pushes the authorization request (RFC 9126) to the configuration's
+    /// `pushed_authorization_request_endpoint`, with `scope` including `openid` and a fresh `nonce`,
+    /// and returns the authorization URL that references it.
+    ///
+    /// - Parameters:
+    ///   - nonce: the `nonce`; `nil` generates one from 24 CSPRNG bytes.
+    ///   - extraParameters: further parameters.
+    /// - Throws: `OAuthError`: `malformed_response` when the configuration has no
+    ///   `authorization_endpoint` or `pushed_authorization_request_endpoint`, else what
+    ///   `OAuth2Session.pushAuthorizationRequest` throws.
+    public func pushAuthorizationRequest(
+        nonce: String? = nil,
+        extraParameters: [(String, String)] = []
+    ) async throws(OAuthError)
+        -> OIDCAuthorizationRequest
+    {
+        guard let endpoint = metadata.base.authorizationEndpoint else {
+            throw .malformed(step: "discovery", httpStatus: nil, "the provider configuration has no authorization_endpoint")
+        }
+        guard let par = metadata.base.pushedAuthorizationRequestEndpoint else {
+            throw .malformed(step: "discovery", httpStatus: nil, "the provider configuration has no pushed_authorization_request_endpoint")
+        }
+        let (nonce, parameters) = openIDParameters(nonce: nonce, extraParameters)
+        let authorization = try await session.pushAuthorizationRequest(par, authorizationEndpoint: endpoint, extraParameters: parameters)
+        return OIDCAuthorizationRequest(authorization: authorization, nonce: nonce)
     }
 
     /// Reads the redirect, exchanges the code and validates the ID token against the nonce,

@@ -16,9 +16,11 @@ struct SecretLedger {
     mutating func record(_ request: TransportRequest, _ response: TransportResponse) {
         let names = [
             "code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "refresh_token", "access_token", "token",
-            "id_token_hint",
+            "id_token_hint", "request",
             "oauth_verifier", "oauth_token", "oauth_signature",
         ]
+        // RFC 9449 proofs, each a signed JWT.
+        if let proof = request.headers["DPoP"] { secrets.insert(proof) }
         if let form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self)) {
             for name in names { secrets.formUnion(form.values(for: name)) }
         }

@@ -57,7 +57,7 @@ import Yams
                 "\(path.isEmpty ? "top level" : path): never written: \(Set(keys).subtracting(seen[path, default: []]).sorted())"
             )
         }
-        #expect(seen["properties/endpoints", default: []] == Set(ProviderProfile.Keys.oauth1Endpoints))
+        #expect(seen["properties/endpoints", default: []] == Set(ProviderProfile.Keys.oauth1Endpoints + ProviderProfile.Keys.oauth2Endpoints))
     }
 
     /// Profiles that set what no built-in profile sets, each away from its default.
@@ -130,6 +130,6 @@ import Yams
         }
         let endpoints = try #require((schema["properties"] as? [String: Any])?["endpoints"] as? [String: Any])
         let names = try #require((endpoints["propertyNames"] as? [String: Any])?["enum"] as? [String])
-        #expect(Set(names) == Set(ProviderProfile.Keys.oauth1Endpoints))
+        #expect(Set(names) == Set(ProviderProfile.Keys.oauth1Endpoints + ProviderProfile.Keys.oauth2Endpoints))
     }
 }

@@ -161,9 +161,13 @@ package struct ConformanceRun: Sendable {
     ) async -> Result<ProviderEndpoints, CheckFailure>? {
         // Resolved once, by the first check: the provider, or the verdict every check gets instead.
         var resolved: Result<ProviderEndpoints, CheckFailure>?
-        let unresolved: CheckVerdict? =
+        var unresolved: CheckVerdict? =
             provider.missingVariables.isEmpty
             ? nil : .skipped("no value for \(Array(Set(provider.missingVariables)).sorted().joined(separator: ", "))")
+        if unresolved == nil, provider.clients.isEmpty {
+            // A mock whose clients all authenticate with keys (fapi2-style: private_key_jwt only).
+            unresolved = .skipped("no client the checks can authenticate as (client_secret_basic, client_secret_post or none)")
+        }
         for (plan, checks) in selected {
             for check in checks {
                 let started = ContinuousClock.now

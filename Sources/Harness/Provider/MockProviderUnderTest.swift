@@ -20,8 +20,8 @@ struct MockProviderUnderTest: ProviderUnderTest, MockControls {
     func tokenRequests(grantType: String) -> Int { running.oauth2?.tokenRequests(grantType: grantType) ?? 0 }
 
     func setEvilMode(_ mode: EvilMode) throws(OAuthError) {
-        guard let engine = running.oauth2, profile.oidc != nil else {
-            throw .client(OAuthErrorCode.invalidConfiguration, "evil modes need a built-in OpenID provider; \(name) is not one", step: "evil")
+        guard let engine = running.oauth2 else {
+            throw .client(OAuthErrorCode.invalidConfiguration, "evil modes need a built-in OAuth 2 provider; \(name) is not one", step: "evil")
         }
         engine.setEvilMode(mode)
     }

@@ -26,6 +26,8 @@ package struct ProviderEndpoints: Sendable {
     package var userinfo: String?
     package var jwks: String?
     package var endSession: String?
+    /// RFC 9126: the pushed authorization request endpoint.
+    package var par: String? = nil
     /// Hosts the user agent may visit besides the redirect URI's: the endpoints' own hosts
     /// and any the provider entry lists.
     package var allowedHosts: Set<String>
@@ -84,6 +86,7 @@ extension ProviderEndpoints {
             userinfo: endpoint("userinfo", "userinfo_endpoint"),
             jwks: endpoint("jwks", "jwks_uri"),
             endSession: endpoint("end_session", "end_session_endpoint"),
+            par: endpoint("par", "pushed_authorization_request_endpoint"),
             allowedHosts: [],
             metadata: document
         )
@@ -108,6 +111,7 @@ extension ProviderEndpoints {
             revoke: url(paths.revoke),
             introspect: url(paths.introspect),
             requestToken: url(paths.requestToken),
+            par: url(paths[.par]),
             allowedHosts: Self.hosts([running.baseURL]),
             responseIssuer: profile.protocolKind == .oauth2 ? AuthorizationResponseIssuer(issuer: running.baseURL, required: true) : nil
         )

@@ -13,19 +13,83 @@ extension StepContext {
     /// (state, and RFC 9207 `iss` when the issuer is known, checked).
     mutating func authorize(_ options: Step.Authorize, session: OAuth2Session, step kind: String) async throws {
         let endpoints = provider.endpoints
+        let previous = oauth2?.authorizationRequest
         oauth2?.code = nil
-        let request = try session.createAuthorizationURL(
-            try endpoint(endpoints.authorize, "authorization", step: kind),
-            responseType: options.responseType
-        )
+        let authorizeURL = try endpoint(endpoints.authorize, "authorization", step: kind)
+        let extra = options.authorizationDetails.map { [(AuthorizationDetails.parameter, $0.jsonText)] } ?? []
+        let request: AuthorizationRequest
+        if options.again {
+            guard let previous else {
+                throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "again needs an earlier authorize step", step: kind)
+            }
+            request = previous
+            recorder.transcript.note("the previous authorization URL sent again")
+        } else if options.par {
+            let par = try endpoint(endpoints.par, "pushed authorization request", step: kind)
+            request = try await session.pushAuthorizationRequest(
+                par,
+                authorizationEndpoint: authorizeURL,
+                responseType: options.responseType,
+                extraParameters: extra
+            )
+        } else {
+            request = try session.createAuthorizationURL(authorizeURL, responseType: options.responseType, extraParameters: extra)
+        }
         oauth2?.authorizationRequest = request
-        var callback = try await agent.navigate(from: request.url, to: request.redirectURI ?? "", intent: intent(options), step: kind)
+        let url = Self.adjusted(request.url, options, transcript: recorder.transcript)
+        var callback = try await agent.navigate(from: url, to: request.redirectURI ?? "", intent: intent(options), step: kind)
         if let forged = options.callbackState {
             callback = Self.replacingQueryParameter("state", with: forged, in: callback)
             recorder.transcript.note("callback state replaced with a forged value before the client reads it")
         }
         let code = try parseAuthorizationResponse(callback, expectedState: request.state, issuer: endpoints.responseIssuer)
         oauth2?.code = code
+    }
+
+    /// The authorization URL as a negative scenario alters it: the request object's signature
+    /// broken, parameters added outside the object.
+    static func adjusted(_ url: String, _ options: Step.Authorize, transcript: Transcript) -> String {
+        var url = url
+        if options.tamperRequestObject, let object = (try? URLReference(url).queryItems())?["request"] {
+            // The signature's first character: every bit of it is signature (a last one may be padding).
+            var characters = Array(object)
+            if let dot = characters.lastIndex(of: "."), dot + 1 < characters.count {
+                characters[dot + 1] = characters[dot + 1] == "A" ? "B" : "A"
+            }
+            let flipped = String(characters)
+            url = replacingQueryParameter("request", with: flipped, in: url)
+            transcript.note("the request object's signature altered before sending")
+        }
+        if !options.extraQuery.isEmpty {
+            url = URLReference.appending(FormParameters(options.extraQuery), to: url)
+            transcript.note("parameters added outside the request object: \(options.extraQuery.map(\.0).joined(separator: ", "))")
+        }
+        return url
+    }
+
+    /// `misuse_token`: the session's DPoP-bound token presented the wrong way (RFC 9449 §7): a
+    /// provider that accepts it is at fault; the answer becomes the last response.
+    mutating func misuseToken(_ misuse: Step.TokenMisuse, path: String?, session: OAuth2Session, step kind: String) async throws {
+        guard let token = session.token, let dpop = session.dpop else {
+            throw OAuthError.client(.missingToken, "misuse_token needs a DPoP client (dpop: true) holding a token", step: kind)
+        }
+        guard let target = path.map(provider.endpoints.url) ?? provider.endpoints.resourceOrUserInfo else {
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "misuse_token needs a path or the provider's resource", step: kind)
+        }
+        var request = TransportRequest(method: "GET", url: target, headers: ["Authorization": "DPoP \(token.accessToken)"])
+        switch misuse {
+        case .asBearer: request.headers["Authorization"] = "Bearer \(token.accessToken)"
+        case .withoutProof: break
+        case .replayedProof, .proofForAnotherURI:
+            let url = misuse == .replayedProof ? target : DPoP.targetURI(target) + "/elsewhere"
+            request.headers["DPoP"] = try dpop.proof(method: "GET", url: url, accessToken: token.accessToken)
+            if misuse == .replayedProof {
+                let first = try await session.transport.send(request, step: kind)
+                guard (200..<300).contains(first.status) else { throw Self.resourceError(first, step: kind) }
+            }
+        }
+        let final = request
+        try await sendAll(1, step: kind) { try await session.transport.send(final, step: kind) }
     }
 
     /// `refresh` (RFC 6749 §6), with the refresh token the last one replaced when asked.

@@ -253,11 +253,37 @@ package final class ScenarioRunner: Sendable {
             tokenEndpoint: client.autoRefresh ? provider.endpoints.token : nil,
             leeway: client.leeway,
             updateToken: { token, previous in updates.append(token, previous) },
+            dpop: try client.dpop.map { (options) throws(OAuthError) in
+                try DPoP(key: JWSKey.generate(options.algorithm), bindsAuthorizationCode: options.bindCode, clock: clock)
+            },
+            requestObject: try client.requestObject.map { (options) throws(OAuthError) in
+                try requestObject(options, client: client, endpoints: provider.endpoints, clock: clock)
+            },
             transport: recorder,
             clock: clock
         )
         for fix in client.complianceFixes.compactMap(ComplianceFixes.named) { session.apply(fix) }
         return (nil, session)
+    }
+
+    /// The request-object signer: the client's key (or its secret for HS256), `aud` the issuer.
+    static func requestObject(
+        _ options: ClientSpec.RequestObjectOptions,
+        client: ClientSpec,
+        endpoints: ProviderEndpoints,
+        clock: any OAuthClock
+    ) throws(OAuthError) -> RequestObject {
+        let key: JWSKey
+        switch options.key {
+        case .privateKey: key = try JWSKey(pem: client.privateKeyPEM ?? "")
+        case .clientSecret: key = try JWSKey.hmac(secret: client.clientSecret ?? "")
+        }
+        return RequestObject(
+            key: key,
+            audience: options.audience ?? endpoints.issuer ?? endpoints.baseURL,
+            type: options.type ? RequestObject.mediaType : nil,
+            clock: clock
+        )
     }
 
     static func clientAuthentication(_ client: ClientSpec, clock: any OAuthClock) async throws(OAuthError) -> any ClientAuthentication {

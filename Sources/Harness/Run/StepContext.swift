@@ -121,6 +121,7 @@ struct StepContext {
         case .clearCookies:
             agent.cookies = CookieJar()
             recorder.transcript.note("the browser's cookies were cleared")
+        case .misuseToken(let misuse, let path): try await misuseToken(misuse, path: path, session: try oauth2Session(kind), step: kind)
         }
     }
 

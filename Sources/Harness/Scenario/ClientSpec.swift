@@ -27,6 +27,32 @@ package struct ClientSpec: Sendable {
     package var oauth1 = OAuth1Options()
     /// OpenID Connect relying-party options; `nil` for plain OAuth 2 clients.
     package var openID: OpenIDOptions?
+    /// RFC 9449: the client holds a DPoP key; `nil` sends no proofs.
+    package var dpop: DPoPOptions?
+    /// RFC 9101: authorization requests are signed request objects; `nil` sends plain parameters.
+    package var requestObject: RequestObjectOptions?
+
+    /// `dpop: true` or `{alg, bind_code}`.
+    package struct DPoPOptions: Sendable {
+        package var algorithm: JWSAlgorithm = .es256
+        /// Send `dpop_jkt` with authorization requests (RFC 9449 §10).
+        package var bindCode = true
+    }
+
+    /// `request_object: true` or `{key, audience, typ}`.
+    package struct RequestObjectOptions: Sendable {
+        package enum Key: String, Sendable, CaseIterable {
+            /// The client's `private_key` (its private_key_jwt key).
+            case privateKey = "private_key"
+            /// HS256 with the client secret.
+            case clientSecret = "client_secret"
+        }
+        package var key: Key
+        /// The `aud`; `nil` for the provider's issuer.
+        package var audience: String?
+        /// Send the `typ: oauth-authz-req+jwt` header (RFC 9101 §10.8).
+        package var type = true
+    }
 
     package struct OpenIDOptions: Sendable {
         package var allowHS256 = false
@@ -64,7 +90,7 @@ extension ClientSpec {
             let value = try node.choice("pkce", ["S256", "plain", "none"])
             pkce = value == "none" ? nil : PKCE.Method(rawValue: value)
         }
-        privateKeyPEM = try map["private_key"]?.pem()
+        if let node = map["private_key"] { privateKeyPEM = try node.pem(try variables.text(node, "private_key")) }
         if authMethod == .privateKeyJWT, privateKeyPEM == nil {
             throw (map["auth_method"] ?? map.node).error("auth_method private_key_jwt needs a private_key in the client")
         }
@@ -93,6 +119,10 @@ extension ClientSpec {
             throw (map["signature_method"] ?? map.node).error("signature_method RSA-SHA1 needs a private_key in the client")
         }
         openID = try map["openid"].flatMap { (node) throws(YAMLLocatedError) in try OpenIDOptions(yaml: node) }
+        dpop = try map["dpop"].flatMap { (node) throws(YAMLLocatedError) in try DPoPOptions(yaml: node) }
+        requestObject = try map["request_object"].flatMap { (node) throws(YAMLLocatedError) in
+            try RequestObjectOptions(yaml: node, variables: variables, hasKey: privateKeyPEM != nil, hasSecret: clientSecret != nil)
+        }
         if let node = map["auto_refresh"] {
             if case .scalar = node.node {
                 autoRefresh = try node.bool("auto_refresh")
@@ -133,5 +163,42 @@ extension ClientSpec.OpenIDOptions {
             JWSAlgorithm(rawValue: try node.choice("algorithm", JWSAlgorithm.registered.filter { $0 != .none }.map(\.rawValue)))
         }
         leeway = try options["leeway"]?.duration("leeway") ?? leeway
+    }
+}
+
+extension ClientSpec.DPoPOptions {
+    /// `dpop: true|false` or `dpop: {alg, bind_code}`; `nil` for false.
+    init?(yaml node: YAMLNode) throws(YAMLLocatedError) {
+        self.init()
+        if case .scalar = node.node {
+            guard try node.bool("dpop") else { return nil }
+            return
+        }
+        let options = try node.mapping("dpop options")
+        try options.allowOnly(["alg", "bind_code"], in: "dpop")
+        if let alg = options["alg"] {
+            algorithm = JWSAlgorithm(rawValue: try alg.choice("alg", JWSKey.asymmetricAlgorithms.map(\.rawValue)))
+        }
+        bindCode = try options["bind_code"]?.bool("bind_code") ?? true
+    }
+}
+
+extension ClientSpec.RequestObjectOptions {
+    /// `request_object: true|false` or `{key, audience, typ}`; the key defaults to the client's
+    /// private key when it has one, else its secret.
+    init?(yaml node: YAMLNode, variables: ScenarioVariables, hasKey: Bool, hasSecret: Bool) throws(YAMLLocatedError) {
+        let options: YAMLMapping?
+        if case .scalar = node.node {
+            guard try node.bool("request_object") else { return nil }
+            options = nil
+        } else {
+            options = try node.mapping("request_object options")
+            try options?.allowOnly(["key", "audience", "typ"], in: "request_object")
+        }
+        key = try options?["key"]?.choice("key", as: Key.self) ?? (hasKey ? .privateKey : .clientSecret)
+        if key == .privateKey, !hasKey { throw node.error("request_object with key private_key needs a private_key in the client") }
+        if key == .clientSecret, !hasSecret { throw node.error("request_object with key client_secret needs a client_secret in the client") }
+        audience = try variables.optionalText(options?["audience"], "audience")
+        type = try options?["typ"]?.bool("typ") ?? true
     }
 }

@@ -11,12 +11,13 @@ public enum ScenarioLoader {
     static let clientKeys = [
         "client_id", "client_secret", "auth_method", "redirect_uri", "scope", "pkce", "private_key", "token_placement", "auto_refresh",
         "compliance_fixes", "signature_method", "signature_type", "realm", "nonce", "timestamp_offset", "openid", "token", "timeout",
+        "dpop", "request_object",
     ]
     static let oauth1ClientKeys: Set<String> = ["signature_method", "signature_type", "realm", "nonce", "timestamp_offset"]
-    static let oauth2ClientKeys: Set<String> = ["auth_method", "scope", "pkce", "token_placement", "auto_refresh"]
+    static let oauth2ClientKeys: Set<String> = ["auth_method", "scope", "pkce", "token_placement", "auto_refresh", "dpop", "request_object"]
     /// The step keys, from the registry.
     static let actions = StepKind.allCases.map(\.rawValue)
-    static let externalEndpoints = ["authorize", "token", "resource", "revoke", "introspect", "request_token", "access_token"]
+    static let externalEndpoints = ["authorize", "token", "resource", "revoke", "introspect", "request_token", "access_token", "par"]
     /// Client-side compliance fixes a scenario can switch on.
     /// The OAuth 1 client's one compliance fix (accept temporary credentials without
     /// `oauth_callback_confirmed`, as OAuth Core 1.0 before Revision A sent them).

@@ -48,6 +48,21 @@ package struct Step: Sendable {
         case advanceClock(TimeInterval)
         /// Forget the browser's cookies (its sessions at the provider): the next login starts afresh.
         case clearCookies
+        /// RFC 9449 §7: present the session's DPoP-bound token the wrong way, at `path` (default the
+        /// resource); a provider must refuse it.
+        case misuseToken(TokenMisuse, path: String?)
+    }
+
+    /// How `misuse_token` presents a DPoP-bound token.
+    package enum TokenMisuse: String, Sendable, CaseIterable {
+        /// `Authorization: Bearer` (RFC 9449 §7.2: a bound token is not a Bearer token).
+        case asBearer = "as_bearer"
+        /// `Authorization: DPoP` without a proof.
+        case withoutProof = "without_proof"
+        /// The same proof twice (§11.1: a `jti` is used once).
+        case replayedProof = "replayed_proof"
+        /// A proof whose `htu` is another URI (§4.3).
+        case proofForAnotherURI = "proof_for_another_uri"
     }
 
     /// Which of the session's tokens a revoke or introspect step sends (and its type hint).
@@ -67,6 +82,16 @@ package struct Step: Sendable {
         package var responseType: String = "code"
         /// Values for a login form (a test user's username and password), e.g. at a real provider.
         package var form: [String: String] = [:]
+        /// RFC 9126: push the request to the provider's PAR endpoint and send `request_uri`.
+        package var par = false
+        /// RFC 9396: the `authorization_details` to request (a JSON array).
+        package var authorizationDetails: JSONValue?
+        /// Send the browser to the previous authorization URL again (a `request_uri` reused).
+        package var again = false
+        /// Break the signature of the request object sent by value (RFC 9101 §6.2 must refuse it).
+        package var tamperRequestObject = false
+        /// Parameters appended to the URL outside the request object (RFC 9101 §6.3 ignores them).
+        package var extraQuery: [(String, String)] = []
     }
 
     package struct FetchToken: Sendable {
@@ -159,6 +184,18 @@ extension Step.Action {
         case .requestToken: self = try bare(.requestToken)
         case .discover: self = try bare(.discover)
         case .clearCookies: self = try bare(.clearCookies)
+        case .misuseToken:
+            // `misuse_token: replayed_proof` or `{how, path}`.
+            if case .scalar = body.node {
+                self = .misuseToken(try body.choice("misuse_token", as: Step.TokenMisuse.self), path: nil)
+            } else {
+                let options = try body.mapping("misuse_token options")
+                try options.allowOnly(["how", "path"], in: name)
+                self = .misuseToken(
+                    try options.required("how", in: name).choice("how", as: Step.TokenMisuse.self),
+                    path: try variables.optionalText(options["path"], "path")
+                )
+            }
         case .logout:
             let options = try body.optionalMapping("logout options")
             try options?.allowOnly(["post_logout_redirect_uri"], in: "logout")
@@ -206,8 +243,11 @@ extension Step.Action {
 }
 
 extension Step.Authorize {
-    static let authorizeKeys = ["consent", "user", "callback_state", "response_type", "form"]
-    static let loginKeys = ["consent", "user", "form"]
+    static let authorizeKeys = [
+        "consent", "user", "callback_state", "response_type", "form", "par", "authorization_details", "again", "tamper_request_object",
+        "extra_query",
+    ]
+    static let loginKeys = ["consent", "user", "form", "par", "authorization_details"]
 
     /// `authorize:` and `login:` options (`login` takes no callback_state or response_type).
     init(yaml body: YAMLNode, variables: ScenarioVariables, options keys: [String], in name: String) throws(YAMLLocatedError) {
@@ -220,6 +260,23 @@ extension Step.Authorize {
             responseType: try options?["response_type"]?.string("response_type") ?? "code",
             form: try variables.form(options?["form"])
         )
+        par = try options?["par"]?.bool("par") ?? false
+        authorizationDetails = try options?["authorization_details"].map { (node) throws(YAMLLocatedError) in
+            let details = try node.jsonValue()
+            guard case .array(let items) = details, items.allSatisfy({ $0["type"]?.stringValue != nil }) else {
+                throw node.error("authorization_details is a list of mappings, each with a type (RFC 9396 §2)")
+            }
+            return details
+        }
+        again = try options?["again"]?.bool("again") ?? false
+        tamperRequestObject = try options?["tamper_request_object"]?.bool("tamper_request_object") ?? false
+        if let node = options?["extra_query"] {
+            let map = try node.mapping("extra_query")
+            extraQuery = try map.entries.map { (entry) throws(YAMLLocatedError) in (entry.key, try variables.text(entry.value, entry.key)) }
+        }
+        if again, par || tamperRequestObject || !extraQuery.isEmpty || authorizationDetails != nil {
+            throw body.error("again repeats the previous authorization URL as it was; it takes no other request option")
+        }
     }
 }
 

@@ -24,12 +24,13 @@ package enum StepKind: String, CaseIterable, Sendable {
     case expect
     case advanceClock = "advance_clock"
     case clearCookies = "clear_cookies"
+    case misuseToken = "misuse_token"
 
     /// The protocols whose providers have this step (`nil`: every protocol).
     var onlyFor: ProtocolKind? {
         switch self {
         case .requestToken, .accessToken: .oauth1
-        case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys: .oauth2
+        case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys, .misuseToken: .oauth2
         case .authorize, .fault, .get, .post, .expect, .advanceClock, .clearCookies: nil
         }
     }
@@ -37,10 +38,10 @@ package enum StepKind: String, CaseIterable, Sendable {
     /// Needs an OpenID Connect client (`openid: true`).
     var needsOpenID: Bool {
         switch self {
-        case .login, .userinfo, .logout, .evil, .rotateKeys: true
-        case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .get, .post, .expect,
+        case .login, .userinfo, .logout, .rotateKeys: true
+        case .evil, .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .get, .post, .expect,
             .advanceClock,
-            .clearCookies:
+            .clearCookies, .misuseToken:
             false
         }
     }
@@ -50,7 +51,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         switch self {
         case .evil, .rotateKeys, .fault, .advanceClock: true
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .get, .post,
-            .expect, .clearCookies:
+            .expect, .clearCookies, .misuseToken:
             false
         }
     }
@@ -61,7 +62,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         case .expect, .advanceClock, .clearCookies: false
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .evil,
             .rotateKeys,
-            .fault, .get, .post:
+            .fault, .get, .post, .misuseToken:
             true
         }
     }
@@ -72,7 +73,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         case .login, .userinfo, .logout: true
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .evil, .rotateKeys, .fault, .get, .post,
             .expect,
-            .advanceClock, .clearCookies:
+            .advanceClock, .clearCookies, .misuseToken:
             false
         }
     }
@@ -100,6 +101,7 @@ extension Step.Action {
         case .expect: .expect
         case .advanceClock: .advanceClock
         case .clearCookies: .clearCookies
+        case .misuseToken: .misuseToken
         }
     }
 }

@@ -60,6 +60,29 @@ extension ProviderProfile {
         if let login { document.append(("login", .map(login.document))) }
         if autoApprove { document.append(("auto_approve", .flag(true))) }
         if accessTokens != AccessTokenSettings() { document.append(("access_tokens", .map(accessTokens.document))) }
+        if par != PARSettings() {
+            document.append(("par", .map([("required", .flag(par.required)), ("request_uri_lifetime", Self.duration(par.requestURILifetime))])))
+        }
+        if let requestObjects {
+            document.append(
+                (
+                    "request_objects",
+                    .map([("required", .flag(requestObjects.required)), ("algorithms", Self.texts(requestObjects.algorithms.map(\.rawValue)))])
+                )
+            )
+        }
+        if !authorizationDetailsTypes.isEmpty { document.append(("authorization_details_types", Self.texts(authorizationDetailsTypes))) }
+        if let dpop {
+            document.append(
+                (
+                    "dpop",
+                    .map([
+                        ("required", .flag(dpop.required)), ("nonce", .flag(dpop.nonce)), ("algorithms", Self.texts(dpop.algorithms.map(\.rawValue))),
+                        ("iat_window", Self.duration(dpop.iatWindow)),
+                    ])
+                )
+            )
+        }
         return document
     }
 

@@ -89,6 +89,7 @@ extension ProviderProfile {
             if top["login_form"] != nil { throw node.error("login replaces login_form; give one of them") }
             if users.allSatisfy({ $0.password == nil }) { throw node.error("login pages need a user with a password") }
         }
+        try readAuthorizationRequestSettings(top, protocolKind: protocolKind)
         autoApprove = try top["auto_approve"]?.bool("auto_approve") ?? false
         if autoApprove, let node = top["login"] ?? top["login_form"] {
             throw node.error("auto_approve skips the login pages; give auto_approve or a login, not both")
@@ -302,11 +303,12 @@ extension ProviderProfile {
         package static let top = [
             "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
             "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
-            "exchanges", "login_form", "faults", "login", "auto_approve", "access_tokens",
+            "exchanges", "login_form", "faults", "login", "auto_approve", "access_tokens", "par", "request_objects",
+            "authorization_details_types", "dpop",
         ]
         package static let oauth2Endpoints = ProviderProfile.Endpoint.allCases.filter { $0.applies(to: .oauth2) }.map { $0.key(.oauth2) }
         /// OAuth 1 (and replay) profiles also name the temporary- and token-credentials endpoints.
-        package static let oauth1Endpoints = ProviderProfile.Endpoint.allCases.map { $0.key(.oauth1) } + ["token"]
+        package static let oauth1Endpoints = ProviderProfile.Endpoint.allCases.filter { $0 != .par }.map { $0.key(.oauth1) } + ["token"]
         package static let client = [
             "client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce", "public_key", "post_logout_redirect_uris",
         ]
@@ -316,6 +318,9 @@ extension ProviderProfile {
         package static let accessTokens = ["format", "audience", "alg", "signing_keys"]
         package static let signingKey = ["kid", "alg", "private_key", "standby"]
         package static let login = ["pages", "csrf", "consent"]
+        package static let par = ["required", "request_uri_lifetime"]
+        package static let requestObjects = ["required", "algorithms"]
+        package static let dpop = ["required", "nonce", "algorithms", "iat_window"]
         package static let fault = ["kind", "path", "status", "milliseconds", "count"]
         package static let exchange = ["request", "response"]
         package static let recordedRequest = ["method", "path", "parameters"]
@@ -332,10 +337,62 @@ extension ProviderProfile {
             "properties/access_tokens": accessTokens,
             "properties/access_tokens/properties/signing_keys/items": signingKey,
             "properties/login": login,
+            "properties/par": par,
+            "properties/request_objects": requestObjects,
+            "properties/dpop": dpop,
             "properties/faults/items": fault,
             "properties/exchanges/items": exchange,
             "properties/exchanges/items/properties/request": recordedRequest,
             "properties/exchanges/items/properties/response": recordedResponse,
         ]
+    }
+}
+
+extension ProviderProfile {
+    /// `par`, `request_objects`, `authorization_details_types` and `dpop`: OAuth 2 only; `par`
+    /// needs the `par` endpoint.
+    mutating func readAuthorizationRequestSettings(_ top: YAMLMapping, protocolKind: ProtocolKind) throws(YAMLLocatedError) {
+        for key in ["par", "request_objects", "authorization_details_types", "dpop"] where protocolKind != .oauth2 {
+            if let entry = top.entries.first(where: { $0.key == key }) { throw entry.keyNode.error("\(key) applies to oauth2 profiles") }
+        }
+        if let node = top["par"] {
+            guard endpoints[.par] != nil else { throw node.error("par settings need a par endpoint in endpoints") }
+            let map = try node.mapping("par")
+            try map.allowOnly(Keys.par, in: "par")
+            par = PARSettings(
+                required: try map["required"]?.bool("par.required") ?? false,
+                requestURILifetime: try map["request_uri_lifetime"]?.duration("par.request_uri_lifetime") ?? 60
+            )
+            guard par.requestURILifetime > 0 else { throw node.error("par.request_uri_lifetime must be positive") }
+        }
+        requestObjects = try top["request_objects"].map { (node) throws(YAMLLocatedError) in
+            let map = try node.mapping("request_objects")
+            try map.allowOnly(Keys.requestObjects, in: "request_objects")
+            return RequestObjectSettings(
+                required: try map["required"]?.bool("request_objects.required") ?? false,
+                algorithms: try map["algorithms"]?.choices("request object algorithm", as: ClientSigningAlgorithm.self) ?? [.es256, .rs256]
+            )
+        }
+        if let node = top["request_objects"], requestObjects?.algorithms.contains(.edDSA) == true {
+            throw node.error("request objects are verified with a client's PEM public key: EdDSA is not supported")
+        }
+        authorizationDetailsTypes = try top["authorization_details_types"]?.stringList("authorization_details_types") ?? []
+        dpop = try top["dpop"].map { (node) throws(YAMLLocatedError) in
+            let map = try node.mapping("dpop")
+            try map.allowOnly(Keys.dpop, in: "dpop")
+            var settings = DPoPSettings(
+                required: try map["required"]?.bool("dpop.required") ?? false,
+                nonce: try map["nonce"]?.bool("dpop.nonce") ?? false,
+                iatWindow: try map["iat_window"]?.duration("dpop.iat_window") ?? 60
+            )
+            if let algorithms = map["algorithms"] {
+                settings.algorithms = try algorithms.choices("DPoP algorithm", as: ClientSigningAlgorithm.self)
+                if settings.algorithms.contains(.hs256) {
+                    throw algorithms.error("DPoP proofs are signed with asymmetric keys: HS256 is not allowed")
+                }
+            }
+            guard settings.iatWindow > 0 else { throw node.error("dpop.iat_window must be positive") }
+            return settings
+        }
     }
 }

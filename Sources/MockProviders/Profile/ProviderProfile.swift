@@ -86,6 +86,8 @@ public struct ProviderProfile: Sendable, Equatable {
         case jwks
         /// OpenID Connect RP-initiated logout (`end_session_endpoint`).
         case endSession = "end_session"
+        /// RFC 9126 pushed authorization requests (`pushed_authorization_request_endpoint`).
+        case par
 
         /// Its key in `endpoints:` for a profile speaking `protocolKind`.
         /// - Parameter protocolKind: the profile's protocol.
@@ -96,7 +98,11 @@ public struct ProviderProfile: Sendable, Equatable {
         /// Whether a profile speaking `protocolKind` has it (replay profiles record any).
         /// - Parameter protocolKind: the profile's protocol.
         public func applies(to protocolKind: ProtocolKind) -> Bool {
-            self != .requestToken || protocolKind == .oauth1
+            switch self {
+            case .requestToken: protocolKind == .oauth1
+            case .par: protocolKind != .oauth1
+            default: true
+            }
         }
 
         /// Whether a profile speaking `protocolKind` must give it.
@@ -105,7 +111,7 @@ public struct ProviderProfile: Sendable, Equatable {
             switch self {
             case .authorize, .token, .resource: protocolKind != .replay
             case .requestToken: protocolKind == .oauth1
-            case .revoke, .introspect, .jwks, .endSession: false
+            case .revoke, .introspect, .jwks, .endSession, .par: false
             }
         }
 
@@ -117,6 +123,7 @@ public struct ProviderProfile: Sendable, Equatable {
             case .token: "token_endpoint"
             case .revoke: "revocation_endpoint"
             case .introspect: "introspection_endpoint"
+            case .par: "pushed_authorization_request_endpoint"
             case .requestToken, .resource, .jwks, .endSession: nil
             }
         }
@@ -127,7 +134,7 @@ public struct ProviderProfile: Sendable, Equatable {
             case .resource: "userinfo_endpoint"
             case .jwks: "jwks_uri"
             case .endSession: "end_session_endpoint"
-            case .requestToken, .authorize, .token, .revoke, .introspect: nil
+            case .requestToken, .authorize, .token, .revoke, .introspect, .par: nil
             }
         }
     }
@@ -219,6 +226,91 @@ public struct ProviderProfile: Sendable, Equatable {
             self.audience = audience
             self.alg = alg
             self.signingKeys = signingKeys
+        }
+    }
+
+    /// Pushed authorization requests (`par:`, RFC 9126), served when `endpoints.par` is given.
+    public struct PARSettings: Sendable, Equatable {
+        /// Every authorization request must be pushed (`required`,
+        /// `require_pushed_authorization_requests`, §5); default false.
+        public var required = false
+        /// Seconds a `request_uri` stays usable (`request_uri_lifetime`, default 60, §2.2).
+        public var requestURILifetime: TimeInterval = 60
+
+        /// PAR settings; by default optional, with 60-second request URIs.
+        ///
+        /// - Parameters:
+        ///   - required: whether every authorization request must be pushed.
+        ///   - requestURILifetime: seconds a `request_uri` stays usable.
+        public init(required: Bool = false, requestURILifetime: TimeInterval = 60) {
+            self.required = required
+            self.requestURILifetime = requestURILifetime
+        }
+    }
+
+    /// JWS algorithms the mock verifies in what clients sign: request objects and DPoP proofs.
+    public enum ClientSigningAlgorithm: String, Sendable, CaseIterable {
+        case es256 = "ES256"
+        case es384 = "ES384"
+        case es512 = "ES512"
+        case rs256 = "RS256"
+        case ps256 = "PS256"
+        case edDSA = "EdDSA"
+        /// With the client secret: request objects only, never DPoP proofs.
+        case hs256 = "HS256"
+    }
+
+    /// Signed authorization requests (`request_objects:`, RFC 9101): accepted by value and
+    /// through PAR, verified with the client's `public_key` (or its secret for HS256).
+    public struct RequestObjectSettings: Sendable, Equatable {
+        /// Every authorization request must be a signed request object (`required`,
+        /// `require_signed_request_object`, §10.5); default false.
+        public var required = false
+        /// The algorithms accepted (`algorithms`; default ES256 and RS256).
+        public var algorithms: [ClientSigningAlgorithm] = [.es256, .rs256]
+
+        /// Request-object settings; by default optional, ES256 and RS256.
+        ///
+        /// - Parameters:
+        ///   - required: whether authorization requests must be signed.
+        ///   - algorithms: the algorithms accepted.
+        public init(required: Bool = false, algorithms: [ClientSigningAlgorithm] = [.es256, .rs256]) {
+            self.required = required
+            self.algorithms = algorithms
+        }
+    }
+
+    /// Sender-constrained tokens (`dpop:`, RFC 9449). Without the section DPoP headers are
+    /// ignored and tokens are Bearer, as at a provider that does not know DPoP.
+    public struct DPoPSettings: Sendable, Equatable {
+        /// Token requests without a proof are refused (`required`); default false: a request with a
+        /// proof gets a bound token, one without a Bearer token.
+        public var required = false
+        /// Proofs must carry the server's nonce (`nonce`, §8, §9); default false.
+        public var nonce = false
+        /// The proof algorithms accepted (`algorithms`, `dpop_signing_alg_values_supported`;
+        /// default every asymmetric one).
+        public var algorithms: [ClientSigningAlgorithm] = ClientSigningAlgorithm.allCases.filter { $0 != .hs256 }
+        /// How far a proof's `iat` may be from the server's clock, in seconds (`iat_window`, default 60).
+        public var iatWindow: TimeInterval = 60
+
+        /// DPoP settings; by default optional, without nonces, every asymmetric algorithm, 60 s.
+        ///
+        /// - Parameters:
+        ///   - required: whether token requests must carry a proof.
+        ///   - nonce: whether proofs must carry the server's nonce.
+        ///   - algorithms: the proof algorithms accepted.
+        ///   - iatWindow: the accepted distance of `iat` from the clock.
+        public init(
+            required: Bool = false,
+            nonce: Bool = false,
+            algorithms: [ClientSigningAlgorithm] = ClientSigningAlgorithm.allCases.filter { $0 != .hs256 },
+            iatWindow: TimeInterval = 60
+        ) {
+            self.required = required
+            self.nonce = nonce
+            self.algorithms = algorithms
+            self.iatWindow = iatWindow
         }
     }
 
@@ -352,6 +444,15 @@ public struct ProviderProfile: Sendable, Equatable {
     public var oidc: OIDCSettings?
     /// Opaque or RFC 9068 JWT access tokens (`access_tokens:`).
     public var accessTokens = AccessTokenSettings()
+    /// Pushed authorization requests (`par:`); meaningful with `endpoints.par`.
+    public var par = PARSettings()
+    /// Signed request objects (`request_objects:`); `nil`: refused with `request_not_supported`.
+    public var requestObjects: RequestObjectSettings?
+    /// The RFC 9396 `authorization_details` types accepted (`authorization_details_types`); empty:
+    /// the parameter is ignored, as at a provider without RAR.
+    public var authorizationDetailsTypes: [String] = []
+    /// DPoP (`dpop:`); `nil`: proofs are ignored and tokens are Bearer.
+    public var dpop: DPoPSettings?
     /// The JWKS path: the `jwks` endpoint, else `defaultJWKSPath` (OAuth 2 mocks always publish
     /// the keys that sign their JWTs).
     public var jwksPath: String { endpoints.jwks ?? Self.defaultJWKSPath }

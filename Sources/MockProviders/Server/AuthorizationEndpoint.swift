@@ -4,8 +4,17 @@ import OAuthCore
 extension MockProvider {
     // MARK: Authorization endpoint (RFC 6749 §4.1.1–4.1.2)
 
-    func authorize(parameters: FormParameters?, submitted: Bool, cookie: String? = nil, issuer: String = "") -> TransportResponse {
-        guard let parameters else { return Self.badRequest("the query string is malformed") }
+    func authorize(parameters incoming: FormParameters?, submitted: Bool, cookie: String? = nil, issuer: String = "") -> TransportResponse {
+        guard let incoming else { return Self.badRequest("the query string is malformed") }
+        // RFC 9126 §4 and RFC 9101 §6: a pushed request or a request object stands for the query.
+        let resolved: ResolvedRequest
+        switch resolveAuthorizationRequest(incoming, issuer: issuer) {
+        case .success(let found): resolved = found
+        case .failure(let problem): return Self.json(400, ["error": problem.error, "error_description": problem.description])
+        }
+        let parameters = resolved.parameters
+        // The pages post back what came in (a request_uri is resolved again each time).
+        let hidden = incoming.filter { !Self.loginFields.contains($0.name) }
         for name in ["client_id", "redirect_uri"] where parameters.values(for: name).count > 1 {
             return Self.badRequest("\(name) is repeated")
         }
@@ -23,12 +32,12 @@ extension MockProvider {
         func fail(_ error: String, _ description: String) -> TransportResponse {
             Self.redirect(redirectURI, ["error": error, "error_description": description, "state": state, "iss": iss])
         }
-        let scope: [String]
-        let challengeMethod: String?
+        let valid: ValidRequest
         switch validated(parameters, client: client) {
-        case .success(let valid): (scope, challengeMethod) = valid
+        case .success(let checked): valid = checked
         case .failure(let problem): return fail(problem.error, problem.description)
         }
+        let scope = valid.scope
         let challenge = parameters["code_challenge"]
         func issue(_ sub: String) -> TransportResponse {
             let code = SecureRandom.token(bytes: 24)
@@ -38,13 +47,18 @@ extension MockProvider {
                 sub: sub,
                 scope: scope,
                 challenge: challenge,
-                challengeMethod: challengeMethod,
+                challengeMethod: valid.challengeMethod,
                 nonce: parameters["nonce"],
                 expiresAt: clock.now().addingTimeInterval(profile.codeLifetime),
                 redeemed: false,
-                issuedTokens: []
+                issuedTokens: [],
+                dpopJKT: profile.dpop == nil ? nil : parameters["dpop_jkt"],
+                authorizationDetails: valid.authorizationDetails
             )
-            store.withStorage { $0.codes[code] = grant }
+            store.withStorage { storage in
+                storage.codes[code] = grant
+                if let uri = resolved.requestURI { storage.pushedRequests[uri]?.used = true }
+            }
             return Self.redirect(redirectURI, ["code": code, "state": state, "iss": iss])
         }
         // §3.1.2.1 prompt=none: a code at once for a signed-in browser, else login_required; never a page.
@@ -68,6 +82,7 @@ extension MockProvider {
             return loginPages(
                 login,
                 parameters: parameters,
+                hidden: hidden,
                 submitted: submitted,
                 cookie: cookie,
                 client: client,
@@ -79,7 +94,7 @@ extension MockProvider {
             )
         }
         guard submitted else {
-            return consentPage(parameters: parameters, client: client, scope: scope)
+            return consentPage(hidden: hidden, client: client, scope: scope)
         }
         return decide(parameters, issue: issue) { fail("access_denied", "the user denied the request") }
     }
@@ -90,9 +105,17 @@ extension MockProvider {
         var description: String
     }
 
+    /// What an authorization request asks for, once checked.
+    struct ValidRequest {
+        var scope: [String]
+        var challengeMethod: String?
+        /// RFC 9396: the `authorization_details` requested, when the profile takes them.
+        var authorizationDetails: JSONValue?
+    }
+
     /// What is wrong with the request itself once the client and redirect URI are known: the
-    /// scope granted and the PKCE method when nothing is.
-    func validated(_ parameters: FormParameters, client: ProviderProfile.Client) -> Result<([String], String?), AuthorizationError> {
+    /// scope granted, the PKCE method and the authorization details when nothing is.
+    func validated(_ parameters: FormParameters, client: ProviderProfile.Client) -> Result<ValidRequest, AuthorizationError> {
         if let repeated = parameters.firstRepeatedName { return .failure(.init(error: "invalid_request", description: "\(repeated) is repeated")) }
         guard let responseType = parameters["response_type"] else {
             return .failure(.init(error: "invalid_request", description: "response_type is missing"))
@@ -114,7 +137,14 @@ extension MockProvider {
         if parameters["request_uri"] != nil {
             return .failure(.init(error: "request_uri_not_supported", description: "request_uri is not supported"))
         }
-        return .success((scope, method))
+        var details: JSONValue?
+        if !profile.authorizationDetailsTypes.isEmpty, let text = parameters["authorization_details"] {
+            switch checkedAuthorizationDetails(text) {
+            case .success(let checked): details = checked
+            case .failure(let problem): return .failure(problem)
+            }
+        }
+        return .success(ValidRequest(scope: scope, challengeMethod: method, authorizationDetails: details))
     }
 
     /// RFC 6749 §3.1.2.3: the redirect URI requested, when registered for the client (RFC 8252
@@ -190,14 +220,33 @@ extension MockProvider {
         return a.path == b.path && a.query == b.query && a.fragment == b.fragment
     }
 
-    func consentPage(parameters: FormParameters, client: ProviderProfile.Client, scope: [String]) -> TransportResponse {
+    func consentPage(hidden: [(name: String, value: String)], client: ProviderProfile.Client, scope: [String]) -> TransportResponse {
         ConsentPage.render(
             profile: profile,
             clientID: client.clientID,
             detail: "Scope: " + scope.joined(separator: " "),
             action: profile.endpoints.authorize,
-            hidden: parameters.filter { !["decision", "user", "username", "password"].contains($0.name) }
+            hidden: hidden
         )
+    }
+
+    /// RFC 9396 §2, §5: a JSON array of objects, each with a `type` the profile declares.
+    func checkedAuthorizationDetails(_ text: String) -> Result<JSONValue, AuthorizationError> {
+        func invalid(_ description: String) -> Result<JSONValue, AuthorizationError> {
+            .failure(.init(error: "invalid_authorization_details", description: description))
+        }
+        guard case .array(let details)? = try? JSONValue.parse(Array(text.utf8)) else {
+            return invalid("authorization_details is not a JSON array")
+        }
+        for (index, detail) in details.enumerated() {
+            guard case .object(let members) = detail, let type = members["type"]?.stringValue else {
+                return invalid("authorization_details[\(index)] has no string type")
+            }
+            guard profile.authorizationDetailsTypes.contains(type) else {
+                return invalid("authorization_details type \(type) is not supported")
+            }
+        }
+        return .success(.array(details))
     }
 
     // MARK: Login pages (profile `login:`)
@@ -211,6 +260,7 @@ extension MockProvider {
     func loginPages(
         _ login: ProviderProfile.LoginPages,
         parameters: FormParameters,
+        hidden: [(name: String, value: String)],
         submitted: Bool,
         cookie: String?,
         client: ProviderProfile.Client,
@@ -230,7 +280,6 @@ extension MockProvider {
             id = sessionID
         }
         var current = session!
-        let hidden = parameters.filter { !Self.loginFields.contains($0.name) }
         func page(_ kind: LoginPage.Kind, error: String? = nil) -> TransportResponse {
             store.withStorage { $0.sessions[id] = current }
             var answer = LoginPage.render(

@@ -46,6 +46,18 @@ public enum EvilMode: String, Sendable, CaseIterable {
     case keyRotation = "key_rotation"
     /// RFC 9207: the authorization response's `iss` names another issuer (a mix-up attack).
     case mixUpIssuer = "mix_up_iss"
+    /// RFC 9449 §7.1: the resource accepts a DPoP-bound token without a proof (as Bearer).
+    case dpopProofNotRequired = "dpop_proof_not_required"
+    /// RFC 9449 §4.3: a proof made for another URI or method is accepted.
+    case dpopProofForAnotherURI = "dpop_proof_any_uri"
+    /// RFC 9449 §11.1: a proof's `jti` seen before is accepted again.
+    case dpopProofReplay = "dpop_proof_replay"
+    /// RFC 9126 §4: a `request_uri` already used is accepted again.
+    case requestURIReplay = "request_uri_replay"
+    /// RFC 9101 §6.2: a request object's signature is not checked.
+    case requestObjectUnverified = "request_object_unverified"
+    /// RFC 9101 §6.3: query parameters override the request object's.
+    case requestObjectOverridden = "request_object_overridden"
 
     /// The OpenID Foundation RP test module each mode follows.
     public var conformanceModule: String {
@@ -71,6 +83,12 @@ public enum EvilMode: String, Sendable, CaseIterable {
         case .logoutNoState: "rp-init-logout (state absent)"
         case .keyRotation: "rp-key-rotation-op-sign-key"
         case .mixUpIssuer: "RFC 9207 mix-up (authorization response iss)"
+        case .dpopProofNotRequired: "RFC 9449 §7.1 (bound token without a proof)"
+        case .dpopProofForAnotherURI: "RFC 9449 §4.3 (htm/htu not checked)"
+        case .dpopProofReplay: "RFC 9449 §11.1 (proof jti replay)"
+        case .requestURIReplay: "RFC 9126 §4 (request_uri reuse)"
+        case .requestObjectUnverified: "RFC 9101 §6.2 (request object signature)"
+        case .requestObjectOverridden: "RFC 9101 §6.3 (query overrides the request object)"
         }
     }
 }

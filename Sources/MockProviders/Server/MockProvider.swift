@@ -57,6 +57,8 @@ public final class MockProvider: MockRequestHandler {
             return await revoke(request)
         case ("POST", endpoints.introspect ?? "\u{0}"):
             return await introspect(request)
+        case ("POST", endpoints[.par] ?? "\u{0}"):
+            return await pushedAuthorization(request)
         case ("GET", Self.metadataPath):
             return metadata(request)
         case ("GET", "/.well-known/openid-configuration") where profile.oidc != nil:
@@ -65,7 +67,7 @@ public final class MockProvider: MockRequestHandler {
             return jwksDocument()
         case ("GET", endpoints.endSession ?? "\u{0}"):
             return endSession(query)
-        case ("POST", "/_harness/evil") where profile.oidc != nil:
+        case ("POST", "/_harness/evil"):
             // Test control for clients outside the harness: mode=<evil mode> (none to reset).
             guard let mode = formBody(request)?["mode"].flatMap(EvilMode.init(rawValue:)) else {
                 return Self.badRequest("mode must be one of: \(EvilMode.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -83,7 +85,7 @@ public final class MockProvider: MockRequestHandler {
             rotateSigningKeys()
             return Self.json(200, ["rotated": "true"])
         case (_, endpoints.authorize), (_, endpoints.token), (_, endpoints.resource), (_, endpoints.revoke ?? "\u{0}"),
-            (_, endpoints.introspect ?? "\u{0}"):
+            (_, endpoints.introspect ?? "\u{0}"), (_, endpoints[.par] ?? "\u{0}"):
             return Self.json(405, ["error": "invalid_request", "error_description": "method \(request.method) not allowed here"])
         default:
             return Self.json(404, ["error": "not_found", "error_description": "no endpoint at \(path)"])
@@ -135,6 +137,17 @@ public final class MockProvider: MockRequestHandler {
             if let member = endpoint.metadataMember, let path = profile.endpoints[endpoint] { document[member] = .string(issuer + path) }
         }
         if profile.oidc != nil || profile.accessTokens.format == .jwt { document["jwks_uri"] = .string(issuer + profile.jwksPath) }
+        func names(_ algorithms: [ProviderProfile.ClientSigningAlgorithm]) -> JSONValue { .array(algorithms.map { .string($0.rawValue) }) }
+        if profile.endpoints[.par] != nil { document["require_pushed_authorization_requests"] = .bool(profile.par.required) }
+        if let objects = profile.requestObjects {
+            document["request_parameter_supported"] = .bool(true)
+            document["require_signed_request_object"] = .bool(objects.required)
+            document["request_object_signing_alg_values_supported"] = names(objects.algorithms)
+        }
+        if let dpop = profile.dpop { document["dpop_signing_alg_values_supported"] = names(dpop.algorithms) }
+        if !profile.authorizationDetailsTypes.isEmpty {
+            document["authorization_details_types_supported"] = .array(profile.authorizationDetailsTypes.map(JSONValue.string))
+        }
         return Self.json(200, document)
     }
 

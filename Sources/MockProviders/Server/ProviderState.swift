@@ -1,4 +1,5 @@
 import Foundation
+import OAuthCore
 import Synchronization
 
 /// What a mock provider remembers: issued codes and tokens, used assertion ids, and counters
@@ -18,6 +19,21 @@ final class ProviderState: Sendable {
         var redeemed: Bool
         /// Tokens issued from this code, revoked if the code is replayed (RFC 6749 §4.1.2).
         var issuedTokens: [String]
+        /// RFC 9449 §10: the DPoP key thumbprint the code is bound to (`dpop_jkt`).
+        var dpopJKT: String? = nil
+        /// RFC 9396: the `authorization_details` granted, returned with the token.
+        var authorizationDetails: JSONValue? = nil
+    }
+
+    /// A pushed authorization request (RFC 9126): its parameters, until used or expired.
+    struct PushedRequest {
+        var clientID: String
+        var parameters: FormParameters
+        /// The request came as a signed request object (RFC 9101).
+        var signed: Bool
+        var expiresAt: Date
+        /// A code was issued from it: it is single-use (§4).
+        var used = false
     }
 
     struct TokenGrant {
@@ -33,6 +49,10 @@ final class ProviderState: Sendable {
         var related: [String]
         /// The access token's audience (`aud`, RFC 8707 `resource`); `nil` for refresh tokens.
         var audience: [String]? = nil
+        /// RFC 9449: the thumbprint of the DPoP key the token is bound to.
+        var jkt: String? = nil
+        /// RFC 9396: the `authorization_details` granted.
+        var authorizationDetails: JSONValue? = nil
     }
 
     /// How many codes, access tokens and refresh tokens (each) a mock remembers: past it the
@@ -50,6 +70,12 @@ final class ProviderState: Sendable {
         var sessions = BoundedStore<LoginSession>(capacity: ProviderState.retention)
         /// Set by `POST /_harness/next-decision`: the next authorization is approved or denied so.
         var nextDecision: String?
+        /// RFC 9126 pushed requests by `request_uri`.
+        var pushedRequests = BoundedStore<PushedRequest>(capacity: ProviderState.retention)
+        /// RFC 9449 §11.1: the `jti` of every DPoP proof accepted, while its `iat` is in the window.
+        var usedProofIDs = BoundedStore<Date>(capacity: ProviderState.retention)
+        /// RFC 9449 §8: the nonce proofs must carry when the profile asks for nonces.
+        var dpopNonce = SecureRandom.token(bytes: 16)
     }
 
     /// A browser's session at the mock's login pages.

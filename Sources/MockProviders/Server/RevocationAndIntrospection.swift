@@ -76,8 +76,11 @@ extension MockProvider {
         var body: [String: JSONValue] = [
             "active": .bool(true), "client_id": .string(grant.clientID), "scope": .string(grant.scope.joined(separator: " ")),
             "iat": .number(JSONNumber(grant.issuedAt.timeIntervalSince1970.rounded())), "iss": .string(MockProvider.issuer(request)),
-            "token_type": .string(isRefresh ? "refresh_token" : "Bearer"),
+            "token_type": .string(isRefresh ? "refresh_token" : grant.jkt == nil ? "Bearer" : "DPoP"),
         ]
+        // RFC 9449 §6.2: the key a token is bound to.
+        if let jkt = grant.jkt { body["cnf"] = .object(["jkt": .string(jkt)]) }
+        if let details = grant.authorizationDetails { body["authorization_details"] = details }
         if let sub = grant.sub {
             body["sub"] = .string(sub)
             body["username"] = .string(sub)
@@ -106,7 +109,20 @@ extension MockProvider {
         }
         // §2: header, form body or query — exactly one of them.
         var presented: [String] = []
-        if !queryOnly, let authorization = request.headers["Authorization"] {
+        // RFC 9449 §7.1: `Authorization: DPoP` with a proof for this request and token.
+        var proofKey: String?? = nil
+        if !queryOnly, profile.dpop != nil, let authorization = request.headers["Authorization"],
+            HeaderList.value(authorization, hasLowercasePrefix: "dpop ")
+        {
+            let token = String(authorization.dropFirst(5)).trimmingCharacters(in: .whitespaces)
+            switch dpopProof(request, target: MockProvider.issuer(request) + profile.endpoints.resource, accessToken: token) {
+            case .failure(let problem): return dpopChallenge(problem)
+            case .success(nil) where evilMode != .dpopProofNotRequired:
+                return dpopChallenge(.invalid("a DPoP token needs a DPoP proof (RFC 9449 §7.1)"))
+            case .success(let jkt): proofKey = .some(jkt)
+            }
+            presented.append(token)
+        } else if !queryOnly, let authorization = request.headers["Authorization"] {
             guard authorization.lowercased().hasPrefix("bearer ") else {
                 return challenge(401, "invalid_request", "the Authorization scheme is not Bearer")
             }
@@ -140,6 +156,18 @@ extension MockProvider {
             }
         if let problem { return challenge(401, "invalid_token", problem) }
         guard let grant else { return Self.json(500, ["error": "server_error"]) }
+        if evilMode != .dpopProofNotRequired {
+            switch (grant.jkt, proofKey) {
+            case (_?, nil):
+                // §7.2: a bound token presented as Bearer is refused.
+                return dpopChallenge(DPoPProblem(error: "invalid_token", description: "the token is DPoP-bound: present it with a DPoP proof"))
+            case (let bound?, let key??) where key != bound:
+                return dpopChallenge(DPoPProblem(error: "invalid_token", description: "the proof's key is not the one the token is bound to"))
+            case (nil, .some):
+                return dpopChallenge(DPoPProblem(error: "invalid_token", description: "the token is not DPoP-bound"))
+            default: break
+            }
+        }
         var claims: [String: JSONValue] = ["client_id": .string(grant.clientID), "scope": .string(grant.scope.joined(separator: " "))]
         if let sub = grant.sub, let user = profile.user(sub: sub) {
             claims.merge(user.claims.mapValues(JSONValue.string)) { current, _ in current }

@@ -7,10 +7,21 @@ extension MockProvider {
     func token(_ request: TransportRequest) async -> TransportResponse {
         var parsed = has(.requireJSONTokenRequest) ? nil : formBody(request)
         if let refusal = tokenRequestQuirks(request, form: &parsed) { return refusal }
-        return tokenResponseQuirks(await standardToken(request, form: parsed), request: request)
+        // RFC 9449 §5: a valid proof binds what is issued to its key.
+        var jkt: String?
+        if let settings = profile.dpop {
+            switch dpopProof(request, target: MockProvider.issuer(request) + profile.endpoints.token, accessToken: nil) {
+            case .failure(let problem): return dpopTokenError(problem)
+            case .success(let found): jkt = found
+            }
+            if jkt == nil, settings.required { return Self.tokenError(400, "invalid_dpop_proof", "a DPoP proof is required (RFC 9449 §5)") }
+        }
+        var response = tokenResponseQuirks(await standardToken(request, form: parsed, jkt: jkt), request: request)
+        if profile.dpop?.nonce == true { response.headers["DPoP-Nonce"] = store.withStorage { $0.dpopNonce } }
+        return response
     }
 
-    func standardToken(_ request: TransportRequest, form: FormParameters?) async -> TransportResponse {
+    func standardToken(_ request: TransportRequest, form: FormParameters?, jkt: String? = nil) async -> TransportResponse {
         guard let form else {
             return Self.tokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded")
         }
@@ -41,9 +52,9 @@ extension MockProvider {
         }
         switch grant {
         case .authorizationCode:
-            return await exchangeCode(request, form: form, client: client!)
+            return await exchangeCode(request, form: form, client: client!, jkt: jkt)
         case .refreshToken:
-            return await refresh(request, form: form, client: client!)
+            return await refresh(request, form: form, client: client!, jkt: jkt)
         case .clientCredentials:
             guard let client = client!.clientSecret != nil || client!.publicKeyPEM != nil ? client : nil else {
                 return Self.tokenError(400, "unauthorized_client", "client_credentials is for confidential clients (RFC 6749 §4.4)")
@@ -57,7 +68,8 @@ extension MockProvider {
                     scope: scope,
                     now: clock.now(),
                     fromCode: nil,
-                    refresh: false
+                    refresh: false,
+                    jkt: jkt
                 )
             }
         case .password:
@@ -76,11 +88,12 @@ extension MockProvider {
                     scope: scope,
                     now: clock.now(),
                     fromCode: nil,
-                    refresh: profile.issueRefreshToken
+                    refresh: profile.issueRefreshToken,
+                    jkt: jkt
                 )
             }
         case .jwtBearer:
-            return await jwtBearer(request, form: form, client: client)
+            return await jwtBearer(request, form: form, client: client, jkt: jkt)
         }
     }
 
@@ -93,7 +106,7 @@ extension MockProvider {
         return await issue(scope)
     }
 
-    func exchangeCode(_ request: TransportRequest, form: FormParameters, client: ProviderProfile.Client) async -> TransportResponse {
+    func exchangeCode(_ request: TransportRequest, form: FormParameters, client: ProviderProfile.Client, jkt: String?) async -> TransportResponse {
         guard let code = form["code"], !code.isEmpty else { return Self.tokenError(400, "invalid_request", "code is missing") }
         let now = clock.now()
         let outcome: Result<ProviderState.CodeGrant, ClientAuthFailure> = store.withStorage { storage in
@@ -122,6 +135,7 @@ extension MockProvider {
             } else if form["code_verifier"] != nil {
                 return fail("code_verifier sent but no code_challenge was in the authorization request")
             }
+            if let bound = grant.dpopJKT, bound != jkt { return fail("the code is bound to another DPoP key (dpop_jkt, RFC 9449 §10)") }
             grant.redeemed = true
             storage.codes[code] = grant
             return .success(grant)
@@ -137,7 +151,9 @@ extension MockProvider {
                 scope: grant.scope,
                 now: now,
                 fromCode: code,
-                refresh: profile.issueRefreshToken
+                refresh: profile.issueRefreshToken,
+                jkt: jkt,
+                authorizationDetails: grant.authorizationDetails
             )
             // OpenID Connect Core §3.1.3.3: an id_token when openid was asked for.
             if profile.oidc != nil, grant.scope.contains("openid"), case .object(var body)? = try? JSONValue.parse(response.body),
@@ -160,7 +176,7 @@ extension MockProvider {
 
     /// RFC 6749 §6. With rotation the old refresh token is retired and a new one issued; without
     /// it the response has no refresh_token and the client keeps using the old one.
-    func refresh(_ request: TransportRequest, form: FormParameters, client: ProviderProfile.Client) async -> TransportResponse {
+    func refresh(_ request: TransportRequest, form: FormParameters, client: ProviderProfile.Client, jkt: String?) async -> TransportResponse {
         guard let refreshToken = form["refresh_token"] else { return Self.tokenError(400, "invalid_request", "refresh_token is missing") }
         let now = clock.now()
         let requested = form["scope"].map { $0.split(separator: " ").map(String.init) }
@@ -173,6 +189,8 @@ extension MockProvider {
             guard !grant.revoked else { return fail("invalid_grant", "the refresh token was revoked") }
             guard grant.clientID == client.clientID else { return fail("invalid_grant", "the refresh token was issued to another client") }
             if let expiresAt = grant.expiresAt, now >= expiresAt { return fail("invalid_grant", "the refresh token has expired") }
+            // RFC 9449 §5: a public client's refresh token is bound to its DPoP key.
+            if let bound = grant.jkt, bound != jkt { return fail("invalid_grant", "the refresh token is bound to another DPoP key (RFC 9449 §5)") }
             if let requested, let extra = requested.first(where: { !grant.scope.contains($0) }) {
                 return fail("invalid_scope", "scope \(extra) exceeds the original grant (RFC 6749 §6)")
             }
@@ -191,14 +209,16 @@ extension MockProvider {
                 now: now,
                 fromCode: nil,
                 refresh: rotation,
-                keepingRefreshToken: rotation ? nil : refreshToken
+                keepingRefreshToken: rotation ? nil : refreshToken,
+                jkt: jkt,
+                authorizationDetails: grant.authorizationDetails
             )
         }
     }
 
     /// RFC 7523 §2.1 and §3: a JWT signed by a registered client's key, naming a user as `sub`
     /// and this provider as `aud`. Problems are `invalid_grant`.
-    func jwtBearer(_ request: TransportRequest, form: FormParameters, client: ProviderProfile.Client?) async -> TransportResponse {
+    func jwtBearer(_ request: TransportRequest, form: FormParameters, client: ProviderProfile.Client?, jkt: String?) async -> TransportResponse {
         guard let assertion = form["assertion"] else { return Self.tokenError(400, "invalid_request", "assertion is missing") }
         func invalid(_ description: String) -> TransportResponse { Self.tokenError(400, "invalid_grant", description) }
         guard let jwt = DecodedJWT(assertion) else { return invalid("the assertion is not a JWT") }
@@ -215,7 +235,17 @@ extension MockProvider {
             return invalid("the assertion's sub is not a known user")
         }
         return await withScope(form) { scope in
-            await issueTokens(request, form: form, clientID: issuerID, sub: sub, scope: scope, now: clock.now(), fromCode: nil, refresh: false)
+            await issueTokens(
+                request,
+                form: form,
+                clientID: issuerID,
+                sub: sub,
+                scope: scope,
+                now: clock.now(),
+                fromCode: nil,
+                refresh: false,
+                jkt: jkt
+            )
         }
     }
 
@@ -231,7 +261,9 @@ extension MockProvider {
         now: Date,
         fromCode code: String?,
         refresh: Bool,
-        keepingRefreshToken: String? = nil
+        keepingRefreshToken: String? = nil,
+        jkt: String? = nil,
+        authorizationDetails: JSONValue? = nil
     ) async -> TransportResponse {
         let resource = form["resource"]
         if let resource, URLReference(resource).scheme == nil || resource.contains("#") {
@@ -241,7 +273,7 @@ extension MockProvider {
         let audience = [resource ?? profile.accessTokens.audience ?? issuer]
         let accessToken: String
         if profile.accessTokens.format == .jwt {
-            let claims = accessTokenClaims(
+            var claims = accessTokenClaims(
                 issuer: issuer,
                 subject: sub ?? clientID,
                 clientID: clientID,
@@ -250,6 +282,9 @@ extension MockProvider {
                 issuedAt: now,
                 lifetime: profile.accessTokenLifetime
             )
+            // RFC 9449 §6.1: the bound key's thumbprint in the confirmation claim.
+            if let jkt { claims["cnf"] = .object(["jkt": .string(jkt)]) }
+            if let authorizationDetails { claims["authorization_details"] = authorizationDetails }
             guard let jwt = try? await accessTokenSigningKey()?.sign(claims, withKid: true, type: "at+jwt") else {
                 return Self.tokenError(500, "server_error", "the JWT access token could not be signed")
             }
@@ -258,6 +293,8 @@ extension MockProvider {
             accessToken = SecureRandom.token(bytes: 32)
         }
         let refreshToken = refresh ? SecureRandom.token(bytes: 32) : nil
+        // §5: refresh tokens are bound for public clients only; confidential ones authenticate.
+        let publicClient = profile.client(id: clientID).map { $0.clientSecret == nil && $0.publicKeyPEM == nil } ?? false
         let expiresAt = now.addingTimeInterval(profile.accessTokenLifetime)
         let parent = refreshToken ?? keepingRefreshToken
         store.withStorage { storage in
@@ -269,7 +306,9 @@ extension MockProvider {
                 expiresAt: expiresAt,
                 revoked: false,
                 related: parent.map { [$0] } ?? [],
-                audience: audience
+                audience: audience,
+                jkt: jkt,
+                authorizationDetails: authorizationDetails
             )
             if let refreshToken {
                 storage.refreshTokens[refreshToken] = .init(
@@ -279,7 +318,9 @@ extension MockProvider {
                     issuedAt: now,
                     expiresAt: profile.refreshTokenLifetime.map { now.addingTimeInterval($0) },
                     revoked: false,
-                    related: [accessToken]
+                    related: [accessToken],
+                    jkt: publicClient ? jkt : nil,
+                    authorizationDetails: authorizationDetails
                 )
             } else if let keepingRefreshToken {
                 storage.refreshTokens[keepingRefreshToken]?.related.append(accessToken)
@@ -287,10 +328,11 @@ extension MockProvider {
             if let code { storage.codes[code]?.issuedTokens += [accessToken] + (refreshToken.map { [$0] } ?? []) }
         }
         var body: [String: JSONValue] = [
-            "access_token": .string(accessToken), "token_type": .string("Bearer"),
+            "access_token": .string(accessToken), "token_type": .string(jkt == nil ? "Bearer" : "DPoP"),
             "expires_in": .number(JSONNumber(profile.accessTokenLifetime.rounded())), "scope": .string(scope.joined(separator: " ")),
         ]
         if let refreshToken { body["refresh_token"] = .string(refreshToken) }
+        if let authorizationDetails { body["authorization_details"] = authorizationDetails }
         return Self.json(200, body)
     }
 }

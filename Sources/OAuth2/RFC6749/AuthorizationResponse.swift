@@ -12,6 +12,35 @@ public struct AuthorizationRequest: Sendable, Equatable {
     public let codeVerifier: String?
     /// The `redirect_uri` sent, which the code exchange must repeat (RFC 6749 §4.1.3).
     public let redirectURI: String?
+    /// The `request_uri` of a pushed request (RFC 9126 §2.2); `nil` otherwise.
+    public let requestURI: String?
+    /// When the pushed request's `request_uri` expires (`expires_in` after the push).
+    public let requestURIExpiresAt: Date?
+
+    /// A request as built by the session.
+    ///
+    /// - Parameters:
+    ///   - url: the URL to send the user to.
+    ///   - state: the `state` sent.
+    ///   - codeVerifier: the PKCE verifier, if any.
+    ///   - redirectURI: the `redirect_uri` sent, if any.
+    ///   - requestURI: the pushed request's `request_uri`, if any.
+    ///   - requestURIExpiresAt: when it expires.
+    public init(
+        url: String,
+        state: String,
+        codeVerifier: String?,
+        redirectURI: String?,
+        requestURI: String? = nil,
+        requestURIExpiresAt: Date? = nil
+    ) {
+        self.url = url
+        self.state = state
+        self.codeVerifier = codeVerifier
+        self.redirectURI = redirectURI
+        self.requestURI = requestURI
+        self.requestURIExpiresAt = requestURIExpiresAt
+    }
 }
 
 /// RFC 9207: the issuer an authorization response must name in `iss`, and whether the

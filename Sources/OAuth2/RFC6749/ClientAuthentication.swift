@@ -128,7 +128,7 @@ public struct ClientSecretPost: ClientAuthentication {
         guard let secret = client.clientSecret else {
             throw .client(OAuthErrorCode.invalidConfiguration, "client_secret_post needs a client secret")
         }
-        form.append("client_id", client.clientID)
+        form.set("client_id", client.clientID)
         form.append("client_secret", secret)
     }
 }
@@ -148,7 +148,7 @@ public struct PublicClient: ClientAuthentication {
     ///   - endpoint: the URL the request goes to (not used).
     ///   - client: the client's identity.
     public func authenticate(form: inout FormParameters, headers: inout HeaderList, endpoint: String, client: ClientCredentials) {
-        form.append("client_id", client.clientID)
+        form.set("client_id", client.clientID)
     }
 }
 

@@ -42,7 +42,7 @@ extension OAuth2Session {
         var form = FormParameters([("token", token)])
         form.append("token_type_hint", hint)
         let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: hooks, auth: revocationClientAuth)
-        let response = try await send(request, step: step)
+        let response = try await sendProved(request, step: step)
         guard response.status == 200 else { throw providerError(response, step: step) }
         return response
     }

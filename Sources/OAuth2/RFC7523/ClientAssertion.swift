@@ -173,7 +173,7 @@ public struct JWTClientAuthentication: ClientAuthentication {
             lifetime: lifetime
         )
         let assertion = try await signer(client).sign(claims)
-        form.append("client_id", client.clientID)
+        form.set("client_id", client.clientID)
         form.append("client_assertion_type", Self.assertionType)
         form.append("client_assertion", assertion)
     }

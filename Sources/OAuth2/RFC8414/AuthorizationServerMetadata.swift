@@ -23,6 +23,18 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
     public var tokenEndpointAuthMethodsSupported: [String]
     /// `code_challenge_methods_supported` (RFC 7636); empty when absent.
     public var codeChallengeMethodsSupported: [String]
+    /// `pushed_authorization_request_endpoint` (RFC 9126 §5).
+    public var pushedAuthorizationRequestEndpoint: String?
+    /// `require_pushed_authorization_requests` (RFC 9126 §5): authorization requests must be pushed.
+    public var requirePushedAuthorizationRequests: Bool
+    /// `require_signed_request_object` (RFC 9101 §10.5): authorization requests must be signed.
+    public var requireSignedRequestObject: Bool
+    /// `request_object_signing_alg_values_supported` (RFC 9101 §10.5); empty when absent.
+    public var requestObjectSigningAlgValuesSupported: [String]
+    /// `dpop_signing_alg_values_supported` (RFC 9449 §5.1); empty when absent.
+    public var dpopSigningAlgValuesSupported: [String]
+    /// `authorization_details_types_supported` (RFC 9396 §10); empty when absent.
+    public var authorizationDetailsTypesSupported: [String]
     /// The whole document, every member included.
     public var document: [String: JSONValue]
 
@@ -100,6 +112,13 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
             case let other?: throw .malformed(step: step, httpStatus: httpStatus, "metadata \(key) must be a list, got \(other.kindName)")
             }
         }
+        func flag(_ key: String) throws(OAuthError) -> Bool {
+            switch document[key] {
+            case nil, .null?: return false
+            case .bool(let value)?: return value
+            case let other?: throw .malformed(step: step, httpStatus: httpStatus, "metadata \(key) must be a boolean, got \(other.kindName)")
+            }
+        }
         self.issuer = issuer
         authorizationEndpoint = try string("authorization_endpoint")
         tokenEndpoint = try string("token_endpoint")
@@ -109,6 +128,12 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
         grantTypesSupported = try strings("grant_types_supported")
         tokenEndpointAuthMethodsSupported = try strings("token_endpoint_auth_methods_supported")
         codeChallengeMethodsSupported = try strings("code_challenge_methods_supported")
+        pushedAuthorizationRequestEndpoint = try string("pushed_authorization_request_endpoint")
+        requirePushedAuthorizationRequests = try flag("require_pushed_authorization_requests")
+        requireSignedRequestObject = try flag("require_signed_request_object")
+        requestObjectSigningAlgValuesSupported = try strings("request_object_signing_alg_values_supported")
+        dpopSigningAlgValuesSupported = try strings("dpop_signing_alg_values_supported")
+        authorizationDetailsTypesSupported = try strings("authorization_details_types_supported")
         self.document = document
     }
 }

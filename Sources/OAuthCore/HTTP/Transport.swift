@@ -54,7 +54,7 @@ public struct HeaderList: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// Field names are ASCII tokens (RFC 9110 §5.1) compared without regard to ASCII case: a
     /// byte comparison (Foundation's `caseInsensitiveCompare` was a tenth of a mock's time
     /// per request under load).
-    static func sameName(_ a: String, _ b: String) -> Bool {
+    package static func sameName(_ a: String, _ b: String) -> Bool {
         let (x, y) = (a.utf8, b.utf8)
         guard x.count == y.count else { return false }
         for (p, q) in zip(x, y) where p != q {

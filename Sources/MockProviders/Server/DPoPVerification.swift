@@ -1,0 +1,190 @@
+import Crypto
+import CryptoExtras
+import Foundation
+import OAuthCore
+
+/// Why a DPoP proof is refused (RFC 9449 §7.1 `invalid_dpop_proof`, §8 and §9 `use_dpop_nonce`).
+struct DPoPProblem: Error {
+    var error: String
+    var description: String
+
+    static func invalid(_ description: String) -> DPoPProblem { DPoPProblem(error: "invalid_dpop_proof", description: description) }
+}
+
+/// The mock's own RFC 9449 proof verification (never the client library's code): swift-crypto
+/// directly, so that a proof costs about one signature verification.
+enum DPoPProofVerifier {
+    /// Larger proofs are refused unread (an RSA-4096 proof is under 2 KB).
+    static let maximumProofBytes = 8 * 1024
+    /// Members a public JWK must not have (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2).
+    static let privateMembers: Set<String> = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]
+
+    struct Proof {
+        var claims: [String: JSONValue]
+        /// The RFC 7638 thumbprint of the proof's key.
+        var jkt: String
+    }
+
+    /// Checks the proof's form, key and signature; the claims are the caller's.
+    static func parse(_ proof: String, algorithms: [ProviderProfile.ClientSigningAlgorithm]) -> Result<Proof, DPoPProblem> {
+        guard proof.utf8.count <= maximumProofBytes else { return .failure(.invalid("the proof is too large")) }
+        let parts = proof.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0].utf8), let claimBytes = Base64URL.decode(parts[1].utf8),
+            let signature = Base64URL.decode(parts[2].utf8), case .object(let header)? = try? JSONValue.parse(headerBytes),
+            case .object(let claims)? = try? JSONValue.parse(claimBytes)
+        else { return .failure(.invalid("the proof is not a JWS compact serialization of JSON objects")) }
+        guard header["typ"]?.stringValue == "dpop+jwt" else { return .failure(.invalid("the proof's typ is not dpop+jwt (RFC 9449 §4.2)")) }
+        guard let name = header["alg"]?.stringValue, let alg = ProviderProfile.ClientSigningAlgorithm(rawValue: name), alg != .hs256,
+            algorithms.contains(alg)
+        else { return .failure(.invalid("the proof's alg is not one of \(algorithms.map(\.rawValue).joined(separator: " "))")) }
+        guard case .object(let jwk)? = header["jwk"] else { return .failure(.invalid("the proof has no jwk header")) }
+        guard jwk.keys.allSatisfy({ !privateMembers.contains($0) }) else { return .failure(.invalid("the proof's jwk holds a private key")) }
+        let signingInput = proof.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count)
+        switch verify(Array(signingInput), signature: signature, jwk: jwk, alg: alg) {
+        case .failure(let problem): return .failure(problem)
+        case .success(let required):
+            return .success(Proof(claims: claims, jkt: Base64URL.encode(SHA256.hash(data: JSONValue.object(required).jsonBytes))))
+        }
+    }
+
+    /// Verifies the signature with the JWK; returns the JWK's required members (RFC 7638 §3.2).
+    static func verify(
+        _ input: [UInt8],
+        signature: [UInt8],
+        jwk: [String: JSONValue],
+        alg: ProviderProfile.ClientSigningAlgorithm
+    ) -> Result<[String: JSONValue], DPoPProblem> {
+        func member(_ name: String) -> [UInt8]? { jwk[name]?.stringValue.flatMap { Base64URL.decode($0) } }
+        let kty = jwk["kty"]?.stringValue
+        let valid: Bool
+        var required: [String: JSONValue] = [:]
+        switch alg {
+        case .es256, .es384, .es512:
+            let curve = ["ES256": "P-256", "ES384": "P-384", "ES512": "P-521"][alg.rawValue]!
+            guard kty == "EC", jwk["crv"]?.stringValue == curve, let x = member("x"), let y = member("y") else {
+                return .failure(.invalid("the jwk is not an EC \(curve) public key"))
+            }
+            let point = [0x04] + x + y
+            switch alg {
+            case .es256:
+                valid =
+                    (try? P256.Signing.PublicKey(x963Representation: point)).map { key in
+                        (try? P256.Signing.ECDSASignature(rawRepresentation: signature)).map { key.isValidSignature($0, for: input) } ?? false
+                    } ?? false
+            case .es384:
+                valid =
+                    (try? P384.Signing.PublicKey(x963Representation: point)).map { key in
+                        (try? P384.Signing.ECDSASignature(rawRepresentation: signature)).map { key.isValidSignature($0, for: input) } ?? false
+                    } ?? false
+            default:
+                valid =
+                    (try? P521.Signing.PublicKey(x963Representation: point)).map { key in
+                        (try? P521.Signing.ECDSASignature(rawRepresentation: signature)).map { key.isValidSignature($0, for: input) } ?? false
+                    } ?? false
+            }
+            required = ["crv": .string(curve), "kty": "EC", "x": jwk["x"]!, "y": jwk["y"]!]
+        case .rs256, .ps256:
+            guard kty == "RSA", let n = member("n"), let e = member("e"), let key = try? _RSA.Signing.PublicKey(n: n, e: e),
+                key.keySizeInBits >= 2048
+            else { return .failure(.invalid("the jwk is not an RSA public key of 2048 bits or more")) }
+            valid = key.isValidSignature(
+                _RSA.Signing.RSASignature(rawRepresentation: signature),
+                for: SHA256.hash(data: input),
+                padding: alg == .ps256 ? .PSS : .insecurePKCS1v1_5
+            )
+            required = ["e": jwk["e"]!, "kty": "RSA", "n": jwk["n"]!]
+        case .edDSA:
+            guard kty == "OKP", jwk["crv"]?.stringValue == "Ed25519", let x = member("x"),
+                let key = try? Curve25519.Signing.PublicKey(rawRepresentation: x)
+            else { return .failure(.invalid("the jwk is not an Ed25519 public key")) }
+            valid = key.isValidSignature(signature, for: input)
+            required = ["crv": "Ed25519", "kty": "OKP", "x": jwk["x"]!]
+        case .hs256:
+            return .failure(.invalid("HS256 is not a DPoP algorithm"))
+        }
+        return valid ? .success(required) : .failure(.invalid("the proof's signature does not verify with its jwk"))
+    }
+
+    /// `htu` compared as RFC 9449 §4.3 asks: without query and fragment, scheme and host
+    /// case-insensitively.
+    static func sameTarget(_ htu: String, _ expected: String) -> Bool {
+        func normalized(_ url: String) -> String? {
+            let reference = URLReference(url)
+            guard let scheme = reference.scheme, let authority = reference.authority else { return nil }
+            return scheme.lowercased() + "://" + authority.lowercased() + (reference.path.isEmpty ? "/" : reference.path)
+        }
+        guard let a = normalized(htu), let b = normalized(expected) else { return false }
+        return a == b
+    }
+}
+
+extension MockProvider {
+    /// The DPoP proof of a request to `target` (RFC 9449 §4.3): `nil` when there is none (or the
+    /// profile has no DPoP), the key's thumbprint when it is valid, else the problem. `accessToken`
+    /// is the token presented with it, whose hash `ath` must carry.
+    func dpopProof(_ request: TransportRequest, target: String, accessToken: String?) -> Result<String?, DPoPProblem> {
+        guard let settings = profile.dpop else { return .success(nil) }
+        let proofs = request.headers.filter { HeaderList.sameName($0.name, "DPoP") }
+        guard let proof = proofs.first?.value else { return .success(nil) }
+        guard proofs.count == 1 else { return .failure(.invalid("more than one DPoP header")) }
+        let parsed: DPoPProofVerifier.Proof
+        switch DPoPProofVerifier.parse(proof, algorithms: settings.algorithms) {
+        case .failure(let problem): return .failure(problem)
+        case .success(let valid): parsed = valid
+        }
+        let claims = parsed.claims
+        let mode = evilMode
+        guard let jti = claims["jti"]?.stringValue, !jti.isEmpty, jti.utf8.count <= 256 else {
+            return .failure(.invalid("the proof has no jti"))
+        }
+        guard let htm = claims["htm"]?.stringValue, let htu = claims["htu"]?.stringValue else {
+            return .failure(.invalid("the proof has no htm or htu"))
+        }
+        if mode != .dpopProofForAnotherURI {
+            guard htm == request.method else { return .failure(.invalid("the proof's htm is not \(request.method)")) }
+            guard DPoPProofVerifier.sameTarget(htu, target) else { return .failure(.invalid("the proof's htu is not this endpoint")) }
+        }
+        let now = clock.now()
+        guard case .number(let iat)? = claims["iat"], abs(iat.double - now.timeIntervalSince1970) <= settings.iatWindow else {
+            return .failure(.invalid("the proof's iat is missing or outside \(Int(settings.iatWindow)) seconds of the server's clock"))
+        }
+        if let accessToken {
+            let expected = Base64URL.encode(SHA256.hash(data: Array(accessToken.utf8)))
+            guard let ath = claims["ath"]?.stringValue, constantTimeEquals(ath, expected) else {
+                return .failure(.invalid("the proof's ath is not the hash of the access token"))
+            }
+        }
+        if settings.nonce {
+            let current = store.withStorage { $0.dpopNonce }
+            guard claims["nonce"]?.stringValue == current else {
+                return .failure(DPoPProblem(error: "use_dpop_nonce", description: "the proof must carry the server's nonce (RFC 9449 §8)"))
+            }
+        }
+        // §11.1: a jti is accepted once while its iat is in the window.
+        let fresh = store.withStorage { storage -> Bool in
+            if let seen = storage.usedProofIDs[jti], now.timeIntervalSince(seen) <= 2 * settings.iatWindow { return false }
+            storage.usedProofIDs[jti] = now
+            return true
+        }
+        guard fresh || mode == .dpopProofReplay else { return .failure(.invalid("the proof's jti was already used (RFC 9449 §11.1)")) }
+        return .success(parsed.jkt)
+    }
+
+    /// The token endpoint's answer to a refused proof (§5): 400 with the error, and the nonce to
+    /// use when it is `use_dpop_nonce`.
+    func dpopTokenError(_ problem: DPoPProblem) -> TransportResponse {
+        var response = Self.tokenError(400, problem.error, problem.description)
+        if problem.error == "use_dpop_nonce" { response.headers["DPoP-Nonce"] = store.withStorage { $0.dpopNonce } }
+        return response
+    }
+
+    /// The resource's answer to a refused proof or bound token (§7.1, §9): 401 with a `DPoP`
+    /// challenge naming the algorithms, and the nonce when it is `use_dpop_nonce`.
+    func dpopChallenge(_ problem: DPoPProblem) -> TransportResponse {
+        var response = Self.json(401, ["error": problem.error, "error_description": problem.description])
+        let algs = (profile.dpop?.algorithms ?? []).map(\.rawValue).joined(separator: " ")
+        response.headers["WWW-Authenticate"] = "DPoP error=\"\(problem.error)\", error_description=\"\(problem.description)\", algs=\"\(algs)\""
+        if problem.error == "use_dpop_nonce" { response.headers["DPoP-Nonce"] = store.withStorage { $0.dpopNonce } }
+        return response
+    }
+}

@@ -1,0 +1,207 @@
+import Crypto
+import CryptoExtras
+import Foundation
+import OAuthCore
+
+extension MockProvider {
+    // MARK: RFC 9126 — pushed authorization requests
+
+    /// The prefix of the mock's request URIs (RFC 9126 §2.2).
+    static let requestURIPrefix = "urn:ietf:params:oauth:request_uri:"
+    /// Client-authentication parameters, which a pushed request's stored parameters leave out.
+    static let clientAuthenticationFields: Set<String> = ["client_secret", "client_assertion", "client_assertion_type"]
+
+    /// The PAR endpoint (§2): the client authenticates, the request (or its signed request object)
+    /// is checked as the authorization endpoint would check it, and a single-use `request_uri` is
+    /// answered with 201.
+    func pushedAuthorization(_ request: TransportRequest) async -> TransportResponse {
+        guard let form = formBody(request) else {
+            return Self.tokenError(400, "invalid_request", "the body must be application/x-www-form-urlencoded")
+        }
+        if let repeated = form.firstRepeatedName { return Self.tokenError(400, "invalid_request", "\(repeated) is repeated") }
+        let client: ProviderProfile.Client
+        switch await authenticateClient(request, form: form, endpointPath: profile.endpoints[.par] ?? "") {
+        case .success(let authenticated): client = authenticated!
+        case .failure(let failure): return failure.response
+        }
+        guard form["request_uri"] == nil else {
+            return Self.tokenError(400, "invalid_request", "request_uri cannot be pushed (RFC 9126 §2.1)")
+        }
+        var parameters = FormParameters(form.filter { !Self.clientAuthenticationFields.contains($0.name) }.map { ($0.name, $0.value) })
+        var signed = false
+        if let object = form["request"] {
+            switch requestObjectParameters(object, client: client, issuer: MockProvider.issuer(request)) {
+            case .success(let claims): (parameters, signed) = (claims, true)
+            case .failure(let problem): return Self.tokenError(400, problem.error, problem.description)
+            }
+        } else if profile.requestObjects?.required == true {
+            return Self.tokenError(400, "invalid_request", "a signed request object is required (RFC 9101 §10.5)")
+        }
+        guard parameters["client_id"] == nil || parameters["client_id"] == client.clientID else {
+            return Self.tokenError(400, "invalid_request", "client_id differs from the authenticated client")
+        }
+        parameters.set("client_id", client.clientID)
+        if case .failure(let problem) = Self.registeredRedirect(parameters["redirect_uri"], of: client) {
+            return Self.tokenError(400, "invalid_request", problem.message)
+        }
+        if case .failure(let problem) = validated(parameters, client: client) {
+            return Self.tokenError(400, problem.error, problem.description)
+        }
+        let requestURI = Self.requestURIPrefix + SecureRandom.token(bytes: 24)
+        let lifetime = profile.par.requestURILifetime
+        let pushed = ProviderState.PushedRequest(
+            clientID: client.clientID,
+            parameters: parameters,
+            signed: signed,
+            expiresAt: clock.now().addingTimeInterval(lifetime)
+        )
+        store.withStorage { $0.pushedRequests[requestURI] = pushed }
+        return Self.json(201, ["request_uri": .string(requestURI), "expires_in": .number(JSONNumber(Int64(lifetime.rounded())))])
+    }
+
+    /// An authorization request as the endpoint acts on it: the pushed one for a `request_uri`
+    /// (§4), the request object's claims for a `request` (RFC 9101 §6), else the query; the
+    /// login pages' own fields kept. Refusals are shown as pages (no redirect can be trusted yet).
+    struct ResolvedRequest {
+        var parameters: FormParameters
+        var requestURI: String?
+    }
+
+    func resolveAuthorizationRequest(_ incoming: FormParameters, issuer: String) -> Result<ResolvedRequest, AuthorizationError> {
+        let pageFields = incoming.filter { Self.loginFields.contains($0.name) }
+        func with(_ parameters: FormParameters) -> FormParameters {
+            var all = parameters
+            for field in pageFields { all.append(field.name, field.value) }
+            return all
+        }
+        if let uri = incoming["request_uri"], profile.endpoints[.par] != nil {
+            let now = clock.now()
+            guard let pushed = store.withStorage({ $0.pushedRequests[uri] }) else {
+                return .failure(.init(error: "invalid_request_uri", description: "request_uri is unknown"))
+            }
+            guard incoming["client_id"] == pushed.clientID else {
+                return .failure(.init(error: "invalid_request", description: "client_id is not the client that pushed the request"))
+            }
+            guard now < pushed.expiresAt else { return .failure(.init(error: "invalid_request_uri", description: "request_uri has expired")) }
+            guard !pushed.used || evilMode == .requestURIReplay else {
+                return .failure(.init(error: "invalid_request_uri", description: "request_uri was already used (RFC 9126 §4)"))
+            }
+            return .success(ResolvedRequest(parameters: with(pushed.parameters), requestURI: uri))
+        }
+        if profile.par.required, profile.endpoints[.par] != nil {
+            return .failure(.init(error: "invalid_request", description: "authorization requests must be pushed (RFC 9126 §5)"))
+        }
+        if let object = incoming["request"], profile.requestObjects != nil {
+            guard let clientID = incoming["client_id"], let client = profile.client(id: clientID) else {
+                return .failure(.init(error: "invalid_request", description: "client_id is missing or unknown"))
+            }
+            switch requestObjectParameters(object, client: client, issuer: issuer) {
+            case .failure(let problem): return .failure(problem)
+            case .success(var parameters):
+                guard parameters["client_id"] == nil || parameters["client_id"] == clientID else {
+                    return .failure(.init(error: "invalid_request_object", description: "the request object's client_id is another client"))
+                }
+                parameters.set("client_id", clientID)
+                if evilMode == .requestObjectOverridden {
+                    for pair in incoming where !["client_id", "request"].contains(pair.name) && !Self.loginFields.contains(pair.name) {
+                        parameters.set(pair.name, pair.value)
+                    }
+                }
+                return .success(ResolvedRequest(parameters: with(parameters), requestURI: nil))
+            }
+        }
+        if profile.requestObjects?.required == true {
+            return .failure(.init(error: "invalid_request", description: "a signed request object is required (RFC 9101 §10.5)"))
+        }
+        return .success(ResolvedRequest(parameters: incoming, requestURI: nil))
+    }
+
+    // MARK: RFC 9101 — request objects
+
+    /// Claims that describe the object itself rather than the authorization request.
+    static let requestObjectOwnClaims: Set<String> = ["iss", "aud", "exp", "iat", "nbf", "jti"]
+
+    /// A request object's parameters (RFC 9101 §6): signed with an accepted algorithm by the
+    /// client's key (or secret for HS256), `iss` the client, `aud` this issuer, not expired.
+    func requestObjectParameters(_ object: String, client: ProviderProfile.Client, issuer: String) -> Result<FormParameters, AuthorizationError> {
+        func invalid(_ description: String) -> Result<FormParameters, AuthorizationError> {
+            .failure(.init(error: "invalid_request_object", description: description))
+        }
+        guard let settings = profile.requestObjects else {
+            return .failure(.init(error: "request_not_supported", description: "request objects are not supported"))
+        }
+        guard let jwt = DecodedJWT(object) else { return invalid("the request object is not a JWT") }
+        guard let name = jwt.algorithm, let alg = ProviderProfile.ClientSigningAlgorithm(rawValue: name), settings.algorithms.contains(alg) else {
+            return invalid("the request object's alg is not one of \(settings.algorithms.map(\.rawValue).joined(separator: ", "))")
+        }
+        if evilMode != .requestObjectUnverified, !verifyClientSignature(object, jwt: jwt, client: client, alg: alg) {
+            return invalid("the request object's signature does not verify with the client's key")
+        }
+        let claims = jwt.claims
+        guard claims["iss"]?.stringValue == client.clientID else { return invalid("the request object's iss is not the client") }
+        let audiences: [String]
+        switch claims["aud"] {
+        case .string(let value)?: audiences = [value]
+        case .array(let values)?: audiences = values.compactMap(\.stringValue)
+        default: return invalid("the request object has no aud")
+        }
+        guard audiences.contains(issuer) else { return invalid("the request object's aud is not this issuer") }
+        let now = clock.now().timeIntervalSince1970
+        guard case .number(let exp)? = claims["exp"], exp.double > now else { return invalid("the request object has no exp or has expired") }
+        if case .number(let nbf)? = claims["nbf"], nbf.double > now + 60 { return invalid("the request object is not yet valid") }
+        var parameters = FormParameters()
+        for (key, value) in claims.sorted(by: { $0.key < $1.key }) where !Self.requestObjectOwnClaims.contains(key) {
+            switch value {
+            case .string(let text): parameters.append(key, text)
+            case .number(let number): parameters.append(key, number.text)
+            case .bool(let flag): parameters.append(key, flag ? "true" : "false")
+            case .null: continue
+            case .array, .object: parameters.append(key, value.jsonText)
+            }
+        }
+        return .success(parameters)
+    }
+}
+
+extension MockProvider {
+    /// A JWT's signature by the client: HS256 with its secret (at least 32 bytes), the others with
+    /// its registered `public_key` (swift-crypto directly; the mock never uses the client's code).
+    func verifyClientSignature(_ token: String, jwt: DecodedJWT, client: ProviderProfile.Client, alg: ProviderProfile.ClientSigningAlgorithm) -> Bool
+    {
+        guard let dot = token.utf8.lastIndex(of: UInt8(ascii: ".")) else { return false }
+        let input = Array(token.utf8[..<dot])
+        guard let signature = Base64URL.decode(String(token[token.index(after: dot)...])) else { return false }
+        if alg == .hs256 {
+            guard let secret = client.clientSecret, secret.utf8.count >= Self.minimumHMACKeyBytes else { return false }
+            let expected = Array(HMAC<SHA256>.authenticationCode(for: input, using: SymmetricKey(data: Array(secret.utf8))))
+            return IndependentVerification.constantTime(expected, signature)
+        }
+        guard let pem = client.publicKeyPEM else { return false }
+        switch alg {
+        case .es256:
+            guard let key = try? P256.Signing.PublicKey(pemRepresentation: pem),
+                let sig = try? P256.Signing.ECDSASignature(rawRepresentation: signature)
+            else { return false }
+            return key.isValidSignature(sig, for: input)
+        case .es384:
+            guard let key = try? P384.Signing.PublicKey(pemRepresentation: pem),
+                let sig = try? P384.Signing.ECDSASignature(rawRepresentation: signature)
+            else { return false }
+            return key.isValidSignature(sig, for: input)
+        case .es512:
+            guard let key = try? P521.Signing.PublicKey(pemRepresentation: pem),
+                let sig = try? P521.Signing.ECDSASignature(rawRepresentation: signature)
+            else { return false }
+            return key.isValidSignature(sig, for: input)
+        case .rs256, .ps256:
+            guard let key = try? _RSA.Signing.PublicKey(pemRepresentation: pem) else { return false }
+            return key.isValidSignature(
+                _RSA.Signing.RSASignature(rawRepresentation: signature),
+                for: SHA256.hash(data: input),
+                padding: alg == .ps256 ? .PSS : .insecurePKCS1v1_5
+            )
+        case .edDSA, .hs256:
+            return false
+        }
+    }
+}
