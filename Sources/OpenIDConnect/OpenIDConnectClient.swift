@@ -142,6 +142,10 @@ public final class OpenIDConnectClient: Sendable {
         if !session.scope.contains("openid") {
             parameters.append(("scope", (["openid"] + session.scope).joined(separator: " ")))
         }
+        // Core §11: a request for offline_access carries prompt=consent (providers ignore or refuse it otherwise).
+        if session.scope.contains("offline_access"), !extraParameters.contains(where: { $0.0 == "prompt" }) {
+            parameters.append(("prompt", "consent"))
+        }
         return (nonce, parameters)
     }
 
@@ -152,15 +156,16 @@ public final class OpenIDConnectClient: Sendable {
     /// - Parameters:
     ///   - nonce: the `nonce`; `nil` generates one from 24 CSPRNG bytes.
     ///   - extraParameters: further parameters.
+    ///   - repeatedParameters: pushed parameters the URL repeats beside `request_uri` (OpenID
+    ///     Connect Core §6.2 style, e.g. `response_type` and `scope`).
     /// - Throws: `OAuthError`: `malformed_response` when the configuration has no
     ///   `authorization_endpoint` or `pushed_authorization_request_endpoint`, else what
     ///   `OAuth2Session.pushAuthorizationRequest` throws.
     public func pushAuthorizationRequest(
         nonce: String? = nil,
-        extraParameters: [(String, String)] = []
-    ) async throws(OAuthError)
-        -> OIDCAuthorizationRequest
-    {
+        extraParameters: [(String, String)] = [],
+        repeatedParameters: [String] = []
+    ) async throws(OAuthError) -> OIDCAuthorizationRequest {
         guard let endpoint = metadata.base.authorizationEndpoint else {
             throw .malformed(step: "discovery", httpStatus: nil, "the provider configuration has no authorization_endpoint")
         }
@@ -168,7 +173,12 @@ public final class OpenIDConnectClient: Sendable {
             throw .malformed(step: "discovery", httpStatus: nil, "the provider configuration has no pushed_authorization_request_endpoint")
         }
         let (nonce, parameters) = openIDParameters(nonce: nonce, extraParameters)
-        let authorization = try await session.pushAuthorizationRequest(par, authorizationEndpoint: endpoint, extraParameters: parameters)
+        let authorization = try await session.pushAuthorizationRequest(
+            par,
+            authorizationEndpoint: endpoint,
+            extraParameters: parameters,
+            repeatedParameters: repeatedParameters
+        )
         return OIDCAuthorizationRequest(authorization: authorization, nonce: nonce)
     }
 

@@ -49,6 +49,7 @@ import Testing
         let served = try Served(["login-pages-oidc", "twitter-style-oauth1"])
         let oidc = try #require(served.urls["login-pages-oidc"], "\(served.urls)")
         let oauth1 = try #require(served.urls["twitter-style-oauth1"], "\(served.urls)")
+        let clientKey = repositoryRoot + "/Scenarios/keys/test-fixture-jwt-client.private.pem"
         let environment = [
             "EXTERNAL_OIDC_URL": oidc, "EXTERNAL_OIDC_DISCOVERY": oidc + "/.well-known/openid-configuration", "EXTERNAL_OIDC_ISSUER": oidc,
             "EXTERNAL_CLIENT_ID": "harness-rp", "EXTERNAL_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long",
@@ -60,6 +61,15 @@ import Testing
             "EXTERNAL_OAUTH1_URL": oauth1, "EXTERNAL_OAUTH1_CLIENT_KEY": "harness-consumer",
             "EXTERNAL_OAUTH1_CLIENT_SECRET": "harness-consumer-secret",
             "EXTERNAL_OAUTH1_API_PATH": "/1.1/account/verify_credentials.json",
+            // PAR, DPoP and JAR (idpyoidc's and Authlib's roles in CI): the same served OpenID mock.
+            "EXTERNAL_IDPY_URL": oidc, "EXTERNAL_IDPY_DISCOVERY": oidc + "/.well-known/openid-configuration",
+            "EXTERNAL_IDPY_CLIENT_ID": "harness-rp", "EXTERNAL_IDPY_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long",
+            "EXTERNAL_IDPY_PKJWT_CLIENT_ID": "harness-jwt-rp", "EXTERNAL_IDPY_PKJWT_CLIENT_KEY_FILE": clientKey,
+            "EXTERNAL_IDPY_API_PATH": "/oidc/userinfo",
+            "EXTERNAL_JAR_URL": oidc, "EXTERNAL_JAR_DISCOVERY": oidc + "/.well-known/openid-configuration",
+            "EXTERNAL_JAR_CLIENT_ID": "harness-jwt-rp", "EXTERNAL_JAR_CLIENT_KEY_FILE": clientKey,
+            "EXTERNAL_JAR_SECRET_CLIENT_ID": "harness-rp", "EXTERNAL_JAR_SECRET_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long",
+            "EXTERNAL_JAR_API_PATH": "/oidc/userinfo",
         ]
         let directory = try temporaryDirectory()
         let result = try await runCLIOffPool(["run", "Scenarios/external", "--junit", directory + "/junit.xml"], environment: environment)

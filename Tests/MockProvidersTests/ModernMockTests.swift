@@ -59,6 +59,14 @@ import Testing
 
     static func body(_ response: TransportResponse) -> [String: JSONValue] { (try? JSONValue.parse(response.body))?.objectValue ?? [:] }
 
+    /// The error of an authorization response: redirected to the client (its query), or a page.
+    static func refusal(_ response: TransportResponse) -> (error: String?, description: String?) {
+        if let location = response.headers["Location"], let query = try? URLReference(location).queryItems() {
+            return (query["error"], query["error_description"])
+        }
+        return (body(response)["error"]?.stringValue, body(response)["error_description"]?.stringValue)
+    }
+
     @Test func aValidProofBindsTheTokenAndAReplayIsRefused() async throws {
         let clock = ManualClock()
         let mock = try Self.provider(clock: clock)
@@ -181,9 +189,12 @@ import Testing
             return await mock.handle(TransportRequest(method: "GET", url: Self.base + "/oauth2/authorize?" + query, headers: ["Host": "mock.test"]))
         }
         #expect((await authorize()).status == 200)  // the consent page
-        #expect(Self.body(await authorize("harness-public"))["error"] == "invalid_request")
+        #expect(Self.refusal(await authorize("harness-public")).error == "invalid_request")
         clock.advance(by: 61)
-        #expect(Self.body(await authorize())["error_description"] == "request_uri has expired")
+        let expired = await authorize()
+        #expect(expired.status == 302 && Self.refusal(expired).description == "request_uri has expired")
+        // Redirected with the pushed request's state, so that the client can match the answer.
+        #expect(expired.headers["Location"]?.contains("state=s-1") == true)
         // Checked at the push: an unregistered redirect URI, a request_uri inside, an unknown RAR type.
         let badRedirect = await Self.push(mock, Self.authorization.map { $0.0 == "redirect_uri" ? ($0.0, "https://evil.example/cb") : $0 })
         #expect(badRedirect.status == 400 && Self.body(badRedirect)["error"] == "invalid_request")
@@ -216,7 +227,7 @@ import Testing
         let object = try Self.jws(["alg": fault == "alg" ? "RS256" : "ES256"], claims, key: key)
         let query = FormParameters([("client_id", "harness-jwt-client"), ("request", object)]).queryEncoded
         let answer = await mock.handle(TransportRequest(method: "GET", url: Self.base + "/oauth2/authorize?" + query, headers: ["Host": "mock.test"]))
-        #expect(answer.status == 400 && Self.body(answer)["error"] == "invalid_request_object", "\(Self.body(answer))")
+        #expect(answer.status == 302 && Self.refusal(answer).error == "invalid_request_object", "\(Self.refusal(answer))")
         // The same object, right, is taken.
         claims["aud"] = .string(Self.base)
         let good = try Self.jws(

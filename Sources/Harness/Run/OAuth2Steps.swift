@@ -30,7 +30,8 @@ extension StepContext {
                 par,
                 authorizationEndpoint: authorizeURL,
                 responseType: options.responseType,
-                extraParameters: extra
+                extraParameters: extra,
+                repeatedParameters: options.parRepeated
             )
         } else {
             request = try session.createAuthorizationURL(authorizeURL, responseType: options.responseType, extraParameters: extra)

@@ -32,7 +32,8 @@ extension StepContext {
         let extra = options.authorizationDetails.map { [(AuthorizationDetails.parameter, $0.jsonText)] } ?? []
         let request =
             options.par
-            ? try await client.pushAuthorizationRequest(extraParameters: extra) : try client.createAuthorizationURL(extraParameters: extra)
+            ? try await client.pushAuthorizationRequest(extraParameters: extra, repeatedParameters: options.parRepeated)
+            : try client.createAuthorizationURL(extraParameters: extra)
         oauth2?.authorizationRequest = request.authorization
         let callback = try await agent.navigate(from: request.url, to: request.authorization.redirectURI ?? "", intent: intent(options), step: kind)
         let login = try await client.fetchToken(authorizationResponse: callback, request: request)

@@ -291,7 +291,7 @@ package final class ScenarioRunner: Sendable {
     }
 
     static func mismatch(_ expected: ErrorExpectation, _ error: OAuthError) -> String? {
-        if error.code.rawValue != expected.code {
+        if !expected.codes.contains(error.code.rawValue) {
             return "expected the error \(expected.code), got \(error)"
         }
         if let status = expected.status, error.httpStatus != status {

@@ -90,8 +90,12 @@ extension ClientSpec {
             let value = try node.choice("pkce", ["S256", "plain", "none"])
             pkce = value == "none" ? nil : PKCE.Method(rawValue: value)
         }
-        if let node = map["private_key"] { privateKeyPEM = try node.pem(try variables.text(node, "private_key")) }
-        if authMethod == .privateKeyJWT, privateKeyPEM == nil {
+        if let node = map["private_key"] {
+            // An unset ${VAR} skips the scenario (ScenarioVariables records it); nothing to read then.
+            let value = try variables.text(node, "private_key")
+            if !value.isEmpty { privateKeyPEM = try node.pem(value) }
+        }
+        if authMethod == .privateKeyJWT, map["private_key"] == nil {
             throw (map["auth_method"] ?? map.node).error("auth_method private_key_jwt needs a private_key in the client")
         }
         tokenPlacement = try map["token_placement"]?.choice("token_placement", as: TokenPlacement.self) ?? .header
@@ -115,13 +119,13 @@ extension ClientSpec {
             }
         }
         oauth1 = try OAuth1Options(client: map)
-        if oauth1.signatureMethod == .rsaSHA1, privateKeyPEM == nil {
+        if oauth1.signatureMethod == .rsaSHA1, map["private_key"] == nil {
             throw (map["signature_method"] ?? map.node).error("signature_method RSA-SHA1 needs a private_key in the client")
         }
         openID = try map["openid"].flatMap { (node) throws(YAMLLocatedError) in try OpenIDOptions(yaml: node) }
         dpop = try map["dpop"].flatMap { (node) throws(YAMLLocatedError) in try DPoPOptions(yaml: node) }
         requestObject = try map["request_object"].flatMap { (node) throws(YAMLLocatedError) in
-            try RequestObjectOptions(yaml: node, variables: variables, hasKey: privateKeyPEM != nil, hasSecret: clientSecret != nil)
+            try RequestObjectOptions(yaml: node, variables: variables, hasKey: map["private_key"] != nil, hasSecret: clientSecret != nil)
         }
         if let node = map["auto_refresh"] {
             if case .scalar = node.node {

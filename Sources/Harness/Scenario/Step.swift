@@ -84,6 +84,8 @@ package struct Step: Sendable {
         package var form: [String: String] = [:]
         /// RFC 9126: push the request to the provider's PAR endpoint and send `request_uri`.
         package var par = false
+        /// Pushed parameters the URL repeats beside `request_uri` (`par: {repeat: [...]}`).
+        package var parRepeated: [String] = []
         /// RFC 9396: the `authorization_details` to request (a JSON array).
         package var authorizationDetails: JSONValue?
         /// Send the browser to the previous authorization URL again (a `request_uri` reused).
@@ -123,7 +125,10 @@ package struct Step: Sendable {
 }
 
 package struct ErrorExpectation: Sendable {
-    package var code: String
+    /// The error codes any of which will do (`error: [a, b]`); usually one.
+    package var codes: [String]
+    /// The codes as messages name them ("a or b").
+    package var code: String { codes.joined(separator: " or ") }
     package var status: Int?
     package var descriptionContains: String?
 }
@@ -184,18 +189,7 @@ extension Step.Action {
         case .requestToken: self = try bare(.requestToken)
         case .discover: self = try bare(.discover)
         case .clearCookies: self = try bare(.clearCookies)
-        case .misuseToken:
-            // `misuse_token: replayed_proof` or `{how, path}`.
-            if case .scalar = body.node {
-                self = .misuseToken(try body.choice("misuse_token", as: Step.TokenMisuse.self), path: nil)
-            } else {
-                let options = try body.mapping("misuse_token options")
-                try options.allowOnly(["how", "path"], in: name)
-                self = .misuseToken(
-                    try options.required("how", in: name).choice("how", as: Step.TokenMisuse.self),
-                    path: try variables.optionalText(options["path"], "path")
-                )
-            }
+        case .misuseToken: self = try .misuseToken(yaml: body, variables: variables)
         case .logout:
             let options = try body.optionalMapping("logout options")
             try options?.allowOnly(["post_logout_redirect_uri"], in: "logout")
@@ -260,7 +254,17 @@ extension Step.Authorize {
             responseType: try options?["response_type"]?.string("response_type") ?? "code",
             form: try variables.form(options?["form"])
         )
-        par = try options?["par"]?.bool("par") ?? false
+        if let node = options?["par"] {
+            // `par: true`, or `par: {repeat: [response_type, scope]}` for providers that want them beside request_uri.
+            if case .scalar = node.node {
+                par = try node.bool("par")
+            } else {
+                let map = try node.mapping("par options")
+                try map.allowOnly(["repeat"], in: "par")
+                par = true
+                parRepeated = try map["repeat"]?.stringList("repeat") ?? []
+            }
+        }
         authorizationDetails = try options?["authorization_details"].map { (node) throws(YAMLLocatedError) in
             let details = try node.jsonValue()
             guard case .array(let items) = details, items.allSatisfy({ $0["type"]?.stringValue != nil }) else {
@@ -311,13 +315,22 @@ extension ErrorExpectation {
     /// `expect_error: invalid_grant` or `{error, status, description_contains}`.
     init(yaml node: YAMLNode) throws(YAMLLocatedError) {
         if case .scalar = node.node {
-            self.init(code: try node.string("an OAuth error code"))
+            self.init(codes: [try node.string("an OAuth error code")])
             return
         }
         let options = try node.mapping("expect_error")
         try options.allowOnly(["error", "status", "description_contains"], in: "expect_error")
+        let codeNode = try options.required("error", in: "expect_error")
+        // A list: providers that answer the same fault with different codes (both RFC-legal).
+        let codes: [String]
+        if case .sequence = codeNode.node {
+            codes = try codeNode.stringList("OAuth error codes")
+            guard !codes.isEmpty else { throw codeNode.error("expected at least one OAuth error code") }
+        } else {
+            codes = [try codeNode.string("an OAuth error code")]
+        }
         self.init(
-            code: try options.required("error", in: "expect_error").string("an OAuth error code"),
+            codes: codes,
             status: try options["status"]?.int("an HTTP status"),
             descriptionContains: try options["description_contains"]?.string("description_contains")
         )
@@ -329,5 +342,18 @@ extension GrantType {
     /// written out); any other name is the `grant_type` sent.
     init(scenarioName name: String) {
         self = name == "jwt_bearer" ? .jwtBearer : GrantType(rawValue: name)
+    }
+}
+
+extension Step.Action {
+    /// `misuse_token: replayed_proof` or `misuse_token: {how, path}`.
+    static func misuseToken(yaml body: YAMLNode, variables: ScenarioVariables) throws(YAMLLocatedError) -> Step.Action {
+        if case .scalar = body.node { return .misuseToken(try body.choice("misuse_token", as: Step.TokenMisuse.self), path: nil) }
+        let options = try body.mapping("misuse_token options")
+        try options.allowOnly(["how", "path"], in: "misuse_token")
+        return .misuseToken(
+            try options.required("how", in: "misuse_token").choice("how", as: Step.TokenMisuse.self),
+            path: try variables.optionalText(options["path"], "path")
+        )
     }
 }

@@ -10,7 +10,7 @@ extension MockProvider {
         let resolved: ResolvedRequest
         switch resolveAuthorizationRequest(incoming, issuer: issuer) {
         case .success(let found): resolved = found
-        case .failure(let problem): return Self.json(400, ["error": problem.error, "error_description": problem.description])
+        case .failure(let problem): return refusedBeforeResolving(incoming, problem, issuer: issuer)
         }
         let parameters = resolved.parameters
         // The pages post back what came in (a request_uri is resolved again each time).
@@ -38,27 +38,8 @@ extension MockProvider {
         case .failure(let problem): return fail(problem.error, problem.description)
         }
         let scope = valid.scope
-        let challenge = parameters["code_challenge"]
         func issue(_ sub: String) -> TransportResponse {
-            let code = SecureRandom.token(bytes: 24)
-            let grant = ProviderState.CodeGrant(
-                clientID: clientID,
-                redirectURI: parameters["redirect_uri"],
-                sub: sub,
-                scope: scope,
-                challenge: challenge,
-                challengeMethod: valid.challengeMethod,
-                nonce: parameters["nonce"],
-                expiresAt: clock.now().addingTimeInterval(profile.codeLifetime),
-                redeemed: false,
-                issuedTokens: [],
-                dpopJKT: profile.dpop == nil ? nil : parameters["dpop_jkt"],
-                authorizationDetails: valid.authorizationDetails
-            )
-            store.withStorage { storage in
-                storage.codes[code] = grant
-                if let uri = resolved.requestURI { storage.pushedRequests[uri]?.used = true }
-            }
+            let code = issueCode(parameters, valid, clientID: clientID, sub: sub, requestURI: resolved.requestURI)
             return Self.redirect(redirectURI, ["code": code, "state": state, "iss": iss])
         }
         // §3.1.2.1 prompt=none: a code at once for a signed-in browser, else login_required; never a page.
@@ -99,10 +80,53 @@ extension MockProvider {
         return decide(parameters, issue: issue) { fail("access_denied", "the user denied the request") }
     }
 
+    /// Remembers a new code for the request (its PKCE challenge, nonce, DPoP key, authorization
+    /// details) and spends the pushed request it came from.
+    func issueCode(_ parameters: FormParameters, _ valid: ValidRequest, clientID: String, sub: String, requestURI: String?) -> String {
+        let code = SecureRandom.token(bytes: 24)
+        let grant = ProviderState.CodeGrant(
+            clientID: clientID,
+            redirectURI: parameters["redirect_uri"],
+            sub: sub,
+            scope: valid.scope,
+            challenge: parameters["code_challenge"],
+            challengeMethod: valid.challengeMethod,
+            nonce: parameters["nonce"],
+            expiresAt: clock.now().addingTimeInterval(profile.codeLifetime),
+            redeemed: false,
+            issuedTokens: [],
+            dpopJKT: profile.dpop == nil ? nil : parameters["dpop_jkt"],
+            authorizationDetails: valid.authorizationDetails
+        )
+        store.withStorage { storage in
+            storage.codes[code] = grant
+            if let uri = requestURI { storage.pushedRequests[uri]?.used = true }
+        }
+        return code
+    }
+
+    /// A pushed request or request object refused (RFC 9101 §6.3, RFC 9126 §4): redirected to the
+    /// client when the query's client and redirect URI can be trusted (RFC 6749 §4.1.2.1), else
+    /// shown as a 400 page.
+    func refusedBeforeResolving(_ incoming: FormParameters, _ problem: AuthorizationError, issuer: String) -> TransportResponse {
+        guard incoming.firstRepeatedName == nil, let client = incoming["client_id"].flatMap(profile.client(id:)),
+            case .success(let redirectURI) = Self.registeredRedirect(incoming["redirect_uri"] ?? problem.redirectURI, of: client)
+        else { return Self.json(400, ["error": problem.error, "error_description": problem.description]) }
+        let iss = evilMode == .mixUpIssuer ? "https://attacker.example" : issuer
+        // The state the client sent: in the query, the pushed request, or the (unverified) request
+        // object — as untrusted as a query's, and what the client needs to match the answer.
+        let state = incoming["state"] ?? problem.state ?? incoming["request"].flatMap(DecodedJWT.init)?.claims["state"]?.stringValue
+        return Self.redirect(redirectURI, ["error": problem.error, "error_description": problem.description, "state": state, "iss": iss])
+    }
+
     /// An error redirected to the client (RFC 6749 §4.1.2.1).
     struct AuthorizationError: Error {
         var error: String
         var description: String
+        /// The request's `state` when it was not in the query (a pushed request's, §4.1.2.1).
+        var state: String? = nil
+        /// The pushed request's `redirect_uri`, checked when it was pushed.
+        var redirectURI: String? = nil
     }
 
     /// What an authorization request asks for, once checked.

@@ -170,6 +170,26 @@ extension MockProvider {
         return .success(parsed.jkt)
     }
 
+    /// Checks a DPoP proof as this mock's token endpoint and resource check theirs (RFC 9449
+    /// §4.3): form, key, signature, `htm`/`htu`, `iat`, `ath`, the nonce the profile asks for, and
+    /// the `jti` (remembered: the same proof is refused the next time). For tests of DPoP clients.
+    ///
+    /// - Parameters:
+    ///   - proof: the `DPoP` header's value.
+    ///   - method: the request's method (`htm`).
+    ///   - url: the request's URL (`htu`).
+    ///   - accessToken: the access token the request presents, whose hash `ath` must carry.
+    /// - Returns: the RFC 7638 thumbprint of the proof's key, or why the proof is refused (also
+    ///   when the profile has no `dpop:` settings).
+    public func verifyDPoPProof(_ proof: String, method: String, url: String, accessToken: String? = nil) -> Result<String, MockServerError> {
+        let request = TransportRequest(method: method, url: url, headers: ["DPoP": proof])
+        switch dpopProof(request, target: url, accessToken: accessToken) {
+        case .success(let jkt?): return .success(jkt)
+        case .success(nil): return .failure(MockServerError(message: "\(profile.name) has no dpop settings"))
+        case .failure(let problem): return .failure(MockServerError(message: "\(problem.error): \(problem.description)"))
+        }
+    }
+
     /// The token endpoint's answer to a refused proof (§5): 400 with the error, and the nonce to
     /// use when it is `use_dpop_nonce`.
     func dpopTokenError(_ problem: DPoPProblem) -> TransportResponse {

@@ -82,9 +82,19 @@ extension MockProvider {
             guard incoming["client_id"] == pushed.clientID else {
                 return .failure(.init(error: "invalid_request", description: "client_id is not the client that pushed the request"))
             }
-            guard now < pushed.expiresAt else { return .failure(.init(error: "invalid_request_uri", description: "request_uri has expired")) }
+            let (state, redirectURI) = (pushed.parameters["state"], pushed.parameters["redirect_uri"])
+            guard now < pushed.expiresAt else {
+                return .failure(.init(error: "invalid_request_uri", description: "request_uri has expired", state: state, redirectURI: redirectURI))
+            }
             guard !pushed.used || evilMode == .requestURIReplay else {
-                return .failure(.init(error: "invalid_request_uri", description: "request_uri was already used (RFC 9126 §4)"))
+                return .failure(
+                    .init(
+                        error: "invalid_request_uri",
+                        description: "request_uri was already used (RFC 9126 §4)",
+                        state: state,
+                        redirectURI: redirectURI
+                    )
+                )
             }
             return .success(ResolvedRequest(parameters: with(pushed.parameters), requestURI: uri))
         }

@@ -92,7 +92,21 @@ extension MockProvider {
         return Self.json(200, body)
     }
 
-    // MARK: Protected resource (RFC 6750)
+    // MARK: Protected resource (RFC 6750, RFC 9449 §7)
+
+    /// What is wrong with how a token was presented (RFC 9449 §7.1–7.2): a bound token as Bearer,
+    /// with another key's proof, or an unbound one as DPoP. `proofKey` is `nil` for Bearer, the
+    /// proof's thumbprint (`nil` without a proof, in an evil mode) for `Authorization: DPoP`.
+    func bindingProblem(_ grant: ProviderState.TokenGrant, proofKey: String??) -> DPoPProblem? {
+        guard evilMode != .dpopProofNotRequired else { return nil }
+        switch (grant.jkt, proofKey) {
+        case (_?, nil): return DPoPProblem(error: "invalid_token", description: "the token is DPoP-bound: present it with a DPoP proof")
+        case (let bound?, let key??) where key != bound:
+            return DPoPProblem(error: "invalid_token", description: "the proof's key is not the one the token is bound to")
+        case (nil, .some): return DPoPProblem(error: "invalid_token", description: "the token is not DPoP-bound")
+        default: return nil
+        }
+    }
 
     func resource(_ request: TransportRequest, query: FormParameters?) -> TransportResponse {
         let realm = "Bearer realm=\"\(profile.name)\""
@@ -156,18 +170,7 @@ extension MockProvider {
             }
         if let problem { return challenge(401, "invalid_token", problem) }
         guard let grant else { return Self.json(500, ["error": "server_error"]) }
-        if evilMode != .dpopProofNotRequired {
-            switch (grant.jkt, proofKey) {
-            case (_?, nil):
-                // §7.2: a bound token presented as Bearer is refused.
-                return dpopChallenge(DPoPProblem(error: "invalid_token", description: "the token is DPoP-bound: present it with a DPoP proof"))
-            case (let bound?, let key??) where key != bound:
-                return dpopChallenge(DPoPProblem(error: "invalid_token", description: "the proof's key is not the one the token is bound to"))
-            case (nil, .some):
-                return dpopChallenge(DPoPProblem(error: "invalid_token", description: "the token is not DPoP-bound"))
-            default: break
-            }
-        }
+        if let problem = bindingProblem(grant, proofKey: proofKey) { return dpopChallenge(problem) }
         var claims: [String: JSONValue] = ["client_id": .string(grant.clientID), "scope": .string(grant.scope.joined(separator: " "))]
         if let sub = grant.sub, let user = profile.user(sub: sub) {
             claims.merge(user.claims.mapValues(JSONValue.string)) { current, _ in current }

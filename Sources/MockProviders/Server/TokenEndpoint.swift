@@ -295,33 +295,27 @@ extension MockProvider {
         let refreshToken = refresh ? SecureRandom.token(bytes: 32) : nil
         // §5: refresh tokens are bound for public clients only; confidential ones authenticate.
         let publicClient = profile.client(id: clientID).map { $0.clientSecret == nil && $0.publicKeyPEM == nil } ?? false
-        let expiresAt = now.addingTimeInterval(profile.accessTokenLifetime)
-        let parent = refreshToken ?? keepingRefreshToken
+        let access = ProviderState.TokenGrant(
+            clientID: clientID,
+            sub: sub,
+            scope: scope,
+            issuedAt: now,
+            expiresAt: now.addingTimeInterval(profile.accessTokenLifetime),
+            revoked: false,
+            related: (refreshToken ?? keepingRefreshToken).map { [$0] } ?? [],
+            audience: audience,
+            jkt: jkt,
+            authorizationDetails: authorizationDetails
+        )
+        var refreshGrant = access
+        refreshGrant.expiresAt = profile.refreshTokenLifetime.map { now.addingTimeInterval($0) }
+        refreshGrant.related = [accessToken]
+        refreshGrant.audience = nil
+        refreshGrant.jkt = publicClient ? jkt : nil
         store.withStorage { storage in
-            storage.accessTokens[accessToken] = .init(
-                clientID: clientID,
-                sub: sub,
-                scope: scope,
-                issuedAt: now,
-                expiresAt: expiresAt,
-                revoked: false,
-                related: parent.map { [$0] } ?? [],
-                audience: audience,
-                jkt: jkt,
-                authorizationDetails: authorizationDetails
-            )
+            storage.accessTokens[accessToken] = access
             if let refreshToken {
-                storage.refreshTokens[refreshToken] = .init(
-                    clientID: clientID,
-                    sub: sub,
-                    scope: scope,
-                    issuedAt: now,
-                    expiresAt: profile.refreshTokenLifetime.map { now.addingTimeInterval($0) },
-                    revoked: false,
-                    related: [accessToken],
-                    jkt: publicClient ? jkt : nil,
-                    authorizationDetails: authorizationDetails
-                )
+                storage.refreshTokens[refreshToken] = refreshGrant
             } else if let keepingRefreshToken {
                 storage.refreshTokens[keepingRefreshToken]?.related.append(accessToken)
             }

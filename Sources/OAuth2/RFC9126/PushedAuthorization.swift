@@ -20,6 +20,9 @@ extension OAuth2Session {
     ///   - codeVerifier: the PKCE verifier; `nil` generates one when a method is configured.
     ///   - responseType: the `response_type`.
     ///   - extraParameters: further parameters.
+    ///   - repeatedParameters: pushed parameters the URL repeats beside `request_uri`, for
+    ///     providers that want them there too (OpenID Connect Core §6.2 asks for `response_type`
+    ///     and `scope`); none by default, as RFC 9126 §4 says.
     /// - Returns: the request, its URL carrying `client_id` and `request_uri`, and ``AuthorizationRequest/requestURIExpiresAt``.
     /// - Throws: `OAuthError`: `invalid_configuration` for an endpoint that is not an absolute URL
     ///   or a bad verifier; the provider's error (RFC 9126 §2.3); `malformed_response` for an answer
@@ -30,7 +33,8 @@ extension OAuth2Session {
         state: String? = nil,
         codeVerifier: String? = nil,
         responseType: String = "code",
-        extraParameters: [(String, String)] = []
+        extraParameters: [(String, String)] = [],
+        repeatedParameters: [String] = []
     ) async throws(OAuthError) -> AuthorizationRequest {
         let step = "par"
         _ = try Self.absolute(endpoint, "the pushed authorization request endpoint", step: step)
@@ -52,7 +56,9 @@ extension OAuth2Session {
         guard case .number(let expiresIn)? = members["expires_in"], let seconds = expiresIn.int64, seconds > 0 else {
             throw .malformed(step: step, httpStatus: response.status, "the response has no positive integer expires_in (RFC 9126 §2.2)")
         }
-        let url = authorize.appending(FormParameters([("client_id", clientID), ("request_uri", requestURI)]))
+        var query = FormParameters([("client_id", clientID), ("request_uri", requestURI)])
+        for name in repeatedParameters where name != "client_id" { query.append(name, built.parameters[name]) }
+        let url = authorize.appending(query)
         return AuthorizationRequest(
             url: url.description,
             state: built.state,

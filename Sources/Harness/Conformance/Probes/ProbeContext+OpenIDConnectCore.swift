@@ -271,8 +271,13 @@ extension ProbeContext {
         return request
     }
 
+    /// Whether the provider takes unsigned request objects: the provider file says so, else it
+    /// advertises `request_parameter_supported` and does not list its request-object algorithms
+    /// without `none` (Discovery §3: an OP that lists them may refuse what is not listed).
     var requestObjectsSupported: Bool {
-        file.expect.requestObjects ?? (endpoints.metadata?["request_parameter_supported"] == .bool(true))
+        if let expected = file.expect.requestObjects { return expected }
+        guard endpoints.metadata?["request_parameter_supported"] == .bool(true) else { return false }
+        return endpoints.advertised("request_object_signing_alg_values_supported")?.contains("none") ?? true
     }
 
     mutating func oidccUnsignedRequestObject() async throws(CheckFailure) -> CheckVerdict {
@@ -301,7 +306,9 @@ extension ProbeContext {
     }
 
     mutating func oidccRequestObjectWithRedirectURI() async throws(CheckFailure) -> CheckVerdict {
-        guard requestObjectsSupported else { return .skipped("request objects are not supported (request_parameter_supported is not true)") }
+        guard requestObjectsSupported else {
+            return .skipped("unsigned request objects are not supported (request_parameter_supported is not true, or alg none is not listed)")
+        }
         let request = requestObjectAuthorization(redirectURIInQuery: false)
         let nonce = request.nonce
         let code = try await code(request, step: "request-object-redirect-uri")

@@ -1,0 +1,429 @@
+"""An OpenID Provider built on idpyoidc 5.0.0 (IdentityPython's OP library), for the harness's
+external scenarios: pushed authorization requests (RFC 9126) and DPoP (RFC 9449) from a server
+the harness did not write. idpyoidc is framework-free; this file is the Flask glue its own
+example (example/flask_op/views.py in the idpy-oidc repository) describes: every endpoint is
+handed to idpyoidc's parse_request / process_request / do_response, the login form is
+idpyoidc's UserPassJinja2 (our template), the verify view is the example's.
+
+Everything that varies per run comes from the environment (Tests/external/providers.sh):
+
+  EXTPROV_IDPY_ISSUER            http://127.0.0.1:PORT (the issuer and the base of every endpoint)
+  EXTPROV_IDPY_STATE             a writable folder: idpyoidc writes its generated keys there
+  EXTERNAL_USERNAME, EXTERNAL_PASSWORD
+  EXTERNAL_IDPY_CLIENT_ID, EXTERNAL_IDPY_CLIENT_SECRET     confidential: client_secret_basic/_post
+  EXTERNAL_IDPY_PKJWT_CLIENT_ID, EXTPROV_IDPY_PKJWT_JWKS   private_key_jwt (public JWKS file)
+  EXTERNAL_IDPY_PUBLIC_CLIENT_ID                           public client (no authentication)
+
+Three changes to idpyoidc's behaviour, each marked "PATCH" below and listed in README.md:
+  1. DPoP "ath": idpyoidc 5.0.0 compares it with the *hex* SHA-256 of the access token; RFC 9449
+     section 4.2 says base64url, so an RFC client's userinfo call would always fail. The
+     comparison is made with base64url here (idpyoidc's own check, with the hash swapped).
+  2. PAR: idpyoidc returns only the JSON body; the HTTP status is this glue's to choose, and
+     RFC 9126 section 2.2 says 201 (idpyoidc's own Flask example answers 200).
+  3. dpop_signing_alg_values_supported: set by idpyoidc's DPoP add-on, then dropped when its
+     Server rebuilds the metadata; put back (without it, refreshes answer token_type Bearer).
+Everything else about PAR, DPoP and request objects is idpyoidc's own code. The HTTP status
+codes, error codes and WWW-Authenticate headers for the exceptions idpyoidc raises are this
+glue's (idpyoidc sets none): see service_endpoint.
+"""
+import base64
+import hashlib
+import json
+import logging
+import os
+import sys
+
+from flask import Flask, make_response, redirect, request
+from idpyoidc.message.oauth2 import ResponseMessage
+from idpyoidc.message.oidc import AccessTokenRequest, AuthorizationRequest
+from idpyoidc.server import Server
+from idpyoidc.server.configure import OPConfiguration
+from idpyoidc.server.exception import ClientAuthenticationError, FailedAuthentication
+from idpyoidc.server.oauth2.add_on import dpop as idpy_dpop
+from idpyoidc.server.oauth2.add_on.pkce import CC_METHOD
+from idpyoidc.server.oidc.token import Token
+
+ISSUER = os.environ["EXTPROV_IDPY_ISSUER"].rstrip("/")
+STATE = os.environ["EXTPROV_IDPY_STATE"]
+REDIRECT_URIS = ["http://127.0.0.1:8400/callback"]
+USERNAME = os.environ["EXTERNAL_USERNAME"]
+SCOPES = ["openid", "profile", "email", "offline_access"]
+DPOP_ALGS = ["ES256", "RS256", "PS256", "EdDSA"]
+
+logging.basicConfig(stream=sys.stderr, level=os.environ.get("EXTPROV_IDPY_LOG_LEVEL", "WARNING"))
+
+
+# ---- PATCH 1: RFC 9449 section 4.2: ath = base64url(SHA-256(ASCII(access token))), not hex.
+class _Base64urlDigest:
+    def __init__(self, data):
+        self._digest = hashlib.sha256(data).digest()
+
+    def hexdigest(self):  # the one method idpyoidc's dpop.py calls on sha256(...)
+        return base64.urlsafe_b64encode(self._digest).rstrip(b"=").decode("ascii")
+
+
+idpy_dpop.sha256 = _Base64urlDigest
+
+
+class PasswordDB:
+    """The user/password store UserPassJinja2 checks (it needs `in` and `[]`)."""
+
+    def __init__(self):
+        self._db = {USERNAME: os.environ["EXTERNAL_PASSWORD"]}
+
+    def __contains__(self, item):
+        return item in self._db
+
+    def __getitem__(self, item):
+        return self._db[item]
+
+
+USERS = {USERNAME: {
+    "name": "Alice Example", "given_name": "Alice", "family_name": "Example",
+    "preferred_username": USERNAME, "email": "alice@example.com", "email_verified": True,
+}}
+
+CLIENT_AUTH = ["client_secret_basic", "client_secret_post", "private_key_jwt", "public"]
+
+CONF = {
+    "issuer": ISSUER,
+    "httpc_params": {"verify": False, "timeout": 4},
+    "keys": {
+        "private_path": os.path.join(STATE, "op_jwks.json"),
+        "key_defs": [{"type": "RSA", "use": ["sig"]}, {"type": "EC", "crv": "P-256", "use": ["sig"]}],
+        "uri_path": "jwks",
+        "read_only": False,
+    },
+    "token_handler_args": {
+        "jwks_def": {"private_path": os.path.join(STATE, "token_jwks.json"), "read_only": False,
+                     "key_defs": [{"type": "oct", "bytes": 24, "use": ["enc"], "kid": "code"},
+                                  {"type": "oct", "bytes": 24, "use": ["enc"], "kid": "refresh"}]},
+        "code": {"kwargs": {"lifetime": 600}},
+        "token": {"class": "idpyoidc.server.token.jwt_token.JWTToken",
+                  "kwargs": {"lifetime": 3600, "add_claims_by_scope": True}},
+        "refresh": {"class": "idpyoidc.server.token.jwt_token.JWTToken", "kwargs": {"lifetime": 86400}},
+        "id_token": {"class": "idpyoidc.server.token.id_token.IDToken", "kwargs": {}},
+    },
+    "cookie_handler": {
+        "class": "idpyoidc.server.cookie_handler.CookieHandler",
+        "kwargs": {
+            "keys": {
+                "private_path": os.path.join(STATE, "cookie_jwks.json"),
+                "key_defs": [{"type": "OCT", "use": ["enc"], "kid": "enc"},
+                             {"type": "OCT", "use": ["sig"], "kid": "sig"}],
+                "read_only": False,
+            },
+            "name": {"session": "oidc_op", "register": "oidc_op_rp", "session_management": "sman"},
+        },
+    },
+    "preference": {"subject_types_supported": ["public"], "scopes_supported": SCOPES},
+    "add_on": {
+        "pkce": {"function": "idpyoidc.server.oauth2.add_on.pkce.add_support",
+                 "kwargs": {"essential": True, "code_challenge_methods": {"S256": CC_METHOD["S256"]}}},
+        "dpop": {"function": "idpyoidc.server.oauth2.add_on.dpop.add_support",
+                 "kwargs": {"dpop_signing_alg_values_supported": DPOP_ALGS,
+                            "dpop_endpoints": ["token", "userinfo"]}},
+    },
+    "authz": {
+        "class": "idpyoidc.server.authz.AuthzHandling",
+        "kwargs": {"grant_config": {
+            "usage_rules": {
+                "authorization_code": {"supports_minting": ["access_token", "refresh_token", "id_token"],
+                                       "max_usage": 1, "expires_in": 120},
+                "access_token": {"expires_in": 3600},
+                "refresh_token": {"supports_minting": ["access_token", "refresh_token", "id_token"],
+                                  "expires_in": 86400},
+            },
+            "expires_in": 2592000,
+        }},
+    },
+    "authentication": {
+        "user": {
+            "acr": "urn:oasis:names:tc:SAML:2.0:ac:classes:InternetProtocolPassword",
+            "class": "idpyoidc.server.user_authn.user.UserPassJinja2",
+            "kwargs": {"verify_endpoint": "/verify/user_pass_jinja", "template": "user_pass.jinja2",
+                       "db": {"class": PasswordDB, "kwargs": {}},
+                       "page_header": "Sign in", "submit_btn": "Sign in",
+                       "user_label": "Username", "passwd_label": "Password"},
+        }
+    },
+    "template_dir": os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates"),
+    "userinfo": {"class": "idpyoidc.server.user_info.UserInfo", "kwargs": {"db": USERS}},
+    "endpoint": {
+        "provider_info": {"path": ".well-known/openid-configuration",
+                          "class": "idpyoidc.server.oidc.provider_config.ProviderConfiguration",
+                          "kwargs": {"client_authn_method": None}},
+        "server_metadata": {"path": ".well-known/oauth-authorization-server",
+                            "class": "idpyoidc.server.oauth2.server_metadata.ServerMetadata",
+                            "kwargs": {"client_authn_method": None}},
+        "authorization": {"path": "authorization",
+                          "class": "idpyoidc.server.oidc.authorization.Authorization",
+                          "kwargs": {"client_authn_method": None,
+                                     "claims_parameter_supported": True,
+                                     "request_parameter_supported": True,
+                                     # request_uri values other than PAR's are fetched by
+                                     # idpyoidc over HTTP(S); not wanted here
+                                     "request_uri_parameter_supported": False,
+                                     "response_types_supported": ["code"],
+                                     "response_modes_supported": ["query", "fragment", "form_post"]}},
+        "pushed_authorization": {"path": "par",
+                                 "class": "idpyoidc.server.oauth2.pushed_authorization.PushedAuthorization",
+                                 "kwargs": {"client_authn_method": CLIENT_AUTH}},
+        "token": {"path": "token", "class": "idpyoidc.server.oidc.token.Token",
+                  "kwargs": {"client_authn_method": CLIENT_AUTH, "revoke_refresh_on_issue": True}},
+        "userinfo": {"path": "userinfo", "class": "idpyoidc.server.oidc.userinfo.UserInfo",
+                     "kwargs": {"client_authn_method": ["dpop"]}},
+        "introspection": {"path": "introspection",
+                          "class": "idpyoidc.server.oauth2.introspection.Introspection",
+                          "kwargs": {"client_authn_method": CLIENT_AUTH[:3], "release": ["username"]}},
+        "revocation": {"path": "revocation",
+                       "class": "idpyoidc.server.oauth2.token_revocation.TokenRevocation",
+                       "kwargs": {"client_authn_method": CLIENT_AUTH}},
+    },
+    "session_params": {"encrypter": {"kwargs": {"keys": {"key_defs": [
+        {"type": "OCT", "use": ["enc"], "kid": "password"},
+        {"type": "OCT", "use": ["enc"], "kid": "salt"}]}, "iterations": 1}}},
+}
+
+
+def _client(client_id, auth_methods, **extra):
+    """One cdb entry. The client may authenticate at the token, PAR, revocation and
+    introspection endpoints only with `auth_methods` (idpyoidc's per-endpoint client setting)."""
+    entry = {
+        "client_id": client_id,
+        "redirect_uris": [(uri, {}) for uri in REDIRECT_URIS],
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "allowed_scopes": SCOPES,
+        "token_endpoint_auth_method": auth_methods[0],
+        "client_id_issued_at": 0,
+    }
+    for endpoint_name in ["token_endpoint", "pushed_authorization_request_endpoint",
+                          "revocation_endpoint", "introspection_endpoint"]:
+        entry[f"{endpoint_name}_client_authn_method"] = list(auth_methods)
+    entry.update(extra)
+    return entry
+
+
+class DPoPProofError(Exception):
+    """An exception idpyoidc's DPoP check raised (it raises ValueError and cryptojwt errors alike)."""
+
+
+def _dpop_check(request, client_id, context, **kwargs):
+    try:
+        return idpy_dpop.userinfo_post_parse_request(request, client_id, context, **kwargs)
+    except Exception as err:
+        raise DPoPProofError(str(err) or err.__class__.__name__) from err
+
+
+def build_server():
+    os.umask(0o077)  # the OP's private keys that idpyoidc writes into STATE: owner only
+    server = Server(OPConfiguration(conf=CONF, base_path=STATE), cwd=STATE)
+    context = server.context
+    cid = os.environ["EXTERNAL_IDPY_CLIENT_ID"]
+    pk_cid = os.environ["EXTERNAL_IDPY_PKJWT_CLIENT_ID"]
+    pub_cid = os.environ["EXTERNAL_IDPY_PUBLIC_CLIENT_ID"]
+    context.cdb[cid] = _client(cid, ["client_secret_basic", "client_secret_post"],
+                               client_secret=os.environ["EXTERNAL_IDPY_CLIENT_SECRET"],
+                               client_secret_expires_at=0)
+    context.cdb[pk_cid] = _client(pk_cid, ["private_key_jwt"])
+    context.cdb[pub_cid] = _client(pub_cid, ["public"])
+    with open(os.environ["EXTPROV_IDPY_PKJWT_JWKS"]) as f:
+        server.keyjar.import_jwks(json.load(f), pk_cid)
+    # PATCH 3: idpyoidc's dpop.add_support puts dpop_signing_alg_values_supported into
+    # provider_info, and Server.__init__ then rebuilds provider_info without it: the metadata
+    # would not announce DPoP, and the refresh-token grant (which looks for that key) would
+    # answer token_type Bearer. Put it back.
+    context.provider_info["dpop_signing_alg_values_supported"] = context.add_on["dpop"]["algs_supported"]
+    # idpyoidc's own DPoP check, unchanged, wrapped so that its exceptions can be told apart from
+    # the others parse_request raises (for the error code and status, which are this glue's).
+    for name in ("token", "userinfo"):
+        hooks = server.get_endpoint(name).post_parse_request
+        hooks[:] = [_dpop_check if hook is idpy_dpop.userinfo_post_parse_request else hook for hook in hooks]
+    # The OP's own keys must also be findable under its issuer ID (idpyoidc's tests do the same).
+    server.keyjar.import_jwks(server.keyjar.export_jwks(True, ""), ISSUER)
+    return server
+
+
+server = build_server()
+app = Flask(__name__)
+
+
+def http_info():
+    return {
+        "headers": {k: v for k, v in request.headers.items(lower=True) if k not in ("cookie", "user-agent")},
+        "method": request.method,
+        "url": request.url,
+        "cookie": [{"name": k, "value": v} for k, v in request.cookies.items()],
+    }
+
+
+def json_error(status, error, description, headers=()):
+    response = make_response(json.dumps({"error": error, "error_description": description}), status)
+    response.headers["Content-Type"] = "application/json"
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def add_cookies(response, cookies):
+    for spec in cookies if isinstance(cookies, list) else [cookies]:
+        kwargs = {k: v for k, v in spec.items() if k != "name"}
+        # as idpyoidc's Flask example does, plus secure=False: the issuer is plain http on loopback
+        kwargs.update(path="/", samesite="Lax", httponly=True, secure=False)
+        response.set_cookie(spec["name"], **kwargs)
+
+
+def do_response(endpoint, req_args, status=None, **args):
+    info = endpoint.do_response(request=req_args, **args)
+    placement = info.get("response_placement", endpoint.response_placement)
+    if placement == "body":
+        response = make_response(info["response"], status or info.get("response_code", 200))
+    else:
+        response = redirect(info["response"])
+    for name, value in info["http_headers"]:
+        response.headers[name] = value
+    if "cookie" in info:
+        add_cookies(response, info["cookie"])
+    return response
+
+
+def resource_error(error, description):
+    """userinfo errors: 401 with a DPoP challenge (RFC 9449 section 7.1, RFC 6750 section 3)."""
+    challenge = f'DPoP error="{error}", algs="{" ".join(DPOP_ALGS)}"'
+    return json_error(401, error, description, [("WWW-Authenticate", challenge)])
+
+
+def service_endpoint(name):
+    """idpyoidc's parse_request / process_request / do_response for one endpoint, as in its Flask
+    example; the HTTP status codes and error codes for exceptions are this glue's (idpyoidc
+    raises exceptions or returns error messages, it sets no status)."""
+    endpoint = server.get_endpoint(name)
+    info = http_info()
+    req_args = request.args.to_dict() if request.method == "GET" else request.form.to_dict()
+    try:
+        parsed = endpoint.parse_request(req_args, http_info=info)
+    except DPoPProofError as err:
+        if name == "userinfo":
+            return resource_error("invalid_dpop_proof", str(err))
+        return json_error(400, "invalid_dpop_proof", str(err))
+    except ClientAuthenticationError as err:
+        if name == "userinfo":
+            return resource_error("invalid_token", str(err) or "invalid token")
+        return json_error(401, "invalid_client", str(err) or err.__class__.__name__)
+    except Exception as err:
+        app.logger.info("%s: parse_request raised %r", name, err)
+        if name == "userinfo":
+            return resource_error("invalid_token", str(err) or err.__class__.__name__)
+        return json_error(400, "invalid_request", str(err) or err.__class__.__name__)
+    if isinstance(parsed, ResponseMessage) and "error" in parsed:
+        if name == "userinfo":
+            return resource_error(parsed["error"], parsed.get("error_description", ""))
+        status = 401 if parsed["error"] == "invalid_client" else 400
+        response = make_response(parsed.to_json(), status)  # idpyoidc's error message (with state)
+        response.headers["Content-Type"] = "application/json"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    try:
+        if isinstance(endpoint, Token):
+            args = endpoint.process_request(AccessTokenRequest(**parsed), http_info=info)
+        else:
+            args = endpoint.process_request(parsed, http_info=info)
+    except Exception as err:
+        app.logger.exception("%s: process_request raised", name)
+        if name == "userinfo":
+            return resource_error("invalid_token", str(err))
+        return json_error(400, "invalid_request", str(err) or err.__class__.__name__)
+    if isinstance(args, ResponseMessage) and "error" in args:
+        if name == "userinfo":
+            return resource_error(args["error"], args.get("error_description", ""))
+        return json_error(400, args["error"], args.get("error_description", ""))
+    if "http_response" in args:
+        if name == "pushed_authorization":  # PATCH 2: RFC 9126 section 2.2, 201 Created
+            response = make_response(json.dumps(args["http_response"]), 201)
+            response.headers["Content-Type"] = "application/json"
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        return make_response(args["http_response"], 200)  # the login page
+    response_args = args.get("response_args")
+    if isinstance(response_args, ResponseMessage) and "error" in response_args \
+            and endpoint.response_placement == "body":
+        return do_response(endpoint, parsed, status=400, **args)
+    return do_response(endpoint, parsed, **args)
+
+
+@app.route("/.well-known/openid-configuration")
+def openid_configuration():
+    return service_endpoint("provider_config")
+
+
+@app.route("/.well-known/oauth-authorization-server")
+def oauth_authorization_server():
+    return service_endpoint("server_metadata")
+
+
+@app.route("/jwks")
+def jwks():
+    response = make_response(server.keyjar.export_jwks(issuer_id=""), 200)
+    response.headers["Content-Type"] = "application/json"
+    return response
+
+
+@app.route("/authorization", methods=["GET"])
+def authorization():
+    return service_endpoint("authorization")
+
+
+@app.route("/par", methods=["POST"])
+def par():
+    return service_endpoint("pushed_authorization")
+
+
+@app.route("/token", methods=["POST"])
+def token():
+    return service_endpoint("token")
+
+
+@app.route("/userinfo", methods=["GET", "POST"])
+def userinfo():
+    return service_endpoint("userinfo")
+
+
+@app.route("/introspection", methods=["POST"])
+def introspection():
+    return service_endpoint("introspection")
+
+
+@app.route("/revocation", methods=["POST"])
+def revocation():
+    return service_endpoint("token_revocation")
+
+
+@app.route("/verify/user_pass_jinja", methods=["POST"])
+def verify_user_pass_jinja():
+    """The login form's target, as in idpyoidc's example/flask_op/views.py `verify`."""
+    authn_method = server.context.authn_broker.get_method_by_id("user")
+    form = request.form.to_dict()
+    try:
+        auth_args = authn_method.unpack_token(form.get("token", ""))
+    except Exception:
+        return make_response("Authentication failed: bad or missing form token", 400)
+    try:
+        username = authn_method.verify(**form)
+    except (FailedAuthentication, KeyError):
+        page = authn_method(**{k: v for k, v in auth_args.items() if k not in ("iat", "iss", "jti", "exp")})
+        return make_response(page.replace("<form ", '<p class="error">Wrong username or password.</p>\n<form ', 1), 200)
+    authz_request = AuthorizationRequest().from_urlencoded(auth_args["query"])
+    endpoint = server.get_endpoint("authorization")
+    session_id = endpoint.create_session(authz_request, username, auth_args["authn_class_ref"],
+                                         auth_args["iat"], authn_method)
+    args = endpoint.authz_part2(request=authz_request, session_id=session_id)
+    if isinstance(args, ResponseMessage) and "error" in args:
+        return make_response(args.to_json(), 400)
+    return do_response(endpoint, request, **args)
+
+
+@app.route("/health")
+def health():
+    return "ok"
