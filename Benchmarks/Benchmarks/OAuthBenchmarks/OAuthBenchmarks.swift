@@ -133,6 +133,38 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // MARK: DPoP (RFC 9449): a proof made beside the ES256 signature it needs, a proof verified
+    // by the mock beside a bare ES256 verification of the same bytes.
+    let dpop = try! DPoP(key: try! JWSKey.generate(.es256))
+    Benchmark("dpop_proof_create") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try dpop.proof(method: "POST", url: "https://as.example.test/oauth2/token", accessToken: "2YotnFZFEjr1zCsicMWpAA"))
+        }
+    }
+    let floorSigner = P256.Signing.PrivateKey()
+    let floorInput = DPoPFixture.signingInput(try! dpop.proof(method: "POST", url: "https://as.example.test/oauth2/token"))
+    Benchmark("es256_bare_sign") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try floorSigner.signature(for: floorInput)) }
+    }
+    Benchmark("dpop_proof_verify_mock") { benchmark, fixture in
+        for _ in benchmark.scaledIterations {
+            guard case .success = fixture.mock.verifyDPoPProof(fixture.proof, method: "POST", url: DPoPFixture.url) else {
+                fatalError("the fixture's proof does not verify")
+            }
+        }
+    } setup: {
+        try DPoPFixture.make()
+    }
+    Benchmark("es256_bare_verify") { benchmark, fixture in
+        for _ in benchmark.scaledIterations {
+            guard fixture.publicKey.isValidSignature(fixture.signature, for: fixture.signingInput) else {
+                fatalError("the fixture's signature does not verify")
+            }
+        }
+    } setup: {
+        try DPoPFixture.make()
+    }
+
     // Whole authorization-code flows are measured by the FlowThroughput executable, on the
     // executor the CLI uses (this framework's per-sample Task + semaphore deadlocks with it).
 
@@ -205,5 +237,32 @@ struct IDTokenFixture: Sendable {
             signature: _RSA.Signing.RSASignature(rawRepresentation: Base64URL.decode(String(token[token.index(after: dot)...]))!),
             publicKey: try _RSA.Signing.PublicKey(pemRepresentation: key.publicKey.pemRepresentation)
         )
+    }
+}
+
+/// A DPoP proof for the mock's token endpoint and a standard-oauth2 mock that verifies it
+/// again and again: its iat window is a day and the proof-replay evil mode is on, so every
+/// verification still reads and writes the jti store but is not refused as a replay.
+struct DPoPFixture: Sendable {
+    static let url = "http://mock.test/oauth2/token"
+    let mock: MockProvider
+    let proof: String
+    let publicKey: P256.Signing.PublicKey
+    let signature: P256.Signing.ECDSASignature
+    let signingInput: [UInt8]
+
+    static func signingInput(_ proof: String) -> [UInt8] { Array(proof.utf8[..<proof.utf8.lastIndex(of: UInt8(ascii: "."))!]) }
+
+    static func make() throws -> DPoPFixture {
+        var profile = try ProviderProfile.named("standard-oauth2")
+        profile.dpop = .init(iatWindow: 86_400)
+        let mock = MockProvider(profile: profile)
+        mock.setEvilMode(.dpopProofReplay)
+        let key = P256.Signing.PrivateKey()
+        let proof = try DPoP(key: try JWSKey(pem: key.pemRepresentation)).proof(method: "POST", url: url)
+        let signature = try P256.Signing.ECDSASignature(rawRepresentation: Base64URL.decode(String(proof.split(separator: ".")[2]))!)
+        // The public key as a verifier holds it: read from its coordinates, as a JWK carries them.
+        let publicKey = try P256.Signing.PublicKey(x963Representation: key.publicKey.x963Representation)
+        return DPoPFixture(mock: mock, proof: proof, publicKey: publicKey, signature: signature, signingInput: signingInput(proof))
     }
 }

@@ -2,6 +2,7 @@ import Crypto
 import CryptoExtras
 import Foundation
 import OAuthCore
+import Synchronization
 
 /// Why a DPoP proof is refused (RFC 9449 §7.1 `invalid_dpop_proof`, §8 and §9 `use_dpop_nonce`).
 struct DPoPProblem: Error {
@@ -25,39 +26,100 @@ enum DPoPProofVerifier {
         var jkt: String
     }
 
-    /// Checks the proof's form, key and signature; the claims are the caller's.
-    static func parse(_ proof: String, algorithms: [ProviderProfile.ClientSigningAlgorithm]) -> Result<Proof, DPoPProblem> {
-        guard proof.utf8.count <= maximumProofBytes else { return .failure(.invalid("the proof is too large")) }
-        let parts = proof.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0].utf8), let claimBytes = Base64URL.decode(parts[1].utf8),
-            let signature = Base64URL.decode(parts[2].utf8), case .object(let header)? = try? JSONValue.parse(headerBytes),
-            case .object(let claims)? = try? JSONValue.parse(claimBytes)
-        else { return .failure(.invalid("the proof is not a JWS compact serialization of JSON objects")) }
-        guard header["typ"]?.stringValue == "dpop+jwt" else { return .failure(.invalid("the proof's typ is not dpop+jwt (RFC 9449 §4.2)")) }
-        guard let name = header["alg"]?.stringValue, let alg = ProviderProfile.ClientSigningAlgorithm(rawValue: name), alg != .hs256,
-            algorithms.contains(alg)
-        else { return .failure(.invalid("the proof's alg is not one of \(algorithms.map(\.rawValue).joined(separator: " "))")) }
-        guard case .object(let jwk)? = header["jwk"] else { return .failure(.invalid("the proof has no jwk header")) }
-        guard jwk.keys.allSatisfy({ !privateMembers.contains($0) }) else { return .failure(.invalid("the proof's jwk holds a private key")) }
-        let signingInput = proof.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count)
-        switch verify(Array(signingInput), signature: signature, jwk: jwk, alg: alg) {
-        case .failure(let problem): return .failure(problem)
-        case .success(let required):
-            return .success(Proof(claims: claims, jkt: Base64URL.encode(SHA256.hash(data: JSONValue.object(required).jsonBytes))))
+    /// A proof header's key, read and checked once: a client sends the same header (its key) with
+    /// every proof, so the header's text finds it again without JSON, point decoding or hashing.
+    struct HeaderKey: Sendable {
+        var alg: ProviderProfile.ClientSigningAlgorithm
+        var key: PublicKey
+        var jkt: String
+    }
+
+    enum PublicKey: Sendable {
+        case p256(P256.Signing.PublicKey), p384(P384.Signing.PublicKey), p521(P521.Signing.PublicKey)
+        case rsa(_RSA.Signing.PublicKey, pss: Bool)
+        case ed25519(Curve25519.Signing.PublicKey)
+
+        func isValid(_ signature: [UInt8], for input: UnsafeRawBufferPointer) -> Bool {
+            switch self {
+            case .p256(let key):
+                (try? P256.Signing.ECDSASignature(rawRepresentation: signature)).map { key.isValidSignature($0, for: input) } ?? false
+            case .p384(let key):
+                (try? P384.Signing.ECDSASignature(rawRepresentation: signature)).map { key.isValidSignature($0, for: input) } ?? false
+            case .p521(let key):
+                (try? P521.Signing.ECDSASignature(rawRepresentation: signature)).map { key.isValidSignature($0, for: input) } ?? false
+            case .rsa(let key, let pss):
+                key.isValidSignature(
+                    _RSA.Signing.RSASignature(rawRepresentation: signature),
+                    for: SHA256.hash(data: input),
+                    padding: pss ? .PSS : .insecurePKCS1v1_5
+                )
+            case .ed25519(let key): key.isValidSignature(signature, for: Array(input))
+            }
         }
     }
 
-    /// Verifies the signature with the JWK; returns the JWK's required members (RFC 7638 §3.2).
-    static func verify(
-        _ input: [UInt8],
-        signature: [UInt8],
-        jwk: [String: JSONValue],
+    /// Headers seen, by their base64url text; at most `headerCacheSize`, then forgotten at once.
+    static let headerCache = Mutex<[ArraySlice<UInt8>: HeaderKey]>([:])
+    static let headerCacheSize = 512
+
+    /// Checks the proof's form, key and signature; the claims are the caller's. Works on the
+    /// proof's bytes (splitting the String by Character was a tenth of the verification).
+    static func parse(_ proof: String, algorithms: [ProviderProfile.ClientSigningAlgorithm]) -> Result<Proof, DPoPProblem> {
+        guard proof.utf8.count <= maximumProofBytes else { return .failure(.invalid("the proof is too large")) }
+        let bytes = Array(proof.utf8)
+        let dot = UInt8(ascii: ".")
+        guard let first = bytes.firstIndex(of: dot), let second = bytes[(first + 1)...].firstIndex(of: dot),
+            !bytes[(second + 1)...].contains(dot), let claimBytes = Base64URL.decode(bytes[(first + 1)..<second]),
+            let signature = Base64URL.decode(bytes[(second + 1)...]), case .object(let claims)? = try? JSONValue.parse(claimBytes)
+        else { return .failure(.invalid("the proof is not a JWS compact serialization of JSON objects")) }
+        let segment = bytes[..<first]
+        let header: HeaderKey
+        if let known = headerCache.withLock({ $0[segment] }) {
+            header = known
+        } else {
+            switch readHeader(segment) {
+            case .failure(let problem): return .failure(problem)
+            case .success(let read):
+                header = read
+                headerCache.withLock { cache in
+                    if cache.count >= headerCacheSize { cache.removeAll() }
+                    cache[segment] = read
+                }
+            }
+        }
+        guard algorithms.contains(header.alg) else {
+            return .failure(.invalid("the proof's alg is not one of \(algorithms.map(\.rawValue).joined(separator: " "))"))
+        }
+        let valid = bytes.withUnsafeBytes { raw in header.key.isValid(signature, for: UnsafeRawBufferPointer(rebasing: raw[..<second])) }
+        guard valid else { return .failure(.invalid("the proof's signature does not verify with its jwk")) }
+        return .success(Proof(claims: claims, jkt: header.jkt))
+    }
+
+    /// The header's `typ`, `alg` and public `jwk` (RFC 9449 §4.2, §4.3 items 4–7).
+    static func readHeader(_ segment: ArraySlice<UInt8>) -> Result<HeaderKey, DPoPProblem> {
+        guard let bytes = Base64URL.decode(segment), case .object(let header)? = try? JSONValue.parse(bytes) else {
+            return .failure(.invalid("the proof is not a JWS compact serialization of JSON objects"))
+        }
+        guard header["typ"]?.stringValue == "dpop+jwt" else { return .failure(.invalid("the proof's typ is not dpop+jwt (RFC 9449 §4.2)")) }
+        guard let name = header["alg"]?.stringValue, let alg = ProviderProfile.ClientSigningAlgorithm(rawValue: name), alg != .hs256 else {
+            return .failure(.invalid("the proof's alg is not an asymmetric JWS algorithm"))
+        }
+        guard case .object(let jwk)? = header["jwk"] else { return .failure(.invalid("the proof has no jwk header")) }
+        guard jwk.keys.allSatisfy({ !privateMembers.contains($0) }) else { return .failure(.invalid("the proof's jwk holds a private key")) }
+        switch publicKey(jwk, alg: alg) {
+        case .failure(let problem): return .failure(problem)
+        case .success(let (key, required)):
+            return .success(HeaderKey(alg: alg, key: key, jkt: Base64URL.encode(SHA256.hash(data: JSONValue.object(required).jsonBytes))))
+        }
+    }
+
+    /// The JWK's key for `alg`, and its required members (RFC 7638 §3.2).
+    static func publicKey(
+        _ jwk: [String: JSONValue],
         alg: ProviderProfile.ClientSigningAlgorithm
-    ) -> Result<[String: JSONValue], DPoPProblem> {
+    ) -> Result<(PublicKey, [String: JSONValue]), DPoPProblem> {
         func member(_ name: String) -> [UInt8]? { jwk[name]?.stringValue.flatMap { Base64URL.decode($0) } }
         let kty = jwk["kty"]?.stringValue
-        let valid: Bool
-        var required: [String: JSONValue] = [:]
         switch alg {
         case .es256, .es384, .es512:
             let curve = ["ES256": "P-256", "ES384": "P-384", "ES512": "P-521"][alg.rawValue]!
@@ -65,44 +127,27 @@ enum DPoPProofVerifier {
                 return .failure(.invalid("the jwk is not an EC \(curve) public key"))
             }
             let point = [0x04] + x + y
-            switch alg {
-            case .es256:
-                valid =
-                    (try? P256.Signing.PublicKey(x963Representation: point)).map { key in
-                        (try? P256.Signing.ECDSASignature(rawRepresentation: signature)).map { key.isValidSignature($0, for: input) } ?? false
-                    } ?? false
-            case .es384:
-                valid =
-                    (try? P384.Signing.PublicKey(x963Representation: point)).map { key in
-                        (try? P384.Signing.ECDSASignature(rawRepresentation: signature)).map { key.isValidSignature($0, for: input) } ?? false
-                    } ?? false
-            default:
-                valid =
-                    (try? P521.Signing.PublicKey(x963Representation: point)).map { key in
-                        (try? P521.Signing.ECDSASignature(rawRepresentation: signature)).map { key.isValidSignature($0, for: input) } ?? false
-                    } ?? false
-            }
-            required = ["crv": .string(curve), "kty": "EC", "x": jwk["x"]!, "y": jwk["y"]!]
+            let key: PublicKey? =
+                switch alg {
+                case .es256: (try? P256.Signing.PublicKey(x963Representation: point)).map(PublicKey.p256)
+                case .es384: (try? P384.Signing.PublicKey(x963Representation: point)).map(PublicKey.p384)
+                default: (try? P521.Signing.PublicKey(x963Representation: point)).map(PublicKey.p521)
+                }
+            guard let key else { return .failure(.invalid("the jwk is not a point on \(curve)")) }
+            return .success((key, ["crv": .string(curve), "kty": "EC", "x": jwk["x"]!, "y": jwk["y"]!]))
         case .rs256, .ps256:
             guard kty == "RSA", let n = member("n"), let e = member("e"), let key = try? _RSA.Signing.PublicKey(n: n, e: e),
                 key.keySizeInBits >= 2048
             else { return .failure(.invalid("the jwk is not an RSA public key of 2048 bits or more")) }
-            valid = key.isValidSignature(
-                _RSA.Signing.RSASignature(rawRepresentation: signature),
-                for: SHA256.hash(data: input),
-                padding: alg == .ps256 ? .PSS : .insecurePKCS1v1_5
-            )
-            required = ["e": jwk["e"]!, "kty": "RSA", "n": jwk["n"]!]
+            return .success((.rsa(key, pss: alg == .ps256), ["e": jwk["e"]!, "kty": "RSA", "n": jwk["n"]!]))
         case .edDSA:
             guard kty == "OKP", jwk["crv"]?.stringValue == "Ed25519", let x = member("x"),
                 let key = try? Curve25519.Signing.PublicKey(rawRepresentation: x)
             else { return .failure(.invalid("the jwk is not an Ed25519 public key")) }
-            valid = key.isValidSignature(signature, for: input)
-            required = ["crv": "Ed25519", "kty": "OKP", "x": jwk["x"]!]
+            return .success((.ed25519(key), ["crv": "Ed25519", "kty": "OKP", "x": jwk["x"]!]))
         case .hs256:
             return .failure(.invalid("HS256 is not a DPoP algorithm"))
         }
-        return valid ? .success(required) : .failure(.invalid("the proof's signature does not verify with its jwk"))
     }
 
     /// `htu` compared as RFC 9449 §4.3 asks: without query and fragment, scheme and host
@@ -142,7 +187,9 @@ extension MockProvider {
         }
         if mode != .dpopProofForAnotherURI {
             guard htm == request.method else { return .failure(.invalid("the proof's htm is not \(request.method)")) }
-            guard DPoPProofVerifier.sameTarget(htu, target) else { return .failure(.invalid("the proof's htu is not this endpoint")) }
+            guard htu == target || DPoPProofVerifier.sameTarget(htu, target) else {
+                return .failure(.invalid("the proof's htu is not this endpoint"))
+            }
         }
         let now = clock.now()
         guard case .number(let iat)? = claims["iat"], abs(iat.double - now.timeIntervalSince1970) <= settings.iatWindow else {

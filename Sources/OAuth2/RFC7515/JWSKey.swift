@@ -170,9 +170,16 @@ public struct JWSKey: Sendable, CustomStringConvertible {
 
     /// Signs with a header already encoded (a proof's header is the same for every proof).
     func sign(encodedHeader: String, claims: [String: JSONValue]) throws(OAuthError) -> String {
-        var input = Array(encodedHeader.utf8)
+        try sign(encodedHeader: encodedHeader, encodedClaims: Base64URL.encode(JSONValue.object(claims).jsonBytes))
+    }
+
+    /// Signs `encodedHeader.encodedClaims`, both already base64url.
+    func sign(encodedHeader: String, encodedClaims: String) throws(OAuthError) -> String {
+        var input: [UInt8] = []
+        input.reserveCapacity(encodedHeader.utf8.count + encodedClaims.utf8.count + 180)
+        input += encodedHeader.utf8
         input.append(UInt8(ascii: "."))
-        input += Base64URL.encode(JSONValue.object(claims).jsonBytes).utf8
+        input += encodedClaims.utf8
         let signature = try self.signature(input)
         input.append(UInt8(ascii: "."))
         input += Base64URL.encode(signature).utf8
