@@ -93,12 +93,10 @@ for _ in $(seq 100); do grep -q "http://" "$dpop_out" && break; sleep 0.1; done
 dpop_url=$(awk '{print $2}' "$dpop_out"); rm -f "$dpop_out"
 wait_for "$dpop_url/"
 curl -s -o /dev/null -d mode=dpop_proof_replay "$dpop_url/_harness/evil"
-DPOP_PROOF=$("$py" "$bench/python/dpop_proof.py" "$dpop_url/oauth2/token")
-export DPOP_PROOF
-curl -s -H "DPoP: $DPOP_PROOF" -u harness-client:harness-secret -d grant_type=client_credentials "$dpop_url/oauth2/token" | grep -q '"token_type":"DPoP"' \
+proof=$("$py" "$bench/python/dpop_proof.py" "$dpop_url/oauth2/token")
+curl -s -H "DPoP: $proof" -u harness-client:harness-secret -d grant_type=client_credentials "$dpop_url/oauth2/token" | grep -q '"token_type":"DPoP"' \
   || { echo "compare.sh: the DPoP token request was not answered with a DPoP token" >&2; exit 1; }
-wrk -t2 -c50 -d2s -s "$bench/wrk/token-dpop.lua" "$dpop_url/oauth2/token" > /dev/null
-wrk -t2 -c50 -d"${seconds}s" --timeout 5s -s "$bench/wrk/token-dpop.lua" "$dpop_url/oauth2/token" | sed -n 's/^WRK_JSON //p' > "$out/wrk-swift-dpop.json"
+DPOP_PROOF=$proof wrk_json "$dpop_url/oauth2/token" > "$out/wrk-swift-dpop.json"
 cleanup; pids=()
 log "wrk: Hummingbird hello-world endpoint (the framework ceiling), same settings"
 wrk_server wrk-hello.json "$bench/.build/release/HelloCeiling"

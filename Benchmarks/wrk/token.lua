@@ -9,6 +9,11 @@ wrk.body = "grant_type=client_credentials&scope=profile"
 -- base64("harness-client:harness-secret")
 wrk.headers["Authorization"] = "Basic aGFybmVzcy1jbGllbnQ6aGFybmVzcy1zZWNyZXQ="
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+-- With DPOP_PROOF set (Benchmarks/python/dpop_proof.py for this URL), every request carries that
+-- DPoP proof (RFC 9449); compare.sh runs the mock in the dpop_proof_replay evil mode then, so
+-- that the one proof is accepted each time after the full check.
+local proof = os.getenv("DPOP_PROOF")
+if proof ~= nil and proof ~= "" then wrk.headers["DPoP"] = proof end
 
 function done(summary, latency, requests)
    local e = summary.errors

@@ -35,7 +35,9 @@ enum DPoPProofVerifier {
     }
 
     enum PublicKey: Sendable {
-        case p256(P256.Signing.PublicKey), p384(P384.Signing.PublicKey), p521(P521.Signing.PublicKey)
+        case p256(P256.Signing.PublicKey)
+        case p384(P384.Signing.PublicKey)
+        case p521(P521.Signing.PublicKey)
         case rsa(_RSA.Signing.PublicKey, pss: Bool)
         case ed25519(Curve25519.Signing.PublicKey)
 

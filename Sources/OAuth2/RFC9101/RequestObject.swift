@@ -8,7 +8,7 @@ import OAuthCore
 /// With a `RequestObject` on the session, ``OAuth2Session/createAuthorizationURL(_:state:codeVerifier:responseType:extraParameters:)``
 /// sends `client_id` and `request` (and the ``repeatedParameters``, for OpenID providers that
 /// want `response_type` and `scope` outside the object too, RFC 9101 §5), and
-/// ``OAuth2Session/pushAuthorizationRequest(_:authorizationEndpoint:state:codeVerifier:responseType:extraParameters:)``
+/// ``OAuth2Session/pushAuthorizationRequest(_:authorizationEndpoint:state:codeVerifier:responseType:extraParameters:repeatedParameters:)``
 /// pushes the object.
 public struct RequestObject: Sendable {
     /// The media type of the `typ` header (RFC 9101 §10.8).

@@ -34,9 +34,8 @@ public final class DPoP: Sendable, CustomStringConvertible {
     ///   - bindsAuthorizationCode: send `dpop_jkt` with authorization requests.
     ///   - clock: the clock that dates proofs.
     /// - Throws: `OAuthError` `invalid_configuration` for an HS256 key, or when no key can be made.
-    public init(key given: JWSKey? = nil, bindsAuthorizationCode: Bool = true, clock: any OAuthClock = SystemClock()) throws(OAuthError) {
-        let key: JWSKey
-        if let given { key = given } else { key = try JWSKey.generate(.es256) }
+    public init(key: JWSKey? = nil, bindsAuthorizationCode: Bool = true, clock: any OAuthClock = SystemClock()) throws(OAuthError) {
+        let key = try Self.keyOrGenerated(key)
         guard let jwk = key.publicJWK else {
             throw .client(OAuthErrorCode.invalidConfiguration, "a DPoP key must be asymmetric (RFC 9449 §4.2), not \(key.algorithm)")
         }
@@ -45,6 +44,11 @@ public final class DPoP: Sendable, CustomStringConvertible {
         self.clock = clock
         let header: [String: JSONValue] = ["typ": .string(Self.proofType), "alg": .string(key.algorithm.rawValue), "jwk": .object(jwk)]
         encodedHeader = Base64URL.encode(JSONValue.object(header).jsonBytes)
+    }
+
+    static func keyOrGenerated(_ key: JWSKey?) throws(OAuthError) -> JWSKey {
+        if let key { return key }
+        return try JWSKey.generate(.es256)
     }
 
     /// The key's RFC 7638 thumbprint: the `jkt` of bound tokens and the `dpop_jkt` parameter.
