@@ -10,44 +10,22 @@ library. The last line is "N passed, N failed"; the exit status is 1 if any chec
 """
 import base64
 import hashlib
-import html.parser
-import http.cookiejar
 import json
+import os
 import secrets
-import shlex
 import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
-TRACE = "--trace" in sys.argv
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # browser.py, beside this file
+from browser import Browser as BaseBrowser, CheckFailed, expect, only_form, query_of, run_checks
+
 CHECKS = []
 REDIRECT_URI = "http://127.0.0.1:8400/callback"
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def expect(condition, message):
-    if not condition:
-        raise CheckFailed(message)
-
-
-def load_env(directory):
-    env = {}
-    with open(f"{directory}/env") as file:
-        for line in file:
-            line = line.strip()
-            if line.startswith("export "):
-                name, _, value = line[len("export "):].partition("=")
-                env[name] = shlex.split(value)[0] if value else ""
-    return env
 
 
 # ---- JOSE, written from RFC 7515 / 7517 / 7518 / 7638 with `cryptography`
@@ -181,88 +159,10 @@ def client_assertion(key, client_id, audience, **overrides):
     return sign_jws({"alg": key_alg(key), "typ": "JWT"}, claims, key)
 
 
-# ---- HTTP: a user agent with cookies that never follows redirects
+# ---- HTTP: browser.py's user agent, its --trace lines cut to 160 characters (request objects are long)
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Response:
-    def __init__(self, status, headers, body):
-        self.status, self.headers, self.body = status, headers, body
-
-    def json(self):
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            raise CheckFailed(f"expected JSON, got {self.status}: {self.body[:300]!r}")
-
-    @property
-    def location(self):
-        return self.headers.get("Location")
-
-    def __repr__(self):
-        return f"<{self.status} {self.headers.get('Content-Type')} {self.body[:300]!r}>"
-
-
-class Browser:
-    def __init__(self):
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPCookieProcessor(self.jar),
-                                                  urllib.request.ProxyHandler({}))  # loopback: never a proxy
-
-    def request(self, method, url, form=None, headers=None):
-        data = urllib.parse.urlencode(form).encode() if form is not None else None
-        request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-        if data is not None:
-            request.add_header("Content-Type", "application/x-www-form-urlencoded")
-        try:
-            with self.opener.open(request, timeout=15) as response:
-                status, head, body = response.status, response.headers, response.read()
-        except urllib.error.HTTPError as error:
-            status, head, body = error.code, error.headers, error.read()
-        if TRACE:
-            location = head.get("Location")
-            print(f"    {method} {url[:160]} -> {status}" + (f" Location: {location[:160]}" if location else ""))
-        return Response(status, head, body.decode("utf-8", "replace"))
-
-    def get(self, url, **kwargs):
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url, form, **kwargs):
-        return self.request("POST", url, form=form, **kwargs)
-
-
-class FormParser(html.parser.HTMLParser):
-    """Collects each <form>: its method, action, and the named inputs and buttons in it."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms, self.form = [], None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.form = {"id": attrs.get("id"), "method": (attrs.get("method") or "get").lower(),
-                         "action": attrs.get("action"), "inputs": [], "buttons": []}
-            self.forms.append(self.form)
-        elif self.form is not None and tag in ("input", "button") and attrs.get("name"):
-            kind = (attrs.get("type") or ("submit" if tag == "button" else "text")).lower()
-            entry = (attrs["name"], attrs.get("value") or "", kind)
-            (self.form["buttons"] if kind == "submit" else self.form["inputs"]).append(entry)
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.form = None
-
-
-def login_form(page, what):
-    parser = FormParser()
-    parser.feed(page)
-    found = [form for form in parser.forms if form["method"] == "post"]
-    expect(len(found) == 1, f"{what}: expected one POST form, found {len(found)}")
-    return found[0]
+class Browser(BaseBrowser):
+    trace_width = 160
 
 
 def fill_login(form, username, password):
@@ -279,11 +179,6 @@ def fill_login(form, username, password):
     for name, value, _ in form["buttons"][:1]:
         values[name] = value
     return values
-
-
-def query_of(location):
-    parts = urllib.parse.urlsplit(location)
-    return dict(urllib.parse.parse_qsl(parts.query))
 
 
 def check(provider, name):
@@ -348,7 +243,7 @@ class Idpy:
         callback's query."""
         page = browser.get(authorize_url)
         expect(page.status == 200, f"authorize: expected the login page, got {page!r}")
-        form = login_form(page.body, "login page")
+        form = only_form(page.body, "login page")
         kinds = {name: kind for name, _, kind in form["inputs"]}
         expect(kinds == {"token": "hidden", "username": "text", "password": "password"}
                and form["action"] == "/verify/user_pass_jinja", f"login form: {form}")
@@ -651,7 +546,7 @@ class Jar:
         url = self.authorize_url(**params)
         response = self.browser.get(url)
         if response.status == 200 and "login-form" in response.body:
-            form = login_form(response.body, "login page")
+            form = only_form(response.body, "login page")
             kinds = {name: kind for name, _, kind in form["inputs"]}
             expect(kinds == {"csrf_token": "hidden", "next": "hidden", "username": "text", "password": "password"}
                    and form["action"] == "/login", f"login form: {form}")
@@ -792,31 +687,8 @@ def jar_secret_client(server):
 
 
 def main():
-    args = [arg for arg in sys.argv[1:] if arg != "--trace"]
-    if len(args) != 1:
-        print("usage: check_modern.py DIR [--trace]", file=sys.stderr)
-        return 2
-    env = load_env(args[0])
-    providers = {"idpy": Idpy(env), "jar": Jar(env)}
-    passed = failed = 0
-    broken = set()  # providers whose discovery failed: their other checks cannot run
-    for provider, name, function in CHECKS:
-        if provider in broken:
-            failed += 1
-            print(f"FAIL {name}: not run, discovery failed")
-            continue
-        try:
-            function(providers[provider])
-        except (CheckFailed, OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-            failed += 1
-            print(f"FAIL {name}: {type(error).__name__}: {error}")
-            if function in (idpy_discovery, jar_discovery):
-                broken.add(provider)
-        else:
-            passed += 1
-            print(f"ok   {name}")
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return run_checks(CHECKS, lambda env: {"idpy": Idpy(env), "jar": Jar(env)}, discovery=(idpy_discovery, jar_discovery),
+                      errors=(CheckFailed, OSError, ValueError, KeyError, TypeError, AttributeError))
 
 
 if __name__ == "__main__":

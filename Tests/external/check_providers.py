@@ -13,117 +13,21 @@ which deletes her tokens there (see README), so do not run them alongside scenar
 import base64
 import hashlib
 import hmac
-import html.parser
-import http.cookiejar
 import json
+import os
 import secrets
-import shlex
 import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
-TRACE = "--trace" in sys.argv
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # browser.py, beside this file
+from browser import Browser, CheckFailed, expect, only_form, query_of, run_checks
+
 CHECKS = []
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def expect(condition, message):
-    if not condition:
-        raise CheckFailed(message)
-
-
-def load_env(directory):
-    env = {}
-    with open(f"{directory}/env") as file:
-        for line in file:
-            line = line.strip()
-            if line.startswith("export "):
-                name, _, value = line[len("export "):].partition("=")
-                env[name] = shlex.split(value)[0] if value else ""
-    return env
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Browser:
-    """A user agent that keeps cookies and never follows redirects by itself."""
-
-    def __init__(self):
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPCookieProcessor(self.jar),
-                                                  urllib.request.ProxyHandler({}))  # loopback: never a proxy
-
-    def request(self, method, url, form=None, headers=None):
-        data = urllib.parse.urlencode(form).encode() if form is not None else None
-        request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
-        if data is not None:
-            request.add_header("Content-Type", "application/x-www-form-urlencoded")
-        try:
-            with self.opener.open(request, timeout=15) as response:
-                status, head, body = response.status, response.headers, response.read()
-        except urllib.error.HTTPError as error:
-            status, head, body = error.code, error.headers, error.read()
-        if TRACE:
-            location = head.get("Location")
-            print(f"    {method} {url} -> {status}" + (f" Location: {location}" if location else ""))
-        return status, head, body.decode("utf-8", "replace")
-
-    def get(self, url, **kwargs):
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url, form, **kwargs):
-        return self.request("POST", url, form=form, **kwargs)
-
-
-class FormParser(html.parser.HTMLParser):
-    """Collects each <form>: its method, action, and the named inputs and buttons in it."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms, self.form = [], None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.form = {"id": attrs.get("id"), "method": (attrs.get("method") or "get").lower(),
-                         "action": attrs.get("action"), "inputs": [], "buttons": []}
-            self.forms.append(self.form)
-        elif self.form is not None and tag in ("input", "button") and attrs.get("name"):
-            kind = (attrs.get("type") or ("submit" if tag == "button" else "text")).lower()
-            entry = (attrs["name"], attrs.get("value") or "", kind)
-            (self.form["buttons"] if kind == "submit" else self.form["inputs"]).append(entry)
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.form = None
-
-
-def forms(page):
-    parser = FormParser()
-    parser.feed(page)
-    return parser.forms
-
-
-def only_form(page, what):
-    found = [form for form in forms(page) if form["method"] == "post"]
-    expect(len(found) == 1, f"{what}: expected one POST form, found {len(found)}")
-    return found[0]
 
 
 def hidden_fields(form):
     return {name: value for name, value, kind in form["inputs"] if kind == "hidden"}
-
-
-def query_of(url):
-    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
 
 
 def b64url_decode(text):
@@ -557,31 +461,8 @@ def oauth1_flow(oauth1):
 
 
 def main():
-    args = [arg for arg in sys.argv[1:] if arg != "--trace"]
-    if len(args) != 1:
-        print("usage: check_providers.py DIR [--trace]", file=sys.stderr)
-        return 2
-    env = load_env(args[0])
-    providers = {"oidc": OIDC(env), "oauth1": OAuth1(env)}
-    passed = failed = 0
-    broken = set()  # providers whose discovery failed: their other checks cannot run
-    for provider, name, function in CHECKS:
-        if provider in broken:
-            failed += 1
-            print(f"FAIL {name}: not run, discovery failed")
-            continue
-        try:
-            function(providers[provider])
-        except (CheckFailed, OSError, ValueError, KeyError) as error:
-            failed += 1
-            print(f"FAIL {name}: {type(error).__name__}: {error}")
-            if function is oidc_discovery:
-                broken.add(provider)
-        else:
-            passed += 1
-            print(f"ok   {name}")
-    print(f"{passed} passed, {failed} failed")
-    return 0 if failed == 0 else 1
+    return run_checks(CHECKS, lambda env: {"oidc": OIDC(env), "oauth1": OAuth1(env)}, discovery=(oidc_discovery,),
+                      errors=(CheckFailed, OSError, ValueError, KeyError))
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ enum DPoPProofVerifier {
     }
 
     /// Headers seen, by their base64url text; at most `headerCacheSize`, then forgotten at once.
-    static let headerCache = Mutex<[ArraySlice<UInt8>: HeaderKey]>([:])
+    static let headerCache = Mutex<[String: HeaderKey]>([:])
     static let headerCacheSize = 512
 
     /// Checks the proof's form, key and signature; the claims are the caller's. Works on the
@@ -75,8 +75,10 @@ enum DPoPProofVerifier {
             let signature = Base64URL.decode(bytes[(second + 1)...]), case .object(let claims)? = try? JSONValue.parse(claimBytes)
         else { return .failure(.invalid("the proof is not a JWS compact serialization of JSON objects")) }
         let segment = bytes[..<first]
+        // A String key: hashed in bulk, where an ArraySlice is hashed byte by byte.
+        let headerText = String(decoding: segment, as: UTF8.self)
         let header: HeaderKey
-        if let known = headerCache.withLock({ $0[segment] }) {
+        if let known = headerCache.withLock({ $0[headerText] }) {
             header = known
         } else {
             switch readHeader(segment) {
@@ -85,7 +87,7 @@ enum DPoPProofVerifier {
                 header = read
                 headerCache.withLock { cache in
                     if cache.count >= headerCacheSize { cache.removeAll() }
-                    cache[segment] = read
+                    cache[headerText] = read
                 }
             }
         }
