@@ -204,6 +204,41 @@ import Testing
         #expect(Self.body(await Self.push(mock, Self.authorization + [("authorization_details", "{")]))["error"] == "invalid_authorization_details")
     }
 
+    /// RFC 9449 §10.1: a proof sent with the push binds the code to its key, as dpop_jkt does.
+    @Test func aProofWithThePushBindsTheCode() async throws {
+        let clock = ManualClock()
+        let mock = try Self.provider(clock: clock)
+        let key = P256.Signing.PrivateKey()
+        func push(_ extra: [(String, String)] = []) async throws -> TransportResponse {
+            var request = TransportRequest.form(Self.base + "/oauth2/par", FormParameters(Self.authorization + extra))
+            request.headers["Authorization"] = "Basic " + Base64Standard.encode(Array("harness-client:harness-secret".utf8))
+            request.headers["Host"] = "mock.test"
+            request.headers["DPoP"] = try Self.proof(key: key, clock: clock, claims: { $0["htu"] = .string(Self.base + "/oauth2/par") })
+            return await mock.handle(request)
+        }
+        // A dpop_jkt beside the proof must be the proof key's thumbprint.
+        let mismatch = try await push([("dpop_jkt", "not-the-thumbprint")])
+        #expect(mismatch.status == 400 && Self.body(mismatch)["error"] == "invalid_dpop_proof")
+        let pushed = try await push()
+        let uri = try #require(Self.body(pushed)["request_uri"]?.stringValue)
+        var approve = TransportRequest.form(
+            Self.base + "/oauth2/authorize",
+            FormParameters([("client_id", "harness-client"), ("request_uri", uri), ("decision", "approve")])
+        )
+        approve.headers["Host"] = "mock.test"
+        let redirect = await mock.handle(approve)
+        let location = try #require(redirect.headers["Location"])
+        let code = try #require(try URLReference(location).queryItems()["code"])
+        var exchange = TransportRequest.form(
+            Self.base + "/oauth2/token",
+            FormParameters([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "http://127.0.0.1:8400/callback")])
+        )
+        exchange.headers["Authorization"] = "Basic " + Base64Standard.encode(Array("harness-client:harness-secret".utf8))
+        exchange.headers["Host"] = "mock.test"
+        let unbound = await mock.handle(exchange)
+        #expect(unbound.status == 400 && Self.body(unbound)["error_description"]?.stringValue?.contains("bound to another DPoP key") == true)
+    }
+
     // MARK: Request objects
 
     @Test(arguments: ["aud", "iss", "exp", "alg", "client_id"])

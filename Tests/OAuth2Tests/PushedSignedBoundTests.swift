@@ -139,6 +139,19 @@ import Testing
         #expect(refused.status == 401 && transport.requests.count == 6)
     }
 
+    @Test func aNonceIsAskedForOnlyWithTheErrorAndTheNonce() {
+        func answer(_ status: Int, _ headers: HeaderList, _ body: String = "") -> TransportResponse {
+            TransportResponse(status: status, headers: headers, body: Array(body.utf8))
+        }
+        // Several challenges in one header: the DPoP one still counts.
+        #expect(DPoP.asksForNonce(answer(401, ["WWW-Authenticate": #"Bearer realm="api", DPoP error="use_dpop_nonce""#, "DPoP-Nonce": "n"])))
+        #expect(DPoP.asksForNonce(answer(400, ["DPoP-Nonce": "n"], #"{"error":"use_dpop_nonce"}"#)))
+        // Without the nonce, or with another error, there is nothing to retry with.
+        #expect(!DPoP.asksForNonce(answer(400, [:], #"{"error":"use_dpop_nonce"}"#)))
+        #expect(!DPoP.asksForNonce(answer(400, ["DPoP-Nonce": "n"], #"{"error":"invalid_dpop_proof"}"#)))
+        #expect(!DPoP.asksForNonce(answer(401, ["WWW-Authenticate": #"DPoP error="invalid_token""#, "DPoP-Nonce": "n"])))
+    }
+
     // MARK: PAR and JAR
 
     @Test func aPushedRequestLeavesOnlyClientIDAndRequestURIInTheURL() async throws {

@@ -29,8 +29,6 @@ final class ProviderState: Sendable {
     struct PushedRequest {
         var clientID: String
         var parameters: FormParameters
-        /// The request came as a signed request object (RFC 9101).
-        var signed: Bool
         var expiresAt: Date
         /// A code was issued from it: it is single-use (§4).
         var used = false

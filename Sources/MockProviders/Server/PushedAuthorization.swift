@@ -28,10 +28,9 @@ extension MockProvider {
             return Self.tokenError(400, "invalid_request", "request_uri cannot be pushed (RFC 9126 §2.1)")
         }
         var parameters = FormParameters(form.filter { !Self.clientAuthenticationFields.contains($0.name) }.map { ($0.name, $0.value) })
-        var signed = false
         if let object = form["request"] {
             switch requestObjectParameters(object, client: client, issuer: MockProvider.issuer(request)) {
-            case .success(let claims): (parameters, signed) = (claims, true)
+            case .success(let claims): parameters = claims
             case .failure(let problem): return Self.tokenError(400, problem.error, problem.description)
             }
         } else if profile.requestObjects?.required == true {
@@ -41,6 +40,16 @@ extension MockProvider {
             return Self.tokenError(400, "invalid_request", "client_id differs from the authenticated client")
         }
         parameters.set("client_id", client.clientID)
+        // RFC 9449 §10.1: a DPoP proof sent with the push binds the code as dpop_jkt would.
+        switch dpopProof(request, target: MockProvider.issuer(request) + (profile.endpoints[.par] ?? ""), accessToken: nil) {
+        case .failure(let problem): return dpopTokenError(problem)
+        case .success(let jkt?):
+            if let given = parameters["dpop_jkt"], given != jkt {
+                return Self.tokenError(400, "invalid_dpop_proof", "dpop_jkt is not the thumbprint of the proof's key (RFC 9449 §10.1)")
+            }
+            parameters.set("dpop_jkt", jkt)
+        case .success(nil): break
+        }
         if case .failure(let problem) = Self.registeredRedirect(parameters["redirect_uri"], of: client) {
             return Self.tokenError(400, "invalid_request", problem.message)
         }
@@ -52,7 +61,6 @@ extension MockProvider {
         let pushed = ProviderState.PushedRequest(
             clientID: client.clientID,
             parameters: parameters,
-            signed: signed,
             expiresAt: clock.now().addingTimeInterval(lifetime)
         )
         store.withStorage { $0.pushedRequests[requestURI] = pushed }

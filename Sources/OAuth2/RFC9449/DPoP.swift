@@ -150,9 +150,8 @@ public final class DPoP: Sendable, CustomStringConvertible {
     /// - Returns: whether to retry once.
     public static func asksForNonce(_ response: TransportResponse) -> Bool {
         guard response.headers["DPoP-Nonce"] != nil else { return false }
-        if response.status == 401, let challenge = response.headers["WWW-Authenticate"],
-            challenge.range(of: "use_dpop_nonce") != nil, challenge.lowercased().hasPrefix("dpop")
-        {
+        // The DPoP challenge may follow others (`Bearer realm=…, DPoP error="use_dpop_nonce"`).
+        if response.status == 401, let challenge = response.headers["WWW-Authenticate"], challenge.range(of: "use_dpop_nonce") != nil {
             return true
         }
         guard response.status == 400, case .object(let members)? = try? JSONValue.parse(response.body) else { return false }
