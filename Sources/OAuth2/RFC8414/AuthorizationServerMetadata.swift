@@ -35,6 +35,8 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
     public var dpopSigningAlgValuesSupported: [String]
     /// `authorization_details_types_supported` (RFC 9396 §10); empty when absent.
     public var authorizationDetailsTypesSupported: [String]
+    /// `device_authorization_endpoint` (RFC 8628 §4).
+    public var deviceAuthorizationEndpoint: String?
     /// The whole document, every member included.
     public var document: [String: JSONValue]
 
@@ -134,6 +136,7 @@ public struct AuthorizationServerMetadata: Sendable, Equatable {
         requestObjectSigningAlgValuesSupported = try strings("request_object_signing_alg_values_supported")
         dpopSigningAlgValuesSupported = try strings("dpop_signing_alg_values_supported")
         authorizationDetailsTypesSupported = try strings("authorization_details_types_supported")
+        deviceAuthorizationEndpoint = try string("device_authorization_endpoint")
         self.document = document
     }
 }
