@@ -470,16 +470,12 @@ public final class OAuth2Session: Sendable {
         let auth = OAuth2Auth(token: token, placement: tokenPlacement, dpop: dpop)
         let unsigned = TransportRequest(method: method, url: url, headers: headers, body: body)
         let hooks = self.hooks.protectedRequest
-        var response = try await send(try await ComplianceHookSet.apply(hooks, to: try auth.sign(unsigned, step: step), step: step), step: step)
-        // RFC 9449 §9: the resource server asks for a nonce; one more try with it.
-        if let dpop, auth.isDPoP {
-            dpop.remember(response, from: url)
-            if DPoP.asksForNonce(response) {
-                response = try await send(try await ComplianceHookSet.apply(hooks, to: try auth.sign(unsigned, step: step), step: step), step: step)
-                dpop.remember(response, from: url)
-            }
+        func attempt() async throws(OAuthError) -> TransportResponse {
+            try await send(try await ComplianceHookSet.apply(hooks, to: try auth.sign(unsigned, step: step), step: step), step: step)
         }
-        return response
+        // RFC 9449 §9: the resource server may ask for a nonce; one more try with it.
+        guard let dpop, auth.isDPoP else { return try await attempt() }
+        return try await answeringNonce(dpop, url: url, attempt)
     }
 
     /// The provider's error from a non-success response, or a malformed-response error.

@@ -16,7 +16,6 @@ extension StepContext {
         let previous = oauth2?.authorizationRequest
         oauth2?.code = nil
         let authorizeURL = try endpoint(endpoints.authorize, "authorization", step: kind)
-        let extra = options.authorizationDetails.map { [(AuthorizationDetails.parameter, $0.jsonText)] } ?? []
         let request: AuthorizationRequest
         if options.again {
             guard let previous else {
@@ -30,11 +29,11 @@ extension StepContext {
                 par,
                 authorizationEndpoint: authorizeURL,
                 responseType: options.responseType,
-                extraParameters: extra,
+                extraParameters: options.extraParameters,
                 repeatedParameters: options.parRepeated
             )
         } else {
-            request = try session.createAuthorizationURL(authorizeURL, responseType: options.responseType, extraParameters: extra)
+            request = try session.createAuthorizationURL(authorizeURL, responseType: options.responseType, extraParameters: options.extraParameters)
         }
         oauth2?.authorizationRequest = request
         let url = Self.adjusted(request.url, options, transcript: recorder.transcript)

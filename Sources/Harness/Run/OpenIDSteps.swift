@@ -29,11 +29,10 @@ extension StepContext {
     /// `login`: the OpenID Connect code flow, the ID token validated (OpenID Connect Core §3.1).
     mutating func login(_ options: Step.Authorize, session: OAuth2Session, step kind: String) async throws {
         let client = try await openIDClient(session)
-        let extra = options.authorizationDetails.map { [(AuthorizationDetails.parameter, $0.jsonText)] } ?? []
         let request =
             options.par
-            ? try await client.pushAuthorizationRequest(extraParameters: extra, repeatedParameters: options.parRepeated)
-            : try client.createAuthorizationURL(extraParameters: extra)
+            ? try await client.pushAuthorizationRequest(extraParameters: options.extraParameters, repeatedParameters: options.parRepeated)
+            : try client.createAuthorizationURL(extraParameters: options.extraParameters)
         oauth2?.authorizationRequest = request.authorization
         let callback = try await agent.navigate(from: request.url, to: request.authorization.redirectURI ?? "", intent: intent(options), step: kind)
         let login = try await client.fetchToken(authorizationResponse: callback, request: request)

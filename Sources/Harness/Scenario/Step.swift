@@ -94,6 +94,11 @@ package struct Step: Sendable {
         package var tamperRequestObject = false
         /// Parameters appended to the URL outside the request object (RFC 9101 §6.3 ignores them).
         package var extraQuery: [(String, String)] = []
+
+        /// What the request adds to the session's parameters: the authorization details.
+        var extraParameters: [(String, String)] {
+            authorizationDetails.map { [(AuthorizationDetails.parameter, $0.jsonText)] } ?? []
+        }
     }
 
     package struct FetchToken: Sendable {

@@ -27,8 +27,7 @@ extension MockProvider {
         case .failure(let problem): return Self.badRequest(problem.message)
         }
         let state = parameters["state"]
-        // RFC 9207 `iss` on every response; the mix-up evil mode names another issuer.
-        let iss = oidcState.values.withLock({ $0.mode }) == .mixUpIssuer ? "https://attacker.example" : issuer
+        let iss = responseIssuer(issuer)
         func fail(_ error: String, _ description: String) -> TransportResponse {
             Self.redirect(redirectURI, ["error": error, "error_description": description, "state": state, "iss": iss])
         }
@@ -105,6 +104,9 @@ extension MockProvider {
         return code
     }
 
+    /// RFC 9207 `iss` of every authorization response; the mix-up evil mode names another issuer.
+    func responseIssuer(_ issuer: String) -> String { evilMode == .mixUpIssuer ? "https://attacker.example" : issuer }
+
     /// A pushed request or request object refused (RFC 9101 §6.3, RFC 9126 §4): redirected to the
     /// client when the query's client and redirect URI can be trusted (RFC 6749 §4.1.2.1), else
     /// shown as a 400 page.
@@ -112,7 +114,7 @@ extension MockProvider {
         guard incoming.firstRepeatedName == nil, let client = incoming["client_id"].flatMap(profile.client(id:)),
             case .success(let redirectURI) = Self.registeredRedirect(incoming["redirect_uri"] ?? problem.redirectURI, of: client)
         else { return Self.json(400, ["error": problem.error, "error_description": problem.description]) }
-        let iss = evilMode == .mixUpIssuer ? "https://attacker.example" : issuer
+        let iss = responseIssuer(issuer)
         // The state the client sent: in the query, the pushed request, or the (unverified) request
         // object — as untrusted as a query's, and what the client needs to match the answer.
         let state = incoming["state"] ?? problem.state ?? incoming["request"].flatMap(DecodedJWT.init)?.claims["state"]?.stringValue

@@ -1,11 +1,7 @@
+import Crypto
+import CryptoExtras
 import Foundation
-import JWTKit
 import OAuthCore
-
-/// A JWT's signature checked without claims: the provider checks claims against its own clock.
-struct SignatureOnly: JWTPayload {
-    func verify(using algorithm: some JWTAlgorithm) async throws {}
-}
 
 /// A JWT split into its decoded header and claims (signature not yet checked).
 struct DecodedJWT {
@@ -104,29 +100,60 @@ extension MockProvider {
         let method = jwt.algorithm?.hasPrefix("HS") == true ? "client_secret_jwt" : "private_key_jwt"
         guard client.authMethods.contains(where: { $0.rawValue == method }) else { return failure }
         let base = MockProvider.issuer(request)
-        guard await verifySignature(assertion, jwt: jwt, client: client, allowSecret: method == "client_secret_jwt"),
+        guard verifySignature(assertion, jwt: jwt, client: client, allowSecret: method == "client_secret_jwt"),
             checkClaims(jwt.claims, audiences: [base + profile.endpoints.token, base + endpointPath, base]) == nil
         else { return failure }
         return client
     }
 
-    /// Checks the signature with the client's secret (HS256) or public key (ES256, RS256).
-    func verifySignature(_ token: String, jwt: DecodedJWT, client: ProviderProfile.Client, allowSecret: Bool) async -> Bool {
-        let keys = JWTKeyCollection()
-        switch jwt.algorithm {
-        case "HS256" where allowSecret:
+    /// Checks an assertion's signature with the client's secret (HS256, `allowSecret`) or public
+    /// key (ES256, RS256).
+    func verifySignature(_ token: String, jwt: DecodedJWT, client: ProviderProfile.Client, allowSecret: Bool) -> Bool {
+        guard let name = jwt.algorithm, let alg = ProviderProfile.ClientSigningAlgorithm(rawValue: name), [.hs256, .es256, .rs256].contains(alg),
+            (alg == .hs256) == allowSecret
+        else { return false }
+        return verifyClientSignature(token, jwt: jwt, client: client, alg: alg)
+    }
+
+    /// A JWT's signature by the client: HS256 with its secret (at least 32 bytes), the others with
+    /// its registered `public_key` (swift-crypto directly; the mock never uses the client's code).
+    func verifyClientSignature(_ token: String, jwt: DecodedJWT, client: ProviderProfile.Client, alg: ProviderProfile.ClientSigningAlgorithm) -> Bool
+    {
+        guard let dot = token.utf8.lastIndex(of: UInt8(ascii: ".")) else { return false }
+        let input = Array(token.utf8[..<dot])
+        guard let signature = Base64URL.decode(String(token[token.index(after: dot)...])) else { return false }
+        if alg == .hs256 {
             guard let secret = client.clientSecret, secret.utf8.count >= Self.minimumHMACKeyBytes else { return false }
-            await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-        case "ES256" where !allowSecret:
-            guard let pem = client.publicKeyPEM, let key = try? ES256PublicKey(pem: pem) else { return false }
-            await keys.add(ecdsa: key)
-        case "RS256" where !allowSecret:
-            guard let pem = client.publicKeyPEM, let key = try? Insecure.RSA.PublicKey(pem: pem) else { return false }
-            await keys.add(rsa: key, digestAlgorithm: .sha256)
-        default:
+            let expected = Array(HMAC<SHA256>.authenticationCode(for: input, using: SymmetricKey(data: Array(secret.utf8))))
+            return IndependentVerification.constantTime(expected, signature)
+        }
+        guard let pem = client.publicKeyPEM else { return false }
+        switch alg {
+        case .es256:
+            guard let key = try? P256.Signing.PublicKey(pemRepresentation: pem),
+                let sig = try? P256.Signing.ECDSASignature(rawRepresentation: signature)
+            else { return false }
+            return key.isValidSignature(sig, for: input)
+        case .es384:
+            guard let key = try? P384.Signing.PublicKey(pemRepresentation: pem),
+                let sig = try? P384.Signing.ECDSASignature(rawRepresentation: signature)
+            else { return false }
+            return key.isValidSignature(sig, for: input)
+        case .es512:
+            guard let key = try? P521.Signing.PublicKey(pemRepresentation: pem),
+                let sig = try? P521.Signing.ECDSASignature(rawRepresentation: signature)
+            else { return false }
+            return key.isValidSignature(sig, for: input)
+        case .rs256, .ps256:
+            guard let key = try? _RSA.Signing.PublicKey(pemRepresentation: pem) else { return false }
+            return key.isValidSignature(
+                _RSA.Signing.RSASignature(rawRepresentation: signature),
+                for: SHA256.hash(data: input),
+                padding: alg == .ps256 ? .PSS : .insecurePKCS1v1_5
+            )
+        case .edDSA, .hs256:
             return false
         }
-        return (try? await keys.verify(token, as: SignatureOnly.self)) != nil
     }
 
     /// RFC 7523 §3 claim checks against the provider clock: `aud` names this provider, `exp` is

@@ -1,5 +1,3 @@
-import Crypto
-import CryptoExtras
 import Foundation
 import OAuthCore
 
@@ -178,48 +176,5 @@ extension MockProvider {
             }
         }
         return .success(parameters)
-    }
-}
-
-extension MockProvider {
-    /// A JWT's signature by the client: HS256 with its secret (at least 32 bytes), the others with
-    /// its registered `public_key` (swift-crypto directly; the mock never uses the client's code).
-    func verifyClientSignature(_ token: String, jwt: DecodedJWT, client: ProviderProfile.Client, alg: ProviderProfile.ClientSigningAlgorithm) -> Bool
-    {
-        guard let dot = token.utf8.lastIndex(of: UInt8(ascii: ".")) else { return false }
-        let input = Array(token.utf8[..<dot])
-        guard let signature = Base64URL.decode(String(token[token.index(after: dot)...])) else { return false }
-        if alg == .hs256 {
-            guard let secret = client.clientSecret, secret.utf8.count >= Self.minimumHMACKeyBytes else { return false }
-            let expected = Array(HMAC<SHA256>.authenticationCode(for: input, using: SymmetricKey(data: Array(secret.utf8))))
-            return IndependentVerification.constantTime(expected, signature)
-        }
-        guard let pem = client.publicKeyPEM else { return false }
-        switch alg {
-        case .es256:
-            guard let key = try? P256.Signing.PublicKey(pemRepresentation: pem),
-                let sig = try? P256.Signing.ECDSASignature(rawRepresentation: signature)
-            else { return false }
-            return key.isValidSignature(sig, for: input)
-        case .es384:
-            guard let key = try? P384.Signing.PublicKey(pemRepresentation: pem),
-                let sig = try? P384.Signing.ECDSASignature(rawRepresentation: signature)
-            else { return false }
-            return key.isValidSignature(sig, for: input)
-        case .es512:
-            guard let key = try? P521.Signing.PublicKey(pemRepresentation: pem),
-                let sig = try? P521.Signing.ECDSASignature(rawRepresentation: signature)
-            else { return false }
-            return key.isValidSignature(sig, for: input)
-        case .rs256, .ps256:
-            guard let key = try? _RSA.Signing.PublicKey(pemRepresentation: pem) else { return false }
-            return key.isValidSignature(
-                _RSA.Signing.RSASignature(rawRepresentation: signature),
-                for: SHA256.hash(data: input),
-                padding: alg == .ps256 ? .PSS : .insecurePKCS1v1_5
-            )
-        case .edDSA, .hs256:
-            return false
-        }
     }
 }

@@ -226,7 +226,7 @@ extension MockProvider {
             return invalid("the assertion's iss is not a registered client")
         }
         if let client, client.clientID != issuerID { return invalid("the assertion was issued by another client") }
-        guard await verifySignature(assertion, jwt: jwt, client: issuerClient, allowSecret: jwt.algorithm?.hasPrefix("HS") == true) else {
+        guard verifySignature(assertion, jwt: jwt, client: issuerClient, allowSecret: jwt.algorithm?.hasPrefix("HS") == true) else {
             return invalid("the assertion's signature does not verify with the issuer's key")
         }
         let base = MockProvider.issuer(request)
@@ -294,7 +294,6 @@ extension MockProvider {
         }
         let refreshToken = refresh ? SecureRandom.token(bytes: 32) : nil
         // §5: refresh tokens are bound for public clients only; confidential ones authenticate.
-        let publicClient = profile.client(id: clientID).map { $0.clientSecret == nil && $0.publicKeyPEM == nil } ?? false
         let access = ProviderState.TokenGrant(
             clientID: clientID,
             sub: sub,
@@ -311,7 +310,9 @@ extension MockProvider {
         refreshGrant.expiresAt = profile.refreshTokenLifetime.map { now.addingTimeInterval($0) }
         refreshGrant.related = [accessToken]
         refreshGrant.audience = nil
-        refreshGrant.jkt = publicClient ? jkt : nil
+        refreshGrant.jkt = jkt.flatMap { key in
+            profile.client(id: clientID).flatMap { $0.clientSecret == nil && $0.publicKeyPEM == nil ? key : nil }
+        }
         store.withStorage { storage in
             storage.accessTokens[accessToken] = access
             if let refreshToken {

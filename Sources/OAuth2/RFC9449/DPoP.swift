@@ -164,15 +164,25 @@ extension OAuth2Session {
     /// response carries, and once more with that nonce when the server asks for it.
     func sendProved(_ request: TransportRequest, step: String, accessToken: String? = nil) async throws(OAuthError) -> TransportResponse {
         guard let dpop else { return try await send(request, step: step) }
-        var request = request
-        request.headers["DPoP"] = try dpop.proof(method: request.method, url: request.url, accessToken: accessToken)
-        var response = try await send(request, step: step)
-        dpop.remember(response, from: request.url)
-        if DPoP.asksForNonce(response) {
-            request.headers["DPoP"] = try dpop.proof(method: request.method, url: request.url, accessToken: accessToken)
-            response = try await send(request, step: step)
-            dpop.remember(response, from: request.url)
+        return try await answeringNonce(dpop, url: request.url) { () async throws(OAuthError) -> TransportResponse in
+            var proved = request
+            proved.headers["DPoP"] = try dpop.proof(method: request.method, url: request.url, accessToken: accessToken)
+            return try await send(proved, step: step)
         }
+    }
+
+    /// Runs `attempt` (which makes a fresh proof each time), remembering the nonce its answer
+    /// carries, and once more when the server asks for one (§8, §9).
+    func answeringNonce(
+        _ dpop: DPoP,
+        url: String,
+        _ attempt: () async throws(OAuthError) -> TransportResponse
+    ) async throws(OAuthError) -> TransportResponse {
+        var response = try await attempt()
+        dpop.remember(response, from: url)
+        guard DPoP.asksForNonce(response) else { return response }
+        response = try await attempt()
+        dpop.remember(response, from: url)
         return response
     }
 }
