@@ -58,6 +58,17 @@ public enum ComplianceFixes {
         return [.accessTokenResponse(hook), .refreshTokenResponse(hook)]
     }
 
+    /// A hook on the device authorization response (RFC 8628 §3.2) that edits a JSON object body.
+    static func deviceResponse(_ edit: @escaping @Sendable (inout [String: JSONValue]) -> Void) -> ComplianceHook {
+        .deviceAuthorizationResponse { response in
+            guard case .object(var body)? = try? JSONValue.parse(response.body) else { return response }
+            var response = response
+            edit(&body)
+            response.body = JSONValue.object(body).jsonBytes
+            return response
+        }
+    }
+
     /// A hook on both token-request points (fetch and refresh).
     static func tokenRequest(_ edit: @escaping @Sendable (inout TransportRequest) throws -> Void) -> [ComplianceHook] {
         let hook: ComplianceHook.RequestHook = { request in
@@ -75,18 +86,19 @@ public enum ComplianceFixes {
 
     // MARK: Generic fixes
 
-    /// `form_encoded_token_response`: a token response that is not JSON but a form (any content
-    /// type) with `access_token` or `error` becomes the equivalent JSON object, with `expires_in`
-    /// and `expires` as numbers when they are numeric.
+    /// `form_encoded_token_response`: a token (or device authorization) response that is not JSON
+    /// but a form (any content type) with `access_token`, `error` or `device_code` becomes the
+    /// equivalent JSON object, with `expires_in`, `expires` and `interval` as numbers when they
+    /// are numeric.
     public static let formEncodedTokenResponse: ComplianceFix = {
         let hook: ComplianceHook.ResponseHook = { response in
             guard (try? JSONValue.parse(response.body)) == nil, let form = try? FormParameters(parsing: response.bodyText),
-                form["access_token"] != nil || form["error"] != nil
+                form["access_token"] != nil || form["error"] != nil || form["device_code"] != nil
             else { return response }
             var body: [String: JSONValue] = [:]
             for pair in form {
                 body[pair.name] =
-                    ["expires_in", "expires"].contains(pair.name)
+                    ["expires_in", "expires", "interval"].contains(pair.name)
                     ? (JSONNumber(pair.value).map(JSONValue.number) ?? .string(pair.value)) : .string(pair.value)
             }
             var response = response
@@ -96,18 +108,36 @@ public enum ComplianceFixes {
         }
         return ComplianceFix(
             name: "form_encoded_token_response",
-            summary: "reads a form-encoded (or text/plain) token response as JSON",
-            hooks: [.accessTokenResponse(hook), .refreshTokenResponse(hook)]
+            summary: "reads a form-encoded (or text/plain) token or device authorization response as JSON",
+            hooks: [.accessTokenResponse(hook), .refreshTokenResponse(hook), .deviceAuthorizationResponse(hook)]
         )
     }()
 
-    /// `string_expires_in`: `expires_in` and `expires_at` given as numeric strings become numbers.
+    /// `string_expires_in`: `expires_in` and `expires_at` given as numeric strings become numbers,
+    /// and so do a device authorization response's `expires_in` and `interval`.
     public static let stringExpiresIn = ComplianceFix(
         name: "string_expires_in",
-        summary: "turns expires_in (and expires_at) given as strings into numbers",
+        summary: "turns expires_in (and expires_at, a device response's interval) given as strings into numbers",
         hooks: tokenResponse { body, _ in
             for key in ["expires_in", "expires_at"] where body[key] != nil { body[key] = number(body[key]) }
-        }
+        } + [deviceNumbers]
+    )
+
+    /// A device authorization response's `expires_in` and `interval` as numbers.
+    static let deviceNumbers = deviceResponse { body in
+        for key in ["expires_in", "interval"] where body[key] != nil { body[key] = number(body[key]) }
+    }
+
+    /// `verification_url`: a device authorization response that names `verification_url`
+    /// (Google) gets it as RFC 8628's `verification_uri`.
+    public static let verificationURL = ComplianceFix(
+        name: "verification_url",
+        summary: "reads a device response's verification_url as verification_uri",
+        hooks: [
+            deviceResponse { body in
+                if body["verification_uri"] == nil, let url = body["verification_url"] { body["verification_uri"] = url }
+            }
+        ]
     )
 
     /// `missing_token_type`: a response with an `access_token` but no `token_type` gets `Bearer`.
@@ -218,6 +248,13 @@ public enum ComplianceFixes {
         }
     )
 
+    /// `google`: ``verificationURL`` (the device flow for TVs and limited-input devices).
+    public static let google = ComplianceFix(
+        name: "google",
+        summary: "Google: verification_url in the device authorization response",
+        combining: [verificationURL]
+    )
+
     /// `twitch`: ``scopeArray``.
     public static let twitch = ComplianceFix(name: "twitch", summary: "Twitch: scope as a JSON array", combining: [scopeArray])
 
@@ -322,8 +359,8 @@ public enum ComplianceFixes {
     /// Every fix by name.
     public static let all: [ComplianceFix] = [
         formEncodedTokenResponse, stringExpiresIn, missingTokenType, commaSeparatedScope, scopeArray, expiresToExpiresIn, okFalseErrors,
-        zeroExpiresIn,
-        slack, slackV1, github, facebook, azureADv1, twitch, linkedin, weibo, mailchimp, reddit, notion, withings, fitbit, instagram, ebay,
+        zeroExpiresIn, verificationURL,
+        slack, slackV1, github, facebook, azureADv1, google, twitch, linkedin, weibo, mailchimp, reddit, notion, withings, fitbit, instagram, ebay,
     ]
 
     /// The fix of ``all`` with this name, or `nil`.

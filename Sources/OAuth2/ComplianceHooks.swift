@@ -1,9 +1,10 @@
 import OAuthCore
 
 /// Hooks that adapt requests and responses of non-conforming providers, run in registration
-/// order, each on the previous one's result. The six points are those of the reference client:
+/// order, each on the previous one's result. Six points are those of the reference client:
 /// before a token response is parsed, around refresh, before protected requests, revocation
-/// and introspection.
+/// and introspection; two are ours: before a token request and before a device authorization
+/// response is read.
 public enum ComplianceHook: Sendable {
     /// Returns the request to send instead of the one it is given. An error it throws that is not
     /// an `OAuthError` fails the step as `compliance_hook_failed`.
@@ -27,6 +28,9 @@ public enum ComplianceHook: Sendable {
     case revokeTokenRequest(RequestHook)
     /// Before an introspection request is sent.
     case introspectTokenRequest(RequestHook)
+    /// Before a device authorization response (RFC 8628 §3.2) is parsed. Not one of the
+    /// reference client's points: it has no device grant.
+    case deviceAuthorizationResponse(ResponseHook)
 }
 
 /// The registered hooks of a session, by point.
@@ -38,6 +42,7 @@ struct ComplianceHookSet: Sendable {
     var protectedRequest: [ComplianceHook.RequestHook] = []
     var revokeTokenRequest: [ComplianceHook.RequestHook] = []
     var introspectTokenRequest: [ComplianceHook.RequestHook] = []
+    var deviceAuthorizationResponse: [ComplianceHook.ResponseHook] = []
 
     mutating func add(_ hook: ComplianceHook) {
         switch hook {
@@ -48,6 +53,7 @@ struct ComplianceHookSet: Sendable {
         case .protectedRequest(let hook): protectedRequest.append(hook)
         case .revokeTokenRequest(let hook): revokeTokenRequest.append(hook)
         case .introspectTokenRequest(let hook): introspectTokenRequest.append(hook)
+        case .deviceAuthorizationResponse(let hook): deviceAuthorizationResponse.append(hook)
         }
     }
 

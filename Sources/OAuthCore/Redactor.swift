@@ -298,6 +298,53 @@ public final class Redactor: Sendable {
             registerSecrets(in: parameters)
         }
         for (_, value) in Self.namedValues(in: text) { register(value) }
+        for value in Self.secretInputValues(inHTML: text) { register(value) }
+    }
+
+    /// The values of HTML `<input>` fields whose name is a secret's (a CSRF token, a user code
+    /// in a page the user agent never posted back), in the first 256 KiB of a page.
+    static func secretInputValues(inHTML text: String) -> [String] {
+        var found: [String] = []
+        let bytes = Array(text.utf8.prefix(256 * 1024))
+        let lower = bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        let open = Array("<input".utf8)
+        var index = 0
+        while index + open.count <= lower.count {
+            guard lower[index..<(index + open.count)].elementsEqual(open) else {
+                index += 1
+                continue
+            }
+            let end = lower[index...].firstIndex(of: UInt8(ascii: ">")) ?? lower.count
+            let tag = lower[index..<end]
+            func attribute(_ name: String) -> String? {
+                let key = Array((name + "=").utf8)
+                var at = tag.startIndex
+                while at + key.count <= tag.endIndex {
+                    let before = at > tag.startIndex ? tag[at - 1] : UInt8(ascii: " ")
+                    if tag[at..<(at + key.count)].elementsEqual(key),
+                        before == UInt8(ascii: " ") || before == UInt8(ascii: "\n") || before == UInt8(ascii: "\t")
+                    {
+                        var start = at + key.count
+                        let quote = start < tag.endIndex ? tag[start] : 0
+                        let quoted = quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'")
+                        if quoted { start += 1 }
+                        var stop = start
+                        while stop < tag.endIndex, quoted ? tag[stop] != quote : !(tag[stop] == UInt8(ascii: " ") || tag[stop] == UInt8(ascii: "/")) {
+                            stop += 1
+                        }
+                        return String(decoding: bytes[start..<stop], as: UTF8.self)
+                    }
+                    at += 1
+                }
+                return nil
+            }
+            if let name = attribute("name"), isSecretName(name), let value = attribute("value"), !value.isEmpty {
+                found.append(value)
+                found.append(value.replacingOccurrences(of: "&amp;", with: "&"))
+            }
+            index = end
+        }
+        return found
     }
 
     /// `"name": "value"` members (JSON-escaped values also unescaped, an unterminated last

@@ -94,6 +94,8 @@ import Testing
         // them (oidcc-server passes); their checks come with the PAR, DPoP and FAPI 2.0 plans.
         (.dpopProofNotRequired, nil), (.dpopProofForAnotherURI, nil), (.dpopProofReplay, nil), (.requestURIReplay, nil),
         (.requestObjectUnverified, nil), (.requestObjectOverridden, nil),
+        // Flagged by the device-authorization plan (issue #31); the client itself stops at expiry.
+        (.deviceCodeNeverExpires, nil),
     ]
 
     @Test func everyEvilModeIsCovered() {
@@ -284,7 +286,7 @@ import Testing
             directory,
         ])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("0 passed, 0 failed, 0 warnings, 30 skipped"), "\(result.stdout)")
+        #expect(result.stdout.contains("0 passed, 0 failed, 0 warnings, 31 skipped"), "\(result.stdout)")
     }
 
     @Test func badInvocationsExitTwo() async throws {

@@ -11,12 +11,14 @@ import Testing
 /// and every text the run produced: reports, the lines it printed, the results' messages.
 struct SecretLedger {
     var secrets: Set<String> = []
+    /// How many RFC 8628 device codes were issued (the run must have some for the test to mean it).
+    var deviceCodes = 0
 
     /// Codes, tokens, verifiers, passwords, client credentials and assertions of every exchange.
     mutating func record(_ request: TransportRequest, _ response: TransportResponse) {
         let names = [
             "code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "refresh_token", "access_token", "token",
-            "id_token_hint", "request",
+            "id_token_hint", "request", "device_code", "user_code",
             "oauth_verifier", "oauth_token", "oauth_signature",
         ]
         // RFC 9449 proofs, each a signed JWT.
@@ -52,8 +54,11 @@ struct SecretLedger {
             for name in ["oauth_token", "oauth_token_secret"] { secrets.formUnion(form.values(for: name)) }
         }
         if let json = try? JSONValue.parse(response.body) {
-            for name in ["access_token", "refresh_token", "id_token", "device_code"] {
-                if let value = json[name]?.stringValue { secrets.insert(value) }
+            for name in ["access_token", "refresh_token", "id_token", "device_code", "user_code"] {
+                if let value = json[name]?.stringValue {
+                    secrets.insert(value)
+                    if name == "device_code" { deviceCodes += 1 }
+                }
             }
         }
         secrets.remove(Redactor.mask)
@@ -167,6 +172,7 @@ extension CapturingTransport {
             "alice-login-password", "test-user-password",
         ])
         #expect(ledger.secrets.count > 500, "the run issued and received \(ledger.secrets.count) secrets")
+        #expect(ledger.deviceCodes >= 10, "the run issued \(ledger.deviceCodes) device codes")
         var outputs = printed.withLock { $0 }
         for file in ["junit.xml", "summary.md", "conformance.md"] {
             outputs.append(try String(contentsOfFile: directory + "/reports/" + file, encoding: .utf8))

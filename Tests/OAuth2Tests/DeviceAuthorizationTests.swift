@@ -83,6 +83,34 @@ import Testing
         #expect(still?.code.rawValue == "expired_token" && transport.requests.count <= 3 + 3)
     }
 
+    /// `maximumPolls`: the provider's last answer after that many polls, with the waits it asked for.
+    @Test func aPollLimitEndsWithTheProvidersLastAnswer() async throws {
+        let clock = ManualClock()
+        let transport = ScriptedTransport(responses: [
+            ScriptedTransport.json(Self.device), Self.error("authorization_pending"), Self.error("slow_down"),
+        ])
+        let session = Self.session(transport, clock: clock)
+        let authorization = try await session.requestDeviceAuthorization("https://as.example/device")
+        let sleeper = Sleeper(clock)
+        let error = await #expect(throws: OAuthError.self) {
+            try await session.pollDeviceToken("https://as.example/token", authorization: authorization, maximumPolls: 2, sleep: sleeper.sleep)
+        }
+        #expect(error?.code.rawValue == "slow_down" && error?.errorDescription?.contains("after 2 polls") == true && transport.requests.count == 3)
+        #expect(sleeper.waits.withLock { $0 } == [5, 5])
+    }
+
+    /// A compliance hook sees the device response before it is read.
+    @Test func aComplianceHookAdaptsTheDeviceResponse() async throws {
+        let google =
+            #"{"device_code":"dc-1","user_code":"ABCD-EFGH","verification_url":"https://www.google.com/device","expires_in":"1800","interval":"5"}"#
+        let transport = ScriptedTransport(responses: [ScriptedTransport.json(google)])
+        let session = Self.session(transport, clock: ManualClock())
+        session.apply(ComplianceFixes.google)
+        session.apply(ComplianceFixes.stringExpiresIn)
+        let authorization = try await session.requestDeviceAuthorization("https://as.example/device")
+        #expect(authorization.verificationURI == "https://www.google.com/device" && authorization.expiresIn == 1800 && authorization.interval == 5)
+    }
+
     @Test(arguments: [
         (#"{"user_code":"A","verification_uri":"https://e/d","expires_in":60}"#, "device_code"),
         (#"{"device_code":"d","user_code":"A","verification_uri":"https://e/d","expires_in":"60"}"#, "expires_in"),

@@ -27,6 +27,20 @@ import Testing
         #expect(masked > 20)  // the generated texts do exercise masking
     }
 
+    /// A page's secret-named input fields are masked even when the user agent never posts them.
+    @Test func secretNamedInputsOfAPageAreMasked() {
+        let page = """
+            <form method="post"><INPUT type="hidden" name="csrfmiddlewaretoken" value="Zq8-csrf-value-123">
+            <input name='user_code' value='BCDF-GHJK' id="id_user_code"><input type=text name=country_code value=DE>
+            <input name="username" value="alice"></form>
+            """
+        #expect(Redactor.secretInputValues(inHTML: page) == ["Zq8-csrf-value-123", "Zq8-csrf-value-123", "BCDF-GHJK", "BCDF-GHJK"])
+        let redactor = Redactor()
+        redactor.registerSecrets(in: TransportResponse(status: 200, headers: ["Content-Type": "text/html"], body: Array(page.utf8)))
+        let shown = redactor.replaceSecrets(in: page)
+        #expect(!shown.contains("Zq8-csrf-value-123") && !shown.contains("BCDF-GHJK") && shown.contains("alice") && shown.contains("DE"))
+    }
+
     @Test func textsWithoutSecretNamesAreSkipped() {
         #expect(!Redactor.mayNameASecret(#"{"token_endpoint": "https://x/token", "kid": "k1", "n": "AQAB"}"#))
         #expect(!Redactor.mayNameASecret("GET /items?page=2&state=abc HTTP/1.1"))

@@ -98,6 +98,7 @@ export EXTERNAL_AUTO_CLIENT_ID=harness-external-auto
 export EXTERNAL_AUTO_CLIENT_SECRET="$(secret)"
 export EXTERNAL_CC_CLIENT_ID=harness-external-cc
 export EXTERNAL_CC_CLIENT_SECRET="$(secret)"
+export EXTERNAL_DEVICE_CLIENT_ID=harness-external-device
 export EXTERNAL_OAUTH1_CLIENT_KEY=harness-oauth1
 export EXTERNAL_OAUTH1_CLIENT_SECRET="$(secret)"
 export EXTPROV_OAUTH1_SESSION_SECRET="$(secret)"
@@ -178,6 +179,7 @@ OAUTH1_URL="http://127.0.0.1:$OAUTH1_PORT"
 IDPY_URL="http://127.0.0.1:$IDPY_PORT"
 JAR_URL="http://127.0.0.1:$JAR_PORT"
 export EXTPROV_IDPY_ISSUER="$IDPY_URL" EXTPROV_JAR_ISSUER="$JAR_URL"
+export EXTPROV_DJANGO_URL="$DJANGO_URL"   # DOT's device verification URI (django_oidc settings)
 
 start_server django "$DJANGO_PORT" "$HERE/django_oidc" extprovider.wsgi:application
 start_server oauth1 "$OAUTH1_PORT" "$HERE/oauth1_provider" app:app
@@ -226,6 +228,8 @@ print(json.load(opener.open(sys.argv[1], timeout=10))["issuer"])' "${READY_URLS[
   "EXTERNAL_AUTO_CLIENT_SECRET=$EXTERNAL_AUTO_CLIENT_SECRET" \
   "EXTERNAL_CC_CLIENT_ID=$EXTERNAL_CC_CLIENT_ID" \
   "EXTERNAL_CC_CLIENT_SECRET=$EXTERNAL_CC_CLIENT_SECRET" \
+  "EXTERNAL_DEVICE_CLIENT_ID=$EXTERNAL_DEVICE_CLIENT_ID" \
+  "EXTERNAL_DEVICE_AUTHORIZATION_PATH=/o/device-authorization/" \
   "EXTERNAL_USERNAME=$EXTERNAL_USERNAME" \
   "EXTERNAL_PASSWORD=$EXTERNAL_PASSWORD" \
   "EXTERNAL_REDIRECT_URI=http://127.0.0.1:8400/callback" \

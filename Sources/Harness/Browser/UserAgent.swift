@@ -44,6 +44,8 @@ struct UserAgent: Sendable {
         var fill: [String: String] = [:]
         /// `false`: the user may not act on any page (prompt=none): a login or consent page is an error.
         var interactive = true
+        /// RFC 8628: the user code to type where a page asks for one.
+        var userCode: String?
     }
 
     /// Compatibility form of `navigate` for callers with a decision and a mock's user.
@@ -59,14 +61,16 @@ struct UserAgent: Sendable {
     }
 
     /// Goes from `start` through the provider's pages until a redirect reaches `redirectURI`;
-    /// returns that URL (for a `form_post` answer, with the posted fields as its query).
-    mutating func navigate(from start: String, to redirectURI: String, intent: Intent, step: String) async throws(OAuthError) -> String {
+    /// returns that URL (for a `form_post` answer, with the posted fields as its query). Without a
+    /// redirect URI (the device grant's verification page, RFC 8628 §3.3) it ends on the first
+    /// page that offers nothing more to do, and returns that page's URL.
+    mutating func navigate(from start: String, to redirectURI: String?, intent: Intent, step: String) async throws(OAuthError) -> String {
         var next = TransportRequest(method: "GET", url: start)
         var previous: String?
         var seen = PagesSeen()
         for _ in 0..<maxRequests {
             if Task.isCancelled { throw OAuthError(code: .transportError, description: "cancelled", step: step, origin: .transport) }
-            if Self.isCallback(next.url, redirectURI: redirectURI) {
+            if let redirectURI, Self.isCallback(next.url, redirectURI: redirectURI) {
                 guard next.method == "POST", !next.body.isEmpty else { return next.url }
                 return URLReference(next.url).appending(encodedQuery: String(decoding: next.body, as: UTF8.self)).description
             }
@@ -91,11 +95,12 @@ struct UserAgent: Sendable {
             }
             guard (200..<300).contains(response.status) else { throw Self.errorPage(response, url: next.url, step: step) }
             let page = HTMLPage.parse(response.bodyText)
-            guard let (form, kind) = Self.actionableForm(in: page, decision: intent.decision) else {
+            guard let (form, kind) = Self.actionableForm(in: page, decision: intent.decision, userCode: intent.userCode != nil) else {
                 if let refresh = page.refreshURL, let target = Self.resolve(refresh, against: next.url) {
                     next = TransportRequest(method: "GET", url: target)
                     continue
                 }
+                if redirectURI == nil { return next.url }
                 throw OAuthError(
                     code: .unexpectedPage,
                     description:
@@ -117,12 +122,14 @@ struct UserAgent: Sendable {
         var passwordPages = 0
         var identifierPages = 0
         var consentPages = 0
+        var userCodePages = 0
 
         mutating func page(_ kind: PageKind, form: HTMLPage.Form, page: HTMLPage, status: Int, interactive: Bool, step: String) throws(OAuthError) {
             if !interactive, kind != .autoSubmit {
                 throw OAuthError(
                     code: .unexpectedPage,
-                    description: "the provider showed a \(kind == .login ? "login" : "consent") page where none may be shown",
+                    description:
+                        "the provider showed a \(kind == .login ? "login" : kind == .userCode ? "user-code" : "consent") page where none may be shown",
                     httpStatus: status,
                     step: step,
                     origin: .provider
@@ -152,6 +159,17 @@ struct UserAgent: Sendable {
                         origin: .provider
                     )
                 }
+            case .userCode:
+                userCodePages += 1
+                if userCodePages > 1 {
+                    throw OAuthError(
+                        code: "user_code_refused",
+                        description: "the provider asked for the user code again (a wrong or expired code?): \"\(page.snippet())\"",
+                        httpStatus: status,
+                        step: step,
+                        origin: .provider
+                    )
+                }
             case .autoSubmit:
                 break
             }
@@ -176,11 +194,15 @@ struct UserAgent: Sendable {
 
     // MARK: Pages
 
-    enum PageKind { case login, consent, autoSubmit }
+    enum PageKind { case login, consent, autoSubmit, userCode }
 
-    /// The form to act on: a login form (password or identifier field), else a form with the
-    /// button the decision needs, else a self-posting form of hidden fields.
-    static func actionableForm(in page: HTMLPage, decision: Decision) -> (HTMLPage.Form, PageKind)? {
+    /// The form to act on: a login form (password or identifier field), else (when the user has
+    /// a user code) a form asking for it, else a form with the button the decision needs, else a
+    /// self-posting form of hidden fields.
+    static func actionableForm(in page: HTMLPage, decision: Decision, userCode: Bool = false) -> (HTMLPage.Form, PageKind)? {
+        if userCode, let form = page.forms.first(where: { !isPasswordPage($0) && userCodeField(in: $0) != nil }) {
+            return (form, .userCode)
+        }
         if let login = page.forms.first(where: { isPasswordPage($0) }) ?? page.forms.first(where: { identifierField(in: $0) != nil }) {
             return (login, .login)
         }
@@ -209,6 +231,16 @@ struct UserAgent: Sendable {
             return named
         }
         return form.passwordFields.isEmpty ? nil : (fields.count == 1 ? fields[0] : nil)
+    }
+
+    static let userCodeNames = ["user_code", "usercode", "user-code", "code", "device_code_input", "otc"]
+
+    /// The field that takes an RFC 8628 user code: a text field named like one.
+    static func userCodeField(in form: HTMLPage.Form) -> HTMLPage.Control? {
+        form.textFields.first { field in
+            let name = (field.name ?? "").lowercased()
+            return userCodeNames.contains(name) || userCodeNames.contains { name.hasSuffix("[\($0)]") || name.hasSuffix(".\($0)") }
+        }
     }
 
     /// Words a button's name, value and text are read for, whole words and in order (so that
@@ -316,7 +348,7 @@ struct UserAgent: Sendable {
         func set(_ name: String, _ value: String) {
             if let index = fields.firstIndex(where: { $0.0 == name }) { fields[index].1 = value } else { fields.append((name, value)) }
         }
-        if let user = intent.user {
+        if let user = intent.user, kind != .userCode {
             guard let select = form.controls.first(where: { $0.element == "select" && $0.name == "user" }), select.options.contains(user) else {
                 throw .client(.unknownUser, "the provider's page offers no user \"\(user)\"", step: step)
             }
@@ -342,6 +374,7 @@ struct UserAgent: Sendable {
                 set(name, value)
             }
         }
+        if kind == .userCode, let code = intent.userCode, let name = userCodeField(in: form)?.name, intent.fill[name] == nil { set(name, code) }
         for (name, value) in intent.fill.sorted(by: { $0.key < $1.key }) where form.controls.contains(where: { $0.name == name }) {
             set(name, value)
         }
@@ -371,6 +404,7 @@ struct UserAgent: Sendable {
         switch kind {
         case .autoSubmit: return nil
         case .login: return (intent.decision == .deny ? loginButton(in: form, for: .deny) : nil) ?? loginButton(in: form, for: .approve)
+        case .userCode: return loginButton(in: form, for: .approve)
         case .consent:
             switch buttonChoice(in: form, for: intent.decision) {
             case .chosen(let chosen): return chosen

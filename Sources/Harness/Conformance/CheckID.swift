@@ -33,6 +33,7 @@ package enum CheckID: String, Sendable, CaseIterable {
     case revocation
     case introspection
     case noPasswordGrant = "no-password-grant"
+    case deviceAuthorizationResponse = "device-authorization-response"
     case tokenEndpointQuirks = "token-endpoint-quirks"
     // oidc-basic-op: the OpenID Foundation Basic OP modules, by their names
     case oidccServer = "oidcc-server"
@@ -117,6 +118,7 @@ extension ProbeContext {
         case .revocation: try await revocation()
         case .introspection: try await introspection()
         case .noPasswordGrant: try await noPasswordGrant()
+        case .deviceAuthorizationResponse: try await deviceAuthorizationResponse()
         case .tokenEndpointQuirks: try await tokenEndpointQuirks()
         case .oidccServer: try await oidccServer()
         case .oidccResponseTypeMissing: try await oidccResponseTypeMissing()

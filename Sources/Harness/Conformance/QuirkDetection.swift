@@ -46,6 +46,8 @@ package struct DetectedQuirk: Sendable, Equatable {
         case .requireJSONTokenRequest: .complianceFix(["notion"])
         case .requireActionRequestToken: .complianceFix(["withings"])
         case .tokenInQueryOnly: .complianceFix(["instagram"])
+        case .verificationURL: .complianceFix(["verification_url", "google"])
+        case .intervalAsString: .complianceFix(["string_expires_in"], note: "reads a device response's interval too")
         }
     }
 

@@ -28,6 +28,8 @@ package struct ProviderEndpoints: Sendable {
     package var endSession: String?
     /// RFC 9126: the pushed authorization request endpoint.
     package var par: String? = nil
+    /// RFC 8628: the device authorization endpoint.
+    package var deviceAuthorization: String? = nil
     /// Hosts the user agent may visit besides the redirect URI's: the endpoints' own hosts
     /// and any the provider entry lists.
     package var allowedHosts: Set<String>
@@ -87,6 +89,7 @@ extension ProviderEndpoints {
             jwks: endpoint("jwks", "jwks_uri"),
             endSession: endpoint("end_session", "end_session_endpoint"),
             par: endpoint("par", "pushed_authorization_request_endpoint"),
+            deviceAuthorization: endpoint("device_authorization", "device_authorization_endpoint"),
             allowedHosts: [],
             metadata: document
         )
@@ -112,6 +115,7 @@ extension ProviderEndpoints {
             introspect: url(paths.introspect),
             requestToken: url(paths.requestToken),
             par: url(paths[.par]),
+            deviceAuthorization: url(paths[.deviceAuthorization]),
             allowedHosts: Self.hosts([running.baseURL]),
             responseIssuer: profile.protocolKind == .oauth2 ? AuthorizationResponseIssuer(issuer: running.baseURL, required: true) : nil
         )

@@ -13,5 +13,7 @@ struct OAuth2State {
     var authorizationRequest: AuthorizationRequest?
     var code: String?
     var metadata: AuthorizationServerMetadata?
+    /// RFC 8628: the device authorization in flight.
+    var device: DeviceAuthorization?
     var openID: OpenIDState
 }

@@ -1,6 +1,7 @@
 import Foundation
 import OAuth2
 import OAuthCore
+import Synchronization
 
 extension StepContext {
     func tokenValue(_ which: Step.TokenKind, step: String) throws(OAuthError) -> String {
@@ -203,5 +204,71 @@ extension StepContext {
         let found = try await Discovery.metadata(forIssuer: provider.endpoints.issuer ?? provider.endpoints.baseURL, cache: metadataCache)
         recorder.transcript.note("discover: \(found.source)")
         return found.metadata
+    }
+}
+
+// MARK: RFC 8628 — device authorization grant
+
+extension StepContext {
+    /// `device_authorization`: a device code and a user code for the scenario's client.
+    mutating func deviceAuthorization(scope: [String]?, session: OAuth2Session, step kind: String) async throws {
+        let url = try endpoint(provider.endpoints.deviceAuthorization, "device authorization", step: kind)
+        let device = try await session.requestDeviceAuthorization(url, scope: scope)
+        oauth2?.device = device
+        recorder.transcript.note(
+            "device authorization: verification at \(device.verificationURI)\(device.verificationURIComplete == nil ? "" : " (a complete URI given)"), "
+                + "expires in \(device.expiresIn) s, poll every \(device.interval) s"
+        )
+    }
+
+    /// `device_login`: the user opens the verification URI in the scenario's browser, types the
+    /// user code, signs in and approves or denies; the page that ends it offers nothing more.
+    mutating func deviceLogin(_ options: Step.DeviceLogin, step kind: String) async throws {
+        guard let device = oauth2?.device else {
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "device_login needs an earlier device_authorization step", step: kind)
+        }
+        let complete = options.complete ?? (device.verificationURIComplete != nil)
+        guard let start = complete ? device.verificationURIComplete : device.verificationURI else {
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "the provider gave no verification_uri_complete", step: kind)
+        }
+        if options.userCode != nil { recorder.transcript.note("the user types another code than the provider's") }
+        let intent = UserAgent.Intent(
+            decision: options.consent == .approve ? .approve : .deny,
+            user: options.user,
+            username: user?.username,
+            password: user?.password,
+            fill: options.form,
+            userCode: options.userCode ?? device.userCode
+        )
+        let end = try await agent.navigate(from: start, to: nil, intent: intent, step: kind)
+        recorder.transcript.note("device_login ended at \(UserAgent.withoutQuery(end))")
+    }
+
+    /// `poll_device_token`: polls at the interval on the scenario's clock. Against a built-in mock
+    /// the clock moves instead of waiting; against a provider by URL the wait is real.
+    mutating func pollDeviceToken(polls: Int?, waitFirst: Bool, session: OAuth2Session, step kind: String) async throws {
+        guard let device = oauth2?.device else {
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "poll_device_token needs an earlier device_authorization step", step: kind)
+        }
+        let clock = self.clock
+        let realWait = provider.mock == nil
+        let skipFirst = Mutex(!waitFirst)
+        let transcript = recorder.transcript
+        try await session.pollDeviceToken(
+            try endpoint(provider.endpoints.token, "token", step: kind),
+            authorization: device,
+            maximumPolls: polls
+        ) { duration in
+            if skipFirst.withLock({ skip in
+                defer { skip = false }
+                return skip
+            }) {
+                transcript.note("polled at once, without waiting the interval")
+                return
+            }
+            if realWait { try await Task.sleep(for: duration) }
+            clock.advance(by: TimeInterval(duration.components.seconds))
+            transcript.note("waited \(duration.components.seconds) s\(realWait ? "" : " on the scenario clock")")
+        }
     }
 }

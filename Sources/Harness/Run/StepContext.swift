@@ -122,6 +122,10 @@ struct StepContext {
             agent.cookies = CookieJar()
             recorder.transcript.note("the browser's cookies were cleared")
         case .misuseToken(let misuse, let path): try await misuseToken(misuse, path: path, session: try oauth2Session(kind), step: kind)
+        case .deviceAuthorization(let scope): try await deviceAuthorization(scope: scope, session: try oauth2Session(kind), step: kind)
+        case .deviceLogin(let options): try await deviceLogin(options, step: kind)
+        case .pollDeviceToken(let polls, let waitFirst):
+            try await pollDeviceToken(polls: polls, waitFirst: waitFirst, session: try oauth2Session(kind), step: kind)
         }
     }
 

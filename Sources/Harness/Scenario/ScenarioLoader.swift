@@ -17,7 +17,9 @@ public enum ScenarioLoader {
     static let oauth2ClientKeys: Set<String> = ["auth_method", "scope", "pkce", "token_placement", "auto_refresh", "dpop", "request_object"]
     /// The step keys, from the registry.
     static let actions = StepKind.allCases.map(\.rawValue)
-    static let externalEndpoints = ["authorize", "token", "resource", "revoke", "introspect", "request_token", "access_token", "par"]
+    static let externalEndpoints = [
+        "authorize", "token", "resource", "revoke", "introspect", "request_token", "access_token", "par", "device_authorization",
+    ]
     /// Client-side compliance fixes a scenario can switch on.
     /// The OAuth 1 client's one compliance fix (accept temporary credentials without
     /// `oauth_callback_confirmed`, as OAuth Core 1.0 before Revision A sent them).

@@ -51,6 +51,25 @@ package struct Step: Sendable {
         /// RFC 9449 §7: present the session's DPoP-bound token the wrong way, at `path` (default the
         /// resource); a provider must refuse it.
         case misuseToken(TokenMisuse, path: String?)
+        /// RFC 8628 §3.1: ask the device authorization endpoint for a device and a user code.
+        case deviceAuthorization(scope: [String]?)
+        /// RFC 8628 §3.3: the user, on another device, opens the verification URI (or the complete
+        /// one), enters the user code (or the one given), signs in, approves or denies.
+        case deviceLogin(DeviceLogin)
+        /// RFC 8628 §3.4: poll the token endpoint on the scenario's clock (`polls`: give up after so
+        /// many; `wait_first: false`: poll at once, sooner than the interval allows).
+        case pollDeviceToken(polls: Int?, waitFirst: Bool)
+    }
+
+    /// `device_login` options.
+    package struct DeviceLogin: Sendable {
+        package var consent: Authorize.Consent = .approve
+        package var user: String?
+        package var form: [String: String] = [:]
+        /// Open `verification_uri_complete` (the default when the provider gave one).
+        package var complete: Bool?
+        /// Type this code instead of the provider's (a wrong or stale one).
+        package var userCode: String?
     }
 
     /// How `misuse_token` presents a DPoP-bound token.
@@ -237,6 +256,31 @@ extension Step.Action {
             for entry in checks.entries { assertions.append(try Assertion(key: entry.keyNode, yaml: entry.value)) }
             self = .expect(assertions)
         case .advanceClock: self = .advanceClock(try body.duration("advance_clock"))
+        case .deviceAuthorization:
+            let options = try body.optionalMapping("device_authorization options")
+            try options?.allowOnly(["scope"], in: name)
+            self = .deviceAuthorization(scope: try options?["scope"]?.stringList("scope"))
+        case .deviceLogin:
+            let options = try body.optionalMapping("device_login options")
+            try options?.allowOnly(["consent", "user", "form", "complete", "user_code"], in: name)
+            self = .deviceLogin(
+                Step.DeviceLogin(
+                    consent: try options?["consent"]?.choice("consent", as: Step.Authorize.Consent.self) ?? .approve,
+                    user: try options?["user"]?.string("user"),
+                    form: try variables.form(options?["form"]),
+                    complete: try options?["complete"]?.bool("complete"),
+                    userCode: try variables.optionalText(options?["user_code"], "user_code")
+                )
+            )
+        case .pollDeviceToken:
+            let options = try body.optionalMapping("poll_device_token options")
+            try options?.allowOnly(["polls", "wait_first"], in: name)
+            let polls = try options?["polls"].map { (node) throws(YAMLLocatedError) in
+                let count = try node.int("how many polls")
+                guard (1...1000).contains(count) else { throw node.error("expected polls between 1 and 1000") }
+                return count
+            }
+            self = .pollDeviceToken(polls: polls, waitFirst: try options?["wait_first"]?.bool("wait_first") ?? true)
         }
     }
 }
@@ -343,10 +387,14 @@ extension ErrorExpectation {
 }
 
 extension GrantType {
-    /// A scenario's grant name: `jwt_bearer` stands for RFC 7523's URN (which may also be
-    /// written out); any other name is the `grant_type` sent.
+    /// A scenario's grant name: `jwt_bearer` stands for RFC 7523's URN and `device_code` for
+    /// RFC 8628's (either may also be written out); any other name is the `grant_type` sent.
     init(scenarioName name: String) {
-        self = name == "jwt_bearer" ? .jwtBearer : GrantType(rawValue: name)
+        switch name {
+        case "jwt_bearer": self = .jwtBearer
+        case "device_code": self = .deviceCode
+        default: self = GrantType(rawValue: name)
+        }
     }
 }
 

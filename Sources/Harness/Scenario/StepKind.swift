@@ -25,12 +25,17 @@ package enum StepKind: String, CaseIterable, Sendable {
     case advanceClock = "advance_clock"
     case clearCookies = "clear_cookies"
     case misuseToken = "misuse_token"
+    case deviceAuthorization = "device_authorization"
+    case deviceLogin = "device_login"
+    case pollDeviceToken = "poll_device_token"
 
     /// The protocols whose providers have this step (`nil`: every protocol).
     var onlyFor: ProtocolKind? {
         switch self {
         case .requestToken, .accessToken: .oauth1
-        case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys, .misuseToken: .oauth2
+        case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys, .misuseToken,
+            .deviceAuthorization, .deviceLogin, .pollDeviceToken:
+            .oauth2
         case .authorize, .fault, .get, .post, .expect, .advanceClock, .clearCookies: nil
         }
     }
@@ -41,7 +46,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         case .login, .userinfo, .logout, .rotateKeys: true
         case .evil, .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .get, .post, .expect,
             .advanceClock,
-            .clearCookies, .misuseToken:
+            .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken:
             false
         }
     }
@@ -51,7 +56,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         switch self {
         case .evil, .rotateKeys, .fault, .advanceClock: true
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .get, .post,
-            .expect, .clearCookies, .misuseToken:
+            .expect, .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken:
             false
         }
     }
@@ -62,7 +67,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         case .expect, .advanceClock, .clearCookies: false
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .evil,
             .rotateKeys,
-            .fault, .get, .post, .misuseToken:
+            .fault, .get, .post, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken:
             true
         }
     }
@@ -70,10 +75,10 @@ package enum StepKind: String, CaseIterable, Sendable {
     /// Its outcome is the client's verdict in the conformance table.
     var isJudged: Bool {
         switch self {
-        case .login, .userinfo, .logout: true
+        case .login, .userinfo, .logout, .pollDeviceToken: true
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .evil, .rotateKeys, .fault, .get, .post,
             .expect,
-            .advanceClock, .clearCookies, .misuseToken:
+            .advanceClock, .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin:
             false
         }
     }
@@ -102,6 +107,9 @@ extension Step.Action {
         case .advanceClock: .advanceClock
         case .clearCookies: .clearCookies
         case .misuseToken: .misuseToken
+        case .deviceAuthorization: .deviceAuthorization
+        case .deviceLogin: .deviceLogin
+        case .pollDeviceToken: .pollDeviceToken
         }
     }
 }

@@ -33,7 +33,7 @@ extension ProviderProfile {
         }
         if !issueRefreshToken { document.append(("refresh_tokens", .flag(false))) }
         if !refreshTokenRotation { document.append(("refresh_token_rotation", .flag(false))) }
-        if grantTypes != GrantType.allCases { document.append(("grant_types", Self.texts(grantTypes.map(\.rawValue)))) }
+        if grantTypes != GrantType.defaults(for: endpoints) { document.append(("grant_types", Self.texts(grantTypes.map(\.rawValue)))) }
         if pkce != PKCEPolicy(required: false, methods: PKCEMethod.allCases) {
             document.append(("pkce", .map([("required", .flag(pkce.required)), ("methods", Self.texts(pkce.methods.map(\.rawValue)))])))
         }
@@ -68,6 +68,17 @@ extension ProviderProfile {
                 (
                     "request_objects",
                     .map([("required", .flag(requestObjects.required)), ("algorithms", Self.texts(requestObjects.algorithms.map(\.rawValue)))])
+                )
+            )
+        }
+        if device != DeviceSettings() {
+            document.append(
+                (
+                    "device",
+                    .map([
+                        ("interval", .number(device.interval)), ("lifetime", Self.duration(device.lifetime)),
+                        ("verification_uri_complete", .flag(device.verificationURIComplete)),
+                    ])
                 )
             )
         }
@@ -187,7 +198,7 @@ extension ProviderProfile {
         (codeLifetime, accessTokenLifetime, refreshTokenLifetime) = (lifetimes.code, lifetimes.accessToken, lifetimes.refreshToken)
         issueRefreshToken = true
         refreshTokenRotation = true
-        grantTypes = GrantType.allCases
+        grantTypes = GrantType.defaults(for: endpoints)
         pkce = PKCEPolicy(required: false, methods: PKCEMethod.allCases)
         oauth1 =
             protocolKind == .oauth1

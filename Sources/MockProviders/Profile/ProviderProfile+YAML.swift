@@ -73,7 +73,7 @@ extension ProviderProfile {
         (codeLifetime, accessTokenLifetime, refreshTokenLifetime) = (lifetimes.code, lifetimes.accessToken, lifetimes.refreshToken)
         issueRefreshToken = try top["refresh_tokens"]?.bool("refresh_tokens") ?? true
         refreshTokenRotation = try top["refresh_token_rotation"]?.bool("refresh_token_rotation") ?? true
-        grantTypes = try top["grant_types"]?.choices("grant type", as: GrantType.self) ?? GrantType.allCases
+        grantTypes = try top["grant_types"]?.choices("grant type", as: GrantType.self) ?? GrantType.defaults(for: endpoints)
         pkce =
             try top["pkce"].map { (node) throws(YAMLLocatedError) in try PKCEPolicy(yaml: node) }
             ?? PKCEPolicy(required: false, methods: PKCEMethod.allCases)
@@ -304,11 +304,11 @@ extension ProviderProfile {
             "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
             "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
             "exchanges", "login_form", "faults", "login", "auto_approve", "access_tokens", "par", "request_objects",
-            "authorization_details_types", "dpop",
+            "authorization_details_types", "dpop", "device",
         ]
         package static let oauth2Endpoints = ProviderProfile.Endpoint.allCases.filter { $0.applies(to: .oauth2) }.map { $0.key(.oauth2) }
         /// OAuth 1 (and replay) profiles also name the temporary- and token-credentials endpoints.
-        package static let oauth1Endpoints = ProviderProfile.Endpoint.allCases.filter { $0 != .par }.map { $0.key(.oauth1) } + ["token"]
+        package static let oauth1Endpoints = ProviderProfile.Endpoint.allCases.filter { $0.applies(to: .oauth1) }.map { $0.key(.oauth1) } + ["token"]
         package static let client = [
             "client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce", "public_key", "post_logout_redirect_uris",
         ]
@@ -321,6 +321,7 @@ extension ProviderProfile {
         package static let par = ["required", "request_uri_lifetime"]
         package static let requestObjects = ["required", "algorithms"]
         package static let dpop = ["required", "nonce", "algorithms", "iat_window"]
+        package static let device = ["interval", "lifetime", "verification_uri_complete"]
         package static let fault = ["kind", "path", "status", "milliseconds", "count"]
         package static let exchange = ["request", "response"]
         package static let recordedRequest = ["method", "path", "parameters"]
@@ -340,6 +341,7 @@ extension ProviderProfile {
             "properties/par": par,
             "properties/request_objects": requestObjects,
             "properties/dpop": dpop,
+            "properties/device": device,
             "properties/faults/items": fault,
             "properties/exchanges/items": exchange,
             "properties/exchanges/items/properties/request": recordedRequest,
@@ -352,7 +354,7 @@ extension ProviderProfile {
     /// `par`, `request_objects`, `authorization_details_types` and `dpop`: OAuth 2 only; `par`
     /// needs the `par` endpoint.
     mutating func readAuthorizationRequestSettings(_ top: YAMLMapping, protocolKind: ProtocolKind) throws(YAMLLocatedError) {
-        for key in ["par", "request_objects", "authorization_details_types", "dpop"] where protocolKind != .oauth2 {
+        for key in ["par", "request_objects", "authorization_details_types", "dpop", "device"] where protocolKind != .oauth2 {
             if let entry = top.entries.first(where: { $0.key == key }) { throw entry.keyNode.error("\(key) applies to oauth2 profiles") }
         }
         if let node = top["par"] {
@@ -393,6 +395,34 @@ extension ProviderProfile {
             }
             guard settings.iatWindow > 0 else { throw node.error("dpop.iat_window must be positive") }
             return settings
+        }
+        try readDeviceSettings(top)
+    }
+
+    /// `device`, and the two device endpoints together with the device grant.
+    mutating func readDeviceSettings(_ top: YAMLMapping) throws(YAMLLocatedError) {
+        let hasDevice = endpoints[.deviceAuthorization] != nil
+        if hasDevice != (endpoints[.deviceVerification] != nil) {
+            throw (top["endpoints"] ?? top.node).error("device_authorization and device_verification come together (RFC 8628 §3.1, §3.3)")
+        }
+        if hasDevice != grantTypes.contains(.deviceCode) {
+            throw (top["grant_types"] ?? top.node).error(
+                hasDevice
+                    ? "a device_authorization endpoint needs the \(GrantType.deviceCode.rawValue) grant in grant_types"
+                    : "the \(GrantType.deviceCode.rawValue) grant needs device_authorization and device_verification endpoints"
+            )
+        }
+        if let node = top["device"] {
+            guard hasDevice else { throw node.error("device settings need a device_authorization endpoint in endpoints") }
+            let map = try node.mapping("device")
+            try map.allowOnly(Keys.device, in: "device")
+            device = DeviceSettings(
+                interval: try map["interval"]?.int("device.interval") ?? 5,
+                lifetime: try map["lifetime"]?.duration("device.lifetime") ?? 600,
+                verificationURIComplete: try map["verification_uri_complete"]?.bool("device.verification_uri_complete") ?? true
+            )
+            guard (1...300).contains(device.interval) else { throw node.error("device.interval must be 1 to 300 seconds") }
+            guard device.lifetime > 0 else { throw node.error("device.lifetime must be positive") }
         }
     }
 }

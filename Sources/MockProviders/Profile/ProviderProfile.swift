@@ -35,6 +35,15 @@ public struct ProviderProfile: Sendable, Equatable {
         case clientCredentials = "client_credentials"
         case password
         case jwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+        /// RFC 8628 §3.4: polling with a device code; offered with a `device_authorization` endpoint.
+        case deviceCode = "urn:ietf:params:oauth:grant-type:device_code"
+
+        /// The grants a profile that names none accepts: all but the device grant, which comes
+        /// with a `device_authorization` endpoint.
+        /// - Parameter endpoints: the profile's endpoints.
+        public static func defaults(for endpoints: Endpoints) -> [GrantType] {
+            allCases.filter { $0 != .deviceCode || endpoints[.deviceAuthorization] != nil }
+        }
     }
 
     /// RFC 7636 §4.2 code challenge methods.
@@ -88,6 +97,10 @@ public struct ProviderProfile: Sendable, Equatable {
         case endSession = "end_session"
         /// RFC 9126 pushed authorization requests (`pushed_authorization_request_endpoint`).
         case par
+        /// RFC 8628 §3.1 device authorization (`device_authorization_endpoint`).
+        case deviceAuthorization = "device_authorization"
+        /// RFC 8628 §3.3 the page where the user enters the user code (`verification_uri`).
+        case deviceVerification = "device_verification"
 
         /// Its key in `endpoints:` for a profile speaking `protocolKind`.
         /// - Parameter protocolKind: the profile's protocol.
@@ -100,7 +113,7 @@ public struct ProviderProfile: Sendable, Equatable {
         public func applies(to protocolKind: ProtocolKind) -> Bool {
             switch self {
             case .requestToken: protocolKind == .oauth1
-            case .par: protocolKind != .oauth1
+            case .par, .deviceAuthorization, .deviceVerification: protocolKind != .oauth1
             default: true
             }
         }
@@ -111,7 +124,7 @@ public struct ProviderProfile: Sendable, Equatable {
             switch self {
             case .authorize, .token, .resource: protocolKind != .replay
             case .requestToken: protocolKind == .oauth1
-            case .revoke, .introspect, .jwks, .endSession, .par: false
+            case .revoke, .introspect, .jwks, .endSession, .par, .deviceAuthorization, .deviceVerification: false
             }
         }
 
@@ -124,7 +137,8 @@ public struct ProviderProfile: Sendable, Equatable {
             case .revoke: "revocation_endpoint"
             case .introspect: "introspection_endpoint"
             case .par: "pushed_authorization_request_endpoint"
-            case .requestToken, .resource, .jwks, .endSession: nil
+            case .deviceAuthorization: "device_authorization_endpoint"
+            case .requestToken, .resource, .jwks, .endSession, .deviceVerification: nil
             }
         }
 
@@ -134,7 +148,7 @@ public struct ProviderProfile: Sendable, Equatable {
             case .resource: "userinfo_endpoint"
             case .jwks: "jwks_uri"
             case .endSession: "end_session_endpoint"
-            case .requestToken, .authorize, .token, .revoke, .introspect, .par: nil
+            case .requestToken, .authorize, .token, .revoke, .introspect, .par, .deviceAuthorization, .deviceVerification: nil
             }
         }
     }
@@ -245,6 +259,30 @@ public struct ProviderProfile: Sendable, Equatable {
         public init(required: Bool = false, requestURILifetime: TimeInterval = 60) {
             self.required = required
             self.requestURILifetime = requestURILifetime
+        }
+    }
+
+    /// The device authorization grant (`device:`, RFC 8628), served with the `device_authorization`
+    /// and `device_verification` endpoints.
+    public struct DeviceSettings: Sendable, Equatable {
+        /// Seconds a client must wait between polls (`interval`, default 5, §3.2); a poll sooner
+        /// is answered `slow_down` and adds 5 seconds for that device code (§3.5).
+        public var interval: Int = 5
+        /// Seconds the device and user codes are valid (`lifetime`, default 600).
+        public var lifetime: TimeInterval = 600
+        /// The response carries `verification_uri_complete` (`verification_uri_complete`, default true, §3.3.1).
+        public var verificationURIComplete = true
+
+        /// Device settings; by default a 5-second interval, 10-minute codes and a complete URI.
+        ///
+        /// - Parameters:
+        ///   - interval: seconds between polls.
+        ///   - lifetime: seconds the codes are valid.
+        ///   - verificationURIComplete: whether the response gives `verification_uri_complete`.
+        public init(interval: Int = 5, lifetime: TimeInterval = 600, verificationURIComplete: Bool = true) {
+            self.interval = interval
+            self.lifetime = lifetime
+            self.verificationURIComplete = verificationURIComplete
         }
     }
 
@@ -446,6 +484,8 @@ public struct ProviderProfile: Sendable, Equatable {
     public var accessTokens = AccessTokenSettings()
     /// Pushed authorization requests (`par:`); meaningful with `endpoints.par`.
     public var par = PARSettings()
+    /// The device authorization grant (`device:`); meaningful with `endpoints.device_authorization`.
+    public var device = DeviceSettings()
     /// Signed request objects (`request_objects:`); `nil`: refused with `request_not_supported`.
     public var requestObjects: RequestObjectSettings?
     /// The RFC 9396 `authorization_details` types accepted (`authorization_details_types`); empty:

@@ -67,6 +67,7 @@ extension MockProvider {
                 cookie: cookie,
                 client: client,
                 scope: scope,
+                action: profile.endpoints.authorize,
                 issue: issue,
                 deny: {
                     fail("access_denied", "the user denied the request")
@@ -280,7 +281,8 @@ extension MockProvider {
     static let sessionCookie = "mock_session"
     static let loginFields: Set<String> = ["decision", "user", "username", "password", "csrf_token", "login_step"]
 
-    /// The browser-facing login: a session cookie, a CSRF token bound to it, one or two login
+    /// The browser-facing login (at `action`: the authorization endpoint, or the device
+    /// verification page): a session cookie, a CSRF token bound to it, one or two login
     /// pages (identifier first), then a consent page or the code at once. A wrong password
     /// shows the login page again with a message, as real providers do.
     func loginPages(
@@ -291,6 +293,7 @@ extension MockProvider {
         cookie: String?,
         client: ProviderProfile.Client,
         scope: [String],
+        action: String,
         issue: (String) -> TransportResponse,
         deny: () -> TransportResponse
     ) -> TransportResponse {
@@ -313,7 +316,7 @@ extension MockProvider {
                 kind: kind,
                 clientID: client.clientID,
                 scope: scope,
-                action: profile.endpoints.authorize,
+                action: action,
                 hidden: hidden,
                 csrf: login.csrf ? current.csrf : nil,
                 username: current.pendingUsername,

@@ -58,6 +58,8 @@ public enum EvilMode: String, Sendable, CaseIterable {
     case requestObjectUnverified = "request_object_unverified"
     /// RFC 9101 §6.3: query parameters override the request object's.
     case requestObjectOverridden = "request_object_overridden"
+    /// RFC 8628 §3.5: the device code never expires: polls past `expires_in` stay pending.
+    case deviceCodeNeverExpires = "device_code_never_expires"
 
     /// The OpenID Foundation RP test module each mode follows.
     public var conformanceModule: String {
@@ -89,6 +91,7 @@ public enum EvilMode: String, Sendable, CaseIterable {
         case .requestURIReplay: "RFC 9126 §4 (request_uri reuse)"
         case .requestObjectUnverified: "RFC 9101 §6.2 (request object signature)"
         case .requestObjectOverridden: "RFC 9101 §6.3 (query overrides the request object)"
+        case .deviceCodeNeverExpires: "RFC 8628 §3.5 (device code past expires_in)"
         }
     }
 }

@@ -59,6 +59,13 @@ public final class MockProvider: MockRequestHandler {
             return await introspect(request)
         case ("POST", endpoints[.par] ?? "\u{0}"):
             return await pushedAuthorization(request)
+        case ("POST", endpoints[.deviceAuthorization] ?? "\u{0}"):
+            return await deviceAuthorization(request)
+        case ("GET", endpoints[.deviceVerification] ?? "\u{0}"):
+            return deviceVerification(query, submitted: false, cookie: request.headers["Cookie"])
+        case ("POST", endpoints[.deviceVerification] ?? "\u{0}"):
+            guard let form = formBody(request) else { return Self.badRequest("the body must be application/x-www-form-urlencoded") }
+            return deviceVerification(form, submitted: true, cookie: request.headers["Cookie"])
         case ("GET", Self.metadataPath):
             return metadata(request)
         case ("GET", "/.well-known/openid-configuration") where profile.oidc != nil:
@@ -85,7 +92,8 @@ public final class MockProvider: MockRequestHandler {
             rotateSigningKeys()
             return Self.json(200, ["rotated": "true"])
         case (_, endpoints.authorize), (_, endpoints.token), (_, endpoints.resource), (_, endpoints.revoke ?? "\u{0}"),
-            (_, endpoints.introspect ?? "\u{0}"), (_, endpoints[.par] ?? "\u{0}"):
+            (_, endpoints.introspect ?? "\u{0}"), (_, endpoints[.par] ?? "\u{0}"), (_, endpoints[.deviceAuthorization] ?? "\u{0}"),
+            (_, endpoints[.deviceVerification] ?? "\u{0}"):
             return Self.json(405, ["error": "invalid_request", "error_description": "method \(request.method) not allowed here"])
         default:
             return Self.json(404, ["error": "not_found", "error_description": "no endpoint at \(path)"])

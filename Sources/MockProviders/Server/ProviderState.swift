@@ -34,6 +34,26 @@ final class ProviderState: Sendable {
         var used = false
     }
 
+    /// A device authorization (RFC 8628): pending until the user approves or denies at the
+    /// verification page, then redeemed once.
+    struct DeviceGrant {
+        enum Status: Equatable {
+            case pending
+            case approved(sub: String)
+            case denied
+            case redeemed
+        }
+        var clientID: String
+        var scope: [String]
+        var userCode: String
+        var expiresAt: Date
+        /// Seconds the client must wait between polls; `slow_down` adds 5 (§3.5).
+        var interval: Int
+        /// The last poll, or the issue time before the first.
+        var lastPoll: Date
+        var status: Status = .pending
+    }
+
     struct TokenGrant {
         var clientID: String
         /// `nil` for client_credentials tokens (no resource owner).
@@ -72,6 +92,9 @@ final class ProviderState: Sendable {
         var pushedRequests = BoundedStore<PushedRequest>(capacity: ProviderState.retention)
         /// RFC 9449 §11.1: the `jti` of every DPoP proof accepted, while its `iat` is in the window.
         var usedProofIDs = BoundedStore<Date>(capacity: ProviderState.retention)
+        /// RFC 8628 device authorizations by device code, and the device code of each user code.
+        var deviceGrants = BoundedStore<DeviceGrant>(capacity: ProviderState.retention)
+        var deviceCodesByUserCode = BoundedStore<String>(capacity: ProviderState.retention)
         /// RFC 9449 §8: the nonce proofs must carry when the profile asks for nonces.
         var dpopNonce = SecureRandom.token(bytes: 16)
     }

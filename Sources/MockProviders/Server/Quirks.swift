@@ -50,6 +50,11 @@ public enum Quirk: String, Sendable, CaseIterable {
     case requireActionRequestToken = "require_action_requesttoken"
     /// The resource endpoint reads the token only from the `access_token` query parameter.
     case tokenInQueryOnly = "token_in_query_only"
+    /// The device authorization response names `verification_url`, not `verification_uri`, and
+    /// has no `verification_uri_complete`.
+    case verificationURL = "verification_url"
+    /// The device authorization response gives `interval` as a JSON string.
+    case intervalAsString = "interval_as_string"
 
     /// The real behaviour, for profiles, docs and `oauth-harness list`.
     public var models: String {
@@ -74,6 +79,8 @@ public enum Quirk: String, Sendable, CaseIterable {
         case .requireJSONTokenRequest: "the token endpoint reads a JSON body, not a form (Notion)"
         case .requireActionRequestToken: "token requests need `action=requesttoken` (Withings)"
         case .tokenInQueryOnly: "the API reads the token from the `access_token` query parameter only (Instagram Basic Display)"
+        case .verificationURL: "`verification_url` instead of RFC 8628's `verification_uri` in the device response (Google)"
+        case .intervalAsString: "the device response's `interval` as a JSON string (OpenAI's device login for Codex)"
         }
     }
 

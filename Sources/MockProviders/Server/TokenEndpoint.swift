@@ -94,6 +94,8 @@ extension MockProvider {
             }
         case .jwtBearer:
             return await jwtBearer(request, form: form, client: client, jkt: jkt)
+        case .deviceCode:
+            return await deviceToken(request, form: form, client: client!, jkt: jkt)
         }
     }
 

@@ -62,7 +62,7 @@ extension OAuth2Session {
         if !requested.isEmpty { form.append("scope", requested.joined(separator: " ")) }
         for (name, value) in extraParameters { form.append(name, value) }
         let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: [])
-        let response = try await send(request, step: step)
+        let response = try await ComplianceHookSet.apply(hooks.deviceAuthorizationResponse, to: try await send(request, step: step), step: step)
         guard response.status == 200 else { throw providerError(response, step: step) }
         guard case .object(let members)? = try? JSONValue.parse(response.body) else {
             throw .malformed(step: step, httpStatus: response.status, "expected a JSON object (RFC 8628 §3.2), got \(describeBody(response))")
@@ -102,16 +102,20 @@ extension OAuth2Session {
     /// - Parameters:
     ///   - tokenEndpoint: the token endpoint; `nil` uses the session's.
     ///   - authorization: the device authorization response.
+    ///   - maximumPolls: give up after this many polls (a tool that asks the user again); `nil`
+    ///     polls until the codes expire.
     ///   - sleep: waits between polls; by default `Task.sleep`. Tests pass one that moves a
     ///     `ManualClock` instead of waiting.
     /// - Returns: the token, which the session now holds.
     /// - Throws: `OAuthError`: `access_denied` or `expired_token` from the provider (§3.5);
-    ///   `expired_token` (client) when the codes expire while pending; another error of the
+    ///   `expired_token` (client) when the codes expire while pending; after `maximumPolls`, the
+    ///   provider's last answer (`authorization_pending` or `slow_down`); another error of the
     ///   provider or the transport as it came; the sleep's cancellation as `renewal_failed`.
     @discardableResult
     public func pollDeviceToken(
         _ tokenEndpoint: String? = nil,
         authorization: DeviceAuthorization,
+        maximumPolls: Int? = nil,
         sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) async throws(OAuthError) -> OAuth2Token {
         let step = "device_token"
@@ -121,8 +125,9 @@ extension OAuth2Session {
         let form = FormParameters([("grant_type", GrantType.deviceCode.rawValue), ("device_code", authorization.deviceCode)])
         let hooks = self.hooks
         // Bounded in count too, should the clock not move (a sleep that does not wait).
-        let maximumPolls = authorization.expiresIn / max(authorization.interval, 1) + 1
-        for _ in 0..<maximumPolls {
+        let limit = min(authorization.expiresIn / max(authorization.interval, 1) + 1, max(maximumPolls ?? .max, 0))
+        var lastAnswer: OAuthError?
+        for _ in 0..<limit {
             guard clock.now().addingTimeInterval(TimeInterval(interval)) < deadline else {
                 throw .client("expired_token", "the device code expired before the user approved (RFC 8628 §3.5)", step: step)
             }
@@ -142,10 +147,20 @@ extension OAuth2Session {
                 self.token = token
                 return token
             } catch  where error.code.rawValue == "authorization_pending" {
-                continue
+                lastAnswer = error
             } catch  where error.code.rawValue == "slow_down" {
+                lastAnswer = error
                 interval = min(interval + 5, Self.maximumPollInterval)
             }
+        }
+        if let maximumPolls, limit == maximumPolls, let lastAnswer {
+            throw OAuthError(
+                code: lastAnswer.code,
+                description: "still \(lastAnswer.code.rawValue) after \(maximumPolls) poll\(maximumPolls == 1 ? "" : "s")",
+                httpStatus: lastAnswer.httpStatus,
+                step: step,
+                origin: .provider
+            )
         }
         throw .client("expired_token", "the device code expired before the user approved (RFC 8628 §3.5)", step: step)
     }

@@ -1,7 +1,8 @@
 """A minimal Django project whose only job is to run django-oauth-toolkit as an OpenID Provider
 for the harness's external scenarios. Everything that varies per run lives in the state folder
 named by EXTPROV_DJANGO_STATE (written by Tests/external/providers.sh): the SQLite database, the
-Django secret key and the OIDC RSA signing key."""
+Django secret key and the OIDC RSA signing key; EXTPROV_DJANGO_URL is the server's own origin
+(for the device grant's verification URI)."""
 import os
 from pathlib import Path
 
@@ -61,6 +62,8 @@ STATIC_URL = "static/"  # referenced by DOT's templates; not served (no static f
 LOGIN_URL = "/accounts/login/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"  # POST /accounts/logout/ (the OP's own logout, not RP-initiated)
 
+_DJANGO_URL = os.environ.get("EXTPROV_DJANGO_URL", "http://127.0.0.1")  # see the device settings
+
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": (STATE / "oidc_rsa.pem").read_text(),
@@ -77,6 +80,12 @@ OAUTH2_PROVIDER = {
         "introspection": "Introspect tokens",
     },
     "OAUTH2_VALIDATOR_CLASS": "extprovider.validators.HarnessValidator",
+    # RFC 8628 device grant (/o/device-authorization/, then the user at /o/device/). DOT's default
+    # verification URI is None (the response says "verification_uri": null) and it must be absolute,
+    # so providers.sh exports the server's origin before gunicorn starts; migrate and harness_setup
+    # run before the port is chosen and need no URL.
+    "OAUTH_DEVICE_VERIFICATION_URI": _DJANGO_URL + "/o/device/",
+    "OAUTH_DEVICE_VERIFICATION_URI_COMPLETE": _DJANGO_URL + "/o/device/?user_code={user_code}",
 }
 
 # DEBUG is off, so Django would only mail errors: print them (and the requests) to stderr instead.

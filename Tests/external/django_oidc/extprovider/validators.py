@@ -1,6 +1,8 @@
 from contextvars import ContextVar
 
+from oauth2_provider import models as dot_models
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.views import device as dot_device_views
 
 _current_user = ContextVar("current_user", default=None)
 
@@ -17,6 +19,18 @@ def current_user_middleware(get_response):
             _current_user.reset(token)
 
     return middleware
+
+
+# PATCH (RFC 8628 device grant, 1 of 2). Upstream bug: DOT 3.4.1's DeviceAuthorizationView calls
+# DeviceCodeResponse(**response), and oauthlib 4.0.1 (the pinned engine) adds "scope" to that
+# dict; the dataclass has no such field, so every device authorization request answered 500
+# (TypeError). Drop "scope" before building it; the JSON response still carries it.
+def _device_code_response(**response):
+    response.pop("scope", None)
+    return dot_models.DeviceCodeResponse(**response)
+
+
+dot_device_views.DeviceCodeResponse = _device_code_response
 
 
 class HarnessValidator(OAuth2Validator):
@@ -41,3 +55,23 @@ class HarnessValidator(OAuth2Validator):
 
     def validate_silent_authorization(self, request):
         return bool(getattr(request.client, "skip_authorization", False))
+
+    # PATCH (RFC 8628 device grant, 2 of 2). Upstream bug: oauthlib 4.0.1's DeviceCodeGrant calls
+    # validate_device_code(client_id, code, request) on the validator, which DOT 3.4.1 does not
+    # implement (nor does its base, oauthlib.openid.RequestValidator), so the token request after
+    # the user approved answered 500 (AttributeError). DOT's TokenView answers pending, denied and
+    # expired itself before oauthlib runs; this maps the stored DeviceGrant to oauthlib's statuses
+    # and hands oauthlib the approving user and the granted scopes.
+    def validate_device_code(self, client_id, code, request, *args, **kwargs):
+        DeviceGrant = dot_models.get_device_grant_model()
+        try:
+            device = DeviceGrant.objects.get(device_code=code, client_id=client_id)
+        except DeviceGrant.DoesNotExist:
+            return None  # oauthlib: invalid_grant
+        if device.is_expired():
+            return "expired_token"
+        if device.status == device.AUTHORIZED:
+            request.user = device.user
+            request.scopes = device.scope.split() if device.scope else []
+            return "authorized"
+        return "access_denied" if device.status == device.DENIED else "authorization_pending"

@@ -1,4 +1,4 @@
-"""Creates the test user and the three applications the harness's external scenarios use.
+"""Creates the test user and the four applications the harness's external scenarios use.
 
 Secrets come from the environment (providers.sh generates them); DOT hashes client secrets on
 save, so the plaintext is set before save() and only the caller keeps it."""
@@ -46,5 +46,14 @@ class Command(BaseCommand):
             authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
             algorithm=Application.NO_ALGORITHM,  # no ID tokens for a machine client
         ).save()
+        # RFC 8628 device grant: a public client (no secret, like a CLI or a TV app).
+        device_id = env["EXTERNAL_DEVICE_CLIENT_ID"]
+        Application.objects.filter(client_id=device_id).delete()
+        Application(
+            client_id=device_id, client_secret="", name=device_id, user=alice,
+            client_type=Application.CLIENT_PUBLIC,
+            authorization_grant_type=Application.GRANT_DEVICE_CODE,
+            algorithm=Application.NO_ALGORITHM,  # the device grant issues no ID token at DOT
+        ).save()
         self.stdout.write(f"created user {alice.username} and applications "
-                          f"{', '.join(c for c, _, _ in code_apps)}, {cc_id}")
+                          f"{', '.join(c for c, _, _ in code_apps)}, {cc_id}, {device_id}")
