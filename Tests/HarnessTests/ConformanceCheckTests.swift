@@ -95,7 +95,7 @@ import Testing
         (.dpopProofNotRequired, nil), (.dpopProofForAnotherURI, nil), (.dpopProofReplay, nil), (.requestURIReplay, nil),
         (.requestObjectUnverified, nil), (.requestObjectOverridden, nil),
         // Flagged by the device-authorization plan (issue #31); the client itself stops at expiry.
-        (.deviceCodeNeverExpires, nil),
+        (.deviceCodeNeverExpires, nil), (.tokenExchangeIgnoresAudience, nil),
     ]
 
     @Test func everyEvilModeIsCovered() {

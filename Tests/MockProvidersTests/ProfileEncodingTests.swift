@@ -69,7 +69,7 @@ import Yams
         oauth2.codeLifetime = 1.5
         oauth2.refreshTokenLifetime = 86400
         oauth2.grantTypes = [.authorizationCode]
-        (oauth2.endpoints[.deviceAuthorization], oauth2.endpoints[.deviceVerification]) = (nil, nil)
+        (oauth2.endpoints[.deviceAuthorization], oauth2.endpoints[.deviceVerification], oauth2.tokenExchange) = (nil, nil, nil)
         oauth2.pkce = ProviderProfile.PKCEPolicy(required: true, methods: [.s256])
         oauth2.issueRefreshToken = false
         oauth2.refreshTokenRotation = false

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Checks the "modern" providers started by providers.sh (see README.md beside this file): idpyoidc's
-OP for pushed authorization requests (RFC 9126) and DPoP (RFC 9449), and Authlib's JAR server
-(RFC 9101). Every flow is driven over HTTP as a browser (cookies, the login form) and as a client
-(client_secret_basic, private_key_jwt, PKCE S256, DPoP proofs, signed request objects).
+OP for pushed authorization requests (RFC 9126), DPoP (RFC 9449) and token exchange (RFC 8693),
+and Authlib's JAR server (RFC 9101). Every flow is driven over HTTP as a browser (cookies, the
+login form) and as a client (client_secret_basic, private_key_jwt, PKCE S256, DPoP proofs, signed
+request objects).
 
 Usage: DIR/venv/bin/python check_modern.py DIR [--trace]     (DIR as given to providers.sh start)
 Needs `cryptography` (in the providers' venv) for ES256/RS256; everything else is the standard
@@ -213,6 +214,8 @@ class Idpy:
         self.pk_key = load_private_key(env["EXTERNAL_IDPY_PKJWT_CLIENT_KEY_FILE"])
         self.pk_kid = env["EXTERNAL_IDPY_PKJWT_CLIENT_KEY_ID"]
         self.public_id = env["EXTERNAL_IDPY_PUBLIC_CLIENT_ID"]
+        self.exchange_id = env["EXTERNAL_IDPY_EXCHANGE_CLIENT_ID"]
+        self.exchange_secret = env["EXTERNAL_IDPY_EXCHANGE_CLIENT_SECRET"]
         self.back = Browser()  # back-channel calls
         self.meta = self.jwks = None
 
@@ -504,6 +507,85 @@ def idpy_introspect_revoke(op):
     expect(revoked.status == 200, f"revocation {revoked!r}")
     expect(op.back.post(introspect, {"token": at}, headers=auth).json() == {"active": False}, "introspection after revocation")
     expect(op.userinfo(at, key).status == 401, "userinfo after revocation")
+
+
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+TOKEN_TYPE = "urn:ietf:params:oauth:token-type:"  # + access_token, refresh_token, id_token, jwt
+
+
+@check("idpy", "idpyoidc token exchange (RFC 8693) with DPoP: access and refresh tokens as subjects, what is refused, another client")
+def idpy_token_exchange(op):
+    auth = {"Authorization": basic(op.client_id, op.secret)}
+    query, verifier, _, _ = op.pushed_code(op.client_id, headers=auth, scope="openid profile offline_access",
+                                           prompt="consent")
+    key = ec_key()
+    tokens = op.expect_dpop_token(op.token(op.code_form(query, verifier), key, auth), key, "token")
+    subject = verify_jws(tokens["access_token"], op.jwks)
+
+    def exchange(key=key, headers=auth, **form):
+        form.setdefault("subject_token", tokens["access_token"])
+        form.setdefault("subject_token_type", TOKEN_TYPE + "access_token")
+        return op.token(dict(form, grant_type=TOKEN_EXCHANGE), key, headers)
+
+    def issued(response, what, token_type=TOKEN_TYPE + "access_token"):
+        expect(response.status == 200, f"{what}: expected 200, got {response!r}")
+        body = response.json()
+        expect(body.get("issued_token_type") == token_type, f"{what}: issued_token_type {body.get('issued_token_type')}")
+        return body, verify_jws(body["access_token"], op.jwks)
+
+    # The access token for audience some-api, narrowed to openid, DPoP-bound to the proof's key.
+    body, claims = issued(exchange(audience="some-api", scope="openid"), "audience some-api")
+    expect(body.get("token_type") == "DPoP" and body.get("scope") == "openid" and "refresh_token" not in body,
+           f"audience some-api: {body}")
+    expect(claims.get("aud") == ["some-api"] and claims.get("sub") == subject["sub"] and claims.get("scope") == "openid"
+           and claims.get("client_id") == op.client_id and claims.get("cnf", {}).get("jkt") == jwk_thumbprint(public_jwk(key))
+           and "act" not in claims, f"audience some-api: claims {claims}")
+    # Observed: UserInfo (not some-api) takes it; introspection by the client (not in aud) says inactive.
+    expect(op.userinfo(body["access_token"], key).status == 200, "userinfo with a token for some-api")
+    introspect = op.back.post(op.url + op.env["EXTERNAL_IDPY_INTROSPECT_PATH"], {"token": body["access_token"]}, headers=auth)
+    expect(introspect.json() == {"active": False}, f"introspection of a token for some-api only: {introspect!r}")
+    # The refresh token as subject gives an access token; an access token as subject gives a
+    # refresh token (in the access_token member, token_type N_A: RFC 8693 section 2.2.1), which refreshes.
+    by_refresh_token = dict(subject_token=tokens["refresh_token"], subject_token_type=TOKEN_TYPE + "refresh_token")
+    body, claims = issued(exchange(**by_refresh_token), "refresh token -> access token")
+    expect(claims.get("token_class") == "access_token" and claims.get("aud") == [op.client_id], f"refresh token -> access token: {claims}")
+    # Observed: expires_in is the subject token's remaining lifetime (a day), not the new token's (an hour).
+    expect(body.get("expires_in", 0) > 3600 and claims["exp"] - claims["iat"] == 3600,
+           f"refresh token -> access token: expires_in {body.get('expires_in')}, JWT lifetime {claims['exp'] - claims['iat']}")
+    body, claims = issued(exchange(requested_token_type=TOKEN_TYPE + "refresh_token"),
+                          "access token -> refresh token", TOKEN_TYPE + "refresh_token")
+    expect(body.get("token_type") == "N_A" and claims.get("token_class") == "refresh_token", f"access token -> refresh token: {body}")
+    refreshed = op.token({"grant_type": "refresh_token", "refresh_token": body["access_token"]}, key, auth)
+    op.expect_dpop_token(refreshed, key, "refresh with the exchanged refresh token")
+    # Refused.
+    for what, form, error, description in [
+        ("actor token", {"actor_token": tokens["access_token"], "actor_token_type": TOKEN_TYPE + "access_token"},
+         "invalid_request", "Actor token not supported"),
+        ("unknown subject token", {"subject_token": "not-a-token"}, "invalid_request", "Subject token invalid"),
+        ("resource not listed", {"resource": "https://api.example.test/"}, "invalid_target", "Unknown resource"),
+        ("refresh token for an audience", dict(by_refresh_token, audience="some-api"), "invalid_target", "Refresh token has single owner"),
+        ("ID token as subject", {"subject_token": tokens["id_token"], "subject_token_type": TOKEN_TYPE + "id_token"},
+         "invalid_request", "Minting of access_token not supported"),
+        ("requested type jwt", {"requested_token_type": TOKEN_TYPE + "jwt"}, "invalid_request", "Unsupported requested token type"),
+        ("scope the subject token lacks", {"scope": "email"}, "invalid_scope", "Invalid requested scopes"),
+    ]:
+        refused = expect_error(exchange(**form), 400, error, what)
+        expect(refused.get("error_description") == description, f"{what}: {refused}")
+    expect_error(exchange(key=None), 400, "invalid_dpop_proof", "token exchange without a DPoP proof")
+    public = op.token({"grant_type": TOKEN_EXCHANGE, "client_id": op.public_id, "subject_token": tokens["access_token"],
+                       "subject_token_type": TOKEN_TYPE + "access_token"}, key)
+    body = expect_error(public, 400, "invalid_request", "public client (grant type not allowed)")
+    expect("Unsupported grant_type" in body.get("error_description", ""), f"public client: {body}")
+    # Observed: another client exchanges harness-idpy's token (issued to it, aud harness-idpy): a
+    # token for that client, announced DPoP for an hour, with no cnf, no aud and a 60 s JWT exp.
+    other = ec_key()
+    exchanged = exchange(key=other, headers={"Authorization": basic(op.exchange_id, op.exchange_secret)})
+    body, claims = issued(exchanged, "another client")
+    expect("oidc_op=" in exchanged.headers.get("Set-Cookie", ""), f"another client: Set-Cookie {exchanged.headers.get('Set-Cookie')}")
+    expect(body.get("token_type") == "DPoP" and body.get("expires_in", 0) > 3000, f"another client: {body}")
+    expect(claims.get("client_id") == op.exchange_id and claims.get("sub") == subject["sub"] and "cnf" not in claims
+           and "aud" not in claims and claims["exp"] - claims["iat"] == 60, f"another client: claims {claims}")
+    expect(op.userinfo(body["access_token"], other).status == 200, "userinfo with another client's exchanged token")
 
 
 # ---------------------------------------------------------------- Authlib 1.9.10: JAR (RFC 9101)

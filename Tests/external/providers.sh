@@ -2,7 +2,7 @@
 # Starts (or stops) real third-party OAuth providers from PyPI on free 127.0.0.1 ports:
 #   - django-oauth-toolkit (OAuth 2 + OpenID Connect) in a minimal Django project (django_oidc/)
 #   - Authlib's Flask OAuth 1.0a server (oauth1_provider/app.py)
-#   - idpyoidc's OpenID Provider with PAR (RFC 9126) and DPoP (RFC 9449) (idpyoidc_op/app.py)
+#   - idpyoidc's OpenID Provider with PAR (RFC 9126), DPoP (RFC 9449) and token exchange (RFC 8693) (idpyoidc_op/app.py)
 #   - Authlib's OAuth 2 / OIDC server taking JWT-secured authorization requests, RFC 9101 (authlib_jar/app.py)
 # all served by gunicorn. See README.md beside this file.
 #
@@ -107,6 +107,8 @@ export EXTERNAL_IDPY_CLIENT_ID=harness-idpy
 export EXTERNAL_IDPY_CLIENT_SECRET="$(secret)"
 export EXTERNAL_IDPY_PKJWT_CLIENT_ID=harness-idpy-pkjwt
 export EXTERNAL_IDPY_PUBLIC_CLIENT_ID=harness-idpy-public
+export EXTERNAL_IDPY_EXCHANGE_CLIENT_ID=harness-idpy-exchanger
+export EXTERNAL_IDPY_EXCHANGE_CLIENT_SECRET="$(secret)"
 export EXTPROV_IDPY_STATE="$DIR/idpy"
 export EXTPROV_IDPY_PKJWT_JWKS="$DIR/idpy/pkjwt_client.jwks.json"
 export EXTERNAL_JAR_CLIENT_ID=harness-jar
@@ -254,6 +256,8 @@ print(json.load(opener.open(sys.argv[1], timeout=10))["issuer"])' "${READY_URLS[
   "EXTERNAL_IDPY_PKJWT_CLIENT_KEY_ID=$IDPY_KEY_ID" \
   "EXTERNAL_IDPY_PKJWT_CLIENT_KEY_ALG=ES256" \
   "EXTERNAL_IDPY_PUBLIC_CLIENT_ID=$EXTERNAL_IDPY_PUBLIC_CLIENT_ID" \
+  "EXTERNAL_IDPY_EXCHANGE_CLIENT_ID=$EXTERNAL_IDPY_EXCHANGE_CLIENT_ID" \
+  "EXTERNAL_IDPY_EXCHANGE_CLIENT_SECRET=$EXTERNAL_IDPY_EXCHANGE_CLIENT_SECRET" \
   "EXTERNAL_IDPY_PAR_PATH=/par" \
   "EXTERNAL_IDPY_API_PATH=/userinfo" \
   "EXTERNAL_IDPY_INTROSPECT_PATH=/introspection" \

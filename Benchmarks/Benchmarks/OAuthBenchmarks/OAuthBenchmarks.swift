@@ -165,6 +165,20 @@ let benchmarks: @Sendable () -> Void = {
         try DPoPFixture.make()
     }
 
+    // MARK: The mock's token endpoint in memory (no socket): a plain client_credentials request
+    // beside a token exchange (RFC 8693) of an access token it issued, same client
+    // authentication, same store.
+    Benchmark("mock_token_client_credentials") { benchmark, fixture in
+        for _ in benchmark.scaledIterations { blackHole(await fixture.mock.handle(fixture.clientCredentials)) }
+    } setup: {
+        try await MockTokenFixture.make()
+    }
+    Benchmark("mock_token_exchange") { benchmark, fixture in
+        for _ in benchmark.scaledIterations { blackHole(await fixture.mock.handle(fixture.exchange)) }
+    } setup: {
+        try await MockTokenFixture.make()
+    }
+
     // Whole authorization-code flows are measured by the FlowThroughput executable, on the
     // executor the CLI uses (this framework's per-sample Task + semaphore deadlocks with it).
 
@@ -264,5 +278,33 @@ struct DPoPFixture: Sendable {
         // The public key as a verifier holds it: read from its coordinates, as a JWK carries them.
         let publicKey = try P256.Signing.PublicKey(x963Representation: key.publicKey.x963Representation)
         return DPoPFixture(mock: mock, proof: proof, publicKey: publicKey, signature: signature, signingInput: signingInput(proof))
+    }
+}
+
+/// A standard-oauth2 mock, a client_credentials token request, and a token exchange request whose
+/// subject token is an access token the mock issued in setup.
+struct MockTokenFixture: Sendable {
+    let mock: MockProvider
+    let clientCredentials: TransportRequest
+    let exchange: TransportRequest
+
+    static func request(_ fields: [(String, String)]) -> TransportRequest {
+        .form(
+            "http://mock.test/oauth2/token",
+            FormParameters(fields),
+            headers: ["Authorization": "Basic " + Data("harness-client:harness-secret".utf8).base64EncodedString(), "Host": "mock.test"]
+        )
+    }
+
+    static func make() async throws -> MockTokenFixture {
+        let mock = MockProvider(profile: try ProviderProfile.named("standard-oauth2"))
+        let clientCredentials = request([("grant_type", "client_credentials"), ("scope", "api.read")])
+        let issued = try JSONValue.parse(await mock.handle(clientCredentials).body)
+        guard let subject = issued["access_token"]?.stringValue else { fatalError("the mock issued no access token in setup") }
+        let exchange = request([
+            ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"), ("subject_token", subject),
+            ("subject_token_type", "urn:ietf:params:oauth:token-type:access_token"), ("audience", "https://api.example/orders"),
+        ])
+        return MockTokenFixture(mock: mock, clientCredentials: clientCredentials, exchange: exchange)
     }
 }

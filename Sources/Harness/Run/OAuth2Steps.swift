@@ -272,3 +272,90 @@ extension StepContext {
         }
     }
 }
+
+// MARK: RFC 8693 — token exchange
+
+extension StepContext {
+    /// `exchange_token`: the subject (and actor) token exchanged at the token endpoint, by the
+    /// scenario's client or the one the step names; the issued token becomes the session's.
+    mutating func exchangeToken(_ options: Step.ExchangeToken, session: OAuth2Session, step kind: String) async throws {
+        let tokenURL = try endpoint(provider.endpoints.token, "token", step: kind)
+        var exchanger = session
+        if let clientID = options.clientID {
+            recorder.transcript.redactor.register(options.clientSecret)
+            // The same DPoP key as the scenario's client, when it has one (a provider that wants proofs).
+            exchanger = OAuth2Session(clientID: clientID, clientSecret: options.clientSecret, dpop: session.dpop, transport: recorder, clock: clock)
+            recorder.transcript.note("the exchange is made by the client \(clientID)")
+        }
+        let (subject, subjectType) = try await token(options.subject, session: session, exchanger: exchanger, tokenURL: tokenURL, step: kind)
+        var request = TokenExchangeRequest(
+            subjectToken: subject,
+            subjectTokenType: subjectType,
+            requestedTokenType: options.requestedTokenType,
+            audience: options.audience,
+            resource: options.resource,
+            scope: options.scope
+        )
+        if let actor = options.actor {
+            (request.actorToken, request.actorTokenType) = try await token(
+                actor,
+                session: session,
+                exchanger: exchanger,
+                tokenURL: tokenURL,
+                step: kind
+            )
+        }
+        let exchanged = try await exchanger.exchangeToken(tokenURL, request)
+        session.token = exchanged.token
+        recorder.transcript.note("token exchange issued a \(exchanged.issuedTokenType.rawValue); it is now the session's token")
+    }
+
+    /// The value and type of a subject or actor token.
+    func token(
+        _ source: Step.ExchangeToken.Source,
+        session: OAuth2Session,
+        exchanger: OAuth2Session,
+        tokenURL: String,
+        step kind: String
+    )
+        async throws -> (String, TokenTypeIdentifier)
+    {
+        switch source {
+        case .session(let type):
+            let value: String? =
+                switch type {
+                case .refreshToken: session.token?.refreshToken
+                case .idToken: session.token?.idToken
+                default: session.token?.accessToken
+                }
+            guard let value else {
+                throw OAuthError.client(.missingToken, "the session has no \(type.rawValue.split(separator: ":").last ?? "")", step: kind)
+            }
+            return (value, type)
+        case .clientCredentials:
+            // The actor's own token; the exchanging session keeps the token it had.
+            let kept = exchanger.token
+            let token = try await exchanger.fetchToken(tokenURL, grant: Grant.clientCredentials, scope: [String]?.none, extraParameters: [])
+            exchanger.token = kept
+            return (token.accessToken, .accessToken)
+        case .given(let value, let type):
+            recorder.transcript.redactor.register(value)
+            return (value, type)
+        case .assertion(let issuer, let subject, let audience):
+            guard let pem = oauth2?.clientKeyPEM else {
+                throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "an assertion subject token needs the client's private_key", step: kind)
+            }
+            recorder.transcript.redactor.register(pem)
+            let claims = AssertionClaims(
+                issuer: issuer,
+                subject: subject,
+                audience: [audience ?? provider.endpoints.issuer ?? provider.endpoints.baseURL],
+                issuedAt: clock.now(),
+                lifetime: 300
+            )
+            let jwt = try await AssertionSigner.privateKey(pem: pem).sign(claims)
+            recorder.transcript.redactor.register(jwt)
+            return (jwt, .jwt)
+        }
+    }
+}

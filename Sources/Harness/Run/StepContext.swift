@@ -124,6 +124,7 @@ struct StepContext {
         case .misuseToken(let misuse, let path): try await misuseToken(misuse, path: path, session: try oauth2Session(kind), step: kind)
         case .deviceAuthorization(let scope): try await deviceAuthorization(scope: scope, session: try oauth2Session(kind), step: kind)
         case .deviceLogin(let options): try await deviceLogin(options, step: kind)
+        case .exchangeToken(let options): try await exchangeToken(options, session: try oauth2Session(kind), step: kind)
         case .pollDeviceToken(let polls, let waitFirst):
             try await pollDeviceToken(polls: polls, waitFirst: waitFirst, session: try oauth2Session(kind), step: kind)
         }

@@ -59,6 +59,34 @@ package struct Step: Sendable {
         /// RFC 8628 §3.4: poll the token endpoint on the scenario's clock (`polls`: give up after so
         /// many; `wait_first: false`: poll at once, sooner than the interval allows).
         case pollDeviceToken(polls: Int?, waitFirst: Bool)
+        /// RFC 8693: exchange a subject token (and an actor token) for a token for another
+        /// audience; the issued token becomes the session's.
+        case exchangeToken(ExchangeToken)
+    }
+
+    /// `exchange_token` options.
+    package struct ExchangeToken: Sendable {
+        /// A token of the run, a given one, or one the harness signs.
+        package enum Source: Sendable {
+            /// The session's access, refresh or ID token.
+            case session(TokenTypeIdentifier)
+            /// A client_credentials token of the exchanging client (an actor's own token).
+            case clientCredentials
+            /// A token given in the scenario, with its type.
+            case given(String, TokenTypeIdentifier)
+            /// A JWT the harness signs with the client's private key (`iss`, `sub`, `aud`): a
+            /// token from an issuer the provider trusts.
+            case assertion(issuer: String, subject: String, audience: String?)
+        }
+        package var subject: Source = .session(.accessToken)
+        package var actor: Source?
+        package var requestedTokenType: TokenTypeIdentifier?
+        package var audience: [String] = []
+        package var resource: [String] = []
+        package var scope: [String]?
+        /// Exchange as another client (`client: {client_id, client_secret}`).
+        package var clientID: String?
+        package var clientSecret: String?
     }
 
     /// `device_login` options.
@@ -272,6 +300,7 @@ extension Step.Action {
                     userCode: try variables.optionalText(options?["user_code"], "user_code")
                 )
             )
+        case .exchangeToken: self = .exchangeToken(try Step.ExchangeToken(yaml: body, variables: variables))
         case .pollDeviceToken:
             let options = try body.optionalMapping("poll_device_token options")
             try options?.allowOnly(["polls", "wait_first"], in: name)
@@ -408,5 +437,74 @@ extension Step.Action {
             try options.required("how", in: "misuse_token").choice("how", as: Step.TokenMisuse.self),
             path: try variables.optionalText(options["path"], "path")
         )
+    }
+}
+
+extension Step.ExchangeToken {
+    /// The short names a scenario may give for RFC 8693 token types (or the URN itself).
+    static func tokenType(_ node: YAMLNode, variables: ScenarioVariables) throws(YAMLLocatedError) -> TokenTypeIdentifier {
+        let name = try variables.text(node, "a token type")
+        let short: [String: TokenTypeIdentifier] = [
+            "access_token": .accessToken, "refresh_token": .refreshToken, "id_token": .idToken, "jwt": .jwt, "saml1": .saml1, "saml2": .saml2,
+        ]
+        if let known = short[name] { return known }
+        guard name.hasPrefix("urn:") else {
+            throw node.error("expected a token type: \(short.keys.sorted().joined(separator: ", ")), or its URN")
+        }
+        return TokenTypeIdentifier(rawValue: name)
+    }
+
+    /// `subject_token:` or `actor_token:`: a session token's name, `client_credentials` (actor
+    /// only), `{token, type}` or `{assertion: {issuer, subject, audience}}`.
+    static func source(_ node: YAMLNode, actor: Bool, variables: ScenarioVariables) throws(YAMLLocatedError) -> Source {
+        if case .scalar = node.node {
+            let names = ["access_token", "refresh_token", "id_token"] + (actor ? ["client_credentials"] : [])
+            let name = try node.choice(actor ? "actor_token" : "subject_token", names)
+            if name == "client_credentials" { return .clientCredentials }
+            return .session(name == "access_token" ? .accessToken : name == "refresh_token" ? .refreshToken : .idToken)
+        }
+        let map = try node.mapping("a token")
+        try map.allowOnly(["token", "type", "assertion"], in: "a token")
+        if let assertion = map["assertion"] {
+            let claims = try assertion.mapping("assertion")
+            try claims.allowOnly(["issuer", "subject", "audience"], in: "assertion")
+            return .assertion(
+                issuer: try variables.text(try claims.required("issuer", in: "assertion"), "issuer"),
+                subject: try variables.text(try claims.required("subject", in: "assertion"), "subject"),
+                audience: try variables.optionalText(claims["audience"], "audience")
+            )
+        }
+        return .given(
+            try variables.text(try map.required("token", in: "a token"), "token"),
+            try tokenType(try map.required("type", in: "a token"), variables: variables)
+        )
+    }
+
+    init(yaml body: YAMLNode, variables: ScenarioVariables) throws(YAMLLocatedError) {
+        let options = try body.optionalMapping("exchange_token options")
+        try options?.allowOnly(
+            ["subject_token", "actor_token", "requested_token_type", "audience", "resource", "scope", "client"],
+            in: "exchange_token"
+        )
+        self.init()
+        if let node = options?["subject_token"] { subject = try Self.source(node, actor: false, variables: variables) }
+        actor = try options?["actor_token"].map { (node) throws(YAMLLocatedError) in try Self.source(node, actor: true, variables: variables) }
+        requestedTokenType = try options?["requested_token_type"].map { (node) throws(YAMLLocatedError) in
+            try Self.tokenType(node, variables: variables)
+        }
+        func list(_ key: String) throws(YAMLLocatedError) -> [String] {
+            guard let node = options?[key] else { return [] }
+            if case .scalar = node.node { return [try variables.text(node, key)] }
+            return try node.sequence(key).map { (item) throws(YAMLLocatedError) in try variables.text(item, key) }
+        }
+        audience = try list("audience")
+        resource = try list("resource")
+        scope = try options?["scope"]?.stringList("scope")
+        if let node = options?["client"] {
+            let map = try node.mapping("client")
+            try map.allowOnly(["client_id", "client_secret"], in: "exchange_token client")
+            clientID = try variables.text(try map.required("client_id", in: "exchange_token client"), "client_id")
+            clientSecret = try variables.optionalText(map["client_secret"], "client_secret")
+        }
     }
 }

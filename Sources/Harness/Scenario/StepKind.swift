@@ -28,13 +28,14 @@ package enum StepKind: String, CaseIterable, Sendable {
     case deviceAuthorization = "device_authorization"
     case deviceLogin = "device_login"
     case pollDeviceToken = "poll_device_token"
+    case exchangeToken = "exchange_token"
 
     /// The protocols whose providers have this step (`nil`: every protocol).
     var onlyFor: ProtocolKind? {
         switch self {
         case .requestToken, .accessToken: .oauth1
         case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys, .misuseToken,
-            .deviceAuthorization, .deviceLogin, .pollDeviceToken:
+            .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken:
             .oauth2
         case .authorize, .fault, .get, .post, .expect, .advanceClock, .clearCookies: nil
         }
@@ -46,7 +47,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         case .login, .userinfo, .logout, .rotateKeys: true
         case .evil, .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .get, .post, .expect,
             .advanceClock,
-            .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken:
+            .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken:
             false
         }
     }
@@ -56,7 +57,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         switch self {
         case .evil, .rotateKeys, .fault, .advanceClock: true
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .get, .post,
-            .expect, .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken:
+            .expect, .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken:
             false
         }
     }
@@ -67,7 +68,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         case .expect, .advanceClock, .clearCookies: false
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .evil,
             .rotateKeys,
-            .fault, .get, .post, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken:
+            .fault, .get, .post, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken:
             true
         }
     }
@@ -75,7 +76,7 @@ package enum StepKind: String, CaseIterable, Sendable {
     /// Its outcome is the client's verdict in the conformance table.
     var isJudged: Bool {
         switch self {
-        case .login, .userinfo, .logout, .pollDeviceToken: true
+        case .login, .userinfo, .logout, .pollDeviceToken, .exchangeToken: true
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .evil, .rotateKeys, .fault, .get, .post,
             .expect,
             .advanceClock, .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin:
@@ -110,6 +111,7 @@ extension Step.Action {
         case .deviceAuthorization: .deviceAuthorization
         case .deviceLogin: .deviceLogin
         case .pollDeviceToken: .pollDeviceToken
+        case .exchangeToken: .exchangeToken
         }
     }
 }

@@ -33,7 +33,9 @@ extension ProviderProfile {
         }
         if !issueRefreshToken { document.append(("refresh_tokens", .flag(false))) }
         if !refreshTokenRotation { document.append(("refresh_token_rotation", .flag(false))) }
-        if grantTypes != GrantType.defaults(for: endpoints) { document.append(("grant_types", Self.texts(grantTypes.map(\.rawValue)))) }
+        if grantTypes != GrantType.defaults(for: endpoints, tokenExchange: tokenExchange != nil) {
+            document.append(("grant_types", Self.texts(grantTypes.map(\.rawValue))))
+        }
         if pkce != PKCEPolicy(required: false, methods: PKCEMethod.allCases) {
             document.append(("pkce", .map([("required", .flag(pkce.required)), ("methods", Self.texts(pkce.methods.map(\.rawValue)))])))
         }
@@ -81,6 +83,22 @@ extension ProviderProfile {
                     ])
                 )
             )
+        }
+        if let tokenExchange {
+            var map: [(String, Value)] = [
+                ("delegation", .flag(tokenExchange.delegation)),
+                ("subject_token_types", Self.texts(tokenExchange.subjectTokenTypes.map(\.rawValue))),
+            ]
+            if !tokenExchange.audiences.isEmpty { map.append(("audiences", Self.texts(tokenExchange.audiences))) }
+            if !tokenExchange.trustedIssuers.isEmpty {
+                map.append(
+                    (
+                        "trusted_issuers",
+                        .list(tokenExchange.trustedIssuers.map { .map([("issuer", .text($0.issuer)), ("public_key", .block($0.publicKeyPEM))]) })
+                    )
+                )
+            }
+            document.append(("token_exchange", .map(map)))
         }
         if !authorizationDetailsTypes.isEmpty { document.append(("authorization_details_types", Self.texts(authorizationDetailsTypes))) }
         if let dpop {

@@ -304,7 +304,7 @@ extension ProviderProfile {
             "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
             "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
             "exchanges", "login_form", "faults", "login", "auto_approve", "access_tokens", "par", "request_objects",
-            "authorization_details_types", "dpop", "device",
+            "authorization_details_types", "dpop", "device", "token_exchange",
         ]
         package static let oauth2Endpoints = ProviderProfile.Endpoint.allCases.filter { $0.applies(to: .oauth2) }.map { $0.key(.oauth2) }
         /// OAuth 1 (and replay) profiles also name the temporary- and token-credentials endpoints.
@@ -322,6 +322,8 @@ extension ProviderProfile {
         package static let requestObjects = ["required", "algorithms"]
         package static let dpop = ["required", "nonce", "algorithms", "iat_window"]
         package static let device = ["interval", "lifetime", "verification_uri_complete"]
+        package static let tokenExchange = ["delegation", "audiences", "subject_token_types", "trusted_issuers"]
+        package static let trustedIssuer = ["issuer", "public_key"]
         package static let fault = ["kind", "path", "status", "milliseconds", "count"]
         package static let exchange = ["request", "response"]
         package static let recordedRequest = ["method", "path", "parameters"]
@@ -342,6 +344,8 @@ extension ProviderProfile {
             "properties/request_objects": requestObjects,
             "properties/dpop": dpop,
             "properties/device": device,
+            "properties/token_exchange": tokenExchange,
+            "properties/token_exchange/properties/trusted_issuers/items": trustedIssuer,
             "properties/faults/items": fault,
             "properties/exchanges/items": exchange,
             "properties/exchanges/items/properties/request": recordedRequest,
@@ -354,7 +358,7 @@ extension ProviderProfile {
     /// `par`, `request_objects`, `authorization_details_types` and `dpop`: OAuth 2 only; `par`
     /// needs the `par` endpoint.
     mutating func readAuthorizationRequestSettings(_ top: YAMLMapping, protocolKind: ProtocolKind) throws(YAMLLocatedError) {
-        for key in ["par", "request_objects", "authorization_details_types", "dpop", "device"] where protocolKind != .oauth2 {
+        for key in ["par", "request_objects", "authorization_details_types", "dpop", "device", "token_exchange"] where protocolKind != .oauth2 {
             if let entry = top.entries.first(where: { $0.key == key }) { throw entry.keyNode.error("\(key) applies to oauth2 profiles") }
         }
         if let node = top["par"] {
@@ -397,6 +401,38 @@ extension ProviderProfile {
             return settings
         }
         try readDeviceSettings(top)
+        try readTokenExchangeSettings(top)
+    }
+
+    /// `token_exchange`, and the grant type with it.
+    mutating func readTokenExchangeSettings(_ top: YAMLMapping) throws(YAMLLocatedError) {
+        tokenExchange = try top["token_exchange"].map { (node) throws(YAMLLocatedError) in
+            let map = try node.mapping("token_exchange")
+            try map.allowOnly(Keys.tokenExchange, in: "token_exchange")
+            let issuers = try map["trusted_issuers"]?.sequence("trusted_issuers").map { (item) throws(YAMLLocatedError) in
+                let entry = try item.mapping("a trusted issuer")
+                try entry.allowOnly(Keys.trustedIssuer, in: "a trusted issuer")
+                return TokenExchangeSettings.TrustedIssuer(
+                    issuer: try entry.required("issuer", in: "a trusted issuer").string("issuer"),
+                    publicKeyPEM: try entry.required("public_key", in: "a trusted issuer").pem()
+                )
+            }
+            return TokenExchangeSettings(
+                delegation: try map["delegation"]?.bool("token_exchange.delegation") ?? true,
+                audiences: try map["audiences"]?.stringList("token_exchange.audiences") ?? [],
+                subjectTokenTypes: try map["subject_token_types"]?.choices("subject token type", as: TokenExchangeSettings.TokenType.self)
+                    ?? TokenExchangeSettings.TokenType.allCases,
+                trustedIssuers: issuers ?? []
+            )
+        }
+        if top["grant_types"] == nil, tokenExchange != nil { grantTypes.append(.tokenExchange) }
+        if (tokenExchange != nil) != grantTypes.contains(.tokenExchange) {
+            throw (top["grant_types"] ?? top.node).error(
+                tokenExchange != nil
+                    ? "token_exchange settings need the \(GrantType.tokenExchange.rawValue) grant in grant_types"
+                    : "the \(GrantType.tokenExchange.rawValue) grant needs token_exchange settings"
+            )
+        }
     }
 
     /// `device`, and the two device endpoints together with the device grant.

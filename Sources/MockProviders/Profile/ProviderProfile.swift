@@ -37,12 +37,22 @@ public struct ProviderProfile: Sendable, Equatable {
         case jwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
         /// RFC 8628 §3.4: polling with a device code; offered with a `device_authorization` endpoint.
         case deviceCode = "urn:ietf:params:oauth:grant-type:device_code"
+        /// RFC 8693 §2.1: token exchange; offered with `token_exchange:` settings.
+        case tokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
 
         /// The grants a profile that names none accepts: all but the device grant, which comes
-        /// with a `device_authorization` endpoint.
-        /// - Parameter endpoints: the profile's endpoints.
-        public static func defaults(for endpoints: Endpoints) -> [GrantType] {
-            allCases.filter { $0 != .deviceCode || endpoints[.deviceAuthorization] != nil }
+        /// with a `device_authorization` endpoint, and token exchange, which comes with its settings.
+        /// - Parameters:
+        ///   - endpoints: the profile's endpoints.
+        ///   - tokenExchange: whether the profile has `token_exchange:` settings.
+        public static func defaults(for endpoints: Endpoints, tokenExchange: Bool = false) -> [GrantType] {
+            allCases.filter { grant in
+                switch grant {
+                case .deviceCode: endpoints[.deviceAuthorization] != nil
+                case .tokenExchange: tokenExchange
+                default: true
+                }
+            }
         }
     }
 
@@ -286,6 +296,57 @@ public struct ProviderProfile: Sendable, Equatable {
         }
     }
 
+    /// Token exchange (`token_exchange:`, RFC 8693): what subject tokens are taken, whether an actor
+    /// may act for the subject (delegation), which audiences may be asked for, and which other
+    /// issuers' JWTs are trusted as subject tokens.
+    public struct TokenExchangeSettings: Sendable, Equatable {
+        /// Token types by their short names, `urn:ietf:params:oauth:token-type:` + the name.
+        public enum TokenType: String, Sendable, CaseIterable {
+            case accessToken = "access_token"
+            case refreshToken = "refresh_token"
+            case jwt
+            /// The URN.
+            public var urn: String { "urn:ietf:params:oauth:token-type:" + rawValue }
+        }
+        /// An issuer whose JWTs are subject tokens (`iss`, signed by `public_key`, `aud` naming
+        /// this provider).
+        public struct TrustedIssuer: Sendable, Equatable {
+            /// The `iss` of its JWTs.
+            public var issuer: String
+            /// The PEM public key (ES256 or RS256) that verifies them.
+            public var publicKeyPEM: String
+        }
+        /// `actor_token` is accepted and the issued token names the actor in `act` (`delegation`,
+        /// default true); false refuses actor tokens (impersonation only).
+        public var delegation = true
+        /// The `audience` and `resource` values that may be asked for; empty: any.
+        public var audiences: [String] = []
+        /// The subject token types taken (default all three: this provider's access and refresh
+        /// tokens, and JWTs: its JWT access tokens or a trusted issuer's).
+        public var subjectTokenTypes: [TokenType] = TokenType.allCases
+        /// Other issuers whose JWTs are taken as subject tokens.
+        public var trustedIssuers: [TrustedIssuer] = []
+
+        /// Token exchange settings.
+        ///
+        /// - Parameters:
+        ///   - delegation: whether actor tokens are accepted.
+        ///   - audiences: the audiences that may be asked for (empty: any).
+        ///   - subjectTokenTypes: the subject token types taken.
+        ///   - trustedIssuers: other issuers whose JWTs are taken.
+        public init(
+            delegation: Bool = true,
+            audiences: [String] = [],
+            subjectTokenTypes: [TokenType] = TokenType.allCases,
+            trustedIssuers: [TrustedIssuer] = []
+        ) {
+            self.delegation = delegation
+            self.audiences = audiences
+            self.subjectTokenTypes = subjectTokenTypes
+            self.trustedIssuers = trustedIssuers
+        }
+    }
+
     /// JWS algorithms the mock verifies in what clients sign: request objects and DPoP proofs.
     public enum ClientSigningAlgorithm: String, Sendable, CaseIterable {
         case es256 = "ES256"
@@ -484,6 +545,8 @@ public struct ProviderProfile: Sendable, Equatable {
     public var accessTokens = AccessTokenSettings()
     /// Pushed authorization requests (`par:`); meaningful with `endpoints.par`.
     public var par = PARSettings()
+    /// Token exchange (`token_exchange:`, RFC 8693); `nil`: the grant is not offered.
+    public var tokenExchange: TokenExchangeSettings?
     /// The device authorization grant (`device:`); meaningful with `endpoints.device_authorization`.
     public var device = DeviceSettings()
     /// Signed request objects (`request_objects:`); `nil`: refused with `request_not_supported`.

@@ -60,6 +60,8 @@ public enum EvilMode: String, Sendable, CaseIterable {
     case requestObjectOverridden = "request_object_overridden"
     /// RFC 8628 §3.5: the device code never expires: polls past `expires_in` stay pending.
     case deviceCodeNeverExpires = "device_code_never_expires"
+    /// RFC 8693 §2.1, §5: a subject token is exchanged for any client, whatever its audience.
+    case tokenExchangeIgnoresAudience = "token_exchange_ignores_audience"
 
     /// The OpenID Foundation RP test module each mode follows.
     public var conformanceModule: String {
@@ -92,6 +94,7 @@ public enum EvilMode: String, Sendable, CaseIterable {
         case .requestObjectUnverified: "RFC 9101 §6.2 (request object signature)"
         case .requestObjectOverridden: "RFC 9101 §6.3 (query overrides the request object)"
         case .deviceCodeNeverExpires: "RFC 8628 §3.5 (device code past expires_in)"
+        case .tokenExchangeIgnoresAudience: "RFC 8693 §2.1, §5 (subject token not meant for the client)"
         }
     }
 }

@@ -71,6 +71,8 @@ final class ProviderState: Sendable {
         var jkt: String? = nil
         /// RFC 9396: the `authorization_details` granted.
         var authorizationDetails: JSONValue? = nil
+        /// RFC 8693 §4.1: the actor of a token issued by token exchange (`act`).
+        var act: JSONValue? = nil
     }
 
     /// How many codes, access tokens and refresh tokens (each) a mock remembers: past it the

@@ -81,6 +81,7 @@ extension MockProvider {
         // RFC 9449 §6.2: the key a token is bound to.
         if let jkt = grant.jkt { body["cnf"] = .object(["jkt": .string(jkt)]) }
         if let details = grant.authorizationDetails { body["authorization_details"] = details }
+        if let act = grant.act { body["act"] = act }
         if let sub = grant.sub {
             body["sub"] = .string(sub)
             body["username"] = .string(sub)

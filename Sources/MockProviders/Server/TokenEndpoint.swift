@@ -31,7 +31,10 @@ extension MockProvider {
             let key = ProviderProfile.GrantType(rawValue: grantType) != nil ? grantType : "(other)"
             store.withStorage { $0.grantCounts[key, default: 0] += 1 }
         }
-        if let repeated = form.firstRepeatedName {
+        // RFC 8693 §2.1 lets a token exchange repeat audience and resource; nothing else may repeat.
+        let exchange = form["grant_type"] == ProviderProfile.GrantType.tokenExchange.rawValue
+        let checked = exchange ? FormParameters(form.filter { $0.name != "audience" && $0.name != "resource" }.map { ($0.name, $0.value) }) : form
+        if let repeated = checked.firstRepeatedName {
             return Self.tokenError(400, "invalid_request", "\(repeated) is repeated")
         }
         guard let grantType = form["grant_type"] else { return Self.tokenError(400, "invalid_request", "grant_type is missing") }
@@ -96,6 +99,8 @@ extension MockProvider {
             return await jwtBearer(request, form: form, client: client, jkt: jkt)
         case .deviceCode:
             return await deviceToken(request, form: form, client: client!, jkt: jkt)
+        case .tokenExchange:
+            return await exchangeToken(request, form: form, client: client!, jkt: jkt)
         }
     }
 
@@ -265,16 +270,17 @@ extension MockProvider {
         refresh: Bool,
         keepingRefreshToken: String? = nil,
         jkt: String? = nil,
-        authorizationDetails: JSONValue? = nil
+        authorizationDetails: JSONValue? = nil,
+        exchanged: ExchangedGrant? = nil
     ) async -> TransportResponse {
         let resource = form["resource"]
-        if let resource, URLReference(resource).scheme == nil || resource.contains("#") {
+        if exchanged == nil, let resource, URLReference(resource).scheme == nil || resource.contains("#") {
             return Self.tokenError(400, "invalid_target", "resource must be an absolute URI without a fragment (RFC 8707 §2)")
         }
         let issuer = MockProvider.issuer(request)
-        let audience = [resource ?? profile.accessTokens.audience ?? issuer]
+        let audience = exchanged?.audience ?? [resource ?? profile.accessTokens.audience ?? issuer]
         let accessToken: String
-        if profile.accessTokens.format == .jwt {
+        if profile.accessTokens.format == .jwt || exchanged?.jwt == true {
             var claims = accessTokenClaims(
                 issuer: issuer,
                 subject: sub ?? clientID,
@@ -287,6 +293,8 @@ extension MockProvider {
             // RFC 9449 §6.1: the bound key's thumbprint in the confirmation claim.
             if let jkt { claims["cnf"] = .object(["jkt": .string(jkt)]) }
             if let authorizationDetails { claims["authorization_details"] = authorizationDetails }
+            // RFC 8693 §4.1: who acts for the subject.
+            if let act = exchanged?.act { claims["act"] = act }
             guard let jwt = try? await accessTokenSigningKey()?.sign(claims, withKid: true, type: "at+jwt") else {
                 return Self.tokenError(500, "server_error", "the JWT access token could not be signed")
             }
@@ -306,7 +314,8 @@ extension MockProvider {
             related: (refreshToken ?? keepingRefreshToken).map { [$0] } ?? [],
             audience: audience,
             jkt: jkt,
-            authorizationDetails: authorizationDetails
+            authorizationDetails: authorizationDetails,
+            act: exchanged?.act
         )
         var refreshGrant = access
         refreshGrant.expiresAt = profile.refreshTokenLifetime.map { now.addingTimeInterval($0) }
@@ -330,6 +339,7 @@ extension MockProvider {
         ]
         if let refreshToken { body["refresh_token"] = .string(refreshToken) }
         if let authorizationDetails { body["authorization_details"] = authorizationDetails }
+        if let exchanged { body["issued_token_type"] = .string(exchanged.jwt ? TokenExchangeType.jwt.urn : TokenExchangeType.accessToken.urn) }
         return Self.json(200, body)
     }
 }

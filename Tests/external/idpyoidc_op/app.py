@@ -13,6 +13,16 @@ Everything that varies per run comes from the environment (Tests/external/provid
   EXTERNAL_IDPY_CLIENT_ID, EXTERNAL_IDPY_CLIENT_SECRET     confidential: client_secret_basic/_post
   EXTERNAL_IDPY_PKJWT_CLIENT_ID, EXTPROV_IDPY_PKJWT_JWKS   private_key_jwt (public JWKS file)
   EXTERNAL_IDPY_PUBLIC_CLIENT_ID                           public client (no authentication)
+  EXTERNAL_IDPY_EXCHANGE_CLIENT_ID, EXTERNAL_IDPY_EXCHANGE_CLIENT_SECRET
+                                 a second confidential client (client_secret_basic) that only
+                                 exchanges tokens (RFC 8693), issued none of its own
+
+Token exchange (RFC 8693) is idpyoidc's own (TokenExchangeHelper, already registered for the
+token endpoint's grant type urn:ietf:params:oauth:grant-type:token-exchange) and its default
+policy (validate_token_exchange_policy: any audience, no resource, no actor token); this glue
+only allows the grant to the two confidential clients (grant_types_supported) and lets an
+access token mint access and refresh tokens (the usage rule's supports_minting, empty by
+default). DPoP applies to the exchange as to every token request.
 
 Three changes to idpyoidc's behaviour, each marked "PATCH" below and listed in README.md:
   1. DPoP "ath": idpyoidc 5.0.0 compares it with the *hex* SHA-256 of the access token; RFC 9449
@@ -130,7 +140,9 @@ CONF = {
             "usage_rules": {
                 "authorization_code": {"supports_minting": ["access_token", "refresh_token", "id_token"],
                                        "max_usage": 1, "expires_in": 120},
-                "access_token": {"expires_in": 3600},
+                # supports_minting: what a token exchange (RFC 8693) with an access token as
+                # subject_token may issue (idpyoidc's default [] refuses every such exchange)
+                "access_token": {"supports_minting": ["access_token", "refresh_token"], "expires_in": 3600},
                 "refresh_token": {"supports_minting": ["access_token", "refresh_token", "id_token"],
                                   "expires_in": 86400},
             },
@@ -186,6 +198,11 @@ CONF = {
 }
 
 
+GRANT_TYPES = ["authorization_code", "refresh_token"]
+# RFC 8693: idpyoidc answers "Unsupported grant_type" to a client whose cdb entry lacks it
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+
+
 def _client(client_id, auth_methods, **extra):
     """One cdb entry. The client may authenticate at the token, PAR, revocation and
     introspection endpoints only with `auth_methods` (idpyoidc's per-endpoint client setting)."""
@@ -193,7 +210,7 @@ def _client(client_id, auth_methods, **extra):
         "client_id": client_id,
         "redirect_uris": [(uri, {}) for uri in REDIRECT_URIS],
         "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": list(GRANT_TYPES),
         "allowed_scopes": SCOPES,
         "token_endpoint_auth_method": auth_methods[0],
         "client_id_issued_at": 0,
@@ -225,7 +242,14 @@ def build_server():
     pub_cid = os.environ["EXTERNAL_IDPY_PUBLIC_CLIENT_ID"]
     context.cdb[cid] = _client(cid, ["client_secret_basic", "client_secret_post"],
                                client_secret=os.environ["EXTERNAL_IDPY_CLIENT_SECRET"],
-                               client_secret_expires_at=0)
+                               client_secret_expires_at=0,
+                               grant_types_supported=GRANT_TYPES + [TOKEN_EXCHANGE])
+    # A second confidential client allowed only the token exchange: it shows that idpyoidc lets a
+    # client exchange a token issued to another client (modern-deviations.txt).
+    xid = os.environ["EXTERNAL_IDPY_EXCHANGE_CLIENT_ID"]
+    context.cdb[xid] = _client(xid, ["client_secret_basic"],
+                               client_secret=os.environ["EXTERNAL_IDPY_EXCHANGE_CLIENT_SECRET"],
+                               client_secret_expires_at=0, grant_types_supported=[TOKEN_EXCHANGE])
     context.cdb[pk_cid] = _client(pk_cid, ["private_key_jwt"])
     context.cdb[pub_cid] = _client(pub_cid, ["public"])
     with open(os.environ["EXTPROV_IDPY_PKJWT_JWKS"]) as f:
@@ -295,13 +319,20 @@ def resource_error(error, description):
     return json_error(401, error, description, [("WWW-Authenticate", challenge)])
 
 
+def form_args(values):
+    """The query or form parameters for idpyoidc: one value as a string, a repeated parameter
+    (RFC 8693 section 2.1: audience and resource may be given several times) as the list of its
+    values. Werkzeug's to_dict() would keep only the first."""
+    return {name: items[0] if len(items) == 1 else items for name, items in values.lists()}
+
+
 def service_endpoint(name):
     """idpyoidc's parse_request / process_request / do_response for one endpoint, as in its Flask
     example; the HTTP status codes and error codes for exceptions are this glue's (idpyoidc
     raises exceptions or returns error messages, it sets no status)."""
     endpoint = server.get_endpoint(name)
     info = http_info()
-    req_args = request.args.to_dict() if request.method == "GET" else request.form.to_dict()
+    req_args = form_args(request.args if request.method == "GET" else request.form)
     try:
         parsed = endpoint.parse_request(req_args, http_info=info)
     except DPoPProofError as err:
