@@ -104,6 +104,12 @@ public enum JSONValue: Sendable, Hashable, Codable, CustomStringConvertible {
         return nil
     }
 
+    /// The elements, when the value is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
     /// The members, when the value is an object.
     public var objectValue: [String: JSONValue]? {
         if case .object(let value) = self { return value }

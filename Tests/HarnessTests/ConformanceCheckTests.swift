@@ -96,6 +96,7 @@ import Testing
         (.requestObjectUnverified, nil), (.requestObjectOverridden, nil),
         // Flagged by the device-authorization plan (issue #31); the client itself stops at expiry.
         (.deviceCodeNeverExpires, nil), (.tokenExchangeIgnoresAudience, nil),
+        (.registrationUnvalidatedRedirect, nil),
     ]
 
     @Test func everyEvilModeIsCovered() {

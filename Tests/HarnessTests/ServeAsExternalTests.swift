@@ -71,6 +71,7 @@ import Testing
             "EXTERNAL_JAR_SECRET_CLIENT_ID": "harness-rp", "EXTERNAL_JAR_SECRET_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long",
             "EXTERNAL_JAR_API_PATH": "/oidc/userinfo",
             "EXTERNAL_DEVICE_CLIENT_ID": "harness-device", "EXTERNAL_DEVICE_AUTHORIZATION_PATH": "/oidc/device_authorization",
+            "EXTERNAL_REGISTRATION_PATH": "/oidc/register", "EXTERNAL_REGISTRATION_TOKEN": "harness-initial-access-token",
         ]
         let directory = try temporaryDirectory()
         let result = try await runCLIOffPool(["run", "Scenarios/external", "--junit", directory + "/junit.xml"], environment: environment)

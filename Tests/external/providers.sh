@@ -242,6 +242,7 @@ print(json.load(opener.open(sys.argv[1], timeout=10))["issuer"])' "${READY_URLS[
   "EXTERNAL_API_PATH=/api/me" \
   "EXTERNAL_REVOKE_PATH=/o/revoke_token/" \
   "EXTERNAL_INTROSPECT_PATH=/o/introspect/" \
+  "EXTERNAL_REGISTRATION_PATH=/o/register/" \
   "EXTERNAL_OAUTH1_REQUEST_TOKEN_PATH=/oauth/request_token" \
   "EXTERNAL_OAUTH1_AUTHORIZE_PATH=/oauth/authorize" \
   "EXTERNAL_OAUTH1_ACCESS_TOKEN_PATH=/oauth/access_token" \

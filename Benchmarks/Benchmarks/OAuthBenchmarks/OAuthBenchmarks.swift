@@ -179,6 +179,12 @@ let benchmarks: @Sendable () -> Void = {
         try await MockTokenFixture.make()
     }
 
+    Benchmark("mock_client_registration") { benchmark, fixture in
+        for _ in benchmark.scaledIterations { blackHole(await fixture.mock.handle(fixture.registration)) }
+    } setup: {
+        try await MockTokenFixture.make()
+    }
+
     // Whole authorization-code flows are measured by the FlowThroughput executable, on the
     // executor the CLI uses (this framework's per-sample Task + semaphore deadlocks with it).
 
@@ -287,6 +293,23 @@ struct MockTokenFixture: Sendable {
     let mock: MockProvider
     let clientCredentials: TransportRequest
     let exchange: TransportRequest
+    /// An RFC 7591 registration: redirect URI, grant types, name, scope.
+    let registration = TransportRequest(
+        method: "POST",
+        url: "http://mock.test/oauth2/register",
+        headers: ["Content-Type": "application/json", "Host": "mock.test"],
+        body: Array(
+            #"{"redirect_uris":["http://127.0.0.1:8400/callback"],"grant_types":["authorization_code","refresh_token"],"client_name":"bench","scope":"api.read"}"#
+                .utf8
+        )
+    )
+
+    static let registrationProbe = TransportRequest(
+        method: "POST",
+        url: "http://mock.test/oauth2/register",
+        headers: ["Content-Type": "application/json", "Host": "mock.test"],
+        body: Array(#"{"redirect_uris":["http://127.0.0.1:8400/callback"]}"#.utf8)
+    )
 
     static func request(_ fields: [(String, String)]) -> TransportRequest {
         .form(
@@ -305,6 +328,7 @@ struct MockTokenFixture: Sendable {
             ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"), ("subject_token", subject),
             ("subject_token_type", "urn:ietf:params:oauth:token-type:access_token"), ("audience", "https://api.example/orders"),
         ])
+        guard await mock.handle(MockTokenFixture.registrationProbe).status == 201 else { fatalError("the mock refused the registration") }
         return MockTokenFixture(mock: mock, clientCredentials: clientCredentials, exchange: exchange)
     }
 }

@@ -30,6 +30,8 @@ package struct ProviderEndpoints: Sendable {
     package var par: String? = nil
     /// RFC 8628: the device authorization endpoint.
     package var deviceAuthorization: String? = nil
+    /// RFC 7591: the client registration endpoint.
+    package var registration: String? = nil
     /// Hosts the user agent may visit besides the redirect URI's: the endpoints' own hosts
     /// and any the provider entry lists.
     package var allowedHosts: Set<String>
@@ -90,6 +92,7 @@ extension ProviderEndpoints {
             endSession: endpoint("end_session", "end_session_endpoint"),
             par: endpoint("par", "pushed_authorization_request_endpoint"),
             deviceAuthorization: endpoint("device_authorization", "device_authorization_endpoint"),
+            registration: endpoint("registration", "registration_endpoint"),
             allowedHosts: [],
             metadata: document
         )
@@ -116,6 +119,7 @@ extension ProviderEndpoints {
             requestToken: url(paths.requestToken),
             par: url(paths[.par]),
             deviceAuthorization: url(paths[.deviceAuthorization]),
+            registration: url(paths[.registration]),
             allowedHosts: Self.hosts([running.baseURL]),
             responseIssuer: profile.protocolKind == .oauth2 ? AuthorizationResponseIssuer(issuer: running.baseURL, required: true) : nil
         )

@@ -6,13 +6,17 @@ import OAuthCore
 /// callback, the authorization request in flight and its code, the metadata discovered, and
 /// the OpenID Connect state on top.
 struct OAuth2State {
-    let session: OAuth2Session
+    var session: OAuth2Session
     let updates: UpdateLog
     /// The client's private key, for the JWT bearer grant.
     let clientKeyPEM: String?
     var authorizationRequest: AuthorizationRequest?
     var code: String?
     var metadata: AuthorizationServerMetadata?
+    /// The scenario's client as written, for a session rebuilt around a registered client.
+    var clientSpec: ClientSpec? = nil
+    /// RFC 7591: the client the scenario registered.
+    var registered: RegisteredClient? = nil
     /// RFC 8628: the device authorization in flight.
     var device: DeviceAuthorization?
     var openID: OpenIDState

@@ -359,3 +359,78 @@ extension StepContext {
         }
     }
 }
+
+// MARK: RFC 7591 / RFC 7592 — dynamic client registration
+
+extension StepContext {
+    /// `register_client`: the metadata registered; with `use`, the scenario's session becomes the
+    /// registered client's (its id, secret, authentication method and first redirect URI). The
+    /// registration response becomes the last response.
+    mutating func registerClient(_ metadata: JSONValue, initialAccessToken: String?, use: Bool, step kind: String) async throws {
+        let url = try endpoint(provider.endpoints.registration, "client registration", step: kind)
+        // An empty token (an unset variable's `${VAR:-}`) is none: open registration.
+        let initialAccessToken = initialAccessToken.flatMap { $0.isEmpty ? nil : $0 }
+        recorder.transcript.redactor.register(initialAccessToken)
+        let registration = ClientRegistration(transport: recorder)
+        let registered = try await registration.register(
+            url,
+            metadata: ClientMetadata(members: metadata.objectValue ?? [:]),
+            initialAccessToken: initialAccessToken
+        )
+        oauth2?.registered = registered
+        lastResponse = Self.registrationResponse(registered)
+        recorder.transcript.note("registered \(registered)")
+        guard use, var spec = oauth2?.clientSpec, let state = oauth2 else { return }
+        spec.clientID = registered.clientID
+        spec.clientSecret = registered.clientSecret
+        spec.authMethod = registered.metadata.tokenEndpointAuthMethod
+        spec.preissuedToken = nil
+        if let redirect = registered.metadata.redirectURIs.first { spec.redirectURI = redirect }
+        if !registered.metadata.scope.isEmpty { spec.scope = registered.metadata.scope }
+        let (_, session) = try await ScenarioRunner.sessions(
+            for: spec,
+            provider: provider,
+            redirectURI: spec.redirectURI ?? "http://127.0.0.1/callback",
+            over: recorder,
+            clock: clock,
+            updates: state.updates
+        )
+        guard let session else { return }
+        oauth2?.session = session
+        oauth2?.clientSpec = spec
+        oauth2?.openID = OpenIDState(options: spec.openID)
+        recorder.transcript.note("the scenario now runs as the registered client")
+    }
+
+    /// `client_configuration`: RFC 7592 read, update or delete of the registered client; the
+    /// answer becomes the last response.
+    mutating func clientConfiguration(_ action: Step.ClientConfigurationAction, step kind: String) async throws {
+        guard let registered = oauth2?.registered else {
+            throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "client_configuration needs an earlier register_client step", step: kind)
+        }
+        let registration = ClientRegistration(transport: recorder)
+        switch action {
+        case .read:
+            let current = try await registration.read(registered)
+            lastResponse = Self.registrationResponse(current)
+        case .update(let metadata):
+            let updated = try await registration.update(registered, metadata: ClientMetadata(members: metadata.objectValue ?? [:]))
+            oauth2?.registered = updated
+            lastResponse = Self.registrationResponse(updated)
+        case .delete:
+            try await registration.delete(registered)
+            lastResponse = TransportResponse(status: 204)
+            recorder.transcript.note("the registered client was deleted")
+        }
+    }
+
+    /// A registration as a response for `expect` (`json.client_id`, `json.redirect_uris.0`, …).
+    static func registrationResponse(_ client: RegisteredClient) -> TransportResponse {
+        var members = client.metadata.members
+        members["client_id"] = .string(client.clientID)
+        if let secret = client.clientSecret { members["client_secret"] = .string(secret) }
+        if let uri = client.registrationClientURI { members["registration_client_uri"] = .string(uri) }
+        if let token = client.registrationAccessToken { members["registration_access_token"] = .string(token) }
+        return TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: JSONValue.object(members).jsonBytes)
+    }
+}

@@ -177,7 +177,13 @@ package final class ScenarioRunner: Sendable {
         var context = StepContext(
             oauth1: oauth1.map { OAuth1State(session: $0) },
             oauth2: oauth2.map {
-                OAuth2State(session: $0, updates: updates, clientKeyPEM: client.privateKeyPEM, openID: OpenIDState(options: client.openID))
+                OAuth2State(
+                    session: $0,
+                    updates: updates,
+                    clientKeyPEM: client.privateKeyPEM,
+                    clientSpec: client,
+                    openID: OpenIDState(options: client.openID)
+                )
             },
             provider: provider,
             recorder: recorder,

@@ -125,6 +125,12 @@ struct StepContext {
         case .deviceAuthorization(let scope): try await deviceAuthorization(scope: scope, session: try oauth2Session(kind), step: kind)
         case .deviceLogin(let options): try await deviceLogin(options, step: kind)
         case .exchangeToken(let options): try await exchangeToken(options, session: try oauth2Session(kind), step: kind)
+        case .registerClient(let metadata, let token, let use):
+            _ = try oauth2Session(kind)
+            try await registerClient(metadata, initialAccessToken: token, use: use, step: kind)
+        case .clientConfiguration(let action):
+            _ = try oauth2Session(kind)
+            try await clientConfiguration(action, step: kind)
         case .pollDeviceToken(let polls, let waitFirst):
             try await pollDeviceToken(polls: polls, waitFirst: waitFirst, session: try oauth2Session(kind), step: kind)
         }

@@ -19,6 +19,7 @@ public enum ScenarioLoader {
     static let actions = StepKind.allCases.map(\.rawValue)
     static let externalEndpoints = [
         "authorize", "token", "resource", "revoke", "introspect", "request_token", "access_token", "par", "device_authorization",
+        "registration",
     ]
     /// Client-side compliance fixes a scenario can switch on.
     /// The OAuth 1 client's one compliance fix (accept temporary credentials without

@@ -62,6 +62,18 @@ package struct Step: Sendable {
         /// RFC 8693: exchange a subject token (and an actor token) for a token for another
         /// audience; the issued token becomes the session's.
         case exchangeToken(ExchangeToken)
+        /// RFC 7591: register a client with this metadata (and initial access token); with `use`
+        /// the scenario's session becomes the registered client's.
+        case registerClient(metadata: JSONValue, initialAccessToken: String?, use: Bool)
+        /// RFC 7592: read, update (with this metadata) or delete the registered client.
+        case clientConfiguration(ClientConfigurationAction)
+    }
+
+    /// What `client_configuration` does.
+    package enum ClientConfigurationAction: Sendable {
+        case read
+        case update(JSONValue)
+        case delete
     }
 
     /// `exchange_token` options.
@@ -301,6 +313,26 @@ extension Step.Action {
                 )
             )
         case .exchangeToken: self = .exchangeToken(try Step.ExchangeToken(yaml: body, variables: variables))
+        case .registerClient:
+            let options = try body.mapping("register_client options")
+            try options.allowOnly(["metadata", "initial_access_token", "use"], in: name)
+            let metadata = try options.required("metadata", in: name).jsonValue()
+            guard case .object = metadata else { throw body.error("metadata is a mapping of client metadata (RFC 7591 §2)") }
+            self = .registerClient(
+                metadata: metadata,
+                initialAccessToken: try variables.optionalText(options["initial_access_token"], "initial_access_token"),
+                use: try options["use"]?.bool("use") ?? true
+            )
+        case .clientConfiguration:
+            if case .scalar = body.node {
+                self = .clientConfiguration(try body.choice("client_configuration", ["read", "delete"]) == "read" ? .read : .delete)
+            } else {
+                let options = try body.mapping("client_configuration options")
+                try options.allowOnly(["update"], in: name)
+                let metadata = try options.required("update", in: name).jsonValue()
+                guard case .object = metadata else { throw body.error("update is a mapping of client metadata (RFC 7592 §2.2)") }
+                self = .clientConfiguration(.update(metadata))
+            }
         case .pollDeviceToken:
             let options = try body.optionalMapping("poll_device_token options")
             try options?.allowOnly(["polls", "wait_first"], in: name)

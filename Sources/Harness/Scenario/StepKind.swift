@@ -29,13 +29,15 @@ package enum StepKind: String, CaseIterable, Sendable {
     case deviceLogin = "device_login"
     case pollDeviceToken = "poll_device_token"
     case exchangeToken = "exchange_token"
+    case registerClient = "register_client"
+    case clientConfiguration = "client_configuration"
 
     /// The protocols whose providers have this step (`nil`: every protocol).
     var onlyFor: ProtocolKind? {
         switch self {
         case .requestToken, .accessToken: .oauth1
         case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys, .misuseToken,
-            .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken:
+            .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken, .registerClient, .clientConfiguration:
             .oauth2
         case .authorize, .fault, .get, .post, .expect, .advanceClock, .clearCookies: nil
         }
@@ -47,7 +49,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         case .login, .userinfo, .logout, .rotateKeys: true
         case .evil, .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .get, .post, .expect,
             .advanceClock,
-            .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken:
+            .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken, .registerClient, .clientConfiguration:
             false
         }
     }
@@ -57,7 +59,8 @@ package enum StepKind: String, CaseIterable, Sendable {
         switch self {
         case .evil, .rotateKeys, .fault, .advanceClock: true
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .get, .post,
-            .expect, .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken:
+            .expect, .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken, .registerClient,
+            .clientConfiguration:
             false
         }
     }
@@ -68,7 +71,8 @@ package enum StepKind: String, CaseIterable, Sendable {
         case .expect, .advanceClock, .clearCookies: false
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .evil,
             .rotateKeys,
-            .fault, .get, .post, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken:
+            .fault, .get, .post, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken, .registerClient,
+            .clientConfiguration:
             true
         }
     }
@@ -76,10 +80,10 @@ package enum StepKind: String, CaseIterable, Sendable {
     /// Its outcome is the client's verdict in the conformance table.
     var isJudged: Bool {
         switch self {
-        case .login, .userinfo, .logout, .pollDeviceToken, .exchangeToken: true
+        case .login, .userinfo, .logout, .pollDeviceToken, .exchangeToken, .registerClient: true
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .evil, .rotateKeys, .fault, .get, .post,
             .expect,
-            .advanceClock, .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin:
+            .advanceClock, .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .clientConfiguration:
             false
         }
     }
@@ -112,6 +116,8 @@ extension Step.Action {
         case .deviceLogin: .deviceLogin
         case .pollDeviceToken: .pollDeviceToken
         case .exchangeToken: .exchangeToken
+        case .registerClient: .registerClient
+        case .clientConfiguration: .clientConfiguration
         }
     }
 }

@@ -84,6 +84,11 @@ extension ProviderProfile {
                 )
             )
         }
+        if registration != RegistrationSettings() {
+            var map: [(String, Value)] = [("auth_methods", Self.texts(registration.authMethods.map(\.rawValue)))]
+            if let token = registration.initialAccessToken { map.insert(("initial_access_token", .text(token)), at: 0) }
+            document.append(("registration", .map(map)))
+        }
         if let tokenExchange {
             var map: [(String, Value)] = [
                 ("delegation", .flag(tokenExchange.delegation)),

@@ -304,7 +304,7 @@ extension ProviderProfile {
             "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
             "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
             "exchanges", "login_form", "faults", "login", "auto_approve", "access_tokens", "par", "request_objects",
-            "authorization_details_types", "dpop", "device", "token_exchange",
+            "authorization_details_types", "dpop", "device", "token_exchange", "registration",
         ]
         package static let oauth2Endpoints = ProviderProfile.Endpoint.allCases.filter { $0.applies(to: .oauth2) }.map { $0.key(.oauth2) }
         /// OAuth 1 (and replay) profiles also name the temporary- and token-credentials endpoints.
@@ -324,6 +324,7 @@ extension ProviderProfile {
         package static let device = ["interval", "lifetime", "verification_uri_complete"]
         package static let tokenExchange = ["delegation", "audiences", "subject_token_types", "trusted_issuers"]
         package static let trustedIssuer = ["issuer", "public_key"]
+        package static let registration = ["initial_access_token", "auth_methods"]
         package static let fault = ["kind", "path", "status", "milliseconds", "count"]
         package static let exchange = ["request", "response"]
         package static let recordedRequest = ["method", "path", "parameters"]
@@ -345,6 +346,7 @@ extension ProviderProfile {
             "properties/dpop": dpop,
             "properties/device": device,
             "properties/token_exchange": tokenExchange,
+            "properties/registration": registration,
             "properties/token_exchange/properties/trusted_issuers/items": trustedIssuer,
             "properties/faults/items": fault,
             "properties/exchanges/items": exchange,
@@ -358,7 +360,8 @@ extension ProviderProfile {
     /// `par`, `request_objects`, `authorization_details_types` and `dpop`: OAuth 2 only; `par`
     /// needs the `par` endpoint.
     mutating func readAuthorizationRequestSettings(_ top: YAMLMapping, protocolKind: ProtocolKind) throws(YAMLLocatedError) {
-        for key in ["par", "request_objects", "authorization_details_types", "dpop", "device", "token_exchange"] where protocolKind != .oauth2 {
+        for key in ["par", "request_objects", "authorization_details_types", "dpop", "device", "token_exchange", "registration"]
+        where protocolKind != .oauth2 {
             if let entry = top.entries.first(where: { $0.key == key }) { throw entry.keyNode.error("\(key) applies to oauth2 profiles") }
         }
         if let node = top["par"] {
@@ -402,6 +405,18 @@ extension ProviderProfile {
         }
         try readDeviceSettings(top)
         try readTokenExchangeSettings(top)
+        if let node = top["registration"] {
+            guard endpoints[.registration] != nil else { throw node.error("registration settings need a registration endpoint in endpoints") }
+            let map = try node.mapping("registration")
+            try map.allowOnly(Keys.registration, in: "registration")
+            registration = RegistrationSettings(
+                initialAccessToken: try map["initial_access_token"]?.string("registration.initial_access_token"),
+                authMethods: try map["auth_methods"]?.choices("auth method", as: AuthMethod.self) ?? RegistrationSettings().authMethods
+            )
+            if let bad = registration.authMethods.first(where: { $0 == .privateKeyJWT }) {
+                throw node.error("registration.auth_methods: \(bad.rawValue) needs a registered key (jwks), which the mock does not take")
+            }
+        }
     }
 
     /// `token_exchange`, and the grant type with it.

@@ -111,6 +111,9 @@ public struct ProviderProfile: Sendable, Equatable {
         case deviceAuthorization = "device_authorization"
         /// RFC 8628 §3.3 the page where the user enters the user code (`verification_uri`).
         case deviceVerification = "device_verification"
+        /// RFC 7591 dynamic client registration (`registration_endpoint`); each registered
+        /// client's configuration endpoint (RFC 7592) is this path + `/` + its `client_id`.
+        case registration
 
         /// Its key in `endpoints:` for a profile speaking `protocolKind`.
         /// - Parameter protocolKind: the profile's protocol.
@@ -123,7 +126,7 @@ public struct ProviderProfile: Sendable, Equatable {
         public func applies(to protocolKind: ProtocolKind) -> Bool {
             switch self {
             case .requestToken: protocolKind == .oauth1
-            case .par, .deviceAuthorization, .deviceVerification: protocolKind != .oauth1
+            case .par, .deviceAuthorization, .deviceVerification, .registration: protocolKind != .oauth1
             default: true
             }
         }
@@ -134,7 +137,7 @@ public struct ProviderProfile: Sendable, Equatable {
             switch self {
             case .authorize, .token, .resource: protocolKind != .replay
             case .requestToken: protocolKind == .oauth1
-            case .revoke, .introspect, .jwks, .endSession, .par, .deviceAuthorization, .deviceVerification: false
+            case .revoke, .introspect, .jwks, .endSession, .par, .deviceAuthorization, .deviceVerification, .registration: false
             }
         }
 
@@ -148,6 +151,7 @@ public struct ProviderProfile: Sendable, Equatable {
             case .introspect: "introspection_endpoint"
             case .par: "pushed_authorization_request_endpoint"
             case .deviceAuthorization: "device_authorization_endpoint"
+            case .registration: "registration_endpoint"
             case .requestToken, .resource, .jwks, .endSession, .deviceVerification: nil
             }
         }
@@ -158,7 +162,7 @@ public struct ProviderProfile: Sendable, Equatable {
             case .resource: "userinfo_endpoint"
             case .jwks: "jwks_uri"
             case .endSession: "end_session_endpoint"
-            case .requestToken, .authorize, .token, .revoke, .introspect, .par, .deviceAuthorization, .deviceVerification: nil
+            case .requestToken, .authorize, .token, .revoke, .introspect, .par, .deviceAuthorization, .deviceVerification, .registration: nil
             }
         }
     }
@@ -293,6 +297,27 @@ public struct ProviderProfile: Sendable, Equatable {
             self.interval = interval
             self.lifetime = lifetime
             self.verificationURIComplete = verificationURIComplete
+        }
+    }
+
+    /// Dynamic client registration (`registration:`, RFC 7591 and 7592), served with the
+    /// `registration` endpoint.
+    public struct RegistrationSettings: Sendable, Equatable {
+        /// The Bearer token a registration must carry (`initial_access_token`, RFC 7591 §3);
+        /// `nil`: open registration.
+        public var initialAccessToken: String?
+        /// The `token_endpoint_auth_method` values a client may register (default
+        /// `client_secret_basic`, `client_secret_post` and `none`).
+        public var authMethods: [AuthMethod] = [.clientSecretBasic, .clientSecretPost, .none]
+
+        /// Registration settings.
+        ///
+        /// - Parameters:
+        ///   - initialAccessToken: the token registrations must carry, if any.
+        ///   - authMethods: the authentication methods a client may register.
+        public init(initialAccessToken: String? = nil, authMethods: [AuthMethod] = [.clientSecretBasic, .clientSecretPost, .none]) {
+            self.initialAccessToken = initialAccessToken
+            self.authMethods = authMethods
         }
     }
 
@@ -545,6 +570,8 @@ public struct ProviderProfile: Sendable, Equatable {
     public var accessTokens = AccessTokenSettings()
     /// Pushed authorization requests (`par:`); meaningful with `endpoints.par`.
     public var par = PARSettings()
+    /// Dynamic client registration (`registration:`); meaningful with `endpoints.registration`.
+    public var registration = RegistrationSettings()
     /// Token exchange (`token_exchange:`, RFC 8693); `nil`: the grant is not offered.
     public var tokenExchange: TokenExchangeSettings?
     /// The device authorization grant (`device:`); meaningful with `endpoints.device_authorization`.

@@ -20,7 +20,7 @@ extension MockProvider {
         }
         // §4.1.2.1: with a missing/unknown client or a bad redirect_uri, never redirect.
         guard let clientID = parameters["client_id"], !clientID.isEmpty else { return Self.badRequest("client_id is missing") }
-        guard let client = profile.client(id: clientID) else { return Self.badRequest("unknown client_id") }
+        guard let client = self.client(id: clientID) else { return Self.badRequest("unknown client_id") }
         let redirectURI: String
         switch Self.registeredRedirect(parameters["redirect_uri"], of: client) {
         case .success(let uri): redirectURI = uri
@@ -112,7 +112,7 @@ extension MockProvider {
     /// client when the query's client and redirect URI can be trusted (RFC 6749 §4.1.2.1), else
     /// shown as a 400 page.
     func refusedBeforeResolving(_ incoming: FormParameters, _ problem: AuthorizationError, issuer: String) -> TransportResponse {
-        guard incoming.firstRepeatedName == nil, let client = incoming["client_id"].flatMap(profile.client(id:)),
+        guard incoming.firstRepeatedName == nil, let client = incoming["client_id"].flatMap(self.client(id:)),
             case .success(let redirectURI) = Self.registeredRedirect(incoming["redirect_uri"] ?? problem.redirectURI, of: client)
         else { return Self.json(400, ["error": problem.error, "error_description": problem.description]) }
         let iss = responseIssuer(issuer)

@@ -67,7 +67,7 @@ extension MockProvider {
         } else {
             return optional ? .success(nil) : invalid("no client authentication")
         }
-        guard let client = profile.client(id: clientID) else { return invalid("unknown client") }
+        guard let client = self.client(id: clientID) else { return invalid("unknown client") }
         guard client.authMethods.contains(where: { $0.rawValue == method }) else {
             return invalid("client authentication method \(method) is not allowed for this client")
         }
@@ -95,7 +95,7 @@ extension MockProvider {
         let failure: ProviderProfile.Client? = nil
         guard form["client_assertion_type"] == Self.assertionType, let jwt = DecodedJWT(assertion),
             let issuer = jwt.claims["iss"]?.stringValue, jwt.claims["sub"]?.stringValue == issuer,
-            let client = profile.client(id: issuer), form["client_id"].map({ $0 == issuer }) ?? true
+            let client = self.client(id: issuer), form["client_id"].map({ $0 == issuer }) ?? true
         else { return failure }
         let method = jwt.algorithm?.hasPrefix("HS") == true ? "client_secret_jwt" : "private_key_jwt"
         guard client.authMethods.contains(where: { $0.rawValue == method }) else { return failure }

@@ -172,7 +172,7 @@ extension MockProvider {
                 return (deviceCode, grant)
             }
         }
-        guard let (deviceCode, grant) = found, let client = profile.client(id: grant.clientID) else {
+        guard let (deviceCode, grant) = found, let client = self.client(id: grant.clientID) else {
             return Self.userCodePage(
                 profile: profile,
                 action: action,

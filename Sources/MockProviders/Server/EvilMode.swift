@@ -62,6 +62,8 @@ public enum EvilMode: String, Sendable, CaseIterable {
     case deviceCodeNeverExpires = "device_code_never_expires"
     /// RFC 8693 §2.1, §5: a subject token is exchanged for any client, whatever its audience.
     case tokenExchangeIgnoresAudience = "token_exchange_ignores_audience"
+    /// RFC 7591 §2: the registration takes and echoes redirect URIs without validating them.
+    case registrationUnvalidatedRedirect = "registration_unvalidated_redirect_uri"
 
     /// The OpenID Foundation RP test module each mode follows.
     public var conformanceModule: String {
@@ -95,6 +97,7 @@ public enum EvilMode: String, Sendable, CaseIterable {
         case .requestObjectOverridden: "RFC 9101 §6.3 (query overrides the request object)"
         case .deviceCodeNeverExpires: "RFC 8628 §3.5 (device code past expires_in)"
         case .tokenExchangeIgnoresAudience: "RFC 8693 §2.1, §5 (subject token not meant for the client)"
+        case .registrationUnvalidatedRedirect: "RFC 7591 §2, §5 (redirect_uris not validated)"
         }
     }
 }

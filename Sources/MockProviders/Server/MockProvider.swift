@@ -29,6 +29,13 @@ public final class MockProvider: MockRequestHandler {
         self.oidcState = OIDCState(profile: profile)
     }
 
+    /// The client with this `client_id`: one of the profile's, or one registered at run time.
+    ///
+    /// - Parameter id: the `client_id`.
+    public func client(id: String) -> ProviderProfile.Client? {
+        profile.client(id: id) ?? store.withStorage { $0.registeredClients[id]?.client }
+    }
+
     /// How many token-endpoint requests arrived with `grant_type` (valid or not).
     package func tokenRequests(grantType: String) -> Int {
         store.withStorage { $0.grantCounts[grantType] ?? 0 }
@@ -91,6 +98,12 @@ public final class MockProvider: MockRequestHandler {
         case ("POST", "/_harness/rotate-keys") where profile.oidc != nil:
             rotateSigningKeys()
             return Self.json(200, ["rotated": "true"])
+        case (_, endpoints[.registration] ?? "\u{0}"):
+            return request.method == "POST"
+                ? await registerClient(request)
+                : Self.json(405, ["error": "invalid_request", "error_description": "method \(request.method) not allowed here"])
+        case (_, _) where endpoints[.registration].map({ path.hasPrefix($0 + "/") }) == true:
+            return clientConfiguration(request, clientID: String(path.dropFirst(endpoints[.registration]!.count + 1)))
         case (_, endpoints.authorize), (_, endpoints.token), (_, endpoints.resource), (_, endpoints.revoke ?? "\u{0}"),
             (_, endpoints.introspect ?? "\u{0}"), (_, endpoints[.par] ?? "\u{0}"), (_, endpoints[.deviceAuthorization] ?? "\u{0}"),
             (_, endpoints[.deviceVerification] ?? "\u{0}"):

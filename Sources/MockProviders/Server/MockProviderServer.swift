@@ -186,7 +186,7 @@ public enum MockProviderServer {
         headers.add("Host", servedAuthority(request.head.authority, host: served.host, port: served.port))
         for field in request.headers { headers.add(field.name.rawName, field.value) }
         var body: [UInt8] = []
-        if request.method == .post {
+        if request.method == .post || request.method == .put {
             let buffer = try await request.body.collect(upTo: MockProvider.maxBodyBytes)
             body = Array(buffer.readableBytesView)
         }

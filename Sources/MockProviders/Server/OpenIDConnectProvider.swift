@@ -248,7 +248,7 @@ extension MockProvider {
             return Base64URL.encode(Array(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "."
                 + Base64URL.encode(JSONValue.object(claims).jsonBytes) + "."
         case .hs256ClientSecret:
-            guard let secret = profile.client(id: clientID)?.clientSecret, secret.utf8.count >= 32 else { return nil }
+            guard let secret = self.client(id: clientID)?.clientSecret, secret.utf8.count >= 32 else { return nil }
             let keys = JWTKeyCollection()
             await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
             return try? await keys.sign(ClaimSet(claims: claims))
@@ -301,7 +301,7 @@ extension MockProvider {
             let page = "<!doctype html><html><body><p>You are signed out of \(ConsentPage.html(profile.name)).</p></body></html>"
             return TransportResponse(status: 200, headers: ["Content-Type": "text/html; charset=utf-8"], body: Array(page.utf8))
         }
-        guard let clientID, let client = profile.client(id: clientID) else {
+        guard let clientID, let client = self.client(id: clientID) else {
             return Self.badRequest("post_logout_redirect_uri needs client_id or id_token_hint to identify the client")
         }
         guard client.postLogoutRedirectURIs.contains(where: { Self.redirectURIMatches(registered: $0, requested: target) }) else {

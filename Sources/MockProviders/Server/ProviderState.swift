@@ -75,6 +75,16 @@ final class ProviderState: Sendable {
         var act: JSONValue? = nil
     }
 
+    /// A client registered at run time (RFC 7591): the client the endpoints authenticate, its
+    /// registration as the configuration endpoint answers it (RFC 7592 §3; kept encoded: one
+    /// buffer per client, cheap to keep and to forget), and that endpoint's token.
+    struct RegisteredClient {
+        var client: ProviderProfile.Client
+        var response: [UInt8]
+        var registrationAccessToken: String
+        var issuedAt: Date
+    }
+
     /// How many codes, access tokens and refresh tokens (each) a mock remembers: past it the
     /// oldest is forgotten, so a mock under load keeps a bounded footprint.
     static let retention = 10_000
@@ -94,6 +104,8 @@ final class ProviderState: Sendable {
         var pushedRequests = BoundedStore<PushedRequest>(capacity: ProviderState.retention)
         /// RFC 9449 §11.1: the `jti` of every DPoP proof accepted, while its `iat` is in the window.
         var usedProofIDs = BoundedStore<Date>(capacity: ProviderState.retention)
+        /// RFC 7591 clients registered at run time, by client_id.
+        var registeredClients = BoundedStore<RegisteredClient>(capacity: ProviderState.retention)
         /// RFC 8628 device authorizations by device code, and the device code of each user code.
         var deviceGrants = BoundedStore<DeviceGrant>(capacity: ProviderState.retention)
         var deviceCodesByUserCode = BoundedStore<String>(capacity: ProviderState.retention)

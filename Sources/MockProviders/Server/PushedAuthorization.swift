@@ -108,7 +108,7 @@ extension MockProvider {
             return .failure(.init(error: "invalid_request", description: "authorization requests must be pushed (RFC 9126 §5)"))
         }
         if let object = incoming["request"], profile.requestObjects != nil {
-            guard let clientID = incoming["client_id"], let client = profile.client(id: clientID) else {
+            guard let clientID = incoming["client_id"], let client = self.client(id: clientID) else {
                 return .failure(.init(error: "invalid_request", description: "client_id is missing or unknown"))
             }
             switch requestObjectParameters(object, client: client, issuer: issuer) {

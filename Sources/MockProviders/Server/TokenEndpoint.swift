@@ -229,7 +229,7 @@ extension MockProvider {
         guard let assertion = form["assertion"] else { return Self.tokenError(400, "invalid_request", "assertion is missing") }
         func invalid(_ description: String) -> TransportResponse { Self.tokenError(400, "invalid_grant", description) }
         guard let jwt = DecodedJWT(assertion) else { return invalid("the assertion is not a JWT") }
-        guard let issuerID = jwt.claims["iss"]?.stringValue, let issuerClient = profile.client(id: issuerID) else {
+        guard let issuerID = jwt.claims["iss"]?.stringValue, let issuerClient = self.client(id: issuerID) else {
             return invalid("the assertion's iss is not a registered client")
         }
         if let client, client.clientID != issuerID { return invalid("the assertion was issued by another client") }
@@ -322,7 +322,7 @@ extension MockProvider {
         refreshGrant.related = [accessToken]
         refreshGrant.audience = nil
         refreshGrant.jkt = jkt.flatMap { key in
-            profile.client(id: clientID).flatMap { $0.clientSecret == nil && $0.publicKeyPEM == nil ? key : nil }
+            self.client(id: clientID).flatMap { $0.clientSecret == nil && $0.publicKeyPEM == nil ? key : nil }
         }
         store.withStorage { storage in
             storage.accessTokens[accessToken] = access

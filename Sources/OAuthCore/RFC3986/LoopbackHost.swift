@@ -19,7 +19,7 @@ public enum LoopbackHost {
         if lowered == "localhost" { return true }
         var name = Substring(lowered)
         if name.hasPrefix("["), name.hasSuffix("]") { name = name.dropFirst().dropLast() }
-        if name.contains(":") {
+        if name.utf8.contains(UInt8(ascii: ":")) {
             var address = in6_addr()
             guard inet_pton(AF_INET6, String(name), &address) == 1 else { return false }
             return withUnsafeBytes(of: &address) { bytes in bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1 }

@@ -86,6 +86,14 @@ OAUTH2_PROVIDER = {
     # run before the port is chosen and need no URL.
     "OAUTH_DEVICE_VERIFICATION_URI": _DJANGO_URL + "/o/device/",
     "OAUTH_DEVICE_VERIFICATION_URI_COMPLETE": _DJANGO_URL + "/o/device/?user_code={user_code}",
+    # RFC 7591 / RFC 7592 dynamic client registration: POST /o/register/, then GET/PUT/DELETE
+    # /o/register/<client_id>/ with the registration access token (Scenarios/external/dynamic-registration.yaml).
+    # Open registration (AllowAllDCRPermission: anyone may register a client, no initial access
+    # token) instead of DOT's default IsAuthenticatedDCRPermission (a signed-in user only). Fine
+    # here and only here: this server listens on 127.0.0.1 alone, lives for one test run, and its
+    # users, clients and database are throwaway. Never copy this into a deployment.
+    "DCR_ENABLED": True,
+    "DCR_REGISTRATION_PERMISSION_CLASSES": ("oauth2_provider.dcr.AllowAllDCRPermission",),
 }
 
 # DEBUG is off, so Django would only mail errors: print them (and the requests) to stderr instead.
