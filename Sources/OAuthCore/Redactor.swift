@@ -21,7 +21,7 @@ public final class Redactor: Sendable {
     static let publicNames: Set<String> = [
         "tokentype", "tokentypehint", "codechallenge", "codechallengemethod", "responsetype", "granttype", "errorcode", "statuscode",
         "countrycode", "postalcode", "zipcode", "languagecode", "localecode", "oauthsignaturemethod", "signaturemethod", "signaturetype",
-        "oauthcallbackconfirmed", "tokenendpointauthmethod", "tokenendpointauthsigningalg",
+        "oauthcallbackconfirmed", "tokenendpointauthmethod", "tokenendpointauthsigningalg", "authorizationservers",
     ]
     /// Whole names that are secrets though no secret word is in them: the `DPoP` proof header
     /// and the `request` parameter (a signed request object).

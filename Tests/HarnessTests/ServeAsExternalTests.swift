@@ -46,8 +46,9 @@ import Testing
     }
 
     @Test func theExternalScenarioFolderPassesAgainstServedMocksGivenByURL() async throws {
-        let served = try Served(["login-pages-oidc", "twitter-style-oauth1"])
+        let served = try Served(["login-pages-oidc", "twitter-style-oauth1", "mcp-style"])
         let oidc = try #require(served.urls["login-pages-oidc"], "\(served.urls)")
+        let mcp = try #require(served.urls["mcp-style"], "\(served.urls)")
         let oauth1 = try #require(served.urls["twitter-style-oauth1"], "\(served.urls)")
         let clientKey = repositoryRoot + "/Scenarios/keys/test-fixture-jwt-client.private.pem"
         let environment = [
@@ -72,6 +73,8 @@ import Testing
             "EXTERNAL_JAR_API_PATH": "/oidc/userinfo",
             "EXTERNAL_DEVICE_CLIENT_ID": "harness-device", "EXTERNAL_DEVICE_AUTHORIZATION_PATH": "/oidc/device_authorization",
             "EXTERNAL_REGISTRATION_PATH": "/oidc/register", "EXTERNAL_REGISTRATION_TOKEN": "harness-initial-access-token",
+            "EXTERNAL_MCP_URL": mcp, "EXTERNAL_MCP_DISCOVERY": mcp + "/.well-known/oauth-authorization-server", "EXTERNAL_MCP_API_PATH": "/mcp",
+            "EXTERNAL_MCP_REGISTRATION_PATH": "/register", "EXTERNAL_MCP_USERNAME": "alice", "EXTERNAL_MCP_PASSWORD": "alice-password",
         ]
         let directory = try temporaryDirectory()
         let result = try await runCLIOffPool(["run", "Scenarios/external", "--junit", directory + "/junit.xml"], environment: environment)

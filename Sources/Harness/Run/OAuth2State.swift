@@ -15,6 +15,8 @@ struct OAuth2State {
     var metadata: AuthorizationServerMetadata?
     /// The scenario's client as written, for a session rebuilt around a registered client.
     var clientSpec: ClientSpec? = nil
+    /// RFC 9728 / 8707: the resource discovered, for which tokens are asked.
+    var resource: String? = nil
     /// RFC 7591: the client the scenario registered.
     var registered: RegisteredClient? = nil
     /// RFC 8628: the device authorization in flight.

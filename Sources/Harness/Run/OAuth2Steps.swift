@@ -30,11 +30,15 @@ extension StepContext {
                 par,
                 authorizationEndpoint: authorizeURL,
                 responseType: options.responseType,
-                extraParameters: options.extraParameters,
+                extraParameters: options.extraParameters + resourceParameter,
                 repeatedParameters: options.parRepeated
             )
         } else {
-            request = try session.createAuthorizationURL(authorizeURL, responseType: options.responseType, extraParameters: options.extraParameters)
+            request = try session.createAuthorizationURL(
+                authorizeURL,
+                responseType: options.responseType,
+                extraParameters: options.extraParameters + resourceParameter
+            )
         }
         oauth2?.authorizationRequest = request
         let url = Self.adjusted(request.url, options, transcript: recorder.transcript)
@@ -133,7 +137,7 @@ extension StepContext {
     /// `fetch_token`: the grant the step names, at the provider's token endpoint.
     mutating func fetchToken(_ options: Step.FetchToken, session: OAuth2Session, step kind: String) async throws {
         let tokenURL = try endpoint(provider.endpoints.token, "token", step: kind)
-        let extra = options.resource.map { [("resource", $0)] } ?? []
+        let extra = options.resource.map { [("resource", $0)] } ?? resourceParameter
         switch options.grant {
         case .authorizationCode:
             guard let code = oauth2?.code, let request = oauth2?.authorizationRequest else {
@@ -432,5 +436,49 @@ extension StepContext {
         if let uri = client.registrationClientURI { members["registration_client_uri"] = .string(uri) }
         if let token = client.registrationAccessToken { members["registration_access_token"] = .string(token) }
         return TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: JSONValue.object(members).jsonBytes)
+    }
+}
+
+// MARK: RFC 9728 — protected resource metadata; RFC 8707 — resource indicators
+
+extension StepContext {
+    /// RFC 8707 §2: the discovered resource, sent with authorization and token requests.
+    var resourceParameter: [(String, String)] { oauth2?.resource.map { [("resource", $0)] } ?? [] }
+
+    /// `discover_resource`: the resource called without a token must answer 401 naming its
+    /// metadata (RFC 9728 §5.1); the metadata must name the resource called (§3.3) and, as its
+    /// authorization server, the provider, whose RFC 8414 metadata is then read (and becomes the
+    /// scenario's `metadata.*`).
+    mutating func discoverResource(_ path: String, session: OAuth2Session, step kind: String) async throws {
+        let url = provider.endpoints.url(path)
+        let resource = URLReference(url).withoutQuery
+        let answer = try await session.transport.send(TransportRequest(method: "GET", url: url, headers: ["Accept": "application/json"]), step: kind)
+        lastResponse = answer
+        guard answer.status == 401, let challenge = answer.headers["WWW-Authenticate"],
+            let metadataURL = ProtectedResourceMetadata.metadataURL(fromChallenge: challenge)
+        else {
+            throw OAuthError(
+                code: "invalid_resource_metadata",
+                description: "the resource answered HTTP \(answer.status) without a WWW-Authenticate resource_metadata (RFC 9728 §5.1)",
+                httpStatus: answer.status,
+                step: kind,
+                origin: .provider
+            )
+        }
+        let metadata = try await ProtectedResourceMetadata.fetch(metadataURL, resource: resource, transport: session.transport)
+        let issuer = provider.endpoints.issuer ?? provider.endpoints.baseURL
+        guard metadata.authorizationServers.contains(issuer) else {
+            throw OAuthError(
+                code: "invalid_resource_metadata",
+                description:
+                    "the resource names \(metadata.authorizationServers.joined(separator: ", ")) as its authorization server, not the provider \(issuer)",
+                step: kind,
+                origin: .provider
+            )
+        }
+        let server = try await Discovery.metadata(forIssuer: issuer, cache: metadataCache)
+        oauth2?.metadata = server.metadata
+        oauth2?.resource = metadata.resource
+        recorder.transcript.note("the resource \(metadata.resource) is served by \(issuer) (\(server.source)); tokens are now asked for it")
     }
 }

@@ -128,6 +128,7 @@ struct StepContext {
         case .registerClient(let metadata, let token, let use):
             _ = try oauth2Session(kind)
             try await registerClient(metadata, initialAccessToken: token, use: use, step: kind)
+        case .discoverResource(let path): try await discoverResource(path, session: try oauth2Session(kind), step: kind)
         case .clientConfiguration(let action):
             _ = try oauth2Session(kind)
             try await clientConfiguration(action, step: kind)

@@ -67,6 +67,10 @@ package struct Step: Sendable {
         case registerClient(metadata: JSONValue, initialAccessToken: String?, use: Bool)
         /// RFC 7592: read, update (with this metadata) or delete the registered client.
         case clientConfiguration(ClientConfigurationAction)
+        /// RFC 9728: call the resource without a token, follow its 401 to its metadata, check the
+        /// metadata names this resource and the provider as its authorization server; later
+        /// authorize and fetch_token steps ask for a token for it (RFC 8707 `resource`).
+        case discoverResource(path: String)
     }
 
     /// What `client_configuration` does.
@@ -323,6 +327,11 @@ extension Step.Action {
                 initialAccessToken: try variables.optionalText(options["initial_access_token"], "initial_access_token"),
                 use: try options["use"]?.bool("use") ?? true
             )
+        case .discoverResource:
+            let options = try body.mapping("discover_resource options")
+            try options.allowOnly(["path"], in: name)
+            let path = try variables.text(try options.required("path", in: name), "a path such as /mcp")
+            self = .discoverResource(path: path)
         case .clientConfiguration:
             if case .scalar = body.node {
                 self = .clientConfiguration(try body.choice("client_configuration", ["read", "delete"]) == "read" ? .read : .delete)

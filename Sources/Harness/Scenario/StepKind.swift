@@ -31,13 +31,15 @@ package enum StepKind: String, CaseIterable, Sendable {
     case exchangeToken = "exchange_token"
     case registerClient = "register_client"
     case clientConfiguration = "client_configuration"
+    case discoverResource = "discover_resource"
 
     /// The protocols whose providers have this step (`nil`: every protocol).
     var onlyFor: ProtocolKind? {
         switch self {
         case .requestToken, .accessToken: .oauth1
         case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys, .misuseToken,
-            .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken, .registerClient, .clientConfiguration:
+            .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken, .registerClient, .clientConfiguration,
+            .discoverResource:
             .oauth2
         case .authorize, .fault, .get, .post, .expect, .advanceClock, .clearCookies: nil
         }
@@ -49,7 +51,8 @@ package enum StepKind: String, CaseIterable, Sendable {
         case .login, .userinfo, .logout, .rotateKeys: true
         case .evil, .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .get, .post, .expect,
             .advanceClock,
-            .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken, .registerClient, .clientConfiguration:
+            .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken, .registerClient, .clientConfiguration,
+            .discoverResource:
             false
         }
     }
@@ -60,7 +63,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         case .evil, .rotateKeys, .fault, .advanceClock: true
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .get, .post,
             .expect, .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken, .registerClient,
-            .clientConfiguration:
+            .clientConfiguration, .discoverResource:
             false
         }
     }
@@ -72,7 +75,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .evil,
             .rotateKeys,
             .fault, .get, .post, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken, .registerClient,
-            .clientConfiguration:
+            .clientConfiguration, .discoverResource:
             true
         }
     }
@@ -80,7 +83,7 @@ package enum StepKind: String, CaseIterable, Sendable {
     /// Its outcome is the client's verdict in the conformance table.
     var isJudged: Bool {
         switch self {
-        case .login, .userinfo, .logout, .pollDeviceToken, .exchangeToken, .registerClient: true
+        case .login, .userinfo, .logout, .pollDeviceToken, .exchangeToken, .registerClient, .discoverResource: true
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .evil, .rotateKeys, .fault, .get, .post,
             .expect,
             .advanceClock, .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .clientConfiguration:
@@ -118,6 +121,7 @@ extension Step.Action {
         case .exchangeToken: .exchangeToken
         case .registerClient: .registerClient
         case .clientConfiguration: .clientConfiguration
+        case .discoverResource: .discoverResource
         }
     }
 }

@@ -84,6 +84,12 @@ extension ProviderProfile {
                 )
             )
         }
+        if let protectedResource {
+            var map: [(String, Value)] = []
+            if let scopes = protectedResource.scopes { map.append(("scopes", Self.texts(scopes))) }
+            if let name = protectedResource.name { map.append(("name", .text(name))) }
+            document.append(("protected_resource", .map(map)))
+        }
         if registration != RegistrationSettings() {
             var map: [(String, Value)] = [("auth_methods", Self.texts(registration.authMethods.map(\.rawValue)))]
             if let token = registration.initialAccessToken { map.insert(("initial_access_token", .text(token)), at: 0) }

@@ -304,7 +304,7 @@ extension ProviderProfile {
             "name", "models", "protocol", "endpoints", "clients", "users", "scopes", "default_scope", "lifetimes", "refresh_tokens",
             "refresh_token_rotation", "grant_types", "pkce", "signature_methods", "signature_types", "timestamp_window", "quirks", "oidc",
             "exchanges", "login_form", "faults", "login", "auto_approve", "access_tokens", "par", "request_objects",
-            "authorization_details_types", "dpop", "device", "token_exchange", "registration",
+            "authorization_details_types", "dpop", "device", "token_exchange", "registration", "protected_resource",
         ]
         package static let oauth2Endpoints = ProviderProfile.Endpoint.allCases.filter { $0.applies(to: .oauth2) }.map { $0.key(.oauth2) }
         /// OAuth 1 (and replay) profiles also name the temporary- and token-credentials endpoints.
@@ -325,6 +325,7 @@ extension ProviderProfile {
         package static let tokenExchange = ["delegation", "audiences", "subject_token_types", "trusted_issuers"]
         package static let trustedIssuer = ["issuer", "public_key"]
         package static let registration = ["initial_access_token", "auth_methods"]
+        package static let protectedResource = ["scopes", "name"]
         package static let fault = ["kind", "path", "status", "milliseconds", "count"]
         package static let exchange = ["request", "response"]
         package static let recordedRequest = ["method", "path", "parameters"]
@@ -347,6 +348,7 @@ extension ProviderProfile {
             "properties/device": device,
             "properties/token_exchange": tokenExchange,
             "properties/registration": registration,
+            "properties/protected_resource": protectedResource,
             "properties/token_exchange/properties/trusted_issuers/items": trustedIssuer,
             "properties/faults/items": fault,
             "properties/exchanges/items": exchange,
@@ -360,7 +362,9 @@ extension ProviderProfile {
     /// `par`, `request_objects`, `authorization_details_types` and `dpop`: OAuth 2 only; `par`
     /// needs the `par` endpoint.
     mutating func readAuthorizationRequestSettings(_ top: YAMLMapping, protocolKind: ProtocolKind) throws(YAMLLocatedError) {
-        for key in ["par", "request_objects", "authorization_details_types", "dpop", "device", "token_exchange", "registration"]
+        for key in [
+            "par", "request_objects", "authorization_details_types", "dpop", "device", "token_exchange", "registration", "protected_resource",
+        ]
         where protocolKind != .oauth2 {
             if let entry = top.entries.first(where: { $0.key == key }) { throw entry.keyNode.error("\(key) applies to oauth2 profiles") }
         }
@@ -405,6 +409,14 @@ extension ProviderProfile {
         }
         try readDeviceSettings(top)
         try readTokenExchangeSettings(top)
+        protectedResource = try top["protected_resource"].map { (node) throws(YAMLLocatedError) in
+            let map = try node.mapping("protected_resource")
+            try map.allowOnly(Keys.protectedResource, in: "protected_resource")
+            return ProtectedResourceSettings(
+                scopes: try map["scopes"]?.stringList("protected_resource.scopes"),
+                name: try map["name"]?.string("protected_resource.name")
+            )
+        }
         if let node = top["registration"] {
             guard endpoints[.registration] != nil else { throw node.error("registration settings need a registration endpoint in endpoints") }
             let map = try node.mapping("registration")

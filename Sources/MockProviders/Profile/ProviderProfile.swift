@@ -300,6 +300,26 @@ public struct ProviderProfile: Sendable, Equatable {
         }
     }
 
+    /// The resource's own metadata (`protected_resource:`, RFC 9728): published at
+    /// `/.well-known/oauth-protected-resource` + the resource's path and named in its `401`
+    /// challenges; its tokens must be for it (RFC 8707: the resource's URL in their audience).
+    public struct ProtectedResourceSettings: Sendable, Equatable {
+        /// `scopes_supported` of the metadata (default: the profile's scopes).
+        public var scopes: [String]?
+        /// `resource_name`.
+        public var name: String?
+
+        /// Protected-resource settings.
+        ///
+        /// - Parameters:
+        ///   - scopes: the scopes the metadata lists; `nil` for the profile's.
+        ///   - name: the resource's human-readable name.
+        public init(scopes: [String]? = nil, name: String? = nil) {
+            self.scopes = scopes
+            self.name = name
+        }
+    }
+
     /// Dynamic client registration (`registration:`, RFC 7591 and 7592), served with the
     /// `registration` endpoint.
     public struct RegistrationSettings: Sendable, Equatable {
@@ -570,6 +590,9 @@ public struct ProviderProfile: Sendable, Equatable {
     public var accessTokens = AccessTokenSettings()
     /// Pushed authorization requests (`par:`); meaningful with `endpoints.par`.
     public var par = PARSettings()
+    /// The resource's RFC 9728 metadata and RFC 8707 audience check (`protected_resource:`);
+    /// `nil`: neither.
+    public var protectedResource: ProtectedResourceSettings?
     /// Dynamic client registration (`registration:`); meaningful with `endpoints.registration`.
     public var registration = RegistrationSettings()
     /// Token exchange (`token_exchange:`, RFC 8693); `nil`: the grant is not offered.

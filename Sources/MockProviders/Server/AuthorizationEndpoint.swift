@@ -96,7 +96,8 @@ extension MockProvider {
             redeemed: false,
             issuedTokens: [],
             dpopJKT: profile.dpop == nil ? nil : parameters["dpop_jkt"],
-            authorizationDetails: valid.authorizationDetails
+            authorizationDetails: valid.authorizationDetails,
+            resources: parameters.values(for: "resource")
         )
         store.withStorage { storage in
             storage.codes[code] = grant
@@ -143,7 +144,13 @@ extension MockProvider {
     /// What is wrong with the request itself once the client and redirect URI are known: the
     /// scope granted, the PKCE method and the authorization details when nothing is.
     func validated(_ parameters: FormParameters, client: ProviderProfile.Client) -> Result<ValidRequest, AuthorizationError> {
-        if let repeated = parameters.firstRepeatedName { return .failure(.init(error: "invalid_request", description: "\(repeated) is repeated")) }
+        // RFC 8707 §2: resource may repeat; nothing else may.
+        if let repeated = FormParameters(parameters.filter { $0.name != "resource" }.map { ($0.name, $0.value) }).firstRepeatedName {
+            return .failure(.init(error: "invalid_request", description: "\(repeated) is repeated"))
+        }
+        for resource in parameters.values(for: "resource") where URLReference(resource).scheme == nil || resource.contains("#") {
+            return .failure(.init(error: "invalid_target", description: "resource must be an absolute URI without a fragment (RFC 8707 §2)"))
+        }
         guard let responseType = parameters["response_type"] else {
             return .failure(.init(error: "invalid_request", description: "response_type is missing"))
         }

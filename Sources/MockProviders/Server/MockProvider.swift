@@ -75,6 +75,9 @@ public final class MockProvider: MockRequestHandler {
             return deviceVerification(form, submitted: true, cookie: request.headers["Cookie"])
         case ("GET", Self.metadataPath):
             return metadata(request)
+        case ("GET", "/.well-known/oauth-protected-resource" + (endpoints.resource == "/" ? "" : endpoints.resource))
+        where profile.protectedResource != nil:
+            return protectedResourceMetadata(request)
         case ("GET", "/.well-known/openid-configuration") where profile.oidc != nil:
             return openIDConfiguration(request)
         case ("GET", profile.jwksPath):

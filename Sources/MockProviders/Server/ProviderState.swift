@@ -23,6 +23,9 @@ final class ProviderState: Sendable {
         var dpopJKT: String? = nil
         /// RFC 9396: the `authorization_details` granted, returned with the token.
         var authorizationDetails: JSONValue? = nil
+        /// RFC 8707: the resources the authorization request named; the token request may only
+        /// narrow them.
+        var resources: [String] = []
     }
 
     /// A pushed authorization request (RFC 9126): its parameters, until used or expired.

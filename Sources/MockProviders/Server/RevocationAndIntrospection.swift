@@ -110,7 +110,11 @@ extension MockProvider {
     }
 
     func resource(_ request: TransportRequest, query: FormParameters?) -> TransportResponse {
-        let realm = "Bearer realm=\"\(profile.name)\""
+        let identifier = MockProvider.issuer(request) + profile.endpoints.resource
+        // RFC 9728 §5.1: the challenge names the resource's metadata.
+        let realm =
+            "Bearer realm=\"\(profile.name)\""
+            + (profile.protectedResource == nil ? "" : ", resource_metadata=\"\(Self.protectedResourceMetadataURL(identifier))\"")
         func challenge(_ status: Int, _ error: String, _ description: String) -> TransportResponse {
             var response = Self.json(status, ["error": error, "error_description": description])
             response.headers["WWW-Authenticate"] = "\(realm), error=\"\(error)\", error_description=\"\(description)\""
@@ -171,6 +175,10 @@ extension MockProvider {
             }
         if let problem { return challenge(401, "invalid_token", problem) }
         guard let grant else { return Self.json(500, ["error": "server_error"]) }
+        // RFC 8707 §2, RFC 9728 §7.4: a token for another resource is not this resource's.
+        if profile.protectedResource != nil, grant.audience?.contains(identifier) != true {
+            return challenge(401, "invalid_token", "the access token is not for this resource (RFC 8707 audience)")
+        }
         if let problem = bindingProblem(grant, proofKey: proofKey) { return dpopChallenge(problem) }
         var claims: [String: JSONValue] = ["client_id": .string(grant.clientID), "scope": .string(grant.scope.joined(separator: " "))]
         if let sub = grant.sub, let user = profile.user(sub: sub) {
@@ -178,5 +186,35 @@ extension MockProvider {
             claims["sub"] = .string(evilMode == .userinfoSubjectMismatch ? sub + "-someone-else" : sub)
         }
         return Self.json(200, claims)
+    }
+}
+
+extension MockProvider {
+    // MARK: RFC 9728 — protected resource metadata
+
+    /// Where a resource's metadata is (§3.1): the well-known prefix before the resource's path.
+    static func protectedResourceMetadataURL(_ resource: String) -> String {
+        let reference = URLReference(resource)
+        return
+            "\(reference.scheme ?? "http")://\(reference.authority ?? "")/.well-known/oauth-protected-resource\(reference.path == "/" ? "" : reference.path)"
+    }
+
+    /// §2–§3.2: the resource, this provider as its authorization server, its scopes, Bearer in the
+    /// header (the Instagram-style query is not offered here).
+    func protectedResourceMetadata(_ request: TransportRequest) -> TransportResponse {
+        guard let settings = profile.protectedResource else {
+            return Self.json(404, ["error": "not_found", "error_description": "no resource metadata"])
+        }
+        let issuer = MockProvider.issuer(request)
+        var document: [String: JSONValue] = [
+            "resource": .string(issuer + profile.endpoints.resource),
+            "authorization_servers": .array([.string(issuer)]),
+            "bearer_methods_supported": .array([.string("header")]),
+        ]
+        let scopes = settings.scopes ?? profile.scopes
+        if !scopes.isEmpty { document["scopes_supported"] = .array(scopes.map(JSONValue.string)) }
+        if let name = settings.name { document["resource_name"] = .string(name) }
+        if profile.dpop != nil { document["dpop_bound_access_tokens_required"] = .bool(profile.dpop?.required == true) }
+        return Self.json(200, document)
     }
 }

@@ -143,6 +143,14 @@ extension MockProvider {
                 return fail("code_verifier sent but no code_challenge was in the authorization request")
             }
             if let bound = grant.dpopJKT, bound != jkt { return fail("the code is bound to another DPoP key (dpop_jkt, RFC 9449 §10)") }
+            // RFC 8707 §2.2: the token request may only narrow the resources of the grant.
+            if !grant.resources.isEmpty, let asked = form["resource"], !grant.resources.contains(asked) {
+                return .failure(
+                    ClientAuthFailure(
+                        response: Self.tokenError(400, "invalid_target", "resource \(asked) was not in the authorization request (RFC 8707 §2.2)")
+                    )
+                )
+            }
             grant.redeemed = true
             storage.codes[code] = grant
             return .success(grant)

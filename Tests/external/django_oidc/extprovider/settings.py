@@ -78,6 +78,10 @@ OAUTH2_PROVIDER = {
         "read": "Reading scope",
         "write": "Writing scope",
         "introspection": "Introspect tokens",
+        # The scope an MCP server's tools take (MCP authorization specification 2025-06-18), for
+        # Scenarios/external/mcp-style-flow.yaml: the same fixed scope works against this server
+        # and the served mcp-style mock (scenario client scopes are not variable-expanded).
+        "mcp:tools": "Use the MCP server's tools",
     },
     "OAUTH2_VALIDATOR_CLASS": "extprovider.validators.HarnessValidator",
     # RFC 8628 device grant (/o/device-authorization/, then the user at /o/device/). DOT's default
