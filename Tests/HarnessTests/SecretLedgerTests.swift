@@ -11,20 +11,24 @@ import Testing
 /// and every text the run produced: reports, the lines it printed, the results' messages.
 struct SecretLedger {
     var secrets: Set<String> = []
-    /// How many RFC 8628 device codes were issued (the run must have some for the test to mean it).
+    /// How many RFC 8628 device codes, RFC 8693 subject tokens and RFC 7591 registration access
+    /// tokens passed (the run must have some of each for the test to mean it).
     var deviceCodes = 0
+    var subjectTokens = 0
+    var registrationTokens = 0
 
     /// Codes, tokens, verifiers, passwords, client credentials and assertions of every exchange.
     mutating func record(_ request: TransportRequest, _ response: TransportResponse) {
         let names = [
             "code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "refresh_token", "access_token", "token",
-            "id_token_hint", "request", "device_code", "user_code",
+            "id_token_hint", "request", "device_code", "user_code", "subject_token", "actor_token",
             "oauth_verifier", "oauth_token", "oauth_signature",
         ]
         // RFC 9449 proofs, each a signed JWT.
         if let proof = request.headers["DPoP"] { secrets.insert(proof) }
         if let form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self)) {
             for name in names { secrets.formUnion(form.values(for: name)) }
+            subjectTokens += form.values(for: "subject_token").count
         }
         if let query = request.url.split(separator: "?", maxSplits: 1).dropFirst().first, let form = try? FormParameters(parsing: query) {
             for name in names { secrets.formUnion(form.values(for: name)) }
@@ -54,10 +58,11 @@ struct SecretLedger {
             for name in ["oauth_token", "oauth_token_secret"] { secrets.formUnion(form.values(for: name)) }
         }
         if let json = try? JSONValue.parse(response.body) {
-            for name in ["access_token", "refresh_token", "id_token", "device_code", "user_code"] {
+            for name in ["access_token", "refresh_token", "id_token", "device_code", "user_code", "registration_access_token", "client_secret"] {
                 if let value = json[name]?.stringValue {
                     secrets.insert(value)
                     if name == "device_code" { deviceCodes += 1 }
+                    if name == "registration_access_token" { registrationTokens += 1 }
                 }
             }
         }
@@ -176,6 +181,8 @@ extension CapturingTransport {
         ])
         #expect(ledger.secrets.count > 500, "the run issued and received \(ledger.secrets.count) secrets")
         #expect(ledger.deviceCodes >= 10, "the run issued \(ledger.deviceCodes) device codes")
+        #expect(ledger.subjectTokens >= 5, "the run exchanged \(ledger.subjectTokens) subject tokens")
+        #expect(ledger.registrationTokens >= 3, "the run issued \(ledger.registrationTokens) registration access tokens")
         var outputs = printed.withLock { $0 }
         for file in ["junit.xml", "summary.md", "conformance.md"] {
             outputs.append(try String(contentsOfFile: directory + "/reports/" + file, encoding: .utf8))
