@@ -102,16 +102,47 @@ public struct IDTokenValidator: Sendable {
     /// - Throws: `OAuthError` `invalid_id_token` naming the first check that failed; a failure to
     ///   fetch the JWKS (`malformed_response`, a transport error).
     public func validate(_ token: String, nonce: String?, accessToken: String? = nil, code: String? = nil) async throws(OAuthError) -> IDTokenClaims {
+        let jws = try Self.decode(token, reject: Self.reject)
+        try await verifySignature(signingInput: jws.signingInput, signature: jws.signature, alg: jws.alg, kid: jws.header["kid"]?.stringValue)
+        return try checkClaims(jws.claims, alg: jws.alg, nonce: nonce, accessToken: accessToken, code: code)
+    }
+
+    /// The `aud` values (a string or an array of them), which must contain `clientID`.
+    static func audience(_ claims: [String: JSONValue], clientID: String, reject: (String) -> OAuthError) throws(OAuthError) -> [String] {
+        let audience: [String]
+        switch claims["aud"] {
+        case .string(let value)?: audience = [value]
+        case .array(let values)?: audience = values.compactMap(\.stringValue)
+        default: throw reject("aud is missing")
+        }
+        guard audience.contains(clientID) else { throw reject("aud does not contain the client_id") }
+        return audience
+    }
+
+    /// A JWS compact serialization taken apart, before its signature is checked.
+    struct DecodedJWS {
+        let bytes: [UInt8]
+        /// Where the signing input (header and payload) ends.
+        let signingEnd: Int
+        let header: [String: JSONValue]
+        let claims: [String: JSONValue]
+        let alg: String
+        let signature: [UInt8]
+        var signingInput: ArraySlice<UInt8> { bytes[..<signingEnd] }
+    }
+
+    /// Splits a JWS into its JSON header and claims, its `alg` (never `none`) and its signature;
+    /// `reject` names what is wrong.
+    static func decode(_ token: String, reject: (String) -> OAuthError) throws(OAuthError) -> DecodedJWS {
         let bytes = Array(token.utf8)
         guard let (first, second) = Self.dots(bytes), let headerBytes = Base64URL.decode(bytes[..<first]),
             let claimBytes = Base64URL.decode(bytes[(first + 1)..<second]),
             case .object(let header)? = try? JSONValue.parse(headerBytes), case .object(let claims)? = try? JSONValue.parse(claimBytes)
-        else { throw Self.reject("not a JWS compact serialization with JSON header and claims") }
-        guard let alg = header["alg"]?.stringValue else { throw Self.reject("the header has no alg") }
-        guard !alg.utf8.elementsEqual("none".utf8, by: { $0 | 0x20 == $1 }) else { throw Self.reject("alg none is never accepted") }
-        guard let signature = Base64URL.decode(bytes[(second + 1)...]) else { throw Self.reject("the signature is not base64url") }
-        try await verifySignature(signingInput: bytes[..<second], signature: signature, alg: alg, kid: header["kid"]?.stringValue)
-        return try checkClaims(claims, alg: alg, nonce: nonce, accessToken: accessToken, code: code)
+        else { throw reject("not a JWS compact serialization with JSON header and claims") }
+        guard let alg = header["alg"]?.stringValue else { throw reject("the header has no alg") }
+        guard !alg.utf8.elementsEqual("none".utf8, by: { $0 | 0x20 == $1 }) else { throw reject("alg none is never accepted") }
+        guard let signature = Base64URL.decode(bytes[(second + 1)...]) else { throw reject("the signature is not base64url") }
+        return DecodedJWS(bytes: bytes, signingEnd: second, header: header, claims: claims, alg: alg, signature: signature)
     }
 
     /// The offsets of the two dots of a JWS compact serialization, `nil` unless there are
@@ -199,13 +230,7 @@ public struct IDTokenValidator: Sendable {
         guard let iss = claims["iss"]?.stringValue else { throw Self.reject("iss is missing") }
         guard iss == options.issuer else { throw Self.reject("iss \(iss) is not the issuer \(options.issuer)") }
         guard let sub = claims["sub"]?.stringValue, !sub.isEmpty else { throw Self.reject("sub is missing") }
-        let audience: [String]
-        switch claims["aud"] {
-        case .string(let value)?: audience = [value]
-        case .array(let values)?: audience = values.compactMap(\.stringValue)
-        default: throw Self.reject("aud is missing")
-        }
-        guard audience.contains(options.clientID) else { throw Self.reject("aud does not contain the client_id") }
+        let audience = try Self.audience(claims, clientID: options.clientID, reject: Self.reject)
         if let member = claims["azp"], member.stringValue == nil { throw Self.reject("azp is not a string") }
         let azp = claims["azp"]?.stringValue
         if let azp, azp != options.clientID { throw Self.reject("azp \(azp) is not the client_id") }
