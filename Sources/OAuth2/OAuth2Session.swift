@@ -262,14 +262,7 @@ public final class OAuth2Session: Sendable {
             if !requested.isEmpty { form.append("scope", requested.joined(separator: " ")) }
         }
         for (name, value) in extraParameters { form.append(name, value) }
-        let hooks = self.hooks
-        let token = try await tokenRequest(
-            endpoint,
-            form: form,
-            step: "fetch_token",
-            requestHooks: hooks.accessTokenRequest,
-            responseHooks: hooks.accessTokenResponse
-        )
+        let token = try await grantRequest(endpoint, form: form, step: "fetch_token")
         state.withLock {
             $0.token = token
             $0.lastGrantType = grant.grantType
@@ -381,6 +374,18 @@ public final class OAuth2Session: Sendable {
         let request = try await authenticatedForm(endpoint, form: form, step: step, hooks: requestHooks)
         let response = try await ComplianceHookSet.apply(responseHooks, to: try await sendProved(request, step: step), step: step)
         return try parseTokenResponse(response, step: step, receivedAt: clock.now())
+    }
+
+    /// A grant's token request (not a refresh): the access-token compliance hooks around it.
+    func grantRequest(_ endpoint: String, form: FormParameters, step: String) async throws(OAuthError) -> OAuth2Token {
+        let hooks = self.hooks
+        return try await tokenRequest(
+            endpoint,
+            form: form,
+            step: step,
+            requestHooks: hooks.accessTokenRequest,
+            responseHooks: hooks.accessTokenResponse
+        )
     }
 
     func authenticatedForm(

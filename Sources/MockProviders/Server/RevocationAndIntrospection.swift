@@ -110,11 +110,12 @@ extension MockProvider {
     }
 
     func resource(_ request: TransportRequest, query: FormParameters?) -> TransportResponse {
-        let identifier = MockProvider.issuer(request) + profile.endpoints.resource
+        // RFC 9728: the resource's identifier, only for a profile that publishes it (a hot path).
+        let identifier = profile.protectedResource == nil ? nil : MockProvider.issuer(request) + profile.endpoints.resource
         // RFC 9728 §5.1: the challenge names the resource's metadata.
         let realm =
             "Bearer realm=\"\(profile.name)\""
-            + (profile.protectedResource == nil ? "" : ", resource_metadata=\"\(Self.protectedResourceMetadataURL(identifier))\"")
+            + (identifier.map { ", resource_metadata=\"\(Self.protectedResourceMetadataURL($0))\"" } ?? "")
         func challenge(_ status: Int, _ error: String, _ description: String) -> TransportResponse {
             var response = Self.json(status, ["error": error, "error_description": description])
             response.headers["WWW-Authenticate"] = "\(realm), error=\"\(error)\", error_description=\"\(description)\""
@@ -176,7 +177,7 @@ extension MockProvider {
         if let problem { return challenge(401, "invalid_token", problem) }
         guard let grant else { return Self.json(500, ["error": "server_error"]) }
         // RFC 8707 §2, RFC 9728 §7.4: a token for another resource is not this resource's.
-        if profile.protectedResource != nil, grant.audience?.contains(identifier) != true {
+        if let identifier, grant.audience?.contains(identifier) != true {
             return challenge(401, "invalid_token", "the access token is not for this resource (RFC 8707 audience)")
         }
         if let problem = bindingProblem(grant, proofKey: proofKey) { return dpopChallenge(problem) }

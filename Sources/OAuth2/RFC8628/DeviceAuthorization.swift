@@ -123,7 +123,6 @@ extension OAuth2Session {
         let deadline = authorization.receivedAt.addingTimeInterval(TimeInterval(authorization.expiresIn))
         var interval = authorization.interval
         let form = FormParameters([("grant_type", GrantType.deviceCode.rawValue), ("device_code", authorization.deviceCode)])
-        let hooks = self.hooks
         // Bounded in count too, should the clock not move (a sleep that does not wait).
         let limit = min(authorization.expiresIn / max(authorization.interval, 1) + 1, max(maximumPolls ?? .max, 0))
         var lastAnswer: OAuthError?
@@ -137,13 +136,7 @@ extension OAuth2Session {
                 throw .client(.renewalFailed, "polling was cancelled", step: step)
             }
             do {
-                let token = try await tokenRequest(
-                    endpoint,
-                    form: form,
-                    step: step,
-                    requestHooks: hooks.accessTokenRequest,
-                    responseHooks: hooks.accessTokenResponse
-                )
+                let token = try await grantRequest(endpoint, form: form, step: step)
                 self.token = token
                 return token
             } catch  where error.code.rawValue == "authorization_pending" {

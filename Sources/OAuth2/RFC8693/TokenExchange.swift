@@ -131,13 +131,7 @@ extension OAuth2Session {
         for audience in request.audience { form.append("audience", audience) }
         for resource in request.resource { form.append("resource", resource) }
         if let scope = request.scope, !scope.isEmpty { form.append("scope", scope.joined(separator: " ")) }
-        let token = try await tokenRequest(
-            endpoint,
-            form: form,
-            step: step,
-            requestHooks: hooks.accessTokenRequest,
-            responseHooks: hooks.accessTokenResponse
-        )
+        let token = try await grantRequest(endpoint, form: form, step: step)
         guard let issued = token.extra["issued_token_type"]?.stringValue, !issued.isEmpty else {
             throw .malformed(step: step, httpStatus: 200, "the response has no issued_token_type (RFC 8693 §2.2.1)")
         }
