@@ -85,13 +85,15 @@ let package = Package(
         .target(
             name: "OAuthHummingbird",
             dependencies: [
-                "OAuthClient", "OAuthCore", .product(name: "Hummingbird", package: "hummingbird"),
+                "OAuthClient", "OAuthCore", "OpenIDConnect", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .target(
             name: "OAuthVapor",
-            dependencies: ["OAuthClient", "OAuthCore", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"]))]
+            dependencies: [
+                "OAuthClient", "OAuthCore", "OpenIDConnect", .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
+            ]
         ),
         .target(
             name: "MockProviders",
@@ -99,6 +101,7 @@ let package = Package(
                 // Never OAuth1 or OAuth2: the mock verifies signatures, PKCE and assertions with its
                 // own code and spells the wire constants itself (it grades that client library).
                 "OAuthCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -40,6 +40,8 @@ public final class RemoteApp: Sendable {
     private let discovered = Mutex<OpenIDConnectClient?>(nil)
     /// The provider's keys, shared by every login of this app.
     let keys = Mutex<JWKSCache?>(nil)
+    /// The back-channel logout tokens' validator (it remembers their `jti`s), made on first use.
+    let logoutTokens = Mutex<LogoutTokenValidator?>(nil)
     /// How long a started login may take.
     public let flowLifetime: TimeInterval = 600
 

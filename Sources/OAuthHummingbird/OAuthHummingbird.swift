@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import OAuthClient
 import OAuthCore
+import OpenIDConnect
 
 /// Flow data kept in a Hummingbird `PersistDriver` (memory, Redis, Fluent, …) with the flow's
 /// expiry as the entry's lifetime.
@@ -143,5 +144,35 @@ public struct HummingbirdOAuth: Sendable {
     ///   `mismatching_state` for a callback from another browser.
     public func authorizeAccessToken(_ app: RemoteApp, request: Request) async throws -> AuthorizedToken {
         try await app.authorizeAccessToken(callbackURL: url(request.uri.string, for: request), session: session(of: request).id)
+    }
+
+    /// Answers a provider's POST to the app's `backchannel_logout_uri` (OpenID Connect
+    /// Back-Channel Logout 1.0 §2.5–§2.8): the logout token validated with `app`'s provider keys,
+    /// the matching sessions forgotten in `sessions` and handed to `end` (to delete what the app
+    /// keeps for them), then 200 — or 400 with the reason, and nothing ended.
+    ///
+    /// - Parameters:
+    ///   - app: the provider the token must come from.
+    ///   - request: the provider's request.
+    ///   - sessions: who signed in where (record each login with `BackChannelSessions/signedIn`).
+    ///   - end: called once with the ended browser-session ids (this integration's session ids).
+    /// - Returns: the response for the provider.
+    public func backChannelLogout(
+        _ app: RemoteApp,
+        request: Request,
+        sessions: BackChannelSessions,
+        end: @Sendable ([String]) async -> Void
+    ) async -> Response {
+        // One byte more than the limit, so that an oversized body is seen as one and refused.
+        let body =
+            (try? await request.body.collect(upTo: LogoutTokenValidator.maxRequestBytes + 1)).map { Array(buffer: $0) }
+            ?? Array(repeating: 0, count: LogoutTokenValidator.maxRequestBytes + 1)
+        let answer = await app.backChannelLogout(body: body, contentType: request.headers[.contentType], sessions: sessions)
+        if !answer.endedSessions.isEmpty { await end(answer.endedSessions) }
+        var headers = HTTPFields()
+        for field in answer.headers {
+            if let name = HTTPField.Name(field.name) { headers.append(HTTPField(name: name, value: field.value)) }
+        }
+        return Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
 }

@@ -2,6 +2,7 @@
 import Foundation
 import OAuthClient
 import OAuthCore
+import OpenIDConnect
 import Vapor
 
 /// Flow data in a Vapor cache (`app.caches.memory`, Redis, Fluent…) with the flow's expiry.
@@ -125,6 +126,48 @@ public struct VaporOAuth: Sendable {
     ///   `mismatching_state` for a callback from another browser.
     public func authorizeAccessToken(_ app: RemoteApp, request: Request) async throws -> AuthorizedToken {
         try await app.authorizeAccessToken(callbackURL: url(request.url.string, for: request), session: Self.sessionID(request))
+    }
+
+    /// Records an OpenID login of this browser's Vapor session in `sessions`, so that a logout
+    /// token for it ends that session (see ``backChannelLogout(_:request:sessions:)``).
+    ///
+    /// - Parameters:
+    ///   - login: the completed login; without an ID token nothing is recorded.
+    ///   - app: the provider it was made with.
+    ///   - request: the callback request; its session must already have an id (the one that
+    ///     started the login).
+    ///   - sessions: the record.
+    /// - Returns: whether the login was recorded.
+    @discardableResult
+    public static func recordSignIn(_ login: AuthorizedToken, app: RemoteApp, request: Request, sessions: BackChannelSessions) -> Bool {
+        guard let idToken = login.idToken, let id = request.session.id?.string else { return false }
+        sessions.signedIn(session: id, app: app.name, idToken: idToken)
+        return true
+    }
+
+    /// Answers a provider's POST to the app's `backchannel_logout_uri` (OpenID Connect
+    /// Back-Channel Logout 1.0 §2.5–§2.8): the logout token validated with `app`'s provider keys,
+    /// and every Vapor session recorded for it (``recordSignIn(_:app:request:sessions:)``)
+    /// deleted from the sessions driver — the browser's next request finds an empty session.
+    /// 200 then; 400 with the reason, and nothing ended, for an invalid token.
+    ///
+    /// - Parameters:
+    ///   - app: the provider the token must come from.
+    ///   - request: the provider's request.
+    ///   - sessions: who signed in where.
+    /// - Returns: the response for the provider.
+    public func backChannelLogout(_ app: RemoteApp, request: Request, sessions: BackChannelSessions) async -> Response {
+        let limit = LogoutTokenValidator.maxRequestBytes
+        var buffer = request.body.data
+        if buffer == nil { buffer = try? await request.body.collect(max: limit + 1).get() }
+        let body = buffer.map { Array($0.readableBytesView) } ?? Array(repeating: 0, count: limit + 1)
+        let answer = await app.backChannelLogout(body: body, contentType: request.headers.first(name: .contentType), sessions: sessions)
+        for session in answer.endedSessions {
+            try? await request.application.sessions.driver.deleteSession(SessionID(string: session), for: request).get()
+        }
+        var headers = HTTPHeaders()
+        for field in answer.headers { headers.add(name: field.name, value: field.value) }
+        return Response(status: .init(statusCode: answer.status), headers: headers, body: .init(data: Data(answer.body)))
     }
 }
 #endif

@@ -110,3 +110,69 @@ public final class LogoutTokenValidator: Sendable {
         return LogoutToken(issuer: iss, subject: sub, sessionID: sid, tokenID: jti, issuedAt: issuedAt, claims: claims)
     }
 }
+
+/// The answer to a provider's POST to a `backchannel_logout_uri` (Back-Channel Logout 1.0
+/// §2.5–§2.8), for any server to send: 200 with `Cache-Control: no-store` for a valid token,
+/// 400 with a JSON error naming the failed check otherwise, 415 for a body that is not a form.
+public struct BackChannelLogoutAnswer: Sendable {
+    /// The HTTP status.
+    public var status: Int
+    /// `Cache-Control: no-store`, and the content type of an error body.
+    public var headers: HeaderList
+    /// Empty on success; `{"error": "invalid_request", "error_description": …}` otherwise.
+    public var body: [UInt8]
+    /// The validated token.
+    public var token: LogoutToken?
+    /// Why the request was refused.
+    public var error: OAuthError?
+}
+
+extension BackChannelLogoutAnswer {
+    /// A refusal: `status` with `{"error": code, "error_description": …}` (the error's
+    /// description, which names no secret).
+    ///
+    /// - Parameters:
+    ///   - status: the HTTP status (400 for an invalid token, §2.8).
+    ///   - error: why.
+    ///   - code: the `error` member.
+    public static func refusal(_ status: Int, _ error: OAuthError, code: String = "invalid_request") -> BackChannelLogoutAnswer {
+        let json = JSONValue.object(["error": .string(code), "error_description": .string(error.errorDescription ?? error.code.rawValue)])
+        return BackChannelLogoutAnswer(
+            status: status,
+            headers: ["Content-Type": "application/json", "Cache-Control": "no-store"],
+            body: json.jsonBytes,
+            error: error
+        )
+    }
+}
+
+extension LogoutTokenValidator {
+    /// The largest request body read.
+    public static let maxRequestBytes = 64 * 1024
+
+    /// Reads the provider's request (one `logout_token` in a form body, §2.5) and validates the
+    /// token.
+    ///
+    /// - Parameters:
+    ///   - body: the request body; one larger than ``maxRequestBytes`` is refused.
+    ///   - contentType: the request's `Content-Type`.
+    /// - Returns: what to answer, with the token when it was valid.
+    public func answer(body: [UInt8], contentType: String?) async -> BackChannelLogoutAnswer {
+        guard let contentType, HeaderList.value(contentType, hasLowercasePrefix: "application/x-www-form-urlencoded") else {
+            return .refusal(
+                415,
+                .client(OAuthErrorCode.invalidRequest, "the body must be application/x-www-form-urlencoded (§2.5)", step: "backchannel_logout")
+            )
+        }
+        guard body.count <= Self.maxRequestBytes, let form = try? FormParameters(parsing: String(decoding: body, as: UTF8.self)),
+            form.values(for: "logout_token").count == 1, let token = form["logout_token"]
+        else {
+            return .refusal(400, .client(OAuthErrorCode.invalidRequest, "the body must carry one logout_token (§2.5)", step: "backchannel_logout"))
+        }
+        do {
+            return BackChannelLogoutAnswer(status: 200, headers: ["Cache-Control": "no-store"], body: [], token: try await validate(token))
+        } catch {
+            return .refusal(400, error)
+        }
+    }
+}

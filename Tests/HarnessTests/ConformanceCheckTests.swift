@@ -97,6 +97,9 @@ import Testing
         // Flagged by the device-authorization plan (issue #31); the client itself stops at expiry.
         (.deviceCodeNeverExpires, nil), (.tokenExchangeIgnoresAudience, nil),
         (.registrationUnvalidatedRedirect, nil),
+        // A logout token's faults are seen by a back-channel receiver, which the check plans do
+        // not run yet (the back-channel logout plan, issue #31); the harness's client refuses both.
+        (.logoutTokenNonce, nil), (.logoutTokenWithoutEvents, nil),
     ]
 
     @Test func everyEvilModeIsCovered() {

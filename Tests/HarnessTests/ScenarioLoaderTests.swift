@@ -169,6 +169,12 @@ let validHead = """
             "needs a client_secret"
         ),
         (validHead.replacingOccurrences(of: "harness-secret", with: "${BROKEN") + "steps: [get: /x]\n", 5, 18, "unterminated ${"),
+        // The harness listens at the back-channel URI: loopback http only.
+        (
+            validHead + "  openid: { backchannel_logout_uri: \"https://rp.example/bcl\" }\nsteps: [get: /x]\n", 6, 37,
+            "backchannel_logout_uri must be an http URL on a loopback address"
+        ),
+        (validHead + "steps:\n  - backchannel_logout: { by: admin }\n", 7, 31, "unknown by \"admin\""),
     ])
     func errorsNameFileLineColumnAndWhatWasExpected(yaml: String, line: Int, column: Int, message: String) {
         let error = #expect(throws: YAMLLocatedError.self) { try parse(yaml) }

@@ -16,12 +16,14 @@ struct SecretLedger {
     var deviceCodes = 0
     var subjectTokens = 0
     var registrationTokens = 0
+    /// Back-Channel Logout tokens the mocks POSTed to the harness.
+    var logoutTokens = 0
 
     /// Codes, tokens, verifiers, passwords, client credentials and assertions of every exchange.
     mutating func record(_ request: TransportRequest, _ response: TransportResponse) {
         let names = [
             "code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "refresh_token", "access_token", "token",
-            "id_token_hint", "request", "device_code", "user_code", "subject_token", "actor_token",
+            "id_token_hint", "request", "device_code", "user_code", "subject_token", "actor_token", "logout_token",
             "oauth_verifier", "oauth_token", "oauth_signature",
         ]
         // RFC 9449 proofs, each a signed JWT.
@@ -29,6 +31,7 @@ struct SecretLedger {
         if let form = try? FormParameters(parsing: String(decoding: request.body, as: UTF8.self)) {
             for name in names { secrets.formUnion(form.values(for: name)) }
             subjectTokens += form.values(for: "subject_token").count
+            logoutTokens += form.values(for: "logout_token").count
         }
         if let query = request.url.split(separator: "?", maxSplits: 1).dropFirst().first, let form = try? FormParameters(parsing: query) {
             for name in names { secrets.formUnion(form.values(for: name)) }
@@ -167,12 +170,20 @@ extension CapturingTransport {
         var routes: [String: RoutedTransport.Route] = [:]
         for (url, response) in scripted { routes["POST " + url] = { _ in response } }
         let transport = CapturingTransport(base: RoutedTransport(routes, fallback: network))
+        // The mocks' back-channel logout POSTs go to the harness's receiver, not through the
+        // run's transport: they are captured on their own way out.
+        let deliveries = CapturingTransport(base: MockProvider.backchannelTransport)
+        MockProvider.deliveryTransportOverride.withLock { $0 = deliveries }
+        defer { MockProvider.deliveryTransportOverride.withLock { $0 = nil } }
         let printed = Mutex<[String]>([])
         let summary = await harness(paths: [repositoryRoot + "/Scenarios", directory + "/hostile"], junit: directory + "/reports/junit.xml")
             .execute(transport: transport) { line in printed.withLock { $0.append(line) } }
         try await network.shutdown()
         #expect(summary.results.count > 140)
         var ledger = transport.ledger
+        let logoutLedger = deliveries.ledger
+        ledger.secrets.formUnion(logoutLedger.secrets)
+        ledger.logoutTokens = logoutLedger.logoutTokens
         ledger.secrets.formUnion(hostileSecrets)
         ledger.secrets.formUnion([
             "harness-secret", "harness-jwt-secret-for-hs256-0123456789", "harness-consumer-secret", "legacy-consumer-secret",
@@ -183,6 +194,7 @@ extension CapturingTransport {
         #expect(ledger.deviceCodes >= 10, "the run issued \(ledger.deviceCodes) device codes")
         #expect(ledger.subjectTokens >= 5, "the run exchanged \(ledger.subjectTokens) subject tokens")
         #expect(ledger.registrationTokens >= 3, "the run issued \(ledger.registrationTokens) registration access tokens")
+        #expect(ledger.logoutTokens >= 5, "the mocks sent \(ledger.logoutTokens) logout tokens")
         var outputs = printed.withLock { $0 }
         for file in ["junit.xml", "summary.md", "conformance.md"] {
             outputs.append(try String(contentsOfFile: directory + "/reports/" + file, encoding: .utf8))

@@ -1,4 +1,5 @@
 import Foundation
+import MockProviders
 import OAuthCore
 import Testing
 
@@ -12,10 +13,12 @@ import Testing
         let process: Process
         let urls: [String: String]
 
-        init(_ arguments: [String]) throws {
+        /// `options` are `serve`'s options with values (`--profiles DIR`); `arguments` the profile
+        /// names and flags.
+        init(_ arguments: [String], options: [String] = []) throws {
             process = Process()
             process.executableURL = try harnessBinary()
-            process.arguments = ["serve"] + arguments
+            process.arguments = ["serve"] + options + arguments
             process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
             let out = Pipe()
             process.standardOutput = out
@@ -46,7 +49,17 @@ import Testing
     }
 
     @Test func theExternalScenarioFolderPassesAgainstServedMocksGivenByURL() async throws {
-        let served = try Served(["login-pages-oidc", "twitter-style-oauth1", "mcp-style"])
+        // Back-channel logout: the served OpenID mock's client has the harness's receiver URI
+        // registered, at a port free now (the profile replaces the built-in one for this run).
+        let probe = try await RunningEndpoint.start { _ in TransportResponse(status: 404) }
+        let backchannel = "http://127.0.0.1:\(probe.port)/backchannel-logout"
+        await probe.stop()
+        var loginPages = try ProviderProfile.named("login-pages-oidc")
+        let rp = try #require(loginPages.clients.firstIndex { $0.clientID == "harness-rp" })
+        loginPages.clients[rp].backchannelLogoutURI = backchannel
+        let profiles = try temporaryDirectory()
+        try loginPages.yaml().write(toFile: profiles + "/login-pages-oidc.yaml", atomically: true, encoding: .utf8)
+        let served = try Served(["login-pages-oidc", "twitter-style-oauth1", "mcp-style"], options: ["--profiles", profiles])
         let oidc = try #require(served.urls["login-pages-oidc"], "\(served.urls)")
         let mcp = try #require(served.urls["mcp-style"], "\(served.urls)")
         let oauth1 = try #require(served.urls["twitter-style-oauth1"], "\(served.urls)")
@@ -67,6 +80,8 @@ import Testing
             "EXTERNAL_IDPY_CLIENT_ID": "harness-rp", "EXTERNAL_IDPY_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long",
             "EXTERNAL_IDPY_PKJWT_CLIENT_ID": "harness-jwt-rp", "EXTERNAL_IDPY_PKJWT_CLIENT_KEY_FILE": clientKey,
             "EXTERNAL_IDPY_API_PATH": "/oidc/userinfo",
+            "EXTERNAL_IDPY_RP_CLIENT_ID": "harness-rp", "EXTERNAL_IDPY_RP_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long",
+            "EXTERNAL_IDPY_BACKCHANNEL_LOGOUT_URI": backchannel,
             "EXTERNAL_JAR_URL": oidc, "EXTERNAL_JAR_DISCOVERY": oidc + "/.well-known/openid-configuration",
             "EXTERNAL_JAR_CLIENT_ID": "harness-jwt-rp", "EXTERNAL_JAR_CLIENT_KEY_FILE": clientKey,
             "EXTERNAL_JAR_SECRET_CLIENT_ID": "harness-rp", "EXTERNAL_JAR_SECRET_CLIENT_SECRET": "harness-rp-secret-at-least-32-bytes-long",

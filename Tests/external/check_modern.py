@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Checks the "modern" providers started by providers.sh (see README.md beside this file): idpyoidc's
-OP for pushed authorization requests (RFC 9126), DPoP (RFC 9449) and token exchange (RFC 8693),
-and Authlib's JAR server (RFC 9101). Every flow is driven over HTTP as a browser (cookies, the
-login form) and as a client (client_secret_basic, private_key_jwt, PKCE S256, DPoP proofs, signed
-request objects).
+OP for pushed authorization requests (RFC 9126), DPoP (RFC 9449), token exchange (RFC 8693) and
+OpenID Connect Back-Channel Logout 1.0, and Authlib's JAR server (RFC 9101). Every flow is driven
+over HTTP as a browser (cookies, the login form, the logout confirm page), as a client
+(client_secret_basic, private_key_jwt, PKCE S256, DPoP proofs, signed request objects) and, for
+back-channel logout, as the relying party's receiver (a local HTTP server on the port of
+EXTERNAL_IDPY_BACKCHANNEL_LOGOUT_URI, up only during that check).
 
 Usage: DIR/venv/bin/python check_modern.py DIR [--trace]     (DIR as given to providers.sh start)
 Needs `cryptography` (in the providers' venv) for ES256/RS256; everything else is the standard
@@ -11,10 +13,13 @@ library. The last line is "N passed, N failed"; the exit status is 1 if any chec
 """
 import base64
 import hashlib
+import http.server
 import json
 import os
+import queue
 import secrets
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -216,6 +221,8 @@ class Idpy:
         self.public_id = env["EXTERNAL_IDPY_PUBLIC_CLIENT_ID"]
         self.exchange_id = env["EXTERNAL_IDPY_EXCHANGE_CLIENT_ID"]
         self.exchange_secret = env["EXTERNAL_IDPY_EXCHANGE_CLIENT_SECRET"]
+        self.rp_id, self.rp_secret = env["EXTERNAL_IDPY_RP_CLIENT_ID"], env["EXTERNAL_IDPY_RP_CLIENT_SECRET"]
+        self.backchannel_uri = env["EXTERNAL_IDPY_BACKCHANNEL_LOGOUT_URI"]
         self.back = Browser()  # back-channel calls
         self.meta = self.jwks = None
 
@@ -586,6 +593,143 @@ def idpy_token_exchange(op):
     expect(claims.get("client_id") == op.exchange_id and claims.get("sub") == subject["sub"] and "cnf" not in claims
            and "aud" not in claims and claims["exp"] - claims["iat"] == 60, f"another client: claims {claims}")
     expect(op.userinfo(body["access_token"], other).status == 200, "userinfo with another client's exchanged token")
+
+
+# ------------------------------------------- idpyoidc 5.0.0: OpenID Connect Back-Channel Logout 1.0
+
+POST_LOGOUT_REDIRECT_URI = "http://127.0.0.1:8400/logged-out"
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+WAIT = 5  # seconds: the longest any wait for the back-channel POST may take
+
+
+class BackChannelReceiver:
+    """The relying party's back-channel logout endpoint (Back-Channel Logout 1.0 §2.5, §2.8): a
+    local HTTP server on the URI's host and port, recording every request and answering 200 with
+    Cache-Control: no-store. `with BackChannelReceiver(uri) as receiver:` serves in a thread."""
+
+    def __init__(self, uri):
+        parts = urllib.parse.urlsplit(uri)
+        self.received = queue.Queue()
+        received = self.received
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            # HTTP/1.1 (keep-alive): the OP's HTTP client closes the connection first, so no
+            # TIME_WAIT stays on this port for whoever binds it next (the harness, in a scenario).
+            protocol_version = "HTTP/1.1"
+
+            def _record(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                received.put((self.command, self.path, self.headers, body))
+                self.send_response(200 if self.command == "POST" else 405)
+                self.send_header("Cache-Control", "no-store")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_POST = do_GET = _record
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer((parts.hostname, parts.port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(WAIT)
+
+    def next(self, timeout):
+        """The next request received within timeout seconds, or None."""
+        try:
+            return self.received.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+
+@check("idpy", "idpyoidc back-channel logout: code + PKCE login (no DPoP) -> RP-initiated logout, confirm page -> logout token POSTed to the RP")
+def idpy_backchannel_logout(op):
+    meta = op.meta
+    expect(meta.get("end_session_endpoint") == op.url + "/session" and meta.get("backchannel_logout_supported") is True
+           and meta.get("backchannel_logout_session_required") is True and "frontchannel_logout_supported" not in meta,
+           f"logout metadata: end_session_endpoint {meta.get('end_session_endpoint')}, backchannel_logout_supported "
+           f"{meta.get('backchannel_logout_supported')}, _session_required {meta.get('backchannel_logout_session_required')}")
+    # Sign in: a plain authorization request (no PAR), client_secret_basic, no DPoP proof.
+    browser = Browser()
+    params, verifier = op.authorization_params(op.rp_id, scope="openid")
+    query = op.log_in(browser, op.endpoint("authorization_endpoint") + "?" + urllib.parse.urlencode(params))
+    expect(query.get("state") == params["state"] and query.get("code"), f"callback: {query}")
+    response = op.token(op.code_form(query, verifier), headers={"Authorization": basic(op.rp_id, op.rp_secret)})
+    expect(response.status == 200, f"token without DPoP: {response!r}")
+    tokens = response.json()
+    expect(tokens.get("token_type") == "Bearer", f"token_type {tokens.get('token_type')}")
+    id_token = verify_jws(tokens["id_token"], op.jwks)
+    expect(id_token.get("nonce") == params["nonce"] and id_token.get("iss") == meta["issuer"]
+           and op.rp_id in id_token.get("aud", []) and id_token.get("sid"), f"id_token {id_token}")
+    state = secrets.token_urlsafe(8)
+    logout = {"id_token_hint": tokens["id_token"], "post_logout_redirect_uri": POST_LOGOUT_REDIRECT_URI,
+              "state": state, "client_id": op.rp_id}
+    end_session = meta["end_session_endpoint"]
+    with BackChannelReceiver(op.backchannel_uri) as receiver:
+        # Refused before any confirm page: a post_logout_redirect_uri not registered.
+        bad = browser.get(end_session + "?" + urllib.parse.urlencode(dict(logout, post_logout_redirect_uri=REDIRECT_URI)))
+        expect(bad.status == 400, f"unregistered post_logout_redirect_uri: {bad!r}")
+        # ... and without the OP's cookie (idpyoidc finds the session by its cookie only).
+        expect(op.back.get(end_session + "?" + urllib.parse.urlencode(logout)).status == 400, "end session without the OP cookie")
+        # The RP-initiated logout (with the browser's OP cookie) -> the confirm page.
+        answer = browser.get(end_session + "?" + urllib.parse.urlencode(logout))
+        expect(answer.status == 302 and (answer.location or "").startswith(op.url + "/verify_logout?sjwt="),
+               f"end session: expected 302 to the confirm page, got {answer!r} {answer.location}")
+        page = browser.get(answer.location)
+        expect(page.status == 200 and "Yes, sign me out" in page.body, f"confirm page: {page!r}")
+        form = only_form(page.body, "confirm page")
+        expect(form["action"] == "/verify_logout" and [(n, k) for n, _, k in form["inputs"]] == [("sjwt", "hidden")]
+               and len(form["buttons"]) == 1, f"confirm form: {form}")
+        expect(receiver.next(0.2) is None, "a back-channel request before the user confirmed")
+        values = {name: value for name, value, _ in form["inputs"] + form["buttons"]}
+        done = browser.post(urllib.parse.urljoin(answer.location, form["action"]), values)
+        expected = POST_LOGOUT_REDIRECT_URI + "?" + urllib.parse.urlencode({"state": state})
+        expect(done.status == 302 and done.location == expected, f"confirm POST: expected 302 to {expected}, got {done!r} {done.location}")
+        expect("oidc_op" not in {cookie.name for cookie in browser.jar}, "the OP's session cookie is still set after logout")
+        # The OP POSTed the logout token before it answered the confirm POST.
+        first = receiver.next(WAIT)
+        expect(first is not None, f"no back-channel request within {WAIT} s")
+        method, path, headers, body = first
+        expect(method == "POST" and path == urllib.parse.urlsplit(op.backchannel_uri).path, f"back-channel request {method} {path}")
+        expect((headers.get("Content-Type") or "").split(";")[0].strip() == "application/x-www-form-urlencoded",
+               f"back-channel Content-Type {headers.get('Content-Type')}")
+        form_body = urllib.parse.parse_qs(body.decode("ascii"), strict_parsing=True)
+        expect(list(form_body) == ["logout_token"] and len(form_body["logout_token"]) == 1, f"back-channel body {body[:200]!r}")
+        logout_token = form_body["logout_token"][0]
+        expect(receiver.next(0.5) is None, "more than one back-channel request")
+        # Signed out at the OP: the same logout again finds no session (no cookie), a new
+        # authorization request shows the login form, and nothing more reaches the RP.
+        again = browser.get(end_session + "?" + urllib.parse.urlencode(logout))
+        expect(again.status == 400, f"logout after logout: {again!r}")
+        relogin = browser.get(op.endpoint("authorization_endpoint") + "?" + urllib.parse.urlencode(op.authorization_params(op.rp_id, scope="openid")[0]))
+        expect(relogin.status == 200 and "login-form" in relogin.body, f"authorize after logout: {relogin!r}")
+        expect(receiver.next(0.2) is None, "a back-channel request after the logout")
+    # The logout token (§2.4), validated as §2.6 says: signature by the OP's JWKS, iss, aud,
+    # events, sid, no nonce; iat and exp sane.
+    header, _, _ = jwt_parts(logout_token)
+    claims = verify_jws(logout_token, op.jwks)
+    expect(header.get("alg") in meta.get("id_token_signing_alg_values_supported", []) and header.get("alg") != "none",
+           f"logout token alg {header}")
+    aud = claims.get("aud")
+    now = int(time.time())
+    expect(claims.get("iss") == meta["issuer"] and op.rp_id in (aud if isinstance(aud, list) else [aud])
+           and claims.get("events") == {BACKCHANNEL_EVENT: {}} and claims.get("sid") == id_token["sid"]
+           and "nonce" not in claims and claims.get("jti") and abs(claims.get("iat", 0) - now) < 60
+           and claims.get("exp", 0) > now, f"logout token claims {claims}")
+    # Observed (modern-deviations.txt): RS256 with kid, no typ (logout+jwt is RECOMMENDED), no sub
+    # (sid is enough), aud a one-element array, exp a day after iat (§4: at most two minutes).
+    expect(header.get("kid") and "typ" not in header, f"logout token header {header}")
+    expect(set(claims) == {"iss", "aud", "iat", "exp", "jti", "sid", "events"} and aud == [op.rp_id]
+           and claims["exp"] - claims["iat"] == 86400, f"logout token claims {claims}")
 
 
 # ---------------------------------------------------------------- Authlib 1.9.10: JAR (RFC 9101)

@@ -2,7 +2,8 @@
 # Starts (or stops) real third-party OAuth providers from PyPI on free 127.0.0.1 ports:
 #   - django-oauth-toolkit (OAuth 2 + OpenID Connect) in a minimal Django project (django_oidc/)
 #   - Authlib's Flask OAuth 1.0a server (oauth1_provider/app.py)
-#   - idpyoidc's OpenID Provider with PAR (RFC 9126), DPoP (RFC 9449) and token exchange (RFC 8693) (idpyoidc_op/app.py)
+#   - idpyoidc's OpenID Provider with PAR (RFC 9126), DPoP (RFC 9449), token exchange (RFC 8693) and
+#     OpenID Connect back-channel logout (idpyoidc_op/app.py)
 #   - Authlib's OAuth 2 / OIDC server taking JWT-secured authorization requests, RFC 9101 (authlib_jar/app.py)
 # all served by gunicorn. See README.md beside this file.
 #
@@ -109,6 +110,8 @@ export EXTERNAL_IDPY_PKJWT_CLIENT_ID=harness-idpy-pkjwt
 export EXTERNAL_IDPY_PUBLIC_CLIENT_ID=harness-idpy-public
 export EXTERNAL_IDPY_EXCHANGE_CLIENT_ID=harness-idpy-exchanger
 export EXTERNAL_IDPY_EXCHANGE_CLIENT_SECRET="$(secret)"
+export EXTERNAL_IDPY_RP_CLIENT_ID=harness-idpy-rp
+export EXTERNAL_IDPY_RP_CLIENT_SECRET="$(secret)"
 export EXTPROV_IDPY_STATE="$DIR/idpy"
 export EXTPROV_IDPY_PKJWT_JWKS="$DIR/idpy/pkjwt_client.jwks.json"
 export EXTERNAL_JAR_CLIENT_ID=harness-jar
@@ -160,10 +163,12 @@ chmod 600 "$DIR/django/secret_key" "$DIR/django/oidc_rsa.pem" "$IDPY_KEY_FILE" "
 ( cd "$HERE/django_oidc" && "$PY" manage.py migrate --verbosity 0 && "$PY" manage.py harness_setup ) \
   > "$DIR/django.log" 2>&1 || fail "Django migrate/harness_setup failed"
 
-# ---- four free loopback ports (all held while choosing, so they differ)
-read -r DJANGO_PORT OAUTH1_PORT IDPY_PORT JAR_PORT < <("$PY" -c '
+# ---- five free loopback ports (all held while choosing, so they differ): the four servers', and
+# the relying party's back-channel logout receiver (nobody listens there now: the harness binds it
+# during a scenario; idpyoidc POSTs logout tokens to it)
+read -r DJANGO_PORT OAUTH1_PORT IDPY_PORT JAR_PORT BACKCHANNEL_PORT < <("$PY" -c '
 import socket
-socks = [socket.socket() for _ in range(4)]
+socks = [socket.socket() for _ in range(5)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in socks))
 for s in socks: s.close()')
@@ -181,6 +186,7 @@ OAUTH1_URL="http://127.0.0.1:$OAUTH1_PORT"
 IDPY_URL="http://127.0.0.1:$IDPY_PORT"
 JAR_URL="http://127.0.0.1:$JAR_PORT"
 export EXTPROV_IDPY_ISSUER="$IDPY_URL" EXTPROV_JAR_ISSUER="$JAR_URL"
+export EXTERNAL_IDPY_BACKCHANNEL_LOGOUT_URI="http://127.0.0.1:$BACKCHANNEL_PORT/backchannel-logout"  # read by idpyoidc_op/app.py
 export EXTPROV_DJANGO_URL="$DJANGO_URL"   # DOT's device verification URI (django_oidc settings)
 
 start_server django "$DJANGO_PORT" "$HERE/django_oidc" extprovider.wsgi:application
@@ -265,6 +271,9 @@ print(json.load(opener.open(sys.argv[1], timeout=10))["issuer"])' "${READY_URLS[
   "EXTERNAL_IDPY_PUBLIC_CLIENT_ID=$EXTERNAL_IDPY_PUBLIC_CLIENT_ID" \
   "EXTERNAL_IDPY_EXCHANGE_CLIENT_ID=$EXTERNAL_IDPY_EXCHANGE_CLIENT_ID" \
   "EXTERNAL_IDPY_EXCHANGE_CLIENT_SECRET=$EXTERNAL_IDPY_EXCHANGE_CLIENT_SECRET" \
+  "EXTERNAL_IDPY_RP_CLIENT_ID=$EXTERNAL_IDPY_RP_CLIENT_ID" \
+  "EXTERNAL_IDPY_RP_CLIENT_SECRET=$EXTERNAL_IDPY_RP_CLIENT_SECRET" \
+  "EXTERNAL_IDPY_BACKCHANNEL_LOGOUT_URI=$EXTERNAL_IDPY_BACKCHANNEL_LOGOUT_URI" \
   "EXTERNAL_IDPY_PAR_PATH=/par" \
   "EXTERNAL_IDPY_API_PATH=/userinfo" \
   "EXTERNAL_IDPY_INTROSPECT_PATH=/introspection" \
@@ -289,6 +298,6 @@ mv "$DIR/env.tmp" "$DIR/env"
 
 echo "django-oauth-toolkit 3.4.1 (OIDC): $DJANGO_URL  issuer $ISSUER  pid $(cat "$DIR/django.pid")  log $DIR/django.log"
 echo "Authlib 1.9.10 (OAuth 1.0a):       $OAUTH1_URL  pid $(cat "$DIR/oauth1.pid")  log $DIR/oauth1.log"
-echo "idpyoidc 5.0.0 (PAR, DPoP):        $IDPY_URL  pid $(cat "$DIR/idpy.pid")  log $DIR/idpy.log"
+echo "idpyoidc 5.0.0 (PAR, DPoP, BCL):   $IDPY_URL  pid $(cat "$DIR/idpy.pid")  log $DIR/idpy.log"
 echo "Authlib 1.9.10 (JAR, RFC 9101):    $JAR_URL  pid $(cat "$DIR/jar.pid")  log $DIR/jar.log"
 echo "env: $DIR/env"

@@ -9,7 +9,9 @@ import Synchronization
 
 /// A small Hummingbird web app that signs users in with three providers — GitHub-style OAuth 2,
 /// Twitter-style OAuth 1 and Google-style OpenID Connect — shows who is signed in, calls the
-/// provider's API with the user's token, and signs out (RP-initiated logout for OpenID).
+/// provider's API with the user's token, and signs out (RP-initiated logout for OpenID). The
+/// OpenID provider can also end a user's session on its own: it POSTs a logout token to
+/// `/backchannel-logout/google` (Back-Channel Logout 1.0) and that browser is signed out here.
 ///
 /// Providers come from `{NAME}_*` settings (see `ExampleApp.register`), so the same app runs
 /// against `oauth-harness serve` mocks or real providers.
@@ -33,7 +35,13 @@ public enum ExampleApp {
 
     static let apiPaths = ExampleSupport.apiPaths
 
-    public static func router(registry: OAuthRegistry) -> Router<BasicRequestContext> {
+    /// The app's routes.
+    ///
+    /// - Parameters:
+    ///   - registry: the providers.
+    ///   - sessions: which browser session signed in with which OpenID provider session, for
+    ///     back-channel logout.
+    public static func router(registry: OAuthRegistry, sessions: BackChannelSessions = BackChannelSessions()) -> Router<BasicRequestContext> {
         let oauth = HummingbirdOAuth(registry: registry)
         let signedIn = SignedIn()
         let router = Router()
@@ -68,7 +76,20 @@ public enum ExampleApp {
                 display = json?["name"]?.stringValue ?? json?["sub"]?.stringValue ?? json?["id"]?.stringValue
             }
             signedIn.users.withLock { $0[session] = .init(provider: name, name: display ?? "?", token: login.token) }
+            if let idToken = login.idToken { sessions.signedIn(session: session, app: name, idToken: idToken) }
             return .redirect(to: "/", type: .found)
+        }
+
+        // Back-Channel Logout 1.0: the provider ends sessions from its side; the token is
+        // validated with its keys and the browsers it names are signed out.
+        router.post("/backchannel-logout/{provider}") { request, context -> Response in
+            let name = try context.parameters.require("provider")
+            guard let app = registry[name] else { throw HTTPError(.notFound, message: "unknown provider \(name)") }
+            return await oauth.backChannelLogout(app, request: request, sessions: sessions) { ended in
+                signedIn.users.withLock { users in
+                    for session in ended { users[session] = nil }
+                }
+            }
         }
 
         router.get("/api") { request, _ -> Response in
@@ -96,15 +117,19 @@ public enum ExampleApp {
                 return .redirect(to: url, type: .found)
             }
             _ = signedIn.users.withLock { $0.removeValue(forKey: session) }
+            sessions.signedOut(session: session)
             return .redirect(to: "/logged-out", type: .found)
         }
 
         router.get("/logged-out") { request, _ -> Response in
             let session = oauth.session(of: request).id
-            if let user = signedIn.users.withLock({ $0[session] }), user.provider == "google", let app = registry["google"] {
+            // Back from the provider's logout (the back channel may have signed the browser out
+            // already): the state must be one this browser's logout sent.
+            if request.uri.queryParameters["state"] != nil, let app = registry["google"] {
                 _ = try await app.validateLogoutResponse(request.uri.string, session: session)
             }
             _ = signedIn.users.withLock { $0.removeValue(forKey: session) }
+            sessions.signedOut(session: session)
             return text("Signed out.")
         }
         return router

@@ -9,7 +9,9 @@ import Synchronization
 import Vapor
 
 /// The Vapor version of the example: sign in with GitHub-style OAuth 2, Twitter-style OAuth 1 or
-/// Google-style OpenID Connect, call the provider's API, sign out.
+/// Google-style OpenID Connect, call the provider's API, sign out — and be signed out by the
+/// OpenID provider through the back channel (a logout token POSTed to `/backchannel-logout/google`
+/// deletes the browser's Vapor session).
 public enum VaporExampleApp {
     final class Tokens: Sendable {
         let values = Mutex<[String: StoredToken]>([:])
@@ -18,7 +20,12 @@ public enum VaporExampleApp {
     static let apiPaths = ExampleSupport.apiPaths
 
     /// Registers the providers present in `settings` and installs sessions and routes.
-    public static func configure(_ app: Application, registry: OAuthRegistry, settings: [String: String]) throws {
+    public static func configure(
+        _ app: Application,
+        registry: OAuthRegistry,
+        settings: [String: String],
+        sessions: BackChannelSessions = BackChannelSessions()
+    ) throws {
         try ExampleSupport.registerProviders(registry, settings: settings)
         app.sessions.use(.memory)
         app.middleware.use(app.sessions.middleware)
@@ -51,7 +58,12 @@ public enum VaporExampleApp {
             tokens.values.withLock { $0[session] = login.token }
             request.session.data["provider"] = name
             request.session.data["name"] = display ?? "?"
+            VaporOAuth.recordSignIn(login, app: remote, request: request, sessions: sessions)
             return request.redirect(to: "/")
+        }
+        app.post("backchannel-logout", ":provider") { request -> Response in
+            guard let name = request.parameters.get("provider"), let remote = registry[name] else { throw Abort(.notFound) }
+            return await oauth.backChannelLogout(remote, request: request, sessions: sessions)
         }
         app.get("api") { request -> Response in
             let session = VaporOAuth.sessionID(request)
@@ -79,11 +91,15 @@ public enum VaporExampleApp {
             return request.redirect(to: "/logged-out")
         }
         app.get("logged-out") { request -> Response in
-            let session = VaporOAuth.sessionID(request)
-            if request.session.data["provider"] == "google", let remote = registry["google"] {
-                _ = try await remote.validateLogoutResponse(request.url.string, session: session)
+            // Back from the provider's logout: the state must be one this app sent — and this
+            // browser's, unless the back channel already deleted its session.
+            let bound = request.session.data[VaporOAuth.sessionKey]
+            if request.url.query?.contains("state=") == true, let remote = registry["google"] {
+                _ = try await remote.validateLogoutResponse(request.url.string, session: bound)
             }
+            let session = VaporOAuth.sessionID(request)
             _ = tokens.values.withLock { $0.removeValue(forKey: session) }
+            if let id = request.session.id?.string { sessions.signedOut(session: id) }
             request.session.data["provider"] = nil
             request.session.data["name"] = nil
             return html("Signed out.")

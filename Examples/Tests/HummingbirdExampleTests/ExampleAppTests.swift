@@ -70,4 +70,66 @@ import Testing
         try await transport.shutdown()
         for mock in [github, twitter, google] { await mock.stop() }
     }
+
+    /// Back-Channel Logout 1.0 in the app: the Google-style mock knows the app's
+    /// `backchannel_logout_uri`; two browsers sign in as the same user; a logout token that is not
+    /// the provider's is refused (400) and signs nobody out; then the provider ends the user's
+    /// sessions itself and both browsers are signed out.
+    @Test func theProviderSignsTheUserOutOverTheBackChannel() async throws {
+        // The mock must know the app's URL and the app the mock's: start the mock, then the app,
+        // then the mock again on the same port with the app's back-channel URI registered.
+        let first = try await MockProviderServer.start(try profile("google-style-oidc"))
+        let settings = ExampleSupport.mockSettings(github: first.baseURL, twitter: first.baseURL, google: first.baseURL)
+        let transport = AsyncHTTPClientTransport()
+        let registry = OAuthRegistry(transport: transport, settings: settings)
+        try ExampleApp.register(registry, settings: settings)
+        let app = try await Self.startApp(ExampleApp.router(registry: registry))
+        await first.stop()
+        var google = try profile("google-style-oidc")
+        google.clients[0].backchannelLogoutURI = app.baseURL + "/backchannel-logout/google"
+        let port = try #require(Int(first.baseURL.split(separator: ":").last ?? ""))
+        let mock = try await MockProviderServer.start(google, port: port)
+
+        var browsers = [UserAgent(transport: transport), UserAgent(transport: transport)]
+        for index in browsers.indices {
+            _ = try await browsers[index].authorize(url: app.baseURL + "/login/google", redirectURI: app.baseURL + "/", decision: .approve, user: nil)
+            let home = try await browsers[index].follow(app.baseURL + "/")
+            #expect(home.response.bodyText.contains("Signed in as"), "\(home.response.bodyText)")
+        }
+
+        let forged = try await transport.send(
+            TransportRequest(
+                method: "POST",
+                url: app.baseURL + "/backchannel-logout/google",
+                headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: Array("logout_token=eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMTAyNDg0OTU5MjEyMzg5ODY0MjAifQ.".utf8)
+            )
+        )
+        #expect(forged.status == 400)
+        #expect(forged.bodyText.contains("invalid_request"))
+        let stillIn = try await browsers[0].follow(app.baseURL + "/")
+        #expect(stillIn.response.bodyText.contains("Signed in as"))
+
+        let ended = try await transport.send(
+            TransportRequest(
+                method: "POST",
+                url: mock.baseURL + "/_harness/backchannel-logout",
+                headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: Array("sub=110169484474386276334".utf8)
+            )
+        )
+        #expect(ended.status == 200)
+        let deliveries = try JSONValue.parse(ended.body)["deliveries"]?.arrayValue ?? []
+        #expect(deliveries.count == 2)
+        #expect(deliveries.allSatisfy { if case .number(let status)? = $0["status"] { status.double == 200 } else { false } }, "\(ended.bodyText)")
+        for index in browsers.indices {
+            let home = try await browsers[index].follow(app.baseURL + "/")
+            #expect(home.response.bodyText.contains("Not signed in"), "\(home.response.bodyText)")
+        }
+
+        await app.group.triggerGracefulShutdown()
+        _ = try? await app.task.value
+        try await transport.shutdown()
+        await mock.stop()
+    }
 }

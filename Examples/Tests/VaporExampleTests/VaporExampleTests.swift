@@ -54,5 +54,69 @@ func profile(_ name: String) throws -> ProviderProfile {
         try await transport.shutdown()
         for mock in [github, twitter, google] { await mock.stop() }
     }
+
+    /// Back-Channel Logout 1.0 in the Vapor app: a forged logout token is refused (400) and
+    /// signs nobody out; the provider ending the user's session deletes the browser's Vapor
+    /// session; and RP-initiated logout reaches the other browser of the same user through the
+    /// back channel.
+    @Test func theProviderSignsTheUserOutOverTheBackChannel() async throws {
+        let first = try await MockProviderServer.start(try profile("google-style-oidc"))
+        let settings = ExampleSupport.mockSettings(github: first.baseURL, twitter: first.baseURL, google: first.baseURL)
+        let transport = AsyncHTTPClientTransport()
+        let registry = OAuthRegistry(transport: transport, settings: settings)
+        let app = try await Application.make(.testing)
+        try VaporExampleApp.configure(app, registry: registry, settings: settings)
+        try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+        let base = "http://127.0.0.1:\(try #require(app.http.server.shared.localAddress?.port))"
+        // The mock learns the app's back-channel URI: started again on its port with it registered.
+        await first.stop()
+        var google = try profile("google-style-oidc")
+        google.clients[0].backchannelLogoutURI = base + "/backchannel-logout/google"
+        let mock = try await MockProviderServer.start(google, port: try #require(Int(first.baseURL.split(separator: ":").last ?? "")))
+
+        func signIn() async throws -> UserAgent {
+            var browser = UserAgent(transport: transport)
+            _ = try await browser.authorize(url: base + "/login/google", redirectURI: base + "/", decision: .approve, user: nil)
+            let home = try await browser.follow(base + "/")
+            #expect(home.response.bodyText.contains("Signed in as"), "\(home.response.bodyText)")
+            return browser
+        }
+        var first1 = try await signIn()
+        let forged = try await transport.send(
+            TransportRequest(
+                method: "POST",
+                url: base + "/backchannel-logout/google",
+                headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: Array("logout_token=not-a-jwt".utf8)
+            )
+        )
+        #expect(forged.status == 400)
+        #expect(try await first1.follow(base + "/").response.bodyText.contains("Signed in as"))
+
+        let ended = try await transport.send(
+            TransportRequest(
+                method: "POST",
+                url: mock.baseURL + "/_harness/backchannel-logout",
+                headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: Array("sub=110169484474386276334".utf8)
+            )
+        )
+        #expect(ended.status == 200 && ended.bodyText.contains("\"status\":200"), "\(ended.bodyText)")
+        #expect(try await first1.follow(base + "/").response.bodyText.contains("Not signed in"))
+
+        // Single logout: one browser logs out at the provider; the other is signed out by the back channel.
+        var one = try await signIn()
+        var two = try await signIn()
+        let out = try await one.follow(base + "/logout")
+        #expect(out.url.hasPrefix(base + "/logged-out") && out.url.contains("state="), "\(out.url)")
+        #expect(out.response.bodyText.contains("Signed out."))
+        #expect(try await two.follow(base + "/").response.bodyText.contains("Not signed in"))
+        #expect(try await one.follow(base + "/").response.bodyText.contains("Not signed in"))
+
+        await app.server.shutdown()
+        try await app.asyncShutdown()
+        try await transport.shutdown()
+        await mock.stop()
+    }
 }
 #endif

@@ -13,4 +13,6 @@ struct OpenIDState {
     var login: OIDCLogin?
     var userInfo: UserInfo?
     var logoutState: LogoutState?
+    /// Back-Channel Logout: the validator (it remembers the `jti`s seen), made on first use.
+    var logoutTokens: LogoutTokenValidator?
 }

@@ -76,6 +76,80 @@ extension StepContext {
         oauth2?.openID.logoutState = state
     }
 
+    /// `backchannel_logout`: the login's session ends at the provider — by RP-initiated logout
+    /// through the user agent, or a mock ending it itself — and the provider must POST a logout
+    /// token to the client's `backchannel_logout_uri`, where the harness validates it
+    /// (Back-Channel Logout 1.0 §2.6) and answers 200, or 400 with the reason (§2.8). The step
+    /// fails with the validator's error (`invalid_logout_token`), or `no_logout_token` when none
+    /// arrives within 5 s; the token's claims, whether it names the login's session
+    /// (`matches_login`) and the number of POSTs become the last response.
+    mutating func backchannelLogout(_ options: Step.BackChannelLogout, session: OAuth2Session, step kind: String) async throws {
+        guard let receiver = backchannel else {
+            throw OAuthError.client(
+                OAuthErrorCode.invalidConfiguration,
+                "backchannel_logout needs the client's openid.backchannel_logout_uri (where the harness listens)",
+                step: kind
+            )
+        }
+        let client = try await openIDClient(session)
+        guard let login = oauth2?.openID.login else {
+            throw OAuthError.client(.missingToken, "no validated ID token: a login step must succeed first", step: kind)
+        }
+        let validator = oauth2?.openID.logoutTokens ?? LogoutTokenValidator(options: client.validator.options, jwks: client.jwks, clock: clock)
+        oauth2?.openID.logoutTokens = validator
+        receiver.expect(validator)
+        let sid = login.idToken["sid"]?.stringValue
+        // A sid names a live session (the mock trusts it in an id_token_hint): kept out of reports.
+        recorder.transcript.redactor.register(sid)
+        switch options.by {
+        case .endSession:
+            try await logout(options.postLogoutRedirectURI, session: session, step: kind)
+        case .provider:
+            guard provider.mock != nil else {
+                throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "by: provider needs a built-in mock provider", step: kind)
+            }
+            var form = FormParameters()
+            if let sid { form.append("sid", sid) } else { form.append("sub", login.idToken.subject) }
+            let answer = try await recorder.send(
+                TransportRequest(
+                    method: "POST",
+                    url: provider.endpoints.baseURL + "/_harness/backchannel-logout",
+                    headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                    body: Array(form.encoded.utf8)
+                )
+            )
+            guard answer.status == 200 else {
+                throw OAuthError.client(OAuthErrorCode.invalidConfiguration, "the mock refused to end the session: HTTP \(answer.status)", step: kind)
+            }
+            // The mock says what it sent: nothing to wait for when it ended no session.
+            if (try? JSONValue.parse(answer.body))?["deliveries"]?.arrayValue?.isEmpty == true {
+                throw OAuthError.client("no_logout_token", "the provider ended no session of this login, so it sent no logout token", step: kind)
+            }
+        }
+        let received = await receiver.deliveries()
+        // A provider ending every session of the user may send tokens for other sessions too:
+        // the one for this login's session (or the first) is judged.
+        func names(_ token: LogoutToken) -> Bool {
+            (token.sessionID == nil || token.sessionID == sid) && (token.subject == nil || token.subject == login.idToken.subject)
+        }
+        let deliveries = received.filter { $0.token.map(names) ?? false } + received.filter { !($0.token.map(names) ?? false) }
+        guard let first = deliveries.first else {
+            throw OAuthError.client(
+                "no_logout_token",
+                "the provider sent no logout token to \(receiver.uri) within \(BackChannelReceiver.wait.components.seconds) s",
+                step: kind
+            )
+        }
+        if let error = first.error { throw error }
+        guard let token = first.token else { throw OAuthError.client("no_logout_token", "the delivery carried no token", step: kind) }
+        // §2.6 step 6 / §2.7: the token ends the session its sid names, or the user's sessions.
+        let matches = names(token)
+        var body = token.claims
+        body["matches_login"] = .bool(matches)
+        body["deliveries"] = .number(JSONNumber(deliveries.count))
+        lastResponse = TransportResponse(status: first.status, headers: ["Content-Type": "application/json"], body: JSONValue.object(body).jsonBytes)
+    }
+
     /// `evil`: the built-in OpenID provider misbehaves from now on.
     func evil(_ mode: EvilMode, step kind: String) throws {
         guard let mock = provider.mock else {

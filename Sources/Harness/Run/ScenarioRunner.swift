@@ -109,21 +109,41 @@ package final class ScenarioRunner: Sendable {
         let metadataCache = MetadataCache(transport: recorder, clock: clock)
         let provider: any ProviderUnderTest
         var running: RunningProvider?
+        // Back-Channel Logout: the harness listens at the client's backchannel_logout_uri for
+        // the whole scenario (port 0 picks one; a mock's client then has that URL registered).
+        var receiver: BackChannelReceiver?
+        if let uri = scenario.client.openID?.backchannelLogoutURI {
+            if scenario.external != nil, BackChannelReceiver.Address(uri)?.port == 0 {
+                return finish(.error(message: "backchannel_logout_uri \(uri): a provider given by URL must know the port; give a fixed one"))
+            }
+            do {
+                receiver = try await BackChannelReceiver.start(uri, transcript: transcript)
+            } catch {
+                return finish(.error(message: "the back-channel logout endpoint \(uri) did not start: \(error)"))
+            }
+            transcript.note("back-channel logout endpoint at \(receiver!.uri)")
+        }
         if let external = scenario.external {
             recorder.setStep("setup")
             do {
                 provider = try await ExternalProvider.resolve(external, metadataCache: metadataCache, transcript: transcript)
             } catch {
+                await receiver?.stop()
                 return finish(.error(message: "the external provider could not be resolved: \(error.description)"))
             }
             transcript.note("external provider at \(provider.endpoints.baseURL)")
         } else {
-            guard let profile = catalog[scenario.provider] else {
+            guard var profile = catalog[scenario.provider] else {
+                await receiver?.stop()
                 return finish(.error(message: "unknown provider \(scenario.provider)"))
+            }
+            if let receiver, let index = profile.clients.firstIndex(where: { $0.clientID == scenario.client.clientID }) {
+                profile.clients[index].backchannelLogoutURI = receiver.uri
             }
             do {
                 running = try await MockProviderServer.start(profile, clock: clock)
             } catch {
+                await receiver?.stop()
                 return finish(.error(message: "the mock provider \(profile.name) did not start: \(error)"))
             }
             provider = MockProviderUnderTest(running!)
@@ -132,6 +152,7 @@ package final class ScenarioRunner: Sendable {
         let outcome = await runSteps(
             scenario,
             provider: provider,
+            backchannel: receiver,
             recorder: recorder,
             metadataCache: metadataCache,
             clock: clock,
@@ -140,12 +161,14 @@ package final class ScenarioRunner: Sendable {
         )
         result.verdict = verdict.map(redactor.redact)
         await running?.stop()
+        await receiver?.stop()
         return finish(outcome)
     }
 
     func runSteps(
         _ scenario: Scenario,
         provider: any ProviderUnderTest,
+        backchannel: BackChannelReceiver? = nil,
         recorder: RecordingTransport,
         metadataCache: MetadataCache,
         clock: ManualClock,
@@ -191,6 +214,7 @@ package final class ScenarioRunner: Sendable {
             metadataCache: metadataCache,
             user: scenario.user
         )
+        context.backchannel = backchannel
 
         for (index, step) in scenario.steps.enumerated() {
             let label = "step \(index + 1) \(step.kind) (line \(step.line))"

@@ -34,6 +34,8 @@ struct StepContext {
     var oauth1: OAuth1State?
     /// Set for an OAuth 2 provider.
     var oauth2: OAuth2State?
+    /// The client's back-channel logout endpoint, when it names one.
+    var backchannel: BackChannelReceiver?
 
     init(
         oauth1: OAuth1State?,
@@ -104,6 +106,7 @@ struct StepContext {
         case .login(let options): try await login(options, session: try oauth2Session(kind), step: kind)
         case .userinfo: try await userinfo(session: try oauth2Session(kind), step: kind)
         case .logout(let given): try await logout(given, session: try oauth2Session(kind), step: kind)
+        case .backchannelLogout(let options): try await backchannelLogout(options, session: try oauth2Session(kind), step: kind)
         case .evil(let mode): try evil(mode, step: kind)
         case .rotateKeys: try rotateKeys(step: kind)
         case .expect(let assertions):

@@ -58,6 +58,9 @@ package struct ClientSpec: Sendable {
         package var allowHS256 = false
         package var algorithms: [JWSAlgorithm]?
         package var leeway: TimeInterval = 60
+        /// Back-Channel Logout 1.0: the harness listens here (a loopback http URL; port 0 picks
+        /// one, for a mock, whose client then has the URL registered) for logout tokens.
+        package var backchannelLogoutURI: String?
     }
 
     /// OAuth 1 signing options (RFC 5849).
@@ -122,7 +125,7 @@ extension ClientSpec {
         if oauth1.signatureMethod == .rsaSHA1, map["private_key"] == nil {
             throw (map["signature_method"] ?? map.node).error("signature_method RSA-SHA1 needs a private_key in the client")
         }
-        openID = try map["openid"].flatMap { (node) throws(YAMLLocatedError) in try OpenIDOptions(yaml: node) }
+        openID = try map["openid"].flatMap { (node) throws(YAMLLocatedError) in try OpenIDOptions(yaml: node, variables: variables) }
         dpop = try map["dpop"].flatMap { (node) throws(YAMLLocatedError) in try DPoPOptions(yaml: node) }
         requestObject = try map["request_object"].flatMap { (node) throws(YAMLLocatedError) in
             try RequestObjectOptions(yaml: node, variables: variables, hasKey: map["private_key"] != nil, hasSecret: clientSecret != nil)
@@ -152,16 +155,28 @@ extension ClientSpec.OAuth1Options {
 }
 
 extension ClientSpec.OpenIDOptions {
-    /// `openid: true|false` or `openid: {allow_hs256, algorithms, leeway}`; `nil` for false.
-    init?(yaml node: YAMLNode) throws(YAMLLocatedError) {
+    /// `openid: true|false` or `openid: {allow_hs256, algorithms, leeway, backchannel_logout_uri}`;
+    /// `nil` for false.
+    init?(yaml node: YAMLNode, variables: ScenarioVariables) throws(YAMLLocatedError) {
         if case .scalar = node.node {
             guard try node.bool("openid") else { return nil }
             self.init()
             return
         }
         let options = try node.mapping("openid options")
-        try options.allowOnly(["allow_hs256", "algorithms", "leeway"], in: "openid")
+        try options.allowOnly(["allow_hs256", "algorithms", "leeway", "backchannel_logout_uri"], in: "openid")
         self.init()
+        if let uriNode = options["backchannel_logout_uri"] {
+            let missing = variables.missingCount
+            let uri = try variables.text(uriNode, "backchannel_logout_uri")
+            // A URI from an unset variable is not checked: the scenario is skipped anyway.
+            guard variables.missingCount > missing || BackChannelReceiver.Address(uri) != nil else {
+                throw uriNode.error(
+                    "backchannel_logout_uri must be an http URL on a loopback address, e.g. http://127.0.0.1:0/backchannel-logout (the harness listens there)"
+                )
+            }
+            backchannelLogoutURI = uri
+        }
         allowHS256 = try options["allow_hs256"]?.bool("allow_hs256") ?? false
         algorithms = try options["algorithms"]?.sequence("algorithms").map { (node) throws(YAMLLocatedError) in
             JWSAlgorithm(rawValue: try node.choice("algorithm", JWSAlgorithm.registered.filter { $0 != .none }.map(\.rawValue)))

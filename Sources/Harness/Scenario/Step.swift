@@ -71,6 +71,24 @@ package struct Step: Sendable {
         /// metadata names this resource and the provider as its authorization server; later
         /// authorize and fetch_token steps ask for a token for it (RFC 8707 `resource`).
         case discoverResource(path: String)
+        /// OpenID Connect Back-Channel Logout 1.0: end the login's session at the provider (by
+        /// RP-initiated logout, or — a mock — by the provider itself) and receive, validate and
+        /// answer the logout token at the client's `backchannel_logout_uri`; the token's claims
+        /// become the last response (`json.sid`, `json.matches_login`).
+        case backchannelLogout(BackChannelLogout)
+    }
+
+    /// `backchannel_logout` options.
+    package struct BackChannelLogout: Sendable {
+        /// Who ends the session.
+        package enum Trigger: String, Sendable, CaseIterable {
+            /// The user agent goes through RP-initiated logout (any provider).
+            case endSession = "end_session"
+            /// A built-in mock ends it itself (`POST /_harness/backchannel-logout`).
+            case provider
+        }
+        package var by: Trigger = .endSession
+        package var postLogoutRedirectURI: String?
     }
 
     /// What `client_configuration` does.
@@ -258,6 +276,16 @@ extension Step.Action {
         case .discover: self = try bare(.discover)
         case .clearCookies: self = try bare(.clearCookies)
         case .misuseToken: self = try .misuseToken(yaml: body, variables: variables)
+        case .backchannelLogout:
+            let options = try body.optionalMapping("backchannel_logout options")
+            try options?.allowOnly(["by", "post_logout_redirect_uri"], in: "backchannel_logout")
+            var logout = Step.BackChannelLogout()
+            logout.by = try options?["by"]?.choice("by", as: Step.BackChannelLogout.Trigger.self) ?? .endSession
+            logout.postLogoutRedirectURI = try variables.optionalText(options?["post_logout_redirect_uri"], "post_logout_redirect_uri")
+            if logout.by == .provider, logout.postLogoutRedirectURI != nil {
+                throw body.error("post_logout_redirect_uri applies to by: end_session only")
+            }
+            self = .backchannelLogout(logout)
         case .logout:
             let options = try body.optionalMapping("logout options")
             try options?.allowOnly(["post_logout_redirect_uri"], in: "logout")

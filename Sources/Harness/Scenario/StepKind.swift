@@ -32,6 +32,7 @@ package enum StepKind: String, CaseIterable, Sendable {
     case registerClient = "register_client"
     case clientConfiguration = "client_configuration"
     case discoverResource = "discover_resource"
+    case backchannelLogout = "backchannel_logout"
 
     /// The protocols whose providers have this step (`nil`: every protocol).
     var onlyFor: ProtocolKind? {
@@ -39,7 +40,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         case .requestToken, .accessToken: .oauth1
         case .fetchToken, .refresh, .revoke, .introspect, .discover, .login, .userinfo, .logout, .evil, .rotateKeys, .misuseToken,
             .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken, .registerClient, .clientConfiguration,
-            .discoverResource:
+            .discoverResource, .backchannelLogout:
             .oauth2
         case .authorize, .fault, .get, .post, .expect, .advanceClock, .clearCookies: nil
         }
@@ -48,7 +49,7 @@ package enum StepKind: String, CaseIterable, Sendable {
     /// Needs an OpenID Connect client (`openid: true`).
     var needsOpenID: Bool {
         switch self {
-        case .login, .userinfo, .logout, .rotateKeys: true
+        case .login, .userinfo, .logout, .rotateKeys, .backchannelLogout: true
         case .evil, .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .fault, .get, .post, .expect,
             .advanceClock,
             .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken, .registerClient, .clientConfiguration,
@@ -63,7 +64,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         case .evil, .rotateKeys, .fault, .advanceClock: true
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .get, .post,
             .expect, .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken, .registerClient,
-            .clientConfiguration, .discoverResource:
+            .clientConfiguration, .discoverResource, .backchannelLogout:
             false
         }
     }
@@ -75,7 +76,7 @@ package enum StepKind: String, CaseIterable, Sendable {
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .login, .userinfo, .logout, .evil,
             .rotateKeys,
             .fault, .get, .post, .misuseToken, .deviceAuthorization, .deviceLogin, .pollDeviceToken, .exchangeToken, .registerClient,
-            .clientConfiguration, .discoverResource:
+            .clientConfiguration, .discoverResource, .backchannelLogout:
             true
         }
     }
@@ -83,7 +84,7 @@ package enum StepKind: String, CaseIterable, Sendable {
     /// Its outcome is the client's verdict in the conformance table.
     var isJudged: Bool {
         switch self {
-        case .login, .userinfo, .logout, .pollDeviceToken, .exchangeToken, .registerClient, .discoverResource: true
+        case .login, .userinfo, .logout, .pollDeviceToken, .exchangeToken, .registerClient, .discoverResource, .backchannelLogout: true
         case .authorize, .fetchToken, .refresh, .revoke, .introspect, .discover, .requestToken, .accessToken, .evil, .rotateKeys, .fault, .get, .post,
             .expect,
             .advanceClock, .clearCookies, .misuseToken, .deviceAuthorization, .deviceLogin, .clientConfiguration:
@@ -122,6 +123,7 @@ extension Step.Action {
         case .registerClient: .registerClient
         case .clientConfiguration: .clientConfiguration
         case .discoverResource: .discoverResource
+        case .backchannelLogout: .backchannelLogout
         }
     }
 }

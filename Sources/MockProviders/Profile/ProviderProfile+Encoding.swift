@@ -150,6 +150,7 @@ extension ProviderProfile.Client {
         if requirePKCE != (clientSecret == nil && publicKeyPEM == nil) { map.append(("require_pkce", .flag(requirePKCE))) }
         if let publicKeyPEM { map.append(("public_key", .block(publicKeyPEM))) }
         if !postLogoutRedirectURIs.isEmpty { map.append(("post_logout_redirect_uris", ProviderProfile.texts(postLogoutRedirectURIs))) }
+        if let backchannelLogoutURI { map.append(("backchannel_logout_uri", .text(backchannelLogoutURI))) }
         return map
     }
 }

@@ -225,6 +225,11 @@ extension ProviderProfile.Client {
         }
         requirePKCE = try map["require_pkce"]?.bool("require_pkce") ?? (clientSecret == nil && publicKeyPEM == nil)
         postLogoutRedirectURIs = try map["post_logout_redirect_uris"]?.stringList("post_logout_redirect_uris") ?? []
+        if let uriNode = map["backchannel_logout_uri"] {
+            let uri = try uriNode.string("backchannel_logout_uri")
+            if let problem = ProviderProfile.Client.backchannelLogoutURIProblem(uri) { throw uriNode.error("backchannel_logout_uri \(problem)") }
+            backchannelLogoutURI = uri
+        }
     }
 }
 
@@ -311,6 +316,7 @@ extension ProviderProfile {
         package static let oauth1Endpoints = ProviderProfile.Endpoint.allCases.filter { $0.applies(to: .oauth1) }.map { $0.key(.oauth1) } + ["token"]
         package static let client = [
             "client_id", "client_secret", "redirect_uris", "auth_methods", "require_pkce", "public_key", "post_logout_redirect_uris",
+            "backchannel_logout_uri",
         ]
         package static let lifetimes = ["code", "access_token", "refresh_token"]
         package static let pkce = ["required", "methods"]

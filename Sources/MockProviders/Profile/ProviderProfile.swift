@@ -519,6 +519,9 @@ public struct ProviderProfile: Sendable, Equatable {
         public var publicKeyPEM: String?
         /// OpenID Connect RP-initiated logout targets.
         public var postLogoutRedirectURIs: [String] = []
+        /// OpenID Connect Back-Channel Logout 1.0 §2.2: where the provider POSTs logout tokens
+        /// when the user's session ends (`backchannel_logout_uri`).
+        public var backchannelLogoutURI: String? = nil
     }
 
     /// A user who can sign in and consent (`users:`).

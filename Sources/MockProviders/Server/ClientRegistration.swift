@@ -131,6 +131,16 @@ extension MockProvider {
         guard let method = ProviderProfile.AuthMethod(rawValue: methodName), profile.registration.authMethods.contains(method) else {
             return invalid("token_endpoint_auth_method \(methodName) cannot be registered")
         }
+        if let value = members["backchannel_logout_uri"] {
+            guard let uri = value.stringValue else { return invalid("backchannel_logout_uri must be a string") }
+            if let problem = ProviderProfile.Client.backchannelLogoutURIProblem(uri) { return invalid("backchannel_logout_uri \(problem)") }
+        }
+        guard let logoutRedirects = strings("post_logout_redirect_uris", default: []) else {
+            return invalid("post_logout_redirect_uris must be a list of strings")
+        }
+        for uri in logoutRedirects {
+            if let problem = Self.redirectURIProblem(uri) { return invalid("post_logout_redirect_uri \(uri) \(problem)") }
+        }
         if let scope = members["scope"] {
             guard let text = scope.stringValue else { return invalid("scope must be a string") }
             if !profile.scopes.isEmpty, let unknown = text.split(separator: " ").first(where: { !profile.scopes.contains(String($0)) }) {
@@ -175,7 +185,9 @@ extension MockProvider {
             redirectURIs: metadata["redirect_uris"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             authMethods: [method],
             requirePKCE: secret == nil,
-            publicKeyPEM: nil
+            publicKeyPEM: nil,
+            postLogoutRedirectURIs: metadata["post_logout_redirect_uris"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            backchannelLogoutURI: metadata["backchannel_logout_uri"]?.stringValue
         )
     }
 
@@ -212,5 +224,14 @@ extension MockProvider {
         var response = tokenError(401, error, description)
         response.headers["WWW-Authenticate"] = "Bearer error=\"\(error)\""
         return response
+    }
+}
+
+extension ProviderProfile.Client {
+    /// Why a URI cannot be a `backchannel_logout_uri` (Back-Channel Logout 1.0 §2.2: an absolute
+    /// http(s) URL without a fragment; plain http only to loopback), or `nil`.
+    static func backchannelLogoutURIProblem(_ uri: String) -> String? {
+        guard let scheme = URLReference(uri).scheme?.lowercased(), scheme == "https" || scheme == "http" else { return "is not an http(s) URL" }
+        return MockProvider.redirectURIProblem(uri)
     }
 }

@@ -83,7 +83,7 @@ public final class MockProvider: MockRequestHandler {
         case ("GET", profile.jwksPath):
             return jwksDocument()
         case ("GET", endpoints.endSession ?? "\u{0}"):
-            return endSession(query)
+            return await endSession(query, issuer: Self.issuer(request))
         case ("POST", "/_harness/evil"):
             // Test control for clients outside the harness: mode=<evil mode> (none to reset).
             guard let mode = formBody(request)?["mode"].flatMap(EvilMode.init(rawValue:)) else {
@@ -98,6 +98,9 @@ public final class MockProvider: MockRequestHandler {
             }
             store.withStorage { $0.nextDecision = decision }
             return Self.json(200, ["next_decision": decision])
+        case ("POST", "/_harness/backchannel-logout"):
+            // Test control: the provider ends sessions itself and sends the logout tokens.
+            return await harnessBackchannelLogout(request)
         case ("POST", "/_harness/rotate-keys") where profile.oidc != nil:
             rotateSigningKeys()
             return Self.json(200, ["rotated": "true"])

@@ -396,3 +396,68 @@ public final class RunningProvider: Sendable {
         _ = try? await task.value
     }
 }
+
+/// A loopback HTTP endpoint that answers with a closure: the harness's own listeners, such as a
+/// relying party's `backchannel_logout_uri`. Bound like the mocks (loopback, same limits).
+package final class RunningEndpoint: Sendable {
+    /// `http://<host>:<port>` as bound.
+    package let baseURL: String
+    /// The port bound.
+    package let port: Int
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+
+    init(baseURL: String, port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.baseURL = baseURL
+        self.port = port
+        self.group = group
+        self.task = task
+    }
+
+    /// Starts an endpoint.
+    ///
+    /// - Parameters:
+    ///   - host: the loopback address to bind.
+    ///   - port: the port; 0 for an ephemeral one.
+    ///   - respond: the answer to each request (its body read up to the mocks' limit).
+    package static func start(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        respond: @escaping @Sendable (TransportRequest) async -> TransportResponse
+    ) async throws -> RunningEndpoint {
+        let logger = Logger(label: "oauth-harness.endpoint", factory: { _ in SwiftLogNoOpLogHandler() })
+        let responder = CallbackResponder<MockRequestContext> { request, context in
+            guard let incoming = try? await MockProviderServer.transportRequest(request, served: MockProviderServer.served(context)) else {
+                return MockProviderServer.response(TransportResponse(status: 413))
+            }
+            return MockProviderServer.response(await respond(incoming))
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            responder: responder,
+            server: .http1(configuration: MockProviderServer.httpConfiguration),
+            configuration: .init(address: .hostname(host, port: port), serverName: "oauth-harness"),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? port)
+                continuation.finish()
+            },
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
+        for await bound in ports {
+            return RunningEndpoint(baseURL: "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)", port: bound, group: group, task: task)
+        }
+        try await task.value
+        throw MockServerError(message: "the endpoint on \(host):\(port) stopped before it was running")
+    }
+
+    /// Shuts the endpoint down and waits until it has stopped.
+    package func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+}

@@ -215,6 +215,11 @@ extension MockProvider {
         document["subject_types_supported"] = .array([.string("public")])
         document["id_token_signing_alg_values_supported"] = .array([.string("RS256"), .string("ES256")])
         document["claims_supported"] = .array(["sub", "iss", "aud", "exp", "iat", "nonce", "name", "email", "email_verified"].map(JSONValue.string))
+        if offersBackchannelLogout {
+            // Back-Channel Logout 1.0 §2.1: logout tokens are sent, with the session's sid.
+            document["backchannel_logout_supported"] = .bool(true)
+            document["backchannel_logout_session_supported"] = .bool(true)
+        }
         return Self.json(200, document)
     }
 
@@ -226,6 +231,7 @@ extension MockProvider {
         let mode = values.mode
         var claims = idTokenClaims(issuer: issuer, audience: clientID, sub: sub, nonce: nonce, now: now, lifetime: settings.idTokenLifetime)
         claims["at_hash"] = .string(Self.halfHash(accessToken))
+        if let sid = startSession(sub: sub, clientID: clientID) { claims["sid"] = .string(sid) }
         switch mode {
         case .wrongIssuer: claims["iss"] = .string(issuer + "/other-tenant")
         case .missingSubject: claims["sub"] = nil
@@ -289,13 +295,23 @@ extension MockProvider {
         return Base64URL.encode(digest.prefix(16))
     }
 
-    /// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2–3).
-    func endSession(_ query: FormParameters?) -> TransportResponse {
+    /// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2–3). With an
+    /// `id_token_hint` this provider signed, the user's sessions end first and every client with a
+    /// `backchannel_logout_uri` gets its logout token (Back-Channel Logout 1.0 §2.5).
+    func endSession(_ query: FormParameters?, issuer: String) async -> TransportResponse {
         let query = query ?? FormParameters()
         if let repeated = query.firstRepeatedName { return Self.badRequest("\(repeated) is repeated") }
         var clientID = query["client_id"]
-        if clientID == nil, let hint = query["id_token_hint"], let jwt = DecodedJWT(hint) {
-            clientID = jwt.claims["aud"]?.stringValue ?? jwt.claims["aud"]?.value(atPath: "0")?.stringValue
+        let hint = query["id_token_hint"].flatMap(DecodedJWT.init)
+        if clientID == nil, let hint {
+            clientID = hint.claims["aud"]?.stringValue ?? hint.claims["aud"]?.value(atPath: "0")?.stringValue
+        }
+        // The hint's sid (128 random bits, only ever in this provider's ID tokens) names a live
+        // session of its sub: that user's sessions end.
+        if let sid = hint?.claims["sid"]?.stringValue, let session = store.withStorage({ $0.openIDSessions[sid] }),
+            hint?.claims["sub"]?.stringValue == session.sub
+        {
+            _ = await endSessions(sid: nil, sub: session.sub, issuer: issuer)
         }
         guard let target = query["post_logout_redirect_uri"] else {
             let page = "<!doctype html><html><body><p>You are signed out of \(ConsentPage.html(profile.name)).</p></body></html>"

@@ -112,8 +112,16 @@ final class ProviderState: Sendable {
         /// RFC 8628 device authorizations by device code, and the device code of each user code.
         var deviceGrants = BoundedStore<DeviceGrant>(capacity: ProviderState.retention)
         var deviceCodesByUserCode = BoundedStore<String>(capacity: ProviderState.retention)
+        /// OpenID sessions by `sid` (Back-Channel Logout 1.0): ended at logout.
+        var openIDSessions = BoundedStore<OPSession>(capacity: ProviderState.retention)
         /// RFC 9449 §8: the nonce proofs must carry when the profile asks for nonces.
         var dpopNonce = SecureRandom.token(bytes: 16)
+    }
+
+    /// A user's session with one client, named by the `sid` of its ID tokens.
+    struct OPSession {
+        var sub: String
+        var clientID: String
     }
 
     /// A browser's session at the mock's login pages.
@@ -147,6 +155,12 @@ struct BoundedStore<Value> {
     }
 
     var count: Int { entries.count }
+
+    /// The keys whose values satisfy `isIncluded`: a scan of every entry (bounded by `capacity`),
+    /// for rare operations such as ending a user's sessions.
+    func keys(where isIncluded: (Value) -> Bool) -> [String] {
+        entries.compactMap { isIncluded($0.value) ? $0.key : nil }
+    }
 
     subscript(key: String) -> Value? {
         get { entries[key] }

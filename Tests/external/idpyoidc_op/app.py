@@ -16,6 +16,12 @@ Everything that varies per run comes from the environment (Tests/external/provid
   EXTERNAL_IDPY_EXCHANGE_CLIENT_ID, EXTERNAL_IDPY_EXCHANGE_CLIENT_SECRET
                                  a second confidential client (client_secret_basic) that only
                                  exchanges tokens (RFC 8693), issued none of its own
+  EXTERNAL_IDPY_RP_CLIENT_ID, EXTERNAL_IDPY_RP_CLIENT_SECRET
+                                 a plain OpenID relying party (client_secret_basic, DPoP optional)
+                                 registered for back-channel logout (below)
+  EXTERNAL_IDPY_BACKCHANNEL_LOGOUT_URI
+                                 that client's backchannel_logout_uri (the harness listens there
+                                 only while a scenario runs)
 
 Token exchange (RFC 8693) is idpyoidc's own (TokenExchangeHelper, already registered for the
 token endpoint's grant type urn:ietf:params:oauth:grant-type:token-exchange) and its default
@@ -24,7 +30,16 @@ only allows the grant to the two confidential clients (grant_types_supported) an
 access token mint access and refresh tokens (the usage rule's supports_minting, empty by
 default). DPoP applies to the exchange as to every token request.
 
-Three changes to idpyoidc's behaviour, each marked "PATCH" below and listed in README.md:
+OpenID Connect RP-Initiated Logout 1.0 and Back-Channel Logout 1.0 are idpyoidc's own (its
+Session endpoint, idpyoidc.server.oidc.session): GET /session (end_session_endpoint) checks the
+id_token_hint, post_logout_redirect_uri and the OP's session cookie, and redirects to the confirm
+page /verify_logout?sjwt=<JWT signed by the OP for itself>; that page (this glue's, as in
+idpyoidc's Flask example) posts sjwt back to /verify_logout, where idpyoidc's do_verified_logout
+POSTs a logout token to the client's backchannel_logout_uri (synchronously, requests, timeout 4 s)
+and the glue clears the OP's cookies and redirects to post_logout_redirect_uri?state=... Only the
+client named by the session is logged out (do_verified_logout(alla=False)).
+
+Six changes to idpyoidc's behaviour, each marked "PATCH" below and listed in README.md:
   1. DPoP "ath": idpyoidc 5.0.0 compares it with the *hex* SHA-256 of the access token; RFC 9449
      section 4.2 says base64url, so an RFC client's userinfo call would always fail. The
      comparison is made with base64url here (idpyoidc's own check, with the hash swapped).
@@ -32,17 +47,28 @@ Three changes to idpyoidc's behaviour, each marked "PATCH" below and listed in R
      RFC 9126 section 2.2 says 201 (idpyoidc's own Flask example answers 200).
   3. dpop_signing_alg_values_supported: set by idpyoidc's DPoP add-on, then dropped when its
      Server rebuilds the metadata; put back (without it, refreshes answer token_type Bearer).
+  4. The Session (end_session) endpoint's client authentication is skipped: idpyoidc 5.0.0 reads
+     auth_info["token"] after it, and RP-initiated logout carries none (every request -> KeyError).
+  5. DPoP is optional at the token endpoint for the back-channel-logout client only (a request
+     without a DPoP header gets Bearer tokens); idpyoidc requires it of every client.
+  6. The back-channel POST: idpyoidc drops "timeout" from httpc_params (only verify and cert
+     survive), so a receiver that accepts and never answers would hold the logout forever, and a
+     receiver that is not listening raises out of do_verified_logout. The glue's httpc restores
+     the 4 s timeout, never uses a proxy from the environment (loopback), and turns a failed
+     POST into a logged failure (idpyoidc treats an error status the same way).
 Everything else about PAR, DPoP and request objects is idpyoidc's own code. The HTTP status
 codes, error codes and WWW-Authenticate headers for the exceptions idpyoidc raises are this
 glue's (idpyoidc sets none): see service_endpoint.
 """
 import base64
 import hashlib
+import html
 import json
 import logging
 import os
 import sys
 
+import requests
 from flask import Flask, make_response, redirect, request
 from idpyoidc.message.oauth2 import ResponseMessage
 from idpyoidc.message.oidc import AccessTokenRequest, AuthorizationRequest
@@ -56,6 +82,7 @@ from idpyoidc.server.oidc.token import Token
 ISSUER = os.environ["EXTPROV_IDPY_ISSUER"].rstrip("/")
 STATE = os.environ["EXTPROV_IDPY_STATE"]
 REDIRECT_URIS = ["http://127.0.0.1:8400/callback"]
+POST_LOGOUT_REDIRECT_URI = "http://127.0.0.1:8400/logged-out"
 USERNAME = os.environ["EXTERNAL_USERNAME"]
 SCOPES = ["openid", "profile", "email", "offline_access"]
 DPOP_ALGS = ["ES256", "RS256", "PS256", "EdDSA"]
@@ -191,6 +218,14 @@ CONF = {
         "revocation": {"path": "revocation",
                        "class": "idpyoidc.server.oauth2.token_revocation.TokenRevocation",
                        "kwargs": {"client_authn_method": CLIENT_AUTH}},
+        # RP-initiated logout + back-channel logout (front-channel: see build_server)
+        "session": {"path": "session", "class": "idpyoidc.server.oidc.session.Session",
+                    "kwargs": {"client_authn_method": None,
+                               "logout_verify_url": f"{ISSUER}/verify_logout",
+                               "post_logout_uri_path": "post_logout",
+                               "signing_alg": "ES256",  # the sjwt the OP signs for itself
+                               "backchannel_logout_supported": True,
+                               "backchannel_logout_session_required": True}},
     },
     "session_params": {"encrypter": {"kwargs": {"keys": {"key_defs": [
         {"type": "OCT", "use": ["enc"], "kid": "password"},
@@ -233,6 +268,38 @@ def _dpop_check(request, client_id, context, **kwargs):
         raise DPoPProofError(str(err) or err.__class__.__name__) from err
 
 
+# Clients that may call the token endpoint without a DPoP proof (filled in build_server).
+DPOP_OPTIONAL_CLIENTS = set()
+
+
+def _token_dpop_check(request, client_id, context, **kwargs):
+    """PATCH 5: the token endpoint's DPoP check, skipped when a DPOP_OPTIONAL_CLIENTS client sends
+    no DPoP header (its tokens are then Bearer: idpyoidc binds only when the check ran). A proof
+    that is sent is checked as for everyone."""
+    headers = (kwargs.get("http_info") or {}).get("headers") or {}
+    if client_id in DPOP_OPTIONAL_CLIENTS and not headers.get("dpop"):
+        return request
+    return _dpop_check(request, client_id, context, **kwargs)
+
+
+class _FailedPost:
+    """What _httpc answers for a POST that got no HTTP response: idpyoidc only logs status codes."""
+    status_code = 599
+
+
+def _httpc(method, url, **kwargs):
+    """PATCH 6: idpyoidc's HTTP client (requests.request), for the back-channel logout POST."""
+    kwargs.setdefault("timeout", 4)
+    kwargs["proxies"] = {"http": None, "https": None, "all": None}  # no proxy from the environment
+    try:
+        return requests.request(method, url, **kwargs)
+    except requests.RequestException as err:
+        if method != "POST":
+            raise
+        logging.getLogger("idpyoidc_op").warning("POST %s failed: %r", url, err)
+        return _FailedPost()
+
+
 def build_server():
     os.umask(0o077)  # the OP's private keys that idpyoidc writes into STATE: owner only
     server = Server(OPConfiguration(conf=CONF, base_path=STATE), cwd=STATE)
@@ -251,6 +318,18 @@ def build_server():
                                client_secret=os.environ["EXTERNAL_IDPY_EXCHANGE_CLIENT_SECRET"],
                                client_secret_expires_at=0, grant_types_supported=[TOKEN_EXCHANGE])
     context.cdb[pk_cid] = _client(pk_cid, ["private_key_jwt"])
+    # The relying party for OpenID Connect Back-Channel Logout: a plain code + PKCE login with
+    # client_secret_basic and no DPoP (PATCH 5). backchannel_logout_uri makes idpyoidc send it
+    # logout tokens; the post-logout key is idpyoidc's singular post_logout_redirect_uri (a list
+    # of (uri, query) pairs, like redirect_uris; the plural post_logout_redirect_uris is ignored).
+    rp_cid = os.environ["EXTERNAL_IDPY_RP_CLIENT_ID"]
+    context.cdb[rp_cid] = _client(rp_cid, ["client_secret_basic", "client_secret_post"],
+                                  client_secret=os.environ["EXTERNAL_IDPY_RP_CLIENT_SECRET"],
+                                  client_secret_expires_at=0,
+                                  backchannel_logout_uri=os.environ["EXTERNAL_IDPY_BACKCHANNEL_LOGOUT_URI"],
+                                  backchannel_logout_session_required=True,
+                                  post_logout_redirect_uri=[(POST_LOGOUT_REDIRECT_URI, {})])
+    DPOP_OPTIONAL_CLIENTS.add(rp_cid)
     context.cdb[pub_cid] = _client(pub_cid, ["public"])
     with open(os.environ["EXTPROV_IDPY_PKJWT_JWKS"]) as f:
         server.keyjar.import_jwks(json.load(f), pk_cid)
@@ -261,9 +340,20 @@ def build_server():
     context.provider_info["dpop_signing_alg_values_supported"] = context.add_on["dpop"]["algs_supported"]
     # idpyoidc's own DPoP check, unchanged, wrapped so that its exceptions can be told apart from
     # the others parse_request raises (for the error code and status, which are this glue's).
-    for name in ("token", "userinfo"):
+    for name, check in (("token", _token_dpop_check), ("userinfo", _dpop_check)):
         hooks = server.get_endpoint(name).post_parse_request
-        hooks[:] = [_dpop_check if hook is idpy_dpop.userinfo_post_parse_request else hook for hook in hooks]
+        hooks[:] = [check if hook is idpy_dpop.userinfo_post_parse_request else hook for hook in hooks]
+    # PATCH 4: Session.parse_request runs client authentication and then reads auth_info["token"];
+    # with no Bearer token the "none" method answers {"client_id": None} and that lookup raises
+    # KeyError (every /session request -> 400 'token'). RP-initiated logout carries no client
+    # authentication (the id_token_hint names the client): skip it, as an empty answer does.
+    server.get_endpoint("session").client_authentication = lambda request, http_info=None, **kwargs: {}
+    context.httpc = _httpc  # PATCH 6
+    # Front-channel logout is not offered: idpyoidc's Session endpoint announces it (its default
+    # "supported" values; False in the endpoint's kwargs is not taken), but this glue does not
+    # render the iframes do_verified_logout returns, and no client has a frontchannel_logout_uri.
+    for name in ("frontchannel_logout_supported", "frontchannel_logout_session_required"):
+        context.provider_info.pop(name, None)
     # The OP's own keys must also be findable under its issuer ID (idpyoidc's tests do the same).
     server.keyjar.import_jwks(server.keyjar.export_jwks(True, ""), ISSUER)
     return server
@@ -458,3 +548,79 @@ def verify_user_pass_jinja():
 @app.route("/health")
 def health():
     return "ok"
+
+
+# ---- OpenID Connect RP-Initiated Logout 1.0 + Back-Channel Logout 1.0
+
+@app.route("/session", methods=["GET", "POST"])
+def end_session():
+    """end_session_endpoint: idpyoidc checks the request (id_token_hint signature and algorithm,
+    its aud and sub against the session of the OP cookie, post_logout_redirect_uri registered)
+    and answers the confirm page's URL with its signed sjwt."""
+    endpoint = server.get_endpoint("session")
+    info = http_info()
+    req_args = form_args(request.args if request.method == "GET" else request.form)
+    try:
+        parsed = endpoint.parse_request(req_args, http_info=info)
+        if isinstance(parsed, ResponseMessage) and "error" in parsed:
+            return json_error(400, parsed["error"], parsed.get("error_description", ""))
+        args = endpoint.process_request(parsed, http_info=info)
+    except Exception as err:
+        app.logger.info("session: %r", err)
+        return json_error(400, "invalid_request", str(err) or err.__class__.__name__)
+    return redirect(args["redirect_location"])
+
+
+LOGOUT_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign out</title></head><body>
+<h1>Sign out</h1>
+<p>Do you want to sign out of this provider?</p>
+<form id="logout-form" action="/verify_logout" method="post">
+  <input type="hidden" name="sjwt" value="{sjwt}">
+  <button type="submit" name="confirm" value="yes">Yes, sign me out</button>
+</form>
+</body></html>
+"""
+
+
+@app.route("/verify_logout", methods=["GET", "POST"])
+def verify_logout():
+    """logout_verify_url: GET shows the confirm page (one form, one button); its POST has
+    idpyoidc verify the sjwt (its own ES256 signature) and log the session's client out: the
+    back-channel POST of the logout token happens inside do_verified_logout, before the answer.
+    Then the OP's cookies are cleared and the browser goes to post_logout_redirect_uri?state=..."""
+    endpoint = server.get_endpoint("session")
+    if request.method == "GET":
+        sjwt = request.args.get("sjwt", "")
+        if not sjwt:
+            return make_response("missing sjwt", 400)
+        response = make_response(LOGOUT_PAGE.format(sjwt=html.escape(sjwt, quote=True)), 200)
+        response.headers["Content-Type"] = "text/html; charset=utf-8"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    try:
+        info = endpoint.unpack_signed_jwt(request.form.get("sjwt", ""))
+    except Exception as err:
+        app.logger.info("verify_logout: %r", err)
+        return make_response("invalid or missing sjwt", 400)
+    try:
+        endpoint.do_verified_logout(alla=False, **info)
+    except Exception as err:  # e.g. a session idpyoidc no longer finds
+        app.logger.info("verify_logout: do_verified_logout raised %r", err)
+        return make_response("logout failed: " + html.escape(str(err) or err.__class__.__name__), 400)
+    response = redirect(info["redirect_uri"])
+    # idpyoidc's kill_cookies names the cookies to clear (oidc_op, sman); its "expires" value ends
+    # with ";", so they are deleted here with Max-Age=0 and the attributes add_cookies sets.
+    for spec in endpoint.kill_cookies():
+        response.delete_cookie(spec["name"], path="/", samesite="Lax", httponly=True, secure=False)
+    return response
+
+
+@app.route("/post_logout")
+def post_logout():
+    """Where idpyoidc sends the browser after a logout without post_logout_redirect_uri
+    (post_logout_uri_path)."""
+    response = make_response("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Signed out</title>"
+                             "</head><body><h1>You are signed out.</h1></body></html>\n", 200)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    return response
