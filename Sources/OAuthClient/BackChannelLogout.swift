@@ -124,7 +124,7 @@ extension RemoteApp {
     public func backChannelLogout(body: [UInt8], contentType: String?, sessions: BackChannelSessions) async -> BackChannelLogoutResponse {
         let answer: BackChannelLogoutAnswer
         do {
-            answer = await try logoutTokenValidator().answer(body: body, contentType: contentType)
+            answer = try await logoutTokenValidator().answer(body: body, contentType: contentType)
         } catch {
             // The provider's keys or configuration could not be had: a failure of ours (§2.8 lets
             // the provider retry), never a token accepted.
