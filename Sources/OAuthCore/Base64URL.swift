@@ -13,6 +13,20 @@ public enum Base64URL {
         Base64.encodeToString(bytes: Array(bytes), options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
+    /// Encodes an array without padding (specialized here: no copy, no generic dispatch).
+    ///
+    /// - Parameter bytes: the bytes.
+    public static func encode(_ bytes: [UInt8]) -> String {
+        Base64.encodeToString(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+    }
+
+    /// Encodes part of an array without padding (random bytes cut into several values).
+    ///
+    /// - Parameter bytes: the bytes.
+    public static func encode(_ bytes: ArraySlice<UInt8>) -> String {
+        Base64.encodeToString(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+    }
+
     /// Decodes unpadded base64url; `nil` for any other alphabet, padding or a bad length.
     ///
     /// - Parameter text: the base64url text, without padding.

@@ -64,7 +64,9 @@ extension JSONValue {
     /// ``jsonText`` as UTF-8 bytes, for a body (no string made and read back).
     public var jsonBytes: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(128)
+        // An object's members are mostly short: about 48 bytes each, so most bodies are written
+        // without growing the array.
+        if case .object(let members) = self { out.reserveCapacity(16 + 48 * members.count) } else { out.reserveCapacity(128) }
         write(to: &out)
         return out
     }

@@ -166,7 +166,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // MARK: The mock's token endpoint in memory (no socket): a plain client_credentials request
-    // beside a token exchange (RFC 8693) of an access token it issued, same client
+    // beside a token exchange (RFC 8693) of a token it issued, same client
     // authentication, same store.
     Benchmark("mock_token_client_credentials") { benchmark, fixture in
         for _ in benchmark.scaledIterations { blackHole(await fixture.mock.handle(fixture.clientCredentials)) }
@@ -288,7 +288,7 @@ struct DPoPFixture: Sendable {
 }
 
 /// A standard-oauth2 mock, a client_credentials token request, and a token exchange request whose
-/// subject token is an access token the mock issued in setup.
+/// subject token is a refresh token the mock issued in setup.
 struct MockTokenFixture: Sendable {
     let mock: MockProvider
     let clientCredentials: TransportRequest
@@ -322,12 +322,30 @@ struct MockTokenFixture: Sendable {
     static func make() async throws -> MockTokenFixture {
         let mock = MockProvider(profile: try ProviderProfile.named("standard-oauth2"))
         let clientCredentials = request([("grant_type", "client_credentials"), ("scope", "api.read")])
-        let issued = try JSONValue.parse(await mock.handle(clientCredentials).body)
-        guard let subject = issued["access_token"]?.stringValue else { fatalError("the mock issued no access token in setup") }
+        // The subject is a refresh token from a code flow: the exchanges issue access tokens only,
+        // so it stays in the store however many run (an access token would be forgotten after
+        // ProviderState.retention newer ones, and every exchange after that a cheap refusal).
+        let consent = TransportRequest.form(
+            "http://mock.test/oauth2/authorize",
+            FormParameters([
+                ("response_type", "code"), ("client_id", "harness-client"), ("redirect_uri", "http://127.0.0.1:8400/callback"),
+                ("state", "bench"), ("scope", "api.read"), ("decision", "approve"),
+            ]),
+            headers: ["Host": "mock.test"]
+        )
+        let location = await mock.handle(consent).headers["Location"] ?? ""
+        guard let code = URLComponents(string: location)?.queryItems?.first(where: { $0.name == "code" })?.value else {
+            fatalError("the mock issued no code in setup: \(location)")
+        }
+        let tokens = try JSONValue.parse(
+            await mock.handle(request([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "http://127.0.0.1:8400/callback")])).body
+        )
+        guard let subject = tokens["refresh_token"]?.stringValue else { fatalError("the mock issued no refresh token in setup") }
         let exchange = request([
             ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"), ("subject_token", subject),
-            ("subject_token_type", "urn:ietf:params:oauth:token-type:access_token"), ("audience", "https://api.example/orders"),
+            ("subject_token_type", "urn:ietf:params:oauth:token-type:refresh_token"), ("audience", "https://api.example/orders"),
         ])
+        guard await mock.handle(exchange).status == 200 else { fatalError("the mock refused the exchange") }
         guard await mock.handle(MockTokenFixture.registrationProbe).status == 201 else { fatalError("the mock refused the registration") }
         return MockTokenFixture(mock: mock, clientCredentials: clientCredentials, exchange: exchange)
     }
