@@ -71,4 +71,44 @@ import Testing
         #expect(introspection["aud"] == .array([.string("harness-client"), .string("https://one.example")]))
         #expect(introspection["act"] == .object(["sub": .string("harness-client"), "act": .object(["sub": .string("harness-client")])]))
     }
+
+    /// RFC 8693 §3's id_token type on the mock: only its own ID tokens are subject tokens. A
+    /// token with every claim right but unsigned, or signed by another key under the provider's
+    /// kid, is invalid_request; so is one for another client. (The accepted case, a real ID
+    /// token from a login, is Scenarios/exchange/exchange-id-token.yaml.)
+    @Test func theMockTakesOnlyItsOwnIDTokens() async throws {
+        let transport = try InMemoryTransport(profile: "login-pages-oidc")
+        let discovery = try await transport.send(TransportRequest(method: "GET", url: transport.url("/.well-known/openid-configuration")))
+        let configuration = try JSONValue.parse(discovery.body)
+        let issuer = try #require(configuration["issuer"]?.stringValue)
+        let jwks = try JSONValue.parse(
+            try await transport.send(TransportRequest(method: "GET", url: try #require(configuration["jwks_uri"]?.stringValue))).body
+        )
+        let kid = try #require(jwks["keys"]?.arrayValue?.first?["kid"]?.stringValue)
+        let tokenURL = try #require(configuration["token_endpoint"]?.stringValue)
+        let client = OAuth2Session(
+            clientID: "harness-rp",
+            clientSecret: "harness-rp-secret-at-least-32-bytes-long",
+            tokenEndpoint: tokenURL,
+            transport: transport
+        )
+        let now = Date().timeIntervalSince1970.rounded()
+        func claims(aud: String) -> [String: JSONValue] {
+            [
+                "iss": .string(issuer), "sub": .string("alice"), "aud": .string(aud), "iat": .number(JSONNumber(now)),
+                "exp": .number(JSONNumber(now + 600)),
+            ]
+        }
+        let unsigned =
+            Base64URL.encode(Array(#"{"alg":"none"}"#.utf8)) + "." + Base64URL.encode(JSONValue.object(claims(aud: "harness-rp")).jsonBytes) + "."
+        let otherKey = try JWSKey.generate(.es256)
+        let foreign = try otherKey.sign(claims(aud: "harness-rp"), header: ["kid": .string(kid)])
+        for (token, reason) in [(unsigned, "not signed by this provider"), (foreign, "not signed by this provider")] {
+            let error = await #expect(throws: OAuthError.self) {
+                _ = try await client.exchangeToken(tokenURL, TokenExchangeRequest(subjectToken: token, subjectTokenType: .idToken))
+            }
+            #expect(error?.code == .invalidRequest, "\(String(describing: error))")
+            #expect(error?.errorDescription?.contains(reason) == true, "\(String(describing: error))")
+        }
+    }
 }

@@ -338,7 +338,8 @@ struct MockTokenFixture: Sendable {
             fatalError("the mock issued no code in setup: \(location)")
         }
         let tokens = try JSONValue.parse(
-            await mock.handle(request([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "http://127.0.0.1:8400/callback")])).body
+            await mock.handle(request([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "http://127.0.0.1:8400/callback")]))
+                .body
         )
         guard let subject = tokens["refresh_token"]?.stringValue else { fatalError("the mock issued no refresh token in setup") }
         let exchange = request([

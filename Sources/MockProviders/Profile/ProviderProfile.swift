@@ -350,6 +350,9 @@ public struct ProviderProfile: Sendable, Equatable {
             case accessToken = "access_token"
             case refreshToken = "refresh_token"
             case jwt
+            /// An ID token this provider issued (OpenID profiles), naming the exchanging client in
+            /// its `aud`.
+            case idToken = "id_token"
             /// The URN.
             public var urn: String { "urn:ietf:params:oauth:token-type:" + rawValue }
         }
@@ -366,8 +369,8 @@ public struct ProviderProfile: Sendable, Equatable {
         public var delegation = true
         /// The `audience` and `resource` values that may be asked for; empty: any.
         public var audiences: [String] = []
-        /// The subject token types taken (default all three: this provider's access and refresh
-        /// tokens, and JWTs: its JWT access tokens or a trusted issuer's).
+        /// The subject token types taken (default all four: this provider's access and refresh
+        /// tokens, JWTs — its JWT access tokens or a trusted issuer's — and its ID tokens).
         public var subjectTokenTypes: [TokenType] = TokenType.allCases
         /// Other issuers whose JWTs are taken as subject tokens.
         public var trustedIssuers: [TrustedIssuer] = []

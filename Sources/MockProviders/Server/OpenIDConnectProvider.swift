@@ -169,6 +169,20 @@ extension MockProvider {
         }
     }
 
+    /// Whether `token` is a JWS signed by one of the keys this provider publishes (its ID
+    /// tokens and JWT access tokens).
+    func signedByThisProvider(_ token: String) async -> Bool {
+        let values = oidcState.withKeys { $0 }
+        let keys = JWTKeyCollection()
+        for key in values.keys where !key.standby {
+            switch key.material {
+            case .rsa(let material): await keys.add(rsa: material.publicKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: key.kid))
+            case .ecdsa(let material): await keys.add(ecdsa: material.publicKey, kid: JWKIdentifier(string: key.kid))
+            }
+        }
+        return (try? await keys.verify(token, as: ClaimSet.self)) != nil
+    }
+
     /// How many ID-token signing keys the JWKS keeps through rotations (the newest).
     public static let retainedSigningKeys = 4
 

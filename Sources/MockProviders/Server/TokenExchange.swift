@@ -40,7 +40,7 @@ extension MockProvider {
         }
         let issuer = MockProvider.issuer(request)
         let subject: ExchangeParty
-        switch party(subjectToken, type: subjectType, issuer: issuer, settings: settings) {
+        switch await party(subjectToken, type: subjectType, issuer: issuer, settings: settings) {
         case .success(let found): subject = found
         case .failure(let problem): return invalid(problem.error, "subject_token: " + problem.description)
         }
@@ -56,7 +56,7 @@ extension MockProvider {
             guard settings.delegation else { return invalid("invalid_request", "delegation is not allowed: actor_token refused") }
             guard let actorType = form["actor_token_type"] else { return invalid("invalid_request", "actor_token_type is required with actor_token") }
             let actor: ExchangeParty
-            switch party(actorToken, type: actorType, issuer: issuer, settings: settings) {
+            switch await party(actorToken, type: actorType, issuer: issuer, settings: settings) {
             case .success(let found): actor = found
             case .failure(let problem): return invalid(problem.error, "actor_token: " + problem.description)
             }
@@ -108,7 +108,7 @@ extension MockProvider {
         type: String,
         issuer: String,
         settings: ProviderProfile.TokenExchangeSettings
-    ) -> Result<ExchangeParty, AuthorizationError> {
+    ) async -> Result<ExchangeParty, AuthorizationError> {
         func fail(_ error: String, _ description: String) -> Result<ExchangeParty, AuthorizationError> {
             .failure(AuthorizationError(error: error, description: description))
         }
@@ -133,6 +133,25 @@ extension MockProvider {
         switch kind {
         case .accessToken: return fromGrant(store.withStorage { $0.accessTokens[token] })
         case .refreshToken: return fromGrant(store.withStorage { $0.refreshTokens[token] })
+        case .idToken:
+            // One of this provider's ID tokens: its signature by a key of the JWKS, its issuer,
+            // not expired; it speaks for its sub, to the clients its aud names.
+            guard profile.oidc != nil, let jwt = DecodedJWT(token) else { return fail("invalid_request", "not an ID token of this provider") }
+            guard await signedByThisProvider(token) else { return fail("invalid_request", "the ID token is not signed by this provider's keys") }
+            guard jwt.claims["iss"]?.stringValue == issuer else { return fail("invalid_request", "the ID token's iss is not this provider") }
+            guard case .number(let exp)? = jwt.claims["exp"], now.timeIntervalSince1970 < exp.double else {
+                return fail("invalid_request", "the ID token has expired")
+            }
+            guard let sub = jwt.claims["sub"]?.stringValue, !sub.isEmpty else { return fail("invalid_request", "the ID token has no sub") }
+            let audience = jwt.claims["aud"]?.stringValue.map { [$0] } ?? jwt.claims["aud"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            return .success(
+                ExchangeParty(
+                    sub: sub,
+                    clientID: jwt.claims["azp"]?.stringValue ?? (audience.count == 1 ? audience[0] : nil),
+                    scope: profile.defaultScope,
+                    audience: audience
+                )
+            )
         case .jwt:
             if let own = store.withStorage({ $0.accessTokens[token] }) { return fromGrant(own) }
             guard let jwt = DecodedJWT(token), let iss = jwt.claims["iss"]?.stringValue else { return fail("invalid_request", "not a JWT") }
