@@ -98,11 +98,9 @@ import Testing
         }
 
         let forged = try await transport.send(
-            TransportRequest(
-                method: "POST",
-                url: app.baseURL + "/backchannel-logout/google",
-                headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                body: Array("logout_token=eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMTAyNDg0OTU5MjEyMzg5ODY0MjAifQ.".utf8)
+            .form(
+                app.baseURL + "/backchannel-logout/google",
+                FormParameters([("logout_token", "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMTAyNDg0OTU5MjEyMzg5ODY0MjAifQ.")])
             )
         )
         #expect(forged.status == 400)
@@ -110,14 +108,7 @@ import Testing
         let stillIn = try await browsers[0].follow(app.baseURL + "/")
         #expect(stillIn.response.bodyText.contains("Signed in as"))
 
-        let ended = try await transport.send(
-            TransportRequest(
-                method: "POST",
-                url: mock.baseURL + "/_harness/backchannel-logout",
-                headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                body: Array("sub=110169484474386276334".utf8)
-            )
-        )
+        let ended = try await transport.send(.form(mock.baseURL + "/_harness/backchannel-logout", FormParameters([("sub", "110169484474386276334")])))
         #expect(ended.status == 200)
         let deliveries = try JSONValue.parse(ended.body)["deliveries"]?.arrayValue ?? []
         #expect(deliveries.count == 2)

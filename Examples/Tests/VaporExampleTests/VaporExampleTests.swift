@@ -82,25 +82,11 @@ func profile(_ name: String) throws -> ProviderProfile {
             return browser
         }
         var first1 = try await signIn()
-        let forged = try await transport.send(
-            TransportRequest(
-                method: "POST",
-                url: base + "/backchannel-logout/google",
-                headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                body: Array("logout_token=not-a-jwt".utf8)
-            )
-        )
+        let forged = try await transport.send(.form(base + "/backchannel-logout/google", FormParameters([("logout_token", "not-a-jwt")])))
         #expect(forged.status == 400)
         #expect(try await first1.follow(base + "/").response.bodyText.contains("Signed in as"))
 
-        let ended = try await transport.send(
-            TransportRequest(
-                method: "POST",
-                url: mock.baseURL + "/_harness/backchannel-logout",
-                headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                body: Array("sub=110169484474386276334".utf8)
-            )
-        )
+        let ended = try await transport.send(.form(mock.baseURL + "/_harness/backchannel-logout", FormParameters([("sub", "110169484474386276334")])))
         #expect(ended.status == 200 && ended.bodyText.contains("\"status\":200"), "\(ended.bodyText)")
         #expect(try await first1.follow(base + "/").response.bodyText.contains("Not signed in"))
 
