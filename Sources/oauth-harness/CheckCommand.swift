@@ -10,7 +10,8 @@ struct Check: AsyncParsableCommand {
             registered clients with ${ENV} secrets, a test user and the optional features to expect. Every check's \
             verdict is pass, fail, warning or skipped, citing the section it enforces; the evidence (the redacted \
             exchange) is in the JUnit system-out, and reports/conformance-<name>.md has one table per plan. \
-            Exit status: 0 no check failed · 1 some check failed · 2 bad input.
+            Exit status: 0 no check failed (with --baseline: the failed checks are exactly the listed ones) · \
+            1 some check failed (with --baseline: a difference from it) · 2 bad input.
             """
     )
 
@@ -65,6 +66,22 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Folder of provider profiles: --mock reads it, --write-profile writes there.")
     var profiles = "MockProviders"
 
+    @Option(
+        help: ArgumentHelp(
+            "Compare the failed checks with this baseline: exit 0 exactly when they are the ones it lists.",
+            discussion: """
+                One check per line, PLAN/CHECK — REASON (a # starts a comment; `warning PLAN/CHECK — …` lists a warned one).                 A failure the file does not list, and a listed check that now passes (or is skipped, or was not run), are                 printed by name; either makes the exit status 1.
+                """
+        )
+    )
+    var baseline: String?
+
+    @Flag(help: "With --baseline or --write-baseline: warned checks are compared and written too.")
+    var baselineWarnings = false
+
+    @Option(help: "Write the failed (and, with --baseline-warnings, warned) checks as a baseline to start from; edit each reason.")
+    var writeBaseline: String?
+
     @Option(help: "Output format: plain (one line per check) or github (plus ::error annotations for GitHub Actions).")
     var format: Run.OutputFormat = .plain
 
@@ -104,6 +121,9 @@ struct Check: AsyncParsableCommand {
         run.filter = filter
         run.writeProfile = writeProfile
         run.profilesDirectory = profiles
+        run.baseline = baseline
+        run.baselineWarnings = baselineWarnings
+        run.writeBaseline = writeBaseline
         let progress = isatty(1) == 1 && format == .plain ? ProgressLine() : nil
         let outcome = await run.execute { line in
             if let progress { progress.show(line) } else { print(line) }
@@ -128,6 +148,10 @@ struct Check: AsyncParsableCommand {
             print(
                 "profile written: \(path) (serve it with: oauth-harness serve \((path as NSString).deletingPathExtension.split(separator: "/").last ?? ""))"
             )
+        }
+        if let file = writeBaseline, outcome.exitCode != .invalid { print("baseline written: \(file)") }
+        if let comparison = outcome.baseline, let file = baseline {
+            for line in comparison.lines(file: file) { print(line) }
         }
         print("JUnit report: \(outcome.junitPath)")
         print("Markdown report: \(outcome.reportPath)")

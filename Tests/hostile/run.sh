@@ -205,15 +205,17 @@ problems=()
 tenant leak
 provider_file hostile-leak "[profile]" > "$out/leak.yaml"
 harness leak 180 check "$out/leak.yaml" --junit "$out/leak.xml" --reports "$out/leak-md" \
-  --write-profile hostile-leak-profile --profiles "$out/profiles" --plans-folder "$plans"
+  --write-profile hostile-leak-profile --profiles "$out/profiles" --plans-folder "$plans" \
+  --write-baseline "$out/leak.baseline" --baseline-warnings
 check_exit
 need "$out/leak.xml" "JUnit report"
+need "$out/leak.baseline" "baseline"
 need "$out/leak-md/conformance-hostile-leak.md" "Markdown report"
 need "$out/profiles/hostile-leak-profile.yaml" "profile"
 exercised leak leak_form_refused "its leaking form refusal"
 exercised leak userinfo "its leaking UserInfo"
-leak_search "leak check" "$out/leak.stdout" "$out/leak.stderr" "$out/leak.xml" "$out/leak-md" "$out/profiles"
-verdict "a leak" "no secret, token or code in the check's stdout, stderr, JUnit, Markdown or written profile" "${problems[@]}"
+leak_search "leak check" "$out/leak.stdout" "$out/leak.stderr" "$out/leak.xml" "$out/leak-md" "$out/profiles" "$out/leak.baseline"
+verdict "a leak" "no secret, token or code in the check's stdout, stderr, JUnit, Markdown, written profile or written baseline" "${problems[@]}"
 
 echo
 echo "== b. check --write-profile against inject: the written profile keeps hostile strings as data (finding 3)"
@@ -222,9 +224,19 @@ tenant inject
 # openid: the writer adds end_session (and jwks) only for OpenID providers; code_reuse_wait keeps the OpenID plan short.
 provider_file hostile-inject "[openid, profile]" "code_reuse_wait: 1s" > "$out/inject.yaml"
 harness inject 240 check "$out/inject.yaml" --junit "$out/inject.xml" --reports "$out/inject-md" \
-  --write-profile hostile-inject-profile --profiles "$out/profiles-inject" --plans-folder "$plans"
+  --write-profile hostile-inject-profile --profiles "$out/profiles-inject" --plans-folder "$plans" \
+  --write-baseline "$out/inject.baseline" --baseline-warnings
 check_exit
 exercised inject userinfo "its hostile UserInfo claims"
+# The written baseline quotes the checks' messages (provider text among them): one line per check,
+# PLAN/CHECK — reason, no control or line-separator character that could start another entry.
+python3 - "$out/inject.baseline" <<'PYEOF' || problems+=(" the written baseline is not one well-formed line per check")
+import re, sys
+lines = [line for line in open(sys.argv[1], encoding="utf-8").read().split("\n") if line and not line.startswith("#")]
+bad = [line for line in lines if not re.fullmatch(r"(warning )?[a-z0-9-]+/[a-z0-9-]+ — [^\x00-\x1f\x7f\u0085\u2028\u2029]+", line)]
+print(f"  the written baseline: {len(lines)} checks, {len(bad)} malformed lines")
+sys.exit(1 if bad or not lines else 0)
+PYEOF
 echo "  the written profile ($out/profiles-inject/hostile-inject-profile.yaml), read with PyYAML:"
 verify profile "$out/profiles-inject/hostile-inject-profile.yaml" || problems+=(" the written profile does not keep the provider's strings as data")
 # validate reads profiles through a scenario that names one: this one names the written profile.
@@ -251,7 +263,7 @@ echo "  serve the written profile and ask its authorization endpoint for a code:
 verify serve-probe "$binary" "$out/profiles-inject" hostile-inject-profile "$out/inject-serve" \
   || problems+=(" serving the written profile: see the problem line above")
 leak_search "inject check" "$out/inject.stdout" "$out/inject.stderr" "$out/inject.xml" "$out/inject-md" "$out/profiles-inject" \
-  "$out/inject-validate.stdout" "$out/inject-validate.stderr" "$out/inject-serve.stdout" "$out/inject-serve.stderr"
+  "$out/inject-validate.stdout" "$out/inject-validate.stderr" "$out/inject-serve.stdout" "$out/inject-serve.stderr" "$out/inject.baseline"
 verdict "b inject" "the written profile loads as the writer's keys only, endpoints plain strings, claims exactly as sent" "${problems[@]}"
 
 echo

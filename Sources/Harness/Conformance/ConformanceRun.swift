@@ -35,6 +35,12 @@ package struct ConformanceRun: Sendable {
     /// How long one check may take (plus the provider file's code_reuse_wait): a provider that
     /// answers slowly or never cannot hold the run for longer than checks × this.
     package var checkTimeout: Duration = .seconds(120)
+    /// `--baseline FILE`: the run passes exactly when the failed checks are the file's.
+    package var baseline: String?
+    /// `--baseline-warnings`: warned checks are compared (and written) too.
+    package var baselineWarnings = false
+    /// `--write-baseline FILE`: the failed (and warned) checks written as a baseline to edit.
+    package var writeBaseline: String?
 
     package init(providerFile: String) { self.providerFile = providerFile }
 
@@ -47,6 +53,8 @@ package struct ConformanceRun: Sendable {
         package var junitPath: String
         package var reportPath: String
         package var profilePath: String?
+        /// With `--baseline`: the run against the listed checks.
+        package var baseline: ConformanceBaseline.Comparison?
 
         package var line: String {
             let counts = Dictionary(grouping: results, by: { $0.verdict.name }).mapValues(\.count)
@@ -93,6 +101,18 @@ package struct ConformanceRun: Sendable {
         outcome.provider = provider.name
         outcome.junitPath = junitPath ?? (reportDirectory as NSString).appendingPathComponent("conformance-\(provider.name).xml")
         outcome.reportPath = (reportDirectory as NSString).appendingPathComponent("conformance-\(provider.name).md")
+        var listed: ConformanceBaseline?
+        if let file = baseline {
+            do throws(CheckFailure) {
+                guard let data = FileManager.default.contents(atPath: file) else { throw CheckFailure(reason: "\(file): cannot read the baseline") }
+                listed = try ConformanceBaseline.parse(String(decoding: data, as: UTF8.self), file: file)
+            } catch {
+                await served?.stop()
+                outcome.invalid.append(error.reason)
+                outcome.exitCode = .invalid
+                return outcome
+            }
+        }
         let selected = plans.map { plan in
             (plan, plan.checks.filter { check in filter.map { "\(plan.name)/\(check.id.rawValue)".localizedCaseInsensitiveContains($0) } ?? true })
         }
@@ -108,7 +128,16 @@ package struct ConformanceRun: Sendable {
         }
         outcome.quirks = findings.quirks
         if outcome.results.contains(where: { if case .fail = $0.verdict { true } else { false } }) { outcome.exitCode = .failed }
+        if let listed {
+            let comparison = listed.compare(outcome.results, warnings: baselineWarnings)
+            outcome.baseline = comparison
+            outcome.exitCode = comparison.matches ? .passed : .failed
+        }
         do {
+            if let file = writeBaseline {
+                try ConformanceBaseline.render(outcome.results, warnings: baselineWarnings, provider: provider.name)
+                    .write(toFile: file, atomically: true, encoding: .utf8)
+            }
             try writeReports(outcome, plans: plans, source: mock.map { "--mock \($0)" } ?? (self.provider != nil ? provider.file : providerFile))
             if let name = writeProfile, case .success(let target)? = resolved {
                 outcome.profilePath = try writeProfile(name, of: provider, at: target, findings: findings)

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""After `oauth-harness check` ran against the third-party providers: the JUnit files are valid
+"""After `oauth-harness check --baseline` ran against the third-party providers (which compares the
+failed checks with Tests/external/check/<provider>.baseline itself): the JUnit files are valid
 against docs/schema/junit.xsd (xmllint), every Markdown report exists, no secret of the env file
-(client secrets, the test user's password) appears in any report, and the failed checks are
-exactly those in expected-deviations.txt. Usage: verify.py ENV-FILE JUNIT.xml... (standard library only)."""
+(client secrets, the test user's password) appears in any report, and each JUnit file's failed
+checks are the ones its baseline lists (the product's answer, read back from its own report).
+Usage: verify.py ENV-FILE JUNIT.xml... (standard library only)."""
 import os
 import subprocess
 import sys
@@ -11,10 +13,10 @@ import xml.etree.ElementTree as ET
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(os.path.dirname(os.path.dirname(here)))
 expected = set()
-for line in open(os.path.join(here, "expected-deviations.txt")):
-    if line.strip() and not line.startswith("#"):
-        provider, check = line.split(" ")[:2]
-        expected.add(f"{provider} {check}")
+for provider in ("django-oauth-toolkit", "authlib-oauth1"):
+    for line in open(os.path.join(here, f"{provider}.baseline")):
+        if line.strip() and not line.startswith("#"):
+            expected.add(f"{provider} {line.split(' ')[0]}")
 secrets = []
 for line in open(sys.argv[1]):
     if line.startswith("export "):
@@ -45,7 +47,7 @@ for path in sys.argv[2:]:
 for unexpected in sorted(failed - expected):
     print(f"unexpected failure (a harness defect, or the provider changed): {unexpected}")
 for missing in sorted(expected - failed):
-    print(f"expected deviation no longer seen (update expected-deviations.txt): {missing}")
+    print(f"listed deviation no longer seen (update its .baseline): {missing}")
 if failed != expected:
     sys.exit(1)
 print(f"conformance: {len(failed)} failed checks, each a documented deviation of its provider")
