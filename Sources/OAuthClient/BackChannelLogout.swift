@@ -16,8 +16,13 @@ public final class BackChannelSessions: Sendable {
         var sessionID: String?
     }
     struct Storage {
-        var entries: [String: Entry] = [:]
-        var order: [String] = []
+        /// Each session's entry and the number of the sign-in that wrote it.
+        var entries: [String: (entry: Entry, number: Int)] = [:]
+        /// Sign-ins in order, oldest first from `head`; one whose session signed in again (or
+        /// out) since no longer matches its entry's number and is skipped.
+        var order: [(session: String, number: Int)] = []
+        var head = 0
+        var count = 0
     }
     private let storage = Mutex(Storage())
     /// The most sessions remembered.
@@ -40,11 +45,20 @@ public final class BackChannelSessions: Sendable {
     public func signedIn(session: String, app: String, idToken: IDTokenClaims) {
         let entry = Entry(session: session, app: app, issuer: idToken.issuer, subject: idToken.subject, sessionID: idToken["sid"]?.stringValue)
         storage.withLock { storage in
-            if storage.entries.updateValue(entry, forKey: session) == nil { storage.order.append(session) }
-            while storage.entries.count > capacity, !storage.order.isEmpty {
-                storage.entries[storage.order.removeFirst()] = nil
+            storage.count += 1
+            storage.entries[session] = (entry, storage.count)
+            storage.order.append((session, storage.count))
+            // The oldest sign-ins go first (amortised O(1): each is passed over once).
+            while storage.entries.count > capacity, storage.head < storage.order.count {
+                let oldest = storage.order[storage.head]
+                storage.head += 1
+                if storage.entries[oldest.session]?.number == oldest.number { storage.entries[oldest.session] = nil }
             }
-            if storage.order.count > 2 * capacity { storage.order = storage.order.filter { storage.entries[$0] != nil } }
+            // Passed-over and stale sign-ins are dropped once they are most of the list.
+            if storage.order.count > 2 * capacity + 16 {
+                storage.order = storage.order[storage.head...].filter { storage.entries[$0.session]?.number == $0.number }
+                storage.head = 0
+            }
         }
     }
 
@@ -71,7 +85,7 @@ public final class BackChannelSessions: Sendable {
     /// - Returns: the ended sessions' ids, sorted.
     public func end(_ token: LogoutToken, app: String) -> [String] {
         storage.withLock { storage in
-            let ended = storage.entries.values.filter { entry in
+            let ended = storage.entries.values.map(\.entry).filter { entry in
                 guard entry.app == app, entry.issuer == token.issuer else { return false }
                 if let sid = token.sessionID, entry.sessionID != sid { return false }
                 if let sub = token.subject, entry.subject != sub { return false }
@@ -83,21 +97,15 @@ public final class BackChannelSessions: Sendable {
     }
 }
 
-/// The answer to a provider's back-channel logout request, for any web framework to send.
+/// The answer to a provider's back-channel logout request, for any web framework to send, and
+/// the browser sessions it ended.
 public struct BackChannelLogoutResponse: Sendable {
-    /// 200 when the token was valid (whether or not a session matched), 400 when it was not
-    /// (§2.8), 415 for a body that is not a form.
-    public var status: Int
-    /// `Cache-Control: no-store`, and the content type of an error body.
-    public var headers: HeaderList
-    /// Empty on success; the JSON error otherwise (`invalid_request`, with the reason).
-    public var body: [UInt8]
+    /// What to send the provider: 200 when the token was valid (whether or not a session
+    /// matched), 400 with the reason when it was not (§2.8), 415 for a body that is not a form,
+    /// 500 when the provider's keys could not be had; the validated token or the error.
+    public var answer: BackChannelLogoutAnswer
     /// The app's browser sessions the token ended: end them (delete their data).
     public var endedSessions: [String]
-    /// The validated token, when it was valid.
-    public var token: LogoutToken?
-    /// Why the request was refused.
-    public var error: OAuthError?
 }
 
 extension RemoteApp {
@@ -130,14 +138,7 @@ extension RemoteApp {
             // the provider retry), never a token accepted.
             answer = .refusal(500, error, code: "server_error")
         }
-        return BackChannelLogoutResponse(
-            status: answer.status,
-            headers: answer.headers,
-            body: answer.body,
-            endedSessions: answer.token.map { sessions.end($0, app: name) } ?? [],
-            token: answer.token,
-            error: answer.error
-        )
+        return BackChannelLogoutResponse(answer: answer, endedSessions: answer.token.map { sessions.end($0, app: name) } ?? [])
     }
 
     /// The app's logout-token validator, made on first use from the discovered provider (its

@@ -163,12 +163,17 @@ public struct HummingbirdOAuth: Sendable {
         sessions: BackChannelSessions,
         end: @Sendable ([String]) async -> Void
     ) async -> Response {
-        // One byte more than the limit, so that an oversized body is seen as one and refused.
-        let body =
-            (try? await request.body.collect(upTo: LogoutTokenValidator.maxRequestBytes + 1)).map { Array(buffer: $0) }
-            ?? Array(repeating: 0, count: LogoutTokenValidator.maxRequestBytes + 1)
-        let answer = await app.backChannelLogout(body: body, contentType: request.headers[.contentType], sessions: sessions)
-        if !answer.endedSessions.isEmpty { await end(answer.endedSessions) }
+        let answer: BackChannelLogoutAnswer
+        if let body = try? await request.body.collect(upTo: LogoutTokenValidator.maxRequestBytes) {
+            let response = await app.backChannelLogout(body: Array(buffer: body), contentType: request.headers[.contentType], sessions: sessions)
+            if !response.endedSessions.isEmpty { await end(response.endedSessions) }
+            answer = response.answer
+        } else {
+            answer = .refusal(
+                413,
+                .client(OAuthErrorCode.invalidRequest, "the body is over \(LogoutTokenValidator.maxRequestBytes) bytes", step: "backchannel_logout")
+            )
+        }
         var headers = HTTPFields()
         for field in answer.headers {
             if let name = HTTPField.Name(field.name) { headers.append(HTTPField(name: name, value: field.value)) }

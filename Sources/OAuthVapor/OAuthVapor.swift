@@ -157,13 +157,24 @@ public struct VaporOAuth: Sendable {
     ///   - sessions: who signed in where.
     /// - Returns: the response for the provider.
     public func backChannelLogout(_ app: RemoteApp, request: Request, sessions: BackChannelSessions) async -> Response {
-        let limit = LogoutTokenValidator.maxRequestBytes
+        let answer: BackChannelLogoutAnswer
         var buffer = request.body.data
-        if buffer == nil { buffer = try? await request.body.collect(max: limit + 1).get() }
-        let body = buffer.map { Array($0.readableBytesView) } ?? Array(repeating: 0, count: limit + 1)
-        let answer = await app.backChannelLogout(body: body, contentType: request.headers.first(name: .contentType), sessions: sessions)
-        for session in answer.endedSessions {
-            try? await request.application.sessions.driver.deleteSession(SessionID(string: session), for: request).get()
+        if buffer == nil { buffer = try? await request.body.collect(max: LogoutTokenValidator.maxRequestBytes).get() }
+        if let buffer {
+            let response = await app.backChannelLogout(
+                body: Array(buffer.readableBytesView),
+                contentType: request.headers.first(name: .contentType),
+                sessions: sessions
+            )
+            for session in response.endedSessions {
+                try? await request.application.sessions.driver.deleteSession(SessionID(string: session), for: request).get()
+            }
+            answer = response.answer
+        } else {
+            answer = .refusal(
+                413,
+                .client(OAuthErrorCode.invalidRequest, "the body is over \(LogoutTokenValidator.maxRequestBytes) bytes", step: "backchannel_logout")
+            )
         }
         var headers = HTTPHeaders()
         for field in answer.headers { headers.add(name: field.name, value: field.value) }

@@ -298,31 +298,38 @@ public enum MockProviderServer {
         port: Int = 0,
         logger: Logger = Logger(label: "oauth-harness.mock", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> RunningProvider {
-        let profile = provider.profile
         let faults = FaultInjector()
         let log = RequestLog()
+        let launched = try await launch(host: host, logger: logger, what: "the server for \(provider.profile.name)") { onRunning in
+            application(for: provider, host: host, port: port, logger: logger, faults: faults, log: log, onRunning: onRunning)
+        }
+        return RunningProvider(provider: provider, baseURL: launched.baseURL, group: launched.group, task: launched.task, faults: faults, log: log)
+    }
+
+    /// Runs the service `make` builds (given the callback it must call with the bound port) in
+    /// a service group, and returns once it listens: the one start-up of the mocks and of the
+    /// harness's own endpoints.
+    static func launch(
+        host: String,
+        logger: Logger,
+        what: String,
+        make: (@escaping @Sendable (Int) async -> Void) -> some Service
+    ) async throws -> (group: ServiceGroup, task: Task<Void, any Error>, port: Int, baseURL: String) {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = application(for: provider, host: host, port: port, logger: logger, faults: faults, log: log) { port in
+        let service = make { port in
             continuation.yield(port)
             continuation.finish()
         }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
         let task = Task {
             defer { continuation.finish() }
             try await group.run()
         }
         for await bound in ports {
-            return RunningProvider(
-                provider: provider,
-                baseURL: "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)",
-                group: group,
-                task: task,
-                faults: faults,
-                log: log
-            )
+            return (group, task, bound, "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)")
         }
         try await task.value
-        throw MockServerError(message: "the server for \(profile.name) stopped before it was running")
+        throw MockServerError(message: "\(what) stopped before it was running")
     }
 }
 
@@ -432,27 +439,16 @@ package final class RunningEndpoint: Sendable {
             }
             return MockProviderServer.response(await respond(incoming))
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            responder: responder,
-            server: .http1(configuration: MockProviderServer.httpConfiguration),
-            configuration: .init(address: .hostname(host, port: port), serverName: "oauth-harness"),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? port)
-                continuation.finish()
-            },
-            logger: logger
-        )
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task {
-            defer { continuation.finish() }
-            try await group.run()
+        let launched = try await MockProviderServer.launch(host: host, logger: logger, what: "the endpoint on \(host):\(port)") { onRunning in
+            Application(
+                responder: responder,
+                server: .http1(configuration: MockProviderServer.httpConfiguration),
+                configuration: .init(address: .hostname(host, port: port), serverName: "oauth-harness"),
+                onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+                logger: logger
+            )
         }
-        for await bound in ports {
-            return RunningEndpoint(baseURL: "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)", port: bound, group: group, task: task)
-        }
-        try await task.value
-        throw MockServerError(message: "the endpoint on \(host):\(port) stopped before it was running")
+        return RunningEndpoint(baseURL: launched.baseURL, port: launched.port, group: launched.group, task: launched.task)
     }
 
     /// Shuts the endpoint down and waits until it has stopped.
