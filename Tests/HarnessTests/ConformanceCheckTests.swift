@@ -78,6 +78,27 @@ import Testing
         let outcome = try await Self.run(name)
         #expect(Set(outcome.quirks.map(\.quirk)) == profile.quirks, "\(name): \(outcome.quirks.map(\.quirk.rawValue))")
         for quirk in outcome.quirks { #expect(!quirk.fix.isEmpty && !quirk.evidence.isEmpty) }
+        // Every check a quirk profile fails is explained by one of its quirks (issue #31 item 4).
+        for result in outcome.results where result.verdict.name == "fail" {
+            #expect(result.cause.map { profile.quirks.contains($0) } == true, "\(name): \(result.check.id.rawValue) — \(result.verdict.reason)")
+        }
+    }
+
+    /// Slack's one deviation, errors as HTTP 200 inside {ok: false}, is one root cause of seven
+    /// failures: each verdict says what the check found (the wrong verifier refused) and names it.
+    @Test func aQuirkIsOneCauseOfTheFailuresItExplains() async throws {
+        let outcome = try await Self.run("slack-style", filter: "oauth2-authorization-server/")
+        let wrong = try #require(outcome.results.first { $0.check.id == .pkceWrongVerifier })
+        #expect(wrong.verdict.name == "fail" && wrong.cause == .okEnvelope)
+        #expect(wrong.verdict.reason.hasPrefix("refused with error invalid_grant as it should be"))
+        #expect(wrong.verdict.reason.hasSuffix("cause: quirk ok_envelope"))
+        let causes = outcome.rootCauses
+        #expect(causes.count == 2)
+        #expect(causes.first { $0.quirk == .okEnvelope }?.checks.count == 7)
+        #expect(outcome.line.contains("8 failed from 2 root causes (nest_user_token_under_authed_user explains 1, ok_envelope explains 7)"))
+        let markdown = try String(contentsOfFile: outcome.reportPath, encoding: .utf8)
+        #expect(markdown.contains("## Root causes") && markdown.contains("| quirk `ok_envelope` | `oauth2-authorization-server/token-error-response`"))
+        #expect(markdown.contains("❌ fail (cause: `ok_envelope`)"))
     }
 
     /// Each evil mode breaks one OP obligation; the check for it fails. Modes that are legal OP

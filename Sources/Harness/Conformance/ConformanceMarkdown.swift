@@ -13,8 +13,18 @@ enum ConformanceMarkdown {
             guard !results.isEmpty else { continue }
             text += "\n## \(plan.name): \(plan.title)\n\n| check | section | verdict | evidence |\n|---|---|---|---|\n"
             for result in results {
+                let cause = result.cause.map { " (cause: `\($0.rawValue)`)" } ?? ""
                 text +=
-                    "| `\(result.check.id.rawValue)` | \(cell(result.check.section)) | \(mark(result.verdict)) | \(cell(result.verdict.reason)) |\n"
+                    "| `\(result.check.id.rawValue)` | \(cell(result.check.section)) | \(mark(result.verdict))\(cause) | \(cell(result.verdict.reason)) |\n"
+            }
+        }
+        let causes = outcome.rootCauses
+        if causes.contains(where: { $0.quirk != nil }) {
+            text += "\n## Root causes\n\n\(causes.count) root cause\(causes.count == 1 ? "" : "s") of \(causes.map(\.checks.count).reduce(0, +)) failed checks:\n\n"
+            text += "| cause | failed checks |\n|---|---|\n"
+            for (quirk, checks) in causes {
+                let name = quirk.map { "quirk `\($0.rawValue)`" } ?? "its own"
+                text += "| \(name) | \(checks.map { "`\($0.plan)/\($0.check.id.rawValue)`" }.joined(separator: ", ")) |\n"
             }
         }
         text += "\n## Quirks\n\n"

@@ -11,6 +11,8 @@ package struct CheckResult: Sendable {
     package var verdict: CheckVerdict
     package var seconds: Double
     package var transcript: String
+    /// The detected quirk that explains a failure (one cause for every check it breaks).
+    package var cause: Quirk? = nil
 }
 
 /// What `oauth-harness check` does, as a library call: load the provider file and the plans,
@@ -59,7 +61,30 @@ package struct ConformanceRun: Sendable {
         package var line: String {
             let counts = Dictionary(grouping: results, by: { $0.verdict.name }).mapValues(\.count)
             let labels = [("pass", "passed"), ("fail", "failed"), ("warning", "warnings"), ("skipped", "skipped")]
-            return labels.map { "\(counts[$0.0] ?? 0) \($0.1)" }.joined(separator: ", ")
+            var parts = labels.map { "\(counts[$0.0] ?? 0) \($0.1)" }
+            let failed = results.filter { $0.verdict.name == "fail" }
+            if failed.contains(where: { $0.cause != nil }) {
+                let causes = rootCauses
+                parts[1] += " from \(causes.count) root cause\(causes.count == 1 ? "" : "s") ("
+                    + causes.compactMap { cause in cause.quirk.map { "\($0.rawValue) explains \(cause.checks.count)" } }.joined(separator: ", ")
+                    + ")"
+            }
+            return parts.joined(separator: ", ")
+        }
+
+        /// The failures grouped by cause: each quirk that explains failures, with them, then
+        /// every failure no quirk explains as a cause of its own.
+        package var rootCauses: [(quirk: Quirk?, checks: [CheckResult])] {
+            let failed = results.filter { $0.verdict.name == "fail" }
+            var groups: [(quirk: Quirk?, checks: [CheckResult])] = []
+            for result in failed {
+                if let quirk = result.cause, let index = groups.firstIndex(where: { $0.quirk == quirk }) {
+                    groups[index].checks.append(result)
+                } else {
+                    groups.append((result.cause, [result]))
+                }
+            }
+            return groups
         }
     }
 
@@ -203,6 +228,7 @@ package struct ConformanceRun: Sendable {
                 let transcript = Transcript(redactor: findings.redactor.copy())
                 let transport = RecordingTransport(base: base, transcript: transcript, timeout: .seconds(15))
                 var verdict: CheckVerdict
+                var cause: Quirk?
                 if resolved == nil, unresolved == nil {
                     transport.setStep("discovery")
                     do { resolved = .success(try await Self.resolve(provider, transport: transport)) } catch { resolved = .failure(error) }
@@ -211,6 +237,7 @@ package struct ConformanceRun: Sendable {
                 case .success(let target)?:
                     let context = ProbeContext(file: provider, endpoints: target, transport: transport, findings: findings)
                     verdict = await Self.probe(check, context, within: checkTimeout + .seconds(provider.codeReuseWait))
+                    if verdict.name != "pass" { cause = context.cause.recorded?.quirk }
                 case .failure(let failure)?: verdict = .fail(failure.reason)
                 case nil: verdict = unresolved ?? .fail("the provider could not be resolved")
                 }
@@ -222,7 +249,8 @@ package struct ConformanceRun: Sendable {
                     check: check,
                     verdict: verdict,
                     seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                    transcript: transcript.text
+                    transcript: transcript.text,
+                    cause: cause
                 )
                 outcome.results.append(result)
                 log(Self.describe(result))

@@ -221,7 +221,7 @@ extension ProbeContext {
         }
         let second = try await exchange(code, request, step: "reuse")
         if second.succeeded { return .fail("the code was exchanged a second time") }
-        let verdict = Self.judgeError(second, expected: ["invalid_grant"])
+        let verdict = judgeError(second, expected: ["invalid_grant"])
         guard case .pass = verdict else { return verdict }
         if let url = endpoints.userinfo ?? endpoints.resource {
             let response = try await get(url, headers: ["Authorization": "Bearer " + access], step: "first-token-after-reuse")

@@ -58,7 +58,7 @@ extension ProbeContext {
         }
         guard form["oauth_callback_confirmed"] == "true" else {
             findings.detected(DetectedQuirk(quirk: .callbackNotConfirmed, evidence: "temporary credentials without oauth_callback_confirmed=true"))
-            return .fail("no oauth_callback_confirmed=true (§2.1: it MUST be present and set to true)")
+            return explained(.fail("no oauth_callback_confirmed=true (§2.1: it MUST be present and set to true)"), by: [.callbackNotConfirmed])
         }
         return .pass("oauth_token, oauth_token_secret and oauth_callback_confirmed=true")
     }

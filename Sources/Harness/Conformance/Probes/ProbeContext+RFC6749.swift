@@ -19,7 +19,10 @@ extension ProbeContext {
         let baseline = try await baseline()
         if baseline.style.jsonBody || !baseline.style.extra.isEmpty {
             let needed = baseline.style.jsonBody ? "a JSON body" : baseline.style.extra.keys.sorted().map { "\($0)=…" }.joined(separator: ", ")
-            return .fail("the token endpoint refused the RFC 6749 §4.1.3 form request and answered only with \(needed)")
+            return explained(
+                .fail("the token endpoint refused the RFC 6749 §4.1.3 form request and answered only with \(needed)"),
+                by: [.requireJSONTokenRequest, .requireActionRequestToken]
+            )
         }
         return .pass("code with state returned; exchanged with a form request: \(Self.describe(baseline.answer))")
     }
@@ -27,7 +30,7 @@ extension ProbeContext {
     mutating func tokenResponseJSON() async throws(CheckFailure) -> CheckVerdict {
         let baseline = try await baseline()
         if let form = findings.quirks.first(where: { [.formEncodedTokenResponse, .formEncodedUnlessJSONAccepted].contains($0.quirk) }) {
-            return .fail(form.evidence)
+            return explained(.fail(form.evidence), by: [form.quirk])
         }
         let type = baseline.answer.response.headers["Content-Type"] ?? "no Content-Type"
         guard baseline.answer.isJSON else { return .fail("the token response is not a JSON object (\(type))") }
@@ -36,33 +39,60 @@ extension ProbeContext {
 
     mutating func tokenResponseMembers() async throws(CheckFailure) -> CheckVerdict {
         let raw = try await baseline().answer.raw
-        var problems: [String] = []
+        // Each problem with the catalogued quirk that would explain it.
+        var problems: [(String, Quirk?)] = []
         var concerns: [String] = []
-        if raw["access_token"]?.stringValue == nil { problems.append("no string access_token at the top level") }
+        // A token nested in an envelope (Slack's authed_user, Withings' body) lacks both members.
+        let nested: Quirk? = raw["authed_user"] != nil ? .nestUserTokenUnderAuthedUser : raw["body"] != nil ? .statusBodyEnvelope : nil
+        if raw["access_token"]?.stringValue == nil { problems.append(("no string access_token at the top level", nested)) }
         switch raw["token_type"] {
         case .string(let type)?:
             if !TokenAnswer.registeredTokenTypes.contains(type.lowercased()) {
                 problems.append(
-                    "token_type \"\(type)\" is not a registered type (RFC 6749 §7.1: a client must not use a token it does not understand)"
+                    (
+                        "token_type \"\(type)\" is not a registered type (RFC 6749 §7.1: a client must not use a token it does not understand)",
+                        .oddTokenType
+                    )
                 )
             }
-        case nil: problems.append("no token_type")
-        default: problems.append("token_type is not a string")
+        case nil: problems.append(("no token_type", nested ?? .omitTokenType))
+        default: problems.append(("token_type is not a string", nil))
         }
         switch raw["expires_in"] {
         case .number(let number)?: if number.double <= 0 { concerns.append("expires_in is \(number.text)") }
         case nil:
             if raw["expires"] != nil { concerns.append("the lifetime is in expires, not expires_in") }
-        default: problems.append("expires_in is not a number")
+        case .string?: problems.append(("expires_in is not a number", .expiresInAsString))
+        default: problems.append(("expires_in is not a number", nil))
         }
         switch raw["scope"] {
-        case .string(let scope)?: if scope.contains(","), !scope.contains(" ") { problems.append("scope is separated by commas, not spaces (§3.3)") }
+        case .string(let scope)?:
+            if scope.contains(","), !scope.contains(" ") { problems.append(("scope is separated by commas, not spaces (§3.3)", .scopeCommaSeparated)) }
         case nil: break
-        default: problems.append("scope is not a string")
+        case .array?: problems.append(("scope is not a string", .scopeAsArray))
+        case .null?: problems.append(("scope is null", .zeroExpiresInNullScope))
+        default: problems.append(("scope is not a string", nil))
         }
-        if !problems.isEmpty { return .fail((problems + concerns).joined(separator: "; ")) }
+        if !problems.isEmpty { return explained(problems, concerns: concerns) }
         if !concerns.isEmpty { return .warning(concerns.joined(separator: "; ")) }
         return .pass("members: \(raw.keys.sorted().joined(separator: ", "))")
+    }
+
+    /// A failure of several problems, each with the quirk that would explain it: one cause
+    /// when a single detected quirk explains them all.
+    func explained(_ problems: [(String, Quirk?)], concerns: [String] = [], section: String? = nil) -> CheckVerdict {
+        let verdict = CheckVerdict.fail((problems.map(\.0) + concerns).joined(separator: "; ") + (section.map { " (\($0))" } ?? ""))
+        let quirks = Set(problems.map(\.1))
+        guard quirks.count == 1, let quirk = quirks.first ?? nil else { return verdict }
+        return explained(verdict, by: [quirk])
+    }
+
+    /// A failure one detected quirk explains, said so and recorded as the check's cause;
+    /// unchanged when none of `quirks` was detected.
+    func explained(_ verdict: CheckVerdict, by quirks: [Quirk]) -> CheckVerdict {
+        guard case .fail(let reason) = verdict, let found = findings.quirks.first(where: { quirks.contains($0.quirk) }) else { return verdict }
+        cause.record(found)
+        return .fail(reason + " — cause: quirk \(found.quirk.rawValue)")
     }
 
     mutating func tokenResponseNoStore() async throws(CheckFailure) -> CheckVerdict {
@@ -75,20 +105,46 @@ extension ProbeContext {
     }
 
     /// RFC 6749 §5.2: HTTP 400 (401 for invalid_client), a JSON object, the expected `error`.
-    static func judgeError(_ answer: TokenAnswer, expected: Set<String>, status: Set<Int> = [400]) -> CheckVerdict {
-        if answer.succeeded { return .fail("a token was issued: \(describe(answer))") }
+    /// A refusal whose only fault is a detected error envelope (Slack's `ok: false`, Withings'
+    /// `status`, Fitbit's `errors` list) says what was refused and names that quirk as the cause.
+    func judgeError(_ answer: TokenAnswer, expected: Set<String>, status: Set<Int> = [400]) -> CheckVerdict {
+        if answer.succeeded { return .fail("a token was issued: \(Self.describe(answer))") }
         var problems: [String] = []
-        if !status.contains(answer.status) {
+        let wrongStatus = !status.contains(answer.status)
+        if wrongStatus {
             problems.append("HTTP \(answer.status), expected \(status.sorted().map(String.init).joined(separator: " or "))")
         }
         if !answer.isJSON { problems.append("not a JSON object (\(answer.response.headers["Content-Type"] ?? "no Content-Type"))") }
+        // The code wherever the provider put it (an envelope's own member counts here).
+        let codeProblem = answer.error.map { !expected.contains($0) } ?? true
         if answer.raw["error"]?.stringValue == nil {
             problems.append("no error member")
         } else if let error = answer.error, !expected.contains(error) {
             problems.append("error \(error), expected \(expected.sorted().joined(separator: " or "))")
         }
-        return problems.isEmpty ? .pass(describe(answer)) : .fail(problems.joined(separator: "; "))
+        if problems.isEmpty { return .pass(Self.describe(answer)) }
+        let known = Set(findings.quirks.map(\.quirk))
+        // Withings' envelope carries a status number and a sentence, never an RFC 6749 code.
+        if let envelope = DetectedQuirk.inError(answer).first(where: { known.contains($0.quirk) }),
+            !codeProblem || envelope.quirk == .statusBodyEnvelope, let error = answer.error
+        {
+            cause.record(envelope)
+            let shape = Self.envelopeShape[envelope.quirk] ?? "an error envelope"
+            let refused = envelope.quirk == .statusBodyEnvelope ? "refused (\"\(error.prefix(80))\")" : "refused with error \(error) as it should be"
+            return .fail(
+                "\(refused), but \(shape) at HTTP \(answer.status)"
+                    + (wrongStatus ? " where §5.2 wants \(status.sorted().map(String.init).joined(separator: " or "))" : "")
+                    + " — cause: quirk \(envelope.quirk.rawValue)"
+            )
+        }
+        return .fail(problems.joined(separator: "; "))
     }
+
+    /// How each error-envelope quirk wraps an error, for verdicts it explains.
+    static let envelopeShape: [Quirk: String] = [
+        .okEnvelope: "inside an {ok: false} envelope", .statusBodyEnvelope: "inside a {status, error} envelope",
+        .errorsList: "as an errors list",
+    ]
 
     mutating func tokenErrorResponse() async throws(CheckFailure) -> CheckVerdict {
         _ = try await baseline()
@@ -96,7 +152,7 @@ extension ProbeContext {
             [("grant_type", "authorization_code"), ("code", Self.invalidCode()), ("redirect_uri", file.client.redirectURI)],
             step: "invalid-code"
         )
-        return Self.judgeError(answer, expected: ["invalid_grant"])
+        return judgeError(answer, expected: ["invalid_grant"])
     }
 
     mutating func invalidClient401() async throws(CheckFailure) -> CheckVerdict {
@@ -109,7 +165,7 @@ extension ProbeContext {
             secret: "wrong-" + SecureRandom.token(bytes: 8),
             step: "wrong-secret"
         )
-        let verdict = Self.judgeError(
+        let verdict = judgeError(
             answer,
             expected: ["invalid_client"],
             status: file.client.authMethod == .clientSecretBasic ? [401] : [400, 401]
@@ -123,11 +179,13 @@ extension ProbeContext {
     mutating func unsupportedGrantType() async throws(CheckFailure) -> CheckVerdict {
         _ = try await baseline()
         let answer = try await tokenRequest([("grant_type", "urn:oauth-harness:unknown-grant")], step: "unknown-grant")
-        return Self.judgeError(answer, expected: ["unsupported_grant_type"])
+        return judgeError(answer, expected: ["unsupported_grant_type"])
     }
 
     mutating func repeatedParameters() async throws(CheckFailure) -> CheckVerdict {
-        _ = try await baseline()
+        if try await baseline().style.jsonBody {
+            return .skipped("the token endpoint answers only JSON bodies, in which a member cannot repeat (quirk require_json_token_request)")
+        }
         let request = authorization()
         let code = try await code(request)
         var parameters = [
@@ -148,7 +206,7 @@ extension ProbeContext {
         guard first.succeeded else { throw CheckFailure(reason: "the first exchange failed: \(Self.describe(first))") }
         let second = try await exchange(code, request, step: "second-exchange")
         if second.succeeded { return .fail("the same code was exchanged twice") }
-        return Self.judgeError(second, expected: ["invalid_grant"])
+        return judgeError(second, expected: ["invalid_grant"])
     }
 
     mutating func codeBoundToRedirectURI() async throws(CheckFailure) -> CheckVerdict {
@@ -158,7 +216,7 @@ extension ProbeContext {
         let other = Self.extendingPath(request.redirectURI, "other")
         let answer = try await exchange(code, request, redirectURI: other, step: "other-redirect-uri")
         if answer.succeeded { return .fail("the code was exchanged with a redirect_uri it was not issued for") }
-        return Self.judgeError(answer, expected: ["invalid_grant"])
+        return judgeError(answer, expected: ["invalid_grant"])
     }
 
     mutating func codeBoundToClient() async throws(CheckFailure) -> CheckVerdict {
@@ -168,7 +226,7 @@ extension ProbeContext {
         let code = try await code(request)
         let answer = try await exchange(code, request, client: file.clients[1], step: "other-client")
         if answer.succeeded { return .fail("another client exchanged the code") }
-        return Self.judgeError(answer, expected: ["invalid_grant", "invalid_client", "unauthorized_client"], status: [400, 401])
+        return judgeError(answer, expected: ["invalid_grant", "invalid_client", "unauthorized_client"], status: [400, 401])
     }
 
     mutating func redirectURIExactMatch() async throws(CheckFailure) -> CheckVerdict {

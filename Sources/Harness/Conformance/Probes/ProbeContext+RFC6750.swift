@@ -24,7 +24,7 @@ extension ProbeContext {
                     evidence: "the resource answered HTTP \(header.status) to the Authorization header and HTTP \(query.status) to ?access_token="
                 )
             )
-            return .fail("the token is accepted only as the access_token query parameter (HTTP \(header.status) with the header)")
+            return explained(.fail("the token is accepted only as the access_token query parameter (HTTP \(header.status) with the header)"), by: [.tokenInQueryOnly])
         }
         return .fail("HTTP \(header.status) with a fresh token in the Authorization header")
     }
@@ -32,7 +32,7 @@ extension ProbeContext {
     mutating func resourceNoToken() async throws(CheckFailure) -> CheckVerdict {
         guard let url = endpoints.resourceOrUserInfo else { return .skipped("no protected resource (give resource: in the provider file)") }
         let response = try await get(url, step: "no-token")
-        guard response.status == 401 else { return .fail("HTTP \(response.status), expected 401") }
+        guard response.status == 401 else { return explainedByQueryOnly(.fail("HTTP \(response.status), expected 401"), status: response.status) }
         guard let challenge = response.headers["WWW-Authenticate"], challenge.lowercased().hasPrefix("bearer") else {
             return .fail("401 without a Bearer WWW-Authenticate challenge")
         }
@@ -42,12 +42,18 @@ extension ProbeContext {
     mutating func resourceInvalidToken() async throws(CheckFailure) -> CheckVerdict {
         guard let url = endpoints.resourceOrUserInfo else { return .skipped("no protected resource (give resource: in the provider file)") }
         let response = try await get(url, headers: ["Authorization": "Bearer " + Self.invalidCode()], step: "invalid-token")
-        guard response.status == 401 else { return .fail("HTTP \(response.status), expected 401") }
+        guard response.status == 401 else { return explainedByQueryOnly(.fail("HTTP \(response.status), expected 401"), status: response.status) }
         let challenge = response.headers["WWW-Authenticate"] ?? ""
         guard challenge.lowercased().hasPrefix("bearer") else { return .fail("401 without a Bearer WWW-Authenticate challenge") }
         guard challenge.contains("error=\"invalid_token\"") else {
             return .warning("401, but the challenge has no error=\"invalid_token\": \(challenge)")
         }
         return .pass("401, WWW-Authenticate: \(challenge)")
+    }
+
+    /// A resource that takes tokens only in the query (Instagram's) refuses a request without
+    /// one with HTTP 400, as its own API errors: the quirk explains that, once detected.
+    func explainedByQueryOnly(_ verdict: CheckVerdict, status: Int) -> CheckVerdict {
+        status == 400 ? explained(verdict, by: [.tokenInQueryOnly]) : verdict
     }
 }

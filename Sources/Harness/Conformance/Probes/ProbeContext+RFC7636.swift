@@ -20,7 +20,7 @@ extension ProbeContext {
         let code = try await code(request)
         let answer = try await exchange(code, request, verifier: .some(PKCE.generateVerifier()), step: "wrong-verifier")
         if answer.succeeded { return .fail("a wrong code_verifier was accepted (the code_challenge was ignored)") }
-        return Self.judgeError(answer, expected: ["invalid_grant"])
+        return judgeError(answer, expected: ["invalid_grant"])
     }
 
     mutating func pkceMissingVerifier() async throws(CheckFailure) -> CheckVerdict {
@@ -29,7 +29,7 @@ extension ProbeContext {
         let code = try await code(request)
         let answer = try await exchange(code, request, verifier: .some(nil), step: "no-verifier")
         if answer.succeeded { return .fail("a code bound to a challenge was exchanged without a code_verifier") }
-        return Self.judgeError(answer, expected: ["invalid_grant", "invalid_request"])
+        return judgeError(answer, expected: ["invalid_grant", "invalid_request"])
     }
 
     mutating func pkcePlainRefused() async throws(CheckFailure) -> CheckVerdict {

@@ -20,32 +20,32 @@ extension ProbeContext {
         guard case .object(let members)? = try? JSONValue.parse(answer.response.body) else {
             return .fail("the answer is not a JSON object (§3.2: application/json)")
         }
-        var problems: [String] = []
+        var problems: [(String, Quirk?)] = []
         for name in ["device_code", "user_code"] where members[name]?.stringValue?.isEmpty != false {
-            problems.append("no \(name) string")
+            problems.append(("no \(name) string", nil))
         }
         if members["verification_uri"] == nil, members["verification_url"]?.stringValue != nil {
             findings.detected(DetectedQuirk(quirk: .verificationURL, evidence: "the device response names verification_url, not verification_uri"))
-            problems.append("verification_url instead of verification_uri")
+            problems.append(("verification_url instead of verification_uri", .verificationURL))
         } else if let uri = members["verification_uri"]?.stringValue, URLReference(uri).scheme != nil {
             // present and absolute
         } else {
-            problems.append("no absolute verification_uri")
+            problems.append(("no absolute verification_uri", nil))
         }
         if case .number(let number)? = members["expires_in"], let seconds = number.int64, seconds > 0 {
             // a positive integer
         } else {
-            problems.append("expires_in is not a positive integer")
+            problems.append(("expires_in is not a positive integer", nil))
         }
         switch members["interval"] {
         case nil: break
         case .number(let number)? where number.int64.map({ $0 > 0 }) == true: break
         case .string(let text)? where Int(text) != nil:
             findings.detected(DetectedQuirk(quirk: .intervalAsString, evidence: "the device response's interval is a JSON string"))
-            problems.append("interval is a string")
-        default: problems.append("interval is not a positive integer")
+            problems.append(("interval is a string", .intervalAsString))
+        default: problems.append(("interval is not a positive integer", nil))
         }
-        guard problems.isEmpty else { return .fail(problems.joined(separator: "; ") + " (§3.2)") }
+        guard problems.isEmpty else { return explained(problems, section: "§3.2") }
         return .pass("device_code, user_code, verification_uri, expires_in\(members["interval"] == nil ? "" : ", interval") as §3.2 has them")
     }
 }

@@ -12,6 +12,8 @@ struct ProbeContext: Sendable {
     let endpoints: ProviderEndpoints
     let transport: RecordingTransport
     let findings: RunFindings
+    /// The detected quirk that explains this check's failure, when one does.
+    let cause = CheckCause()
     var agent: UserAgent
     static let userAgent = "oauth-harness-check/1.0 (+https://github.com/oauth-harness)"
 
@@ -257,4 +259,13 @@ struct ProbeContext: Sendable {
         }
         return text
     }
+}
+
+/// The one root cause of a check's failure: a detected quirk that explains it, set by the probe
+/// that judged the answer.
+final class CheckCause: Sendable {
+    private let quirk = Mutex<DetectedQuirk?>(nil)
+
+    func record(_ found: DetectedQuirk) { quirk.withLock { $0 = found } }
+    var recorded: DetectedQuirk? { quirk.withLock { $0 } }
 }
