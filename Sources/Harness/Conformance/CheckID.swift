@@ -75,6 +75,35 @@ package enum CheckID: String, Sendable, CaseIterable {
     case logoutEndSessionEndpoint = "logout-end-session-endpoint"
     case logoutUnregisteredRedirect = "logout-unregistered-post-logout-redirect-uri"
     case logoutStateReturned = "logout-state-returned"
+    // par (RFC 9126)
+    case parPushedRequest = "par-pushed-request"
+    case parClientAuthentication = "par-client-authentication"
+    case parRedirectURIValidated = "par-redirect-uri-validated"
+    case parRequestURISingleUse = "par-request-uri-single-use"
+    case parRequired = "par-required"
+    // jar (RFC 9101)
+    case jarSignedRequestObject = "jar-signed-request-object"
+    case jarSignatureVerified = "jar-signature-verified"
+    case jarRequestObjectWins = "jar-request-object-wins"
+    // dpop (RFC 9449)
+    case dpopTokenBinding = "dpop-token-binding"
+    case dpopProofRequiredAtResource = "dpop-proof-required-at-resource"
+    case dpopProofTarget = "dpop-proof-target"
+    case dpopProofSignature = "dpop-proof-signature"
+    case dpopProofReplay = "dpop-proof-replay"
+    // device-authorization (RFC 8628)
+    case deviceGrant = "device-grant"
+    case deviceCodeSingleUse = "device-code-single-use"
+    case deviceCodeExpires = "device-code-expires"
+    // token-exchange (RFC 8693)
+    case tokenExchange = "token-exchange"
+    case tokenExchangeInvalidSubject = "token-exchange-invalid-subject"
+    case tokenExchangeUnsupportedType = "token-exchange-unsupported-type"
+    case tokenExchangeSubjectAudience = "token-exchange-subject-audience"
+    // dynamic-registration (RFC 7591, RFC 7592)
+    case registration
+    case registrationInvalidRedirectURI = "registration-invalid-redirect-uri"
+    case registrationManagement = "registration-management"
     // oauth1-provider
     case oauth1CallbackConfirmed = "oauth1-callback-confirmed"
     case oauth1ThreeLegged = "oauth1-three-legged"
@@ -159,6 +188,29 @@ extension ProbeContext {
         case .logoutEndSessionEndpoint: try await logoutEndSessionEndpoint()
         case .logoutUnregisteredRedirect: try await logoutUnregisteredRedirect()
         case .logoutStateReturned: try await logoutStateReturned()
+        case .parPushedRequest: try await parPushedRequest()
+        case .parClientAuthentication: try await parClientAuthentication()
+        case .parRedirectURIValidated: try await parRedirectURIValidated()
+        case .parRequestURISingleUse: try await parRequestURISingleUse()
+        case .parRequired: try await parRequired()
+        case .jarSignedRequestObject: try await jarSignedRequestObject()
+        case .jarSignatureVerified: try await jarSignatureVerified()
+        case .jarRequestObjectWins: try await jarRequestObjectWins()
+        case .dpopTokenBinding: try await dpopTokenBinding()
+        case .dpopProofRequiredAtResource: try await dpopProofRequiredAtResource()
+        case .dpopProofTarget: try await dpopProofTarget()
+        case .dpopProofSignature: try await dpopProofSignature()
+        case .dpopProofReplay: try await dpopProofReplay()
+        case .deviceGrant: try await deviceGrant()
+        case .deviceCodeSingleUse: try await deviceCodeSingleUse()
+        case .deviceCodeExpires: try await deviceCodeExpires()
+        case .tokenExchange: try await tokenExchange()
+        case .tokenExchangeInvalidSubject: try await tokenExchangeInvalidSubject()
+        case .tokenExchangeUnsupportedType: try await tokenExchangeUnsupportedType()
+        case .tokenExchangeSubjectAudience: try await tokenExchangeSubjectAudience()
+        case .registration: try await registration()
+        case .registrationInvalidRedirectURI: try await registrationInvalidRedirectURI()
+        case .registrationManagement: try await registrationManagement()
         case .oauth1CallbackConfirmed: try await oauth1CallbackConfirmed()
         case .oauth1ThreeLegged: try await oauth1ThreeLegged()
         case .oauth1NonceReplay: try await oauth1NonceReplay()

@@ -20,7 +20,8 @@ enum ConformanceMarkdown {
         }
         let causes = outcome.rootCauses
         if causes.contains(where: { $0.quirk != nil }) {
-            text += "\n## Root causes\n\n\(causes.count) root cause\(causes.count == 1 ? "" : "s") of \(causes.map(\.checks.count).reduce(0, +)) failed checks:\n\n"
+            text +=
+                "\n## Root causes\n\n\(causes.count) root cause\(causes.count == 1 ? "" : "s") of \(causes.map(\.checks.count).reduce(0, +)) failed checks:\n\n"
             text += "| cause | failed checks |\n|---|---|\n"
             for (quirk, checks) in causes {
                 let name = quirk.map { "quirk `\($0.rawValue)`" } ?? "its own"

@@ -65,7 +65,8 @@ package struct ConformanceRun: Sendable {
             let failed = results.filter { $0.verdict.name == "fail" }
             if failed.contains(where: { $0.cause != nil }) {
                 let causes = rootCauses
-                parts[1] += " from \(causes.count) root cause\(causes.count == 1 ? "" : "s") ("
+                parts[1] +=
+                    " from \(causes.count) root cause\(causes.count == 1 ? "" : "s") ("
                     + causes.compactMap { cause in cause.quirk.map { "\($0.rawValue) explains \(cause.checks.count)" } }.joined(separator: ", ")
                     + ")"
             }

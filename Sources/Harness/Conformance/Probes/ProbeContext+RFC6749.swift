@@ -67,7 +67,9 @@ extension ProbeContext {
         }
         switch raw["scope"] {
         case .string(let scope)?:
-            if scope.contains(","), !scope.contains(" ") { problems.append(("scope is separated by commas, not spaces (§3.3)", .scopeCommaSeparated)) }
+            if scope.contains(","), !scope.contains(" ") {
+                problems.append(("scope is separated by commas, not spaces (§3.3)", .scopeCommaSeparated))
+            }
         case nil: break
         case .array?: problems.append(("scope is not a string", .scopeAsArray))
         case .null?: problems.append(("scope is null", .zeroExpiresInNullScope))

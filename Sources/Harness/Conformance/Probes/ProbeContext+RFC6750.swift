@@ -24,7 +24,10 @@ extension ProbeContext {
                     evidence: "the resource answered HTTP \(header.status) to the Authorization header and HTTP \(query.status) to ?access_token="
                 )
             )
-            return explained(.fail("the token is accepted only as the access_token query parameter (HTTP \(header.status) with the header)"), by: [.tokenInQueryOnly])
+            return explained(
+                .fail("the token is accepted only as the access_token query parameter (HTTP \(header.status) with the header)"),
+                by: [.tokenInQueryOnly]
+            )
         }
         return .fail("HTTP \(header.status) with a fresh token in the Authorization header")
     }
