@@ -70,7 +70,9 @@ struct Check: AsyncParsableCommand {
         help: ArgumentHelp(
             "Compare the failed checks with this baseline: exit 0 exactly when they are the ones it lists.",
             discussion: """
-                One check per line, PLAN/CHECK — REASON (a # starts a comment; `warning PLAN/CHECK — …` lists a warned one).                 A failure the file does not list, and a listed check that now passes (or is skipped, or was not run), are                 printed by name; either makes the exit status 1.
+                One check per line, PLAN/CHECK — REASON (a # starts a comment; `warning PLAN/CHECK — …` lists a warned one). \
+                A failure the file does not list, and a listed check that now passes (or is skipped, or was not run), are \
+                printed by name; either makes the exit status 1.
                 """
         )
     )
@@ -82,6 +84,18 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Write the failed (and, with --baseline-warnings, warned) checks as a baseline to start from; edit each reason.")
     var writeBaseline: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Run up to N checks at once (default 1: one after another, in the plans' order).",
+            discussion: """
+                Each check has its own browser. The first check runs alone (it reads the provider's metadata); then the \
+                longest waits (a code reused after 30 s, device polling) start first; RP-initiated logout checks, which \
+                may end the test user's other sessions, and the quirk summary run last, one after another.
+                """
+        )
+    )
+    var jobs = 1
+
     @Option(help: "Output format: plain (one line per check) or github (plus ::error annotations for GitHub Actions).")
     var format: Run.OutputFormat = .plain
 
@@ -91,6 +105,7 @@ struct Check: AsyncParsableCommand {
             throw ValidationError("give one of: a provider file, --mock PROFILE, or --url/--discovery with --client-id")
         }
         if byFlags, clientID == nil { throw ValidationError("--url/--discovery need --client-id") }
+        if jobs < 1 || jobs > 64 { throw ValidationError("--jobs must be between 1 and 64") }
     }
 
     mutating func run() async throws {
@@ -124,6 +139,7 @@ struct Check: AsyncParsableCommand {
         run.baseline = baseline
         run.baselineWarnings = baselineWarnings
         run.writeBaseline = writeBaseline
+        run.jobs = jobs
         let progress = isatty(1) == 1 && format == .plain ? ProgressLine() : nil
         let outcome = await run.execute { line in
             if let progress { progress.show(line) } else { print(line) }

@@ -13,6 +13,10 @@ package struct CheckResult: Sendable {
     package var transcript: String
     /// The detected quirk that explains a failure (one cause for every check it breaks).
     package var cause: Quirk? = nil
+    /// Quirks that would explain the failure, if the run detected one of them.
+    var suspects: [Quirk] = []
+    /// The check's place in the plans' order.
+    var index = 0
 }
 
 /// What `oauth-harness check` does, as a library call: load the provider file and the plans,
@@ -43,6 +47,8 @@ package struct ConformanceRun: Sendable {
     package var baselineWarnings = false
     /// `--write-baseline FILE`: the failed (and warned) checks written as a baseline to edit.
     package var writeBaseline: String?
+    /// `--jobs N`: how many checks run at once (1: one after another, in the plans' order).
+    package var jobs = 1
 
     package init(providerFile: String) { self.providerFile = providerFile }
 
@@ -147,6 +153,7 @@ package struct ConformanceRun: Sendable {
         let resolved = await runChecks(selected, of: provider, over: given ?? owned!, findings: findings, into: &outcome, log: log)
         try? await owned?.shutdown()
         await served?.stop()
+        Self.attributeCauses(&outcome.results, detected: findings.quirks.map(\.quirk))
         // A later check may have learned a secret an earlier verdict or transcript shows.
         for index in outcome.results.indices {
             outcome.results[index].verdict = Self.redacted(outcome.results[index].verdict, findings.redactor)
@@ -204,8 +211,35 @@ package struct ConformanceRun: Sendable {
         }
     }
 
-    /// Runs every selected check in order, each with its own transcript, and appends its
-    /// result; returns how the provider resolved (once, at the first check).
+    /// A selected check and its place in the plans' order.
+    struct Scheduled: Sendable {
+        var index: Int
+        var plan: String
+        var check: ConformancePlan.Check
+    }
+
+    /// Checks that run after all others with `--jobs`: RP-initiated logout may end every session
+    /// of the test user (other checks' browsers too), and the quirk summary reads what all
+    /// other checks found.
+    static func runsLast(_ id: CheckID) -> Bool {
+        [.logoutEndSessionEndpoint, .logoutUnregisteredRedirect, .logoutStateReturned, .tokenEndpointQuirks].contains(id)
+    }
+
+    /// Roughly how long a check waits on purpose (seconds), so that `--jobs` starts the longest
+    /// first and the plan's wall time approaches its longest wait.
+    static func expectedWait(_ id: CheckID, _ provider: ProviderFile) -> Int {
+        switch id {
+        case .oidccCodeReuse30Seconds: Int(provider.codeReuseWait)
+        case .deviceCodeExpires: 30
+        case .deviceGrant, .deviceCodeSingleUse: 10
+        default: 0
+        }
+    }
+
+    /// Runs every selected check, each with its own transcript and browser, and appends the
+    /// results in the plans' order; returns how the provider resolved (once, by the first check).
+    /// With `jobs` > 1 the first check runs alone, then up to `jobs` at once (the longest waits
+    /// first), then those of ``runsLast(_:)`` one after another.
     func runChecks(
         _ selected: [(ConformancePlan, [ConformancePlan.Check])],
         of provider: ProviderFile,
@@ -214,50 +248,117 @@ package struct ConformanceRun: Sendable {
         into outcome: inout Outcome,
         log: @Sendable (String) -> Void
     ) async -> Result<ProviderEndpoints, CheckFailure>? {
-        // Resolved once, by the first check: the provider, or the verdict every check gets instead.
-        var resolved: Result<ProviderEndpoints, CheckFailure>?
-        var unresolved: CheckVerdict? =
-            provider.missingVariables.isEmpty
-            ? nil : .skipped("no value for \(Array(Set(provider.missingVariables)).sorted().joined(separator: ", "))")
-        if unresolved == nil, provider.clients.isEmpty {
-            // A mock whose clients all authenticate with keys (fapi2-style: private_key_jwt only).
-            unresolved = .skipped("no client the checks can authenticate as (client_secret_basic, client_secret_post or none)")
+        let unresolved: CheckVerdict? =
+            if !provider.missingVariables.isEmpty {
+                .skipped("no value for \(Array(Set(provider.missingVariables)).sorted().joined(separator: ", "))")
+            } else if provider.clients.isEmpty {
+                // A mock whose clients all authenticate with keys (fapi2-style: private_key_jwt only).
+                .skipped("no client the checks can authenticate as (client_secret_basic, client_secret_post or none)")
+            } else {
+                nil
+            }
+        let scheduled = selected.flatMap { plan, checks in checks.map { (plan.name, $0) } }.enumerated().map {
+            Scheduled(index: $0.offset, plan: $0.element.0, check: $0.element.1)
         }
-        for (plan, checks) in selected {
-            for check in checks {
-                let started = ContinuousClock.now
-                let transcript = Transcript(redactor: findings.redactor.copy())
-                let transport = RecordingTransport(base: base, transcript: transcript, timeout: .seconds(15))
-                var verdict: CheckVerdict
-                var cause: Quirk?
-                if resolved == nil, unresolved == nil {
-                    transport.setStep("discovery")
-                    do { resolved = .success(try await Self.resolve(provider, transport: transport)) } catch { resolved = .failure(error) }
+        guard var first = scheduled.first else { return nil }
+        if jobs > 1, let quick = scheduled.first(where: { Self.expectedWait($0.check.id, provider) == 0 && !Self.runsLast($0.check.id) }) {
+            first = quick
+        }
+        var results = [CheckResult?](repeating: nil, count: scheduled.count)
+        // Resolved once, by the first check (with --jobs, the first that does not wait on
+        // purpose): the provider, or the verdict every check gets instead.
+        let (opening, resolved) = await runCheck(first, of: provider, over: base, findings: findings, resolved: nil, unresolved: unresolved)
+        results[first.index] = opening
+        log(Self.describe(opening))
+        let rest = scheduled.filter { $0.index != first.index }
+        if jobs <= 1 {
+            for item in rest {
+                let result = await runCheck(item, of: provider, over: base, findings: findings, resolved: resolved, unresolved: unresolved).0
+                results[item.index] = result
+                log(Self.describe(result))
+            }
+        } else {
+            let together = rest.filter { !Self.runsLast($0.check.id) }.sorted {
+                (Self.expectedWait($0.check.id, provider), -$0.index) > (Self.expectedWait($1.check.id, provider), -$1.index)
+            }
+            await withTaskGroup(of: CheckResult.self) { group in
+                var pending = together.makeIterator()
+                func start(_ item: Scheduled) {
+                    group.addTask {
+                        await runCheck(item, of: provider, over: base, findings: findings, resolved: resolved, unresolved: unresolved).0
+                    }
                 }
-                switch resolved {
-                case .success(let target)?:
-                    let context = ProbeContext(file: provider, endpoints: target, transport: transport, findings: findings)
-                    verdict = await Self.probe(check, context, within: checkTimeout + .seconds(provider.codeReuseWait))
-                    if verdict.name != "pass" { cause = context.cause.recorded?.quirk }
-                case .failure(let failure)?: verdict = .fail(failure.reason)
-                case nil: verdict = unresolved ?? .fail("the provider could not be resolved")
+                for _ in 0..<jobs { if let item = pending.next() { start(item) } }
+                for await result in group {
+                    results[result.index] = result
+                    log(Self.describe(result))
+                    if let item = pending.next() { start(item) }
                 }
-                verdict = Self.redacted(verdict, transcript.redactor)
-                findings.redactor.absorb(transcript.redactor)
-                let elapsed = ContinuousClock.now - started
-                let result = CheckResult(
-                    plan: plan.name,
-                    check: check,
-                    verdict: verdict,
-                    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                    transcript: transcript.text,
-                    cause: cause
-                )
-                outcome.results.append(result)
+            }
+            for item in rest where Self.runsLast(item.check.id) {
+                let result = await runCheck(item, of: provider, over: base, findings: findings, resolved: resolved, unresolved: unresolved).0
+                results[item.index] = result
                 log(Self.describe(result))
             }
         }
+        outcome.results += results.compactMap { $0 }
         return resolved
+    }
+
+    /// One check with its own transcript: resolves the provider first when nothing has yet.
+    func runCheck(
+        _ item: Scheduled,
+        of provider: ProviderFile,
+        over base: any HTTPTransport,
+        findings: RunFindings,
+        resolved given: Result<ProviderEndpoints, CheckFailure>?,
+        unresolved: CheckVerdict?
+    ) async -> (CheckResult, Result<ProviderEndpoints, CheckFailure>?) {
+        let started = ContinuousClock.now
+        let transcript = Transcript(redactor: findings.redactor.copy())
+        let transport = RecordingTransport(base: base, transcript: transcript, timeout: .seconds(15))
+        var resolved = given
+        var verdict: CheckVerdict
+        var cause: Quirk?
+        var suspects: [Quirk] = []
+        if resolved == nil, unresolved == nil {
+            transport.setStep("discovery")
+            do { resolved = .success(try await Self.resolve(provider, transport: transport)) } catch { resolved = .failure(error) }
+        }
+        switch resolved {
+        case .success(let target)?:
+            let context = ProbeContext(file: provider, endpoints: target, transport: transport, findings: findings)
+            verdict = await Self.probe(item.check, context, within: checkTimeout + .seconds(provider.codeReuseWait))
+            if verdict.name != "pass" { (cause, suspects) = (context.cause.recorded?.quirk, context.cause.suspects) }
+        case .failure(let failure)?: verdict = .fail(failure.reason)
+        case nil: verdict = unresolved ?? .fail("the provider could not be resolved")
+        }
+        verdict = Self.redacted(verdict, transcript.redactor)
+        findings.redactor.absorb(transcript.redactor)
+        let elapsed = ContinuousClock.now - started
+        let result = CheckResult(
+            plan: item.plan,
+            check: item.check,
+            verdict: verdict,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            transcript: transcript.text,
+            cause: cause,
+            suspects: suspects,
+            index: item.index
+        )
+        return (result, resolved)
+    }
+
+    /// Names the cause of each failure one of its suspected quirks explains, now that the run
+    /// knows every quirk it detected (whichever check saw it, in whatever order).
+    static func attributeCauses(_ results: inout [CheckResult], detected: [Quirk]) {
+        for index in results.indices where results[index].cause == nil {
+            guard case .fail(let reason) = results[index].verdict, let quirk = results[index].suspects.first(where: detected.contains) else {
+                continue
+            }
+            results[index].cause = quirk
+            results[index].verdict = .fail(reason + " — cause: quirk \(quirk.rawValue)")
+        }
     }
 
     /// The JUnit file and `conformance-<provider>.md`.

@@ -89,12 +89,11 @@ extension ProbeContext {
         return explained(verdict, by: [quirk])
     }
 
-    /// A failure one detected quirk explains, said so and recorded as the check's cause;
-    /// unchanged when none of `quirks` was detected.
+    /// A failure one of `quirks` would explain: the run names the first it detected as the
+    /// cause once every check is done (ConformanceRun.attributeCauses).
     func explained(_ verdict: CheckVerdict, by quirks: [Quirk]) -> CheckVerdict {
-        guard case .fail(let reason) = verdict, let found = findings.quirks.first(where: { quirks.contains($0.quirk) }) else { return verdict }
-        cause.record(found)
-        return .fail(reason + " — cause: quirk \(found.quirk.rawValue)")
+        if case .fail = verdict { cause.suspect(quirks) }
+        return verdict
     }
 
     mutating func tokenResponseNoStore() async throws(CheckFailure) -> CheckVerdict {
@@ -125,11 +124,10 @@ extension ProbeContext {
             problems.append("error \(error), expected \(expected.sorted().joined(separator: " or "))")
         }
         if problems.isEmpty { return .pass(Self.describe(answer)) }
-        let known = Set(findings.quirks.map(\.quirk))
-        // Withings' envelope carries a status number and a sentence, never an RFC 6749 code.
-        if let envelope = DetectedQuirk.inError(answer).first(where: { known.contains($0.quirk) }),
-            !codeProblem || envelope.quirk == .statusBodyEnvelope, let error = answer.error
-        {
+        // The answer itself shows the envelope. Withings' carries a status number and a
+        // sentence, never an RFC 6749 code.
+        if let envelope = DetectedQuirk.inError(answer).first, !codeProblem || envelope.quirk == .statusBodyEnvelope, let error = answer.error {
+            findings.detected(envelope)
             cause.record(envelope)
             let shape = Self.envelopeShape[envelope.quirk] ?? "an error envelope"
             let refused = envelope.quirk == .statusBodyEnvelope ? "refused (\"\(error.prefix(80))\")" : "refused with error \(error) as it should be"

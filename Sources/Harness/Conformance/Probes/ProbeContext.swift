@@ -1,4 +1,5 @@
 import Foundation
+import MockProviders
 import OAuth2
 import OAuthCore
 import Synchronization
@@ -261,11 +262,14 @@ struct ProbeContext: Sendable {
     }
 }
 
-/// The one root cause of a check's failure: a detected quirk that explains it, set by the probe
-/// that judged the answer.
+/// The one root cause of a check's failure: a quirk the answer itself showed (an error
+/// envelope), or the quirks that would explain it, resolved against every quirk the run
+/// detected once all checks are done (so the verdict does not depend on which check ran first).
 final class CheckCause: Sendable {
-    private let quirk = Mutex<DetectedQuirk?>(nil)
+    private let state = Mutex<(found: DetectedQuirk?, suspects: [Quirk])>((nil, []))
 
-    func record(_ found: DetectedQuirk) { quirk.withLock { $0 = found } }
-    var recorded: DetectedQuirk? { quirk.withLock { $0 } }
+    func record(_ found: DetectedQuirk) { state.withLock { $0.found = found } }
+    func suspect(_ quirks: [Quirk]) { state.withLock { $0.suspects = quirks } }
+    var recorded: DetectedQuirk? { state.withLock { $0.found } }
+    var suspects: [Quirk] { state.withLock { $0.suspects } }
 }
