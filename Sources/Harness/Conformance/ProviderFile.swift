@@ -32,6 +32,13 @@ package struct ProviderFile: Sendable {
         package var postLogoutRedirectURI: String?
         /// OAuth 1: the client's RSA private key (PEM), for RSA-SHA1.
         package var privateKeyPEM: String? = nil
+        /// The grants the provider allows this client (`grants:`), `nil` when the file does not
+        /// say: checks of a grant use the first client allowed it (providers that register grants
+        /// per client, as django-oauth-toolkit and Okta do).
+        package var grants: [String]? = nil
+
+        /// Whether the file allows the client `grant` (any grant when it lists none).
+        func allows(_ grant: String) -> Bool { grants?.contains(grant) ?? true }
     }
 
     /// Optional features: `true` they must work, `false` not offered (checks skipped), absent:
@@ -65,6 +72,16 @@ package struct ProviderFile: Sendable {
     /// The first client: the one every check uses unless it needs a second.
     var client: Client { clients[0] }
 
+    /// A second client that may use the code flow (for the checks that a code or token of one
+    /// client is refused to another), if the file lists one.
+    var secondClient: Client? { clients.dropFirst().first { $0.allows("authorization_code") } }
+
+    /// The client the checks of `grant` use: the first whose `grants:` lists it, else the first
+    /// that lists none.
+    func client(for grant: String) -> Client {
+        clients.first { $0.grants?.contains(grant) == true } ?? clients.first { $0.grants == nil } ?? client
+    }
+
     package static func load(contentsOf path: String, environment: [String: String]) throws(YAMLLocatedError) -> ProviderFile {
         let root = try YAMLNode.load(contentsOf: path)
         let variables = ScenarioVariables(environment: environment)
@@ -81,12 +98,12 @@ package struct ProviderFile: Sendable {
         let spec = try ProviderSpec(yaml: try map.required("provider", in: "a provider to check"), variables: variables)
         let clientsNode = try map.required("clients", in: "a provider to check")
         let clientNodes = try clientsNode.sequence("clients")
-        guard (1...2).contains(clientNodes.count) else { throw clientsNode.error("expected one or two clients") }
+        guard (1...3).contains(clientNodes.count) else { throw clientsNode.error("expected one to three clients") }
         var clients: [Client] = []
         for node in clientNodes {
             let entry = try node.mapping("a client")
             try entry.allowOnly(
-                ["client_id", "client_secret", "redirect_uri", "auth_method", "post_logout_redirect_uri", "private_key"],
+                ["client_id", "client_secret", "redirect_uri", "auth_method", "post_logout_redirect_uri", "private_key", "grants"],
                 in: "a client"
             )
             let secret = try variables.optionalText(entry["client_secret"], "client_secret")
@@ -99,7 +116,10 @@ package struct ProviderFile: Sendable {
                         ClientAuthMethod(rawValue: try node.choice("auth_method", Client.authMethods.map(\.rawValue)))
                     } ?? (secret == nil ? .none : .clientSecretBasic),
                     postLogoutRedirectURI: try variables.optionalText(entry["post_logout_redirect_uri"], "post_logout_redirect_uri"),
-                    privateKeyPEM: try entry["private_key"]?.pem()
+                    privateKeyPEM: try entry["private_key"]?.pem(),
+                    grants: try entry["grants"].map { node throws(YAMLLocatedError) in
+                        try node.sequence("grants").map { item throws(YAMLLocatedError) in try item.string("a grant") }
+                    }
                 )
             )
         }

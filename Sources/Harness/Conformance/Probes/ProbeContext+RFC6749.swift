@@ -220,11 +220,11 @@ extension ProbeContext {
     }
 
     mutating func codeBoundToClient() async throws(CheckFailure) -> CheckVerdict {
-        guard file.clients.count > 1 else { return .skipped("needs a second client in the provider file") }
+        guard let other = file.secondClient else { return .skipped("needs a second client in the provider file") }
         _ = try await baseline()
         let request = authorization()
         let code = try await code(request)
-        let answer = try await exchange(code, request, client: file.clients[1], step: "other-client")
+        let answer = try await exchange(code, request, client: other, step: "other-client")
         if answer.succeeded { return .fail("another client exchanged the code") }
         return judgeError(answer, expected: ["invalid_grant", "invalid_client", "unauthorized_client"], status: [400, 401])
     }

@@ -64,14 +64,20 @@ extension ProbeContext {
 
     static let noDevice = CheckVerdict.skipped("no device authorization endpoint")
 
+    static let deviceGrantType = "urn:ietf:params:oauth:grant-type:device_code"
+
+    /// The client the device checks use: the first the provider file allows the device grant.
+    var deviceClient: ProviderFile.Client { file.client(for: Self.deviceGrantType) }
+
     /// Asks the device authorization endpoint for codes (client_id always in the body too, as
     /// §3.1 has a client that does not authenticate send it).
     func deviceCodes(step: String = "device-authorization") async throws(CheckFailure) -> DeviceCodes? {
         guard let url = endpoints.deviceAuthorization else { return nil }
         var parameters: [(String, String)] = []
         if !file.scope.isEmpty { parameters.append(("scope", file.scope.joined(separator: " "))) }
-        if file.client.authMethod == .clientSecretBasic { parameters.append(("client_id", file.client.clientID)) }
-        let answer = try await tokenRequest(parameters, style: TokenRequestStyle(acceptJSON: true), url: url, step: step)
+        let client = deviceClient
+        if client.authMethod == .clientSecretBasic { parameters.append(("client_id", client.clientID)) }
+        let answer = try await tokenRequest(parameters, client: client, style: TokenRequestStyle(acceptJSON: true), url: url, step: step)
         let members = answer.raw
         guard answer.status == 200, let device = members["device_code"]?.stringValue, let user = members["user_code"]?.stringValue,
             let uri = (members["verification_uri"] ?? members["verification_url"])?.stringValue
@@ -97,9 +103,11 @@ extension ProbeContext {
 
     /// One poll of the token endpoint for `codes`.
     func poll(_ codes: DeviceCodes, step: String) async throws(CheckFailure) -> TokenAnswer {
-        try await tokenRequest(
-            [("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", codes.deviceCode)]
-                + (file.client.authMethod == .clientSecretBasic ? [("client_id", file.client.clientID)] : []),
+        let client = deviceClient
+        return try await tokenRequest(
+            [("grant_type", Self.deviceGrantType), ("device_code", codes.deviceCode)]
+                + (client.authMethod == .clientSecretBasic ? [("client_id", client.clientID)] : []),
+            client: client,
             style: TokenRequestStyle(acceptJSON: true),
             step: step
         )

@@ -12,26 +12,32 @@ extension ProbeContext {
 
     static let noExchange = CheckVerdict.skipped("grant_types_supported does not list \(exchangeGrant)")
 
-    /// A token exchange request as `client` for `subject` of `type`.
-    func exchangeRequest(
-        subject: String,
-        type: String = accessTokenType,
-        client: ProviderFile.Client? = nil,
-        step: String
-    ) async throws(CheckFailure) -> TokenAnswer {
+    /// The client that exchanges: the first the provider file allows the grant.
+    var exchanger: ProviderFile.Client { file.client(for: Self.exchangeGrant) }
+
+    /// A subject token: an access token from a sign-in by the exchanger, or by the first client
+    /// when the exchanger may not use the code flow (a service registered for the grant alone).
+    mutating func subjectToken() async throws(CheckFailure) -> String {
+        let holder = exchanger.allows("authorization_code") ? exchanger : file.client
+        let (signedIn, _) = try await signIn(client: holder, step: "subject-sign-in")
+        guard let subject = signedIn.accessToken else { throw CheckFailure(reason: "the sign-in gave no access token") }
+        return subject
+    }
+
+    /// A token exchange request as the exchanger for `subject` of `type`.
+    func exchangeRequest(subject: String, type: String = accessTokenType, step: String) async throws(CheckFailure) -> TokenAnswer {
         try await tokenRequest(
             [("grant_type", Self.exchangeGrant), ("subject_token", subject), ("subject_token_type", type)],
-            client: client,
+            client: exchanger,
             step: step
         )
     }
 
     mutating func tokenExchange() async throws(CheckFailure) -> CheckVerdict {
         guard exchangeOffered else { return Self.noExchange }
-        let (signedIn, _) = try await signIn(step: "subject-sign-in")
-        guard let subject = signedIn.accessToken else { throw CheckFailure(reason: "the sign-in gave no access token") }
+        let subject = try await subjectToken()
         let answer = try await exchangeRequest(subject: subject, step: "exchange")
-        guard answer.succeeded else { return .fail("the exchange of the client's own access token failed: \(Self.describe(answer))") }
+        guard answer.succeeded else { return .fail("the exchange of an access token failed: \(Self.describe(answer))") }
         var missing: [String] = []
         if answer.token["issued_token_type"]?.stringValue == nil { missing.append("issued_token_type") }
         if answer.token["token_type"]?.stringValue == nil { missing.append("token_type") }
@@ -52,8 +58,7 @@ extension ProbeContext {
 
     mutating func tokenExchangeUnsupportedType() async throws(CheckFailure) -> CheckVerdict {
         guard exchangeOffered else { return Self.noExchange }
-        let (signedIn, _) = try await signIn(step: "subject-sign-in")
-        guard let subject = signedIn.accessToken else { throw CheckFailure(reason: "the sign-in gave no access token") }
+        let subject = try await subjectToken()
         let answer = try await exchangeRequest(subject: subject, type: "urn:oauth-harness:token-type:unknown", step: "unknown-type")
         if answer.succeeded { return .fail("a subject_token_type no registry or server defines was accepted: \(Self.describe(answer))") }
         return judgeError(answer, expected: ["invalid_request", "unsupported_token_type"])
@@ -61,14 +66,16 @@ extension ProbeContext {
 
     mutating func tokenExchangeSubjectAudience() async throws(CheckFailure) -> CheckVerdict {
         guard exchangeOffered else { return Self.noExchange }
-        guard file.clients.count > 1 else { return .skipped("needs a second client in the provider file") }
-        let other = file.clients[1]
+        let exchanger = self.exchanger
+        guard let other = file.clients.first(where: { $0.clientID != exchanger.clientID && $0.allows("authorization_code") }) else {
+            return .skipped("needs a second client in the provider file that signs in with a code")
+        }
         let (signedIn, _) = try await signIn(client: other, step: "other-client-sign-in")
         guard let subject = signedIn.accessToken else { throw CheckFailure(reason: "the sign-in gave no access token") }
-        let answer = try await exchangeRequest(subject: subject, client: file.client, step: "exchange-as-first-client")
+        let answer = try await exchangeRequest(subject: subject, step: "exchange-as-another-client")
         if answer.succeeded {
             return .fail(
-                "a token issued to \(other.clientID) was exchanged by \(file.client.clientID), which it does not name: any client holding a leaked token can trade it"
+                "a token issued to \(other.clientID) was exchanged by \(exchanger.clientID), which it does not name: any client holding a leaked token can trade it"
             )
         }
         return .pass("refused: \(Self.describe(answer))")

@@ -51,6 +51,16 @@ extension ProbeContext {
         return request
     }
 
+    /// Whether a correctly signed request object gives a code at all: the negative checks mean
+    /// nothing when every request object is refused (jar-signed-request-object says why).
+    mutating func signedRequestObjectsWork(_ signer: RequestObject) async throws(CheckFailure) -> Bool {
+        let request = try signedRequestObjectAuthorization(signer)
+        guard case .redirected(let parameters, _) = try await authorize(request, step: "valid-request-object") else { return false }
+        return parameters["code"] != nil && parameters["state"] == request.state
+    }
+
+    static let requestObjectsRefused = CheckVerdict.skipped("a correctly signed request object is refused too (see jar-signed-request-object)")
+
     mutating func jarSignedRequestObject() async throws(CheckFailure) -> CheckVerdict {
         let signer: RequestObject
         switch try requestObjectSigner() {
@@ -70,6 +80,7 @@ extension ProbeContext {
         case .success(let found): forger = found
         case .failure(let skip): return .skipped(skip.reason)
         }
+        if case .success(let signer) = try requestObjectSigner(), !(try await signedRequestObjectsWork(signer)) { return Self.requestObjectsRefused }
         let request = try signedRequestObjectAuthorization(forger)
         switch try await authorize(request, step: "forged-request-object") {
         case .page(let status, _): return .pass("refused with an error page\(status.map { " (HTTP \($0))" } ?? "")")
@@ -92,9 +103,13 @@ extension ProbeContext {
         let request = try signedRequestObjectAuthorization(signer, query: ["state": outsideState])
         switch try await authorize(request, step: "query-beside-request-object") {
         case .page(let status, _):
+            guard try await signedRequestObjectsWork(signer) else { return Self.requestObjectsRefused }
             return .pass("refused a request whose query repeats state with another value\(status.map { " (HTTP \($0))" } ?? "")")
         case .redirected(let parameters, _):
-            if let error = parameters["error"] { return .pass("refused a request whose query contradicts its object: error \(error)") }
+            if let error = parameters["error"] {
+                guard try await signedRequestObjectsWork(signer) else { return Self.requestObjectsRefused }
+                return .pass("refused a request whose query contradicts its object: error \(error)")
+            }
             if parameters["state"] == outsideState {
                 return .fail("the query's state overrode the request object's (§6.3: only the object's parameters are used)")
             }

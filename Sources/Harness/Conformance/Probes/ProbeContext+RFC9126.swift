@@ -14,10 +14,15 @@ extension ProbeContext {
         return TokenAnswer(try await send(http, step: step))
     }
 
-    /// The browser's request for a pushed one: only client_id and request_uri (§4).
+    /// The browser's request for a pushed one: client_id and request_uri (§4), and for an
+    /// OpenID request response_type and scope too, which OpenID Connect Core §6.1–§6.2 has a
+    /// client repeat in the OAuth syntax beside a request object or its URI.
     static func withRequestURI(_ request: Authorization, _ uri: String) -> Authorization {
         var sent = request
-        sent.parameters = [("client_id", request.client.clientID), ("request_uri", uri)]
+        let openID = request.parameters.contains { $0.0 == "scope" && $0.1.split(separator: " ").contains("openid") }
+        sent.parameters =
+            [("client_id", request.client.clientID), ("request_uri", uri)]
+            + (openID ? request.parameters.filter { ["response_type", "scope"].contains($0.0) } : [])
         return sent
     }
 
@@ -83,7 +88,11 @@ extension ProbeContext {
         guard let url = endpoints.par else { return Self.noPAR }
         let request = authorization()
         let uri = try await pushedRequestURI(request, to: url, step: "push")
-        _ = try await code(Self.withRequestURI(request, uri), step: "first-use")
+        do {
+            _ = try await code(Self.withRequestURI(request, uri), step: "first-use")
+        } catch {
+            return .skipped("the first use of a request_uri gave no code either (see par-pushed-request): \(error.reason)")
+        }
         switch try await authorize(Self.withRequestURI(request, uri), step: "second-use") {
         case .page(let status, _):
             return .pass("the second use showed an error page\(status.map { " (HTTP \($0))" } ?? "")")
