@@ -143,7 +143,9 @@ extension ProbeContext {
             last = answer
             switch answer.error {
             case "authorization_pending": continue
-            case "slow_down": interval += 5
+            case "slow_down":
+                interval += 5
+                guard interval <= Self.deviceIntervalLimit else { throw CheckFailure(reason: "slow_down raised the interval past \(Self.deviceIntervalLimit) s") }
             default: return answer
             }
         }
@@ -152,6 +154,7 @@ extension ProbeContext {
 
     mutating func deviceGrant() async throws(CheckFailure) -> CheckVerdict {
         guard let codes = try await deviceCodes() else { return Self.noDevice }
+        if codes.interval > Self.deviceIntervalLimit { return Self.intervalTooLong(codes) }
         try await waitInterval(codes.interval)
         let early = try await poll(codes, step: "poll-before-approval")
         if early.succeeded { return .fail("a token was issued before the user approved") }
@@ -168,6 +171,7 @@ extension ProbeContext {
 
     mutating func deviceCodeSingleUse() async throws(CheckFailure) -> CheckVerdict {
         guard let codes = try await deviceCodes() else { return Self.noDevice }
+        if codes.interval > Self.deviceIntervalLimit { return Self.intervalTooLong(codes) }
         try await approve(codes)
         let first = try await pollUntilDecided(codes)
         guard first.succeeded else { throw CheckFailure(reason: "after the user approved, polling answered \(Self.describe(first))") }
@@ -177,11 +181,19 @@ extension ProbeContext {
         return .pass("refused after its token: \(Self.describe(second))")
     }
 
+    /// The longest polling interval the checks wait (a provider's interval bounds nothing else).
+    static let deviceIntervalLimit = 30
+
+    static func intervalTooLong(_ codes: DeviceCodes) -> CheckVerdict {
+        .skipped("the polling interval is \(codes.interval) s; the checks wait at most \(deviceIntervalLimit) s between polls")
+    }
+
     /// The longest `expires_in` the expiry check waits for.
     static let deviceExpiryWait = 30
 
     mutating func deviceCodeExpires() async throws(CheckFailure) -> CheckVerdict {
         guard let codes = try await deviceCodes() else { return Self.noDevice }
+        if codes.interval > Self.deviceIntervalLimit { return Self.intervalTooLong(codes) }
         guard codes.expiresIn <= Self.deviceExpiryWait else {
             return .skipped("expires_in is \(codes.expiresIn) s; the check waits at most \(Self.deviceExpiryWait) s")
         }
