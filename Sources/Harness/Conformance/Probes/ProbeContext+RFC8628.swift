@@ -145,7 +145,9 @@ extension ProbeContext {
             case "authorization_pending": continue
             case "slow_down":
                 interval += 5
-                guard interval <= Self.deviceIntervalLimit else { throw CheckFailure(reason: "slow_down raised the interval past \(Self.deviceIntervalLimit) s") }
+                guard interval <= Self.deviceIntervalLimit else {
+                    throw CheckFailure(reason: "slow_down raised the interval past \(Self.deviceIntervalLimit) s")
+                }
             default: return answer
             }
         }
