@@ -310,7 +310,7 @@ import Testing
         let listed = Set(plans.flatMap { $0.checks.map(\.id) })
         #expect(Set(CheckID.allCases).subtracting(listed) == [])
         let modules = try #require(plans.first { $0.name == "oidc-basic-op" }).checks.filter { $0.id.rawValue.hasPrefix("oidcc-") }
-        #expect(modules.count == 33)
+        #expect(modules.count == 38)
     }
 
     @Test func aBadProviderFileIsExitTwoWithItsLocation() async throws {

@@ -65,7 +65,13 @@ struct UserAgent: Sendable {
     /// redirect URI (the device grant's verification page, RFC 8628 §3.3) it ends on the first
     /// page that offers nothing more to do, and returns that page's URL.
     mutating func navigate(from start: String, to redirectURI: String?, intent: Intent, step: String) async throws(OAuthError) -> String {
-        var next = TransportRequest(method: "GET", url: start)
+        try await navigate(from: TransportRequest(method: "GET", url: start), to: redirectURI, intent: intent, step: step)
+    }
+
+    /// `navigate` from a first request of any method (an authorization request sent by POST,
+    /// OpenID Connect Core §3.1.2.1).
+    mutating func navigate(from start: TransportRequest, to redirectURI: String?, intent: Intent, step: String) async throws(OAuthError) -> String {
+        var next = start
         var previous: String?
         var seen = PagesSeen()
         for _ in 0..<maxRequests {

@@ -37,6 +37,8 @@ package enum CheckID: String, Sendable, CaseIterable {
     case tokenEndpointQuirks = "token-endpoint-quirks"
     // oidc-basic-op: the OpenID Foundation Basic OP modules, by their names
     case oidccServer = "oidcc-server"
+    case oidccServerClientSecretPost = "oidcc-server-client-secret-post"
+    case oidccPostRequest = "oidcc-ensure-post-request-succeeds"
     case oidccResponseTypeMissing = "oidcc-response-type-missing"
     case oidccUserinfoGet = "oidcc-userinfo-get"
     case oidccUserinfoPostHeader = "oidcc-userinfo-post-header"
@@ -65,9 +67,12 @@ package enum CheckID: String, Sendable, CaseIterable {
     case oidccCodeReuse30Seconds = "oidcc-codereuse-30seconds"
     case oidccRegisteredRedirectURI = "oidcc-ensure-registered-redirect-uri"
     case oidccUnsignedRequestObject = "oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported"
+    case oidccRequestURIUnsigned = "oidcc-request-uri-unsigned-supported-correctly-or-rejected-as-unsupported"
     case oidccClaimsEssential = "oidcc-claims-essential"
     case oidccRequestObjectWithRedirectURI = "oidcc-ensure-request-object-with-redirect-uri"
     case oidccRefreshToken = "oidcc-refresh-token"
+    case oidccIDTokenSignature = "oidcc-idtoken-signature"
+    case oidccIDTokenUnsigned = "oidcc-idtoken-unsigned"
     case oidccValidPKCE = "oidcc-ensure-request-with-valid-pkce-succeeds"
     case jwksNoPrivateKeys = "jwks-no-private-keys"
     case jwksKidsUnique = "jwks-kids-unique"
@@ -150,6 +155,8 @@ extension ProbeContext {
         case .deviceAuthorizationResponse: try await deviceAuthorizationResponse()
         case .tokenEndpointQuirks: try await tokenEndpointQuirks()
         case .oidccServer: try await oidccServer()
+        case .oidccServerClientSecretPost: try await oidccServerClientSecretPost()
+        case .oidccPostRequest: try await oidccPostRequest()
         case .oidccResponseTypeMissing: try await oidccResponseTypeMissing()
         case .oidccUserinfoGet: try await oidccUserinfo(.get)
         case .oidccUserinfoPostHeader: try await oidccUserinfo(.postHeader)
@@ -178,9 +185,12 @@ extension ProbeContext {
         case .oidccCodeReuse30Seconds: try await oidccCodeReuse(wait: file.codeReuseWait)
         case .oidccRegisteredRedirectURI: try await oidccRegisteredRedirectURI()
         case .oidccUnsignedRequestObject: try await oidccUnsignedRequestObject()
+        case .oidccRequestURIUnsigned: try await oidccRequestURIUnsigned()
         case .oidccClaimsEssential: try await oidccClaimsEssential()
         case .oidccRequestObjectWithRedirectURI: try await oidccRequestObjectWithRedirectURI()
         case .oidccRefreshToken: try await oidccRefreshToken()
+        case .oidccIDTokenSignature: try await oidccIDTokenSignature()
+        case .oidccIDTokenUnsigned: try await oidccIDTokenUnsigned()
         case .oidccValidPKCE: try await oidccSucceeds(with: [:], "an S256 code_challenge")
         case .jwksNoPrivateKeys: try await jwksNoPrivateKeys()
         case .jwksKidsUnique: try await jwksKidsUnique()

@@ -149,7 +149,9 @@ package struct ConformanceRun: Sendable {
             (plan, plan.checks.filter { check in filter.map { "\(plan.name)/\(check.id.rawValue)".localizedCaseInsensitiveContains($0) } ?? true })
         }
         let owned = given == nil ? AsyncHTTPClientTransport() : nil
-        let findings = RunFindings(secrets: provider.clients.compactMap(\.clientSecret) + [provider.user?.password].compactMap { $0 })
+        let findings = RunFindings(
+            secrets: provider.clients.compactMap(\.clientSecret) + [provider.user?.password, provider.registrationToken].compactMap { $0 }
+        )
         let resolved = await runChecks(selected, of: provider, over: given ?? owned!, findings: findings, into: &outcome, log: log)
         try? await owned?.shutdown()
         await served?.stop()

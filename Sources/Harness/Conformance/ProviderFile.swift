@@ -62,6 +62,9 @@ package struct ProviderFile: Sendable {
     package var codeReuseWait: TimeInterval
     /// `${VAR}`s without a value: the checks are skipped, naming them.
     package var missingVariables: [String]
+    /// RFC 7591 §3: the initial access token registrations carry (`registration_token:`), for a
+    /// provider whose registration is not open.
+    package var registrationToken: String? = nil
 
     /// OAuth 1 when the provider entry has `request_token`, OpenID Connect when the scope
     /// asks for `openid`, else OAuth 2: which plans apply.
@@ -87,7 +90,7 @@ package struct ProviderFile: Sendable {
         let variables = ScenarioVariables(environment: environment)
         let map = try root.mapping("a provider to check")
         try map.allowOnly(
-            ["name", "provider", "clients", "user", "scope", "expect", "signature_methods", "code_reuse_wait"],
+            ["name", "provider", "clients", "user", "scope", "expect", "signature_methods", "code_reuse_wait", "registration_token"],
             in: "a provider to check"
         )
         let nameNode = try map.required("name", in: "a provider to check")
@@ -123,6 +126,7 @@ package struct ProviderFile: Sendable {
                 )
             )
         }
+        let registrationToken = try variables.optionalText(map["registration_token"], "registration_token")
         var expect = Expectations()
         if let node = map["expect"] {
             let entry = try node.mapping("expect")
@@ -143,7 +147,8 @@ package struct ProviderFile: Sendable {
             expect: expect,
             signatureMethods: try map["signature_methods"]?.choices("signature_methods", as: SignatureMethod.self) ?? [.hmacSHA1],
             codeReuseWait: try map["code_reuse_wait"]?.duration("code_reuse_wait") ?? 30,
-            missingVariables: variables.missing
+            missingVariables: variables.missing,
+            registrationToken: registrationToken
         )
     }
 }
@@ -189,7 +194,8 @@ extension ProviderFile {
             expect: Expectations(),
             signatureMethods: profile.oauth1?.signatureMethods.compactMap { SignatureMethod(rawValue: $0.rawValue) } ?? [],
             codeReuseWait: 30,
-            missingVariables: []
+            missingVariables: [],
+            registrationToken: profile.registration.initialAccessToken
         )
     }
 }

@@ -525,6 +525,10 @@ public struct ProviderProfile: Sendable, Equatable {
         /// OpenID Connect Back-Channel Logout 1.0 §2.2: where the provider POSTs logout tokens
         /// when the user's session ends (`backchannel_logout_uri`).
         public var backchannelLogoutURI: String? = nil
+        /// OpenID Connect Registration 1.0 §2 `id_token_signed_response_alg` of a dynamically
+        /// registered client: `none` gets unsigned ID tokens (code flow only, Core §3.1.3.7);
+        /// `nil`, the profile's algorithm.
+        public var idTokenSignedResponseAlg: String? = nil
     }
 
     /// A user who can sign in and consent (`users:`).

@@ -141,6 +141,13 @@ extension MockProvider {
         for uri in logoutRedirects {
             if let problem = Self.redirectURIProblem(uri) { return invalid("post_logout_redirect_uri \(uri) \(problem)") }
         }
+        if let value = members["id_token_signed_response_alg"] {
+            // OpenID Connect Registration §2: the ID tokens' algorithm: the profile's, or none.
+            let signing = (profile.oidc?.idTokenAlg ?? .rs256).rawValue
+            guard profile.oidc != nil, let alg = value.stringValue, alg == "none" || alg == signing else {
+                return invalid("id_token_signed_response_alg must be \(signing) or none")
+            }
+        }
         if let scope = members["scope"] {
             guard let text = scope.stringValue else { return invalid("scope must be a string") }
             if !profile.scopes.isEmpty, let unknown = text.split(separator: " ").first(where: { !profile.scopes.contains(String($0)) }) {
@@ -187,7 +194,8 @@ extension MockProvider {
             requirePKCE: secret == nil,
             publicKeyPEM: nil,
             postLogoutRedirectURIs: metadata["post_logout_redirect_uris"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            backchannelLogoutURI: metadata["backchannel_logout_uri"]?.stringValue
+            backchannelLogoutURI: metadata["backchannel_logout_uri"]?.stringValue,
+            idTokenSignedResponseAlg: metadata["id_token_signed_response_alg"]?.stringValue
         )
     }
 

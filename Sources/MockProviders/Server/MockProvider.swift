@@ -55,7 +55,10 @@ public final class MockProvider: MockRequestHandler {
             return authorize(parameters: query, submitted: false, cookie: request.headers["Cookie"], issuer: MockProvider.issuer(request))
         case ("POST", endpoints.authorize):
             guard let form = formBody(request) else { return Self.badRequest("the body must be application/x-www-form-urlencoded") }
-            return authorize(parameters: form, submitted: true, cookie: request.headers["Cookie"], issuer: MockProvider.issuer(request))
+            // A form without any field of the pages' own is the request itself, sent by POST
+            // (OpenID Connect Core §3.1.2.1: the endpoint MUST take GET and POST).
+            let submitted = form.contains { Self.loginFields.contains($0.name) }
+            return authorize(parameters: form, submitted: submitted, cookie: request.headers["Cookie"], issuer: MockProvider.issuer(request))
         case ("POST", endpoints.token):
             return await token(request)
         case ("GET", endpoints.resource), ("POST", endpoints.resource):
@@ -166,6 +169,9 @@ public final class MockProvider: MockRequestHandler {
         if profile.oidc != nil || profile.accessTokens.format == .jwt { document["jwks_uri"] = .string(issuer + profile.jwksPath) }
         func names(_ algorithms: [ProviderProfile.ClientSigningAlgorithm]) -> JSONValue { .array(algorithms.map { .string($0.rawValue) }) }
         if profile.endpoints[.par] != nil { document["require_pushed_authorization_requests"] = .bool(profile.par.required) }
+        // The mocks never fetch a request_uri (only their own PAR URNs stand for a request);
+        // Discovery §3 takes an absent member as true, so it is said.
+        document["request_uri_parameter_supported"] = .bool(false)
         if let objects = profile.requestObjects {
             document["request_parameter_supported"] = .bool(true)
             document["require_signed_request_object"] = .bool(objects.required)

@@ -227,7 +227,9 @@ extension MockProvider {
             if let member = endpoint.openIDMember, let path = profile.endpoints[endpoint] { document[member] = .string(issuer + path) }
         }
         document["subject_types_supported"] = .array([.string("public")])
-        document["id_token_signing_alg_values_supported"] = .array([.string("RS256"), .string("ES256")])
+        // A client that registers itself may ask for unsigned ID tokens (Registration §2, the code flow only).
+        let unsigned: [JSONValue] = profile.endpoints[.registration] != nil ? [.string("none")] : []
+        document["id_token_signing_alg_values_supported"] = .array([.string("RS256"), .string("ES256")] + unsigned)
         document["claims_supported"] = .array(["sub", "iss", "aud", "exp", "iat", "nonce", "name", "email", "email_verified"].map(JSONValue.string))
         if offersBackchannelLogout {
             // Back-Channel Logout 1.0 §2.1: logout tokens are sent, with the session's sid.
@@ -263,8 +265,10 @@ extension MockProvider {
         case .invalidAtHash: claims["at_hash"] = .string(Self.halfHash(accessToken + "-other"))
         default: break
         }
+        let unsignedForClient = mode == .none && self.client(id: clientID)?.idTokenSignedResponseAlg == "none"
         switch mode {
-        case .algNone:
+        case .algNone,
+            _ where unsignedForClient:
             return Base64URL.encode(Array(#"{"alg":"none","typ":"JWT"}"#.utf8)) + "."
                 + Base64URL.encode(JSONValue.object(claims).jsonBytes) + "."
         case .hs256ClientSecret:

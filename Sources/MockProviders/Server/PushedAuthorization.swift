@@ -80,7 +80,7 @@ extension MockProvider {
             for field in pageFields { all.append(field.name, field.value) }
             return all
         }
-        if let uri = incoming["request_uri"], profile.endpoints[.par] != nil {
+        if let uri = incoming["request_uri"], profile.endpoints[.par] != nil, uri.hasPrefix(Self.requestURIPrefix) {
             let now = clock.now()
             guard let pushed = store.withStorage({ $0.pushedRequests[uri] }) else {
                 return .failure(.init(error: "invalid_request_uri", description: "request_uri is unknown"))

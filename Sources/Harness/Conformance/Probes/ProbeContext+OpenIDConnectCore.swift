@@ -1,4 +1,5 @@
 import Foundation
+import MockProviders
 import OAuth2
 import OAuthCore
 import OpenIDConnect
@@ -19,9 +20,17 @@ extension ProbeContext {
 
     /// The ID token validated as a careful RP does: signature from the JWKS, iss, aud, exp,
     /// iat, nonce, at_hash.
-    func validateIDToken(_ token: String, nonce: String?, accessToken: String?) async throws(CheckFailure) -> IDTokenClaims {
+    func validateIDToken(
+        _ token: String,
+        nonce: String?,
+        accessToken: String?,
+        client: ProviderFile.Client? = nil
+    ) async throws(CheckFailure)
+        -> IDTokenClaims
+    {
         guard let issuer, let jwks = endpoints.jwks else { throw CheckFailure(reason: "the discovery document names no issuer or jwks_uri") }
-        let options = IDTokenValidationOptions(issuer: issuer, clientID: file.client.clientID, clientSecret: file.client.clientSecret)
+        let client = client ?? file.client
+        let options = IDTokenValidationOptions(issuer: issuer, clientID: client.clientID, clientSecret: client.clientSecret)
         let validator = IDTokenValidator(options: options, jwks: JWKSCache(url: jwks, transport: transport))
         transport.setStep("id-token")
         do {
@@ -36,14 +45,16 @@ extension ProbeContext {
     mutating func openIDLogin(
         scope: [String]? = nil,
         overrides: [String: String?] = [:],
+        client: ProviderFile.Client? = nil,
+        method: String = "GET",
         step: String = "login"
     ) async throws(CheckFailure) -> OpenIDLogin {
-        let request = authorization(scope: scope ?? openIDScope, overrides: overrides)
-        let code = try await code(request, step: step)
+        let request = authorization(client: client, scope: scope ?? openIDScope, overrides: overrides)
+        let code = try await code(request, method: method, step: step)
         let answer = try await exchange(code, request, step: step)
         guard answer.succeeded else { throw CheckFailure(reason: "the code exchange failed: \(Self.describe(answer))") }
         guard let idToken = answer.idToken else { throw CheckFailure(reason: "the token response has no id_token") }
-        let claims = try await validateIDToken(idToken, nonce: request.nonce, accessToken: answer.accessToken)
+        let claims = try await validateIDToken(idToken, nonce: request.nonce, accessToken: answer.accessToken, client: request.client)
         return OpenIDLogin(answer: answer, claims: claims, idToken: idToken, request: request)
     }
 
@@ -85,6 +96,116 @@ extension ProbeContext {
     mutating func oidccServer() async throws(CheckFailure) -> CheckVerdict {
         let login = try await openIDLogin()
         return .pass("code flow: ID token valid (iss, aud, exp, iat, nonce, signature\(login.claims.claims["at_hash"] != nil ? ", at_hash" : ""))")
+    }
+
+    /// oidcc-server-client-secret-post: the code flow with the client authenticated by
+    /// client_secret_post at the token endpoint (Core §9), when the provider offers it.
+    mutating func oidccServerClientSecretPost() async throws(CheckFailure) -> CheckVerdict {
+        guard file.client.clientSecret != nil, file.client.authMethod != .none else { return .skipped("the client is public (no secret to post)") }
+        if let methods = endpoints.advertised("token_endpoint_auth_methods_supported"), !methods.contains("client_secret_post") {
+            return .skipped("token_endpoint_auth_methods_supported does not list client_secret_post (\(methods.joined(separator: ", ")))")
+        }
+        var client = file.client
+        client.authMethod = .clientSecretPost
+        let login = try await openIDLogin(client: client, step: "client-secret-post")
+        return .pass("client_secret_post accepted; ID token valid (sub \(login.claims.claims["sub"]?.stringValue == nil ? "absent" : "present"))")
+    }
+
+    /// A client registered for this check (OpenID Connect Registration 1.0, RFC 7591) with
+    /// `extra` metadata, or the reason the module cannot run; `cleanup` deletes it after.
+    mutating func registeredClient(_ extra: [String: JSONValue]) async throws(CheckFailure) -> (ProviderFile.Client, [String: JSONValue])? {
+        guard let url = endpoints.registration else { return nil }
+        var metadata = registrationMetadata()
+        metadata["scope"] = .string(openIDScope.joined(separator: " "))
+        for (name, value) in extra { metadata[name] = value }
+        let (response, members) = try await register(metadata, at: url, step: "register")
+        guard (200..<300).contains(response.status), let clientID = members["client_id"]?.stringValue else {
+            if Self.wantsInitialAccessToken(response), file.registrationToken == nil { return nil }
+            throw CheckFailure(
+                reason: "the registration answered HTTP \(response.status)\(members["error"]?.stringValue.map { ", error \($0)" } ?? "")"
+                    + (members["error_description"]?.stringValue.map { " (\($0.prefix(120)))" } ?? "")
+            )
+        }
+        let method = members["token_endpoint_auth_method"]?.stringValue.flatMap(ClientAuthMethod.init(rawValue:)) ?? .clientSecretBasic
+        let client = ProviderFile.Client(
+            clientID: clientID,
+            clientSecret: members["client_secret"]?.stringValue,
+            redirectURI: file.client.redirectURI,
+            authMethod: ProviderFile.Client.authMethods.contains(method) ? method : .clientSecretBasic
+        )
+        return (client, members)
+    }
+
+    static let noDynamicClient = CheckVerdict.skipped(
+        "the module runs with a dynamically registered client: no open registration_endpoint (or give registration_token: in the provider file)"
+    )
+
+    /// oidcc-idtoken-signature: a registered client asking for ID tokens signed with the first
+    /// asymmetric algorithm the provider lists gets tokens with that alg, whose signature verifies
+    /// with the JWKS (Registration §2, Core §3.1.3.7).
+    mutating func oidccIDTokenSignature() async throws(CheckFailure) -> CheckVerdict {
+        let usable = ["RS256", "ES256", "PS256", "EdDSA"]
+        let listed = endpoints.advertised("id_token_signing_alg_values_supported") ?? ["RS256"]
+        guard let alg = listed.first(where: usable.contains) else {
+            return .skipped("id_token_signing_alg_values_supported lists no algorithm the harness verifies (\(listed.joined(separator: ", ")))")
+        }
+        guard let (client, members) = try await registeredClient(["id_token_signed_response_alg": .string(alg)]) else { return Self.noDynamicClient }
+        let login: OpenIDLogin
+        do {
+            login = try await openIDLogin(client: client, step: "registered-client-login")
+        } catch {
+            _ = await deleteRegistration(members)
+            return .fail("the client registered with id_token_signed_response_alg \(alg): \(error.reason)")
+        }
+        _ = await deleteRegistration(members)
+        let header = login.idToken.split(separator: ".").first.flatMap { Base64URL.decode(String($0)) }.flatMap { try? JSONValue.parse($0) }
+        guard header?["alg"]?.stringValue == alg else {
+            return .fail("the ID token's alg is \(header?["alg"]?.stringValue ?? "absent"), not the \(alg) the client registered")
+        }
+        return .pass("a client registered for \(alg) got \(alg) ID tokens whose signature verifies with the JWKS")
+    }
+
+    /// oidcc-idtoken-unsigned: a registered client asking for unsigned ID tokens (`none`, the
+    /// code flow only, Core §3.1.3.7) gets them, with the right iss, aud and nonce.
+    mutating func oidccIDTokenUnsigned() async throws(CheckFailure) -> CheckVerdict {
+        let listed = endpoints.advertised("id_token_signing_alg_values_supported") ?? []
+        guard listed.contains("none") else { return .skipped("id_token_signing_alg_values_supported does not list none") }
+        guard let (client, members) = try await registeredClient(["id_token_signed_response_alg": .string("none")]) else {
+            return Self.noDynamicClient
+        }
+        let request = authorization(client: client, scope: openIDScope)
+        let answer: TokenAnswer
+        do {
+            let code = try await code(request, step: "registered-client-login")
+            answer = try await exchange(code, request, step: "registered-client-login")
+        } catch {
+            _ = await deleteRegistration(members)
+            throw error
+        }
+        _ = await deleteRegistration(members)
+        guard answer.succeeded, let idToken = answer.idToken else { return .fail("the code exchange gave no ID token: \(Self.describe(answer))") }
+        let parts = idToken.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3, case .object(let header)? = Base64URL.decode(parts[0]).flatMap({ try? JSONValue.parse($0) }),
+            case .object(let claims)? = Base64URL.decode(parts[1]).flatMap({ try? JSONValue.parse($0) })
+        else { return .fail("the ID token is not a JWT") }
+        guard header["alg"]?.stringValue == "none", parts[2].isEmpty else {
+            return .fail("the ID token is signed (alg \(header["alg"]?.stringValue ?? "absent")), though the client registered none")
+        }
+        var problems: [String] = []
+        if claims["iss"]?.stringValue != issuer { problems.append("iss is not the issuer") }
+        let audience = claims["aud"]?.stringValue.map { [$0] } ?? claims["aud"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if !audience.contains(client.clientID) { problems.append("aud does not name the client") }
+        if claims["nonce"]?.stringValue != request.nonce { problems.append("nonce is not the request's") }
+        if case .number(let exp)? = claims["exp"], exp.double > Date().timeIntervalSince1970 {} else { problems.append("exp is absent or past") }
+        guard problems.isEmpty else { return .fail("the unsigned ID token: " + problems.joined(separator: "; ")) }
+        return .pass("a client registered for none got an unsigned ID token (alg none, no signature) with its iss, aud, nonce and exp")
+    }
+
+    /// oidcc-ensure-post-request-succeeds: the authorization request sent as a form POST
+    /// (Core §3.1.2.1: the authorization endpoint MUST support GET and POST).
+    mutating func oidccPostRequest() async throws(CheckFailure) -> CheckVerdict {
+        _ = try await openIDLogin(method: "POST", step: "post-request")
+        return .pass("the authorization request sent by POST gave a code; ID token valid")
     }
 
     mutating func oidccResponseTypeMissing() async throws(CheckFailure) -> CheckVerdict {
@@ -302,6 +423,54 @@ extension ProbeContext {
             guard answer.succeeded, let idToken = answer.idToken else { return .fail("the code exchange failed: \(Self.describe(answer))") }
             _ = try await validateIDToken(idToken, nonce: nonce, accessToken: answer.accessToken)
             return .pass("supported: the request object's state and nonce came back")
+        }
+    }
+
+    /// oidcc-request-uri-unsigned-supported-correctly-or-rejected-as-unsupported (Core §6.2):
+    /// the unsigned request object served by the harness on loopback, its URL sent as
+    /// request_uri; the provider fetches and honours it, or answers request_uri_not_supported.
+    mutating func oidccRequestURIUnsigned() async throws(CheckFailure) -> CheckVerdict {
+        guard let host = endpoints.authorize.flatMap({ URLReference($0).host }), LoopbackHost.contains(host) else {
+            return .skipped("the provider is not on this machine: it cannot fetch a request object the harness serves on loopback")
+        }
+        let supported = endpoints.metadata?["request_uri_parameter_supported"] != .bool(false)
+        var request = requestObjectAuthorization(redirectURIInQuery: true)
+        let object = request.parameters.first { $0.0 == "request" }!.1
+        let path = "/request-object/" + SecureRandom.token(bytes: 12)
+        let served: RunningEndpoint
+        do {
+            served = try await RunningEndpoint.start(host: "127.0.0.1") { incoming in
+                guard incoming.method == "GET", URLReference(incoming.url).path == path else { return TransportResponse(status: 404) }
+                return TransportResponse(status: 200, headers: ["Content-Type": "application/oauth-authz-req+jwt"], body: Array(object.utf8))
+            }
+        } catch {
+            throw CheckFailure(reason: "cannot serve the request object on loopback: \(error)")
+        }
+        request.parameters = request.parameters.filter { $0.0 != "request" } + [("request_uri", served.baseURL + path)]
+        note("the unsigned request object is served at \(served.baseURL + path)")
+        let outcome = try await authorize(request, step: "request-uri")
+        await served.stop()
+        switch outcome {
+        case .page(let status, _):
+            return .skipped("an error page\(status.map { " (HTTP \($0))" } ?? ""); the module asks a person to confirm it from a screenshot")
+        case .redirected(let parameters, _):
+            if let error = parameters["error"] {
+                guard error == "request_uri_not_supported" else {
+                    return .fail("refused with error \(error), expected request_uri_not_supported (§6.2)")
+                }
+                guard !supported else {
+                    return .fail("request_uri_not_supported, though request_uri_parameter_supported is absent or true (Discovery §3)")
+                }
+                return .pass("rejected as unsupported: error request_uri_not_supported, as the metadata says")
+            }
+            guard let code = parameters["code"] else { return .fail("redirected with neither a code nor an error") }
+            guard parameters["state"] == request.state else {
+                return .fail("a code came back without the request object's state: the request_uri was ignored")
+            }
+            let answer = try await exchange(code, request, verifier: .some(nil), step: "request-uri")
+            guard answer.succeeded, let idToken = answer.idToken else { return .fail("the code exchange failed: \(Self.describe(answer))") }
+            _ = try await validateIDToken(idToken, nonce: request.nonce, accessToken: answer.accessToken)
+            return .pass("supported: the provider fetched the request object; its state and nonce came back")
         }
     }
 

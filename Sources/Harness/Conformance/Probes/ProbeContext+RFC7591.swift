@@ -26,12 +26,13 @@ extension ProbeContext {
         at url: String,
         step: String
     ) async throws(CheckFailure) -> (TransportResponse, [String: JSONValue]) {
-        let request = TransportRequest(
+        var request = TransportRequest(
             method: "POST",
             url: url,
             headers: ["Content-Type": "application/json", "Accept": "application/json", "User-Agent": Self.userAgent],
             body: JSONValue.object(metadata).jsonBytes
         )
+        if let token = file.registrationToken { request.headers["Authorization"] = "Bearer " + token }
         let response = try await send(request, step: step)
         let members: [String: JSONValue]
         if case .object(let object)? = try? JSONValue.parse(response.body) { members = object } else { members = [:] }
@@ -43,9 +44,11 @@ extension ProbeContext {
     /// Whether an answer says the endpoint needs an initial access token (§3: it may).
     static func wantsInitialAccessToken(_ response: TransportResponse) -> Bool { response.status == 401 || response.status == 403 }
 
-    static let protectedRegistration = CheckVerdict.skipped(
-        "the registration endpoint wants an initial access token (RFC 7591 §3), which a provider file does not give"
-    )
+    var protectedRegistration: CheckVerdict {
+        file.registrationToken == nil
+            ? .skipped("the registration endpoint wants an initial access token (RFC 7591 §3): give registration_token: in the provider file")
+            : .fail("the registration endpoint refused the provider file's registration_token (HTTP 401/403)")
+    }
 
     /// Deletes a registration when the provider offers management (RFC 7592 §2.3), so a check
     /// leaves no client behind; the status, or nil when it cannot.
@@ -60,7 +63,7 @@ extension ProbeContext {
     mutating func registration() async throws(CheckFailure) -> CheckVerdict {
         guard let url = endpoints.registration else { return Self.noRegistration }
         let (response, members) = try await register(registrationMetadata(), at: url, step: "register")
-        if Self.wantsInitialAccessToken(response) { return Self.protectedRegistration }
+        if Self.wantsInitialAccessToken(response) { return protectedRegistration }
         guard response.status == 201, let clientID = members["client_id"]?.stringValue, !clientID.isEmpty else {
             return .fail(
                 "the registration answered HTTP \(response.status)\(members["error"]?.stringValue.map { ", error \($0)" } ?? ""), §3.2.1 wants 201 with a client_id"
@@ -96,7 +99,7 @@ extension ProbeContext {
         guard let url = endpoints.registration else { return Self.noRegistration }
         let bad = file.client.redirectURI + "#fragment"
         let (response, members) = try await register(registrationMetadata(redirectURIs: [bad]), at: url, step: "register-fragment")
-        if Self.wantsInitialAccessToken(response) { return Self.protectedRegistration }
+        if Self.wantsInitialAccessToken(response) { return protectedRegistration }
         if (200..<300).contains(response.status) || members["client_id"] != nil {
             _ = await deleteRegistration(members)
             return .fail("a redirect_uri with a fragment (\(bad)) was registered (RFC 6749 §3.1.2: it MUST NOT include one)")
@@ -110,7 +113,7 @@ extension ProbeContext {
     mutating func registrationManagement() async throws(CheckFailure) -> CheckVerdict {
         guard let url = endpoints.registration else { return Self.noRegistration }
         let (response, members) = try await register(registrationMetadata(), at: url, step: "register")
-        if Self.wantsInitialAccessToken(response) { return Self.protectedRegistration }
+        if Self.wantsInitialAccessToken(response) { return protectedRegistration }
         guard (200..<300).contains(response.status), let clientID = members["client_id"]?.stringValue else {
             throw CheckFailure(reason: "the registration failed: HTTP \(response.status)")
         }

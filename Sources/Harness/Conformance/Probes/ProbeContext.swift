@@ -91,16 +91,31 @@ struct ProbeContext: Sendable {
     }
 
     /// Sends the browser through the provider's pages (signing in as the test user, approving).
-    mutating func authorize(_ request: Authorization, step: String = "authorize") async throws(CheckFailure) -> AuthorizationOutcome {
+    mutating func authorize(
+        _ request: Authorization,
+        method: String = "GET",
+        step: String = "authorize"
+    ) async throws(CheckFailure) -> AuthorizationOutcome {
         let authorize = try require(endpoints.authorize, "authorization")
         transport.setStep(step)
-        var url = URLReference(authorize)
-        let existing = url.query.map { $0 + "&" } ?? ""
-        url.query = existing + FormParameters(request.parameters).queryEncoded
+        var first: TransportRequest
+        if method == "POST" {
+            first = TransportRequest(
+                method: "POST",
+                url: authorize,
+                headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: Array(FormParameters(request.parameters).encoded.utf8)
+            )
+        } else {
+            var url = URLReference(authorize)
+            let existing = url.query.map { $0 + "&" } ?? ""
+            url.query = existing + FormParameters(request.parameters).queryEncoded
+            first = TransportRequest(method: "GET", url: url.description)
+        }
         var intent = UserAgent.Intent(decision: .approve, username: file.user?.username, password: file.user?.password)
         intent.interactive = !request.parameters.contains { $0.0 == "prompt" && $0.1.split(separator: " ").contains("none") }
         do {
-            let callback = try await agent.navigate(from: url.description, to: request.redirectURI, intent: intent, step: step)
+            let callback = try await agent.navigate(from: first, to: request.redirectURI, intent: intent, step: step)
             let parameters = (try? URLReference(callback).queryItems()) ?? FormParameters()
             return .redirected(parameters, url: callback)
         } catch {
@@ -110,8 +125,8 @@ struct ProbeContext: Sendable {
     }
 
     /// An authorization that must yield a code: the code, or a failure naming what came back.
-    mutating func code(_ request: Authorization, step: String = "authorize") async throws(CheckFailure) -> String {
-        switch try await authorize(request, step: step) {
+    mutating func code(_ request: Authorization, method: String = "GET", step: String = "authorize") async throws(CheckFailure) -> String {
+        switch try await authorize(request, method: method, step: step) {
         case .redirected(let parameters, _):
             if let error = parameters["error"] {
                 throw CheckFailure(reason: "the authorization request was answered with error \(error): \(parameters["error_description"] ?? "")")
