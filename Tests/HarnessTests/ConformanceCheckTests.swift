@@ -129,6 +129,7 @@ import Testing
         (.deviceCodeNeverExpires, "device-authorization/device-code-expires"),
         (.tokenExchangeIgnoresAudience, "token-exchange/token-exchange-subject-audience"),
         (.registrationUnvalidatedRedirect, "dynamic-registration/registration-invalid-redirect-uri"),
+        (.resourceIgnoresAudience, "protected-resource/resource-audience-enforced"),
         // A logout token's faults are seen by a back-channel receiver, which the check plans do
         // not run yet (the back-channel logout plan, issue #31); the harness's client refuses both.
         (.logoutTokenNonce, nil), (.logoutTokenWithoutEvents, nil),
@@ -145,7 +146,10 @@ import Testing
     static func evilRun(_ mode: EvilMode, _ check: String) async throws -> ConformanceRun.Outcome {
         let name =
             check.hasPrefix("oidc-basic-op/")
-            ? "google-style-oidc" : check.hasPrefix("dynamic-registration/") || check.hasPrefix("device-") ? "standard-oauth2" : "login-pages-oidc"
+            ? "google-style-oidc"
+            : check.hasPrefix("protected-resource/")
+                ? "mcp-style"
+                : check.hasPrefix("dynamic-registration/") || check.hasPrefix("device-") ? "standard-oauth2" : "login-pages-oidc"
         return try await Self.run(
             name,
             filter: check,
@@ -307,7 +311,7 @@ import Testing
         #expect(
             plans.map(\.name).sorted() == [
                 "device-authorization", "dpop", "dynamic-registration", "jar", "oauth1-provider", "oauth2-authorization-server", "oidc-basic-op",
-                "par", "token-exchange",
+                "par", "protected-resource", "token-exchange",
             ]
         )
         let listed = Set(plans.flatMap { $0.checks.map(\.id) })
@@ -378,7 +382,7 @@ import Testing
             directory,
         ])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("0 passed, 0 failed, 0 warnings, 54 skipped"), "\(result.stdout)")
+        #expect(result.stdout.contains("0 passed, 0 failed, 0 warnings, 59 skipped"), "\(result.stdout)")
     }
 
     @Test func badInvocationsExitTwo() async throws {

@@ -109,6 +109,12 @@ package enum CheckID: String, Sendable, CaseIterable {
     case registration
     case registrationInvalidRedirectURI = "registration-invalid-redirect-uri"
     case registrationManagement = "registration-management"
+    // protected-resource (RFC 9728, RFC 8707)
+    case protectedResourceMetadata = "protected-resource-metadata"
+    case protectedResourceChallenge = "protected-resource-challenge"
+    case resourceIndicatorToken = "resource-indicator-token"
+    case resourceAudienceEnforced = "resource-audience-enforced"
+    case resourceIndicatorInvalidTarget = "resource-indicator-invalid-target"
     // oauth1-provider
     case oauth1CallbackConfirmed = "oauth1-callback-confirmed"
     case oauth1ThreeLegged = "oauth1-three-legged"
@@ -221,6 +227,11 @@ extension ProbeContext {
         case .registration: try await registration()
         case .registrationInvalidRedirectURI: try await registrationInvalidRedirectURI()
         case .registrationManagement: try await registrationManagement()
+        case .protectedResourceMetadata: try await protectedResourceMetadata()
+        case .protectedResourceChallenge: try await protectedResourceChallenge()
+        case .resourceIndicatorToken: try await resourceIndicatorToken()
+        case .resourceAudienceEnforced: try await resourceAudienceEnforced()
+        case .resourceIndicatorInvalidTarget: try await resourceIndicatorInvalidTarget()
         case .oauth1CallbackConfirmed: try await oauth1CallbackConfirmed()
         case .oauth1ThreeLegged: try await oauth1ThreeLegged()
         case .oauth1NonceReplay: try await oauth1NonceReplay()

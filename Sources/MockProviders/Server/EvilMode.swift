@@ -64,6 +64,8 @@ public enum EvilMode: String, Sendable, CaseIterable {
     case tokenExchangeIgnoresAudience = "token_exchange_ignores_audience"
     /// RFC 7591 §2: the registration takes and echoes redirect URIs without validating them.
     case registrationUnvalidatedRedirect = "registration_unvalidated_redirect_uri"
+    /// RFC 8707 §2, RFC 9728 §7.4: the protected resource takes a token issued for another resource.
+    case resourceIgnoresAudience = "resource_ignores_audience"
     /// Back-Channel Logout 1.0 §2.4: the logout token carries a `nonce`.
     case logoutTokenNonce = "logout_token_nonce"
     /// Back-Channel Logout 1.0 §2.4: the logout token has no `events` member.
@@ -102,6 +104,7 @@ public enum EvilMode: String, Sendable, CaseIterable {
         case .deviceCodeNeverExpires: "RFC 8628 §3.5 (device code past expires_in)"
         case .tokenExchangeIgnoresAudience: "RFC 8693 §2.1, §5 (subject token not meant for the client)"
         case .registrationUnvalidatedRedirect: "RFC 7591 §2, §5 (redirect_uris not validated)"
+        case .resourceIgnoresAudience: "RFC 8707 §2, RFC 9728 §7.4 (a token for another resource accepted)"
         case .logoutTokenNonce: "rp-backchannel-rpinitlogout-lt-with-nonce"
         case .logoutTokenWithoutEvents: "rp-backchannel-rpinitlogout-lt-no-event"
         }

@@ -177,7 +177,7 @@ extension MockProvider {
         if let problem { return challenge(401, "invalid_token", problem) }
         guard let grant else { return Self.json(500, ["error": "server_error"]) }
         // RFC 8707 §2, RFC 9728 §7.4: a token for another resource is not this resource's.
-        if let identifier, grant.audience?.contains(identifier) != true {
+        if let identifier, grant.audience?.contains(identifier) != true, evilMode != .resourceIgnoresAudience {
             return challenge(401, "invalid_token", "the access token is not for this resource (RFC 8707 audience)")
         }
         if let problem = bindingProblem(grant, proofKey: proofKey) { return dpopChallenge(problem) }
