@@ -24,6 +24,13 @@ package enum CheckVerdict: Sendable, Equatable {
         }
     }
 
+    /// Why a plan's checks cannot run against this provider (a lookup's failure the checks
+    /// report as `.skipped`).
+    struct Skip: Error {
+        var reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
     /// A `recommended` check reports a failure as a warning.
     func softened(_ level: ConformancePlan.Check.Level) -> CheckVerdict {
         if level == .recommended, case .fail(let reason) = self { return .warning(reason) }

@@ -126,13 +126,8 @@ extension ProbeContext {
                     + (members["error_description"]?.stringValue.map { " (\($0.prefix(120)))" } ?? "")
             )
         }
-        let method = members["token_endpoint_auth_method"]?.stringValue.flatMap(ClientAuthMethod.init(rawValue:)) ?? .clientSecretBasic
-        let client = ProviderFile.Client(
-            clientID: clientID,
-            clientSecret: members["client_secret"]?.stringValue,
-            redirectURI: file.client.redirectURI,
-            authMethod: ProviderFile.Client.authMethods.contains(method) ? method : .clientSecretBasic
-        )
+        var client = registeredClient(clientID, members)
+        if !ProviderFile.Client.authMethods.contains(client.authMethod) { client.authMethod = .clientSecretBasic }
         return (client, members)
     }
 

@@ -232,7 +232,7 @@ extension ProbeContext {
     mutating func redirectURIExactMatch() async throws(CheckFailure) -> CheckVerdict {
         let registered = file.client.redirectURI
         let probes = [
-            ("an unregistered host", "https://unregistered.oauth-harness.invalid/callback"),
+            ("an unregistered host", Self.unregisteredRedirectURI),
             ("a longer path (prefix match)", Self.extendingPath(registered, "extra")),
         ]
         var seen: [String] = []

@@ -5,9 +5,10 @@ import OAuthCore
 
 // RFC 6750 (Bearer Token Usage): how the protected resource takes and refuses tokens.
 extension ProbeContext {
+    static let noResource = CheckVerdict.skipped("no protected resource (give resource: in the provider file)")
 
     mutating func resourceBearerHeader() async throws(CheckFailure) -> CheckVerdict {
-        guard let url = endpoints.resourceOrUserInfo else { return .skipped("no protected resource (give resource: in the provider file)") }
+        guard let url = endpoints.resourceOrUserInfo else { return Self.noResource }
         let token = try await signIn().0
         guard let access = token.accessToken else { throw CheckFailure(reason: "no access token") }
         let header = try await get(url, headers: ["Authorization": "Bearer " + access], step: "bearer-header")
@@ -33,7 +34,7 @@ extension ProbeContext {
     }
 
     mutating func resourceNoToken() async throws(CheckFailure) -> CheckVerdict {
-        guard let url = endpoints.resourceOrUserInfo else { return .skipped("no protected resource (give resource: in the provider file)") }
+        guard let url = endpoints.resourceOrUserInfo else { return Self.noResource }
         let response = try await get(url, step: "no-token")
         guard response.status == 401 else { return explainedByQueryOnly(.fail("HTTP \(response.status), expected 401"), status: response.status) }
         guard let challenge = response.headers["WWW-Authenticate"], challenge.lowercased().hasPrefix("bearer") else {
@@ -43,7 +44,7 @@ extension ProbeContext {
     }
 
     mutating func resourceInvalidToken() async throws(CheckFailure) -> CheckVerdict {
-        guard let url = endpoints.resourceOrUserInfo else { return .skipped("no protected resource (give resource: in the provider file)") }
+        guard let url = endpoints.resourceOrUserInfo else { return Self.noResource }
         let response = try await get(url, headers: ["Authorization": "Bearer " + Self.invalidCode()], step: "invalid-token")
         guard response.status == 401 else { return explainedByQueryOnly(.fail("HTTP \(response.status), expected 401"), status: response.status) }
         let challenge = response.headers["WWW-Authenticate"] ?? ""

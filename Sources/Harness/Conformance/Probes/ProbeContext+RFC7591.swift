@@ -41,6 +41,17 @@ extension ProbeContext {
         return (response, members)
     }
 
+    /// The client a registration answer describes, signing in at the provider file's redirect
+    /// URI (client_secret_basic when the answer names no method the harness knows).
+    func registeredClient(_ clientID: String, _ members: [String: JSONValue]) -> ProviderFile.Client {
+        ProviderFile.Client(
+            clientID: clientID,
+            clientSecret: members["client_secret"]?.stringValue,
+            redirectURI: file.client.redirectURI,
+            authMethod: members["token_endpoint_auth_method"]?.stringValue.flatMap(ClientAuthMethod.init(rawValue:)) ?? .clientSecretBasic
+        )
+    }
+
     /// Whether an answer says the endpoint needs an initial access token (§3: it may).
     static func wantsInitialAccessToken(_ response: TransportResponse) -> Bool { response.status == 401 || response.status == 403 }
 
@@ -73,12 +84,7 @@ extension ProbeContext {
         let echoed = members["redirect_uris"]?.arrayValue?.compactMap(\.stringValue)
         if echoed != [file.client.redirectURI] { problems.append("redirect_uris came back as \(echoed.map { "\($0)" } ?? "absent")") }
         let method = members["token_endpoint_auth_method"]?.stringValue ?? "client_secret_basic"
-        let client = ProviderFile.Client(
-            clientID: clientID,
-            clientSecret: members["client_secret"]?.stringValue,
-            redirectURI: file.client.redirectURI,
-            authMethod: ClientAuthMethod(rawValue: method) ?? .clientSecretBasic
-        )
+        let client = registeredClient(clientID, members)
         guard ProviderFile.Client.authMethods.contains(client.authMethod) else {
             _ = await deleteRegistration(members)
             return .fail("registered with token_endpoint_auth_method \(method), not the client_secret_basic asked for")

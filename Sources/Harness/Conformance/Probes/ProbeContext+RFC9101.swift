@@ -118,11 +118,3 @@ extension ProbeContext {
         }
     }
 }
-
-extension CheckVerdict {
-    /// Why a plan's checks cannot run against this provider.
-    struct Skip: Error {
-        var reason: String
-        init(_ reason: String) { self.reason = reason }
-    }
-}

@@ -71,7 +71,7 @@ extension ProbeContext {
 
     mutating func parRedirectURIValidated() async throws(CheckFailure) -> CheckVerdict {
         guard let url = endpoints.par else { return Self.noPAR }
-        let unregistered = Self.unregisteredRedirectURI(near: file.client.redirectURI)
+        let unregistered = Self.unregisteredRedirectURI
         let answer = try await push(authorization(overrides: ["redirect_uri": unregistered]), to: url, step: "push-unregistered-redirect")
         if (200..<300).contains(answer.status) || answer.raw["request_uri"] != nil {
             return .fail("a push naming the unregistered redirect_uri \(unregistered) was accepted (§2.1: validated as an authorization request)")
@@ -79,10 +79,8 @@ extension ProbeContext {
         return .pass("refused at the PAR endpoint: \(Self.describe(answer))")
     }
 
-    /// A redirect URI on an attacker's host, keeping the registered one's path.
-    static func unregisteredRedirectURI(near registered: String) -> String {
-        "https://attacker.example.test" + (URLReference(registered).path.isEmpty ? "/callback" : URLReference(registered).path)
-    }
+    /// A redirect URI no client registers (the redirect-URI checks at both endpoints).
+    static let unregisteredRedirectURI = "https://unregistered.oauth-harness.invalid/callback"
 
     mutating func parRequestURISingleUse() async throws(CheckFailure) -> CheckVerdict {
         guard let url = endpoints.par else { return Self.noPAR }

@@ -73,6 +73,7 @@ extension ProbeContext {
     /// A sign-in whose code exchange carries a proof: the answer (DPoP-bound when it worked).
     mutating func dpopSignIn(_ dpop: DPoP, fault: ProofFault = ProofFault(), step: String = "dpop-sign-in") async throws(CheckFailure) -> TokenAnswer
     {
+        _ = try await baseline()
         let request = authorization()
         let code = try await code(request, step: step)
         var parameters = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", request.redirectURI)]
@@ -109,7 +110,6 @@ extension ProbeContext {
 
     mutating func dpopTokenBinding() async throws(CheckFailure) -> CheckVerdict {
         guard let dpop = try dpopKey() else { return Self.noDPoP }
-        _ = try await baseline()
         let token = try await boundToken(dpop)
         guard let resource = endpoints.resourceOrUserInfo else {
             return .pass("token_type DPoP for a request with a proof (no resource to present it to)")
@@ -124,8 +124,7 @@ extension ProbeContext {
 
     mutating func dpopProofRequiredAtResource() async throws(CheckFailure) -> CheckVerdict {
         guard let dpop = try dpopKey() else { return Self.noDPoP }
-        guard let resource = endpoints.resourceOrUserInfo else { return .skipped("no protected resource (give resource: in the provider file)") }
-        _ = try await baseline()
+        guard let resource = endpoints.resourceOrUserInfo else { return Self.noResource }
         let token = try await boundToken(dpop)
         let bearer = try await get(resource, headers: ["Authorization": "Bearer " + token], step: "as-bearer")
         if (200..<300).contains(bearer.status) {
@@ -143,9 +142,8 @@ extension ProbeContext {
     mutating func dpopProofTarget() async throws(CheckFailure) -> CheckVerdict {
         guard let dpop = try dpopKey() else { return Self.noDPoP }
         guard let resource = endpoints.resourceOrUserInfo, let token = endpoints.token else {
-            return .skipped("no protected resource (give resource: in the provider file)")
+            return Self.noResource
         }
-        _ = try await baseline()
         let access = try await boundToken(dpop)
         let fault = ProofFault(target: ("POST", token))
         let (response, _) = try await dpopResource(resource, token: access, dpop: dpop, fault: fault, step: "proof-for-another-uri")
@@ -159,7 +157,6 @@ extension ProbeContext {
 
     mutating func dpopProofSignature() async throws(CheckFailure) -> CheckVerdict {
         guard let dpop = try dpopKey() else { return Self.noDPoP }
-        _ = try await baseline()
         let answer = try await dpopSignIn(dpop, fault: ProofFault(badSignature: true), step: "broken-proof")
         if answer.succeeded { return .fail("a proof whose signature does not verify got a token: \(Self.describe(answer))") }
         guard answer.error == "invalid_dpop_proof" else { return .warning("refused, but not with invalid_dpop_proof (§5): \(Self.describe(answer))") }
@@ -168,8 +165,7 @@ extension ProbeContext {
 
     mutating func dpopProofReplay() async throws(CheckFailure) -> CheckVerdict {
         guard let dpop = try dpopKey() else { return Self.noDPoP }
-        guard let resource = endpoints.resourceOrUserInfo else { return .skipped("no protected resource (give resource: in the provider file)") }
-        _ = try await baseline()
+        guard let resource = endpoints.resourceOrUserInfo else { return Self.noResource }
         let token = try await boundToken(dpop)
         let (first, proof) = try await dpopResource(resource, token: token, dpop: dpop, step: "first-use")
         guard (200..<300).contains(first.status) else {
