@@ -63,7 +63,7 @@ struct Check: AsyncParsableCommand {
     @Option(help: "Write a mock profile NAME.yaml with the provider's paths, scopes and detected quirks (never its secrets).")
     var writeProfile: String?
 
-    @Option(help: "Folder of provider profiles: --mock reads it, --write-profile writes there.")
+    @Option(help: "Folder of provider profiles: --mock and --against read it, --write-profile writes there.")
     var profiles = "MockProviders"
 
     @Option(
@@ -95,6 +95,21 @@ struct Check: AsyncParsableCommand {
         )
     )
     var jobs = 1
+
+    @Option(
+        help: ArgumentHelp(
+            "Compare the provider with a mock profile (a name, or a profile YAML file): exit 1 when they differ.",
+            discussion: """
+                The profile is served on loopback and checked by the same plans. Every difference of what it plays from \
+                what the provider does is drift: endpoint paths, quirks, the test user's claims and their JSON types, the \
+                access token's lifetime, refresh tokens and their rotation, and the grants, client authentication and \
+                PKCE methods and scopes the metadata lists. With --against, failed checks make the exit status 1 only \
+                with --baseline.
+                """,
+            valueName: "profile"
+        )
+    )
+    var against: String?
 
     @Option(help: "Output format: plain (one line per check) or github (plus ::error annotations for GitHub Actions).")
     var format: Run.OutputFormat = .plain
@@ -140,6 +155,7 @@ struct Check: AsyncParsableCommand {
         run.baselineWarnings = baselineWarnings
         run.writeBaseline = writeBaseline
         run.jobs = jobs
+        run.against = against
         let progress = isatty(1) == 1 && format == .plain ? ProgressLine() : nil
         let outcome = await run.execute { line in
             if let progress { progress.show(line) } else { print(line) }
@@ -168,6 +184,11 @@ struct Check: AsyncParsableCommand {
         if let file = writeBaseline, outcome.exitCode != .invalid { print("baseline written: \(file)") }
         if let comparison = outcome.baseline, let file = baseline {
             for line in comparison.lines(file: file) { print(line) }
+        }
+        if let drift = outcome.drift, let against {
+            for difference in drift { print("drift " + difference.line) }
+            for note in outcome.driftNotes { print("not compared: " + note) }
+            print(drift.isEmpty ? "no drift against \(against)" : "\(drift.count) difference\(drift.count == 1 ? "" : "s") against \(against)")
         }
         print("JUnit report: \(outcome.junitPath)")
         print("Markdown report: \(outcome.reportPath)")

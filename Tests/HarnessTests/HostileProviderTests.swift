@@ -315,7 +315,7 @@ final class HostileProvider: MockRequestHandler {
         let user = try #require(profile.users.first)
         #expect(user.sub == HostileProvider.injectedClaims["sub"])
         for (name, value) in HostileProvider.injectedClaims where name != "sub" {
-            #expect(user.claims[name] == value, "claim \(name.debugDescription)")
+            #expect(user.claims[name] == .string(value), "claim \(name.debugDescription)")
         }
         #expect(await Self.leaks(checked) == [])
     }

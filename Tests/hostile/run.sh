@@ -214,8 +214,14 @@ need "$out/leak-md/conformance-hostile-leak.md" "Markdown report"
 need "$out/profiles/hostile-leak-profile.yaml" "profile"
 exercised leak leak_form_refused "its leaking form refusal"
 exercised leak userinfo "its leaking UserInfo"
-leak_search "leak check" "$out/leak.stdout" "$out/leak.stderr" "$out/leak.xml" "$out/leak-md" "$out/profiles" "$out/leak.baseline"
-verdict "a leak" "no secret, token or code in the check's stdout, stderr, JUnit, Markdown, written profile or written baseline" "${problems[@]}"
+# Drift against the profile just written: the differences name paths, claims and types, never values.
+harness leak-drift 180 check "$out/leak.yaml" --junit "$out/leak-drift.xml" --reports "$out/leak-drift-md" \
+  --against hostile-leak-profile --profiles "$out/profiles" --plans-folder "$plans" --plan oauth2-authorization-server
+check_exit
+need "$out/leak-drift.xml" "drift JUnit report"
+leak_search "leak check" "$out/leak.stdout" "$out/leak.stderr" "$out/leak.xml" "$out/leak-md" "$out/profiles" "$out/leak.baseline" \
+  "$out/leak-drift.stdout" "$out/leak-drift.stderr" "$out/leak-drift.xml" "$out/leak-drift-md"
+verdict "a leak" "no secret, token or code in the check's stdout, stderr, JUnit, Markdown, written profile, written baseline or drift report" "${problems[@]}"
 
 echo
 echo "== b. check --write-profile against inject: the written profile keeps hostile strings as data (finding 3)"

@@ -372,7 +372,10 @@ def _bisect(starts, position):
 # MARK: profile
 
 
-ALLOWED_TOP = {"name", "models", "protocol", "endpoints", "clients", "users", "oidc", "scopes", "refresh_tokens", "quirks"}
+# The keys `--write-profile` writes: what the check saw (ProviderTraits) — paths, clients, the
+# user, scopes, lifetime, refresh behaviour, listed grants and PKCE methods, quirks.
+ALLOWED_TOP = {"name", "models", "protocol", "endpoints", "clients", "users", "oidc", "scopes", "refresh_tokens", "quirks",
+               "lifetimes", "refresh_token_rotation", "grant_types", "pkce", "token_exchange"}
 
 
 def keys_anywhere(node, path="$"):

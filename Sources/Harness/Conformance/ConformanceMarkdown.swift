@@ -28,6 +28,17 @@ enum ConformanceMarkdown {
                 text += "| \(name) | \(checks.map { "`\($0.plan)/\($0.check.id.rawValue)`" }.joined(separator: ", ")) |\n"
             }
         }
+        if let drift = outcome.drift {
+            text += "\n## Drift\n\n"
+            text +=
+                drift.isEmpty
+                ? "The profile plays what the provider does: no difference in endpoints, quirks, claims, tokens, or grants and methods.\n"
+                : "\(drift.count) difference\(drift.count == 1 ? "" : "s") between the provider and the profile:\n\n| dimension | what | the provider | the profile |\n|---|---|---|---|\n"
+                    + drift.map { "| \($0.dimension) | \(cell($0.subject)) | \(cell($0.provider)) | \(cell($0.profile)) |\n" }.joined()
+            if !outcome.driftNotes.isEmpty {
+                text += "\nNot compared:\n\n" + outcome.driftNotes.map { "- \(cell($0))\n" }.joined()
+            }
+        }
         text += "\n## Quirks\n\n"
         if outcome.quirks.isEmpty {
             text += "No deviation matching a quirk of the mock catalogue was seen.\n"

@@ -49,6 +49,12 @@ package struct ConformanceRun: Sendable {
     package var writeBaseline: String?
     /// `--jobs N`: how many checks run at once (1: one after another, in the plans' order).
     package var jobs = 1
+    /// `--against PROFILE`: the profile (a name in the profiles folder or built in, or a YAML
+    /// file) served as a mock and checked by the same plans; every difference of what it plays
+    /// from what the provider does is drift, and drift is what the exit code says.
+    package var against: String?
+    /// Changes a served profile before it starts (tests: a shorter device interval).
+    package var adjustProfile: @Sendable (inout ProviderProfile) -> Void = { _ in }
 
     package init(providerFile: String) { self.providerFile = providerFile }
 
@@ -63,6 +69,12 @@ package struct ConformanceRun: Sendable {
         package var profilePath: String?
         /// With `--baseline`: the run against the listed checks.
         package var baseline: ConformanceBaseline.Comparison?
+        /// What the run saw the provider do, once it resolved.
+        var traits: ProviderTraits?
+        /// With `--against`: every difference of the profile from the provider (empty: none).
+        package var drift: [ProviderTraits.Difference]?
+        /// With `--against`: what was not compared, and why.
+        package var driftNotes: [String] = []
 
         package var line: String {
             let counts = Dictionary(grouping: results, by: { $0.verdict.name }).mapValues(\.count)
@@ -155,6 +167,7 @@ package struct ConformanceRun: Sendable {
         let resolved = await runChecks(selected, of: provider, over: given ?? owned!, findings: findings, into: &outcome, log: log)
         try? await owned?.shutdown()
         await served?.stop()
+        if case .success(let target)? = resolved { outcome.traits = ProviderTraits(file: provider, endpoints: target, findings: findings) }
         Self.attributeCauses(&outcome.results, detected: findings.quirks.map(\.quirk))
         // A later check may have learned a secret an earlier verdict or transcript shows.
         for index in outcome.results.indices {
@@ -168,12 +181,36 @@ package struct ConformanceRun: Sendable {
             outcome.baseline = comparison
             outcome.exitCode = comparison.matches ? .passed : .failed
         }
+        if let against {
+            // The question is drift: failed checks count only against a baseline.
+            if listed == nil { outcome.exitCode = .passed }
+            switch await drift(against: against, provider: outcome.traits, log: log) {
+            case .success(let (differences, notes)):
+                outcome.drift = differences.map { difference in
+                    var difference = difference
+                    (difference.subject, difference.provider) = (
+                        findings.redactor.redact(difference.subject), findings.redactor.redact(difference.provider)
+                    )
+                    return difference
+                }
+                outcome.driftNotes = notes.map(findings.redactor.redact)
+                if !differences.isEmpty { outcome.exitCode = .failed }
+            case .failure(let problem):
+                outcome.invalid.append(problem.reason)
+                outcome.exitCode = .invalid
+            }
+        }
         do {
             if let file = writeBaseline {
                 try ConformanceBaseline.render(outcome.results, warnings: baselineWarnings, provider: provider.name)
                     .write(toFile: file, atomically: true, encoding: .utf8)
             }
-            try writeReports(outcome, plans: plans, source: mock.map { "--mock \($0)" } ?? (self.provider != nil ? provider.file : providerFile))
+            try writeReports(
+                outcome,
+                plans: plans,
+                source: (mock.map { "--mock \($0)" } ?? (self.provider != nil ? provider.file : providerFile))
+                    + (against.map { " --against \($0)" } ?? "")
+            )
             if let name = writeProfile, case .success(let target)? = resolved {
                 outcome.profilePath = try writeProfile(name, of: provider, at: target, findings: findings)
             }
@@ -182,6 +219,38 @@ package struct ConformanceRun: Sendable {
             outcome.exitCode = .invalid
         }
         return outcome
+    }
+
+    /// `--against`: the profile served as a mock and checked by the same plans (reports in a
+    /// folder of their own), and the differences of what it plays from what the provider did.
+    func drift(
+        against name: String,
+        provider: ProviderTraits?,
+        log: @Sendable (String) -> Void
+    ) async -> Result<([ProviderTraits.Difference], [String]), CheckFailure> {
+        guard let provider else {
+            return .failure(CheckFailure(reason: "--against \(name): the provider could not be resolved, so there is nothing to compare"))
+        }
+        var mockRun = ConformanceRun(providerFile: "")
+        mockRun.mock = name
+        mockRun.profilesDirectory = profilesDirectory
+        mockRun.plans = plans
+        mockRun.plansDirectory = plansDirectory
+        mockRun.filter = filter
+        // The mock is the harness's own, on loopback: its checks run at once even when the
+        // provider's must not (django-oauth-toolkit's SQLite).
+        mockRun.jobs = max(jobs, 4)
+        mockRun.checkTimeout = checkTimeout
+        mockRun.reportDirectory = (reportDirectory as NSString).appendingPathComponent("against")
+        mockRun.adjustProfile = adjustProfile
+        let played = await mockRun.execute { line in log("profile: " + line) }
+        if let problem = played.invalid.first { return .failure(CheckFailure(reason: "--against \(name): \(problem)")) }
+        guard let profile = played.traits else {
+            return .failure(CheckFailure(reason: "--against \(name): the profile's mock could not be resolved"))
+        }
+        return .success(
+            (ProviderTraits.drift(provider: provider, profile: profile), ProviderTraits.notCompared(provider: provider, profile: profile))
+        )
     }
 
     /// The provider (from the file, the flags, or a served mock) and the plans that apply, or
@@ -193,9 +262,16 @@ package struct ConformanceRun: Sendable {
             if let given = self.provider {
                 provider = given
             } else if let mock {
-                guard let profile = try ProviderCatalog.load(directory: profilesDirectory)[mock] else {
-                    throw CheckFailure(reason: "unknown profile \"\(mock)\" in \(profilesDirectory)")
+                var profile: ProviderProfile
+                if mock.hasSuffix(".yaml") || mock.hasSuffix(".yml") {
+                    profile = try ProviderProfile.load(contentsOf: mock)
+                } else {
+                    guard let named = try ProviderCatalog.load(directory: profilesDirectory)[mock] else {
+                        throw CheckFailure(reason: "unknown profile \"\(mock)\" in \(profilesDirectory)")
+                    }
+                    profile = named
                 }
+                adjustProfile(&profile)
                 let running = try await MockProviderServer.start(profile)
                 served = running
                 provider = ProviderFile(mock: profile, baseURL: running.baseURL)
@@ -365,7 +441,7 @@ package struct ConformanceRun: Sendable {
 
     /// The JUnit file and `conformance-<provider>.md`.
     func writeReports(_ outcome: Outcome, plans: [ConformancePlan], source: String) throws {
-        try JUnitWriter.write(outcome.results.map(Self.scenarioResult), to: outcome.junitPath)
+        try JUnitWriter.write(outcome.results.map(Self.scenarioResult) + Self.driftResults(outcome, against: against), to: outcome.junitPath)
         try FileManager.default.createDirectory(atPath: reportDirectory, withIntermediateDirectories: true)
         try Data(ConformanceMarkdown.report(outcome, plans: plans, source: source).utf8)
             .write(to: URL(fileURLWithPath: outcome.reportPath), options: .atomic)
@@ -441,6 +517,25 @@ package struct ConformanceRun: Sendable {
             ],
             transcript: result.transcript
         )
+    }
+
+    /// `--against`: one JUnit test case per dimension (suite `drift`), failed with every
+    /// difference in it.
+    static func driftResults(_ outcome: Outcome, against: String?) -> [ScenarioResult] {
+        guard let drift = outcome.drift, let against else { return [] }
+        return ProviderTraits.dimensions.map { dimension in
+            let found = drift.filter { $0.dimension == dimension }
+            return ScenarioResult(
+                name: dimension,
+                folder: "drift",
+                file: against,
+                outcome: found.isEmpty
+                    ? .passed : .failed(step: dimension, message: found.map(\.detail).joined(separator: "\n")),
+                seconds: 0,
+                notes: ["drift of \(dimension) against the profile \(against)"] + outcome.driftNotes.filter { $0.hasPrefix(dimension) },
+                transcript: ""
+            )
+        }
     }
 
     // MARK: Endpoints and metadata

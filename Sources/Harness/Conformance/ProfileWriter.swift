@@ -3,9 +3,11 @@ import Foundation
 import MockProviders
 import OAuthCore
 
-/// `--write-profile NAME`: a mock profile that reproduces what the check saw — the provider's
-/// endpoint paths, scopes and user claims, and the quirks detected — with the harness's own
-/// client credentials, never the provider's secrets.
+/// `--write-profile NAME`: a mock profile that reproduces what the check saw (its
+/// ``ProviderTraits``) — the provider's endpoint paths, scopes, user claims of their types, token
+/// lifetime, refresh behaviour, listed grants and methods, and the quirks detected — with the
+/// harness's own client credentials, never the provider's secrets. `check --against` the
+/// profile then reports no drift until the provider changes.
 ///
 /// Everything the provider supplied is data: the profile is built as a ``ProviderProfile`` and
 /// written by its encoder (a YAML emitter, every string double-quoted), and the text must read
@@ -51,6 +53,13 @@ enum ProfileWriter {
             paths["token"] = path("token", endpoints.token)
             paths["revoke"] = path("revoke", endpoints.revoke)
             paths["introspect"] = path("introspect", endpoints.introspect)
+            paths["par"] = path("par", endpoints.par)
+            paths["registration"] = path("registration", endpoints.registration)
+            if let device = path("device_authorization", endpoints.deviceAuthorization) {
+                paths["device_authorization"] = device
+                // The page the user types the code on; the provider's is not checked by path.
+                paths["device_verification"] = "/device"
+            }
         }
         paths["resource"] = path("resource", endpoints.resourceOrUserInfo) ?? "/api/me"
         let openID = file.protocolKind == .oidc && endpoints.jwks != nil
@@ -59,12 +68,20 @@ enum ProfileWriter {
             paths["end_session"] = path("end_session", endpoints.endSession)
         }
         let client = file.client
-        let registered = ProviderProfile.Client(
+        let traits = ProviderTraits(file: file, endpoints: endpoints, findings: findings)
+        var registered = ProviderProfile.Client(
             clientID: "harness-client",
             clientSecret: "harness-secret",
             redirectURIs: [client.redirectURI],
             postLogoutRedirectURIs: openID ? [client.postLogoutRedirectURI].compactMap { $0 } : []
         )
+        // The client authentication methods the metadata lists (a key of the profile's own for
+        // private_key_jwt), so that the mock lists the same.
+        if let methods = traits.lists["token_endpoint_auth_methods_supported"] {
+            let listed = ProviderProfile.AuthMethod.allCases.filter { methods.contains($0.rawValue) }
+            if !listed.isEmpty { registered.authMethods = listed }
+            if listed.contains(.privateKeyJWT) { registered.publicKeyPEM = P256.Signing.PrivateKey().publicKey.pemRepresentation }
+        }
 
         let user = testUser(findings, leftOut: &leftOut)
         var profile = ProviderProfile(
@@ -82,13 +99,32 @@ enum ProfileWriter {
             )
         }
         if !isOAuth1 {
-            profile.scopes = file.scope
-            if case .success(let baseline)? = findings.baseline { profile.issueRefreshToken = baseline.answer.refreshToken != nil }
+            // The scopes the metadata lists when they include those the file asks for.
+            let listed = traits.lists["scopes_supported"].map { $0.sorted() } ?? []
+            profile.scopes = Set(file.scope).isSubset(of: listed) ? listed : file.scope
+            profile.issueRefreshToken = traits.issuesRefreshToken ?? profile.issueRefreshToken
+            profile.refreshTokenRotation = traits.rotatesRefreshToken ?? profile.refreshTokenRotation
+            if let lifetime = traits.accessTokenLifetime, lifetime > 0 { profile.accessTokenLifetime = TimeInterval(lifetime) }
+            var grants = ProviderProfile.GrantType.allCases.filter { traits.lists["grant_types_supported"]?.contains($0.rawValue) ?? false }
+            if !grants.isEmpty {
+                // The device grant comes with the device endpoints, and token exchange with its settings.
+                grants.removeAll { $0 == .deviceCode }
+                if paths["device_authorization"] != nil { grants.append(.deviceCode) }
+                if grants.contains(.tokenExchange) { profile.tokenExchange = .init() }
+                profile.grantTypes = grants
+            } else {
+                profile.grantTypes = ProviderProfile.GrantType.defaults(for: profile.endpoints)
+            }
+            let methods = ProviderProfile.PKCEMethod.allCases.filter {
+                traits.lists["code_challenge_methods_supported"]?.contains($0.rawValue) ?? false
+            }
+            if !methods.isEmpty { profile.pkce.methods = methods }
         }
         profile.quirks = Set(findings.quirks.map(\.quirk))
         var comments = [
             "Written by `oauth-harness check \(file.file) --write-profile \(name)`: the provider's",
-            "endpoint paths and scopes, and the quirks the check detected. Credentials are the harness's own.",
+            "endpoint paths, scopes, user claims, token lifetime, refresh behaviour, listed grants and methods, and the",
+            "quirks the check detected. Credentials are the harness's own. `check --against` this profile reports drift.",
         ]
         if !leftOut.isEmpty { comments.append("Left out: " + leftOut.joined(separator: "; ") + ".") }
         return Written(profile: profile, comments: comments)
@@ -98,14 +134,17 @@ enum ProfileWriter {
     /// own: without the claims whose name is a secret's or whose value holds a secret of the run.
     static func testUser(_ findings: RunFindings, leftOut: inout [String]) -> ProviderProfile.User {
         var claims = findings.claims
-        func carriesSecret(_ name: String, _ value: String) -> Bool { Redactor.isSecretName(name) || findings.redactor.redact(value) != value }
-        var sub = claims.removeValue(forKey: "sub") ?? "harness-user"
-        if carriesSecret("sub", sub) {
+        func carriesSecret(_ name: String, _ value: JSONValue) -> Bool {
+            let text = value.jsonText
+            return Redactor.isSecretName(name) || findings.redactor.redact(text) != text
+        }
+        var sub = claims.removeValue(forKey: "sub")?.stringValue ?? "harness-user"
+        if carriesSecret("sub", .string(sub)) {
             leftOut.append("the user's sub (it contained a secret)")
             sub = "harness-user"
         }
         claims["password"] = nil
-        var kept: [String: String] = [:]
+        var kept: [String: JSONValue] = [:]
         for (name, value) in claims where !carriesSecret(name, value) { kept[name] = value }
         if kept.count < claims.count {
             leftOut.append("\(claims.count - kept.count) claim(s) of the test user (their values contained a secret the run knows)")

@@ -14,7 +14,8 @@ final class RunFindings: Sendable {
     }
 
     private let state = Mutex<(baseline: Result<Baseline, CheckFailure>?, quirks: [DetectedQuirk])>((nil, []))
-    private let userClaims = Mutex<[String: String]>([:])
+    private let userClaims = Mutex<[String: JSONValue]>([:])
+    private let rotation = Mutex<Bool?>(nil)
     /// Every secret the run has seen so far: each check's redactor starts as a copy of it (a
     /// check may report what an earlier one saw) and gives it what it learned; the quirks'
     /// evidence and the written profile's claims are held to it at the end.
@@ -22,9 +23,13 @@ final class RunFindings: Sendable {
 
     init(secrets: [String] = []) { redactor = Redactor(secrets: secrets) }
 
-    /// The test user's string claims as the provider's API or UserInfo answered them (for
-    /// `--write-profile`); names that look like secrets are left out.
-    var claims: [String: String] { userClaims.withLock { $0 } }
+    /// The test user's claims as the provider's API or UserInfo answered them, of their JSON
+    /// types (for `--write-profile` and `--against`); names that look like secrets are left out,
+    /// and so are names longer than 128 bytes and values longer than 2 KB as JSON; at most 100
+    /// claims are kept.
+    var claims: [String: JSONValue] { userClaims.withLock { $0 } }
+    static let claimLimit = 100
+    static let claimValueLimit = 2048
 
     /// Members about the token or the client, not the user.
     static let protocolMembers: Set<String> = ["client_id", "scope", "aud", "iss", "exp", "iat", "nbf", "jti", "azp", "token_type", "active"]
@@ -32,12 +37,22 @@ final class RunFindings: Sendable {
     func saw(claimsIn body: [UInt8]) {
         guard case .object(let members)? = try? JSONValue.parse(body) else { return }
         userClaims.withLock { claims in
-            for (name, value) in members {
-                guard let text = value.stringValue, !Redactor.isSecretName(name), !Self.protocolMembers.contains(name), claims[name] == nil
+            for (name, value) in members.sorted(by: { $0.key < $1.key }) {
+                guard claims.count < Self.claimLimit, name.utf8.count <= 128, !Redactor.isSecretName(name), !Self.protocolMembers.contains(name), claims[name] == nil,
+                    value.jsonBytes.count <= Self.claimValueLimit
                 else { continue }
-                claims[name] = text
+                claims[name] = value
             }
         }
+    }
+
+    /// Whether a refresh answered a new refresh token; `nil` until a check refreshed.
+    var refreshRotation: Bool? { rotation.withLock { $0 } }
+
+    /// A refresh of `old` answered `answer`.
+    func refreshed(_ old: String, answer: TokenAnswer) {
+        guard answer.succeeded else { return }
+        rotation.withLock { $0 = answer.refreshToken.map { $0 != old } ?? false }
     }
 
     var baseline: Result<Baseline, CheckFailure>? {

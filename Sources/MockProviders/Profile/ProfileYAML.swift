@@ -1,4 +1,5 @@
 import Foundation
+import OAuthCore
 import Yams
 
 /// The one writer of the profile format: a profile is built as a tree of values and emitted by
@@ -15,6 +16,10 @@ public enum ProfileYAML {
         case flag(Bool)
         /// An integer.
         case number(Int)
+        /// A number as JSON writes it (`-1.5`, `2e3`), written plain.
+        case numeral(String)
+        /// `null`.
+        case null
         /// A sequence.
         case list([Value])
         /// A mapping, its keys in order.
@@ -32,10 +37,27 @@ public enum ProfileYAML {
             case (.text(let a), .text(let b)), (.block(let a), .block(let b)): a == b
             case (.flag(let a), .flag(let b)): a == b
             case (.number(let a), .number(let b)): a == b
+            case (.numeral(let a), .numeral(let b)): a == b
+            case (.null, .null): true
             case (.list(let a), .list(let b)): a == b
             case (.map(let a), .map(let b)): a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
             default: false
             }
+        }
+    }
+
+    /// A JSON value as a document value: strings double-quoted, booleans, numbers and `null`
+    /// plain, an object's members in name order — it reads back as the same JSON value.
+    ///
+    /// - Parameter json: the value.
+    public static func value(_ json: JSONValue) -> Value {
+        switch json {
+        case .string(let text): .text(text)
+        case .bool(let flag): .flag(flag)
+        case .number(let number): .numeral(number.description)
+        case .null: .null
+        case .array(let items): .list(items.map(value))
+        case .object(let members): .map(members.sorted { $0.key < $1.key }.map { ($0.key, value($0.value)) })
         }
     }
 
@@ -59,6 +81,8 @@ public enum ProfileYAML {
         case .text(let text): .scalar(.init(text, .implicit, .doubleQuoted))
         case .flag(let flag): .scalar(.init(flag ? "true" : "false", .implicit, .plain))
         case .number(let number): .scalar(.init(String(number), .implicit, .plain))
+        case .numeral(let number): .scalar(.init(number, .implicit, .plain))
+        case .null: .scalar(.init("null", .implicit, .plain))
         case .block(let text): .scalar(.init(text, .implicit, .literal))
         case .list(let items): .sequence(.init(items.map(node)))
         case .map(let pairs): .mapping(.init(pairs.map { (key(String($0.0)), node($0.1)) }))

@@ -1,5 +1,6 @@
 import Foundation
 import HarnessFiles
+import OAuthCore
 
 /// The profile format's writer, beside its reader (`ProviderProfile(yaml:)`): the keys the
 /// loader reads, each written only when it differs from what the loader assumes without it, so
@@ -160,7 +161,7 @@ extension ProviderProfile.User {
     var document: [(String, ProfileYAML.Value)] {
         var map: [(String, ProfileYAML.Value)] = [("sub", .text(sub))]
         if let password { map.append(("password", .text(password))) }
-        for (name, value) in claims.sorted(by: { $0.key < $1.key }) where name != "sub" { map.append((name, .text(value))) }
+        for (name, value) in claims.sorted(by: { $0.key < $1.key }) where name != "sub" { map.append((name, ProfileYAML.value(value))) }
         return map
     }
 }
@@ -274,9 +275,9 @@ extension ProviderProfile.Client {
 
 extension ProviderProfile.User {
     /// A user as the loader reads one: `sub` is among its claims.
-    package init(sub: String, claims: [String: String]) {
+    package init(sub: String, claims: [String: JSONValue]) {
         var all = claims
-        all["sub"] = sub
+        all["sub"] = .string(sub)
         self.init(sub: sub, password: nil, claims: all)
     }
 }

@@ -238,7 +238,8 @@ extension ProviderProfile.User {
         let map = try node.mapping("a user")
         sub = try map.required("sub", in: "a user").string("sub")
         claims = [:]
-        for entry in map.entries where entry.key != "password" { claims[entry.key] = try entry.value.string("the claim \(entry.key)") }
+        for entry in map.entries where entry.key != "password" { claims[entry.key] = try entry.value.jsonValue() }
+        claims["sub"] = .string(sub)
         password = try map["password"]?.string("password")
     }
 }

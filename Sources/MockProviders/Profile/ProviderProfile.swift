@@ -538,8 +538,14 @@ public struct ProviderProfile: Sendable, Equatable {
         /// For the resource owner password credentials grant.
         public var password: String?
         /// The user's claims as the profile gives them (`sub`, `name`, `email`, …), for ID tokens and
-        /// UserInfo.
-        public var claims: [String: String]
+        /// UserInfo, each of the JSON type it is written as: a plain `true`, `42` or list in the YAML
+        /// is a boolean, number or array, anything quoted or other text a string.
+        public var claims: [String: JSONValue]
+
+        /// A claim that is a string (`name`, `email`).
+        ///
+        /// - Parameter name: the claim's name.
+        public func text(_ name: String) -> String? { claims[name]?.stringValue }
     }
 
     /// What the authorization endpoint requires of PKCE (`pkce:`; RFC 7636).

@@ -12,7 +12,7 @@ enum ConsentPage {
         hidden: [(name: String, value: String)]
     ) -> TransportResponse {
         let fields = hidden.map { "<input type=\"hidden\" name=\"\(html($0.name))\" value=\"\(html($0.value))\">" }.joined(separator: "\n")
-        let options = profile.users.map { "<option value=\"\(html($0.sub))\">\(html($0.claims["name"] ?? $0.sub))</option>" }.joined()
+        let options = profile.users.map { "<option value=\"\(html($0.sub))\">\(html($0.text("name") ?? $0.sub))</option>" }.joined()
         let identity =
             profile.loginForm
             ? "<label>Username <input type=\"text\" name=\"username\"></label> <label>Password <input type=\"password\" name=\"password\"></label>"

@@ -350,7 +350,7 @@ public final class MockOAuth1Provider: MockRequestHandler {
             $0.access[token] = Credentials(clientID: verified.client.clientID, secret: secret, sub: sub)
         }
         return form([
-            ("oauth_token", token), ("oauth_token_secret", secret), ("user_id", sub), ("screen_name", profile.user(sub: sub)?.claims["name"] ?? sub),
+            ("oauth_token", token), ("oauth_token_secret", secret), ("user_id", sub), ("screen_name", profile.user(sub: sub)?.text("name") ?? sub),
         ])
     }
 
@@ -363,7 +363,7 @@ public final class MockOAuth1Provider: MockRequestHandler {
         case .failure(let failure): return failure.response
         }
         guard let sub = verified.credentials?.sub, let user = profile.user(sub: sub) else { return MockProvider.json(500, ["error": "server_error"]) }
-        var claims = user.claims.mapValues(JSONValue.string)
+        var claims = user.claims
         claims["id"] = .string(sub)
         claims["consumer_key"] = .string(verified.client.clientID)
         return MockProvider.json(200, claims)

@@ -302,8 +302,8 @@ extension MockProvider {
         ]
         if let nonce { claims["nonce"] = .string(nonce) }
         if let user = profile.user(sub: sub) {
-            for claim in ["name", "email"] { if let value = user.claims[claim] { claims[claim] = .string(value) } }
-            if user.claims["email"] != nil { claims["email_verified"] = .bool(true) }
+            for claim in ["name", "email", "email_verified"] { claims[claim] = user.claims[claim] }
+            if user.claims["email"] != nil, claims["email_verified"] == nil { claims["email_verified"] = .bool(true) }
         }
         return claims
     }

@@ -183,7 +183,7 @@ extension MockProvider {
         if let problem = bindingProblem(grant, proofKey: proofKey) { return dpopChallenge(problem) }
         var claims: [String: JSONValue] = ["client_id": .string(grant.clientID), "scope": .string(grant.scope.joined(separator: " "))]
         if let sub = grant.sub, let user = profile.user(sub: sub) {
-            claims.merge(user.claims.mapValues(JSONValue.string)) { current, _ in current }
+            claims.merge(user.claims) { current, _ in current }
             claims["sub"] = .string(evilMode == .userinfoSubjectMismatch ? sub + "-someone-else" : sub)
         }
         return Self.json(200, claims)

@@ -501,6 +501,7 @@ extension ProbeContext {
             return .skipped("no refresh token issued (offline_access may be needed)")
         }
         let answer = try await tokenRequest([("grant_type", "refresh_token"), ("refresh_token", refresh)], step: "refresh")
+        findings.refreshed(refresh, answer: answer)
         guard answer.succeeded else { return .fail("the refresh failed: \(Self.describe(answer))") }
         if let idToken = answer.idToken {
             let claims = try await validateIDToken(idToken, nonce: nil, accessToken: answer.accessToken)

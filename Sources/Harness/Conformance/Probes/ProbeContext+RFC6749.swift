@@ -296,6 +296,7 @@ extension ProbeContext {
         _ = try await baseline()
         guard let (refresh, _) = try await freshRefreshToken() else { return .skipped("no refresh token issued to this client") }
         let answer = try await tokenRequest([("grant_type", "refresh_token"), ("refresh_token", refresh)], step: "refresh")
+        findings.refreshed(refresh, answer: answer)
         guard answer.succeeded else { return .fail("the refresh failed: \(Self.describe(answer))") }
         return .pass("a new access token: \(Self.describe(answer))")
     }
@@ -304,6 +305,7 @@ extension ProbeContext {
         _ = try await baseline()
         guard let (refresh, _) = try await freshRefreshToken() else { return .skipped("no refresh token issued to this client") }
         let answer = try await tokenRequest([("grant_type", "refresh_token"), ("refresh_token", refresh)], step: "refresh")
+        findings.refreshed(refresh, answer: answer)
         guard answer.succeeded else { throw CheckFailure(reason: "the refresh failed: \(Self.describe(answer))") }
         if let rotated = answer.refreshToken, rotated != refresh {
             let again = try await tokenRequest([("grant_type", "refresh_token"), ("refresh_token", refresh)], step: "old-refresh-token")

@@ -1,12 +1,12 @@
-import Foundation
 import HarnessFiles
 import OAuthCore
 import Yams
 
 extension YAMLNode {
-    /// The node as JSON, for values a scenario passes on as JSON (`authorization_details`): a
+    /// The node as JSON, for values passed on as JSON (a scenario's `authorization_details`, a
+    /// profile user's claims): a
     /// plain `true`/`false`/`null` or number is that JSON value, any other scalar a string.
-    func jsonValue() throws(YAMLLocatedError) -> JSONValue {
+    package func jsonValue() throws(YAMLLocatedError) -> JSONValue {
         switch node {
         case .scalar(let scalar):
             guard scalar.style == .plain else { return .string(scalar.string) }
