@@ -38,7 +38,8 @@ final class RunFindings: Sendable {
         guard case .object(let members)? = try? JSONValue.parse(body) else { return }
         userClaims.withLock { claims in
             for (name, value) in members.sorted(by: { $0.key < $1.key }) {
-                guard claims.count < Self.claimLimit, name.utf8.count <= 128, !Redactor.isSecretName(name), !Self.protocolMembers.contains(name), claims[name] == nil,
+                guard claims.count < Self.claimLimit, name.utf8.count <= 128, !Redactor.isSecretName(name), !Self.protocolMembers.contains(name),
+                    claims[name] == nil,
                     value.jsonBytes.count <= Self.claimValueLimit
                 else { continue }
                 claims[name] = value
