@@ -121,7 +121,10 @@ import Testing
         (.wrongNonce, "oidc-basic-op/oidcc-server"), (.missingNonce, "oidc-basic-op/oidcc-server"),
         (.invalidAtHash, "oidc-basic-op/oidcc-server"), (.kidAbsentMultipleKeys, "oidc-basic-op/oidcc-server"),
         (.mixUpIssuer, "oidc-basic-op/oidcc-server"), (.userinfoSubjectMismatch, "oidc-basic-op/oidcc-userinfo-get"),
-        (.logoutWrongState, "oidc-basic-op/logout-state-returned"), (.logoutNoState, "oidc-basic-op/logout-state-returned"),
+        (.logoutWrongState, "oidc-rp-initiated-logout/oidcc-rp-initiated-logout"),
+        (.logoutNoState, "oidc-rp-initiated-logout/oidcc-rp-initiated-logout"),
+        (.logoutHintUnverified, "oidc-rp-initiated-logout/oidcc-rp-initiated-logout-modified-id-token-hint"),
+        (.logoutOpenRedirect, "oidc-rp-initiated-logout/oidcc-rp-initiated-logout-bad-post-logout-redirect-uri"),
         (.audienceArray, nil), (.kidAbsentSingleKey, nil), (.keyRotation, nil),
         (.dpopProofNotRequired, "dpop/dpop-proof-required-at-resource"), (.dpopProofForAnotherURI, "dpop/dpop-proof-target"),
         (.dpopProofReplay, "dpop/dpop-proof-replay"), (.requestURIReplay, "par/par-request-uri-single-use"),
@@ -145,7 +148,7 @@ import Testing
     /// on login-pages-oidc; a device code that expires within the check's wait for the expiry check.
     static func evilRun(_ mode: EvilMode, _ check: String) async throws -> ConformanceRun.Outcome {
         let name =
-            check.hasPrefix("oidc-basic-op/")
+            check.hasPrefix("oidc-basic-op/") || check.hasPrefix("oidc-rp-initiated-logout/")
             ? "google-style-oidc"
             : check.hasPrefix("protected-resource/")
                 ? "mcp-style"
@@ -311,13 +314,15 @@ import Testing
         #expect(
             plans.map(\.name).sorted() == [
                 "device-authorization", "dpop", "dynamic-registration", "jar", "oauth1-provider", "oauth2-authorization-server", "oidc-basic-op",
-                "par", "protected-resource", "token-exchange",
+                "oidc-rp-initiated-logout", "par", "protected-resource", "token-exchange",
             ]
         )
         let listed = Set(plans.flatMap { $0.checks.map(\.id) })
         #expect(Set(CheckID.allCases).subtracting(listed) == [])
         let modules = try #require(plans.first { $0.name == "oidc-basic-op" }).checks.filter { $0.id.rawValue.hasPrefix("oidcc-") }
         #expect(modules.count == 38)
+        // The OpenID Foundation's RP-Initiated Logout OP plan: 11 modules.
+        #expect(try #require(plans.first { $0.name == "oidc-rp-initiated-logout" }).checks.count == 11)
     }
 
     @Test func aBadProviderFileIsExitTwoWithItsLocation() async throws {

@@ -8,7 +8,7 @@ import Testing
 /// `check PROVIDER --against PROFILE` (issue #31 item 5): a profile written from a provider
 /// plays what the provider does until someone changes it, and a provider that stops showing
 /// one of a quirk profile's quirks drifts from that profile by exactly that quirk.
-struct DriftTests {
+@Suite(.serialized) struct DriftTests {
     static let catalog = ConformanceCheckTests.catalog
 
     /// `profile` served as the provider, checked `--against` (a catalogue name or a YAML file),

@@ -77,9 +77,18 @@ package enum CheckID: String, Sendable, CaseIterable {
     case jwksNoPrivateKeys = "jwks-no-private-keys"
     case jwksKidsUnique = "jwks-kids-unique"
     case idTokenAlgAdvertised = "id-token-alg-advertised"
-    case logoutEndSessionEndpoint = "logout-end-session-endpoint"
-    case logoutUnregisteredRedirect = "logout-unregistered-post-logout-redirect-uri"
-    case logoutStateReturned = "logout-state-returned"
+    // oidc-rp-initiated-logout (the OpenID Foundation's RP-Initiated Logout OP modules)
+    case logoutDiscovery = "oidcc-rp-initiated-logout-discovery-endpoint-verification"
+    case logoutRPInitiated = "oidcc-rp-initiated-logout"
+    case logoutBadPostLogoutRedirectURI = "oidcc-rp-initiated-logout-bad-post-logout-redirect-uri"
+    case logoutModifiedIDTokenHint = "oidcc-rp-initiated-logout-modified-id-token-hint"
+    case logoutBadIDTokenHint = "oidcc-rp-initiated-logout-bad-id-token-hint"
+    case logoutNoIDTokenHint = "oidcc-rp-initiated-logout-no-id-token-hint"
+    case logoutNoParams = "oidcc-rp-initiated-logout-no-params"
+    case logoutNoPostLogoutRedirectURI = "oidcc-rp-initiated-logout-no-post-logout-redirect-uri"
+    case logoutNoState = "oidcc-rp-initiated-logout-no-state"
+    case logoutOnlyState = "oidcc-rp-initiated-logout-only-state"
+    case logoutQueryAdded = "oidcc-rp-initiated-logout-query-added-to-post-logout-redirect-uri"
     // par (RFC 9126)
     case parPushedRequest = "par-pushed-request"
     case parClientAuthentication = "par-client-authentication"
@@ -201,9 +210,17 @@ extension ProbeContext {
         case .jwksNoPrivateKeys: try await jwksNoPrivateKeys()
         case .jwksKidsUnique: try await jwksKidsUnique()
         case .idTokenAlgAdvertised: try await idTokenAlgAdvertised()
-        case .logoutEndSessionEndpoint: try await logoutEndSessionEndpoint()
-        case .logoutUnregisteredRedirect: try await logoutUnregisteredRedirect()
-        case .logoutStateReturned: try await logoutStateReturned()
+        case .logoutDiscovery: try logoutDiscovery()
+        case .logoutRPInitiated: try await logoutRPInitiated()
+        case .logoutBadPostLogoutRedirectURI: try await logoutBadPostLogoutRedirectURI()
+        case .logoutModifiedIDTokenHint: try await logoutBadHint(modified: true)
+        case .logoutBadIDTokenHint: try await logoutBadHint(modified: false)
+        case .logoutNoIDTokenHint: try await logoutNoIDTokenHint()
+        case .logoutNoParams: try await logoutStaysAtProvider(hint: false, state: false)
+        case .logoutNoPostLogoutRedirectURI: try await logoutStaysAtProvider(hint: true, state: false)
+        case .logoutNoState: try await logoutNoState()
+        case .logoutOnlyState: try await logoutStaysAtProvider(hint: false, state: true)
+        case .logoutQueryAdded: try await logoutQueryAdded()
         case .parPushedRequest: try await parPushedRequest()
         case .parClientAuthentication: try await parClientAuthentication()
         case .parRedirectURIValidated: try await parRedirectURIValidated()

@@ -66,6 +66,12 @@ public enum EvilMode: String, Sendable, CaseIterable {
     case registrationUnvalidatedRedirect = "registration_unvalidated_redirect_uri"
     /// RFC 8707 §2, RFC 9728 §7.4: the protected resource takes a token issued for another resource.
     case resourceIgnoresAudience = "resource_ignores_audience"
+    /// RP-Initiated Logout 1.0 §2, §4: the end-session endpoint trusts any `id_token_hint`, one
+    /// whose signature does not verify or that is no JWT at all.
+    case logoutHintUnverified = "logout_hint_unverified"
+    /// RP-Initiated Logout 1.0 §2, §3: the end-session endpoint redirects to any
+    /// `post_logout_redirect_uri`, registered or not (an open redirector).
+    case logoutOpenRedirect = "logout_open_redirect"
     /// Back-Channel Logout 1.0 §2.4: the logout token carries a `nonce`.
     case logoutTokenNonce = "logout_token_nonce"
     /// Back-Channel Logout 1.0 §2.4: the logout token has no `events` member.
@@ -105,6 +111,8 @@ public enum EvilMode: String, Sendable, CaseIterable {
         case .tokenExchangeIgnoresAudience: "RFC 8693 §2.1, §5 (subject token not meant for the client)"
         case .registrationUnvalidatedRedirect: "RFC 7591 §2, §5 (redirect_uris not validated)"
         case .resourceIgnoresAudience: "RFC 8707 §2, RFC 9728 §7.4 (a token for another resource accepted)"
+        case .logoutHintUnverified: "oidcc-rp-initiated-logout-modified-id-token-hint (OP side)"
+        case .logoutOpenRedirect: "oidcc-rp-initiated-logout-bad-post-logout-redirect-uri (OP side)"
         case .logoutTokenNonce: "rp-backchannel-rpinitlogout-lt-with-nonce"
         case .logoutTokenWithoutEvents: "rp-backchannel-rpinitlogout-lt-no-event"
         }

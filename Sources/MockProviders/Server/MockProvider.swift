@@ -86,7 +86,7 @@ public final class MockProvider: MockRequestHandler {
         case ("GET", profile.jwksPath):
             return jwksDocument()
         case ("GET", endpoints.endSession ?? "\u{0}"):
-            return await endSession(query, issuer: Self.issuer(request))
+            return await endSession(query, browser: request.headers["Cookie"].flatMap(Self.cookieValue), issuer: Self.issuer(request))
         case ("POST", "/_harness/evil"):
             // Test control for clients outside the harness: mode=<evil mode> (none to reset).
             guard let mode = formBody(request)?["mode"].flatMap(EvilMode.init(rawValue:)) else {

@@ -313,14 +313,26 @@ extension MockProvider {
         return Base64URL.encode(digest.prefix(16))
     }
 
-    /// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2–3). With an
-    /// `id_token_hint` this provider signed, the user's sessions end first and every client with a
-    /// `backchannel_logout_uri` gets its logout token (Back-Channel Logout 1.0 §2.5).
-    func endSession(_ query: FormParameters?, issuer: String) async -> TransportResponse {
+    /// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2–3): an `id_token_hint` that
+    /// is not one of this provider's ID tokens is refused; otherwise the requesting browser is
+    /// signed out (its login session, by `browser`, the session cookie), the hint's user's sessions
+    /// end and every client with a `backchannel_logout_uri` gets its logout token (Back-Channel
+    /// Logout 1.0 §2.5); then a redirect to a registered `post_logout_redirect_uri`, or a
+    /// signed-out page.
+    func endSession(_ query: FormParameters?, browser: String?, issuer: String) async -> TransportResponse {
         let query = query ?? FormParameters()
         if let repeated = query.firstRepeatedName { return Self.badRequest("\(repeated) is repeated") }
         var clientID = query["client_id"]
         let hint = query["id_token_hint"].flatMap(DecodedJWT.init)
+        // §2, §4: a hint is trusted only when it is one of this provider's ID tokens (an expired
+        // one too); anything else is refused rather than taken as naming a client or a session.
+        if let raw = query["id_token_hint"], evilMode != .logoutHintUnverified {
+            guard let hint, hint.claims["iss"]?.stringValue == issuer, await signedByThisProvider(raw) else {
+                return Self.badRequest("id_token_hint is not an ID token of this provider")
+            }
+        }
+        // The browser is signed out: prompt=none now answers login_required.
+        if let browser { store.withStorage { $0.sessions[browser]?.sub = nil } }
         if clientID == nil, let hint {
             clientID = hint.claims["aud"]?.stringValue ?? hint.claims["aud"]?.value(atPath: "0")?.stringValue
         }
@@ -338,7 +350,10 @@ extension MockProvider {
         guard let clientID, let client = self.client(id: clientID) else {
             return Self.badRequest("post_logout_redirect_uri needs client_id or id_token_hint to identify the client")
         }
-        guard client.postLogoutRedirectURIs.contains(where: { Self.redirectURIMatches(registered: $0, requested: target) }) else {
+        guard
+            evilMode == .logoutOpenRedirect
+                || client.postLogoutRedirectURIs.contains(where: { Self.redirectURIMatches(registered: $0, requested: target) })
+        else {
             return Self.badRequest("post_logout_redirect_uri is not registered for this client")
         }
         var state = query["state"]
