@@ -125,6 +125,7 @@ import Testing
         (.logoutNoState, "oidc-rp-initiated-logout/oidcc-rp-initiated-logout"),
         (.logoutHintUnverified, "oidc-rp-initiated-logout/oidcc-rp-initiated-logout-modified-id-token-hint"),
         (.logoutOpenRedirect, "oidc-rp-initiated-logout/oidcc-rp-initiated-logout-bad-post-logout-redirect-uri"),
+        (.discoveryIssuerMismatch, "oidc-config-op/oidcc-discovery-endpoint-verification"),
         (.audienceArray, nil), (.kidAbsentSingleKey, nil), (.keyRotation, nil),
         (.dpopProofNotRequired, "dpop/dpop-proof-required-at-resource"), (.dpopProofForAnotherURI, "dpop/dpop-proof-target"),
         (.dpopProofReplay, "dpop/dpop-proof-replay"), (.requestURIReplay, "par/par-request-uri-single-use"),
@@ -148,7 +149,7 @@ import Testing
     /// on login-pages-oidc; a device code that expires within the check's wait for the expiry check.
     static func evilRun(_ mode: EvilMode, _ check: String) async throws -> ConformanceRun.Outcome {
         let name =
-            check.hasPrefix("oidc-basic-op/") || check.hasPrefix("oidc-rp-initiated-logout/")
+            check.hasPrefix("oidc-basic-op/") || check.hasPrefix("oidc-rp-initiated-logout/") || check.hasPrefix("oidc-config-op/")
             ? "google-style-oidc"
             : check.hasPrefix("protected-resource/")
                 ? "mcp-style"
@@ -314,7 +315,7 @@ import Testing
         #expect(
             plans.map(\.name).sorted() == [
                 "device-authorization", "dpop", "dynamic-registration", "jar", "oauth1-provider", "oauth2-authorization-server", "oidc-basic-op",
-                "oidc-rp-initiated-logout", "par", "protected-resource", "token-exchange",
+                "oidc-config-op", "oidc-rp-initiated-logout", "par", "protected-resource", "token-exchange",
             ]
         )
         let listed = Set(plans.flatMap { $0.checks.map(\.id) })

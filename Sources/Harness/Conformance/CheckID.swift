@@ -77,6 +77,8 @@ package enum CheckID: String, Sendable, CaseIterable {
     case jwksNoPrivateKeys = "jwks-no-private-keys"
     case jwksKidsUnique = "jwks-kids-unique"
     case idTokenAlgAdvertised = "id-token-alg-advertised"
+    // oidc-config-op (the OpenID Foundation's Config OP module)
+    case oidccDiscoveryEndpointVerification = "oidcc-discovery-endpoint-verification"
     // oidc-rp-initiated-logout (the OpenID Foundation's RP-Initiated Logout OP modules)
     case logoutDiscovery = "oidcc-rp-initiated-logout-discovery-endpoint-verification"
     case logoutRPInitiated = "oidcc-rp-initiated-logout"
@@ -210,6 +212,7 @@ extension ProbeContext {
         case .jwksNoPrivateKeys: try await jwksNoPrivateKeys()
         case .jwksKidsUnique: try await jwksKidsUnique()
         case .idTokenAlgAdvertised: try await idTokenAlgAdvertised()
+        case .oidccDiscoveryEndpointVerification: try await oidccDiscoveryEndpointVerification()
         case .logoutDiscovery: try logoutDiscovery()
         case .logoutRPInitiated: try await logoutRPInitiated()
         case .logoutBadPostLogoutRedirectURI: try await logoutBadPostLogoutRedirectURI()

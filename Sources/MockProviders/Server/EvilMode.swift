@@ -72,6 +72,9 @@ public enum EvilMode: String, Sendable, CaseIterable {
     /// RP-Initiated Logout 1.0 §2, §3: the end-session endpoint redirects to any
     /// `post_logout_redirect_uri`, registered or not (an open redirector).
     case logoutOpenRedirect = "logout_open_redirect"
+    /// OpenID Connect Discovery 1.0 §4.3: the discovery document names another issuer than the
+    /// one it is served for.
+    case discoveryIssuerMismatch = "discovery_issuer_mismatch"
     /// Back-Channel Logout 1.0 §2.4: the logout token carries a `nonce`.
     case logoutTokenNonce = "logout_token_nonce"
     /// Back-Channel Logout 1.0 §2.4: the logout token has no `events` member.
@@ -113,6 +116,7 @@ public enum EvilMode: String, Sendable, CaseIterable {
         case .resourceIgnoresAudience: "RFC 8707 §2, RFC 9728 §7.4 (a token for another resource accepted)"
         case .logoutHintUnverified: "oidcc-rp-initiated-logout-modified-id-token-hint (OP side)"
         case .logoutOpenRedirect: "oidcc-rp-initiated-logout-bad-post-logout-redirect-uri (OP side)"
+        case .discoveryIssuerMismatch: "rp-discovery-issuer-not-matching-config"
         case .logoutTokenNonce: "rp-backchannel-rpinitlogout-lt-with-nonce"
         case .logoutTokenWithoutEvents: "rp-backchannel-rpinitlogout-lt-no-event"
         }

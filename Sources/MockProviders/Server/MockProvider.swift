@@ -181,6 +181,8 @@ public final class MockProvider: MockRequestHandler {
         if !profile.authorizationDetailsTypes.isEmpty {
             document["authorization_details_types_supported"] = .array(profile.authorizationDetailsTypes.map(JSONValue.string))
         }
+        // RFC 8414 §3.3, Discovery §4.3: the evil mode names another issuer than the one asked for.
+        if evilMode == .discoveryIssuerMismatch { document["issuer"] = .string(issuer + "/another-tenant") }
         return Self.json(200, document)
     }
 

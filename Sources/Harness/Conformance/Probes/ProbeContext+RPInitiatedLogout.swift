@@ -34,15 +34,11 @@ extension ProbeContext {
         guard let advertised = endpoints.metadata?["end_session_endpoint"]?.stringValue else {
             return .fail("the discovery document has no end_session_endpoint (the provider file names \(url))")
         }
-        let reference = URLReference(advertised)
-        guard let scheme = reference.scheme?.lowercased(), let host = reference.host, !host.isEmpty else {
-            return .fail("end_session_endpoint \(advertised) is not an absolute URL")
+        guard Self.isSecureEndpoint(advertised) else {
+            return .fail("end_session_endpoint \(advertised) is not an absolute https URL (RP-Initiated Logout 1.0 §2.1)")
         }
-        if scheme == "https" { return .pass("end_session_endpoint \(advertised)") }
-        guard scheme == "http", ["127.0.0.1", "localhost", "[::1]", "::1"].contains(host.lowercased()) else {
-            return .fail("end_session_endpoint \(advertised) is not https (RP-Initiated Logout 1.0 §2.1)")
-        }
-        return .pass("end_session_endpoint \(advertised) (http on loopback: a local server)")
+        let loopback = URLReference(advertised).scheme?.lowercased() == "http" ? " (http on loopback: a local server)" : ""
+        return .pass("end_session_endpoint \(advertised)\(loopback)")
     }
 
     /// The browser sent to the end_session_endpoint with `parameters` (those without a value are
