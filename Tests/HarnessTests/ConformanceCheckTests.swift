@@ -134,9 +134,9 @@ import Testing
         (.tokenExchangeIgnoresAudience, "token-exchange/token-exchange-subject-audience"),
         (.registrationUnvalidatedRedirect, "dynamic-registration/registration-invalid-redirect-uri"),
         (.resourceIgnoresAudience, "protected-resource/resource-audience-enforced"),
-        // A logout token's faults are seen by a back-channel receiver, which the check plans do
-        // not run yet (the back-channel logout plan, issue #31); the harness's client refuses both.
-        (.logoutTokenNonce, nil), (.logoutTokenWithoutEvents, nil),
+        // A logout token's faults, seen by the harness as the client's backchannel_logout_uri.
+        (.logoutTokenNonce, "oidc-backchannel-logout/oidcc-backchannel-rp-initiated-logout"),
+        (.logoutTokenWithoutEvents, "oidc-backchannel-logout/oidcc-backchannel-rp-initiated-logout"),
     ]
 
     @Test func everyEvilModeIsCovered() {
@@ -254,12 +254,8 @@ import Testing
             "Each mode on the mock that offers the feature; the check fails (or warns, for a SHOULD) and passes on the same mock without the mode.\n\n"
         text += "| mode | check that fails |\n|---|---|\n"
         for (mode, check) in Self.evilExpectations {
-            // Legal behaviour a correct RP accepts, or a fault no check of today's plans covers.
-            let legal: Set<EvilMode> = [.audienceArray, .kidAbsentSingleKey, .keyRotation]
-            let none =
-                legal.contains(mode)
-                ? "none: legal OP behaviour, oidcc-server passes" : "none yet: a logout token reaches a back-channel receiver, which no plan runs yet"
-            text += "| `\(mode.rawValue)` | \(check.map { "`\($0)`" } ?? none) |\n"
+            // Legal behaviour a correct RP accepts: no check fails.
+            text += "| `\(mode.rawValue)` | \(check.map { "`\($0)`" } ?? "none: legal OP behaviour, oidcc-server passes") |\n"
         }
         try FileManager.default.createDirectory(atPath: repositoryRoot + "/reports", withIntermediateDirectories: true)
         try text.write(toFile: repositoryRoot + "/reports/conformance-mocks.md", atomically: true, encoding: .utf8)
@@ -314,8 +310,9 @@ import Testing
         let plans = try ConformancePlan.loadAll(directory: repositoryRoot + "/Plans")
         #expect(
             plans.map(\.name).sorted() == [
-                "device-authorization", "dpop", "dynamic-registration", "jar", "oauth1-provider", "oauth2-authorization-server", "oidc-basic-op",
-                "oidc-config-op", "oidc-rp-initiated-logout", "par", "protected-resource", "token-exchange",
+                "device-authorization", "dpop", "dynamic-registration", "jar", "oauth1-provider", "oauth2-authorization-server",
+                "oidc-backchannel-logout", "oidc-basic-op", "oidc-config-op", "oidc-rp-initiated-logout", "par", "protected-resource",
+                "token-exchange",
             ]
         )
         let listed = Set(plans.flatMap { $0.checks.map(\.id) })

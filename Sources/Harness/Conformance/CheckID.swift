@@ -79,6 +79,9 @@ package enum CheckID: String, Sendable, CaseIterable {
     case idTokenAlgAdvertised = "id-token-alg-advertised"
     // oidc-config-op (the OpenID Foundation's Config OP module)
     case oidccDiscoveryEndpointVerification = "oidcc-discovery-endpoint-verification"
+    // oidc-backchannel-logout (the OpenID Foundation's back-channel logout OP modules)
+    case backchannelDiscovery = "oidcc-backchannel-logout-discovery-endpoint-verification"
+    case backchannelRPInitiatedLogout = "oidcc-backchannel-rp-initiated-logout"
     // oidc-rp-initiated-logout (the OpenID Foundation's RP-Initiated Logout OP modules)
     case logoutDiscovery = "oidcc-rp-initiated-logout-discovery-endpoint-verification"
     case logoutRPInitiated = "oidcc-rp-initiated-logout"
@@ -213,6 +216,8 @@ extension ProbeContext {
         case .jwksKidsUnique: try await jwksKidsUnique()
         case .idTokenAlgAdvertised: try await idTokenAlgAdvertised()
         case .oidccDiscoveryEndpointVerification: try await oidccDiscoveryEndpointVerification()
+        case .backchannelDiscovery: try backchannelDiscovery()
+        case .backchannelRPInitiatedLogout: try await backchannelRPInitiatedLogout()
         case .logoutDiscovery: try logoutDiscovery()
         case .logoutRPInitiated: try await logoutRPInitiated()
         case .logoutBadPostLogoutRedirectURI: try await logoutBadPostLogoutRedirectURI()

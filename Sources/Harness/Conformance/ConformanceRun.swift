@@ -300,7 +300,7 @@ package struct ConformanceRun: Sendable {
     /// of the test user (other checks' browsers too), and the quirk summary reads what all
     /// other checks found.
     static func runsLast(_ id: CheckID) -> Bool {
-        id.rawValue.hasPrefix("oidcc-rp-initiated-logout") || id == .tokenEndpointQuirks
+        id.rawValue.hasPrefix("oidcc-rp-initiated-logout") || id == .backchannelRPInitiatedLogout || id == .tokenEndpointQuirks
     }
 
     /// Roughly how long a check waits on purpose (seconds), so that `--jobs` starts the longest

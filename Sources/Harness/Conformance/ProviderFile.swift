@@ -36,6 +36,9 @@ package struct ProviderFile: Sendable {
         /// say: checks of a grant use the first client allowed it (providers that register grants
         /// per client, as django-oauth-toolkit and Okta do).
         package var grants: [String]? = nil
+        /// Back-Channel Logout 1.0: the URI the provider has registered for this client, where the
+        /// harness listens (an http URL on a loopback address with a fixed port).
+        package var backchannelLogoutURI: String? = nil
 
         /// Whether the file allows the client `grant` (any grant when it lists none).
         func allows(_ grant: String) -> Bool { grants?.contains(grant) ?? true }
@@ -106,10 +109,19 @@ package struct ProviderFile: Sendable {
         for node in clientNodes {
             let entry = try node.mapping("a client")
             try entry.allowOnly(
-                ["client_id", "client_secret", "redirect_uri", "auth_method", "post_logout_redirect_uri", "private_key", "grants"],
+                [
+                    "client_id", "client_secret", "redirect_uri", "auth_method", "post_logout_redirect_uri", "private_key", "grants",
+                    "backchannel_logout_uri",
+                ],
                 in: "a client"
             )
             let secret = try variables.optionalText(entry["client_secret"], "client_secret")
+            let backchannel = try variables.optionalText(entry["backchannel_logout_uri"], "backchannel_logout_uri")
+            if let backchannel, (BackChannelReceiver.Address(backchannel)?.port ?? 0) == 0 {
+                throw (entry["backchannel_logout_uri"] ?? node).error(
+                    "backchannel_logout_uri must be an http URL on a loopback address with a fixed port (the harness listens there)"
+                )
+            }
             clients.append(
                 Client(
                     clientID: try variables.text(try entry.required("client_id", in: "a client"), "client_id"),
@@ -122,7 +134,8 @@ package struct ProviderFile: Sendable {
                     privateKeyPEM: try entry["private_key"]?.pem(),
                     grants: try entry["grants"].map { node throws(YAMLLocatedError) in
                         try node.sequence("grants").map { item throws(YAMLLocatedError) in try item.string("a grant") }
-                    }
+                    },
+                    backchannelLogoutURI: backchannel
                 )
             )
         }
