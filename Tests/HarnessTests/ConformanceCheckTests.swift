@@ -126,6 +126,7 @@ import Testing
         (.logoutHintUnverified, "oidc-rp-initiated-logout/oidcc-rp-initiated-logout-modified-id-token-hint"),
         (.logoutOpenRedirect, "oidc-rp-initiated-logout/oidcc-rp-initiated-logout-bad-post-logout-redirect-uri"),
         (.discoveryIssuerMismatch, "oidc-config-op/oidcc-discovery-endpoint-verification"),
+        (.formPostIgnored, "oidc-form-post-op/oidcc-server"),
         (.audienceArray, nil), (.kidAbsentSingleKey, nil), (.keyRotation, nil),
         (.dpopProofNotRequired, "dpop/dpop-proof-required-at-resource"), (.dpopProofForAnotherURI, "dpop/dpop-proof-target"),
         (.dpopProofReplay, "dpop/dpop-proof-replay"), (.requestURIReplay, "par/par-request-uri-single-use"),
@@ -150,6 +151,7 @@ import Testing
     static func evilRun(_ mode: EvilMode, _ check: String) async throws -> ConformanceRun.Outcome {
         let name =
             check.hasPrefix("oidc-basic-op/") || check.hasPrefix("oidc-rp-initiated-logout/") || check.hasPrefix("oidc-config-op/")
+                || check.hasPrefix("oidc-form-post-op/")
             ? "google-style-oidc"
             : check.hasPrefix("protected-resource/")
                 ? "mcp-style"
@@ -311,7 +313,8 @@ import Testing
         #expect(
             plans.map(\.name).sorted() == [
                 "device-authorization", "dpop", "dynamic-registration", "jar", "oauth1-provider", "oauth2-authorization-server",
-                "oidc-backchannel-logout", "oidc-basic-op", "oidc-config-op", "oidc-rp-initiated-logout", "par", "protected-resource",
+                "oidc-backchannel-logout", "oidc-basic-op", "oidc-config-op", "oidc-form-post-op", "oidc-rp-initiated-logout", "par",
+                "protected-resource",
                 "token-exchange",
             ]
         )

@@ -21,6 +21,9 @@ import OAuthCore
 struct UserAgent: Sendable {
     let transport: any HTTPTransport
     var maxRequests = 20
+    /// Whether the last navigation reached the redirect URI by a POST (`response_mode=form_post`)
+    /// rather than a redirect.
+    private(set) var callbackPosted = false
     /// Hosts the provider's pages may live on; `nil` allows any.
     var allowedHosts: Set<String>?
     var cookies = CookieJar()
@@ -77,6 +80,7 @@ struct UserAgent: Sendable {
         for _ in 0..<maxRequests {
             if Task.isCancelled { throw OAuthError(code: .transportError, description: "cancelled", step: step, origin: .transport) }
             if let redirectURI, Self.isCallback(next.url, redirectURI: redirectURI) {
+                callbackPosted = next.method == "POST"
                 guard next.method == "POST", !next.body.isEmpty else { return next.url }
                 return URLReference(next.url).appending(encodedQuery: String(decoding: next.body, as: UTF8.self)).description
             }

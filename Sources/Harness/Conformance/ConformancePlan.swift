@@ -61,13 +61,18 @@ package struct ConformancePlan: Sendable {
     package var protocolKind: ProtocolKind
     package var checks: [Check]
     package var file: String
+    /// `response_mode:` sent with every authorization request of the plan (`form_post`: the
+    /// OpenID Foundation's Form Post OP plan); the plan's checks are skipped when the provider's
+    /// `response_modes_supported` does not list it.
+    package var responseMode: String?
 
-    init(name: String, title: String, protocolKind: ProtocolKind, checks: [Check], file: String) {
+    init(name: String, title: String, protocolKind: ProtocolKind, checks: [Check], file: String, responseMode: String? = nil) {
         self.name = name
         self.title = title
         self.protocolKind = protocolKind
         self.checks = checks
         self.file = file
+        self.responseMode = responseMode
     }
 
     /// The plans of `directory` (one folder per plan holding `plan.yaml`; none when it does not
@@ -109,7 +114,7 @@ package struct ConformancePlan: Sendable {
     init(yaml root: YAMLNode) throws(YAMLLocatedError) {
         let path = root.file
         let map = try root.mapping("a conformance plan")
-        try map.allowOnly(["name", "title", "protocol", "checks"], in: "a conformance plan")
+        try map.allowOnly(["name", "title", "protocol", "response_mode", "checks"], in: "a conformance plan")
         var seen: Set<CheckID> = []
         var checks: [Check] = []
         for node in try map.required("checks", in: "a conformance plan").sequence("checks") {
@@ -132,7 +137,8 @@ package struct ConformancePlan: Sendable {
             title: try map.required("title", in: "a conformance plan").string("title"),
             protocolKind: try map.required("protocol", in: "a conformance plan").choice("protocol", as: ProtocolKind.self),
             checks: checks,
-            file: path
+            file: path,
+            responseMode: try map["response_mode"]?.choice("response_mode", ["form_post"])
         )
     }
 }

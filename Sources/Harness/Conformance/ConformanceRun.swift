@@ -294,6 +294,8 @@ package struct ConformanceRun: Sendable {
         var index: Int
         var plan: String
         var check: ConformancePlan.Check
+        /// The plan's `response_mode`.
+        var responseMode: String? = nil
     }
 
     /// Checks that run after all others with `--jobs`: RP-initiated logout may end every session
@@ -335,8 +337,8 @@ package struct ConformanceRun: Sendable {
             } else {
                 nil
             }
-        let scheduled = selected.flatMap { plan, checks in checks.map { (plan.name, $0) } }.enumerated().map {
-            Scheduled(index: $0.offset, plan: $0.element.0, check: $0.element.1)
+        let scheduled = selected.flatMap { plan, checks in checks.map { (plan, $0) } }.enumerated().map {
+            Scheduled(index: $0.offset, plan: $0.element.0.name, check: $0.element.1, responseMode: $0.element.0.responseMode)
         }
         guard var first = scheduled.first else { return nil }
         if jobs > 1, let quick = scheduled.first(where: { Self.expectedWait($0.check.id, provider) == 0 && !Self.runsLast($0.check.id) }) {
@@ -405,8 +407,15 @@ package struct ConformanceRun: Sendable {
         }
         switch resolved {
         case .success(let target)?:
-            let context = ProbeContext(file: provider, endpoints: target, transport: transport, findings: findings)
-            verdict = await Self.probe(item.check, context, within: checkTimeout + .seconds(provider.codeReuseWait))
+            var context = ProbeContext(file: provider, endpoints: target, transport: transport, findings: findings)
+            context.responseMode = item.responseMode
+            // Discovery §3: without response_modes_supported, query and fragment only.
+            let modes = target.advertised("response_modes_supported") ?? ["query", "fragment"]
+            if let mode = item.responseMode, !modes.contains(mode) {
+                verdict = .skipped("response_modes_supported does not list \(mode) (\(modes.joined(separator: ", ")))")
+            } else {
+                verdict = await Self.probe(item.check, context, within: checkTimeout + .seconds(provider.codeReuseWait))
+            }
             if verdict.name != "pass" { (cause, suspects) = (context.cause.recorded?.quirk, context.cause.suspects) }
         case .failure(let failure)?: verdict = .fail(failure.reason)
         case nil: verdict = unresolved ?? .fail("the provider could not be resolved")

@@ -28,8 +28,13 @@ extension MockProvider {
         }
         let state = parameters["state"]
         let iss = responseIssuer(issuer)
+        // OAuth 2.0 Form Post Response Mode; the evil mode answers in the query regardless.
+        let formPost = parameters["response_mode"] == "form_post" && evilMode != .formPostIgnored
         func fail(_ error: String, _ description: String) -> TransportResponse {
-            Self.redirect(redirectURI, ["error": error, "error_description": description, "state": state, "iss": iss])
+            Self.redirect(redirectURI, ["error": error, "error_description": description, "state": state, "iss": iss], formPost: formPost)
+        }
+        if let mode = parameters["response_mode"], !Self.responseModes.contains(mode) {
+            return fail("invalid_request", "response_mode \(mode) is not supported (response_modes_supported: query, form_post)")
         }
         let valid: ValidRequest
         switch validated(parameters, client: client) {
@@ -39,7 +44,7 @@ extension MockProvider {
         let scope = valid.scope
         func issue(_ sub: String) -> TransportResponse {
             let code = issueCode(parameters, valid, clientID: clientID, sub: sub, requestURI: resolved.requestURI)
-            return Self.redirect(redirectURI, ["code": code, "state": state, "iss": iss])
+            return Self.redirect(redirectURI, ["code": code, "state": state, "iss": iss], formPost: formPost)
         }
         // §3.1.2.1 prompt=none: a code at once for a signed-in browser, else login_required; never a page.
         if parameters["prompt"]?.split(separator: " ").contains("none") == true {
@@ -120,7 +125,11 @@ extension MockProvider {
         // The state the client sent: in the query, the pushed request, or the (unverified) request
         // object — as untrusted as a query's, and what the client needs to match the answer.
         let state = incoming["state"] ?? problem.state ?? incoming["request"].flatMap(DecodedJWT.init)?.claims["state"]?.stringValue
-        return Self.redirect(redirectURI, ["error": problem.error, "error_description": problem.description, "state": state, "iss": iss])
+        return Self.redirect(
+            redirectURI,
+            ["error": problem.error, "error_description": problem.description, "state": state, "iss": iss],
+            formPost: incoming["response_mode"] == "form_post" && evilMode != .formPostIgnored
+        )
     }
 
     /// An error redirected to the client (RFC 6749 §4.1.2.1).

@@ -75,6 +75,9 @@ public enum EvilMode: String, Sendable, CaseIterable {
     /// OpenID Connect Discovery 1.0 §4.3: the discovery document names another issuer than the
     /// one it is served for.
     case discoveryIssuerMismatch = "discovery_issuer_mismatch"
+    /// OAuth 2.0 Form Post Response Mode §2: `response_mode=form_post` is advertised but answered
+    /// in the redirect's query (where the code lands in logs and the Referer).
+    case formPostIgnored = "form_post_ignored"
     /// Back-Channel Logout 1.0 §2.4: the logout token carries a `nonce`.
     case logoutTokenNonce = "logout_token_nonce"
     /// Back-Channel Logout 1.0 §2.4: the logout token has no `events` member.
@@ -117,6 +120,7 @@ public enum EvilMode: String, Sendable, CaseIterable {
         case .logoutHintUnverified: "oidcc-rp-initiated-logout-modified-id-token-hint (OP side)"
         case .logoutOpenRedirect: "oidcc-rp-initiated-logout-bad-post-logout-redirect-uri (OP side)"
         case .discoveryIssuerMismatch: "rp-discovery-issuer-not-matching-config"
+        case .formPostIgnored: "oidcc-server with response_mode=form_post (OP side)"
         case .logoutTokenNonce: "rp-backchannel-rpinitlogout-lt-with-nonce"
         case .logoutTokenWithoutEvents: "rp-backchannel-rpinitlogout-lt-no-event"
         }

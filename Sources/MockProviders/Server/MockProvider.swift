@@ -159,6 +159,7 @@ public final class MockProvider: MockRequestHandler {
                 }
             ),
             "code_challenge_methods_supported": .array(profile.pkce.methods.map { .string($0.rawValue) }),
+            "response_modes_supported": .array(Self.responseModes.map(JSONValue.string)),
             // RFC 9207: every authorization response names the issuer.
             "authorization_response_iss_parameter_supported": .bool(true),
         ]
@@ -209,9 +210,26 @@ public final class MockProvider: MockRequestHandler {
         json(400, ["error": "invalid_request", "error_description": description])
     }
 
-    static func redirect(_ base: String, _ parameters: [String: String?]) -> TransportResponse {
+    /// The authorization response (RFC 6749 §4.1.2): in the redirect's query, or with
+    /// `formPost` (OAuth 2.0 Form Post Response Mode §2) as a page whose form posts itself to
+    /// the redirect URI, every value HTML-escaped.
+    static func redirect(_ base: String, _ parameters: [String: String?], formPost: Bool = false) -> TransportResponse {
         var query = FormParameters()
         for key in ["code", "error", "error_description", "state", "iss"] { query.append(key, parameters[key] ?? nil) }
-        return TransportResponse(status: 302, headers: ["Location": URLReference.appending(query, to: base), "Cache-Control": "no-store"])
+        guard formPost else {
+            return TransportResponse(status: 302, headers: ["Location": URLReference.appending(query, to: base), "Cache-Control": "no-store"])
+        }
+        let fields = query.map { "<input type=\"hidden\" name=\"\(ConsentPage.html($0.name))\" value=\"\(ConsentPage.html($0.value))\">" }.joined()
+        let page =
+            "<!doctype html><html><head><title>Submit this form</title></head><body onload=\"document.forms[0].submit()\">"
+            + "<form method=\"post\" action=\"\(ConsentPage.html(base))\">\(fields)</form></body></html>"
+        return TransportResponse(
+            status: 200,
+            headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"],
+            body: Array(page.utf8)
+        )
     }
+
+    /// The response modes the authorization endpoint answers in (`response_modes_supported`).
+    static let responseModes = ["query", "form_post"]
 }

@@ -20,6 +20,10 @@ struct ProbeContext: Sendable {
 
     var transcript: Transcript { transport.transcript }
 
+    /// The plan's `response_mode` (`form_post` for the Form Post OP plan), sent with every
+    /// authorization request this context makes.
+    var responseMode: String?
+
     init(file: ProviderFile, endpoints: ProviderEndpoints, transport: RecordingTransport, findings: RunFindings) {
         self.file = file
         self.endpoints = endpoints
@@ -75,6 +79,7 @@ struct ProbeContext: Sendable {
         if let pkce, let verifier {
             parameters += [("code_challenge", PKCE.challenge(for: verifier, method: pkce)), ("code_challenge_method", pkce.rawValue)]
         }
+        if let responseMode { parameters.append(("response_mode", responseMode)) }
         for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
             parameters.removeAll { $0.0 == name }
             if let value { parameters.append((name, value)) }
@@ -114,14 +119,20 @@ struct ProbeContext: Sendable {
         }
         var intent = UserAgent.Intent(decision: .approve, username: file.user?.username, password: file.user?.password)
         intent.interactive = !request.parameters.contains { $0.0 == "prompt" && $0.1.split(separator: " ").contains("none") }
+        let callback: String
         do {
-            let callback = try await agent.navigate(from: first, to: request.redirectURI, intent: intent, step: step)
-            let parameters = (try? URLReference(callback).queryItems()) ?? FormParameters()
-            return .redirected(parameters, url: callback)
+            callback = try await agent.navigate(from: first, to: request.redirectURI, intent: intent, step: step)
         } catch {
             if error.code == .missingCredentials { throw CheckFailure(reason: error.errorDescription ?? "the test user's credentials are missing") }
             return .page(status: error.httpStatus, reason: error.errorDescription ?? error.code.rawValue)
         }
+        // OAuth 2.0 Form Post Response Mode §2: asked for, the answer must come as a POST.
+        if request.parameters.contains(where: { $0 == ("response_mode", "form_post") }), !agent.callbackPosted {
+            throw CheckFailure(
+                reason: "response_mode=form_post was asked for, but the answer came in the redirect's query (Form Post Response Mode §2)"
+            )
+        }
+        return .redirected((try? URLReference(callback).queryItems()) ?? FormParameters(), url: callback)
     }
 
     /// An authorization that must yield a code: the code, or a failure naming what came back.
