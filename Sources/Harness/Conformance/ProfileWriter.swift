@@ -44,29 +44,17 @@ enum ProfileWriter {
             return path
         }
         let isOAuth1 = file.protocolKind == .oauth1
-        var paths: [String: String] = [:]
-        paths["authorize"] = path("authorize", endpoints.authorize)
-        if isOAuth1 {
-            paths["request_token"] = path("request_token", endpoints.requestToken)
-            paths["access_token"] = path("access_token", endpoints.token)
-        } else {
-            paths["token"] = path("token", endpoints.token)
-            paths["revoke"] = path("revoke", endpoints.revoke)
-            paths["introspect"] = path("introspect", endpoints.introspect)
-            paths["par"] = path("par", endpoints.par)
-            paths["registration"] = path("registration", endpoints.registration)
-            if let device = path("device_authorization", endpoints.deviceAuthorization) {
-                paths["device_authorization"] = device
-                // The page the user types the code on; the provider's is not checked by path.
-                paths["device_verification"] = "/device"
-            }
-        }
-        paths["resource"] = path("resource", endpoints.resourceOrUserInfo) ?? "/api/me"
         let openID = file.protocolKind == .oidc && endpoints.jwks != nil
-        if openID {
-            paths["jwks"] = path("jwks", endpoints.jwks) ?? ProviderProfile.defaultJWKSPath
-            paths["end_session"] = path("end_session", endpoints.endSession)
+        // The endpoints by the names drift compares them under; the key set and the logout
+        // endpoint only for an OpenID provider.
+        var paths: [String: String] = [:]
+        for (key, url) in ProviderTraits.endpointURLs(file, endpoints) where openID || !["jwks", "end_session"].contains(key) {
+            paths[key] = path(key, url)
         }
+        paths["resource"] = paths["resource"] ?? "/api/me"
+        if openID { paths["jwks"] = paths["jwks"] ?? ProviderProfile.defaultJWKSPath }
+        // The page the user types a device code on; the provider's is not checked by path.
+        if paths["device_authorization"] != nil { paths["device_verification"] = "/device" }
         let client = file.client
         let traits = ProviderTraits(file: file, endpoints: endpoints, findings: findings)
         var registered = ProviderProfile.Client(

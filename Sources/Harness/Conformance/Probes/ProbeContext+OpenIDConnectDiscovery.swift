@@ -46,8 +46,13 @@ extension ProbeContext {
     /// Whether `url` is an absolute https URL, or http on a loopback host (a local server; said).
     static func isSecureEndpoint(_ url: String) -> Bool {
         let reference = URLReference(url)
-        guard let scheme = reference.scheme?.lowercased(), let host = reference.host?.lowercased(), !host.isEmpty else { return false }
-        return scheme == "https" || (scheme == "http" && ["127.0.0.1", "localhost", "[::1]", "::1"].contains(host))
+        guard let scheme = reference.scheme?.lowercased(), let host = reference.host, !host.isEmpty else { return false }
+        return scheme == "https" || (scheme == "http" && LoopbackHost.contains(host))
+    }
+
+    /// What a passing verdict adds for an endpoint that is http (on loopback, or it would not pass).
+    static func loopbackNote(_ url: String) -> String {
+        URLReference(url).scheme?.lowercased() == "http" ? " (http on loopback: a local server)" : ""
     }
 
     /// The OpenID Foundation's Config OP module: the discovery document as it is served, and the
@@ -132,9 +137,8 @@ extension ProbeContext {
         }
         if !failures.isEmpty { return .fail(failures.joined(separator: "; ")) }
         if !warnings.isEmpty { return .warning(warnings.joined(separator: "; ")) }
-        let loopback = URLReference(issuer).scheme?.lowercased() == "http" ? " (http on loopback: a local server)" : ""
         return .pass(
-            "served as JSON at issuer + /.well-known/openid-configuration; the required members and values are there; the JWKS holds public keys only\(loopback)"
+            "served as JSON at issuer + /.well-known/openid-configuration; the required members and values are there; the JWKS holds public keys only\(Self.loopbackNote(issuer))"
         )
     }
 }

@@ -37,8 +37,7 @@ extension ProbeContext {
         guard Self.isSecureEndpoint(advertised) else {
             return .fail("end_session_endpoint \(advertised) is not an absolute https URL (RP-Initiated Logout 1.0 §2.1)")
         }
-        let loopback = URLReference(advertised).scheme?.lowercased() == "http" ? " (http on loopback: a local server)" : ""
-        return .pass("end_session_endpoint \(advertised)\(loopback)")
+        return .pass("end_session_endpoint \(advertised)\(Self.loopbackNote(advertised))")
     }
 
     /// The browser sent to the end_session_endpoint with `parameters` (those without a value are
@@ -71,8 +70,7 @@ extension ProbeContext {
         let target = file.client.postLogoutRedirectURI!
         let login = try await openIDLogin()
         let state = SecureRandom.token(bytes: 8)
-        let parameters = [("id_token_hint", login.idToken), ("post_logout_redirect_uri", target), ("state", state)]
-        switch try await logout(parameters.map { ($0.0, Optional($0.1)) }, watching: target) {
+        switch try await logout([("id_token_hint", login.idToken), ("post_logout_redirect_uri", target), ("state", state)], watching: target) {
         case .page(let status, let reason):
             return .fail("no redirect to the registered post_logout_redirect_uri; " + Self.pageText(status, reason))
         case .redirected(let back, _):
@@ -95,8 +93,10 @@ extension ProbeContext {
         guard try endSession() != nil else { return .skipped("no end_session_endpoint advertised") }
         let login = try await openIDLogin()
         let unregistered = "https://unregistered.oauth-harness.invalid/logged-out"
-        let parameters = [("id_token_hint", login.idToken), ("post_logout_redirect_uri", unregistered), ("state", SecureRandom.token(bytes: 8))]
-        switch try await logout(parameters.map { ($0.0, Optional($0.1)) }, watching: unregistered) {
+        let parameters: [(String, String?)] = [
+            ("id_token_hint", login.idToken), ("post_logout_redirect_uri", unregistered), ("state", SecureRandom.token(bytes: 8)),
+        ]
+        switch try await logout(parameters, watching: unregistered) {
         case .redirected: return .fail("the provider redirected to an unregistered post_logout_redirect_uri")
         case .page(let status, _): return .pass("no redirect to an unregistered post_logout_redirect_uri\(status.map { " (HTTP \($0))" } ?? "")")
         }
@@ -120,8 +120,10 @@ extension ProbeContext {
         let login = try await openIDLogin()
         let hint = Self.spoiledHint(login.idToken, modified: modified)
         let what = modified ? "an id_token_hint whose signature was altered" : "an id_token_hint that is not a JWT"
-        let parameters = [("id_token_hint", hint), ("post_logout_redirect_uri", target), ("state", SecureRandom.token(bytes: 8))]
-        switch try await logout(parameters.map { ($0.0, Optional($0.1)) }, watching: target) {
+        let parameters: [(String, String?)] = [
+            ("id_token_hint", hint), ("post_logout_redirect_uri", target), ("state", SecureRandom.token(bytes: 8)),
+        ]
+        switch try await logout(parameters, watching: target) {
         case .redirected: return .fail("the provider trusted \(what): it redirected to the client's post_logout_redirect_uri")
         case .page(let status, let reason): return .pass("\(what) was not trusted; " + Self.pageText(status, reason))
         }
@@ -176,8 +178,10 @@ extension ProbeContext {
         let registered = file.client.postLogoutRedirectURI!
         let login = try await openIDLogin()
         let added = URLReference.appending(FormParameters([("harness_added", "1")]), to: registered)
-        let parameters = [("id_token_hint", login.idToken), ("post_logout_redirect_uri", added), ("state", SecureRandom.token(bytes: 8))]
-        switch try await logout(parameters.map { ($0.0, Optional($0.1)) }, watching: registered) {
+        let parameters: [(String, String?)] = [
+            ("id_token_hint", login.idToken), ("post_logout_redirect_uri", added), ("state", SecureRandom.token(bytes: 8)),
+        ]
+        switch try await logout(parameters, watching: registered) {
         case .redirected(_, let url):
             return .fail("the registered URI with a query added was taken as registered: redirected to \(url)")
         case .page(let status, let reason):
