@@ -98,6 +98,31 @@ public final class JWKSCache: Sendable {
         return try await fetch().first { $0["kid"]?.stringValue == kid }
     }
 
+    /// Whether a compact JWS (a signed UserInfo response, Core §5.3.2) is signed with `alg` by
+    /// the key its `kid` names, or by the set's only key when it names none.
+    ///
+    /// - Parameters:
+    ///   - token: the JWS.
+    ///   - alg: the algorithm it must use.
+    /// - Returns: `true` when the signature verifies.
+    package func verifies(_ token: String, alg: String) async -> Bool {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let headerBytes = Base64URL.decode(String(parts[0])), case .object(let header)? = try? JSONValue.parse(headerBytes),
+            header["alg"]?.stringValue == alg, let signature = Base64URL.decode(String(parts[2]))
+        else { return false }
+        let kid = header["kid"]?.stringValue
+        let jwk: JSONValue?
+        if let kid {
+            jwk = try? await key(kid: kid)
+        } else {
+            let all = (try? await keys()) ?? []
+            jwk = all.count == 1 ? all[0] : nil
+        }
+        guard let jwk, let verifier = try? await verifier(for: jwk, kid: kid ?? "_only_key", alg: alg) else { return false }
+        let input = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
+        return (try? verifier.verify(signature, signs: input[...])) == true
+    }
+
     /// The verifier already built for `kid` under `alg`, while the key set it came from is
     /// fresh: one lock instead of looking the key up again. A verifier is only built (and so
     /// only found here) for a key that passed the checks of ``IDTokenValidator``.

@@ -24,6 +24,9 @@ struct UserAgent: Sendable {
     /// Whether the last navigation reached the redirect URI by a POST (`response_mode=form_post`)
     /// rather than a redirect.
     private(set) var callbackPosted = false
+    /// The pages the last navigation was shown (the first 64 KB of each of at most 8), for
+    /// checks that read what the provider showed the user (a registered client's logo).
+    private(set) var pages: [String] = []
     /// Hosts the provider's pages may live on; `nil` allows any.
     var allowedHosts: Set<String>?
     var cookies = CookieJar()
@@ -77,6 +80,7 @@ struct UserAgent: Sendable {
         var next = start
         var previous: String?
         var seen = PagesSeen()
+        pages = []
         for _ in 0..<maxRequests {
             if Task.isCancelled { throw OAuthError(code: .transportError, description: "cancelled", step: step, origin: .transport) }
             if let redirectURI, Self.isCallback(next.url, redirectURI: redirectURI) {
@@ -104,6 +108,7 @@ struct UserAgent: Sendable {
                 continue
             }
             guard (200..<300).contains(response.status) else { throw Self.errorPage(response, url: next.url, step: step) }
+            if pages.count < 8 { pages.append(String(decoding: response.body.prefix(64 * 1024), as: UTF8.self)) }
             let page = HTMLPage.parse(response.bodyText)
             guard let (form, kind) = Self.actionableForm(in: page, decision: intent.decision, userCode: intent.userCode != nil) else {
                 if let refresh = page.refreshURL, let target = Self.resolve(refresh, against: next.url) {

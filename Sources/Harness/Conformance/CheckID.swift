@@ -77,6 +77,27 @@ package enum CheckID: String, Sendable, CaseIterable {
     case jwksNoPrivateKeys = "jwks-no-private-keys"
     case jwksKidsUnique = "jwks-kids-unique"
     case idTokenAlgAdvertised = "id-token-alg-advertised"
+    // oidc-dynamic-op (the OpenID Foundation's Dynamic OP modules; the plan also runs
+    // oidcc-server, oidcc-idtoken-unsigned, oidcc-discovery-endpoint-verification,
+    // oidcc-ensure-request-object-with-redirect-uri and oidcc-refresh-token)
+    case oidccIDTokenRS256 = "oidcc-idtoken-rs256"
+    case oidccUserinfoRS256 = "oidcc-userinfo-rs256"
+    case oidccRedirectURIInRequest = "oidcc-ensure-redirect-uri-in-authorization-request"
+    case oidccRedirectURIQueryOK = "oidcc-redirect-uri-query-OK"
+    case oidccRedirectURIQueryMismatch = "oidcc-redirect-uri-query-mismatch"
+    case oidccRedirectURIQueryAdded = "oidcc-redirect-uri-query-added"
+    case oidccRedirectURIRegFrag = "oidcc-redirect-uri-regfrag"
+    case oidccRegistrationLogoURI = "oidcc-registration-logo-uri"
+    case oidccRegistrationPolicyURI = "oidcc-registration-policy-uri"
+    case oidccRegistrationTosURI = "oidcc-registration-tos-uri"
+    case oidccRegistrationJWKSURI = "oidcc-registration-jwks-uri"
+    case oidccRegistrationSectorURI = "oidcc-registration-sector-uri"
+    case oidccRegistrationSectorBad = "oidcc-registration-sector-bad"
+    case oidccServerRotateKeys = "oidcc-server-rotate-keys"
+    case oidccRefreshTokenRPKeyRotation = "oidcc-refresh-token-rp-key-rotation"
+    case oidccRequestURIUnsignedDynamic = "oidcc-request-uri-unsigned"
+    case oidccRequestURISignedRS256 = "oidcc-request-uri-signed-rs256"
+    case oidccClientAssertionIssAud = "oidcc-ensure-client-assertion-with-iss-aud-succeeds"
     // oidc-config-op (the OpenID Foundation's Config OP module)
     case oidccDiscoveryEndpointVerification = "oidcc-discovery-endpoint-verification"
     // oidc-backchannel-logout (the OpenID Foundation's back-channel logout OP modules)
@@ -139,9 +160,32 @@ package enum CheckID: String, Sendable, CaseIterable {
     case oauth1ProblemReporting = "oauth1-problem-reporting"
 }
 
+extension CheckID {
+    /// Checks that register the clients they need themselves (or need none): in a plan with
+    /// `client_registration: dynamic`, every other check runs as a client registered for it.
+    var registersItsOwnClient: Bool {
+        switch self {
+        case .oidccIDTokenRS256, .oidccIDTokenSignature, .oidccIDTokenUnsigned, .oidccUserinfoRS256, .oidccRedirectURIInRequest,
+            .oidccRedirectURIQueryOK, .oidccRedirectURIQueryMismatch, .oidccRedirectURIQueryAdded, .oidccRedirectURIRegFrag,
+            .oidccRegistrationLogoURI, .oidccRegistrationPolicyURI, .oidccRegistrationTosURI, .oidccRegistrationJWKSURI,
+            .oidccRegistrationSectorURI, .oidccRegistrationSectorBad, .oidccRefreshTokenRPKeyRotation, .oidccRequestURIUnsignedDynamic,
+            .oidccRequestURISignedRS256, .oidccDiscoveryEndpointVerification, .registration, .registrationInvalidRedirectURI,
+            .registrationManagement:
+            true
+        default: false
+        }
+    }
+}
+
 extension ProbeContext {
-    /// Asks the provider the check's question.
+    /// Asks the provider the check's question (as a client registered for it, in a plan whose
+    /// clients are registered).
     mutating func probe(_ id: CheckID) async throws(CheckFailure) -> CheckVerdict {
+        if dynamicClient, !id.registersItsOwnClient { return try await asRegisteredClient(id) }
+        return try await probeCheck(id)
+    }
+
+    mutating func probeCheck(_ id: CheckID) async throws(CheckFailure) -> CheckVerdict {
         switch id {
         case .metadataDocument: try await metadataDocument()
         case .endpointHosts: endpointHosts()
@@ -216,6 +260,24 @@ extension ProbeContext {
         case .jwksKidsUnique: try await jwksKidsUnique()
         case .idTokenAlgAdvertised: try await idTokenAlgAdvertised()
         case .oidccDiscoveryEndpointVerification: try await oidccDiscoveryEndpointVerification()
+        case .oidccIDTokenRS256: try await oidccIDTokenRS256()
+        case .oidccUserinfoRS256: try await oidccUserinfoRS256()
+        case .oidccRedirectURIInRequest: try await oidccRedirectURIInRequest()
+        case .oidccRedirectURIQueryOK: try await oidccRedirectURIQueryOK()
+        case .oidccRedirectURIQueryMismatch: try await oidccRedirectURIQueryMismatch()
+        case .oidccRedirectURIQueryAdded: try await oidccRedirectURIQueryAdded()
+        case .oidccRedirectURIRegFrag: try await oidccRedirectURIRegFrag()
+        case .oidccRegistrationLogoURI: try await oidccRegistrationDisplayURI("logo_uri")
+        case .oidccRegistrationPolicyURI: try await oidccRegistrationDisplayURI("policy_uri")
+        case .oidccRegistrationTosURI: try await oidccRegistrationDisplayURI("tos_uri")
+        case .oidccRegistrationJWKSURI: try await oidccRegistrationJWKSURI()
+        case .oidccRegistrationSectorURI: try await oidccRegistrationSectorURI()
+        case .oidccRegistrationSectorBad: try await oidccRegistrationSectorBad()
+        case .oidccServerRotateKeys: try await oidccServerRotateKeys()
+        case .oidccRefreshTokenRPKeyRotation: try await oidccRefreshTokenRPKeyRotation()
+        case .oidccRequestURIUnsignedDynamic: try await oidccRequestURIUnsignedDynamic()
+        case .oidccRequestURISignedRS256: try await oidccRequestURISignedRS256()
+        case .oidccClientAssertionIssAud: try await oidccClientAssertionIssAud()
         case .backchannelDiscovery: try backchannelDiscovery()
         case .backchannelRPInitiatedLogout: try await backchannelRPInitiatedLogout()
         case .logoutDiscovery: try logoutDiscovery()

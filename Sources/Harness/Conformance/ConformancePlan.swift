@@ -65,14 +65,27 @@ package struct ConformancePlan: Sendable {
     /// OpenID Foundation's Form Post OP plan); the plan's checks are skipped when the provider's
     /// `response_modes_supported` does not list it.
     package var responseMode: String?
+    /// `client_registration: dynamic`: every check of the plan that signs in does so as a client
+    /// it has just registered (RFC 7591; the OpenID Foundation's Dynamic OP plan), with a key of
+    /// its own (`private_key_jwt` where the provider offers it); skipped without registration.
+    package var dynamicClient = false
 
-    init(name: String, title: String, protocolKind: ProtocolKind, checks: [Check], file: String, responseMode: String? = nil) {
+    init(
+        name: String,
+        title: String,
+        protocolKind: ProtocolKind,
+        checks: [Check],
+        file: String,
+        responseMode: String? = nil,
+        dynamicClient: Bool = false
+    ) {
         self.name = name
         self.title = title
         self.protocolKind = protocolKind
         self.checks = checks
         self.file = file
         self.responseMode = responseMode
+        self.dynamicClient = dynamicClient
     }
 
     /// The plans of `directory` (one folder per plan holding `plan.yaml`; none when it does not
@@ -114,7 +127,7 @@ package struct ConformancePlan: Sendable {
     init(yaml root: YAMLNode) throws(YAMLLocatedError) {
         let path = root.file
         let map = try root.mapping("a conformance plan")
-        try map.allowOnly(["name", "title", "protocol", "response_mode", "checks"], in: "a conformance plan")
+        try map.allowOnly(["name", "title", "protocol", "response_mode", "client_registration", "checks"], in: "a conformance plan")
         var seen: Set<CheckID> = []
         var checks: [Check] = []
         for node in try map.required("checks", in: "a conformance plan").sequence("checks") {
@@ -138,7 +151,8 @@ package struct ConformancePlan: Sendable {
             protocolKind: try map.required("protocol", in: "a conformance plan").choice("protocol", as: ProtocolKind.self),
             checks: checks,
             file: path,
-            responseMode: try map["response_mode"]?.choice("response_mode", ["form_post"])
+            responseMode: try map["response_mode"]?.choice("response_mode", ["form_post"]),
+            dynamicClient: try map["client_registration"]?.choice("client_registration", ["static", "dynamic"]) == "dynamic"
         )
     }
 }

@@ -296,6 +296,8 @@ package struct ConformanceRun: Sendable {
         var check: ConformancePlan.Check
         /// The plan's `response_mode`.
         var responseMode: String? = nil
+        /// The plan signs in with dynamically registered clients.
+        var dynamicClient = false
     }
 
     /// Checks that run after all others with `--jobs`: RP-initiated logout may end every session
@@ -303,6 +305,7 @@ package struct ConformanceRun: Sendable {
     /// other checks found.
     static func runsLast(_ id: CheckID) -> Bool {
         id.rawValue.hasPrefix("oidcc-rp-initiated-logout") || id == .backchannelRPInitiatedLogout || id == .tokenEndpointQuirks
+            || id == .oidccServerRotateKeys
     }
 
     /// Roughly how long a check waits on purpose (seconds), so that `--jobs` starts the longest
@@ -312,6 +315,7 @@ package struct ConformanceRun: Sendable {
         case .oidccCodeReuse30Seconds: Int(provider.codeReuseWait)
         case .deviceCodeExpires: 30
         case .deviceGrant, .deviceCodeSingleUse: 10
+        case .oidccRefreshTokenRPKeyRotation: Int(provider.jwksRefreshWait)
         default: 0
         }
     }
@@ -338,7 +342,13 @@ package struct ConformanceRun: Sendable {
                 nil
             }
         let scheduled = selected.flatMap { plan, checks in checks.map { (plan, $0) } }.enumerated().map {
-            Scheduled(index: $0.offset, plan: $0.element.0.name, check: $0.element.1, responseMode: $0.element.0.responseMode)
+            Scheduled(
+                index: $0.offset,
+                plan: $0.element.0.name,
+                check: $0.element.1,
+                responseMode: $0.element.0.responseMode,
+                dynamicClient: $0.element.0.dynamicClient
+            )
         }
         guard var first = scheduled.first else { return nil }
         if jobs > 1, let quick = scheduled.first(where: { Self.expectedWait($0.check.id, provider) == 0 && !Self.runsLast($0.check.id) }) {
@@ -409,12 +419,18 @@ package struct ConformanceRun: Sendable {
         case .success(let target)?:
             var context = ProbeContext(file: provider, endpoints: target, transport: transport, findings: findings)
             context.responseMode = item.responseMode
+            context.dynamicClient = item.dynamicClient
             // Discovery §3: without response_modes_supported, query and fragment only.
             let modes = target.advertised("response_modes_supported") ?? ["query", "fragment"]
             if let mode = item.responseMode, !modes.contains(mode) {
                 verdict = .skipped("response_modes_supported does not list \(mode) (\(modes.joined(separator: ", ")))")
             } else {
-                verdict = await Self.probe(item.check, context, within: checkTimeout + .seconds(provider.codeReuseWait))
+                verdict = await Self.probe(
+                    item.check,
+                    context,
+                    within: checkTimeout + .seconds(provider.codeReuseWait)
+                        + .seconds(item.check.id == .oidccRefreshTokenRPKeyRotation ? provider.jwksRefreshWait : 0)
+                )
             }
             if verdict.name != "pass" { (cause, suspects) = (context.cause.recorded?.quirk, context.cause.suspects) }
         case .failure(let failure)?: verdict = .fail(failure.reason)

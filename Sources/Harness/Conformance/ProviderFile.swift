@@ -39,6 +39,11 @@ package struct ProviderFile: Sendable {
         /// Back-Channel Logout 1.0: the URI the provider has registered for this client, where the
         /// harness listens (an http URL on a loopback address with a fixed port).
         package var backchannelLogoutURI: String? = nil
+        /// A dynamically registered client's own key (`private_key_jwt`, signed request objects):
+        /// never from a file, made by the run.
+        var signingKey: ClientKey? = nil
+        /// The `aud` of its client assertions, when not the token endpoint's URL.
+        var assertionAudience: String? = nil
 
         /// Whether the file allows the client `grant` (any grant when it lists none).
         func allows(_ grant: String) -> Bool { grants?.contains(grant) ?? true }
@@ -68,6 +73,12 @@ package struct ProviderFile: Sendable {
     /// RFC 7591 §3: the initial access token registrations carry (`registration_token:`), for a
     /// provider whose registration is not open.
     package var registrationToken: String? = nil
+    /// Where a POST rotates the provider's signing keys (`rotate_keys:`), for
+    /// oidcc-server-rotate-keys; `nil`: the module is skipped.
+    package var rotateKeysURL: String? = nil
+    /// How long a provider may cache a client's `jwks_uri` before it must see a rotated key
+    /// (`jwks_refresh_wait:`, seconds; the OpenID Foundation suite waits 60).
+    package var jwksRefreshWait: TimeInterval = 60
 
     /// OAuth 1 when the provider entry has `request_token`, OpenID Connect when the scope
     /// asks for `openid`, else OAuth 2: which plans apply.
@@ -93,7 +104,10 @@ package struct ProviderFile: Sendable {
         let variables = ScenarioVariables(environment: environment)
         let map = try root.mapping("a provider to check")
         try map.allowOnly(
-            ["name", "provider", "clients", "user", "scope", "expect", "signature_methods", "code_reuse_wait", "registration_token"],
+            [
+                "name", "provider", "clients", "user", "scope", "expect", "signature_methods", "code_reuse_wait", "registration_token", "rotate_keys",
+                "jwks_refresh_wait",
+            ],
             in: "a provider to check"
         )
         let nameNode = try map.required("name", in: "a provider to check")
@@ -161,7 +175,9 @@ package struct ProviderFile: Sendable {
             signatureMethods: try map["signature_methods"]?.choices("signature_methods", as: SignatureMethod.self) ?? [.hmacSHA1],
             codeReuseWait: try map["code_reuse_wait"]?.duration("code_reuse_wait") ?? 30,
             missingVariables: variables.missing,
-            registrationToken: registrationToken
+            registrationToken: registrationToken,
+            rotateKeysURL: try variables.optionalText(map["rotate_keys"], "rotate_keys"),
+            jwksRefreshWait: try map["jwks_refresh_wait"]?.duration("jwks_refresh_wait") ?? 60
         )
     }
 }
@@ -208,7 +224,11 @@ extension ProviderFile {
             signatureMethods: profile.oauth1?.signatureMethods.compactMap { SignatureMethod(rawValue: $0.rawValue) } ?? [],
             codeReuseWait: 30,
             missingVariables: [],
-            registrationToken: profile.registration.initialAccessToken
+            registrationToken: profile.registration.initialAccessToken,
+            // The mocks rotate their keys on this test-control endpoint, and fetch a client's
+            // jwks_uri again as soon as an unknown kid is seen.
+            rotateKeysURL: profile.oidc == nil ? nil : baseURL + "/_harness/rotate-keys",
+            jwksRefreshWait: 1
         )
     }
 }

@@ -16,6 +16,18 @@ final class RunFindings: Sendable {
     private let state = Mutex<(baseline: Result<Baseline, CheckFailure>?, quirks: [DetectedQuirk])>((nil, []))
     private let userClaims = Mutex<[String: JSONValue]>([:])
     private let rotation = Mutex<Bool?>(nil)
+    private let key = Mutex<ClientKey?>(nil)
+
+    /// The key the run's dynamically registered clients sign with (made once: RSA key
+    /// generation is the slow part of a registration).
+    func clientKey() throws(CheckFailure) -> ClientKey {
+        try key.withLock { (held: inout ClientKey?) throws(CheckFailure) -> ClientKey in
+            if let held { return held }
+            let made = try ClientKey.fresh()
+            held = made
+            return made
+        }
+    }
     /// Every secret the run has seen so far: each check's redactor starts as a copy of it (a
     /// check may report what an earlier one saw) and gives it what it learned; the quirks'
     /// evidence and the written profile's claims are held to it at the end.

@@ -70,7 +70,10 @@ extension ProviderProfile {
             document.append(
                 (
                     "request_objects",
-                    .map([("required", .flag(requestObjects.required)), ("algorithms", Self.texts(requestObjects.algorithms.map(\.rawValue)))])
+                    .map(
+                        [("required", .flag(requestObjects.required)), ("algorithms", Self.texts(requestObjects.algorithms.map(\.rawValue)))]
+                            + (requestObjects.unsigned ? [("unsigned", .flag(true))] : [])
+                    )
                 )
             )
         }

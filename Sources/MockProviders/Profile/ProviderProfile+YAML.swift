@@ -326,7 +326,7 @@ extension ProviderProfile {
         package static let signingKey = ["kid", "alg", "private_key", "standby"]
         package static let login = ["pages", "csrf", "consent"]
         package static let par = ["required", "request_uri_lifetime"]
-        package static let requestObjects = ["required", "algorithms"]
+        package static let requestObjects = ["required", "algorithms", "unsigned"]
         package static let dpop = ["required", "nonce", "algorithms", "iat_window"]
         package static let device = ["interval", "lifetime", "verification_uri_complete"]
         package static let tokenExchange = ["delegation", "audiences", "subject_token_types", "trusted_issuers"]
@@ -390,7 +390,8 @@ extension ProviderProfile {
             try map.allowOnly(Keys.requestObjects, in: "request_objects")
             return RequestObjectSettings(
                 required: try map["required"]?.bool("request_objects.required") ?? false,
-                algorithms: try map["algorithms"]?.choices("request object algorithm", as: ClientSigningAlgorithm.self) ?? [.es256, .rs256]
+                algorithms: try map["algorithms"]?.choices("request object algorithm", as: ClientSigningAlgorithm.self) ?? [.es256, .rs256],
+                unsigned: try map["unsigned"]?.bool("request_objects.unsigned") ?? false
             )
         }
         if let node = top["request_objects"], requestObjects?.algorithms.contains(.edDSA) == true {
@@ -432,9 +433,6 @@ extension ProviderProfile {
                 initialAccessToken: try map["initial_access_token"]?.string("registration.initial_access_token"),
                 authMethods: try map["auth_methods"]?.choices("auth method", as: AuthMethod.self) ?? RegistrationSettings().authMethods
             )
-            if let bad = registration.authMethods.first(where: { $0 == .privateKeyJWT }) {
-                throw node.error("registration.auth_methods: \(bad.rawValue) needs a registered key (jwks), which the mock does not take")
-            }
         }
     }
 

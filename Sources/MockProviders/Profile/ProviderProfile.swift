@@ -415,15 +415,20 @@ public struct ProviderProfile: Sendable, Equatable {
         public var required = false
         /// The algorithms accepted (`algorithms`; default ES256 and RS256).
         public var algorithms: [ClientSigningAlgorithm] = [.es256, .rs256]
+        /// Unsigned request objects (`alg: none`, OpenID Connect Core §6.1) are accepted too, from
+        /// clients that did not register a signing algorithm (`unsigned`; default false).
+        public var unsigned = false
 
         /// Request-object settings; by default optional, ES256 and RS256.
         ///
         /// - Parameters:
         ///   - required: whether authorization requests must be signed.
         ///   - algorithms: the algorithms accepted.
-        public init(required: Bool = false, algorithms: [ClientSigningAlgorithm] = [.es256, .rs256]) {
+        ///   - unsigned: whether `alg: none` is accepted too.
+        public init(required: Bool = false, algorithms: [ClientSigningAlgorithm] = [.es256, .rs256], unsigned: Bool = false) {
             self.required = required
             self.algorithms = algorithms
+            self.unsigned = unsigned
         }
     }
 
@@ -529,6 +534,26 @@ public struct ProviderProfile: Sendable, Equatable {
         /// registered client: `none` gets unsigned ID tokens (code flow only, Core §3.1.3.7);
         /// `nil`, the profile's algorithm.
         public var idTokenSignedResponseAlg: String? = nil
+        /// Registration §2 `jwks`: the client's public keys, given inline (for `private_key_jwt`
+        /// and signed request objects; a `kid` picks one).
+        public var jwks: [JSONValue] = []
+        /// Registration §2 `jwks_uri`: where the client's keys are fetched (again whenever an
+        /// assertion names a `kid` the last copy lacks).
+        public var jwksURI: String? = nil
+        /// Registration §2 `request_uris`: the request objects the client hosts (Core §6.2).
+        public var requestURIs: [String] = []
+        /// Core §8.1: the sector of a `pairwise` client (the host of its `sector_identifier_uri`,
+        /// else of its redirect URIs); `nil` for public subject identifiers.
+        public var sector: String? = nil
+        /// Registration §2 `userinfo_signed_response_alg`: UserInfo answered as a signed JWT.
+        public var userinfoSignedResponseAlg: String? = nil
+        /// Registration §2 `request_object_signing_alg`: the one algorithm its request objects use.
+        public var requestObjectSigningAlg: String? = nil
+        /// Registration §2 `logo_uri`, `policy_uri`, `tos_uri`, `client_uri`: shown to the user.
+        public var displayURIs: [String: String] = [:]
+
+        /// Whether the client can authenticate (a secret or a key of its own).
+        public var isConfidential: Bool { clientSecret != nil || publicKeyPEM != nil || !jwks.isEmpty || jwksURI != nil }
     }
 
     /// A user who can sign in and consent (`users:`).

@@ -22,7 +22,7 @@ extension MockProvider {
         guard let clientID = parameters["client_id"], !clientID.isEmpty else { return Self.badRequest("client_id is missing") }
         guard let client = self.client(id: clientID) else { return Self.badRequest("unknown client_id") }
         let redirectURI: String
-        switch Self.registeredRedirect(parameters["redirect_uri"], of: client) {
+        switch Self.registeredRedirect(parameters["redirect_uri"], of: client, mode: evilMode) {
         case .success(let uri): redirectURI = uri
         case .failure(let problem): return Self.badRequest(problem.message)
         }
@@ -192,12 +192,21 @@ extension MockProvider {
 
     /// RFC 6749 §3.1.2.3: the redirect URI requested, when registered for the client (RFC 8252
     /// §7.3 port rule), or the client's only one when none is requested.
-    static func registeredRedirect(_ requested: String?, of client: ProviderProfile.Client) -> Result<String, MockServerError> {
+    static func registeredRedirect(_ requested: String?, of client: ProviderProfile.Client, mode: EvilMode = .none) -> Result<String, MockServerError>
+    {
         guard let requested else {
-            guard client.redirectURIs.count == 1 else {
+            guard client.redirectURIs.count == 1 || (mode == .redirectURIDefaulted && !client.redirectURIs.isEmpty) else {
                 return .failure(MockServerError(message: "redirect_uri is required: the client has several"))
             }
             return .success(client.redirectURIs[0])
+        }
+        if mode == .redirectURIQueryIgnored {
+            // The evil mode: compared and answered without the query.
+            let bare = URLReference(requested).withoutQuery
+            guard client.redirectURIs.contains(where: { URLReference($0).withoutQuery == bare }) else {
+                return .failure(MockServerError(message: "redirect_uri is not registered for this client"))
+            }
+            return .success(bare)
         }
         guard client.redirectURIs.contains(where: { redirectURIMatches(registered: $0, requested: requested) }) else {
             return .failure(MockServerError(message: "redirect_uri is not registered for this client"))
@@ -269,7 +278,8 @@ extension MockProvider {
             clientID: client.clientID,
             detail: "Scope: " + scope.joined(separator: " "),
             action: profile.endpoints.authorize,
-            hidden: hidden
+            hidden: hidden,
+            links: evilMode == .clientURIsHidden ? "" : ConsentPage.clientLinks(client)
         )
     }
 
@@ -336,7 +346,8 @@ extension MockProvider {
                 hidden: hidden,
                 csrf: login.csrf ? current.csrf : nil,
                 username: current.pendingUsername,
-                error: error
+                error: error,
+                links: evilMode == .clientURIsHidden ? "" : ConsentPage.clientLinks(client)
             )
             if let setCookie { answer.headers["Set-Cookie"] = setCookie }
             return answer

@@ -114,7 +114,7 @@ extension MockProvider {
         let seconds = { (date: Date) in JSONValue.number(JSONNumber(date.timeIntervalSince1970.rounded())) }
         var claims: [String: JSONValue] = [
             "iss": .string(issuer), "aud": .string(clientID), "iat": seconds(now), "exp": seconds(now.addingTimeInterval(Self.logoutTokenLifetime)),
-            "jti": .string(SecureRandom.token(bytes: 16)), "sub": .string(sub), "sid": .string(sid),
+            "jti": .string(SecureRandom.token(bytes: 16)), "sub": .string(subject(sub, for: clientID)), "sid": .string(sid),
             "events": .object([Self.backchannelLogoutEvent: .object([:])]),
         ]
         switch values.mode {

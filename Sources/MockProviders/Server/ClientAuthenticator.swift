@@ -100,8 +100,12 @@ extension MockProvider {
         let method = jwt.algorithm?.hasPrefix("HS") == true ? "client_secret_jwt" : "private_key_jwt"
         guard client.authMethods.contains(where: { $0.rawValue == method }) else { return failure }
         let base = MockProvider.issuer(request)
+        // A client with a jwks_uri may have rotated its key: fetched again for an unknown kid.
+        if method == "private_key_jwt", client.jwksURI != nil { _ = await clientJWKs(client, kid: jwt.header["kid"]?.stringValue) }
+        // RFC 7523 §3: the token endpoint's URL; the issuer too (as OpenID Connect Core §9 allows).
+        let audiences = [base + profile.endpoints.token, base + endpointPath] + (evilMode == .assertionAudienceTokenEndpointOnly ? [] : [base])
         guard verifySignature(assertion, jwt: jwt, client: client, allowSecret: method == "client_secret_jwt"),
-            checkClaims(jwt.claims, audiences: [base + profile.endpoints.token, base + endpointPath, base]) == nil
+            checkClaims(jwt.claims, audiences: audiences) == nil
         else { return failure }
         return client
     }
@@ -116,7 +120,8 @@ extension MockProvider {
     }
 
     /// A JWT's signature by the client: HS256 with its secret (at least 32 bytes), the others with
-    /// its registered `public_key` (swift-crypto directly; the mock never uses the client's code).
+    /// its registered `public_key`, or its registered key set (`jwks`, `jwks_uri`; swift-crypto
+    /// directly; the mock never uses the client's code).
     func verifyClientSignature(_ token: String, jwt: DecodedJWT, client: ProviderProfile.Client, alg: ProviderProfile.ClientSigningAlgorithm) -> Bool
     {
         guard let dot = token.utf8.lastIndex(of: UInt8(ascii: ".")) else { return false }
@@ -127,7 +132,9 @@ extension MockProvider {
             let expected = Array(HMAC<SHA256>.authenticationCode(for: input, using: SymmetricKey(data: Array(secret.utf8))))
             return IndependentVerification.constantTime(expected, signature)
         }
-        guard let pem = client.publicKeyPEM else { return false }
+        guard let pem = client.publicKeyPEM else {
+            return Self.verify(token, alg: alg, kid: jwt.header["kid"]?.stringValue, keys: knownClientJWKs(client))
+        }
         switch alg {
         case .es256:
             guard let key = try? P256.Signing.PublicKey(pemRepresentation: pem),

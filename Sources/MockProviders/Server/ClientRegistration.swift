@@ -29,7 +29,7 @@ extension MockProvider {
             return Self.tokenError(400, "invalid_client_metadata", "\(own) is the server's to assign")
         }
         let checked: [String: JSONValue]
-        switch validatedMetadata(members) {
+        switch await checkedMetadata(members) {
         case .success(let metadata): checked = metadata
         case .failure(let problem): return Self.tokenError(400, problem.error, problem.description)
         }
@@ -37,7 +37,7 @@ extension MockProvider {
         let random = SecureRandom.bytes(76)
         let clientID = "dyn-" + Base64URL.encode(random[0..<12])
         let method = ProviderProfile.AuthMethod(rawValue: checked["token_endpoint_auth_method"]?.stringValue ?? "") ?? .clientSecretBasic
-        let secret = method == .none ? nil : Base64URL.encode(random[12..<44])
+        let secret = method.needsSecret ? Base64URL.encode(random[12..<44]) : nil
         var registered = ProviderState.RegisteredClient(
             client: Self.client(clientID, secret: secret, method: method, metadata: checked),
             response: [],
@@ -45,6 +45,7 @@ extension MockProvider {
             issuedAt: clock.now()
         )
         registered.response = registrationResponse(registered, metadata: checked, issuer: MockProvider.issuer(request))
+        if evilMode == .registrationJWKSURIIgnored { registered.client.jwksURI = nil }
         let stored = registered
         store.withStorage { $0.registeredClients[clientID] = stored }
         return Self.jsonBytes(201, registered.response)
@@ -52,7 +53,7 @@ extension MockProvider {
 
     /// RFC 7592 §2: GET reads, PUT replaces the metadata, DELETE removes the client; each with
     /// the client's registration access token as a Bearer token.
-    func clientConfiguration(_ request: TransportRequest, clientID: String) -> TransportResponse {
+    func clientConfiguration(_ request: TransportRequest, clientID: String) async -> TransportResponse {
         let presented = Self.bearer(request.headers["Authorization"]) ?? ""
         guard var registered = store.withStorage({ $0.registeredClients[clientID] }),
             constantTimeEquals(registered.registrationAccessToken, presented)
@@ -79,12 +80,12 @@ extension MockProvider {
                 return Self.tokenError(400, "invalid_request", "\(own) may not be sent in an update (RFC 7592 §2.2)")
             }
             let checked: [String: JSONValue]
-            switch validatedMetadata(members) {
+            switch await checkedMetadata(members) {
             case .success(let metadata): checked = metadata
             case .failure(let problem): return Self.tokenError(400, problem.error, problem.description)
             }
             let method = ProviderProfile.AuthMethod(rawValue: checked["token_endpoint_auth_method"]?.stringValue ?? "") ?? .clientSecretBasic
-            let secret = method == .none ? nil : registered.client.clientSecret ?? SecureRandom.token(bytes: 32)
+            let secret = method.needsSecret ? registered.client.clientSecret ?? SecureRandom.token(bytes: 32) : nil
             registered.client = Self.client(clientID, secret: secret, method: method, metadata: checked)
             registered.response = registrationResponse(registered, metadata: checked, issuer: MockProvider.issuer(request))
             let updated = registered
@@ -93,6 +94,18 @@ extension MockProvider {
         default:
             return Self.json(405, ["error": "invalid_request", "error_description": "method \(request.method) not allowed here"])
         }
+    }
+
+    /// ``validatedMetadata(_:)``, then what needs a fetch: the `sector_identifier_uri` document
+    /// must list every redirect URI (OpenID Connect Registration §5).
+    func checkedMetadata(_ members: [String: JSONValue]) async -> Result<[String: JSONValue], AuthorizationError> {
+        let validated = validatedMetadata(members)
+        guard case .success(let metadata) = validated, let uri = metadata["sector_identifier_uri"]?.stringValue else { return validated }
+        let redirects = metadata["redirect_uris"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if let problem = await sectorProblem(uri, redirectURIs: redirects) {
+            return .failure(AuthorizationError(error: "invalid_client_metadata", description: problem))
+        }
+        return validated
     }
 
     /// The metadata with the server's defaults filled in (§2), or the first problem: redirect
@@ -148,6 +161,49 @@ extension MockProvider {
                 return invalid("id_token_signed_response_alg must be \(signing) or none")
             }
         }
+        // OpenID Connect Registration §2: the client's keys, inline or by URL (never both).
+        if members["jwks"] != nil, members["jwks_uri"] != nil { return invalid("jwks and jwks_uri must not both be given (RFC 7591 §2)") }
+        if let jwks = members["jwks"], Self.clientKeys(in: jwks) == nil {
+            return invalid("jwks must be a JWK Set of at most \(Self.maximumClientKeys) public keys")
+        }
+        for name in ["jwks_uri", "sector_identifier_uri"] {
+            guard let value = members[name] else { continue }
+            guard let uri = value.stringValue else { return invalid("\(name) must be a string") }
+            if let problem = ProviderProfile.Client.backchannelLogoutURIProblem(uri) { return invalid("\(name) \(problem)") }
+        }
+        if method == .privateKeyJWT, members["jwks"] == nil, members["jwks_uri"] == nil {
+            return invalid("private_key_jwt needs the client's keys: jwks or jwks_uri")
+        }
+        for name in ["logo_uri", "policy_uri", "tos_uri", "client_uri"] {
+            guard let value = members[name] else { continue }
+            guard let uri = value.stringValue, ["http", "https"].contains(URLReference(uri).scheme?.lowercased() ?? "") else {
+                return invalid("\(name) must be an http(s) URL")
+            }
+        }
+        guard let requestURIs = strings("request_uris", default: []) else { return invalid("request_uris must be a list of strings") }
+        for uri in requestURIs where !["http", "https"].contains(URLReference(uri).scheme?.lowercased() ?? "") {
+            return invalid("request URI \(uri) is not an http(s) URL")
+        }
+        switch members["subject_type"]?.stringValue {
+        case nil where members["subject_type"] == nil, "public"?: break
+        case "pairwise"? where profile.oidc != nil:
+            // Core §8.1: the sector is the sector_identifier_uri's host, else the redirect URIs' one host.
+            let hosts = Set(redirects.compactMap { URLReference($0).host?.lowercased() })
+            if members["sector_identifier_uri"] == nil, hosts.count > 1 {
+                return invalid("redirect URIs on several hosts need a sector_identifier_uri for pairwise subjects (Core §8.1)")
+            }
+        default: return invalid("subject_type must be public or pairwise")
+        }
+        let signing = (profile.oidc?.idTokenAlg ?? .rs256).rawValue
+        if let value = members["userinfo_signed_response_alg"] {
+            guard profile.oidc != nil, value.stringValue == signing else { return invalid("userinfo_signed_response_alg must be \(signing)") }
+        }
+        if let value = members["request_object_signing_alg"] {
+            guard let settings = profile.requestObjects, let alg = value.stringValue,
+                (alg == "none" && settings.unsigned)
+                    || ProviderProfile.ClientSigningAlgorithm(rawValue: alg).map(settings.algorithms.contains) == true
+            else { return invalid("request_object_signing_alg is not one this provider accepts") }
+        }
         if let scope = members["scope"] {
             guard let text = scope.stringValue else { return invalid("scope must be a string") }
             if !profile.scopes.isEmpty, let unknown = text.split(separator: " ").first(where: { !profile.scopes.contains(String($0)) }) {
@@ -191,11 +247,24 @@ extension MockProvider {
             clientSecret: secret,
             redirectURIs: metadata["redirect_uris"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             authMethods: [method],
-            requirePKCE: secret == nil,
+            requirePKCE: method == .none,
             publicKeyPEM: nil,
             postLogoutRedirectURIs: metadata["post_logout_redirect_uris"]?.arrayValue?.compactMap(\.stringValue) ?? [],
             backchannelLogoutURI: metadata["backchannel_logout_uri"]?.stringValue,
-            idTokenSignedResponseAlg: metadata["id_token_signed_response_alg"]?.stringValue
+            idTokenSignedResponseAlg: metadata["id_token_signed_response_alg"]?.stringValue,
+            jwks: metadata["jwks"].flatMap { Self.clientKeys(in: $0) } ?? [],
+            jwksURI: metadata["jwks_uri"]?.stringValue,
+            requestURIs: metadata["request_uris"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            sector: metadata["subject_type"]?.stringValue == "pairwise"
+                ? (metadata["sector_identifier_uri"] ?? metadata["redirect_uris"]?.value(atPath: "0"))?.stringValue.flatMap {
+                    URLReference($0).host?.lowercased()
+                }
+                : nil,
+            userinfoSignedResponseAlg: metadata["userinfo_signed_response_alg"]?.stringValue,
+            requestObjectSigningAlg: metadata["request_object_signing_alg"]?.stringValue,
+            displayURIs: ["logo_uri", "policy_uri", "tos_uri", "client_uri"].reduce(into: [:]) { uris, name in
+                uris[name] = metadata[name]?.stringValue
+            }
         )
     }
 

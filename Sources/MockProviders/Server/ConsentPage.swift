@@ -9,7 +9,8 @@ enum ConsentPage {
         clientID: String,
         detail: String,
         action: String,
-        hidden: [(name: String, value: String)]
+        hidden: [(name: String, value: String)],
+        links: String = ""
     ) -> TransportResponse {
         let fields = hidden.map { "<input type=\"hidden\" name=\"\(html($0.name))\" value=\"\(html($0.value))\">" }.joined(separator: "\n")
         let options = profile.users.map { "<option value=\"\(html($0.sub))\">\(html($0.text("name") ?? $0.sub))</option>" }.joined()
@@ -23,7 +24,7 @@ enum ConsentPage {
             <body>
             <h1>\(html(clientID)) asks for access</h1>
             <p>\(html(detail))</p>
-            <form method="post" action="\(html(action))">
+            \(links)<form method="post" action="\(html(action))">
             \(fields)
             \(identity)
             <button type="submit" name="decision" value="approve">Approve</button>
@@ -36,6 +37,17 @@ enum ConsentPage {
             headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"],
             body: Array(page.utf8)
         )
+    }
+
+    /// OpenID Connect Registration §2: a registered client's logo, privacy policy and terms of
+    /// service, shown to the user (the logo as an image, the others as links).
+    static func clientLinks(_ client: ProviderProfile.Client) -> String {
+        var parts: [String] = []
+        if let logo = client.displayURIs["logo_uri"] { parts.append("<img src=\"\(html(logo))\" alt=\"\(html(client.clientID)) logo\">") }
+        if let home = client.displayURIs["client_uri"] { parts.append("<a href=\"\(html(home))\">About the application</a>") }
+        if let policy = client.displayURIs["policy_uri"] { parts.append("<a href=\"\(html(policy))\">Privacy policy</a>") }
+        if let terms = client.displayURIs["tos_uri"] { parts.append("<a href=\"\(html(terms))\">Terms of service</a>") }
+        return parts.isEmpty ? "" : "<p class=\"client\">" + parts.joined(separator: " ") + "</p>\n"
     }
 
     static func html(_ text: String) -> String {
@@ -77,7 +89,8 @@ enum LoginPage {
         hidden: [(name: String, value: String)],
         csrf: String?,
         username: String?,
-        error: String?
+        error: String?,
+        links: String = ""
     ) -> TransportResponse {
         let html = ConsentPage.html
         var fields = hidden.map { "<input type=\"hidden\" name=\"\(html($0.name))\" value=\"\(html($0.value))\">" }
@@ -119,7 +132,7 @@ enum LoginPage {
             <!doctype html>
             <html><head><meta charset="utf-8"><title>\(html(profile.name)): \(kind == .consent ? "authorize" : "sign in")</title></head>
             <body>
-            \(message)<form method="post" action="\(html(action))">
+            \(message)\(links)<form method="post" action="\(html(action))">
             \(fields.joined(separator: "\n"))
             \(body)
             </form>

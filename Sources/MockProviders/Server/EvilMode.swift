@@ -82,6 +82,33 @@ public enum EvilMode: String, Sendable, CaseIterable {
     case logoutTokenNonce = "logout_token_nonce"
     /// Back-Channel Logout 1.0 §2.4: the logout token has no `events` member.
     case logoutTokenWithoutEvents = "logout_token_no_events"
+    /// Registration §2: a client registered `userinfo_signed_response_alg`, UserInfo still
+    /// answers plain JSON.
+    case userinfoUnsigned = "userinfo_unsigned"
+    /// Core §3.1.2.1: an authorization request without `redirect_uri` is sent to the client's
+    /// first registered URI though it has several.
+    case redirectURIDefaulted = "redirect_uri_defaulted"
+    /// RFC 6749 §3.1.2, Core §3.1.2.1: redirect URIs are compared without their query, and the
+    /// answer goes to the URI without it (a registered query is dropped, an added one accepted).
+    case redirectURIQueryIgnored = "redirect_uri_query_ignored"
+    /// Registration §2: `logo_uri`, `policy_uri` and `tos_uri` are registered but never shown.
+    case clientURIsHidden = "client_uris_hidden"
+    /// Registration §2: `jwks_uri` is registered and echoed but never fetched, so the client's
+    /// `private_key_jwt` assertions cannot be verified.
+    case registrationJWKSURIIgnored = "registration_jwks_uri_ignored"
+    /// Registration §5: `sector_identifier_uri` is registered without fetching it, so redirect
+    /// URIs it does not list are accepted.
+    case sectorIdentifierUnchecked = "sector_identifier_unchecked"
+    /// The signing key is rotated but the new key is not published in the JWKS.
+    case keyRotationUnpublished = "key_rotation_unpublished"
+    /// Registration §2 `jwks_uri`: the client's keys are fetched once and never again, so a
+    /// client that rotates its key is locked out.
+    case clientJWKSCached = "client_jwks_cached"
+    /// Core §6.2: `request_uri` is not fetched; the query's parameters are used instead.
+    case requestURIIgnored = "request_uri_ignored"
+    /// RFC 7523 §3: a client assertion whose `aud` is the issuer is refused (only the token
+    /// endpoint's URL is taken).
+    case assertionAudienceTokenEndpointOnly = "assertion_aud_token_endpoint_only"
 
     /// The OpenID Foundation RP test module each mode follows.
     public var conformanceModule: String {
@@ -123,6 +150,16 @@ public enum EvilMode: String, Sendable, CaseIterable {
         case .formPostIgnored: "oidcc-server with response_mode=form_post (OP side)"
         case .logoutTokenNonce: "rp-backchannel-rpinitlogout-lt-with-nonce"
         case .logoutTokenWithoutEvents: "rp-backchannel-rpinitlogout-lt-no-event"
+        case .userinfoUnsigned: "oidcc-userinfo-rs256 (OP side)"
+        case .redirectURIDefaulted: "oidcc-ensure-redirect-uri-in-authorization-request (OP side)"
+        case .redirectURIQueryIgnored: "oidcc-redirect-uri-query-mismatch, -added, -OK (OP side)"
+        case .clientURIsHidden: "oidcc-registration-logo-uri, -policy-uri, -tos-uri (OP side)"
+        case .registrationJWKSURIIgnored: "oidcc-registration-jwks-uri (OP side)"
+        case .sectorIdentifierUnchecked: "oidcc-registration-sector-bad (OP side)"
+        case .keyRotationUnpublished: "oidcc-server-rotate-keys (OP side)"
+        case .clientJWKSCached: "oidcc-refresh-token-rp-key-rotation (OP side)"
+        case .requestURIIgnored: "oidcc-request-uri-unsigned, -signed-rs256 (OP side)"
+        case .assertionAudienceTokenEndpointOnly: "oidcc-ensure-client-assertion-with-iss-aud-succeeds (OP side)"
         }
     }
 }

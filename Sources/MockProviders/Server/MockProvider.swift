@@ -52,17 +52,32 @@ public final class MockProvider: MockRequestHandler {
         let endpoints = profile.endpoints
         switch (request.method, path) {
         case ("GET", endpoints.authorize):
-            return authorize(parameters: query, submitted: false, cookie: request.headers["Cookie"], issuer: MockProvider.issuer(request))
+            switch await dereferenceRequestURI(query) {
+            case .failure(let problem): return Self.badRequest(problem.description)
+            case .success(let parameters):
+                await prefetchRequestObjectKey(parameters)
+                return authorize(parameters: parameters, submitted: false, cookie: request.headers["Cookie"], issuer: MockProvider.issuer(request))
+            }
         case ("POST", endpoints.authorize):
             guard let form = formBody(request) else { return Self.badRequest("the body must be application/x-www-form-urlencoded") }
             // A form without any field of the pages' own is the request itself, sent by POST
             // (OpenID Connect Core §3.1.2.1: the endpoint MUST take GET and POST).
             let submitted = form.contains { Self.loginFields.contains($0.name) }
-            return authorize(parameters: form, submitted: submitted, cookie: request.headers["Cookie"], issuer: MockProvider.issuer(request))
+            switch await dereferenceRequestURI(form) {
+            case .failure(let problem): return Self.badRequest(problem.description)
+            case .success(let parameters):
+                await prefetchRequestObjectKey(parameters)
+                return authorize(
+                    parameters: parameters,
+                    submitted: submitted,
+                    cookie: request.headers["Cookie"],
+                    issuer: MockProvider.issuer(request)
+                )
+            }
         case ("POST", endpoints.token):
             return await token(request)
         case ("GET", endpoints.resource), ("POST", endpoints.resource):
-            return resource(request, query: query)
+            return await resource(request, query: query)
         case ("POST", endpoints.revoke ?? "\u{0}"):
             return await revoke(request)
         case ("POST", endpoints.introspect ?? "\u{0}"):
@@ -112,7 +127,7 @@ public final class MockProvider: MockRequestHandler {
                 ? await registerClient(request)
                 : Self.json(405, ["error": "invalid_request", "error_description": "method \(request.method) not allowed here"])
         case (_, _) where endpoints[.registration].map({ path.hasPrefix($0 + "/") }) == true:
-            return clientConfiguration(request, clientID: String(path.dropFirst(endpoints[.registration]!.count + 1)))
+            return await clientConfiguration(request, clientID: String(path.dropFirst(endpoints[.registration]!.count + 1)))
         case (_, endpoints.authorize), (_, endpoints.token), (_, endpoints.resource), (_, endpoints.revoke ?? "\u{0}"),
             (_, endpoints.introspect ?? "\u{0}"), (_, endpoints[.par] ?? "\u{0}"), (_, endpoints[.deviceAuthorization] ?? "\u{0}"),
             (_, endpoints[.deviceVerification] ?? "\u{0}"):
@@ -170,13 +185,16 @@ public final class MockProvider: MockRequestHandler {
         if profile.oidc != nil || profile.accessTokens.format == .jwt { document["jwks_uri"] = .string(issuer + profile.jwksPath) }
         func names(_ algorithms: [ProviderProfile.ClientSigningAlgorithm]) -> JSONValue { .array(algorithms.map { .string($0.rawValue) }) }
         if profile.endpoints[.par] != nil { document["require_pushed_authorization_requests"] = .bool(profile.par.required) }
-        // The mocks never fetch a request_uri (only their own PAR URNs stand for a request);
-        // Discovery §3 takes an absent member as true, so it is said.
-        document["request_uri_parameter_supported"] = .bool(false)
+        // A mock with request objects fetches a request_uri its client registered (Core §6.2);
+        // without, only its own PAR URNs stand for a request. Discovery §3 takes an absent member
+        // as true, so it is said either way.
+        document["request_uri_parameter_supported"] = .bool(profile.requestObjects != nil)
         if let objects = profile.requestObjects {
             document["request_parameter_supported"] = .bool(true)
             document["require_signed_request_object"] = .bool(objects.required)
-            document["request_object_signing_alg_values_supported"] = names(objects.algorithms)
+            var algorithms = objects.algorithms.map { JSONValue.string($0.rawValue) }
+            if objects.unsigned { algorithms.append("none") }
+            document["request_object_signing_alg_values_supported"] = .array(algorithms)
         }
         if let dpop = profile.dpop { document["dpop_signing_alg_values_supported"] = names(dpop.algorithms) }
         if !profile.authorizationDetailsTypes.isEmpty {

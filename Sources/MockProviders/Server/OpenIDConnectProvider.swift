@@ -206,12 +206,14 @@ extension MockProvider {
 
     func jwksDocument() -> TransportResponse {
         let values = oidcState.withKeys { $0 }
-        let keys: [JSONValue]
+        var keys: [JSONValue]
         if values.mode == .kidAbsentSingleKey, let active = activeSigningKey(values) {
             keys = [active.jwk(includeKid: false)]
         } else {
             keys = values.keys.filter { !$0.standby }.map { $0.jwk() }
         }
+        // The evil mode signs with the newest rotated key but never publishes it.
+        if values.mode == .keyRotationUnpublished, values.rotations > 0, !keys.isEmpty { keys.removeFirst() }
         var response = Self.json(200, ["keys": .array(keys)])
         response.headers["Content-Type"] = "application/jwk-set+json"
         // Keys may be cached for an hour, as Google's are; a client must still refetch on an unknown kid.
@@ -226,7 +228,12 @@ extension MockProvider {
         for endpoint in ProviderProfile.Endpoint.allCases {
             if let member = endpoint.openIDMember, let path = profile.endpoints[endpoint] { document[member] = .string(issuer + path) }
         }
-        document["subject_types_supported"] = .array([.string("public")])
+        // Core §8: pairwise subjects for clients that register (subject_type pairwise).
+        document["subject_types_supported"] = .array(profile.endpoints[.registration] != nil ? ["public", "pairwise"] : ["public"])
+        // Core §5.3.2: signed UserInfo for clients that register userinfo_signed_response_alg.
+        if profile.endpoints[.registration] != nil {
+            document["userinfo_signing_alg_values_supported"] = .array([.string((profile.oidc?.idTokenAlg ?? .rs256).rawValue)])
+        }
         // A client that registers itself may ask for unsigned ID tokens (Registration §2, the code flow only).
         let unsigned: [JSONValue] = profile.endpoints[.registration] != nil ? [.string("none")] : []
         document["id_token_signing_alg_values_supported"] = .array([.string("RS256"), .string("ES256")] + unsigned)
@@ -246,6 +253,7 @@ extension MockProvider {
         guard let settings = profile.oidc, let key = activeSigningKey(values) else { return nil }
         let mode = values.mode
         var claims = idTokenClaims(issuer: issuer, audience: clientID, sub: sub, nonce: nonce, now: now, lifetime: settings.idTokenLifetime)
+        claims["sub"] = .string(subject(sub, for: clientID))
         claims["at_hash"] = .string(Self.halfHash(accessToken))
         if let sid = startSession(sub: sub, clientID: clientID) { claims["sid"] = .string(sid) }
         switch mode {
@@ -339,7 +347,7 @@ extension MockProvider {
         // The hint's sid (128 random bits, only ever in this provider's ID tokens) names a live
         // session of its sub: that user's sessions end.
         if let sid = hint?.claims["sid"]?.stringValue, let session = store.withStorage({ $0.openIDSessions[sid] }),
-            hint?.claims["sub"]?.stringValue == session.sub
+            hint?.claims["sub"]?.stringValue == subject(session.sub, for: session.clientID)
         {
             _ = await endSessions(sid: nil, sub: session.sub, issuer: issuer)
         }

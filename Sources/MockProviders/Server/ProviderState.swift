@@ -116,6 +116,10 @@ final class ProviderState: Sendable {
         var openIDSessions = BoundedStore<OPSession>(capacity: ProviderState.retention)
         /// RFC 9449 §8: the nonce proofs must carry when the profile asks for nonces.
         var dpopNonce = SecureRandom.token(bytes: 16)
+        /// Registration §2 `jwks_uri`: the last key set fetched for each URI.
+        var clientKeySets = BoundedStore<[JSONValue]>(capacity: ProviderState.retention)
+        /// Core §8.1: the secret that derives pairwise subjects (per provider instance).
+        var pairwiseSalt = SecureRandom.bytes(32)
     }
 
     /// A user's session with one client, named by the `sid` of its ID tokens.

@@ -27,6 +27,7 @@ extension MockProvider {
         }
         var parameters = FormParameters(form.filter { !Self.clientAuthenticationFields.contains($0.name) }.map { ($0.name, $0.value) })
         if let object = form["request"] {
+            await prefetchRequestObjectKey(form)
             switch requestObjectParameters(object, client: client, issuer: MockProvider.issuer(request)) {
             case .success(let claims): parameters = claims
             case .failure(let problem): return Self.tokenError(400, problem.error, problem.description)
@@ -147,23 +148,41 @@ extension MockProvider {
             return .failure(.init(error: "request_not_supported", description: "request objects are not supported"))
         }
         guard let jwt = DecodedJWT(object) else { return invalid("the request object is not a JWT") }
-        guard let name = jwt.algorithm, let alg = ProviderProfile.ClientSigningAlgorithm(rawValue: name), settings.algorithms.contains(alg) else {
-            return invalid("the request object's alg is not one of \(settings.algorithms.map(\.rawValue).joined(separator: ", "))")
-        }
-        if evilMode != .requestObjectUnverified, !verifyClientSignature(object, jwt: jwt, client: client, alg: alg) {
-            return invalid("the request object's signature does not verify with the client's key")
+        // OpenID Connect Core §6.1: an unsigned object (alg none, no signature) where the profile
+        // takes them and the client did not register a signing algorithm; its iss, aud and exp
+        // are checked only when present.
+        let unsigned = jwt.algorithm == "none"
+        if unsigned {
+            guard settings.unsigned, [nil, "none"].contains(client.requestObjectSigningAlg), object.hasSuffix(".") else {
+                return invalid("unsigned request objects are not accepted from this client")
+            }
+        } else {
+            guard let name = jwt.algorithm, let alg = ProviderProfile.ClientSigningAlgorithm(rawValue: name), settings.algorithms.contains(alg) else {
+                return invalid("the request object's alg is not one of \(settings.algorithms.map(\.rawValue).joined(separator: ", "))")
+            }
+            if let registered = client.requestObjectSigningAlg, registered != name {
+                return invalid("the client registered request_object_signing_alg \(registered), not \(name)")
+            }
+            if evilMode != .requestObjectUnverified, !verifyClientSignature(object, jwt: jwt, client: client, alg: alg) {
+                return invalid("the request object's signature does not verify with the client's key")
+            }
         }
         let claims = jwt.claims
-        guard claims["iss"]?.stringValue == client.clientID else { return invalid("the request object's iss is not the client") }
+        if !unsigned || claims["iss"] != nil {
+            guard claims["iss"]?.stringValue == client.clientID else { return invalid("the request object's iss is not the client") }
+        }
         let audiences: [String]
         switch claims["aud"] {
         case .string(let value)?: audiences = [value]
         case .array(let values)?: audiences = values.compactMap(\.stringValue)
+        case nil where unsigned: audiences = [issuer]
         default: return invalid("the request object has no aud")
         }
         guard audiences.contains(issuer) else { return invalid("the request object's aud is not this issuer") }
         let now = clock.now().timeIntervalSince1970
-        guard case .number(let exp)? = claims["exp"], exp.double > now else { return invalid("the request object has no exp or has expired") }
+        if !unsigned || claims["exp"] != nil {
+            guard case .number(let exp)? = claims["exp"], exp.double > now else { return invalid("the request object has no exp or has expired") }
+        }
         if case .number(let nbf)? = claims["nbf"], nbf.double > now + 60 { return invalid("the request object is not yet valid") }
         var parameters = FormParameters()
         for (key, value) in claims.sorted(by: { $0.key < $1.key }) where !Self.requestObjectOwnClaims.contains(key) {

@@ -109,7 +109,7 @@ extension MockProvider {
         }
     }
 
-    func resource(_ request: TransportRequest, query: FormParameters?) -> TransportResponse {
+    func resource(_ request: TransportRequest, query: FormParameters?) async -> TransportResponse {
         // RFC 9728: the resource's identifier, only for a profile that publishes it (a hot path).
         let identifier = profile.protectedResource == nil ? nil : MockProvider.issuer(request) + profile.endpoints.resource
         // RFC 9728 §5.1: the challenge names the resource's metadata.
@@ -184,7 +184,22 @@ extension MockProvider {
         var claims: [String: JSONValue] = ["client_id": .string(grant.clientID), "scope": .string(grant.scope.joined(separator: " "))]
         if let sub = grant.sub, let user = profile.user(sub: sub) {
             claims.merge(user.claims) { current, _ in current }
-            claims["sub"] = .string(evilMode == .userinfoSubjectMismatch ? sub + "-someone-else" : sub)
+            let seen = subject(sub, for: grant.clientID)
+            claims["sub"] = .string(evilMode == .userinfoSubjectMismatch ? seen + "-someone-else" : seen)
+        }
+        // OpenID Connect Core §5.3.2: a client that registered userinfo_signed_response_alg gets
+        // a JWT signed with the ID-token key, with iss and aud.
+        if profile.oidc != nil, self.client(id: grant.clientID)?.userinfoSignedResponseAlg != nil, evilMode != .userinfoUnsigned {
+            claims["iss"] = .string(MockProvider.issuer(request))
+            claims["aud"] = .string(grant.clientID)
+            guard let key = activeSigningKey(oidcState.withKeys({ $0 })), let signed = try? await key.sign(claims, withKid: true) else {
+                return Self.json(500, ["error": "server_error", "error_description": "no key to sign the UserInfo response"])
+            }
+            return TransportResponse(
+                status: 200,
+                headers: ["Content-Type": "application/jwt", "Cache-Control": "no-store"],
+                body: Array(signed.utf8)
+            )
         }
         return Self.json(200, claims)
     }

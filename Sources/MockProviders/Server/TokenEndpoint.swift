@@ -59,7 +59,7 @@ extension MockProvider {
         case .refreshToken:
             return await refresh(request, form: form, client: client!, jkt: jkt)
         case .clientCredentials:
-            guard let client = client!.clientSecret != nil || client!.publicKeyPEM != nil ? client : nil else {
+            guard let client = client!.isConfidential ? client : nil else {
                 return Self.tokenError(400, "unauthorized_client", "client_credentials is for confidential clients (RFC 6749 §4.4)")
             }
             return await withScope(form) { scope in
@@ -330,7 +330,7 @@ extension MockProvider {
         refreshGrant.related = [accessToken]
         refreshGrant.audience = nil
         refreshGrant.jkt = jkt.flatMap { key in
-            self.client(id: clientID).flatMap { $0.clientSecret == nil && $0.publicKeyPEM == nil ? key : nil }
+            self.client(id: clientID).flatMap { $0.isConfidential ? nil : key }
         }
         store.withStorage { storage in
             storage.accessTokens[accessToken] = access

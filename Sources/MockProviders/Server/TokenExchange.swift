@@ -32,7 +32,7 @@ extension MockProvider {
     func exchangeToken(_ request: TransportRequest, form: FormParameters, client: ProviderProfile.Client, jkt: String?) async -> TransportResponse {
         guard let settings = profile.tokenExchange else { return Self.tokenError(400, "unsupported_grant_type", "token exchange is not offered") }
         func invalid(_ error: String, _ description: String) -> TransportResponse { Self.tokenError(400, error, description) }
-        guard client.clientSecret != nil || client.publicKeyPEM != nil else {
+        guard client.isConfidential else {
             return invalid("unauthorized_client", "token exchange is for confidential clients")
         }
         guard let subjectToken = form["subject_token"], !subjectToken.isEmpty, let subjectType = form["subject_token_type"] else {

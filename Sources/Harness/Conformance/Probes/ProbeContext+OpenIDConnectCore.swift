@@ -114,21 +114,8 @@ extension ProbeContext {
     /// A client registered for this check (OpenID Connect Registration 1.0, RFC 7591) with
     /// `extra` metadata, or the reason the module cannot run; `cleanup` deletes it after.
     mutating func registeredClient(_ extra: [String: JSONValue]) async throws(CheckFailure) -> (ProviderFile.Client, [String: JSONValue])? {
-        guard let url = endpoints.registration else { return nil }
-        var metadata = registrationMetadata()
-        metadata["scope"] = .string(openIDScope.joined(separator: " "))
-        for (name, value) in extra { metadata[name] = value }
-        let (response, members) = try await register(metadata, at: url, step: "register")
-        guard (200..<300).contains(response.status), let clientID = members["client_id"]?.stringValue else {
-            if Self.wantsInitialAccessToken(response), file.registrationToken == nil { return nil }
-            throw CheckFailure(
-                reason: "the registration answered HTTP \(response.status)\(members["error"]?.stringValue.map { ", error \($0)" } ?? "")"
-                    + (members["error_description"]?.stringValue.map { " (\($0.prefix(120)))" } ?? "")
-            )
-        }
-        var client = registeredClient(clientID, members)
-        if !ProviderFile.Client.authMethods.contains(client.authMethod) { client.authMethod = .clientSecretBasic }
-        return (client, members)
+        let key = try planKey()
+        return try await registerDynamicClient(dynamicMetadata(extra, key: key), key: key)
     }
 
     static let noDynamicClient = CheckVerdict.skipped(

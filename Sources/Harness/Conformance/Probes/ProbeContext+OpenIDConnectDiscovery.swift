@@ -82,6 +82,18 @@ extension ProbeContext {
             failures.append("the issuer \(issuer) is not an https URL without query or fragment (§3)")
         }
         if !(strings("response_types_supported") ?? []).contains("code") { failures.append("response_types_supported lacks code (§3)") }
+        if dynamicClient {
+            // Core §15.2 for Dynamic OPs (the suite's OIDCCCheckDiscEndpointResponseTypesSupportedDynamic):
+            // code, id_token and id_token token; a warning here, since the implicit flows these
+            // name are deprecated (RFC 9700 §2.1.2).
+            let listed = Set((strings("response_types_supported") ?? []).map { Set($0.split(separator: " ")) })
+            let missing = ["id_token", "token id_token"].filter { !listed.contains(Set($0.split(separator: " "))) }
+            if !missing.isEmpty {
+                warnings.append(
+                    "response_types_supported lacks \(missing.joined(separator: " and ")) (Core §15.2 for Dynamic OPs; the suite fails this, the harness warns: the implicit flows are deprecated by RFC 9700 §2.1.2)"
+                )
+            }
+        }
         let subjectTypes = strings("subject_types_supported") ?? []
         if subjectTypes.isEmpty || !Set(subjectTypes).isSubset(of: ["public", "pairwise"]) {
             failures.append(

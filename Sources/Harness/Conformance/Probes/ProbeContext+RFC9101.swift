@@ -10,6 +10,10 @@ extension ProbeContext {
         guard let algorithms = endpoints.advertised("request_object_signing_alg_values_supported") else {
             return .failure(.init("the metadata has no request_object_signing_alg_values_supported"))
         }
+        // A registered client with a key of its own signs with it (its jwks is registered).
+        if secret == nil, let key = file.client.signingKey, algorithms.contains(key.key.algorithm.rawValue), let issuer {
+            return .success(RequestObject(key: key.key, audience: issuer, keyID: key.kid))
+        }
         guard algorithms.contains("HS256") else {
             return .failure(
                 .init(

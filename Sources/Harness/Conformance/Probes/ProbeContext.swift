@@ -7,8 +7,9 @@ import Synchronization
 /// What one check has at hand: the provider, its own transcript (the evidence in the report), a
 /// fresh browser, and the findings of the run.
 struct ProbeContext: Sendable {
-    /// The provider file: its clients, test user, scopes and expectations.
-    let file: ProviderFile
+    /// The provider file: its clients, test user, scopes and expectations (in a plan with
+    /// dynamically registered clients, the first is the one registered for this check).
+    var file: ProviderFile
     /// Where the provider's endpoints are, with its metadata document as sent.
     let endpoints: ProviderEndpoints
     let transport: RecordingTransport
@@ -23,6 +24,8 @@ struct ProbeContext: Sendable {
     /// The plan's `response_mode` (`form_post` for the Form Post OP plan), sent with every
     /// authorization request this context makes.
     var responseMode: String?
+    /// The plan signs in as clients it registers (`client_registration: dynamic`).
+    var dynamicClient = false
 
     init(file: ProviderFile, endpoints: ProviderEndpoints, transport: RecordingTransport, findings: RunFindings) {
         self.file = file
@@ -197,6 +200,24 @@ struct ProbeContext: Sendable {
             headers["Authorization"] = "Basic " + Base64Standard.encode(Array(pair.utf8))
         case .clientSecretPost:
             fields += [("client_id", client.clientID), ("client_secret", secret ?? "")]
+        case .privateKeyJWT where client.signingKey != nil:
+            // RFC 7523 §2.2, §3: an assertion signed with the client's key, for the token endpoint.
+            let key = client.signingKey!
+            let now = Date().timeIntervalSince1970.rounded()
+            let audience: String
+            if let given = client.assertionAudience ?? url { audience = given } else { audience = try require(endpoints.token, "token") }
+            let claims: [String: JSONValue] = [
+                "iss": .string(client.clientID), "sub": .string(client.clientID), "aud": .string(audience),
+                "jti": .string(SecureRandom.token(bytes: 16)), "iat": .number(JSONNumber(Int64(now))), "exp": .number(JSONNumber(Int64(now) + 60)),
+            ]
+            do {
+                let assertion = try key.key.sign(claims, header: ["kid": .string(key.kid), "typ": "JWT"])
+                fields += [
+                    ("client_id", client.clientID), ("client_assertion_type", JWTClientAuthentication.assertionType), ("client_assertion", assertion),
+                ]
+            } catch {
+                throw CheckFailure(reason: "cannot sign the client assertion: \(error.errorDescription ?? error.code.rawValue)")
+            }
         default:  // none: the provider file allows no other method (ProviderFile.Client.authMethods)
             fields.append(("client_id", client.clientID))
         }
