@@ -127,7 +127,9 @@ import Testing
         (.logoutOpenRedirect, "oidc-rp-initiated-logout/oidcc-rp-initiated-logout-bad-post-logout-redirect-uri"),
         (.discoveryIssuerMismatch, "oidc-config-op/oidcc-discovery-endpoint-verification"),
         (.formPostIgnored, "oidc-form-post-op/oidcc-server"),
-        (.audienceArray, nil), (.kidAbsentSingleKey, nil), (.keyRotation, nil),
+        (.audienceArray, nil), (.keyRotation, nil),
+        // A single key without kid: only a module that requires the kid flags it.
+        (.kidAbsentSingleKey, "oidc-dynamic-op/oidcc-idtoken-rs256"),
         (.dpopProofNotRequired, "dpop/dpop-proof-required-at-resource"), (.dpopProofForAnotherURI, "dpop/dpop-proof-target"),
         (.dpopProofReplay, "dpop/dpop-proof-replay"), (.requestURIReplay, "par/par-request-uri-single-use"),
         (.requestObjectUnverified, "jar/jar-signature-verified"), (.requestObjectOverridden, "jar/jar-request-object-wins"),
@@ -138,6 +140,17 @@ import Testing
         // A logout token's faults, seen by the harness as the client's backchannel_logout_uri.
         (.logoutTokenNonce, "oidc-backchannel-logout/oidcc-backchannel-rp-initiated-logout"),
         (.logoutTokenWithoutEvents, "oidc-backchannel-logout/oidcc-backchannel-rp-initiated-logout"),
+        // The Dynamic OP plan, on login-pages-oidc (registration with an initial access token).
+        (.userinfoUnsigned, "oidc-dynamic-op/oidcc-userinfo-rs256"),
+        (.redirectURIDefaulted, "oidc-dynamic-op/oidcc-ensure-redirect-uri-in-authorization-request"),
+        (.redirectURIQueryIgnored, "oidc-dynamic-op/oidcc-redirect-uri-query-mismatch"),
+        (.clientURIsHidden, "oidc-dynamic-op/oidcc-registration-logo-uri"),
+        (.registrationJWKSURIIgnored, "oidc-dynamic-op/oidcc-registration-jwks-uri"),
+        (.sectorIdentifierUnchecked, "oidc-dynamic-op/oidcc-registration-sector-bad"),
+        (.keyRotationUnpublished, "oidc-dynamic-op/oidcc-server-rotate-keys"),
+        (.clientJWKSCached, "oidc-dynamic-op/oidcc-refresh-token-rp-key-rotation"),
+        (.requestURIIgnored, "oidc-dynamic-op/oidcc-request-uri-unsigned"),
+        (.assertionAudienceTokenEndpointOnly, "oidc-dynamic-op/oidcc-ensure-client-assertion-with-iss-aud-succeeds"),
     ]
 
     @Test func everyEvilModeIsCovered() {
@@ -313,7 +326,8 @@ import Testing
         #expect(
             plans.map(\.name).sorted() == [
                 "device-authorization", "dpop", "dynamic-registration", "jar", "oauth1-provider", "oauth2-authorization-server",
-                "oidc-backchannel-logout", "oidc-basic-op", "oidc-config-op", "oidc-form-post-op", "oidc-rp-initiated-logout", "par",
+                "oidc-backchannel-logout", "oidc-basic-op", "oidc-config-op", "oidc-dynamic-op", "oidc-form-post-op", "oidc-rp-initiated-logout",
+                "par",
                 "protected-resource",
                 "token-exchange",
             ]
@@ -324,6 +338,9 @@ import Testing
         #expect(modules.count == 38)
         // The OpenID Foundation's RP-Initiated Logout OP plan: 11 modules.
         #expect(try #require(plans.first { $0.name == "oidc-rp-initiated-logout" }).checks.count == 11)
+        // The OpenID Foundation's Dynamic OP plan: 23 modules, all named oidcc-*.
+        let dynamic = try #require(plans.first { $0.name == "oidc-dynamic-op" })
+        #expect(dynamic.checks.count == 23 && dynamic.checks.allSatisfy { $0.id.rawValue.hasPrefix("oidcc-") } && dynamic.dynamicClient)
     }
 
     @Test func aBadProviderFileIsExitTwoWithItsLocation() async throws {

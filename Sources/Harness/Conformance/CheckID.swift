@@ -181,7 +181,11 @@ extension ProbeContext {
     /// Asks the provider the check's question (as a client registered for it, in a plan whose
     /// clients are registered).
     mutating func probe(_ id: CheckID) async throws(CheckFailure) -> CheckVerdict {
-        if dynamicClient, !id.registersItsOwnClient { return try await asRegisteredClient(id) }
+        if dynamicClient {
+            // The plan is about clients that register themselves: without registration, nothing to judge.
+            guard endpoints.registration != nil else { return Self.noDynamicClient }
+            if !id.registersItsOwnClient { return try await asRegisteredClient(id) }
+        }
         return try await probeCheck(id)
     }
 

@@ -53,7 +53,7 @@ public final class MockProvider: MockRequestHandler {
         switch (request.method, path) {
         case ("GET", endpoints.authorize):
             switch await dereferenceRequestURI(query) {
-            case .failure(let problem): return Self.badRequest(problem.description)
+            case .failure(let problem): return Self.json(400, ["error": problem.error, "error_description": problem.description])
             case .success(let parameters):
                 await prefetchRequestObjectKey(parameters)
                 return authorize(parameters: parameters, submitted: false, cookie: request.headers["Cookie"], issuer: MockProvider.issuer(request))
@@ -64,7 +64,7 @@ public final class MockProvider: MockRequestHandler {
             // (OpenID Connect Core §3.1.2.1: the endpoint MUST take GET and POST).
             let submitted = form.contains { Self.loginFields.contains($0.name) }
             switch await dereferenceRequestURI(form) {
-            case .failure(let problem): return Self.badRequest(problem.description)
+            case .failure(let problem): return Self.json(400, ["error": problem.error, "error_description": problem.description])
             case .success(let parameters):
                 await prefetchRequestObjectKey(parameters)
                 return authorize(

@@ -49,8 +49,10 @@ Six changes to idpyoidc's behaviour, each marked "PATCH" below and listed in REA
      Server rebuilds the metadata; put back (without it, refreshes answer token_type Bearer).
   4. The Session (end_session) endpoint's client authentication is skipped: idpyoidc 5.0.0 reads
      auth_info["token"] after it, and RP-initiated logout carries none (every request -> KeyError).
-  5. DPoP is optional at the token endpoint for the back-channel-logout client only (a request
-     without a DPoP header gets Bearer tokens); idpyoidc requires it of every client.
+  5. DPoP is optional at the token endpoint for the back-channel-logout client and for
+     dynamically registered clients only (a request without a DPoP header gets Bearer tokens,
+     which UserInfo then takes as Bearer; a DPoP-bound token still needs its proof there);
+     idpyoidc requires it of every client.
   6. The back-channel POST: idpyoidc drops "timeout" from httpc_params (only verify and cert
      survive), so a receiver that accepts and never answers would hold the logout forever, and a
      receiver that is not listening raises out of do_verified_logout. The glue's httpc restores
@@ -153,7 +155,7 @@ CONF = {
             "name": {"session": "oidc_op", "register": "oidc_op_rp", "session_management": "sman"},
         },
     },
-    "preference": {"subject_types_supported": ["public"], "scopes_supported": SCOPES},
+    "preference": {"subject_types_supported": ["public", "pairwise"], "scopes_supported": SCOPES},
     "add_on": {
         "pkce": {"function": "idpyoidc.server.oauth2.add_on.pkce.add_support",
                  "kwargs": {"essential": True, "code_challenge_methods": {"S256": CC_METHOD["S256"]}}},
@@ -211,13 +213,17 @@ CONF = {
         "token": {"path": "token", "class": "idpyoidc.server.oidc.token.Token",
                   "kwargs": {"client_authn_method": CLIENT_AUTH, "revoke_refresh_on_issue": True}},
         "userinfo": {"path": "userinfo", "class": "idpyoidc.server.oidc.userinfo.UserInfo",
-                     "kwargs": {"client_authn_method": ["dpop"]}},
+                     "kwargs": {"client_authn_method": ["bearer_header", "dpop"]}},
         "introspection": {"path": "introspection",
                           "class": "idpyoidc.server.oauth2.introspection.Introspection",
                           "kwargs": {"client_authn_method": CLIENT_AUTH[:3], "release": ["username"]}},
         "revocation": {"path": "revocation",
                        "class": "idpyoidc.server.oauth2.token_revocation.TokenRevocation",
                        "kwargs": {"client_authn_method": CLIENT_AUTH}},
+        # OpenID Connect Dynamic Client Registration 1.0 (RFC 7591), open: the Dynamic OP plan
+        # registers its clients here (POST /registration, see the route).
+        "registration": {"path": "registration", "class": "idpyoidc.server.oidc.registration.Registration",
+                         "kwargs": {"client_authn_method": None}},
         # RP-initiated logout + back-channel logout (front-channel: see build_server)
         "session": {"path": "session", "class": "idpyoidc.server.oidc.session.Session",
                     "kwargs": {"client_authn_method": None,
@@ -282,6 +288,36 @@ def _token_dpop_check(request, client_id, context, **kwargs):
     return _dpop_check(request, client_id, context, **kwargs)
 
 
+def _dpop_bound(authorization):
+    """Whether the access token of an Authorization header is DPoP-bound: its scheme is DPoP, or
+    it is a JWT (idpyoidc's JWTToken) whose claims carry cnf."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() == "dpop":
+        return True
+    parts = token.strip().split(".")
+    if len(parts) != 3:
+        return False
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return False
+    return isinstance(claims, dict) and "cnf" in claims
+
+
+def _userinfo_dpop_check(request, client_id, context, **kwargs):
+    """PATCH 5 at UserInfo: an unbound token of a DPOP_OPTIONAL_CLIENTS client, presented with the
+    Bearer scheme and no DPoP header, is taken as Bearer. The Bearer scheme is refused for anything
+    else (invalid_token, as idpyoidc's DPoP-only client authentication answers it), and a DPoP
+    token always needs its proof."""
+    headers = (kwargs.get("http_info") or {}).get("headers") or {}
+    authorization = headers.get("authorization") or ""
+    if authorization[:7].lower() == "bearer ":
+        if client_id in DPOP_OPTIONAL_CLIENTS and not headers.get("dpop") and not _dpop_bound(authorization):
+            return request
+        raise ValueError("Bearer scheme: this token needs the DPoP scheme and its proof")
+    return _dpop_check(request, client_id, context, **kwargs)
+
+
 class _FailedPost:
     """What _httpc answers for a POST that got no HTTP response: idpyoidc only logs status codes."""
     status_code = 599
@@ -340,7 +376,7 @@ def build_server():
     context.provider_info["dpop_signing_alg_values_supported"] = context.add_on["dpop"]["algs_supported"]
     # idpyoidc's own DPoP check, unchanged, wrapped so that its exceptions can be told apart from
     # the others parse_request raises (for the error code and status, which are this glue's).
-    for name, check in (("token", _token_dpop_check), ("userinfo", _dpop_check)):
+    for name, check in (("token", _token_dpop_check), ("userinfo", _userinfo_dpop_check)):
         hooks = server.get_endpoint(name).post_parse_request
         hooks[:] = [check if hook is idpy_dpop.userinfo_post_parse_request else hook for hook in hooks]
     # PATCH 4: Session.parse_request runs client authentication and then reads auth_info["token"];
@@ -543,6 +579,31 @@ def verify_user_pass_jinja():
     if isinstance(args, ResponseMessage) and "error" in args:
         return make_response(args.to_json(), 400)
     return do_response(endpoint, request, **args)
+
+
+@app.route("/registration", methods=["POST"])
+def registration():
+    """registration_endpoint: idpyoidc's Registration endpoint (OpenID Connect Dynamic Client
+    Registration 1.0) for a JSON body; 201 with the client's metadata, or 400 with idpyoidc's
+    error (its ClientRegistrationErrorResponse codes)."""
+    endpoint = server.get_endpoint("registration")
+    info = http_info()
+    try:
+        parsed = endpoint.parse_request(request.get_data(as_text=True), http_info=info)
+        if isinstance(parsed, ResponseMessage) and "error" in parsed:
+            return json_error(400, parsed["error"], parsed.get("error_description", ""))
+        args = endpoint.process_request(parsed, http_info=info)
+    except Exception as err:
+        app.logger.info("registration raised %r", err)
+        return json_error(400, "invalid_client_metadata", str(err) or err.__class__.__name__)
+    if isinstance(args, ResponseMessage) and "error" in args:
+        return json_error(400, args["error"], args.get("error_description", ""))
+    # PATCH 5: the Dynamic OP plan's clients sign in without DPoP, as the back-channel client does.
+    DPOP_OPTIONAL_CLIENTS.add(args["response_args"]["client_id"])
+    response = make_response(args["response_args"].to_json(), args.get("response_code", 201))
+    response.headers["Content-Type"] = "application/json"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @app.route("/health")

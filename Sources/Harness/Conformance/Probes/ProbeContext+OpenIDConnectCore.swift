@@ -362,10 +362,13 @@ extension ProbeContext {
         let state = SecureRandom.token(bytes: 12)
         let nonce = SecureRandom.token(bytes: 12)
         let client = file.client
-        let object = unsignedRequestObject([
+        var members = [
             "response_type": "code", "client_id": client.clientID, "redirect_uri": client.redirectURI, "scope": openIDScope.joined(separator: " "),
             "state": state, "nonce": nonce,
-        ])
+        ]
+        // The plan's response mode travels in the object too (RFC 9101 §6.3: only its parameters count).
+        if let responseMode { members["response_mode"] = responseMode }
+        let object = unsignedRequestObject(members)
         var overrides: [String: String?] = ["state": nil, "nonce": nil, "request": object]
         if !redirectURIInQuery { overrides["redirect_uri"] = .some(nil) }
         var request = authorization(pkce: nil, scope: openIDScope, overrides: overrides)

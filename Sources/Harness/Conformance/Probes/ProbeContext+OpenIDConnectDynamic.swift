@@ -287,31 +287,24 @@ extension ProbeContext {
     /// oidcc-registration-logo-uri, -policy-uri, -tos-uri: a client registered with the URI
     /// signs in, and the provider's pages show it (the suite asks a person to confirm that from a
     /// screenshot; pages that do not contain it are a warning, since a page may draw it by script).
+    /// The URI is on the redirect URI's scheme and host, as RFC 7591 §5 advises providers to
+    /// require (the suite hosts it beside its redirect URI too); nothing needs to be served there.
     mutating func oidccRegistrationDisplayURI(_ member: String) async throws(CheckFailure) -> CheckVerdict {
-        try await hosting { context, documents throws(CheckFailure) in
-            let uri =
-                member == "logo_uri"
-                ? documents.host("logo.png", type: "image/png", body: Self.onePixelPNG)
-                : documents.host(member.replacingOccurrences(of: "_uri", with: ".html"), type: "text/html", body: Array("<p>\(member)</p>".utf8))
-            return try await context.withRegisteredClient([member: .string(uri)]) { context, client throws(CheckFailure) in
-                let request = context.authorization(client: client, scope: context.openIDScope)
-                _ = try await context.code(request, step: "authorize")
-                let escaped = uri.replacingOccurrences(of: "&", with: "&amp;")
-                guard context.agent.pages.contains(where: { $0.contains(uri) || $0.contains(escaped) }) else {
-                    return .warning(
-                        "registered with \(member) and signed in, but none of the \(context.agent.pages.count) pages shown contains the URI (Registration §2: it is shown to the user)"
-                    )
-                }
-                return .pass("registered with \(member); the provider's pages show it")
+        let origin = URLReference(file.client.redirectURI)
+        let name = member == "logo_uri" ? "logo.png" : member.replacingOccurrences(of: "_uri", with: ".html")
+        let uri = URLReference(scheme: origin.scheme, authority: origin.authority, path: "/oauth-harness/" + name).description
+        return try await withRegisteredClient([member: .string(uri)]) { context, client throws(CheckFailure) in
+            let request = context.authorization(client: client, scope: context.openIDScope)
+            _ = try await context.code(request, step: "authorize")
+            let escaped = uri.replacingOccurrences(of: "&", with: "&amp;")
+            guard context.agent.pages.contains(where: { $0.contains(uri) || $0.contains(escaped) }) else {
+                return .warning(
+                    "registered with \(member) and signed in, but none of the \(context.agent.pages.count) pages shown contains the URI (Registration §2: it is shown to the user)"
+                )
             }
+            return .pass("registered with \(member); the provider's pages show it")
         }
     }
-
-    /// A 1×1 PNG, for `logo_uri`.
-    static let onePixelPNG: [UInt8] =
-        Base64Standard.decode(
-            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-        ).map(Array.init) ?? []
 
     mutating func oidccRegistrationJWKSURI() async throws(CheckFailure) -> CheckVerdict {
         guard offersPrivateKeyJWT else {
