@@ -151,6 +151,7 @@ import Testing
         (.clientJWKSCached, "oidc-dynamic-op/oidcc-refresh-token-rp-key-rotation"),
         (.requestURIIgnored, "oidc-dynamic-op/oidcc-request-uri-unsigned"),
         (.assertionAudienceTokenEndpointOnly, "oidc-dynamic-op/oidcc-ensure-client-assertion-with-iss-aud-succeeds"),
+        (.frontchannelLogoutWithoutSession, "oidc-frontchannel-logout/oidcc-frontchannel-rp-initiated-logout"),
     ]
 
     @Test func everyEvilModeIsCovered() {
@@ -326,8 +327,8 @@ import Testing
         #expect(
             plans.map(\.name).sorted() == [
                 "device-authorization", "dpop", "dynamic-registration", "jar", "oauth1-provider", "oauth2-authorization-server",
-                "oidc-backchannel-logout", "oidc-basic-op", "oidc-config-op", "oidc-dynamic-op", "oidc-form-post-op", "oidc-rp-initiated-logout",
-                "par",
+                "oidc-backchannel-logout", "oidc-basic-op", "oidc-config-op", "oidc-dynamic-op", "oidc-form-post-op", "oidc-frontchannel-logout",
+                "oidc-rp-initiated-logout", "par",
                 "protected-resource",
                 "token-exchange",
             ]

@@ -655,7 +655,7 @@ class BackChannelReceiver:
 def idpy_backchannel_logout(op):
     meta = op.meta
     expect(meta.get("end_session_endpoint") == op.url + "/session" and meta.get("backchannel_logout_supported") is True
-           and meta.get("backchannel_logout_session_required") is True and "frontchannel_logout_supported" not in meta,
+           and meta.get("backchannel_logout_session_required") is True and meta.get("frontchannel_logout_supported") is True,
            f"logout metadata: end_session_endpoint {meta.get('end_session_endpoint')}, backchannel_logout_supported "
            f"{meta.get('backchannel_logout_supported')}, _session_required {meta.get('backchannel_logout_session_required')}")
     # Sign in: a plain authorization request (no PAR), client_secret_basic, no DPoP proof.

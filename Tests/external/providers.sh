@@ -112,6 +112,9 @@ export EXTERNAL_IDPY_EXCHANGE_CLIENT_ID=harness-idpy-exchanger
 export EXTERNAL_IDPY_EXCHANGE_CLIENT_SECRET="$(secret)"
 export EXTERNAL_IDPY_RP_CLIENT_ID=harness-idpy-rp
 export EXTERNAL_IDPY_RP_CLIENT_SECRET="$(secret)"
+# A relying party for OpenID Connect Front-Channel Logout (its frontchannel_logout_uri below).
+export EXTERNAL_IDPY_FC_CLIENT_ID=harness-idpy-fc
+export EXTERNAL_IDPY_FC_CLIENT_SECRET="$(secret)"
 export EXTPROV_IDPY_STATE="$DIR/idpy"
 export EXTPROV_IDPY_PKJWT_JWKS="$DIR/idpy/pkjwt_client.jwks.json"
 export EXTERNAL_JAR_CLIENT_ID=harness-jar
@@ -163,12 +166,13 @@ chmod 600 "$DIR/django/secret_key" "$DIR/django/oidc_rsa.pem" "$IDPY_KEY_FILE" "
 ( cd "$HERE/django_oidc" && "$PY" manage.py migrate --verbosity 0 && "$PY" manage.py harness_setup ) \
   > "$DIR/django.log" 2>&1 || fail "Django migrate/harness_setup failed"
 
-# ---- five free loopback ports (all held while choosing, so they differ): the four servers', and
-# the relying party's back-channel logout receiver (nobody listens there now: the harness binds it
-# during a scenario; idpyoidc POSTs logout tokens to it)
-read -r DJANGO_PORT OAUTH1_PORT IDPY_PORT JAR_PORT BACKCHANNEL_PORT < <("$PY" -c '
+# ---- six free loopback ports (all held while choosing, so they differ): the four servers', and
+# the relying parties' back-channel and front-channel logout receivers (nobody listens there now:
+# the harness binds them during a scenario or check; idpyoidc POSTs logout tokens to the first,
+# and its logout page loads the second in a frame)
+read -r DJANGO_PORT OAUTH1_PORT IDPY_PORT JAR_PORT BACKCHANNEL_PORT FRONTCHANNEL_PORT < <("$PY" -c '
 import socket
-socks = [socket.socket() for _ in range(5)]
+socks = [socket.socket() for _ in range(6)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in socks))
 for s in socks: s.close()')
@@ -187,6 +191,7 @@ IDPY_URL="http://127.0.0.1:$IDPY_PORT"
 JAR_URL="http://127.0.0.1:$JAR_PORT"
 export EXTPROV_IDPY_ISSUER="$IDPY_URL" EXTPROV_JAR_ISSUER="$JAR_URL"
 export EXTERNAL_IDPY_BACKCHANNEL_LOGOUT_URI="http://127.0.0.1:$BACKCHANNEL_PORT/backchannel-logout"  # read by idpyoidc_op/app.py
+export EXTERNAL_IDPY_FRONTCHANNEL_LOGOUT_URI="http://127.0.0.1:$FRONTCHANNEL_PORT/frontchannel-logout"  # read by idpyoidc_op/app.py
 export EXTPROV_DJANGO_URL="$DJANGO_URL"   # DOT's device verification URI (django_oidc settings)
 
 start_server django "$DJANGO_PORT" "$HERE/django_oidc" extprovider.wsgi:application
@@ -274,6 +279,9 @@ print(json.load(opener.open(sys.argv[1], timeout=10))["issuer"])' "${READY_URLS[
   "EXTERNAL_IDPY_RP_CLIENT_ID=$EXTERNAL_IDPY_RP_CLIENT_ID" \
   "EXTERNAL_IDPY_RP_CLIENT_SECRET=$EXTERNAL_IDPY_RP_CLIENT_SECRET" \
   "EXTERNAL_IDPY_BACKCHANNEL_LOGOUT_URI=$EXTERNAL_IDPY_BACKCHANNEL_LOGOUT_URI" \
+  "EXTERNAL_IDPY_FC_CLIENT_ID=$EXTERNAL_IDPY_FC_CLIENT_ID" \
+  "EXTERNAL_IDPY_FC_CLIENT_SECRET=$EXTERNAL_IDPY_FC_CLIENT_SECRET" \
+  "EXTERNAL_IDPY_FRONTCHANNEL_LOGOUT_URI=$EXTERNAL_IDPY_FRONTCHANNEL_LOGOUT_URI" \
   "EXTERNAL_IDPY_PAR_PATH=/par" \
   "EXTERNAL_IDPY_API_PATH=/userinfo" \
   "EXTERNAL_IDPY_INTROSPECT_PATH=/introspection" \

@@ -44,6 +44,8 @@ struct HTMLPage: Sendable {
     /// The visible text, white space collapsed.
     var text: String = ""
     var refreshURL: String?
+    /// The `src` of each `<iframe>` (at most 16), which a browser loads with the page.
+    var frames: [String] = []
 
     /// The page's text for an error message: title and visible text, at most `limit` characters.
     func snippet(limit: Int = 240) -> String {
@@ -181,6 +183,8 @@ struct HTMLPage: Sendable {
                 let end = findCaseInsensitive("</title", from: index) ?? bytes.count
                 page.title = page.title ?? HTMLPage.decodeEntities(String(decoding: bytes[index..<end], as: UTF8.self))
                 index = end
+            case "iframe":
+                if let source = attributes["src"], !source.isEmpty, page.frames.count < 16 { page.frames.append(source) }
             case "meta":
                 if attributes["http-equiv"]?.lowercased() == "refresh", let content = attributes["content"],
                     let range = content.range(of: "url=", options: .caseInsensitive)

@@ -27,6 +27,9 @@ struct UserAgent: Sendable {
     /// The pages the last navigation was shown (the first 64 KB of each of at most 8), for
     /// checks that read what the provider showed the user (a registered client's logo).
     private(set) var pages: [String] = []
+    /// The frames the last navigation loaded (`<iframe src>`, resolved; at most 8 per page), as a
+    /// browser loads them: OpenID Connect Front-Channel Logout's logout requests to the clients.
+    private(set) var framesLoaded: [String] = []
     /// Hosts the provider's pages may live on; `nil` allows any.
     var allowedHosts: Set<String>?
     var cookies = CookieJar()
@@ -81,6 +84,7 @@ struct UserAgent: Sendable {
         var previous: String?
         var seen = PagesSeen()
         pages = []
+        framesLoaded = []
         for _ in 0..<maxRequests {
             if Task.isCancelled { throw OAuthError(code: .transportError, description: "cancelled", step: step, origin: .transport) }
             if let redirectURI, Self.isCallback(next.url, redirectURI: redirectURI) {
@@ -110,6 +114,7 @@ struct UserAgent: Sendable {
             guard (200..<300).contains(response.status) else { throw Self.errorPage(response, url: next.url, step: step) }
             if pages.count < 8 { pages.append(String(decoding: response.body.prefix(64 * 1024), as: UTF8.self)) }
             let page = HTMLPage.parse(response.bodyText)
+            await loadFrames(of: page, at: next.url, step: step)
             guard let (form, kind) = Self.actionableForm(in: page, decision: intent.decision, userCode: intent.userCode != nil) else {
                 if let refresh = page.refreshURL, let target = Self.resolve(refresh, against: next.url) {
                     next = TransportRequest(method: "GET", url: target)
@@ -129,6 +134,21 @@ struct UserAgent: Sendable {
             next = try Self.submission(of: form, kind: kind, on: next.url, intent: intent, step: step)
         }
         throw .client(.tooManyRedirects, "no redirect to the client after \(maxRequests) requests", step: step)
+    }
+
+    /// Loads a page's frames as a browser would (GET, with this browser's cookies; what they
+    /// answer is not acted on): those the pages' own limits allow, and any on loopback (where
+    /// the harness listens as a client). A frame that fails never ends the navigation.
+    mutating func loadFrames(of page: HTMLPage, at url: String, step: String) async {
+        for source in page.frames.prefix(8) {
+            guard let target = Self.resolve(source, against: url) else { continue }
+            let reference = URLReference(target)
+            let onLoopback = reference.scheme == "http" && reference.host.map(LoopbackHost.contains) == true
+            guard onLoopback || (try? check(target, from: url, step: step)) != nil else { continue }
+            framesLoaded.append(target)
+            // A browser does not hold the page for a frame: 2 s at most.
+            _ = try? await send(TransportRequest(method: "GET", url: target, timeout: .seconds(2)), step: step)
+        }
     }
 
     /// The pages a navigation has acted on: a login form shown again after the credentials, or

@@ -103,6 +103,9 @@ package enum CheckID: String, Sendable, CaseIterable {
     // oidc-backchannel-logout (the OpenID Foundation's back-channel logout OP modules)
     case backchannelDiscovery = "oidcc-backchannel-logout-discovery-endpoint-verification"
     case backchannelRPInitiatedLogout = "oidcc-backchannel-rp-initiated-logout"
+    // oidc-frontchannel-logout (the OpenID Foundation's front-channel logout OP modules)
+    case frontchannelDiscovery = "oidcc-frontchannel-logout-discovery-endpoint-verification"
+    case frontchannelRPInitiatedLogout = "oidcc-frontchannel-rp-initiated-logout"
     // oidc-rp-initiated-logout (the OpenID Foundation's RP-Initiated Logout OP modules)
     case logoutDiscovery = "oidcc-rp-initiated-logout-discovery-endpoint-verification"
     case logoutRPInitiated = "oidcc-rp-initiated-logout"
@@ -283,6 +286,8 @@ extension ProbeContext {
         case .oidccRequestURISignedRS256: try await oidccRequestURISignedRS256()
         case .oidccClientAssertionIssAud: try await oidccClientAssertionIssAud()
         case .backchannelDiscovery: try backchannelDiscovery()
+        case .frontchannelDiscovery: try frontchannelDiscovery()
+        case .frontchannelRPInitiatedLogout: try await frontchannelRPInitiatedLogout()
         case .backchannelRPInitiatedLogout: try await backchannelRPInitiatedLogout()
         case .logoutDiscovery: try logoutDiscovery()
         case .logoutRPInitiated: try await logoutRPInitiated()

@@ -304,7 +304,8 @@ package struct ConformanceRun: Sendable {
     /// of the test user (other checks' browsers too), and the quirk summary reads what all
     /// other checks found.
     static func runsLast(_ id: CheckID) -> Bool {
-        id.rawValue.hasPrefix("oidcc-rp-initiated-logout") || id == .backchannelRPInitiatedLogout || id == .tokenEndpointQuirks
+        id.rawValue.hasPrefix("oidcc-rp-initiated-logout") || id == .backchannelRPInitiatedLogout || id == .frontchannelRPInitiatedLogout
+            || id == .tokenEndpointQuirks
             || id == .oidccServerRotateKeys
     }
 

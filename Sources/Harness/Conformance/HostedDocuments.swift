@@ -41,6 +41,8 @@ final class HostedDocuments: Sendable {
         var type: String
         var body: [UInt8]
         var fetches = 0
+        /// The URLs it was fetched at, with their queries (the first 16).
+        var requests: [String] = []
     }
 
     let endpoint: RunningEndpoint
@@ -54,21 +56,25 @@ final class HostedDocuments: Sendable {
         self.box = box
     }
 
-    static func start() async throws(CheckFailure) -> HostedDocuments {
-        let prefix = "/" + SecureRandom.token(bytes: 9)
+    /// Listens on `host`:`port` (0: any free port), serving under `prefix` (by default a random
+    /// path; empty for a URI the provider already knows, such as a registered logout URI).
+    static func start(host: String = "127.0.0.1", port: Int = 0, prefix given: String? = nil) async throws(CheckFailure) -> HostedDocuments {
+        let prefix = given ?? "/" + SecureRandom.token(bytes: 9)
         let box = Box()
         do {
-            let endpoint = try await RunningEndpoint.start { request in
+            let endpoint = try await RunningEndpoint.start(host: host, port: port) { request in
                 let path = URLReference(request.url).path
                 guard request.method == "GET", path.hasPrefix(prefix) else { return TransportResponse(status: 404) }
                 let found = box.documents.withLock { documents -> Document? in
                     documents[path]?.fetches += 1
+                    if (documents[path]?.requests.count ?? 16) < 16 { documents[path]?.requests.append(request.url) }
                     return documents[path]
                 }
                 guard let found else { return TransportResponse(status: 404) }
                 return TransportResponse(status: 200, headers: ["Content-Type": found.type, "Cache-Control": "no-store"], body: found.body)
             }
-            return HostedDocuments(endpoint: endpoint, base: endpoint.baseURL + prefix, box: box)
+            let shown = host.contains(":") ? "[\(host)]" : host
+            return HostedDocuments(endpoint: endpoint, base: "http://\(shown):\(endpoint.port)" + prefix, box: box)
         } catch {
             throw CheckFailure(reason: "cannot listen on loopback for the client's documents: \(error)")
         }
@@ -78,7 +84,7 @@ final class HostedDocuments: Sendable {
     @discardableResult
     func host(_ name: String, type: String, body: [UInt8]) -> String {
         let path = URLReference(base).path + "/" + name
-        box.documents.withLock { $0[path] = Document(type: type, body: body, fetches: $0[path]?.fetches ?? 0) }
+        box.documents.withLock { $0[path] = Document(type: type, body: body, fetches: $0[path]?.fetches ?? 0, requests: $0[path]?.requests ?? []) }
         return base + "/" + name
     }
 
@@ -86,6 +92,9 @@ final class HostedDocuments: Sendable {
 
     /// How many times the document at `name` was fetched.
     func fetches(_ name: String) -> Int { box.documents.withLock { $0[URLReference(base).path + "/" + name]?.fetches ?? 0 } }
+
+    /// The URLs `name` was fetched at (each with its query).
+    func requests(_ name: String) -> [String] { box.documents.withLock { $0[URLReference(base).path + "/" + name]?.requests ?? [] } }
 
     func stop() async { await endpoint.stop() }
 

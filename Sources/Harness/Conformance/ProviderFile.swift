@@ -39,6 +39,9 @@ package struct ProviderFile: Sendable {
         /// Back-Channel Logout 1.0: the URI the provider has registered for this client, where the
         /// harness listens (an http URL on a loopback address with a fixed port).
         package var backchannelLogoutURI: String? = nil
+        /// Front-Channel Logout 1.0: the URI the provider has registered for this client, where
+        /// the harness listens (an http URL on a loopback address with a fixed port).
+        package var frontchannelLogoutURI: String? = nil
         /// A dynamically registered client's own key (`private_key_jwt`, signed request objects):
         /// never from a file, made by the run.
         var signingKey: ClientKey? = nil
@@ -125,7 +128,7 @@ package struct ProviderFile: Sendable {
             try entry.allowOnly(
                 [
                     "client_id", "client_secret", "redirect_uri", "auth_method", "post_logout_redirect_uri", "private_key", "grants",
-                    "backchannel_logout_uri",
+                    "backchannel_logout_uri", "frontchannel_logout_uri",
                 ],
                 in: "a client"
             )
@@ -134,6 +137,12 @@ package struct ProviderFile: Sendable {
             if let backchannel, (BackChannelReceiver.Address(backchannel)?.port ?? 0) == 0 {
                 throw (entry["backchannel_logout_uri"] ?? node).error(
                     "backchannel_logout_uri must be an http URL on a loopback address with a fixed port (the harness listens there)"
+                )
+            }
+            let frontchannel = try variables.optionalText(entry["frontchannel_logout_uri"], "frontchannel_logout_uri")
+            if let frontchannel, (BackChannelReceiver.Address(frontchannel)?.port ?? 0) == 0 {
+                throw (entry["frontchannel_logout_uri"] ?? node).error(
+                    "frontchannel_logout_uri must be an http URL on a loopback address with a fixed port (the harness listens there)"
                 )
             }
             clients.append(
@@ -149,7 +158,8 @@ package struct ProviderFile: Sendable {
                     grants: try entry["grants"].map { node throws(YAMLLocatedError) in
                         try node.sequence("grants").map { item throws(YAMLLocatedError) in try item.string("a grant") }
                     },
-                    backchannelLogoutURI: backchannel
+                    backchannelLogoutURI: backchannel,
+                    frontchannelLogoutURI: frontchannel
                 )
             )
         }

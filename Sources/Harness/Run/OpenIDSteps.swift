@@ -74,6 +74,18 @@ extension StepContext {
         )
         let state = try logout.validateLogoutResponse(back)
         oauth2?.openID.logoutState = state
+        // Front-Channel Logout 1.0 §2: the frames the logout page loaded (each client's
+        // frontchannel_logout_uri) become the last response: how many, the first one's iss, and
+        // whether its sid is this login's (the sid itself stays out of reports).
+        if let frame = agent.framesLoaded.first {
+            let parameters = (try? URLReference(frame).queryItems()) ?? FormParameters()
+            let sid = oauth2?.openID.login?.idToken["sid"]?.stringValue
+            let body: [String: JSONValue] = [
+                "frames": .number(JSONNumber(agent.framesLoaded.count)), "frame_iss": parameters["iss"].map(JSONValue.string) ?? .null,
+                "frame_sid_matches_login": .bool(sid != nil && parameters["sid"] == sid),
+            ]
+            lastResponse = TransportResponse(status: 200, headers: ["Content-Type": "application/json"], body: JSONValue.object(body).jsonBytes)
+        }
     }
 
     /// `backchannel_logout`: the login's session ends at the provider — by RP-initiated logout

@@ -549,6 +549,9 @@ public struct ProviderProfile: Sendable, Equatable {
         public var userinfoSignedResponseAlg: String? = nil
         /// Registration §2 `request_object_signing_alg`: the one algorithm its request objects use.
         public var requestObjectSigningAlg: String? = nil
+        /// OpenID Connect Front-Channel Logout 1.0 §2: the URI the provider's logout page loads in an
+        /// iframe (with `iss` and `sid`) when the user's session with this client ends.
+        public var frontchannelLogoutURI: String? = nil
         /// Registration §2 `logo_uri`, `policy_uri`, `tos_uri`, `client_uri`: shown to the user.
         public var displayURIs: [String: String] = [:]
 

@@ -63,6 +63,17 @@ extension MockProvider {
     /// (§2.5–§2.7), one at a time and each within ``deliveryTimeout``. Sessions of clients without
     /// one simply end.
     func endSessions(sid: String?, sub: String?, clientID: String? = nil, issuer: String) async -> [BackchannelDelivery] {
+        await endSessionsAndSay(sid: sid, sub: sub, clientID: clientID, issuer: issuer).deliveries
+    }
+
+    /// ``endSessions(sid:sub:clientID:issuer:)``, also naming the sessions ended (for the
+    /// front-channel logout page).
+    func endSessionsAndSay(
+        sid: String?,
+        sub: String?,
+        clientID: String? = nil,
+        issuer: String
+    ) async -> (deliveries: [BackchannelDelivery], ended: [(sid: String, clientID: String)]) {
         let ended: [(sid: String, session: ProviderState.OPSession)] = store.withStorage { storage in
             let chosen = sid.map { [$0] } ?? storage.openIDSessions.keys { $0.sub == sub }
             var ended: [(sid: String, session: ProviderState.OPSession)] = []
@@ -101,7 +112,7 @@ extension MockProvider {
             }
             deliveries.append(delivery)
         }
-        return deliveries
+        return (deliveries, ended.map { ($0.sid, $0.session.clientID) })
     }
 
     /// A signed logout token (§2.4): `iss`, `aud`, `iat`, `exp`, `jti`, the back-channel event,

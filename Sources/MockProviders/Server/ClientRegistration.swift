@@ -166,7 +166,7 @@ extension MockProvider {
         if let jwks = members["jwks"], Self.clientKeys(in: jwks) == nil {
             return invalid("jwks must be a JWK Set of at most \(Self.maximumClientKeys) public keys")
         }
-        for name in ["jwks_uri", "sector_identifier_uri"] {
+        for name in ["jwks_uri", "sector_identifier_uri", "frontchannel_logout_uri"] {
             guard let value = members[name] else { continue }
             guard let uri = value.stringValue else { return invalid("\(name) must be a string") }
             if let problem = ProviderProfile.Client.backchannelLogoutURIProblem(uri) { return invalid("\(name) \(problem)") }
@@ -242,30 +242,32 @@ extension MockProvider {
     }
 
     static func client(_ id: String, secret: String?, method: ProviderProfile.AuthMethod, metadata: [String: JSONValue]) -> ProviderProfile.Client {
-        ProviderProfile.Client(
+        func text(_ name: String) -> String? { metadata[name]?.stringValue }
+        func texts(_ name: String) -> [String] { metadata[name]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+        var client = ProviderProfile.Client(
             clientID: id,
             clientSecret: secret,
-            redirectURIs: metadata["redirect_uris"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            redirectURIs: texts("redirect_uris"),
             authMethods: [method],
             requirePKCE: method == .none,
-            publicKeyPEM: nil,
-            postLogoutRedirectURIs: metadata["post_logout_redirect_uris"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            backchannelLogoutURI: metadata["backchannel_logout_uri"]?.stringValue,
-            idTokenSignedResponseAlg: metadata["id_token_signed_response_alg"]?.stringValue,
-            jwks: metadata["jwks"].flatMap { Self.clientKeys(in: $0) } ?? [],
-            jwksURI: metadata["jwks_uri"]?.stringValue,
-            requestURIs: metadata["request_uris"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            sector: metadata["subject_type"]?.stringValue == "pairwise"
-                ? (metadata["sector_identifier_uri"] ?? metadata["redirect_uris"]?.value(atPath: "0"))?.stringValue.flatMap {
-                    URLReference($0).host?.lowercased()
-                }
-                : nil,
-            userinfoSignedResponseAlg: metadata["userinfo_signed_response_alg"]?.stringValue,
-            requestObjectSigningAlg: metadata["request_object_signing_alg"]?.stringValue,
-            displayURIs: ["logo_uri", "policy_uri", "tos_uri", "client_uri"].reduce(into: [:]) { uris, name in
-                uris[name] = metadata[name]?.stringValue
-            }
+            publicKeyPEM: nil
         )
+        client.postLogoutRedirectURIs = texts("post_logout_redirect_uris")
+        client.backchannelLogoutURI = text("backchannel_logout_uri")
+        client.frontchannelLogoutURI = text("frontchannel_logout_uri")
+        client.idTokenSignedResponseAlg = text("id_token_signed_response_alg")
+        client.jwks = metadata["jwks"].flatMap { Self.clientKeys(in: $0) } ?? []
+        client.jwksURI = text("jwks_uri")
+        client.requestURIs = texts("request_uris")
+        if text("subject_type") == "pairwise" {
+            // Core §8.1: the sector identifier's host, else the (one) redirect URIs' host.
+            let sectorURI = text("sector_identifier_uri") ?? client.redirectURIs.first
+            client.sector = sectorURI.flatMap { URLReference($0).host?.lowercased() }
+        }
+        client.userinfoSignedResponseAlg = text("userinfo_signed_response_alg")
+        client.requestObjectSigningAlg = text("request_object_signing_alg")
+        for name in ["logo_uri", "policy_uri", "tos_uri", "client_uri"] { client.displayURIs[name] = text(name) }
+        return client
     }
 
     /// §3.2.1 / RFC 7592 §3: the metadata and the client's credentials and configuration

@@ -109,6 +109,9 @@ public enum EvilMode: String, Sendable, CaseIterable {
     /// RFC 7523 §3: a client assertion whose `aud` is the issuer is refused (only the token
     /// endpoint's URL is taken).
     case assertionAudienceTokenEndpointOnly = "assertion_aud_token_endpoint_only"
+    /// Front-Channel Logout 1.0 §2: the logout page loads the client's `frontchannel_logout_uri`
+    /// without `iss` and `sid`, though the client asked for them.
+    case frontchannelLogoutWithoutSession = "frontchannel_logout_no_sid"
 
     /// The OpenID Foundation RP test module each mode follows.
     public var conformanceModule: String {
@@ -160,6 +163,7 @@ public enum EvilMode: String, Sendable, CaseIterable {
         case .clientJWKSCached: "oidcc-refresh-token-rp-key-rotation (OP side)"
         case .requestURIIgnored: "oidcc-request-uri-unsigned, -signed-rs256 (OP side)"
         case .assertionAudienceTokenEndpointOnly: "oidcc-ensure-client-assertion-with-iss-aud-succeeds (OP side)"
+        case .frontchannelLogoutWithoutSession: "oidcc-frontchannel-rp-initiated-logout (OP side)"
         }
     }
 }

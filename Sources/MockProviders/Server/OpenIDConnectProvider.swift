@@ -239,9 +239,12 @@ extension MockProvider {
         document["id_token_signing_alg_values_supported"] = .array([.string("RS256"), .string("ES256")] + unsigned)
         document["claims_supported"] = .array(["sub", "iss", "aud", "exp", "iat", "nonce", "name", "email", "email_verified"].map(JSONValue.string))
         if offersBackchannelLogout {
-            // Back-Channel Logout 1.0 §2.1: logout tokens are sent, with the session's sid.
+            // Back-Channel Logout 1.0 §2.1: logout tokens are sent, with the session's sid;
+            // Front-Channel Logout 1.0 §3: the logout page loads each client's frontchannel_logout_uri.
             document["backchannel_logout_supported"] = .bool(true)
             document["backchannel_logout_session_supported"] = .bool(true)
+            document["frontchannel_logout_supported"] = .bool(true)
+            document["frontchannel_logout_session_supported"] = .bool(true)
         }
         return Self.json(200, document)
     }
@@ -346,13 +349,16 @@ extension MockProvider {
         }
         // The hint's sid (128 random bits, only ever in this provider's ID tokens) names a live
         // session of its sub: that user's sessions end.
+        var frames: [String] = []
         if let sid = hint?.claims["sid"]?.stringValue, let session = store.withStorage({ $0.openIDSessions[sid] }),
             hint?.claims["sub"]?.stringValue == subject(session.sub, for: session.clientID)
         {
-            _ = await endSessions(sid: nil, sub: session.sub, issuer: issuer)
+            let ended = await endSessionsAndSay(sid: nil, sub: session.sub, issuer: issuer).ended
+            frames = frontchannelLogoutFrames(ended, issuer: issuer)
         }
         guard let target = query["post_logout_redirect_uri"] else {
-            let page = "<!doctype html><html><body><p>You are signed out of \(ConsentPage.html(profile.name)).</p></body></html>"
+            let page =
+                "<!doctype html><html><body><p>You are signed out of \(ConsentPage.html(profile.name)).</p>\(Self.iframes(frames))</body></html>"
             return TransportResponse(status: 200, headers: ["Content-Type": "text/html; charset=utf-8"], body: Array(page.utf8))
         }
         guard let clientID, let client = self.client(id: clientID) else {
@@ -373,6 +379,34 @@ extension MockProvider {
         var parameters = FormParameters()
         parameters.append("state", state)
         let location = URLReference.appending(parameters, to: target)
-        return TransportResponse(status: 302, headers: ["Location": location, "Cache-Control": "no-store"])
+        guard !frames.isEmpty else { return TransportResponse(status: 302, headers: ["Location": location, "Cache-Control": "no-store"]) }
+        // Front-Channel Logout 1.0 §3: a page that loads every client's logout URI, then goes on
+        // to the post-logout redirect URI.
+        let page = """
+            <!doctype html><html><head><meta http-equiv="refresh" content="0;url=\(ConsentPage.html(location))"></head>
+            <body><p>Signing you out of \(ConsentPage.html(profile.name))…</p>\(Self.iframes(frames))</body></html>
+            """
+        return TransportResponse(
+            status: 200,
+            headers: ["Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"],
+            body: Array(page.utf8)
+        )
+    }
+
+    /// Front-Channel Logout 1.0 §2, §3: for each ended session whose client registered a
+    /// `frontchannel_logout_uri`, that URI with `iss` and `sid` (the evil mode leaves both out).
+    func frontchannelLogoutFrames(_ ended: [(sid: String, clientID: String)], issuer: String) -> [String] {
+        ended.compactMap { session in
+            guard let uri = client(id: session.clientID)?.frontchannelLogoutURI else { return nil }
+            guard evilMode != .frontchannelLogoutWithoutSession else { return uri }
+            var parameters = FormParameters()
+            parameters.append("iss", issuer)
+            parameters.append("sid", session.sid)
+            return URLReference.appending(parameters, to: uri)
+        }
+    }
+
+    static func iframes(_ sources: [String]) -> String {
+        sources.map { "<iframe src=\"\(ConsentPage.html($0))\" style=\"display:none\"></iframe>" }.joined()
     }
 }

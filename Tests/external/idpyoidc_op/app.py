@@ -22,6 +22,10 @@ Everything that varies per run comes from the environment (Tests/external/provid
   EXTERNAL_IDPY_BACKCHANNEL_LOGOUT_URI
                                  that client's backchannel_logout_uri (the harness listens there
                                  only while a scenario runs)
+  EXTERNAL_IDPY_FC_CLIENT_ID / _SECRET, EXTERNAL_IDPY_FRONTCHANNEL_LOGOUT_URI
+                                 the same kind of client, registered for front-channel logout
+                                 with that frontchannel_logout_uri (the harness listens there only
+                                 while the front-channel check runs)
 
 Token exchange (RFC 8693) is idpyoidc's own (TokenExchangeHelper, already registered for the
 token endpoint's grant type urn:ietf:params:oauth:grant-type:token-exchange) and its default
@@ -366,6 +370,16 @@ def build_server():
                                   backchannel_logout_session_required=True,
                                   post_logout_redirect_uri=[(POST_LOGOUT_REDIRECT_URI, {})])
     DPOP_OPTIONAL_CLIENTS.add(rp_cid)
+    # The relying party for OpenID Connect Front-Channel Logout: the same kind of client, whose
+    # frontchannel_logout_uri idpyoidc's logout page loads in an iframe (with iss and sid).
+    fc_cid = os.environ["EXTERNAL_IDPY_FC_CLIENT_ID"]
+    context.cdb[fc_cid] = _client(fc_cid, ["client_secret_basic", "client_secret_post"],
+                                  client_secret=os.environ["EXTERNAL_IDPY_FC_CLIENT_SECRET"],
+                                  client_secret_expires_at=0,
+                                  frontchannel_logout_uri=os.environ["EXTERNAL_IDPY_FRONTCHANNEL_LOGOUT_URI"],
+                                  frontchannel_logout_session_required=True,
+                                  post_logout_redirect_uri=[(POST_LOGOUT_REDIRECT_URI, {})])
+    DPOP_OPTIONAL_CLIENTS.add(fc_cid)
     context.cdb[pub_cid] = _client(pub_cid, ["public"])
     with open(os.environ["EXTPROV_IDPY_PKJWT_JWKS"]) as f:
         server.keyjar.import_jwks(json.load(f), pk_cid)
@@ -385,11 +399,9 @@ def build_server():
     # authentication (the id_token_hint names the client): skip it, as an empty answer does.
     server.get_endpoint("session").client_authentication = lambda request, http_info=None, **kwargs: {}
     context.httpc = _httpc  # PATCH 6
-    # Front-channel logout is not offered: idpyoidc's Session endpoint announces it (its default
-    # "supported" values; False in the endpoint's kwargs is not taken), but this glue does not
-    # render the iframes do_verified_logout returns, and no client has a frontchannel_logout_uri.
-    for name in ("frontchannel_logout_supported", "frontchannel_logout_session_required"):
-        context.provider_info.pop(name, None)
+    # Front-channel logout: idpyoidc's Session endpoint announces it (its default "supported"
+    # values) and do_verified_logout returns the iframes, which /verify_logout renders; clients
+    # registered at /registration may give a frontchannel_logout_uri.
     # The OP's own keys must also be findable under its issuer ID (idpyoidc's tests do the same).
     server.keyjar.import_jwks(server.keyjar.export_jwks(True, ""), ISSUER)
     return server
@@ -644,6 +656,14 @@ LOGOUT_PAGE = """<!DOCTYPE html>
 """
 
 
+FRONTCHANNEL_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={target}"><title>Signing out</title></head>
+<body><p>Signing you out…</p>
+{frames}
+</body></html>
+"""
+
+
 @app.route("/verify_logout", methods=["GET", "POST"])
 def verify_logout():
     """logout_verify_url: GET shows the confirm page (one form, one button); its POST has
@@ -665,11 +685,20 @@ def verify_logout():
         app.logger.info("verify_logout: %r", err)
         return make_response("invalid or missing sjwt", 400)
     try:
-        endpoint.do_verified_logout(alla=False, **info)
+        frames = list(endpoint.do_verified_logout(alla=False, **info))
     except Exception as err:  # e.g. a session idpyoidc no longer finds
         app.logger.info("verify_logout: do_verified_logout raised %r", err)
         return make_response("logout failed: " + html.escape(str(err) or err.__class__.__name__), 400)
-    response = redirect(info["redirect_uri"])
+    if frames:
+        # Front-channel logout: idpyoidc's iframes (its do_front_channel_logout_iframe markup), then
+        # on to post_logout_redirect_uri, as its Flask example's frontchannel_logout page does (a
+        # meta refresh here instead of the example's script).
+        page = FRONTCHANNEL_PAGE.format(target=html.escape(info["redirect_uri"], quote=True), frames="\n".join(frames))
+        response = make_response(page, 200)
+        response.headers["Content-Type"] = "text/html; charset=utf-8"
+        response.headers["Cache-Control"] = "no-store"
+    else:
+        response = redirect(info["redirect_uri"])
     # idpyoidc's kill_cookies names the cookies to clear (oidc_op, sman); its "expires" value ends
     # with ";", so they are deleted here with Max-Age=0 and the attributes add_cookies sets.
     for spec in endpoint.kill_cookies():

@@ -1,0 +1,129 @@
+import Foundation
+import OAuth2
+import OAuthCore
+
+// OpenID Connect Front-Channel Logout 1.0: the OpenID Foundation's front-channel RP-initiated
+// logout OP modules. The harness's user agent loads the logout page's frames as a browser does;
+// the client's frontchannel_logout_uri is a loopback listener that sees what the frame asked.
+extension ProbeContext {
+    /// Why the front-channel checks cannot run: the provider does not say it offers it.
+    var frontchannelSkip: CheckVerdict? {
+        endpoints.metadata?["frontchannel_logout_supported"] == .bool(true)
+            ? nil : .skipped("the discovery document does not say frontchannel_logout_supported: true")
+    }
+
+    /// oidcc-frontchannel-logout-discovery-endpoint-verification: the two members are booleans,
+    /// sessions are supported (the certification profile requires `sid`), and there is an
+    /// end_session_endpoint (Front-Channel Logout §3; RP-Initiated Logout §2.1).
+    func frontchannelDiscovery() throws(CheckFailure) -> CheckVerdict {
+        let supported = endpoints.metadata?["frontchannel_logout_supported"]
+        if supported != nil, Self.flag(supported) == nil { return .fail("frontchannel_logout_supported is not a boolean") }
+        if let skip = frontchannelSkip { return skip }
+        let session = endpoints.metadata?["frontchannel_logout_session_supported"]
+        if session != nil, Self.flag(session) == nil { return .fail("frontchannel_logout_session_supported is not a boolean") }
+        guard let advertised = try endSession() else {
+            return .fail("frontchannel_logout_supported: true, but no end_session_endpoint to start a logout at")
+        }
+        guard Self.flag(session) == true else {
+            let misnamed = endpoints.metadata?["frontchannel_logout_session_required"] != nil
+            return .fail(
+                "frontchannel_logout_session_supported is not true (the certification profile needs sid in ID tokens and logout requests)"
+                    + (misnamed ? "; the document has frontchannel_logout_session_required, the client metadata's name (§2), instead" : "")
+            )
+        }
+        return .pass("frontchannel_logout_supported and frontchannel_logout_session_supported: true; end_session_endpoint \(advertised)")
+    }
+
+    /// oidcc-frontchannel-rp-initiated-logout: a client with a frontchannel_logout_uri (and
+    /// frontchannel_logout_session_required) signs in and logs out; the provider's logout page
+    /// must load that URI with `iss` the issuer and `sid` the ID token's (§2, §3), then come back
+    /// to the post_logout_redirect_uri with the state, and the user is signed out.
+    mutating func frontchannelRPInitiatedLogout() async throws(CheckFailure) -> CheckVerdict {
+        if let skip = frontchannelSkip { return skip }
+        guard try endSession() != nil else { return .skipped("no end_session_endpoint advertised") }
+        // The client: one the provider file names with its frontchannel_logout_uri (the harness
+        // listens at that fixed address), else one registered with the listener's URI.
+        if let listed = file.clients.first(where: { $0.frontchannelLogoutURI != nil }) {
+            guard let target = listed.postLogoutRedirectURI else {
+                return .skipped("the provider file's client with a frontchannel_logout_uri has no post_logout_redirect_uri")
+            }
+            guard let address = BackChannelReceiver.Address(listed.frontchannelLogoutURI!) else {
+                return .fail("frontchannel_logout_uri is not an http URL on a loopback address")
+            }
+            let documents = try await HostedDocuments.start(host: address.bindHost, port: address.port, prefix: "")
+            let name = String(URLReference(address.path).path.dropFirst())
+            documents.host(name, type: "text/html", body: Array("<!doctype html><p>signed out</p>".utf8))
+            let outcome: Result<CheckVerdict, CheckFailure>
+            do throws(CheckFailure) {
+                outcome = .success(try await frontchannelLogout(as: listed, target: target, documents: documents, name: name))
+            } catch {
+                outcome = .failure(error)
+            }
+            await documents.stop()
+            return try outcome.get()
+        }
+        guard endpoints.registration != nil else {
+            return .skipped(
+                "no client with a frontchannel_logout_uri: give one in the provider file (frontchannel_logout_uri:) or offer registration"
+            )
+        }
+        guard let target = file.client.postLogoutRedirectURI else {
+            return .skipped("the provider file's client has no post_logout_redirect_uri")
+        }
+        return try await hosting { context, documents throws(CheckFailure) in
+            let uri = documents.host("frontchannel-logout", type: "text/html", body: Array("<!doctype html><p>signed out</p>".utf8))
+            let extra: [String: JSONValue] = [
+                "frontchannel_logout_uri": .string(uri), "frontchannel_logout_session_required": true,
+                "post_logout_redirect_uris": [.string(target)],
+            ]
+            // Registered as the Dynamic OP plan registers (with the run's key, private_key_jwt
+            // where offered): a client with keys is what every provider can register.
+            return try await context.withRegisteredClient(extra, key: try context.findings.clientKey()) { context, client throws(CheckFailure) in
+                try await context.frontchannelLogout(as: client, target: target, documents: documents, name: "frontchannel-logout")
+            }
+        }
+    }
+
+    mutating func frontchannelLogout(
+        as client: ProviderFile.Client,
+        target: String,
+        documents: HostedDocuments,
+        name: String
+    ) async throws(CheckFailure) -> CheckVerdict {
+        let login = try await openIDLogin(client: client, step: "login")
+        let state = SecureRandom.token(bytes: 8)
+        let outcome = try await logout(
+            [("id_token_hint", login.idToken), ("post_logout_redirect_uri", target), ("state", state)],
+            watching: target
+        )
+        guard let request = documents.requests(name).first else {
+            return .fail("the logout did not load the client's frontchannel_logout_uri (no frame reached it; Front-Channel Logout §3)")
+        }
+        let parameters = (try? URLReference(request).queryItems()) ?? FormParameters()
+        var problems: [String] = []
+        if parameters["iss"] != issuer { problems.append(parameters["iss"] == nil ? "no iss" : "iss is not the issuer") }
+        let sid = login.claims.claims["sid"]?.stringValue
+        if sid == nil { problems.append("the ID token has no sid (frontchannel_logout_session_required)") }
+        if parameters["sid"] == nil || parameters["sid"] != sid { problems.append(parameters["sid"] == nil ? "no sid" : "sid is not the ID token's") }
+        if !problems.isEmpty { return .fail("the frontchannel_logout_uri was loaded, but: " + problems.joined(separator: "; ") + " (§2)") }
+        switch outcome {
+        case .page(let status, let reason):
+            return .fail("the frame was loaded, but the browser did not come back to the post_logout_redirect_uri; " + Self.pageText(status, reason))
+        case .redirected(let back, _):
+            guard back["state"] == state else {
+                return .fail("back at the post_logout_redirect_uri \(back["state"] == nil ? "without the state" : "with another state")")
+            }
+        }
+        let again = authorization(client: client, scope: openIDScope, overrides: ["prompt": "none"])
+        if case .redirected(let answer, _) = try await authorize(again, step: "prompt-none-after-logout"), answer["code"] != nil {
+            return .fail("the frame was loaded with iss and sid, but the user is still signed in: prompt=none issued a code")
+        }
+        let unexpected = parameters.map(\.name).filter { !["iss", "sid"].contains($0) }
+        if !unexpected.isEmpty {
+            return .warning("iss and sid right, back with the state, signed out; but the frame also carried \(unexpected.joined(separator: ", "))")
+        }
+        return .pass(
+            "the logout page loaded the frontchannel_logout_uri with the issuer and the login's sid, came back with the state, and the user is signed out"
+        )
+    }
+}
