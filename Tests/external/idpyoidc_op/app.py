@@ -358,28 +358,21 @@ def build_server():
                                client_secret=os.environ["EXTERNAL_IDPY_EXCHANGE_CLIENT_SECRET"],
                                client_secret_expires_at=0, grant_types_supported=[TOKEN_EXCHANGE])
     context.cdb[pk_cid] = _client(pk_cid, ["private_key_jwt"])
-    # The relying party for OpenID Connect Back-Channel Logout: a plain code + PKCE login with
-    # client_secret_basic and no DPoP (PATCH 5). backchannel_logout_uri makes idpyoidc send it
-    # logout tokens; the post-logout key is idpyoidc's singular post_logout_redirect_uri (a list
-    # of (uri, query) pairs, like redirect_uris; the plural post_logout_redirect_uris is ignored).
-    rp_cid = os.environ["EXTERNAL_IDPY_RP_CLIENT_ID"]
-    context.cdb[rp_cid] = _client(rp_cid, ["client_secret_basic", "client_secret_post"],
-                                  client_secret=os.environ["EXTERNAL_IDPY_RP_CLIENT_SECRET"],
-                                  client_secret_expires_at=0,
-                                  backchannel_logout_uri=os.environ["EXTERNAL_IDPY_BACKCHANNEL_LOGOUT_URI"],
-                                  backchannel_logout_session_required=True,
-                                  post_logout_redirect_uri=[(POST_LOGOUT_REDIRECT_URI, {})])
-    DPOP_OPTIONAL_CLIENTS.add(rp_cid)
-    # The relying party for OpenID Connect Front-Channel Logout: the same kind of client, whose
-    # frontchannel_logout_uri idpyoidc's logout page loads in an iframe (with iss and sid).
-    fc_cid = os.environ["EXTERNAL_IDPY_FC_CLIENT_ID"]
-    context.cdb[fc_cid] = _client(fc_cid, ["client_secret_basic", "client_secret_post"],
-                                  client_secret=os.environ["EXTERNAL_IDPY_FC_CLIENT_SECRET"],
-                                  client_secret_expires_at=0,
-                                  frontchannel_logout_uri=os.environ["EXTERNAL_IDPY_FRONTCHANNEL_LOGOUT_URI"],
-                                  frontchannel_logout_session_required=True,
-                                  post_logout_redirect_uri=[(POST_LOGOUT_REDIRECT_URI, {})])
-    DPOP_OPTIONAL_CLIENTS.add(fc_cid)
+    # The relying parties for OpenID Connect Back- and Front-Channel Logout: plain code + PKCE
+    # logins with client_secret_basic and no DPoP (PATCH 5). backchannel_logout_uri makes idpyoidc
+    # send the first logout tokens; frontchannel_logout_uri makes its logout page load the second's
+    # URI in an iframe (with iss and sid). The post-logout key is idpyoidc's singular
+    # post_logout_redirect_uri (a list of (uri, query) pairs, like redirect_uris; the plural
+    # post_logout_redirect_uris is ignored).
+    for prefix, channel in (("EXTERNAL_IDPY_RP", "backchannel"), ("EXTERNAL_IDPY_FC", "frontchannel")):
+        logout_cid = os.environ[prefix + "_CLIENT_ID"]
+        context.cdb[logout_cid] = _client(logout_cid, ["client_secret_basic", "client_secret_post"],
+                                          client_secret=os.environ[prefix + "_CLIENT_SECRET"],
+                                          client_secret_expires_at=0,
+                                          post_logout_redirect_uri=[(POST_LOGOUT_REDIRECT_URI, {})],
+                                          **{f"{channel}_logout_uri": os.environ[f"EXTERNAL_IDPY_{channel.upper()}_LOGOUT_URI"],
+                                             f"{channel}_logout_session_required": True})
+        DPOP_OPTIONAL_CLIENTS.add(logout_cid)
     context.cdb[pub_cid] = _client(pub_cid, ["public"])
     with open(os.environ["EXTPROV_IDPY_PKJWT_JWKS"]) as f:
         server.keyjar.import_jwks(json.load(f), pk_cid)
@@ -593,21 +586,29 @@ def verify_user_pass_jinja():
     return do_response(endpoint, request, **args)
 
 
+def parse_and_process(name, payload, error):
+    """An endpoint's parse_request then process_request: (what process_request answered, None),
+    or (None, a 400 JSON answer with idpyoidc's error, or `error` for an exception)."""
+    endpoint = server.get_endpoint(name)
+    info = http_info()
+    try:
+        parsed = endpoint.parse_request(payload, http_info=info)
+        if isinstance(parsed, ResponseMessage) and "error" in parsed:
+            return None, json_error(400, parsed["error"], parsed.get("error_description", ""))
+        return endpoint.process_request(parsed, http_info=info), None
+    except Exception as err:
+        app.logger.info("%s raised %r", name, err)
+        return None, json_error(400, error, str(err) or err.__class__.__name__)
+
+
 @app.route("/registration", methods=["POST"])
 def registration():
     """registration_endpoint: idpyoidc's Registration endpoint (OpenID Connect Dynamic Client
     Registration 1.0) for a JSON body; 201 with the client's metadata, or 400 with idpyoidc's
     error (its ClientRegistrationErrorResponse codes)."""
-    endpoint = server.get_endpoint("registration")
-    info = http_info()
-    try:
-        parsed = endpoint.parse_request(request.get_data(as_text=True), http_info=info)
-        if isinstance(parsed, ResponseMessage) and "error" in parsed:
-            return json_error(400, parsed["error"], parsed.get("error_description", ""))
-        args = endpoint.process_request(parsed, http_info=info)
-    except Exception as err:
-        app.logger.info("registration raised %r", err)
-        return json_error(400, "invalid_client_metadata", str(err) or err.__class__.__name__)
+    args, refused = parse_and_process("registration", request.get_data(as_text=True), "invalid_client_metadata")
+    if refused:
+        return refused
     if isinstance(args, ResponseMessage) and "error" in args:
         return json_error(400, args["error"], args.get("error_description", ""))
     # PATCH 5: the Dynamic OP plan's clients sign in without DPoP, as the back-channel client does.
@@ -630,18 +631,8 @@ def end_session():
     """end_session_endpoint: idpyoidc checks the request (id_token_hint signature and algorithm,
     its aud and sub against the session of the OP cookie, post_logout_redirect_uri registered)
     and answers the confirm page's URL with its signed sjwt."""
-    endpoint = server.get_endpoint("session")
-    info = http_info()
-    req_args = form_args(request.args if request.method == "GET" else request.form)
-    try:
-        parsed = endpoint.parse_request(req_args, http_info=info)
-        if isinstance(parsed, ResponseMessage) and "error" in parsed:
-            return json_error(400, parsed["error"], parsed.get("error_description", ""))
-        args = endpoint.process_request(parsed, http_info=info)
-    except Exception as err:
-        app.logger.info("session: %r", err)
-        return json_error(400, "invalid_request", str(err) or err.__class__.__name__)
-    return redirect(args["redirect_location"])
+    args, refused = parse_and_process("session", form_args(request.args if request.method == "GET" else request.form), "invalid_request")
+    return refused or redirect(args["redirect_location"])
 
 
 LOGOUT_PAGE = """<!DOCTYPE html>

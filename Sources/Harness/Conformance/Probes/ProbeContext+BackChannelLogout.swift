@@ -13,24 +13,42 @@ extension ProbeContext {
         return nil
     }
 
-    /// Why the back-channel checks cannot run: the provider does not say it offers it.
-    var backchannelSkip: CheckVerdict? {
-        endpoints.metadata?["backchannel_logout_supported"] == .bool(true)
-            ? nil : .skipped("the discovery document does not say backchannel_logout_supported: true")
+    /// Why a logout channel's checks (`backchannel`, `frontchannel`) cannot run: the provider
+    /// does not say it offers it.
+    func channelSkip(_ channel: String) -> CheckVerdict? {
+        endpoints.metadata?["\(channel)_logout_supported"] == .bool(true)
+            ? nil : .skipped("the discovery document does not say \(channel)_logout_supported: true")
+    }
+
+    var backchannelSkip: CheckVerdict? { channelSkip("backchannel") }
+
+    /// A verdict that ends a check early (an error, so a helper can return it in a `Result`).
+    struct VerdictStop: Error {
+        var verdict: CheckVerdict
+        init(_ verdict: CheckVerdict) { self.verdict = verdict }
+    }
+
+    /// A logout channel's discovery members (Back-Channel Logout §2.1, Front-Channel Logout §3):
+    /// both booleans when present, the channel offered, an end_session_endpoint to log out at.
+    /// The session flag (`nil`: absent), or the verdict that ends the check.
+    func channelDiscovery(_ channel: String) throws(CheckFailure) -> Result<Bool?, VerdictStop> {
+        let supported = endpoints.metadata?["\(channel)_logout_supported"]
+        if supported != nil, Self.flag(supported) == nil { return .failure(.init(.fail("\(channel)_logout_supported is not a boolean"))) }
+        if let skip = channelSkip(channel) { return .failure(.init(skip)) }
+        let session = endpoints.metadata?["\(channel)_logout_session_supported"]
+        if session != nil, Self.flag(session) == nil { return .failure(.init(.fail("\(channel)_logout_session_supported is not a boolean"))) }
+        guard try endSession() != nil else {
+            return .failure(.init(.fail("\(channel)_logout_supported: true, but no end_session_endpoint to start a logout at")))
+        }
+        return .success(Self.flag(session))
     }
 
     func backchannelDiscovery() throws(CheckFailure) -> CheckVerdict {
-        let supported = endpoints.metadata?["backchannel_logout_supported"]
-        if supported != nil, Self.flag(supported) == nil { return .fail("backchannel_logout_supported is not a boolean") }
-        if let skip = backchannelSkip { return skip }
-        let session = endpoints.metadata?["backchannel_logout_session_supported"]
-        if session != nil, Self.flag(session) == nil { return .fail("backchannel_logout_session_supported is not a boolean") }
-        guard try endSession() != nil else {
-            return .fail("backchannel_logout_supported: true, but no end_session_endpoint to start a logout at")
+        switch try channelDiscovery("backchannel") {
+        case .failure(let stop): return stop.verdict
+        case .success(let session):
+            return .pass("backchannel_logout_supported: true; backchannel_logout_session_supported: \(session.map(String.init) ?? "absent (false)")")
         }
-        return .pass(
-            "backchannel_logout_supported: true; backchannel_logout_session_supported: \(Self.flag(session).map(String.init) ?? "absent (false)")"
-        )
     }
 
     mutating func backchannelRPInitiatedLogout() async throws(CheckFailure) -> CheckVerdict {

@@ -6,32 +6,24 @@ import OAuthCore
 // logout OP modules. The harness's user agent loads the logout page's frames as a browser does;
 // the client's frontchannel_logout_uri is a loopback listener that sees what the frame asked.
 extension ProbeContext {
-    /// Why the front-channel checks cannot run: the provider does not say it offers it.
-    var frontchannelSkip: CheckVerdict? {
-        endpoints.metadata?["frontchannel_logout_supported"] == .bool(true)
-            ? nil : .skipped("the discovery document does not say frontchannel_logout_supported: true")
-    }
+    var frontchannelSkip: CheckVerdict? { channelSkip("frontchannel") }
 
     /// oidcc-frontchannel-logout-discovery-endpoint-verification: the two members are booleans,
     /// sessions are supported (the certification profile requires `sid`), and there is an
     /// end_session_endpoint (Front-Channel Logout §3; RP-Initiated Logout §2.1).
     func frontchannelDiscovery() throws(CheckFailure) -> CheckVerdict {
-        let supported = endpoints.metadata?["frontchannel_logout_supported"]
-        if supported != nil, Self.flag(supported) == nil { return .fail("frontchannel_logout_supported is not a boolean") }
-        if let skip = frontchannelSkip { return skip }
-        let session = endpoints.metadata?["frontchannel_logout_session_supported"]
-        if session != nil, Self.flag(session) == nil { return .fail("frontchannel_logout_session_supported is not a boolean") }
-        guard let advertised = try endSession() else {
-            return .fail("frontchannel_logout_supported: true, but no end_session_endpoint to start a logout at")
+        switch try channelDiscovery("frontchannel") {
+        case .failure(let stop): return stop.verdict
+        case .success(let session):
+            guard session == true else {
+                let misnamed = endpoints.metadata?["frontchannel_logout_session_required"] != nil
+                return .fail(
+                    "frontchannel_logout_session_supported is not true (the certification profile needs sid in ID tokens and logout requests)"
+                        + (misnamed ? "; the document has frontchannel_logout_session_required, the client metadata's name (§2), instead" : "")
+                )
+            }
+            return .pass("frontchannel_logout_supported and frontchannel_logout_session_supported: true, with an end_session_endpoint")
         }
-        guard Self.flag(session) == true else {
-            let misnamed = endpoints.metadata?["frontchannel_logout_session_required"] != nil
-            return .fail(
-                "frontchannel_logout_session_supported is not true (the certification profile needs sid in ID tokens and logout requests)"
-                    + (misnamed ? "; the document has frontchannel_logout_session_required, the client metadata's name (§2), instead" : "")
-            )
-        }
-        return .pass("frontchannel_logout_supported and frontchannel_logout_session_supported: true; end_session_endpoint \(advertised)")
     }
 
     /// oidcc-frontchannel-rp-initiated-logout: a client with a frontchannel_logout_uri (and
