@@ -22,34 +22,30 @@ extension ProbeContext {
 
     var backchannelSkip: CheckVerdict? { channelSkip("backchannel") }
 
-    /// A verdict that ends a check early (an error, so a helper can return it in a `Result`).
-    struct VerdictStop: Error {
-        var verdict: CheckVerdict
-        init(_ verdict: CheckVerdict) { self.verdict = verdict }
-    }
-
-    /// A logout channel's discovery members (Back-Channel Logout §2.1, Front-Channel Logout §3):
-    /// both booleans when present, the channel offered, an end_session_endpoint to log out at.
-    /// The session flag (`nil`: absent), or the verdict that ends the check.
-    func channelDiscovery(_ channel: String) throws(CheckFailure) -> Result<Bool?, VerdictStop> {
+    /// A logout channel's discovery module (Back-Channel Logout §2.1, Front-Channel Logout §3,
+    /// the OpenID Foundation's `oidcc-<channel>-logout-discovery-endpoint-verification`): both
+    /// members booleans, the channel offered, sessions supported (the certification profiles
+    /// require `sid`), and an end_session_endpoint to log out at.
+    func channelDiscovery(_ channel: String) throws(CheckFailure) -> CheckVerdict {
         let supported = endpoints.metadata?["\(channel)_logout_supported"]
-        if supported != nil, Self.flag(supported) == nil { return .failure(.init(.fail("\(channel)_logout_supported is not a boolean"))) }
-        if let skip = channelSkip(channel) { return .failure(.init(skip)) }
+        if supported != nil, Self.flag(supported) == nil { return .fail("\(channel)_logout_supported is not a boolean") }
+        if let skip = channelSkip(channel) { return skip }
         let session = endpoints.metadata?["\(channel)_logout_session_supported"]
-        if session != nil, Self.flag(session) == nil { return .failure(.init(.fail("\(channel)_logout_session_supported is not a boolean"))) }
-        guard try endSession() != nil else {
-            return .failure(.init(.fail("\(channel)_logout_supported: true, but no end_session_endpoint to start a logout at")))
+        if session != nil, Self.flag(session) == nil { return .fail("\(channel)_logout_session_supported is not a boolean") }
+        guard let advertised = try endSession() else {
+            return .fail("\(channel)_logout_supported: true, but no end_session_endpoint to start a logout at")
         }
-        return .success(Self.flag(session))
+        guard Self.flag(session) == true else {
+            let misnamed = endpoints.metadata?["\(channel)_logout_session_required"] != nil
+            return .fail(
+                "\(channel)_logout_session_supported is not true (the certification profile needs sid in ID tokens and logout requests)"
+                    + (misnamed ? "; the document has \(channel)_logout_session_required, the client metadata's name, instead" : "")
+            )
+        }
+        return .pass("\(channel)_logout_supported and \(channel)_logout_session_supported: true; end_session_endpoint \(advertised)")
     }
 
-    func backchannelDiscovery() throws(CheckFailure) -> CheckVerdict {
-        switch try channelDiscovery("backchannel") {
-        case .failure(let stop): return stop.verdict
-        case .success(let session):
-            return .pass("backchannel_logout_supported: true; backchannel_logout_session_supported: \(session.map(String.init) ?? "absent (false)")")
-        }
-    }
+    func backchannelDiscovery() throws(CheckFailure) -> CheckVerdict { try channelDiscovery("backchannel") }
 
     mutating func backchannelRPInitiatedLogout() async throws(CheckFailure) -> CheckVerdict {
         if let skip = backchannelSkip { return skip }

@@ -8,23 +8,8 @@ import OAuthCore
 extension ProbeContext {
     var frontchannelSkip: CheckVerdict? { channelSkip("frontchannel") }
 
-    /// oidcc-frontchannel-logout-discovery-endpoint-verification: the two members are booleans,
-    /// sessions are supported (the certification profile requires `sid`), and there is an
-    /// end_session_endpoint (Front-Channel Logout §3; RP-Initiated Logout §2.1).
-    func frontchannelDiscovery() throws(CheckFailure) -> CheckVerdict {
-        switch try channelDiscovery("frontchannel") {
-        case .failure(let stop): return stop.verdict
-        case .success(let session):
-            guard session == true else {
-                let misnamed = endpoints.metadata?["frontchannel_logout_session_required"] != nil
-                return .fail(
-                    "frontchannel_logout_session_supported is not true (the certification profile needs sid in ID tokens and logout requests)"
-                        + (misnamed ? "; the document has frontchannel_logout_session_required, the client metadata's name (§2), instead" : "")
-                )
-            }
-            return .pass("frontchannel_logout_supported and frontchannel_logout_session_supported: true, with an end_session_endpoint")
-        }
-    }
+    /// oidcc-frontchannel-logout-discovery-endpoint-verification (see ``channelDiscovery(_:)``).
+    func frontchannelDiscovery() throws(CheckFailure) -> CheckVerdict { try channelDiscovery("frontchannel") }
 
     /// oidcc-frontchannel-rp-initiated-logout: a client with a frontchannel_logout_uri (and
     /// frontchannel_logout_session_required) signs in and logs out; the provider's logout page
