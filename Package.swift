@@ -163,6 +163,7 @@ let package = Package(
                 "MockProviders",
                 "HarnessFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]

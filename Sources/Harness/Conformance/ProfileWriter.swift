@@ -1,4 +1,5 @@
 import Crypto
+import CryptoExtras
 import Foundation
 import MockProviders
 import OAuthCore
@@ -81,9 +82,13 @@ enum ProfileWriter {
             users: [user]
         )
         if openID {
-            // The mock signs with a key of its own, made for this profile (the provider's keys stay private).
+            // The mock signs with a key of its own, made for this profile (the provider's keys stay
+            // private): RS256, which every OpenID provider must offer (Core §15.1).
+            let key = (try? _RSA.Signing.PrivateKey(keySize: .bits2048)).map {
+                ProviderProfile.OIDCSettings.SigningKey(kid: "written-rs256", alg: .rs256, pem: $0.pemRepresentation)
+            }
             profile.oidc = ProviderProfile.OIDCSettings(
-                signingKey: .init(kid: "written-es256", alg: .es256, pem: P256.Signing.PrivateKey().pemRepresentation)
+                signingKey: key ?? .init(kid: "written-es256", alg: .es256, pem: P256.Signing.PrivateKey().pemRepresentation)
             )
         }
         if !isOAuth1 {

@@ -234,9 +234,11 @@ extension MockProvider {
         if profile.endpoints[.registration] != nil {
             document["userinfo_signing_alg_values_supported"] = .array([.string((profile.oidc?.idTokenAlg ?? .rs256).rawValue)])
         }
-        // A client that registers itself may ask for unsigned ID tokens (Registration §2, the code flow only).
+        // The algorithm the provider signs ID tokens with (the profile's; a registered client may
+        // not ask for another), and — a client that registers itself may ask for unsigned ID
+        // tokens (Registration §2, the code flow only) — none.
         let unsigned: [JSONValue] = profile.endpoints[.registration] != nil ? [.string("none")] : []
-        document["id_token_signing_alg_values_supported"] = .array([.string("RS256"), .string("ES256")] + unsigned)
+        document["id_token_signing_alg_values_supported"] = .array([.string((profile.oidc?.idTokenAlg ?? .rs256).rawValue)] + unsigned)
         document["claims_supported"] = .array(["sub", "iss", "aud", "exp", "iat", "nonce", "name", "email", "email_verified"].map(JSONValue.string))
         if offersBackchannelLogout {
             // Back-Channel Logout 1.0 §2.1: logout tokens are sent, with the session's sid;
