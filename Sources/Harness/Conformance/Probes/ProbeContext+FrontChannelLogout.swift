@@ -27,17 +27,11 @@ extension ProbeContext {
             guard let address = BackChannelReceiver.Address(listed.frontchannelLogoutURI!) else {
                 return .fail("frontchannel_logout_uri is not an http URL on a loopback address")
             }
-            let documents = try await HostedDocuments.start(host: address.bindHost, port: address.port, prefix: "")
             let name = String(URLReference(address.path).path.dropFirst())
-            documents.host(name, type: "text/html", body: Array("<!doctype html><p>signed out</p>".utf8))
-            let outcome: Result<CheckVerdict, CheckFailure>
-            do throws(CheckFailure) {
-                outcome = .success(try await frontchannelLogout(as: listed, target: target, documents: documents, name: name))
-            } catch {
-                outcome = .failure(error)
+            return try await hosting(host: address.bindHost, port: address.port, prefix: "") { context, documents throws(CheckFailure) in
+                documents.host(name, type: "text/html", body: Array("<!doctype html><p>signed out</p>".utf8))
+                return try await context.frontchannelLogout(as: listed, target: target, documents: documents, name: name)
             }
-            await documents.stop()
-            return try outcome.get()
         }
         guard endpoints.registration != nil else {
             return .skipped(

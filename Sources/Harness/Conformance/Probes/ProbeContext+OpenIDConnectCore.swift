@@ -140,9 +140,9 @@ extension ProbeContext {
             return .fail("the client registered with id_token_signed_response_alg \(alg): \(error.reason)")
         }
         _ = await deleteRegistration(members)
-        let header = login.idToken.split(separator: ".").first.flatMap { Base64URL.decode(String($0)) }.flatMap { try? JSONValue.parse($0) }
-        guard header?["alg"]?.stringValue == alg else {
-            return .fail("the ID token's alg is \(header?["alg"]?.stringValue ?? "absent"), not the \(alg) the client registered")
+        let header = Self.jwsHeader(login.idToken)
+        guard header["alg"]?.stringValue == alg else {
+            return .fail("the ID token's alg is \(header["alg"]?.stringValue ?? "absent"), not the \(alg) the client registered")
         }
         return .pass("a client registered for \(alg) got \(alg) ID tokens whose signature verifies with the JWKS")
     }
@@ -421,20 +421,12 @@ extension ProbeContext {
         let supported = endpoints.metadata?["request_uri_parameter_supported"] != .bool(false)
         var request = requestObjectAuthorization(redirectURIInQuery: true)
         let object = request.parameters.first { $0.0 == "request" }!.1
-        let path = "/request-object/" + SecureRandom.token(bytes: 12)
-        let served: RunningEndpoint
-        do {
-            served = try await RunningEndpoint.start(host: "127.0.0.1") { incoming in
-                guard incoming.method == "GET", URLReference(incoming.url).path == path else { return TransportResponse(status: 404) }
-                return TransportResponse(status: 200, headers: ["Content-Type": "application/oauth-authz-req+jwt"], body: Array(object.utf8))
-            }
-        } catch {
-            throw CheckFailure(reason: "cannot serve the request object on loopback: \(error)")
+        let outcome = try await hosting { context, documents throws(CheckFailure) in
+            let uri = documents.host("request-object.jwt", type: "application/oauth-authz-req+jwt", body: Array(object.utf8))
+            request.parameters = request.parameters.filter { $0.0 != "request" } + [("request_uri", uri)]
+            context.note("the unsigned request object is served at \(uri)")
+            return try await context.authorize(request, step: "request-uri")
         }
-        request.parameters = request.parameters.filter { $0.0 != "request" } + [("request_uri", served.baseURL + path)]
-        note("the unsigned request object is served at \(served.baseURL + path)")
-        let outcome = try await authorize(request, step: "request-uri")
-        await served.stop()
         switch outcome {
         case .page(let status, _):
             return .skipped("an error page\(status.map { " (HTTP \($0))" } ?? ""); the module asks a person to confirm it from a screenshot")

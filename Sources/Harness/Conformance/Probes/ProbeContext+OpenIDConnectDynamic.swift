@@ -90,12 +90,16 @@ extension ProbeContext {
         return try outcome.get()
     }
 
-    /// Runs `body` with a loopback listener serving the client's documents, stopped after.
-    mutating func hosting(
-        _ body: (inout ProbeContext, HostedDocuments) async throws(CheckFailure) -> CheckVerdict
-    ) async throws(CheckFailure) -> CheckVerdict {
-        let documents = try await HostedDocuments.start()
-        let outcome: Result<CheckVerdict, CheckFailure>
+    /// Runs `body` with a loopback listener serving the client's documents, stopped after (by
+    /// default on any free port under a random path; see ``HostedDocuments/start(host:port:prefix:)``).
+    mutating func hosting<Answer>(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        prefix: String? = nil,
+        _ body: (inout ProbeContext, HostedDocuments) async throws(CheckFailure) -> Answer
+    ) async throws(CheckFailure) -> Answer {
+        let documents = try await HostedDocuments.start(host: host, port: port, prefix: prefix)
+        let outcome: Result<Answer, CheckFailure>
         do throws(CheckFailure) { outcome = .success(try await body(&self, documents)) } catch { outcome = .failure(error) }
         await documents.stop()
         return try outcome.get()
